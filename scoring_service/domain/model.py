@@ -6,6 +6,7 @@ converts to and from them.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -125,10 +126,10 @@ class Finding:
 class Event:
     finding: str
     type: EventType
-    date: date
+    date: dt.date
     # Submission order: events of one finding on the same date apply in this order.
     seq: int
-    new_deadline: date | None = None
+    new_deadline: dt.date | None = None
     reason: str | None = None
     note: str | None = None
     to: str | None = None

@@ -1,0 +1,36 @@
+# Set-up and everyday tasks. `make demo` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DEMO_DB ?= sqlite:///var/demo.sqlite
+
+.PHONY: venv demo test lint bench clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements.txt
+	touch $@
+
+## Load the shipped demo data into the embedded SQLite database and print 2018's scores.
+demo: venv
+	$(PY) -m scoring_service --db $(DEMO_DB) import fixtures/demo-2018.bundle.json --replace
+	$(PY) -m scoring_service --db $(DEMO_DB) import fixtures/demo-2019.bundle.json --replace
+	$(PY) -m scoring_service --db $(DEMO_DB) score --year 2018
+
+## The whole suite, on SQLite and PostgreSQL.
+test: venv
+	$(PY) -m pytest -q
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+bench: venv
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

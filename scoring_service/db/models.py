@@ -1,0 +1,289 @@
+"""SQLAlchemy tables for the year data and the score runs.
+
+Year data is keyed by ``(year, code)``: the same code may exist in several years.
+Unit references (parent, county, village, helping unit) carry no foreign keys:
+the importer validates them, and leaving them out keeps bulk loads fast and
+free of insert-order constraints. Foreign keys hold what deletes rely on: every
+row belongs to a year, and child rows to their group, inspection or finding.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Named constraints let Alembic drop and alter them (batch mode on SQLite too).
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+CODE = 64  # spec section 1: codes are 1-64 characters
+KIND = 16
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and read back timezone-aware on every database."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Convert to UTC; SQLite keeps no offset, so everything stored is UTC."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass a timezone-aware value")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Attach UTC to the naive values SQLite returns."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base sharing one MetaData (Alembic's target)."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _year_fk() -> Mapped[int]:
+    """The ``year`` column of a year-data table, part of its key."""
+    return mapped_column(ForeignKey("years.year"), primary_key=True)
+
+
+class YearRow(Base):
+    """One imported year; ``revision`` grows on every write to the year's data.
+
+    The row survives ``delete_year`` with ``imported_at`` NULL so that a later
+    re-import continues the revision count: a revision never names two data sets.
+    """
+
+    __tablename__ = "years"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class UnitRow(Base):
+    """A county, town, village or helping unit (spec section 1)."""
+
+    __tablename__ = "units"
+
+    year: Mapped[int] = _year_fk()
+    code: Mapped[str] = mapped_column(String(CODE), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(KIND))
+    parent: Mapped[str | None] = mapped_column(String(CODE))
+    village_type: Mapped[str | None] = mapped_column(String(KIND))
+    # Order in the imported bundle, so a year loads back exactly as it was stored.
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class PairingRow(Base):
+    """A helping unit paired with a village for the year."""
+
+    __tablename__ = "pairings"
+
+    year: Mapped[int] = _year_fk()
+    helping_unit: Mapped[str] = mapped_column(String(CODE), primary_key=True)
+    village: Mapped[str] = mapped_column(String(CODE), primary_key=True)
+    # Order in the imported bundle, so a year loads back exactly as it was stored.
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class GroupRow(Base):
+    """An inspection group (督查小组)."""
+
+    __tablename__ = "groups"
+
+    year: Mapped[int] = _year_fk()
+    code: Mapped[str] = mapped_column(String(CODE), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    leader: Mapped[str] = mapped_column(Text)
+    # Order in the imported bundle, so a year loads back exactly as it was stored.
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class GroupCountyRow(Base):
+    """A county an inspection group covers; ``position`` keeps the listed order."""
+
+    __tablename__ = "group_counties"
+    __table_args__ = (ForeignKeyConstraint(["year", "group_code"], ["groups.year", "groups.code"]),)
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_code: Mapped[str] = mapped_column(String(CODE), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    county: Mapped[str] = mapped_column(String(CODE))
+
+
+class InspectionRow(Base):
+    """One visit of a group to one county."""
+
+    __tablename__ = "inspections"
+
+    year: Mapped[int] = _year_fk()
+    code: Mapped[str] = mapped_column(String(CODE), primary_key=True)
+    group_code: Mapped[str] = mapped_column(String(CODE))
+    county: Mapped[str] = mapped_column(String(CODE))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    letter_date: Mapped[date | None] = mapped_column(Date)
+    # Order in the imported bundle, so a year loads back exactly as it was stored.
+    position: Mapped[int] = mapped_column(Integer)
+
+
+def _inspection_fk() -> ForeignKeyConstraint:
+    """The key of a sample row's inspection."""
+    return ForeignKeyConstraint(["year", "inspection"], ["inspections.year", "inspections.code"])
+
+
+class SampleTownRow(Base):
+    """A town in an inspection's sample; ``position`` keeps the listed order."""
+
+    __tablename__ = "sample_towns"
+    __table_args__ = (_inspection_fk(),)
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    inspection: Mapped[str] = mapped_column(String(CODE), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    town: Mapped[str] = mapped_column(String(CODE))
+
+
+class SampleVillageRow(Base):
+    """A village in an inspection's sample."""
+
+    __tablename__ = "sample_villages"
+    __table_args__ = (_inspection_fk(),)
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    inspection: Mapped[str] = mapped_column(String(CODE), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    village: Mapped[str] = mapped_column(String(CODE))
+
+
+class SampleHouseholdRow(Base):
+    """A household in an inspection's sample."""
+
+    __tablename__ = "sample_households"
+    __table_args__ = (_inspection_fk(),)
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    inspection: Mapped[str] = mapped_column(String(CODE), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(CODE))
+    village: Mapped[str] = mapped_column(String(CODE))
+    status: Mapped[str] = mapped_column(String(KIND))
+
+
+class FindingRow(Base):
+    """A finding (问题); ``found_on`` is stored, copied from its inspection's end date."""
+
+    __tablename__ = "findings"
+    __table_args__ = (
+        _inspection_fk(),
+        # find_finding_years looks a code up across years.
+        Index(None, "code"),
+    )
+
+    year: Mapped[int] = mapped_column(ForeignKey("years.year"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(CODE), primary_key=True)
+    inspection: Mapped[str] = mapped_column(String(CODE))
+    unit: Mapped[str] = mapped_column(String(CODE))
+    criterion: Mapped[str] = mapped_column(String(CODE))
+    severity: Mapped[str] = mapped_column(String(KIND))
+    description: Mapped[str] = mapped_column(Text)
+    deadline: Mapped[date] = mapped_column(Date)
+    found_on: Mapped[date] = mapped_column(Date)
+    # Order in the imported bundle, so a year loads back exactly as it was stored.
+    position: Mapped[int] = mapped_column(Integer)
+
+
+def _finding_fk() -> ForeignKeyConstraint:
+    """The key of a row's finding."""
+    return ForeignKeyConstraint(["year", "finding"], ["findings.year", "findings.code"])
+
+
+class FindingResponsibleRow(Base):
+    """An extra unit answering for a finding; ``position`` keeps the listed order."""
+
+    __tablename__ = "finding_responsible"
+    __table_args__ = (_finding_fk(),)
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    finding: Mapped[str] = mapped_column(String(CODE), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit: Mapped[str] = mapped_column(String(CODE))
+
+
+class EventRow(Base):
+    """An event on a finding; ``seq`` is the submission order, ``id`` breaks ties."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        _finding_fk(),
+        # finding_events, and the foreign key check when findings are deleted.
+        Index(None, "year", "finding", "seq"),
+        # add_event's max(seq) and load_year's ordered scan.
+        Index(None, "year", "seq"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    year: Mapped[int] = mapped_column(Integer)
+    finding: Mapped[str] = mapped_column(String(CODE))
+    seq: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(KIND))
+    # Named event_date in Python: ``date`` would shadow the type in this class body.
+    event_date: Mapped[date] = mapped_column("date", Date)
+    new_deadline: Mapped[date | None] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    to: Mapped[str | None] = mapped_column(Text)
+
+
+class ScoreRunRow(Base):
+    """One scoring of a year at a date, with what it was computed from."""
+
+    __tablename__ = "score_runs"
+    __table_args__ = (Index(None, "year", "as_of", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    year: Mapped[int] = mapped_column(ForeignKey("years.year"))
+    as_of: Mapped[date] = mapped_column(Date)
+    ruleset_hash: Mapped[str] = mapped_column(String(128))
+    data_revision: Mapped[int] = mapped_column(Integer)
+    engine: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ScoreRowRow(Base):
+    """One row of a score run (spec section 9) as JSON, in output order."""
+
+    __tablename__ = "score_rows"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("score_runs.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit: Mapped[str] = mapped_column(String(CODE))
+    kind: Mapped[str] = mapped_column(String(KIND))
+    rank: Mapped[int | None] = mapped_column(Integer)
+    row: Mapped[str] = mapped_column(Text)

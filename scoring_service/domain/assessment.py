@@ -1,0 +1,175 @@
+"""The year's assessment as of a date: finding states, attribution, metrics, rules, rows.
+
+Everything here is pure: the rule engine comes in as an ``Evaluator``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol
+
+from scoring_service.domain.attribution import Attributor, Reason
+from scoring_service.domain.errors import InvalidRequest
+from scoring_service.domain.metrics import Metrics
+from scoring_service.domain.model import Event, Finding, Outcome, Unit, YearData
+from scoring_service.domain.ruleset import MetricValue, Ruleset
+from scoring_service.domain.scoring import Verdict, fire, json_number, ranks
+from scoring_service.domain.timeline import FindingState, outcome, state_at
+
+
+class Evaluator(Protocol):
+    """Decides which rules fire for each unit's metric values."""
+
+    def evaluate(
+        self, ruleset: Ruleset, values: Sequence[Mapping[str, MetricValue]]
+    ) -> list[frozenset[str]]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class FindingFacts:
+    """A finding as it stands at the as-of date."""
+
+    finding: Finding
+    state: FindingState
+    outcome: Outcome
+    repeat_of: str | None  # the earlier finding it repeats, when it is a repeat
+
+    @property
+    def repeat(self) -> bool:
+        return self.repeat_of is not None
+
+
+@dataclass(slots=True)
+class UnitResult:
+    """One scored unit's row, with what an explanation needs."""
+
+    unit: Unit
+    metrics: Metrics
+    verdict: Verdict
+    rank: int = 0
+    counted: list[tuple[FindingFacts, tuple[Reason, ...]]] = field(default_factory=list)
+
+    def to_row(self, category_order: list[str] | None = None) -> dict[str, object]:
+        """The row as spec section 9 prints it."""
+        v = self.verdict
+        return {
+            "unit": self.unit.code,
+            "name": self.unit.name,
+            "kind": self.unit.kind.value,
+            "metrics": self.metrics.to_json(category_order),
+            "fired": [
+                {
+                    "rule": f.rule.id,
+                    "name": f.rule.name,
+                    "bonus": json_number(f.bonus),
+                    "deduction": json_number(f.deduction),
+                }
+                for f in v.fired
+            ],
+            "bonus": json_number(v.bonus),
+            "deduction": json_number(v.deduction),
+            "score": json_number(v.score),
+            "grade": v.grade.value,
+            "measures": [m.value for m in v.measures],
+            "rank": self.rank,
+        }
+
+
+@dataclass(slots=True)
+class Assessment:
+    year: int
+    as_of: date
+    ruleset: Ruleset
+    results: list[UnitResult]  # in the spec's row order
+    facts: dict[str, FindingFacts]
+
+    def rows(self) -> list[dict[str, object]]:
+        order = list(self.ruleset.catalogue.categories)
+        return [r.to_row(order) for r in self.results]
+
+
+def check_as_of(year: int, as_of: date) -> None:
+    """An as-of date must be on or after the year's first day (spec section 7)."""
+    if as_of < date(year, 1, 1):
+        raise InvalidRequest(f"as-of date {as_of} is before the year {year} began")
+
+
+def finding_facts(data: YearData, as_of: date) -> dict[str, FindingFacts]:
+    """Each finding found by ``as_of``, with its state, outcome and repeat (spec section 3)."""
+    events_of: dict[str, list[Event]] = defaultdict(list)
+    for event in data.events:
+        if event.date <= as_of:
+            events_of[event.finding].append(event)
+    states: dict[str, FindingState] = {}
+    found = [f for f in data.findings if f.found_on <= as_of]
+    for finding in found:
+        states[finding.code] = state_at(finding, events_of.get(finding.code, ()), as_of)
+    # A repeat: an earlier finding of the same unit and criterion was rectified strictly
+    # before this one was found. Its first rectification is the earliest such date.
+    earliest: dict[tuple[str, str], tuple[date, str]] = {}
+    for finding in found:
+        first = states[finding.code].first_rectified_on
+        if first is None:
+            continue
+        key = (finding.unit, finding.criterion)
+        if key not in earliest or (first, finding.code) < earliest[key]:
+            earliest[key] = (first, finding.code)
+    facts: dict[str, FindingFacts] = {}
+    for finding in found:
+        state = states[finding.code]
+        prior = earliest.get((finding.unit, finding.criterion))
+        repeat_of = prior[1] if prior is not None and prior[0] < finding.found_on else None
+        facts[finding.code] = FindingFacts(finding, state, outcome(state, as_of), repeat_of)
+    return facts
+
+
+def assess(
+    data: YearData,
+    ruleset: Ruleset,
+    as_of: date,
+    evaluator: Evaluator,
+    *,
+    keep_findings: bool = False,
+) -> Assessment:
+    """Score every unit of a scored kind as of ``as_of``."""
+    check_as_of(data.year, as_of)
+    facts = finding_facts(data, as_of)
+    scored = [u for u in data.units if u.kind in ruleset.scored_kinds]
+    metrics: dict[str, Metrics] = {u.code: Metrics() for u in scored}
+    counted: dict[str, list[tuple[FindingFacts, tuple[Reason, ...]]]] = defaultdict(list)
+    attributor = Attributor(data.units, data.pairings, ruleset.attribution)
+    for fact in facts.values():
+        f = fact.finding
+        for code, reasons in attributor.attribute(f).items():
+            unit_metrics = metrics.get(code)
+            if unit_metrics is None:
+                continue  # not a scored kind
+            unit_metrics.add(
+                fact.outcome, f.severity, f.category, fact.state.fakes, fact.repeat, ruleset
+            )
+            if keep_findings:
+                counted[code].append((fact, reasons))
+    values = [metrics[u.code].values() for u in scored]
+    fired = evaluator.evaluate(ruleset, values)
+    results = [
+        UnitResult(
+            unit, metrics[unit.code], fire(ruleset, ids, vals), counted=counted.get(unit.code, [])
+        )
+        for unit, ids, vals in zip(scored, fired, values, strict=True)
+    ]
+    _rank(results)
+    kind_order = {kind: i for i, kind in enumerate(ruleset.scored_kinds)}
+    results.sort(key=lambda r: (kind_order[r.unit.kind], r.rank, r.unit.code))
+    return Assessment(data.year, as_of, ruleset, results, facts)
+
+
+def _rank(results: list[UnitResult]) -> None:
+    by_kind: dict[str, list[UnitResult]] = defaultdict(list)
+    for result in results:
+        by_kind[result.unit.kind].append(result)
+    for group in by_kind.values():
+        for result, rank in zip(group, ranks([r.verdict.score for r in group]), strict=True):
+            result.rank = rank

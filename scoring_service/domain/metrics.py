@@ -1,0 +1,119 @@
+"""A unit's metrics over the findings that count for it (spec section 5)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from scoring_service.domain.model import Outcome, Severity
+from scoring_service.domain.ruleset import MetricValue, Ruleset
+
+# Metric names a rule condition may read, besides overdue_by_category.<C>.
+SCALAR_METRICS: tuple[str, ...] = (
+    "findings",
+    "due",
+    "on_time",
+    "late",
+    "overdue",
+    "open",
+    "overdue_major",
+    "fakes",
+    "repeats",
+    "rate",
+)
+CATEGORY_METRIC = "overdue_by_category"
+RATE_SCALE = 10_000  # rates are reported to 4 decimals
+
+
+@dataclass(slots=True)
+class Metrics:
+    """Counts of one unit's findings; ``rate`` is exact and None when nothing is due."""
+
+    findings: int = 0
+    on_time: int = 0
+    late: int = 0
+    overdue: int = 0
+    open: int = 0
+    overdue_major: int = 0
+    fakes: int = 0
+    repeats: int = 0
+    overdue_by_category: dict[str, int] = field(default_factory=dict)
+    # Running sums for the rate: weighted credit and weight of the due findings.
+    credit: Fraction = Fraction(0)
+    weight: Fraction = Fraction(0)
+
+    @property
+    def due(self) -> int:
+        return self.on_time + self.late + self.overdue
+
+    @property
+    def rate(self) -> Fraction | None:
+        return self.credit / self.weight if self.weight else None
+
+    def add(
+        self,
+        outcome: Outcome,
+        severity: Severity,
+        category: str,
+        fakes: int,
+        repeat: bool,
+        ruleset: Ruleset,
+    ) -> None:
+        """Count one finding."""
+        self.findings += 1
+        self.fakes += fakes
+        self.repeats += repeat
+        weight = ruleset.severity_weights[severity]
+        if outcome is Outcome.ON_TIME:
+            self.on_time += 1
+            self.credit += weight
+            self.weight += weight
+        elif outcome is Outcome.LATE:
+            self.late += 1
+            self.credit += weight * ruleset.late_credit
+            self.weight += weight
+        elif outcome is Outcome.OVERDUE:
+            self.overdue += 1
+            self.weight += weight
+            self.overdue_major += severity is Severity.MAJOR
+            self.overdue_by_category[category] = self.overdue_by_category.get(category, 0) + 1
+        else:
+            self.open += 1
+
+    def values(self) -> dict[str, MetricValue]:
+        """Flat metric values as rule conditions read them."""
+        flat: dict[str, MetricValue] = {name: getattr(self, name) for name in SCALAR_METRICS}
+        for category, count in self.overdue_by_category.items():
+            flat[f"{CATEGORY_METRIC}.{category}"] = count
+        return flat
+
+    def to_json(self, category_order: list[str] | None = None) -> dict[str, object]:
+        """The metrics as spec section 9 prints them."""
+        order = category_order or sorted(self.overdue_by_category)
+        by_category = {
+            c: self.overdue_by_category[c] for c in order if c in self.overdue_by_category
+        }
+        for c in sorted(set(self.overdue_by_category) - set(by_category)):
+            by_category[c] = self.overdue_by_category[c]
+        return {
+            "findings": self.findings,
+            "due": self.due,
+            "on_time": self.on_time,
+            "late": self.late,
+            "overdue": self.overdue,
+            "open": self.open,
+            "overdue_major": self.overdue_major,
+            "overdue_by_category": by_category,
+            "fakes": self.fakes,
+            "repeats": self.repeats,
+            "rate": round_rate(self.rate),
+        }
+
+
+def round_rate(rate: Fraction | None) -> float | None:
+    """Round half up to 4 decimals (0.90625 -> 0.9063), exactly, then to a JSON number."""
+    if rate is None:
+        return None
+    scaled = math.floor(rate * RATE_SCALE + Fraction(1, 2))
+    return float(Fraction(scaled, RATE_SCALE))

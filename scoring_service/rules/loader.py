@@ -1,0 +1,199 @@
+"""Loading a year's rule set: read, merge ``extends``, validate, build the domain value."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from datetime import date
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from scoring_service.domain.ruleset import (
+    AlertParams,
+    Attribution,
+    Catalogue,
+    GradeBand,
+    Points,
+    Rule,
+    Ruleset,
+)
+from scoring_service.rules.checks import check_year
+from scoring_service.rules.conditions import ParsedCondition
+from scoring_service.rules.merge import YearDoc, display_dir, resolve, year_dirs
+from scoring_service.rules.problems import RuleFileError, RuleProblem, UnknownRulesetYear, unique
+from scoring_service.rules.schema import PointsModel, RulesetModel
+from scoring_service.rules.yaml_source import Path_
+
+RULES_DIR_ENV = "SCORING_RULES_DIR"
+_REPO_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
+
+
+def default_rules_dir() -> Path:
+    """``$SCORING_RULES_DIR`` when set, else the repository's top-level ``rules/``."""
+    configured = os.environ.get(RULES_DIR_ENV)
+    return Path(configured) if configured else _REPO_RULES_DIR
+
+
+def available_years(rules_dir: Path | None = None) -> list[int]:
+    """Years that have a rule set folder (``<year>/ruleset.yaml``), ascending."""
+    return year_dirs(rules_dir or default_rules_dir())
+
+
+def validate_rules_dir(rules_dir: Path | None = None) -> list[RuleProblem]:
+    """Every problem of every year in the directory (an empty list: all years load)."""
+    directory = rules_dir or default_rules_dir()
+    problems: list[RuleProblem] = []
+    for year in year_dirs(directory):
+        problems += _load(directory, year)[1]
+    return unique(problems)
+
+
+def load_ruleset(year: int, rules_dir: Path | None = None) -> Ruleset:
+    """The year's checked rule set; raises ``RuleFileError`` listing every problem."""
+    directory = rules_dir or default_rules_dir()
+    if year not in year_dirs(directory):
+        where = f"{display_dir(directory)}/{year}/ruleset.yaml"
+        raise UnknownRulesetYear(year, [RuleProblem(where, 0, "", f"no rule set for {year}")])
+    ruleset, problems = _load(directory, year)
+    if ruleset is None:
+        raise RuleFileError(unique(problems))
+    return ruleset
+
+
+def _load(rules_dir: Path, year: int) -> tuple[Ruleset | None, list[RuleProblem]]:
+    doc, problems = resolve(rules_dir, year)
+    if doc is None:
+        return None, problems
+    model: RulesetModel | None = None
+    try:
+        model = RulesetModel.model_validate(doc.value)
+    except ValidationError as error:
+        problems += _schema_problems(doc, error)
+    semantic, conditions = check_year(doc, year)
+    problems += semantic
+    if problems or model is None:
+        return None, problems
+    return _build(model, doc, conditions), []
+
+
+def _schema_problems(doc: YearDoc, error: ValidationError) -> list[RuleProblem]:
+    problems: list[RuleProblem] = []
+    seen_paths: set[Path_] = set()
+    for detail in error.errors():
+        path = _data_path(doc.value, detail["loc"], detail["type"])
+        if path in seen_paths:
+            continue  # one message per place (a union reports each of its branches)
+        seen_paths.add(path)
+        kind = detail["type"]
+        if kind == "extra_forbidden":
+            message = f"unknown key {path[-1]!r}"
+        elif kind == "missing":
+            message = "required key missing"
+        else:
+            message = detail["msg"]
+            value = detail.get("input")
+            if isinstance(value, str | int | Fraction | date) or value is None:
+                shown = str(value) if isinstance(value, Fraction | date) else repr(value)
+                message += f" (found {shown})"
+        problems.append(doc.problem(path, message))
+    return problems
+
+
+def _data_path(data: Any, loc: tuple[int | str, ...], kind: str) -> Path_:
+    """Keep the parts of a pydantic location that index the data (drop union branch names)."""
+    path: list[str | int] = []
+    current = data
+    for index, part in enumerate(loc):
+        if isinstance(current, dict) and part in current:
+            current = current[part]
+            path.append(part)
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            current = current[part]
+            path.append(part)
+        elif index == len(loc) - 1 and kind == "missing":
+            path.append(part)
+    return tuple(path)
+
+
+def _points(value: Fraction | PointsModel | None) -> Points | None:
+    if value is None:
+        return None
+    if isinstance(value, PointsModel):
+        return Points(value.points, value.per)
+    return Points(value)
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_canonical(v) for v in value]
+    if isinstance(value, Fraction):
+        return {"fraction": str(value)}  # 0.30 and 0.3 are the same number
+    if isinstance(value, date):
+        return {"date": value.isoformat()}
+    return value
+
+
+def content_hash(doc: YearDoc) -> str:
+    """sha256 of the merged content in a canonical JSON form (formatting and comments aside)."""
+    text = json.dumps(_canonical(doc.value), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _build(model: RulesetModel, doc: YearDoc, conditions: dict[int, ParsedCondition]) -> Ruleset:
+    params = model.parameters
+    alerts = params.alerts
+    rules = tuple(
+        Rule(
+            id=rule.id,
+            name=rule.name,
+            description=rule.description,
+            reference=rule.reference,
+            condition=conditions[index],
+            bonus=_points(rule.bonus),
+            deduction=_points(rule.deduction),
+            measures=tuple(dict.fromkeys(rule.measures)),
+            grade=rule.grade,
+        )
+        for index, rule in enumerate(model.rules)
+    )
+    return Ruleset(
+        year=model.year,
+        content_hash=content_hash(doc),
+        base_score=params.base_score,
+        cutoff=params.cutoff,
+        late_credit=params.late_credit,
+        severity_weights=dict(params.severity_weights),
+        cap_bonus=params.caps.bonus,
+        cap_deduction=params.caps.deduction,
+        scored_kinds=tuple(params.scored_kinds),
+        attribution=Attribution(
+            territorial=params.attribution.territorial,
+            helping_unit_categories=frozenset(params.attribution.helping_unit_categories),
+        ),
+        rules=rules,
+        grades=tuple(GradeBand(band.grade, band.min) for band in params.grades),
+        alerts=AlertParams(
+            letter_days=alerts.letter_days,
+            max_days=alerts.max_days,
+            min_towns=alerts.min_towns,
+            min_poor_villages=alerts.min_poor_villages,
+            min_ordinary_villages=alerts.min_ordinary_villages,
+            min_households=alerts.min_households,
+            min_pre_exit=alerts.min_pre_exit,
+            min_not_exited=alerts.min_not_exited,
+            inspections_from=alerts.inspections_from,
+            escalation_days=alerts.escalation_days,
+        ),
+        catalogue=Catalogue(
+            categories={c.code: c.name for c in model.catalogue.categories},
+            items={item.code: item.name for c in model.catalogue.categories for item in c.items},
+        ),
+        extends=model.extends,
+        source=dict(doc.sources),
+    )

@@ -1,0 +1,46 @@
+"""Problems found in rule files, each named by file, line and key path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class RuleProblem:
+    """One problem: ``file`` as shown to editors (``rules/2019/rules.yaml``), 1-based ``line``."""
+
+    file: str
+    line: int
+    key: str  # key path inside the file, e.g. ``rules[2].when``; "" for the whole file
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+
+
+class RuleFileError(Exception):
+    """Rule files that cannot be loaded; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: Iterable[RuleProblem]) -> None:
+        self.problems: tuple[RuleProblem, ...] = tuple(problems)
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        count = len(self.problems)
+        head = f"{count} problem{'s' if count != 1 else ''} in rule files"
+        return "\n  ".join([head + ":", *(str(problem) for problem in self.problems)])
+
+
+class UnknownRulesetYear(RuleFileError, LookupError):
+    """No rule set exists for the year asked for."""
+
+    def __init__(self, year: int, problems: Iterable[RuleProblem]) -> None:
+        self.year = year
+        super().__init__(problems)
+
+
+def unique(problems: Iterable[RuleProblem]) -> list[RuleProblem]:
+    """Problems once each, in the order first found."""
+    return list(dict.fromkeys(problems))

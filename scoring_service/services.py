@@ -1,0 +1,198 @@
+"""The service layer: import, score, explain, alerts. Plain functions; commits happen here.
+
+Dependencies come in as keyword arguments (a session factory, a rule source, an
+evaluator) so the CLI, the HTTP API and the tests wire them as they need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from scoring_service.bundle import read_bundle
+from scoring_service.db import repository as repo
+from scoring_service.domain.alerts import Alert, process_alerts
+from scoring_service.domain.assessment import Assessment, Evaluator, assess, check_as_of
+from scoring_service.domain.errors import Conflict, NotFound
+from scoring_service.domain.explanation import explanation
+from scoring_service.domain.model import YearData
+from scoring_service.domain.ruleset import Catalogue, Ruleset
+
+Progress = Callable[[str], None]
+
+
+class RuleSource(Protocol):
+    """Where a year's current rule set comes from."""
+
+    def current(self, year: int) -> Ruleset | None:
+        """The year's rule set in force, or None when the year has none."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    year: int
+    replaced: bool
+    units: int
+    pairings: int
+    groups: int
+    inspections: int
+    findings: int
+    events: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "replaced": self.replaced,
+            "stored": {
+                "units": self.units,
+                "pairings": self.pairings,
+                "groups": self.groups,
+                "inspections": self.inspections,
+                "findings": self.findings,
+                "events": self.events,
+            },
+        }
+
+
+def _catalogue_of(rules: RuleSource) -> Callable[[int], Catalogue | None]:
+    def catalogue(year: int) -> Catalogue | None:
+        ruleset = rules.current(year)
+        return ruleset.catalogue if ruleset is not None else None
+
+    return catalogue
+
+
+def import_bundle(
+    raw: bytes | str,
+    *,
+    db: sessionmaker[Session],
+    rules: RuleSource,
+    replace: bool = False,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """Check a bundle and store it in one transaction; nothing is stored if anything is wrong."""
+    say = progress or (lambda _stage: None)
+    say("checking")
+    data = read_bundle(raw, _catalogue_of(rules))
+    say("storing")
+    with db.begin() as session:
+        exists = repo.year_exists(session, data.year)
+        if exists and not replace:
+            raise Conflict(
+                f"the year {data.year} already has data; import with replace to swap it whole"
+            )
+        if exists:
+            repo.delete_year(session, data.year)
+        repo.store_year(session, data)
+    say("done")
+    return ImportSummary(
+        year=data.year,
+        replaced=exists,
+        units=len(data.units),
+        pairings=len(data.pairings),
+        groups=len(data.groups),
+        inspections=len(data.inspections),
+        findings=len(data.findings),
+        events=len(data.events),
+    )
+
+
+def list_years(*, db: sessionmaker[Session]) -> list[dict[str, Any]]:
+    """The years held, with their counts."""
+    with db() as session:
+        return repo.years_summary(session)
+
+
+def _ruleset(rules: RuleSource, year: int) -> Ruleset:
+    ruleset = rules.current(year)
+    if ruleset is None:
+        raise NotFound(f"there is no rule set for the year {year}")
+    return ruleset
+
+
+def _year_data(session: Session, year: int) -> YearData:
+    data = repo.load_year(session, year)
+    if data is None:
+        raise NotFound(f"no data is held for the year {year}; import a bundle first")
+    return data
+
+
+def compute(
+    year: int,
+    *,
+    as_of: date | None,
+    db: sessionmaker[Session],
+    rules: RuleSource,
+    evaluator: Evaluator,
+    keep_findings: bool = False,
+) -> tuple[Assessment, int]:
+    """Assess a year as of a date (default: the rule set's cutoff); also its data revision."""
+    ruleset = _ruleset(rules, year)
+    day = as_of or ruleset.cutoff
+    check_as_of(year, day)
+    with db() as session:
+        data = _year_data(session, year)
+        revision = repo.get_revision(session, year) or 0
+    return assess(data, ruleset, day, evaluator, keep_findings=keep_findings), revision
+
+
+def score_year(
+    year: int,
+    *,
+    as_of: date | None = None,
+    db: sessionmaker[Session],
+    rules: RuleSource,
+    evaluator: Evaluator,
+) -> dict[str, Any]:
+    """Compute a year's scores and store them as a score run; return the stored run."""
+    assessment, revision = compute(year, as_of=as_of, db=db, rules=rules, evaluator=evaluator)
+    with db.begin() as session:
+        run_id = repo.store_score_run(
+            session,
+            year=year,
+            as_of=assessment.as_of,
+            ruleset_hash=assessment.ruleset.content_hash,
+            data_revision=revision,
+            engine=type(evaluator).__name__,
+            rows=assessment.rows(),
+        )
+    with db() as session:
+        run = repo.get_score_run(session, run_id)
+    assert run is not None
+    return run
+
+
+def explain_unit(
+    year: int,
+    unit: str,
+    *,
+    as_of: date | None = None,
+    db: sessionmaker[Session],
+    rules: RuleSource,
+    evaluator: Evaluator,
+) -> dict[str, Any]:
+    """Why a unit scored what it did: metrics, fired rules and the findings behind them."""
+    assessment, _ = compute(
+        year, as_of=as_of, db=db, rules=rules, evaluator=evaluator, keep_findings=True
+    )
+    return explanation(assessment, unit)
+
+
+def year_alerts(
+    year: int,
+    *,
+    as_of: date | None = None,
+    db: sessionmaker[Session],
+    rules: RuleSource,
+) -> tuple[date, list[Alert]]:
+    """The process alerts of a year as of a date (default: the rule set's cutoff)."""
+    ruleset = _ruleset(rules, year)
+    day = as_of or ruleset.cutoff
+    check_as_of(year, day)
+    with db() as session:
+        data = _year_data(session, year)
+    return day, process_alerts(data, ruleset.alerts, day)

@@ -1,0 +1,327 @@
+"""The repository on real SQLite and PostgreSQL: round trips, deletes, summaries, score runs."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from scoring_service.db import repository as repo
+from scoring_service.domain.model import (
+    Event,
+    EventType,
+    Finding,
+    Group,
+    Household,
+    HouseholdStatus,
+    Inspection,
+    Pairing,
+    Sample,
+    Severity,
+    Unit,
+    UnitKind,
+    VillageType,
+    YearData,
+)
+
+
+def sample_year(year: int = 2018) -> YearData:
+    """A small year using every field, every event type and same-date events."""
+    d = lambda month, day: date(year, month, day)  # noqa: E731 - keeps the dates readable
+    units = [
+        Unit("441624", "和平县", UnitKind.COUNTY),
+        Unit("441602", "源城区", UnitKind.COUNTY),
+        Unit("441624101", "阳明镇", UnitKind.TOWN, parent="441624"),
+        Unit("441624101201", "甲村", UnitKind.VILLAGE, "441624101", VillageType.POOR),
+        Unit("441624101202", "乙村", UnitKind.VILLAGE, "441624101", VillageType.ORDINARY),
+        Unit("SZ-NS-001", "某帮扶单位", UnitKind.HELPING_UNIT),
+        Unit("SZ-NS-002", "另一帮扶单位", UnitKind.HELPING_UNIT),
+    ]
+    inspection = Inspection(
+        code=f"{year}-G1-07",
+        group="G1",
+        county="441624",
+        start_date=d(7, 10),
+        end_date=d(7, 11),
+        letter_date=d(7, 13),
+        sample=Sample(
+            towns=("441624101",),
+            villages=("441624101202", "441624101201"),
+            households=(
+                Household("H2", "441624101201", HouseholdStatus.PRE_EXIT),
+                Household("H1", "441624101201", HouseholdStatus.NOT_EXITED),
+                Household("H4", "441624101202", HouseholdStatus.PRE_EXIT),
+            ),
+        ),
+    )
+    bare = Inspection(f"{year}-G2-01", "G2", "441602", d(8, 1), d(8, 2), None)
+    findings = [
+        Finding(
+            f"{year}-G1-07-01",
+            inspection.code,
+            "441624101201",
+            "2.3",
+            Severity.GENERAL,
+            "教育补助未发放到位",
+            d(8, 10),
+            d(7, 11),
+            responsible=("SZ-NS-002", "SZ-NS-001"),
+        ),
+        Finding(
+            f"{year}-G1-07-02",
+            inspection.code,
+            "441624",
+            "6.1",
+            Severity.MAJOR,
+            "危房改造滞后",
+            d(9, 1),
+            d(7, 11),
+        ),
+        Finding(
+            f"{year}-G2-01-01", bare.code, "441602", "1.1", Severity.GENERAL, "x", d(9, 2), d(8, 2)
+        ),
+    ]
+    f1, f2, _ = (f.code for f in findings)
+    events = [
+        Event(f1, EventType.EXTENSION, d(8, 5), 1, new_deadline=d(9, 10), reason="资金待拨付"),
+        Event(f2, EventType.ESCALATED, d(7, 20), 2, to="领导小组"),
+        Event(f2, EventType.ESCALATED, d(7, 21), 3),
+        # Three events on one date: they must come back in seq order, not by type or note.
+        Event(f1, EventType.RECTIFIED, d(8, 20), 4, note="已发放"),
+        Event(f1, EventType.LOOKBACK_FAILED, d(8, 20), 5, note="整改不实"),
+        Event(f1, EventType.RECTIFIED, d(8, 20), 6),
+        Event(f1, EventType.LOOKBACK_PASSED, d(8, 25), 7),
+    ]
+    return YearData(
+        year=year,
+        units=units,
+        pairings=[Pairing("SZ-NS-001", "441624101201"), Pairing("SZ-NS-002", "441624101201")],
+        groups=[
+            Group("G1", "第一组", "张翼", ("441624", "441602")),
+            Group("G2", "第二组", "李明", ("441602",)),
+        ],
+        inspections=[inspection, bare],
+        findings=findings,
+        events=events,
+    )
+
+
+def store(factory: sessionmaker[Session], data: YearData) -> None:
+    """Store a year in its own committed transaction."""
+    with factory.begin() as session:
+        repo.store_year(session, data)
+
+
+def test_round_trip_keeps_every_field(session_factory: sessionmaker[Session]) -> None:
+    data = sample_year()
+    store(session_factory, data)
+    with session_factory() as session:
+        assert repo.load_year(session, 2018) == data
+        assert repo.load_year(session, 2019) is None
+
+
+def test_same_codes_in_two_years(session_factory: sessionmaker[Session]) -> None:
+    first, second = sample_year(2018), sample_year(2019)
+    # Codes repeated across years must not collide.
+    second.findings.append(replace(second.findings[0], code=first.findings[0].code))
+    store(session_factory, first)
+    store(session_factory, second)
+    with session_factory() as session:
+        assert repo.load_year(session, 2018) == first
+        assert repo.load_year(session, 2019) == second
+        assert repo.find_finding_years(session, first.findings[0].code) == [2018, 2019]
+        assert repo.find_finding_years(session, "nope") == []
+
+
+def test_empty_year_round_trip(session_factory: sessionmaker[Session]) -> None:
+    store(session_factory, YearData(year=2020))
+    with session_factory() as session:
+        assert repo.load_year(session, 2020) == YearData(year=2020)
+        assert repo.year_exists(session, 2020)
+
+
+def test_delete_year_leaves_other_years(session_factory: sessionmaker[Session]) -> None:
+    store(session_factory, sample_year(2018))
+    store(session_factory, sample_year(2019))
+    with session_factory.begin() as session:
+        repo.delete_year(session, 2018)
+    with session_factory() as session:
+        assert not repo.year_exists(session, 2018)
+        assert repo.load_year(session, 2018) is None
+        assert repo.get_revision(session, 2018) is None
+        assert repo.load_year(session, 2019) == sample_year(2019)
+        assert [row["year"] for row in repo.years_summary(session)] == [2019]
+
+
+def test_replace_year_in_one_transaction_raises_revision(
+    session_factory: sessionmaker[Session],
+) -> None:
+    store(session_factory, sample_year())
+    with session_factory() as session:
+        before = repo.get_revision(session, 2018)
+    smaller = sample_year()
+    smaller.events = smaller.events[:2]
+    with session_factory.begin() as session:
+        repo.delete_year(session, 2018)
+        repo.store_year(session, smaller)
+    with session_factory() as session:
+        assert repo.load_year(session, 2018) == smaller
+        after = repo.get_revision(session, 2018)
+        assert before is not None and after is not None and after > before
+
+
+def test_store_year_refuses_a_stored_year(session_factory: sessionmaker[Session]) -> None:
+    store(session_factory, sample_year())
+    with session_factory() as session, pytest.raises(ValueError, match="already stored"):
+        repo.store_year(session, sample_year())
+
+
+def test_years_summary_counts(session_factory: sessionmaker[Session]) -> None:
+    store(session_factory, sample_year(2019))
+    store(session_factory, sample_year(2018))
+    with session_factory() as session:
+        summary = repo.years_summary(session)
+    assert [
+        (s["year"], s["revision"], s["units"], s["inspections"], s["findings"], s["events"])
+        for s in summary
+    ] == [(2018, 1, 7, 2, 3, 7), (2019, 1, 7, 2, 3, 7)]
+    assert all(s["imported_at"].tzinfo is not None for s in summary)
+
+
+def test_revision_bumps(session_factory: sessionmaker[Session]) -> None:
+    store(session_factory, sample_year())
+    with session_factory.begin() as session:
+        assert repo.get_revision(session, 2018) == 1
+        assert repo.bump_revision(session, 2018) == 2
+    with session_factory() as session:
+        assert repo.get_revision(session, 2018) == 2
+        assert repo.get_revision(session, 2017) is None
+        with pytest.raises(LookupError):
+            repo.bump_revision(session, 2017)
+
+
+def test_lock_finding_and_add_event(session_factory: sessionmaker[Session]) -> None:
+    data = sample_year()
+    store(session_factory, data)
+    code = data.findings[0].code
+    with session_factory.begin() as session:
+        assert repo.lock_finding(session, 2018, code) == data.findings[0]
+        assert repo.lock_finding(session, 2018, "missing") is None
+        added = repo.add_event(
+            session, 2018, Event(code, EventType.LOOKBACK_FAILED, date(2018, 8, 25), 0, note="n")
+        )
+    assert added.seq == 8
+    with session_factory() as session:
+        events = repo.finding_events(session, 2018, code)
+        assert events == [e for e in data.events if e.finding == code] + [added]
+        assert repo.load_year(session, 2018).events[-1] == added  # type: ignore[union-attr]
+
+
+def test_same_seq_keeps_insertion_order(session_factory: sessionmaker[Session]) -> None:
+    data = sample_year()
+    f1 = data.findings[0].code
+    data.events = [
+        Event(f1, EventType.RECTIFIED, date(2018, 8, 20), 1),
+        Event(f1, EventType.LOOKBACK_FAILED, date(2018, 8, 20), 1, note="a"),
+    ]
+    store(session_factory, data)
+    with session_factory() as session:
+        assert repo.finding_events(session, 2018, f1) == data.events
+
+
+def score_rows() -> list[dict[str, object]]:
+    """Two rows shaped like spec section 9."""
+    return [
+        {
+            "unit": "441624",
+            "name": "和平县",
+            "kind": "county",
+            "metrics": {"findings": 12, "rate": 0.8, "overdue_by_category": {"6": 1}},
+            "fired": [{"rule": "R7", "name": "问题反弹", "bonus": 0, "deduction": 1}],
+            "bonus": 0,
+            "deduction": 1,
+            "score": 99,
+            "grade": "fair",
+            "measures": [],
+            "rank": 1,
+        },
+        {
+            "unit": "441602",
+            "name": "源城区",
+            "kind": "county",
+            "metrics": {},
+            "fired": [],
+            "bonus": 0,
+            "deduction": 0,
+            "score": 100,
+            "grade": "good",
+            "measures": [],
+            "rank": None,
+        },
+    ]
+
+
+def test_score_runs(session_factory: sessionmaker[Session]) -> None:
+    store(session_factory, sample_year())
+    rows = score_rows()
+    with session_factory.begin() as session:
+        first = repo.store_score_run(
+            session,
+            year=2018,
+            as_of=date(2018, 12, 31),
+            ruleset_hash="abc",
+            data_revision=1,
+            engine="durable_rules",
+            rows=rows,
+        )
+        second = repo.store_score_run(
+            session,
+            year=2018,
+            as_of=date(2018, 10, 1),
+            ruleset_hash="abc",
+            data_revision=1,
+            engine="durable_rules",
+            rows=rows[::-1],
+        )
+    with session_factory() as session:
+        run = repo.get_score_run(session, first)
+        assert run is not None
+        assert run["rows"] == rows
+        assert (run["id"], run["year"], run["as_of"], run["ruleset_hash"]) == (
+            first,
+            2018,
+            date(2018, 12, 31),
+            "abc",
+        )
+        assert (run["data_revision"], run["engine"]) == (1, "durable_rules")
+        assert run["created_at"].tzinfo is not None
+        assert repo.get_score_run(session, second + 1) is None
+        latest = repo.latest_score_run(session, 2018)
+        assert latest is not None and latest["id"] == second and latest["rows"] == rows[::-1]
+        at = repo.latest_score_run(session, 2018, as_of=date(2018, 12, 31))
+        assert at is not None and at["id"] == first
+        assert repo.latest_score_run(session, 2018, as_of=date(2018, 1, 1)) is None
+        assert repo.latest_score_run(session, 2019) is None
+
+
+def test_score_runs_survive_delete_year(session_factory: sessionmaker[Session]) -> None:
+    store(session_factory, sample_year())
+    with session_factory.begin() as session:
+        run_id = repo.store_score_run(
+            session,
+            year=2018,
+            as_of=date(2018, 12, 31),
+            ruleset_hash="h",
+            data_revision=1,
+            engine="fake",
+            rows=[],
+        )
+        repo.delete_year(session, 2018)
+        repo.store_year(session, sample_year())
+    with session_factory() as session:
+        run = repo.get_score_run(session, run_id)
+        assert run is not None and run["rows"] == []
+        # A re-import never reuses the revision an old run was computed on.
+        assert repo.get_revision(session, 2018) != run["data_revision"]
