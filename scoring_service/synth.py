@@ -486,7 +486,9 @@ class _Activity:
         out: list[dict[str, Any]] = []
         problem_villages = self.county_problem_villages.setdefault(county, {})
         for k in range(1, n + 1):
-            pick = self._repeat(county, pool, used, found_on) if rng.random() < 0.04 else None
+            # Problems come back more where rectification is lax.
+            comeback = 0.02 * self.laxity[county]
+            pick = self._repeat(county, pool, used, found_on) if rng.random() < comeback else None
             if pick is None:
                 pick = self._fresh(county, towns, villages, helpers, used, found_on)
             if pick is None:
@@ -569,7 +571,7 @@ class _Activity:
                 continue
             # Inspectors mostly report new problems; deliberate repeats come from _repeat.
             earlier = self.first_rectified.get((unit, criterion))
-            if earlier is not None and earlier < found_on and rng.random() < 0.8:
+            if earlier is not None and earlier < found_on and rng.random() < 0.9:
                 continue
             return unit, kind, criterion
         return None
@@ -620,8 +622,8 @@ class _Activity:
         eff = d
         final: int | None = None  # the last rectification, followed by look-backs
         # Outcome odds at average laxity: late 0.08, extended 0.12, never rectified 0.06,
-        # fake 0.06, else on time; lax units are likelier to go wrong.
-        p_late, p_never, p_fake = (min(0.3, p * lax) for p in (0.08, 0.06, 0.06))
+        # fake 0.03, else on time; lax units are likelier to go wrong.
+        p_late, p_never, p_fake = (min(0.3, p * lax) for p in (0.08, 0.06, 0.03))
         r = rng.random()
         if r < p_late:  # late
             final = eff + rng.randint(1, 40)

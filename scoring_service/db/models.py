@@ -201,12 +201,17 @@ class FindingRow(Base):
 
     __tablename__ = "findings"
     __table_args__ = (
+        # Its year is held through the inspection; a direct key to years would only
+        # add a check per row to bulk loads.
         _inspection_fk(),
+        # Deleting inspections checks the key above for each one; without this index
+        # each check scans the findings.
+        Index(None, "year", "inspection"),
         # find_finding_years looks a code up across years.
         Index(None, "code"),
     )
 
-    year: Mapped[int] = mapped_column(ForeignKey("years.year"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(CODE), primary_key=True)
     inspection: Mapped[str] = mapped_column(String(CODE))
     unit: Mapped[str] = mapped_column(String(CODE))

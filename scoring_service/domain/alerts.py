@@ -55,7 +55,9 @@ def process_alerts(data: YearData, params: AlertParams, as_of: date) -> list[Ale
     village_type = {u.code: u.village_type for u in data.units}
     alerts: list[Alert] = []
     for insp in inspections:
-        letter_delay = (insp.letter_date - insp.end_date).days if insp.letter_date else None
+        # A letter dated after as_of is not known yet: the inspection has no letter so far.
+        letter = insp.letter_date if insp.letter_date and insp.letter_date <= as_of else None
+        letter_delay = (letter - insp.end_date).days if letter else None
         if letter_delay is not None and letter_delay > params.letter_days:
             alerts.append(
                 Alert(
@@ -65,9 +67,7 @@ def process_alerts(data: YearData, params: AlertParams, as_of: date) -> list[Ale
                     inspection=insp.code,
                 )
             )
-        elif (insp.letter_date is None or insp.letter_date > as_of) and (
-            as_of - insp.end_date
-        ).days > params.letter_days:
+        elif letter is None and (as_of - insp.end_date).days > params.letter_days:
             alerts.append(
                 Alert(
                     "late_letter",

@@ -37,7 +37,9 @@ def category_codes(doc: YearDoc) -> list[str]:
     return [c["code"] for c in categories if isinstance(c, dict) and isinstance(c.get("code"), str)]
 
 
-def check_year(doc: YearDoc, folder_year: int) -> tuple[list[RuleProblem], dict[int, ParsedCondition]]:
+def check_year(
+    doc: YearDoc, folder_year: int
+) -> tuple[list[RuleProblem], dict[int, ParsedCondition]]:
     """Every semantic problem of a merged year, and the conditions that parsed (by rule index)."""
     problems: list[RuleProblem] = []
     year = doc.value.get("year")
@@ -64,7 +66,11 @@ def _check_catalogue(doc: YearDoc) -> list[RuleProblem]:
         code = category.get("code")
         if isinstance(code, str):
             if code in seen_categories:
-                problems.append(doc.problem(("catalogue", "categories", i, "code"), f"duplicate category {code!r}"))
+                problems.append(
+                    doc.problem(
+                        ("catalogue", "categories", i, "code"), f"duplicate category {code!r}"
+                    )
+                )
             seen_categories.add(code)
         items = category.get("items")
         if not isinstance(items, list):
@@ -78,7 +84,9 @@ def _check_catalogue(doc: YearDoc) -> list[RuleProblem]:
                 problems.append(doc.problem(path, f"duplicate item {item_code!r}"))
             seen_items.add(item_code)
             if isinstance(code, str) and item_code.split(".", 1)[0] != code:
-                problems.append(doc.problem(path, f"item {item_code!r} is not in category {code!r}"))
+                problems.append(
+                    doc.problem(path, f"item {item_code!r} is not in category {code!r}")
+                )
     return problems
 
 
@@ -93,10 +101,18 @@ def _check_parameters(doc: YearDoc, year: int, codes: list[str]) -> list[RulePro
         for severity, weight in weights.items():
             number = _number(weight)
             if number is not None and number <= 0:
-                problems.append(doc.problem((*p, "severity_weights", severity), "a severity weight must be positive"))
+                problems.append(
+                    doc.problem(
+                        (*p, "severity_weights", severity), "a severity weight must be positive"
+                    )
+                )
         missing = {"general", "major"} - set(weights)
         if missing:
-            problems.append(doc.problem((*p, "severity_weights"), f"missing weights for {', '.join(sorted(missing))}"))
+            problems.append(
+                doc.problem(
+                    (*p, "severity_weights"), f"missing weights for {', '.join(sorted(missing))}"
+                )
+            )
     credit = _number(params.get("late_credit"))
     if credit is not None and not 0 <= credit <= 1:
         problems.append(doc.problem((*p, "late_credit"), "late_credit must be between 0 and 1"))
@@ -105,7 +121,9 @@ def _check_parameters(doc: YearDoc, year: int, codes: list[str]) -> list[RulePro
         for key in ("bonus", "deduction"):
             cap = _number(caps.get(key))
             if cap is not None and cap < 0:
-                problems.append(doc.problem((*p, "caps", key), "a cap cannot be negative (null means no cap)"))
+                problems.append(
+                    doc.problem((*p, "caps", key), "a cap cannot be negative (null means no cap)")
+                )
     kinds = params.get("scored_kinds")
     if isinstance(kinds, list):
         if not kinds:
@@ -131,7 +149,9 @@ def _check_parameters(doc: YearDoc, year: int, codes: list[str]) -> list[RulePro
     alerts = params.get("alerts")
     start = alerts.get("inspections_from") if isinstance(alerts, dict) else None
     if isinstance(start, date) and start.year != year:
-        problems.append(doc.problem((*p, "alerts", "inspections_from"), f"{start} is not in {year}"))
+        problems.append(
+            doc.problem((*p, "alerts", "inspections_from"), f"{start} is not in {year}")
+        )
     return problems
 
 
@@ -157,17 +177,27 @@ def _check_grades(doc: YearDoc, bands: Any) -> list[RuleProblem]:
                 problems.append(doc.problem((*path, i), "only the last band may have no min"))
             continue
         if last:
-            problems.append(doc.problem((*path, i), "the last band must have no min: it takes every score below"))
+            problems.append(
+                doc.problem(
+                    (*path, i), "the last band must have no min: it takes every score below"
+                )
+            )
         number = _number(minimum)
         if number is None:
             continue
         if previous is not None and number >= previous:
-            problems.append(doc.problem((*path, i, "min"), f"min {number} is not below the band above ({previous})"))
+            problems.append(
+                doc.problem(
+                    (*path, i, "min"), f"min {number} is not below the band above ({previous})"
+                )
+            )
         previous = number
     return problems
 
 
-def _check_rules(doc: YearDoc, codes: list[str]) -> tuple[list[RuleProblem], dict[int, ParsedCondition]]:
+def _check_rules(
+    doc: YearDoc, codes: list[str]
+) -> tuple[list[RuleProblem], dict[int, ParsedCondition]]:
     rules = doc.value.get("rules")
     if not isinstance(rules, list):
         return [], {}
@@ -187,7 +217,9 @@ def _check_rules(doc: YearDoc, codes: list[str]) -> tuple[list[RuleProblem], dic
             points = rule.get(effect)
             number = _number(points.get("points") if isinstance(points, dict) else points)
             if number is not None and number < 0:
-                problems.append(doc.problem(("rules", i, effect), f"{effect} points cannot be negative"))
+                problems.append(
+                    doc.problem(("rules", i, effect), f"{effect} points cannot be negative")
+                )
             per = points.get("per") if isinstance(points, dict) else None
             if isinstance(per, str) and per not in per_metrics:
                 problems.append(
@@ -197,5 +229,9 @@ def _check_rules(doc: YearDoc, codes: list[str]) -> tuple[list[RuleProblem], dic
                     )
                 )
         if not any(rule.get(key) for key in ("bonus", "deduction", "measures", "grade")):
-            problems.append(doc.problem(("rules", i), "the rule has no effect (bonus, deduction, measures or grade)"))
+            problems.append(
+                doc.problem(
+                    ("rules", i), "the rule has no effect (bonus, deduction, measures or grade)"
+                )
+            )
     return problems, conditions

@@ -116,8 +116,12 @@ def tokenize(text: str) -> list[Token]:
         value = match.group()
         if kind == "name" and value in _KEYWORDS:
             tokens.append(Token("keyword", value, pos + 1))
-        elif kind == "number" or kind == "name" or kind == "op":
-            tokens.append(Token(kind, value, pos + 1))
+        elif kind == "number":
+            tokens.append(Token("number", value, pos + 1))
+        elif kind == "name":
+            tokens.append(Token("name", value, pos + 1))
+        elif kind == "op":
+            tokens.append(Token("op", value, pos + 1))
         pos = match.end()
     tokens.append(Token("end", "", len(text) + 1))
     return tokens
@@ -261,7 +265,8 @@ def walk(node: Node) -> Iterator[Node]:
             yield from walk(item)
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: the domain's ``Condition`` protocol declares ``source`` a plain attribute.
+@dataclass(slots=True, unsafe_hash=True)
 class ParsedCondition:
     """A checked boolean condition; implements the domain's ``Condition`` protocol."""
 
@@ -438,14 +443,18 @@ class _Parser:
 
 def _need_number(node: Node, operator: Token, what: str) -> Numeric:
     if node.kind != "number":
-        raise ConditionError(f"{what} needs numbers on both sides, not a comparison", operator.column)
+        raise ConditionError(
+            f"{what} needs numbers on both sides, not a comparison", operator.column
+        )
     assert isinstance(node, Number | Metric | Negate | Arith)
     return node
 
 
 def _need_boolean(node: Node, operator: Token, what: str) -> None:
     if node.kind != "boolean":
-        raise ConditionError(f"{what} needs conditions (comparisons), not a number", operator.column)
+        raise ConditionError(
+            f"{what} needs conditions (comparisons), not a number", operator.column
+        )
 
 
 def _booleans(nodes: list[Node]) -> tuple[Boolean, ...]:

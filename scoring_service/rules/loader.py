@@ -66,7 +66,7 @@ def load_ruleset(year: int, rules_dir: Path | None = None) -> Ruleset:
 
 def _load(rules_dir: Path, year: int) -> tuple[Ruleset | None, list[RuleProblem]]:
     doc, problems = resolve(rules_dir, year)
-    if doc is None:
+    if doc is None or doc.broken:
         return None, problems
     model: RulesetModel | None = None
     try:
@@ -94,7 +94,7 @@ def _schema_problems(doc: YearDoc, error: ValidationError) -> list[RuleProblem]:
         elif kind == "missing":
             message = "required key missing"
         else:
-            message = detail["msg"]
+            message = detail["msg"].removeprefix("Value error, ")
             value = detail.get("input")
             if isinstance(value, str | int | Fraction | date) or value is None:
                 shown = str(value) if isinstance(value, Fraction | date) else repr(value)
@@ -109,13 +109,15 @@ def _data_path(data: Any, loc: tuple[int | str, ...], kind: str) -> Path_:
     current = data
     for index, part in enumerate(loc):
         if isinstance(current, dict) and part in current:
-            current = current[part]
-            path.append(part)
+            step: Any = part
         elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
-            current = current[part]
-            path.append(part)
-        elif index == len(loc) - 1 and kind == "missing":
-            path.append(part)
+            step = part
+        else:
+            if index == len(loc) - 1 and kind == "missing":
+                path.append(part)
+            continue
+        current = current[step]
+        path.append(step)
     return tuple(path)
 
 
@@ -141,7 +143,9 @@ def _canonical(value: Any) -> Any:
 
 def content_hash(doc: YearDoc) -> str:
     """sha256 of the merged content in a canonical JSON form (formatting and comments aside)."""
-    text = json.dumps(_canonical(doc.value), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(
+        _canonical(doc.value), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

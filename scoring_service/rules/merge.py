@@ -33,6 +33,9 @@ class YearDoc:
     locs: dict[Path_, Loc]
     sources: dict[str, str] = field(default_factory=dict)
     home: Loc = field(default_factory=lambda: Loc("", 0, ""))
+    # A file of the chain could not be read: what it holds is unknown, so checking the
+    # rest would only report its content as missing.
+    broken: bool = False
 
     def locate(self, path: Path_) -> tuple[Loc, str]:
         """The nearest written location of ``path`` and the key path to show there."""
@@ -77,27 +80,34 @@ def read_year(rules_dir: Path, year: int) -> tuple[YearDoc, list[RuleProblem]]:
         if entry.is_file() and entry.suffix in (".yaml", ".yml") and entry.name not in FILE_KEYS:
             allowed = ", ".join(FILE_KEYS)
             problems.append(
-                RuleProblem(f"{prefix}/{entry.name}", 0, "", f"unknown rule file (expected {allowed})")
+                RuleProblem(
+                    f"{prefix}/{entry.name}", 0, "", f"unknown rule file (expected {allowed})"
+                )
             )
     for file_name, allowed_keys in FILE_KEYS.items():
         path = folder / file_name
         name = f"{prefix}/{file_name}"
         if not path.is_file():
             if file_name == "ruleset.yaml":
-                problems.append(RuleProblem(name, 0, "", "missing: every year needs a ruleset.yaml"))
+                problems.append(
+                    RuleProblem(name, 0, "", "missing: every year needs a ruleset.yaml")
+                )
             continue
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             problems.append(RuleProblem(name, 0, "", f"cannot read: {error}"))
+            doc.broken = True
             continue
         doc.sources[name] = text
         source, found = read_yaml(name, text)
         problems.extend(found)
         if source is None:
+            doc.broken = True
             continue
         if not isinstance(source.value, dict):
             problems.append(RuleProblem(name, 1, "", "expected a mapping of keys at the top"))
+            doc.broken = True
             continue
         # catalogue.yaml's keys live under ``catalogue`` in the year's document.
         base: Path_ = ("catalogue",) if file_name == "catalogue.yaml" else ()
@@ -143,7 +153,9 @@ def _duplicate_rule_ids(doc: YearDoc) -> list[RuleProblem]:
     return problems
 
 
-def resolve(rules_dir: Path, year: int, chain: tuple[int, ...] = ()) -> tuple[YearDoc | None, list[RuleProblem]]:
+def resolve(
+    rules_dir: Path, year: int, chain: tuple[int, ...] = ()
+) -> tuple[YearDoc | None, list[RuleProblem]]:
     """A year's complete document: its ``extends`` chain read and merged, child last."""
     doc, problems = read_year(rules_dir, year)
     extends = doc.value.get("extends")
@@ -176,7 +188,14 @@ def merge(parent: YearDoc, child: YearDoc) -> YearDoc:
     value = {k: copy.deepcopy(v) for k, v in parent.value.items() if k not in OWN_KEYS}
     locs = {p: loc for p, loc in parent.locs.items() if not (p and p[0] in OWN_KEYS)}
     locs[()] = child.locs[()]
-    merged = YearDoc(child.year, value, locs, {**parent.sources, **child.sources}, child.home)
+    merged = YearDoc(
+        child.year,
+        value,
+        locs,
+        {**parent.sources, **child.sources},
+        child.home,
+        broken=parent.broken or child.broken,
+    )
     for key, new in child.value.items():
         if key == "rules" and isinstance(new, list) and isinstance(value.get("rules"), list):
             _merge_rules(merged, new, child.locs)

@@ -45,12 +45,12 @@ class PointsModel(_Strict):
 
 
 def _points_form(value: Any) -> str:
-    return "per" if isinstance(value, dict | PointsModel) else "fixed"
+    return "<points per metric>" if isinstance(value, dict | PointsModel) else "<points>"
 
 
 # ``3`` or ``{points: 3, per: fakes}``; the discriminator keeps errors to the form written.
 PointsSpec = Annotated[
-    Annotated[Exact, Tag("fixed")] | Annotated[PointsModel, Tag("per")],
+    Annotated[Exact, Tag("<points>")] | Annotated[PointsModel, Tag("<points per metric>")],
     Discriminator(_points_form),
 ]
 

@@ -455,7 +455,7 @@ def test_city_proportions(city: dict[int, dict[str, Any]], year: int) -> None:
         days = (date.fromisoformat(f["deadline"]) - date.fromisoformat(ins["end_date"])).days
         assert 15 <= days <= 60
     months = 6 if year == 2018 else 12
-    assert 0.85 * 7 * months <= len(b["inspections"]) <= 7 * months
+    assert 0.75 * 7 * months <= len(b["inspections"]) <= 7 * months
     on_time_letters = sum(
         i["letter_date"] is not None
         and (date.fromisoformat(i["letter_date"]) - date.fromisoformat(i["end_date"])).days <= 3
@@ -498,11 +498,11 @@ def test_every_history_type_present(city: dict[int, dict[str, Any]], year: int) 
 def test_process_lapses_present(city: dict[int, dict[str, Any]]) -> None:
     # Few inspections a year, so count the lapses over both years.
     features = history_features(city[2018]) + history_features(city[2019])
-    for key in ("long_inspection", "late_letter", "no_letter", "incomplete_sample",
-                "missed_month"):
+    for key in ("long_inspection", "late_letter", "no_letter", "incomplete_sample", "missed_month"):
         assert features[key] > 0, key
     assert features["long_inspection"] + features["late_letter"] <= 0.2 * sum(
-        len(b["inspections"]) for b in city.values())
+        len(b["inspections"]) for b in city.values()
+    )
 
 
 def test_larger_scale_adds_groups_covering_each_county_once() -> None:

@@ -105,8 +105,10 @@ def upgrade() -> None:
             ["inspections.year", "inspections.code"],
             name=op.f("fk_findings_year_inspection_inspections"),
         ),
-        sa.ForeignKeyConstraint(["year"], ["years.year"], name=op.f("fk_findings_year_years")),
         sa.PrimaryKeyConstraint("year", "code", name=op.f("pk_findings")),
+    )
+    op.create_index(
+        op.f("ix_findings_year_inspection"), "findings", ["year", "inspection"], unique=False
     )
     op.create_index(op.f("ix_findings_code"), "findings", ["code"], unique=False)
     op.create_table(

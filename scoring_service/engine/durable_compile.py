@@ -1,0 +1,236 @@
+"""Compiling a rule set's conditions to durable_rules' JSON ruleset form.
+
+Every rule becomes ``{"all": [{"m": <test>}], "run": <action name>}`` with the same
+priority, and metrics are asserted as one fact per unit, so every rule whose test holds
+fires whatever the rule order.
+
+Numbers. The engine compares IEEE doubles. A rate is posted as ``float(Fraction)`` and a
+threshold is compiled from its exact decimal the same way; both are correctly rounded,
+and rounding is monotonic, so ``rate >= 0.95`` gives the exact answer unless the rate
+and the threshold differ by less than one ulp (about 1e-16) without being equal.
+A rate is a ratio of small sums of weights and credits, so that does not happen in
+practice; the exact ``PythonEngine`` is the reference. Integer metrics are posted as
+doubles too (exact below 2**53): with two integer operands the engine's ``$div`` is C
+integer division and a zero divisor kills the process (SIGFPE), so no integer may reach
+it. Arithmetic inside a condition (``fakes + repeats >= 2``) is done in doubles: exact
+for sums and products of counts, not for rate arithmetic or division.
+
+Nulls and zero divisors make the whole condition False (see ``rules.conditions``): the
+test is conjoined with an existence test of each metric read (an absent fact field) and
+a non-zero test of each divisor. There is no ``$not`` in the engine's JSON, so ``not``
+is pushed down to the comparisons (negation normal form), which is exact once every
+operand exists and no divisor is zero.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from scoring_service.domain.ruleset import MetricValue, Ruleset
+from scoring_service.engine.port import CATEGORY_PREFIX, metric_value, metrics_read
+from scoring_service.rules.conditions import (
+    And,
+    Boolean,
+    Compare,
+    CompareOp,
+    Metric,
+    Negate,
+    Not,
+    Number,
+    Numeric,
+    ParsedCondition,
+    divisors,
+    parse_condition,
+)
+
+ZERO_FIELD = "_zero"  # a constant 0 in every fact: lets any two expressions be compared
+TRUE: dict[str, Any] = {"$ex": {ZERO_FIELD: 1}}
+FALSE: dict[str, Any] = {"$nex": {ZERO_FIELD: 1}}
+
+_OPERATOR = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
+_NEGATED: dict[CompareOp, CompareOp] = {
+    "<": ">=",
+    "<=": ">",
+    ">": "<=",
+    ">=": "<",
+    "==": "!=",
+    "!=": "==",
+}
+_FLIPPED: dict[CompareOp, CompareOp] = {
+    "<": ">",
+    "<=": ">=",
+    ">": "<",
+    ">=": "<=",
+    "==": "==",
+    "!=": "!=",
+}
+_ARITH = {"+": "$add", "-": "$sub", "*": "$mul", "/": "$div"}
+
+
+def field_name(metric: str) -> str:
+    """The fact field of a metric: ``overdue_by_category.6`` -> ``obc_6``."""
+    if metric.startswith(CATEGORY_PREFIX):
+        return "obc_" + metric[len(CATEGORY_PREFIX) :]
+    return metric
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRuleset:
+    """A rule set in the engine's JSON form, named by year, content hash and compiled form."""
+
+    name: str
+    definition: dict[str, Any]  # rule id -> rule JSON, "run" holding the action name
+    actions: Mapping[str, str]  # action name -> rule id
+    metrics: tuple[str, ...]  # what a fact must carry
+
+    def fact(self, values: Mapping[str, MetricValue], sid: str) -> dict[str, Any]:
+        """One unit's metrics as a fact: doubles, null metrics left out."""
+        fact: dict[str, Any] = {"sid": sid, ZERO_FIELD: 0.0}
+        for metric in self.metrics:
+            value = metric_value(values, metric)
+            if value is not None:
+                # float(Fraction) divides two ints: correctly rounded.
+                fact[field_name(metric)] = float(Fraction(value))
+        return fact
+
+
+def compile_ruleset(ruleset: Ruleset) -> CompiledRuleset:
+    """The year's rules as a durable_rules ruleset definition."""
+    categories = tuple(ruleset.catalogue.categories)
+    definition: dict[str, Any] = {}
+    for rule in ruleset.rules:
+        condition = rule.condition
+        parsed = (
+            condition
+            if isinstance(condition, ParsedCondition)
+            else parse_condition(condition.source, categories)
+        )
+        definition[rule.id] = {"all": [{"m": compile_condition(parsed)}]}
+    digest = hashlib.sha256(
+        json.dumps(definition, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    ).hexdigest()
+    name = f"scoring_{ruleset.year}_{ruleset.content_hash[:16]}_{digest[:12]}"
+    actions = {}
+    for rule_id, rule_json in definition.items():
+        action = f"{name}/{rule_id}"
+        rule_json["run"] = action
+        actions[action] = rule_id
+    return CompiledRuleset(name, definition, actions, metrics_read(ruleset))
+
+
+def compile_condition(condition: ParsedCondition) -> dict[str, Any]:
+    """One condition as an engine test, with its existence and divisor guards."""
+    guards: list[dict[str, Any]] = [
+        {"$ex": {field_name(metric): 1}}
+        for metric in sorted(condition.metrics)
+        if not metric.startswith(CATEGORY_PREFIX)  # always posted (0 when absent)
+    ]
+    for divisor in divisors(condition):
+        guards.append(_compare("!=", divisor, Number(Fraction(0), 0)))
+    return _conjoin([*guards, _test(condition.root, negate=False)])
+
+
+def _test(node: Boolean, *, negate: bool) -> dict[str, Any]:
+    if isinstance(node, Not):
+        return _test(node.operand, negate=not negate)
+    if isinstance(node, Compare):
+        return _compare(_NEGATED[node.op] if negate else node.op, node.left, node.right)
+    parts = [_test(item, negate=negate) for item in node.items]
+    conjunction = isinstance(node, And) != negate  # De Morgan under a negation
+    return _conjoin(parts) if conjunction else _disjoin(parts)
+
+
+def _conjoin(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    flat: list[dict[str, Any]] = []
+    for part in parts:
+        if part == FALSE:
+            return FALSE
+        if part != TRUE:
+            flat.extend(part["$and"] if set(part) == {"$and"} else [part])
+    if not flat:
+        return TRUE
+    return flat[0] if len(flat) == 1 else {"$and": flat}
+
+
+def _disjoin(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    flat: list[dict[str, Any]] = []
+    for part in parts:
+        if part == TRUE:
+            return TRUE
+        if part != FALSE:
+            flat.extend(part["$or"] if set(part) == {"$or"} else [part])
+    if not flat:
+        return FALSE
+    return flat[0] if len(flat) == 1 else {"$or": flat}
+
+
+def _constant(node: Numeric) -> Fraction | None:
+    """The exact value of a metric-free expression; None if it reads a metric or divides by 0."""
+    if isinstance(node, Number):
+        return node.value
+    if isinstance(node, Metric):
+        return None
+    if isinstance(node, Negate):
+        inner = _constant(node.operand)
+        return None if inner is None else -inner
+    left, right = _constant(node.left), _constant(node.right)
+    if left is None or right is None:
+        return None
+    if node.op == "+":
+        return left + right
+    if node.op == "-":
+        return left - right
+    if node.op == "*":
+        return left * right
+    return left / right if right else None
+
+
+def _reads_metric(node: Numeric) -> bool:
+    if isinstance(node, Metric):
+        return True
+    if isinstance(node, Number):
+        return False
+    if isinstance(node, Negate):
+        return _reads_metric(node.operand)
+    return _reads_metric(node.left) or _reads_metric(node.right)
+
+
+def _compare(op: CompareOp, left: Numeric, right: Numeric) -> dict[str, Any]:
+    if not _reads_metric(left) and not _reads_metric(right):
+        a, b = _constant(left), _constant(right)
+        if a is None or b is None:
+            return TRUE  # a constant zero divisor: its guard already makes the rule False
+        held = {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "==": a == b, "!=": a != b}
+        return TRUE if held[op] else FALSE
+    if isinstance(left, Metric):
+        return _field_test(op, field_name(left.name), _value(right))
+    if isinstance(right, Metric):
+        return _field_test(_FLIPPED[op], field_name(right.name), _value(left))
+    # Neither side is a bare metric: ``L op R`` is ``0 op R - L``. For doubles R and L,
+    # the rounded R - L has the sign of the exact difference and is 0 only when R == L.
+    difference = {"$sub": {"$l": _value(right), "$r": _value(left)}}
+    return _field_test(op, ZERO_FIELD, difference)
+
+
+def _field_test(op: CompareOp, field: str, value: Any) -> dict[str, Any]:
+    if op == "==":
+        return {field: value}
+    return {_OPERATOR[op]: {field: value}}
+
+
+def _value(node: Numeric) -> Any:
+    exact = None if _reads_metric(node) else _constant(node)
+    if exact is not None:
+        return float(exact)  # constants folded exactly, then rounded once
+    if isinstance(node, Number):
+        return float(node.value)
+    if isinstance(node, Metric):
+        return {"$m": field_name(node.name)}
+    if isinstance(node, Negate):
+        return {"$sub": {"$l": 0.0, "$r": _value(node.operand)}}
+    return {_ARITH[node.op]: {"$l": _value(node.left), "$r": _value(node.right)}}

@@ -1,0 +1,258 @@
+"""durable_rules against the exact Python engine, on the shipped years and extra conditions."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import threading
+from collections.abc import Callable, Mapping
+from fractions import Fraction
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scoring_service.domain.ruleset import MetricValue, Points, Rule, Ruleset
+from scoring_service.engine import DurableRulesEngine, PythonEngine
+from scoring_service.engine import durable_engine
+from scoring_service.rules import load_ruleset, parse_condition
+
+THRESHOLDS = ["0.95", "0.90", "0.80", "0.60", "0.98", "0.92", "0.85", "0.70"]
+CATEGORIES = ("1", "2", "3", "4", "E", "5", "6", "7")
+
+# Conditions beyond the shipped ones: not/or around rate, integer arithmetic, division.
+EXTRA_CONDITIONS = [
+    "not (rate >= 0.95)",
+    "rate < 0.60 or fakes >= 1",
+    "not (rate < 0.60 or fakes >= 1)",
+    "not (0.60 <= rate < 0.80) and overdue_major == 0",
+    "rate == 0.85 or rate != 0.70 and repeats > 1",
+    "fakes + repeats >= 3",
+    "fakes * 2 - repeats * 3 != 1",
+    "-fakes < -1",
+    "overdue / due >= 0.5",
+    "not (overdue / due >= 0.5)",
+    "fakes / (repeats - 1) > 1",
+    "overdue_by_category.E + overdue_by_category.6 >= 2",
+    "1 < 2 and fakes >= 1",
+    "2 < 1 or repeats == 0",
+    "3 * (on_time - late) == findings - open - overdue",
+]
+
+
+def extra_ruleset() -> Ruleset:
+    base = load_ruleset(2018)
+    rules = tuple(
+        Rule(
+            id=f"X{index}",
+            name=f"额外{index}",
+            description="test",
+            reference="test",
+            condition=parse_condition(text, CATEGORIES),
+            bonus=Points(Fraction(1)),
+        )
+        for index, text in enumerate(EXTRA_CONDITIONS)
+    )
+    return dataclasses.replace(base, rules=rules, content_hash="extra-conditions-for-tests")
+
+
+RULESETS = {
+    "2018": lambda: load_ruleset(2018),
+    "2019": lambda: load_ruleset(2019),
+    "extra": extra_ruleset,
+}
+
+rates = st.one_of(
+    st.none(),
+    st.sampled_from([Fraction(t) for t in THRESHOLDS]),
+    st.sampled_from(
+        [Fraction(t) + d for t in THRESHOLDS for d in (Fraction(1, 10**6), Fraction(-1, 10**6))]
+    ),
+    st.builds(Fraction, st.integers(0, 400), st.integers(1, 400)).filter(lambda r: r <= 1),
+    st.sampled_from([Fraction(0), Fraction(1), Fraction(19, 20), Fraction(9, 10)]),
+)
+small = st.integers(min_value=0, max_value=6)
+
+
+@st.composite
+def unit_metrics(draw: st.DrawFn) -> dict[str, MetricValue]:
+    on_time, late, overdue, open_ = draw(small), draw(small), draw(small), draw(small)
+    values: dict[str, MetricValue] = {
+        "findings": on_time + late + overdue + open_,
+        "due": on_time + late + overdue,
+        "on_time": on_time,
+        "late": late,
+        "overdue": overdue,
+        "open": open_,
+        "overdue_major": draw(st.integers(0, overdue)),
+        "fakes": draw(small),
+        "repeats": draw(small),
+        "rate": draw(rates),
+    }
+    for code in draw(st.sets(st.sampled_from(CATEGORIES), max_size=3)):
+        values[f"overdue_by_category.{code}"] = draw(st.integers(0, 3))
+    return values
+
+
+@pytest.fixture(scope="module")
+def durable() -> DurableRulesEngine:
+    return DurableRulesEngine()
+
+
+@pytest.mark.parametrize("which", sorted(RULESETS))
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(units=st.lists(unit_metrics(), min_size=1, max_size=40))
+def test_durable_rules_agrees_with_the_exact_engine(
+    durable: DurableRulesEngine, which: str, units: list[dict[str, MetricValue]]
+) -> None:
+    ruleset = RULESETS[which]()
+    assert durable.evaluate(ruleset, units) == PythonEngine().evaluate(ruleset, units)
+
+
+@pytest.mark.parametrize("year", [2018, 2019])
+def test_every_threshold_and_null_rate(durable: DurableRulesEngine, year: int) -> None:
+    ruleset = load_ruleset(year)
+    units: list[dict[str, MetricValue]] = []
+    for text in [*THRESHOLDS, "0", "1"]:
+        exact = Fraction(text)
+        for rate in (exact, exact - Fraction(1, 10**9), exact + Fraction(1, 10**9), None):
+            for major in (0, 1):
+                units.append(_unit(rate=rate, overdue_major=major, overdue=major))
+    expected = PythonEngine().evaluate(ruleset, units)
+    assert durable.evaluate(ruleset, units) == expected
+    at = {
+        str(u["rate"]): fired
+        for u, fired in zip(units, expected, strict=True)
+        if not u["overdue_major"]
+    }
+    if year == 2018:
+        assert at["19/20"] == {"R1"} and at["9/10"] == {"R2"} and at["4/5"] == frozenset()
+        assert at["3/5"] == {"R3"} and at[str(Fraction(3, 5) - Fraction(1, 10**9))] == {"R4"}
+    else:
+        assert at["49/50"] == {"R1"} and at["23/25"] == {"R2"} and at["17/20"] == frozenset()
+        assert at["7/10"] == {"R3"} and at[str(Fraction(7, 10) - Fraction(1, 10**9))] == {"R4"}
+    assert at["None"] == frozenset()
+
+
+def _unit(**values: MetricValue) -> dict[str, MetricValue]:
+    base: dict[str, MetricValue] = dict.fromkeys(
+        (
+            "findings",
+            "due",
+            "on_time",
+            "late",
+            "overdue",
+            "open",
+            "overdue_major",
+            "fakes",
+            "repeats",
+        ),
+        0,
+    )
+    base["rate"] = None
+    base.update(values)
+    return base
+
+
+def test_null_rate_with_a_fake_fires_only_the_fake_rule(durable: DurableRulesEngine) -> None:
+    units = [_unit(rate=None, fakes=1, **{"overdue_by_category.6": 1})]
+    assert durable.evaluate(load_ruleset(2019), units) == [frozenset({"R6", "R8"})]
+
+
+def test_rule_order_does_not_matter(durable: DurableRulesEngine) -> None:
+    ruleset = load_ruleset(2019)
+    units = [_unit(rate=Fraction(r, 20), fakes=r % 3, overdue_major=r % 2) for r in range(21)]
+    expected = durable.evaluate(ruleset, units)
+    shuffled = list(ruleset.rules)
+    random.Random(7).shuffle(shuffled)
+    reordered = dataclasses.replace(ruleset, rules=tuple(reversed(shuffled)))
+    assert durable.evaluate(reordered, units) == expected
+
+
+def test_more_units_than_live_sessions(durable: DurableRulesEngine) -> None:
+    ruleset = load_ruleset(2018)
+    units = [_unit(rate=Fraction(i, 3000), fakes=i % 4) for i in range(3000)]
+    assert durable.evaluate(ruleset, units) == PythonEngine().evaluate(ruleset, units)
+
+
+def test_identical_units_are_evaluated_once(
+    durable: DurableRulesEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[Mapping[str, MetricValue]] = []
+    original = durable_engine._ScoringHost.fire
+
+    def counting(
+        self: durable_engine._ScoringHost, compiled: object, values: Mapping[str, MetricValue]
+    ) -> frozenset[str]:
+        calls.append(values)
+        return original(self, compiled, values)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(durable_engine._ScoringHost, "fire", counting)
+    units = [_unit(rate=Fraction(1, 2))] * 5 + [_unit(rate=Fraction(1, 2), open=3)] + [_unit()] * 4
+    results = durable.evaluate(load_ruleset(2018), units)
+    assert results == [frozenset({"R4"})] * 6 + [frozenset()] * 4
+    assert len(calls) == 2  # "open" is read by no rule, so the first six are one case
+
+
+def test_no_input_and_no_rule(durable: DurableRulesEngine) -> None:
+    ruleset = load_ruleset(2018)
+    assert durable.evaluate(ruleset, []) == []
+    empty = dataclasses.replace(ruleset, rules=(), content_hash="no-rules")
+    assert durable.evaluate(empty, [_unit()]) == [frozenset()]
+
+
+def test_a_changed_rule_set_is_registered_under_a_new_name(durable: DurableRulesEngine) -> None:
+    ruleset = load_ruleset(2018)
+    stricter = dataclasses.replace(
+        ruleset,
+        rules=tuple(
+            dataclasses.replace(rule, condition=parse_condition("rate >= 0.99", CATEGORIES))
+            if rule.id == "R1"
+            else rule
+            for rule in ruleset.rules
+        ),
+    )
+    unit = [_unit(rate=Fraction(19, 20))]
+    assert durable.evaluate(ruleset, unit) == [frozenset({"R1"})]
+    assert durable.evaluate(stricter, unit) == [frozenset()]  # same hash, different rules
+
+
+def test_exceptions_inside_actions_are_raised(
+    durable: DurableRulesEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def exploding(self: durable_engine._ScoringHost, rule_id: str) -> Callable[[Any], None]:
+        def action(c: Any) -> None:
+            raise RuntimeError(f"boom in {rule_id}")
+
+        return action
+
+    monkeypatch.setattr(durable_engine._ScoringHost, "_recorder", exploding)
+    # A content hash of its own, so that the actions are resolved now, with the patch.
+    ruleset = dataclasses.replace(load_ruleset(2018), content_hash="exploding-actions")
+    assert durable.evaluate(ruleset, [_unit()]) == [frozenset()]  # nothing fires, no error
+    with pytest.raises(RuntimeError, match="boom in R6"):
+        durable.evaluate(ruleset, [_unit(fakes=1)])
+
+
+def test_one_host_no_threads_and_thread_safe_calls() -> None:
+    before = threading.active_count()
+    engines = [DurableRulesEngine() for _ in range(3)]
+    assert threading.active_count() == before  # no timer threads
+    ruleset = load_ruleset(2019)
+    units = [_unit(rate=Fraction(i, 200), fakes=i % 3, repeats=i % 2) for i in range(200)]
+    expected = PythonEngine().evaluate(ruleset, units)
+    results: list[list[frozenset[str]]] = []
+
+    def run(engine: DurableRulesEngine) -> None:
+        results.append(engine.evaluate(ruleset, units))
+
+    threads = [threading.Thread(target=run, args=(engines[i % 3],)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [expected] * 6
+    assert durable_engine._host is durable_engine._shared_host()
