@@ -47,7 +47,7 @@ class ImportSummary:
         return {
             "year": self.year,
             "replaced": self.replaced,
-            "stored": {
+            "counts": {
                 "units": self.units,
                 "pairings": self.pairings,
                 "groups": self.groups,

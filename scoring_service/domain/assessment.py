@@ -147,12 +147,10 @@ def assess(
             unit_metrics = metrics.get(code)
             if unit_metrics is None:
                 continue  # not a scored kind
-            unit_metrics.add(
-                fact.outcome, f.severity, f.category, fact.state.fakes, fact.repeat, ruleset
-            )
+            unit_metrics.add(fact.outcome, f.severity, f.category, fact.state.fakes, fact.repeat)
             if keep_findings:
                 counted[code].append((fact, reasons))
-    values = [metrics[u.code].values() for u in scored]
+    values = [metrics[u.code].close(ruleset).values() for u in scored]
     fired = evaluator.evaluate(ruleset, values)
     results = [
         UnitResult(

@@ -30,6 +30,7 @@ class Attributor:
         for pairing in pairings:
             self._helpers[pairing.village].append(pairing.helping_unit)
         self._rules = attribution
+        self._cache: dict[tuple[str, bool], dict[str, tuple[Reason, ...]]] = {}
 
     def ancestors(self, code: str) -> list[str]:
         """The unit's parent, its parent's parent, and so on."""
@@ -42,14 +43,30 @@ class Attributor:
 
     def attribute(self, finding: Finding) -> Mapping[str, tuple[Reason, ...]]:
         """Unit code -> the reasons the finding counts for it; each unit once."""
-        reasons: dict[str, list[Reason]] = defaultdict(list)
-        reasons[finding.unit].append(Reason.FOUND)
-        if self._rules.territorial:
-            for code in self.ancestors(finding.unit):
-                reasons[code].append(Reason.TERRITORIAL)
-        if finding.category in self._rules.helping_unit_categories:
-            for code in self._helpers.get(finding.unit, ()):
-                reasons[code].append(Reason.PAIRED)
+        paired = finding.category in self._rules.helping_unit_categories
+        base = self._by_place(finding.unit, paired)
+        if not finding.responsible:
+            return base
+        reasons = dict(base)
         for code in finding.responsible:
-            reasons[code].append(Reason.RESPONSIBLE)
-        return {code: tuple(dict.fromkeys(rs)) for code, rs in reasons.items()}
+            if Reason.RESPONSIBLE not in reasons.get(code, ()):
+                reasons[code] = (*reasons.get(code, ()), Reason.RESPONSIBLE)
+        return reasons
+
+    def _by_place(self, unit: str, paired: bool) -> Mapping[str, tuple[Reason, ...]]:
+        """Attribution by where a finding was found; the same for every finding there."""
+        key = (unit, paired)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        reasons: dict[str, list[Reason]] = defaultdict(list)
+        reasons[unit].append(Reason.FOUND)
+        if self._rules.territorial:
+            for code in self.ancestors(unit):
+                reasons[code].append(Reason.TERRITORIAL)
+        if paired:
+            for code in self._helpers.get(unit, ()):
+                reasons[code].append(Reason.PAIRED)
+        result = {code: tuple(dict.fromkeys(rs)) for code, rs in reasons.items()}
+        self._cache[key] = result
+        return result

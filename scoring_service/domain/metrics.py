@@ -39,47 +39,46 @@ class Metrics:
     fakes: int = 0
     repeats: int = 0
     overdue_by_category: dict[str, int] = field(default_factory=dict)
-    # Running sums for the rate: weighted credit and weight of the due findings.
-    credit: Fraction = Fraction(0)
-    weight: Fraction = Fraction(0)
+    # Due findings by outcome and severity: the rate is computed from these once, in
+    # ``close``, so that counting stays integer arithmetic.
+    due_counts: dict[tuple[Outcome, Severity], int] = field(default_factory=dict)
+    rate: Fraction | None = None
 
     @property
     def due(self) -> int:
         return self.on_time + self.late + self.overdue
 
-    @property
-    def rate(self) -> Fraction | None:
-        return self.credit / self.weight if self.weight else None
-
     def add(
-        self,
-        outcome: Outcome,
-        severity: Severity,
-        category: str,
-        fakes: int,
-        repeat: bool,
-        ruleset: Ruleset,
+        self, outcome: Outcome, severity: Severity, category: str, fakes: int, repeat: bool
     ) -> None:
         """Count one finding."""
         self.findings += 1
         self.fakes += fakes
         self.repeats += repeat
-        weight = ruleset.severity_weights[severity]
+        if outcome is Outcome.OPEN:
+            self.open += 1
+            return
+        key = (outcome, severity)
+        self.due_counts[key] = self.due_counts.get(key, 0) + 1
         if outcome is Outcome.ON_TIME:
             self.on_time += 1
-            self.credit += weight
-            self.weight += weight
         elif outcome is Outcome.LATE:
             self.late += 1
-            self.credit += weight * ruleset.late_credit
-            self.weight += weight
-        elif outcome is Outcome.OVERDUE:
+        else:
             self.overdue += 1
-            self.weight += weight
             self.overdue_major += severity is Severity.MAJOR
             self.overdue_by_category[category] = self.overdue_by_category.get(category, 0) + 1
-        else:
-            self.open += 1
+
+    def close(self, ruleset: Ruleset) -> Metrics:
+        """Compute the rate: weighted credit over weight of the due findings, exactly."""
+        credit_of = {Outcome.ON_TIME: Fraction(1), Outcome.LATE: ruleset.late_credit}
+        credit = weight = Fraction(0)
+        for (outcome, severity), count in self.due_counts.items():
+            w = ruleset.severity_weights[severity] * count
+            weight += w
+            credit += w * credit_of.get(outcome, Fraction(0))
+        self.rate = credit / weight if weight else None
+        return self
 
     def values(self) -> dict[str, MetricValue]:
         """Flat metric values as rule conditions read them."""

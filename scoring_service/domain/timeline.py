@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 from scoring_service.domain.model import Event, EventType, Finding, Outcome, Severity
@@ -18,9 +18,9 @@ class Refusal:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class FindingState:
-    """A finding's state after the events up to some date."""
+    """A finding's state after the events up to some date (built up event by event)."""
 
     effective_deadline: date
     rectified: bool
@@ -66,19 +66,23 @@ def _refusal(finding: Finding, state: FindingState, event: Event) -> tuple[str, 
     return None
 
 
-def _apply(state: FindingState, event: Event) -> FindingState:
+def _apply(state: FindingState, event: Event) -> None:
+    """Change ``state`` by one allowed event."""
     kind = event.type
     if kind is EventType.EXTENSION:
         assert event.new_deadline is not None
-        return replace(state, effective_deadline=event.new_deadline)
-    if kind is EventType.RECTIFIED:
-        first = state.first_rectified_on or event.date
-        return replace(state, rectified=True, completed_on=event.date, first_rectified_on=first)
-    if kind is EventType.LOOKBACK_FAILED:
-        return replace(state, rectified=False, completed_on=None, fakes=state.fakes + 1)
-    if kind is EventType.ESCALATED and state.escalated_on is None:
-        return replace(state, escalated_on=event.date)
-    return state
+        state.effective_deadline = event.new_deadline
+    elif kind is EventType.RECTIFIED:
+        state.rectified = True
+        state.completed_on = event.date
+        if state.first_rectified_on is None:
+            state.first_rectified_on = event.date
+    elif kind is EventType.LOOKBACK_FAILED:
+        state.rectified = False
+        state.completed_on = None
+        state.fakes += 1
+    elif kind is EventType.ESCALATED and state.escalated_on is None:
+        state.escalated_on = event.date
 
 
 def initial_state(finding: Finding) -> FindingState:
@@ -102,7 +106,7 @@ def check_history(finding: Finding, events: Sequence[Event]) -> list[Refusal]:
         if refused is not None:
             refusals.append(Refusal(event, *refused))
             continue
-        state = _apply(state, event)
+        _apply(state, event)
     return refusals
 
 
@@ -112,7 +116,7 @@ def state_at(finding: Finding, events: Iterable[Event], as_of: date) -> FindingS
     for event in ordered(events):
         if event.date > as_of:
             break
-        state = _apply(state, event)
+        _apply(state, event)
     return state
 
 

@@ -28,6 +28,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -49,6 +50,10 @@ from scoring_service.rules.conditions import (
 )
 
 ZERO_FIELD = "_zero"  # a constant 0 in every fact: lets any two expressions be compared
+# A rule every fact matches. Deleting the session of a fact that no rule handled crashes
+# durable_rules 2.0.28 (free(): invalid pointer / SIGSEGV in delete_state), and not
+# deleting it leaks one of the 1,024 sessions; with this rule every fact is handled.
+SEEN_RULE = "_seen"
 TRUE: dict[str, Any] = {"$ex": {ZERO_FIELD: 1}}
 FALSE: dict[str, Any] = {"$nex": {ZERO_FIELD: 1}}
 
@@ -85,18 +90,30 @@ class CompiledRuleset:
 
     name: str
     definition: dict[str, Any]  # rule id -> rule JSON, "run" holding the action name
-    actions: Mapping[str, str]  # action name -> rule id
+    actions: Mapping[str, str]  # action name -> rule id (SEEN_RULE for the sentinel)
     metrics: tuple[str, ...]  # what a fact must carry
 
-    def fact(self, values: Mapping[str, MetricValue], sid: str) -> dict[str, Any]:
-        """One unit's metrics as a fact: doubles, null metrics left out."""
-        fact: dict[str, Any] = {"sid": sid, ZERO_FIELD: 0.0}
+    def fact_json(self, values: Mapping[str, MetricValue], sid: str) -> str:
+        """One unit's metrics as the JSON text of a fact: doubles, null metrics left out."""
+        parts = [f'"sid":{json.dumps(sid)}', f'"{ZERO_FIELD}":0.0']
         for metric in self.metrics:
             value = metric_value(values, metric)
             if value is not None:
                 # float(Fraction) divides two ints: correctly rounded.
-                fact[field_name(metric)] = float(Fraction(value))
-        return fact
+                parts.append(f'"{field_name(metric)}":{number_text(float(Fraction(value)))}')
+        return "{" + ",".join(parts) + "}"
+
+
+def number_text(value: float) -> str:
+    """A double as JSON the engine parses: plain decimal digits, never an exponent.
+
+    Python writes 1e-05 for small doubles and the engine's parser refuses a mantissa
+    without a point (error 204); the plain form names the same decimal, so the same double.
+    """
+    text = repr(value)
+    if "e" in text or "E" in text:
+        text = format(Decimal(text), "f")
+    return text if "." in text else text + ".0"
 
 
 def compile_ruleset(ruleset: Ruleset) -> CompiledRuleset:
@@ -111,6 +128,7 @@ def compile_ruleset(ruleset: Ruleset) -> CompiledRuleset:
             else parse_condition(condition.source, categories)
         )
         definition[rule.id] = {"all": [{"m": compile_condition(parsed)}]}
+    definition[SEEN_RULE] = {"all": [{"m": TRUE}]}
     digest = hashlib.sha256(
         json.dumps(definition, sort_keys=True, ensure_ascii=False).encode("utf-8")
     ).hexdigest()
@@ -223,12 +241,24 @@ def _field_test(op: CompareOp, field: str, value: Any) -> dict[str, Any]:
     return {_OPERATOR[op]: {field: value}}
 
 
+def _constant_value(value: Fraction) -> Any:
+    """A constant for the ruleset JSON, which durable_rules writes with ``json.dumps``."""
+    number = float(value)  # the exact value, correctly rounded once
+    if "e" not in repr(number):
+        return number
+    # json.dumps would write an exponent (1e-05), which the engine refuses. For p/q with
+    # both exact doubles, IEEE division is correctly rounded: the same double as float(value).
+    if abs(value.numerator) < 2**53 and value.denominator < 10**15:
+        return {"$div": {"$l": float(value.numerator), "$r": float(value.denominator)}}
+    raise ValueError(f"the constant {value} is out of the range durable_rules can read")
+
+
 def _value(node: Numeric) -> Any:
     exact = None if _reads_metric(node) else _constant(node)
     if exact is not None:
-        return float(exact)  # constants folded exactly, then rounded once
+        return _constant_value(exact)  # constants are folded exactly
     if isinstance(node, Number):
-        return float(node.value)
+        return _constant_value(node.value)
     if isinstance(node, Metric):
         return {"$m": field_name(node.name)}
     if isinstance(node, Negate):

@@ -17,10 +17,11 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import durable_rules_engine
 from durable.engine import Host, MessageNotHandledException
 
 from scoring_service.domain.ruleset import MetricValue, Ruleset
-from scoring_service.engine.durable_compile import CompiledRuleset, compile_ruleset
+from scoring_service.engine.durable_compile import SEEN_RULE, CompiledRuleset, compile_ruleset
 from scoring_service.engine.port import group_inputs
 
 Action = Callable[[Any], None]
@@ -77,19 +78,42 @@ class _ScoringHost(Host):  # type: ignore[misc]
         self.set_rulesets({compiled.name: copy.deepcopy(compiled.definition)})
         self._registered.add(compiled.name)
 
+    def _assert_json(self, ruleset_name: str, text: str) -> None:
+        """``Host.assert_fact`` for a fact already written as JSON, actions run at once.
+
+        ``Host.assert_fact`` writes the fact with ``json.dumps``, which gives small doubles
+        an exponent the engine refuses; this does what it does (durable_rules 2.0.28) on
+        text written by ``number_text``.
+        """
+        rules = self.get_ruleset(ruleset_name)
+        result = durable_rules_engine.assert_fact(rules._handle, text)
+        state_handle = rules._handle_result(result, text)  # raises MessageNotHandledException
+        failures: list[BaseException] = []
+
+        def complete(error: BaseException | None, state: Any) -> None:
+            if error:
+                failures.append(error)
+
+        rules.do_actions(state_handle, complete)
+        if failures:
+            raise failures[0]
+
     def fire(self, compiled: CompiledRuleset, values: Mapping[str, MetricValue]) -> frozenset[str]:
         """Assert one unit's metrics in a fresh session; the ids of the rules that fired."""
         sid = f"u{next(self._sids)}"
         self.fired, self.errors = [], []
         try:
-            self.assert_fact(compiled.name, compiled.fact(values, sid))
+            self._assert_json(compiled.name, compiled.fact_json(values, sid))
         except MessageNotHandledException:
-            pass  # no rule matched: normal for a unit no rule applies to (issue #286)
-        finally:
-            self.delete_state(compiled.name, sid)  # frees one of the 1,024 live sessions
+            # Normal in durable_rules for a fact no rule matches (#286); the sentinel rule
+            # matches every fact, so here the session must not be deleted (that crashes).
+            raise RuntimeError(f"rule engine did not handle the facts of {sid}") from None
+        self.delete_state(compiled.name, sid)  # frees one of the 1,024 live sessions
         if self.errors:
             raise self.errors[0]
-        return frozenset(self.fired)
+        if SEEN_RULE not in self.fired:
+            raise RuntimeError(f"rule engine did not run the actions of {sid}")
+        return frozenset(self.fired) - {SEEN_RULE}
 
 
 _host: _ScoringHost | None = None

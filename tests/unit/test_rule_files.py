@@ -107,7 +107,7 @@ def test_2018_has_every_number_of_the_spec() -> None:
     assert (alerts.min_towns, alerts.min_poor_villages, alerts.min_ordinary_villages) == (1, 1, 1)
     assert (alerts.min_households, alerts.min_pre_exit, alerts.min_not_exited) == (3, 2, 1)
     assert alerts.inspections_from == date(2018, 7, 1)
-    C, I, A = Measure.CRITICISM, Measure.INTERVIEW, Measure.ACCOUNTABILITY
+    crit, intv, acc = Measure.CRITICISM, Measure.INTERVIEW, Measure.ACCOUNTABILITY
     assert rule_table(ruleset) == {
         "R1": (
             "rate >= 0.95 and overdue_major == 0",
@@ -117,10 +117,10 @@ def test_2018_has_every_number_of_the_spec() -> None:
             None,
         ),
         "R2": ("rate >= 0.90 and (rate < 0.95 or overdue_major > 0)", Points(1), None, (), None),
-        "R3": ("0.60 <= rate < 0.80", None, Points(2), (C,), None),
-        "R4": ("rate < 0.60", None, Points(5), (C, I), None),
-        "R5": ("overdue_major >= 1", None, Points(2, "overdue_major"), (I,), None),
-        "R6": ("fakes >= 1", None, Points(3, "fakes"), (A,), None),
+        "R3": ("0.60 <= rate < 0.80", None, Points(2), (crit,), None),
+        "R4": ("rate < 0.60", None, Points(5), (crit, intv), None),
+        "R5": ("overdue_major >= 1", None, Points(2, "overdue_major"), (intv,), None),
+        "R6": ("fakes >= 1", None, Points(3, "fakes"), (acc,), None),
         "R7": ("repeats >= 1", None, Points(1, "repeats"), (), None),
     }
     assert {rule.id: rule.name for rule in ruleset.rules} == NAMES
@@ -143,7 +143,7 @@ def test_2019_has_every_number_of_the_spec() -> None:
     ]
     assert ruleset.alerts.inspections_from == date(2019, 1, 1)
     assert ruleset.alerts.letter_days == 3
-    C, I, A = Measure.CRITICISM, Measure.INTERVIEW, Measure.ACCOUNTABILITY
+    crit, intv, acc = Measure.CRITICISM, Measure.INTERVIEW, Measure.ACCOUNTABILITY
     assert rule_table(ruleset) == {
         "R1": (
             "rate >= 0.98 and overdue_major == 0",
@@ -153,16 +153,16 @@ def test_2019_has_every_number_of_the_spec() -> None:
             None,
         ),
         "R2": ("rate >= 0.92 and (rate < 0.98 or overdue_major > 0)", Points(1), None, (), None),
-        "R3": ("0.70 <= rate < 0.85", None, Points(2), (C,), None),
-        "R4": ("rate < 0.70", None, Points(6), (C, I), None),
-        "R5": ("overdue_major >= 1", None, Points(3, "overdue_major"), (I,), None),
-        "R6": ("fakes >= 1", None, Points(4, "fakes"), (A,), Grade.POOR),
+        "R3": ("0.70 <= rate < 0.85", None, Points(2), (crit,), None),
+        "R4": ("rate < 0.70", None, Points(6), (crit, intv), None),
+        "R5": ("overdue_major >= 1", None, Points(3, "overdue_major"), (intv,), None),
+        "R6": ("fakes >= 1", None, Points(4, "fakes"), (acc,), Grade.POOR),
         "R7": ("repeats >= 1", None, Points(1, "repeats"), (), None),
         "R8": (
             "overdue_by_category.6 >= 1",
             None,
             Points(1, "overdue_by_category.6"),
-            (I,),
+            (intv,),
             None,
         ),
     }

@@ -1,0 +1,134 @@
+"""The command line as the assessment office uses it: import, years, score, explain, alerts."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from scoring_service.cli import main
+from tests.helpers.bundles import spec_bundle
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+DEMO_2018 = FIXTURES / "demo-2018.bundle.json"
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'cli.sqlite'}"
+
+
+def write(tmp_path: Path, name: str, content: bytes | str) -> str:
+    path = tmp_path / name
+    path.write_bytes(content.encode() if isinstance(content, str) else content)
+    return str(path)
+
+
+def test_import_then_years_then_refusal_without_replace(sqlite_url: str, tmp_path: Path) -> None:
+    bundle = write(tmp_path, "b.json", json.dumps(spec_bundle(), ensure_ascii=False))
+    code, out, _ = run("--db", sqlite_url, "import", bundle, "--format", "json")
+    assert code == 0
+    summary = json.loads(out)
+    assert summary["stored"] is True and summary["year"] == 2018
+    assert summary["counts"] == {
+        "units": 6,
+        "pairings": 1,
+        "groups": 1,
+        "inspections": 1,
+        "findings": 2,
+        "events": 7,
+    }
+    code, out, _ = run("--db", sqlite_url, "years")
+    assert code == 0 and "2018" in out
+    code, _, err = run("--db", sqlite_url, "import", bundle)
+    assert code == 1 and "already has data" in err
+    code, out, _ = run("--db", sqlite_url, "import", bundle, "--replace")
+    assert code == 0 and out.startswith("replaced the year 2018")
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        (b"", "empty"),
+        (b"{not json", "malformed JSON"),
+        (b"\xff\xfe\x00", "not UTF-8"),
+        (
+            b'{"format": "assessment-bundle/1", "year": 2018, "units": [], "events": 5}',
+            "must be a list",
+        ),
+    ],
+)
+def test_bad_input_exits_2_with_a_message_and_stores_nothing(
+    sqlite_url: str, tmp_path: Path, content: bytes, fragment: str
+) -> None:
+    path = write(tmp_path, "bad.json", content)
+    code, _, err = run("--db", sqlite_url, "import", path)
+    assert code == 2 and fragment in err and "Traceback" not in err
+    code, out, _ = run("--db", sqlite_url, "years")
+    assert "no year is held" in out
+
+
+def test_import_errors_as_json_carry_pointers(sqlite_url: str, tmp_path: Path) -> None:
+    bundle = spec_bundle()
+    bundle["inspections"][0]["findings"][0]["deadline"] = "2018-07-01"
+    path = write(tmp_path, "bad.json", json.dumps(bundle))
+    code, out, _ = run("--db", sqlite_url, "import", path, "--format", "json")
+    assert code == 2
+    doc = json.loads(out)
+    assert doc["stored"] is False
+    assert doc["errors"][0]["pointer"] == "/inspections/0/findings/0/deadline"
+
+
+def test_missing_file_and_bad_arguments_exit_2(sqlite_url: str) -> None:
+    assert run("--db", sqlite_url, "import", "/no/such/file.json")[0] == 2
+    assert run("--db", sqlite_url, "score", "--year", "2018", "--as-of", "2018-02-30")[0] == 2
+    assert run("--db", sqlite_url, "frobnicate")[0] == 2
+
+
+def test_score_before_import_and_before_the_year_are_clear(sqlite_url: str) -> None:
+    code, _, err = run("--db", sqlite_url, "score", "--year", "2018")
+    assert code == 1 and "import a bundle first" in err
+    code, _, err = run("--db", sqlite_url, "score", "--year", "2017")
+    assert code == 1 and "no rule set" in err
+
+
+def test_demo_scores_table_json_csv_explain_and_alerts(sqlite_url: str) -> None:
+    assert run("--db", sqlite_url, "import", str(DEMO_2018))[0] == 0
+    code, out, _ = run("--db", sqlite_url, "score", "--year", "2018")
+    assert code == 0 and "【县区】" in out and "和平县" in out
+    code, out, _ = run(
+        "--db", sqlite_url, "score", "--year", "2018", "--format", "json", "--kind", "county"
+    )
+    rows = json.loads(out)
+    assert code == 0 and len(rows) == 7 and {r["kind"] for r in rows} == {"county"}
+    assert [r["rank"] for r in rows] == sorted(r["rank"] for r in rows)
+    code, out, _ = run("--db", sqlite_url, "score", "--year", "2018", "--format", "csv")
+    assert code == 0 and out.splitlines()[0].startswith("类别,名次")
+    worst = rows[-1]["unit"]
+    code, out, _ = run("--db", sqlite_url, "explain", "--year", "2018", worst, "--format", "json")
+    doc = json.loads(out)
+    assert code == 0 and doc["row"] == rows[-1]
+    assert len(doc["findings"]) == rows[-1]["metrics"]["findings"]
+    assert {r["rule"] for r in doc["rules"] if r["fired"]} == {f["rule"] for f in rows[-1]["fired"]}
+    code, out, _ = run("--db", sqlite_url, "explain", "--year", "2018", worst)
+    assert code == 0 and "findings that count" in out
+    code, _, err = run("--db", sqlite_url, "explain", "--year", "2018", "NO-SUCH-UNIT")
+    assert code == 1 and "NO-SUCH-UNIT" in err
+    code, out, _ = run("--db", sqlite_url, "alerts", "--year", "2018", "--format", "json")
+    assert code == 0 and all({"type", "detail"} <= set(a) for a in json.loads(out))
+    code, _, err = run("--db", sqlite_url, "alerts", "--year", "2018", "--as-of", "2017-12-31")
+    assert code == 2 and "before the year" in err
+
+
+def test_score_kind_must_be_a_scored_kind(sqlite_url: str) -> None:
+    run("--db", sqlite_url, "import", str(DEMO_2018))
+    code, _, err = run("--db", sqlite_url, "score", "--year", "2018", "--kind", "village")
+    assert code == 2 and "not a scored kind" in err

@@ -1,0 +1,114 @@
+"""Bundle import on SQLite and PostgreSQL: all or nothing, atomic replace, nothing lost."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, MetaData, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from scoring_service.bundle import InvalidBundle, read_bundle
+from scoring_service.config import REPO_RULES_DIR, FileRuleSource
+from scoring_service.db import repository as repo
+from scoring_service.domain.errors import Conflict
+from scoring_service.services import import_bundle
+from tests.helpers.bundles import spec_bundle
+
+DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-2018.bundle.json"
+RULES = FileRuleSource(REPO_RULES_DIR)
+
+
+def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, sorted: the database's whole visible state."""
+    meta = MetaData()
+    meta.reflect(engine)
+    with engine.connect() as connection:
+        return {
+            name: sorted(map(tuple, connection.execute(select(table))), key=repr)
+            for name, table in meta.tables.items()
+        }
+
+
+def test_round_trip_loses_nothing(session_factory: sessionmaker[Session]) -> None:
+    raw = DEMO.read_bytes()
+    import_bundle(raw, db=session_factory, rules=RULES)
+    expected = read_bundle(raw, lambda y: RULES.current(y).catalogue)  # type: ignore[union-attr]
+    with session_factory() as session:
+        loaded = repo.load_year(session, 2018)
+    assert loaded is not None
+    assert sorted(loaded.units, key=repr) == sorted(expected.units, key=repr)
+    assert sorted(loaded.pairings, key=repr) == sorted(expected.pairings, key=repr)
+    assert sorted(loaded.groups, key=repr) == sorted(expected.groups, key=repr)
+    assert sorted(loaded.inspections, key=repr) == sorted(expected.inspections, key=repr)
+    assert sorted(loaded.findings, key=repr) == sorted(expected.findings, key=repr)
+    # Events keep their submission order, which decides same-day events.
+    strip = [
+        (e.finding, e.type, e.date, e.new_deadline, e.reason, e.note, e.to) for e in expected.events
+    ]
+    assert [
+        (e.finding, e.type, e.date, e.new_deadline, e.reason, e.note, e.to) for e in loaded.events
+    ] == strip
+
+
+def test_an_invalid_bundle_leaves_the_database_exactly_as_it_was(
+    engine: Engine, session_factory: sessionmaker[Session]
+) -> None:
+    import_bundle(json.dumps(spec_bundle()), db=session_factory, rules=RULES)
+    before = snapshot(engine)
+    bad = spec_bundle()
+    bad["year"] = 2019
+    bad["events"][0]["finding"] = "NOPE"
+    with pytest.raises(InvalidBundle):
+        import_bundle(json.dumps(bad), db=session_factory, rules=RULES)
+    with pytest.raises(InvalidBundle):
+        import_bundle(json.dumps(bad), db=session_factory, rules=RULES, replace=True)
+    assert snapshot(engine) == before
+
+
+def test_a_failure_while_storing_rolls_everything_back(
+    engine: Engine, session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import_bundle(json.dumps(spec_bundle()), db=session_factory, rules=RULES)
+    before = snapshot(engine)
+    original = repo.store_year
+
+    def store_then_fail(session: Session, data: Any) -> None:
+        original(session, data)  # everything written, then the transaction dies
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(repo, "store_year", store_then_fail)
+    with pytest.raises(RuntimeError):
+        import_bundle(DEMO.read_bytes(), db=session_factory, rules=RULES, replace=True)
+    assert snapshot(engine) == before
+
+
+def test_replace_swaps_the_year_whole_and_other_years_stay(
+    session_factory: sessionmaker[Session],
+) -> None:
+    other = spec_bundle()
+    other["year"] = 2019
+    for insp in other["inspections"]:
+        for key in ("start_date", "end_date", "letter_date"):
+            insp[key] = insp[key].replace("2018", "2019")
+        for f in insp["findings"]:
+            f["deadline"] = f["deadline"].replace("2018", "2019")
+    for e in other["events"]:
+        for key in ("date", "new_deadline"):
+            if key in e:
+                e[key] = e[key].replace("2018", "2019")
+    import_bundle(json.dumps(other), db=session_factory, rules=RULES)
+    import_bundle(json.dumps(spec_bundle()), db=session_factory, rules=RULES)
+    with pytest.raises(Conflict):
+        import_bundle(DEMO.read_bytes(), db=session_factory, rules=RULES)
+    summary = import_bundle(DEMO.read_bytes(), db=session_factory, rules=RULES, replace=True)
+    assert summary.replaced
+    with session_factory() as session:
+        years = {y["year"]: y for y in repo.years_summary(session)}
+        loaded = repo.load_year(session, 2018)
+        assert loaded is not None
+        assert "2018-G1-07-01" not in {f.code for f in loaded.findings}
+        assert len(loaded.findings) == summary.findings
+    assert years[2019]["findings"] == 2
