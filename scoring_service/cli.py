@@ -82,6 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
     rules_sub = rules.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
     validate = rules_sub.add_parser("validate", help="check rule files; name every problem's place")
     validate.add_argument("dir", nargs="?", help="the rules folder (default: the one in use)")
+    test = rules_sub.add_parser(
+        "test", help="run the rule cases in <year>/tests/*.yaml; name each failing case's place"
+    )
+    test.add_argument("dir", nargs="?", help="the rules folder (default: the one in use)")
+    test.add_argument("--year", type=int, help="only this year's cases")
     return parser
 
 
@@ -325,6 +330,8 @@ def _alerts(args: argparse.Namespace, ctx: _Context, out: TextIO, err: TextIO) -
 def _rules(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     from scoring_service.rules import available_years, validate_rules_dir
 
+    if args.rules_command == "test":
+        return _rules_test(args, settings, out, err)
     folder = Path(args.dir) if args.dir else settings.rules_dir
     if not folder.is_dir():
         raise UsageError(f"no such folder: {folder}")
@@ -337,6 +344,41 @@ def _rules(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
     years = available_years(folder)
     print(f"{folder}: the rule sets of {', '.join(map(str, years))} are valid", file=out)
     return EXIT_OK
+
+
+def _rules_test(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    """Run the rule cases: a line per failing case, then ``N passed, M failed``."""
+    from scoring_service.engine import DurableRulesEngine
+    from scoring_service.rules import RuleProblem, available_years
+    from scoring_service.rules.cases import CaseFileError, run_year
+
+    folder = Path(args.dir) if args.dir else settings.rules_dir
+    if not folder.is_dir():
+        raise UsageError(f"no such folder: {folder}")
+    years = available_years(folder)
+    if args.year is not None:
+        if args.year not in years:
+            raise UsageError(f"no rule set for {args.year} in {folder}")
+        years = [args.year]
+    evaluator = DurableRulesEngine()
+    passed = failed = 0
+    problems: list[RuleProblem] = []
+    for year in years:
+        try:
+            report = run_year(year, folder, evaluator)
+        except CaseFileError as exc:  # the other years still run
+            problems += exc.problems
+            continue
+        for result in report.failures:
+            print(result.summary(), file=out)
+        passed, failed = passed + report.passed, failed + report.failed
+    print(f"{passed} passed, {failed} failed", file=out)
+    if problems:
+        for problem in problems:
+            print(problem, file=err)
+        print(f"{len(problems)} problem(s) in the case files: they did not run", file=err)
+        return EXIT_INVALID
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 _HANDLERS: dict[str, Callable[[argparse.Namespace, Settings, TextIO, TextIO], int]] = {

@@ -1,8 +1,9 @@
 """Reads and writes of year data and score runs, set-based and never committing.
 
 Every function takes the caller's ``Session``; the service layer owns the
-transaction. Writes are bulk inserts in chunks, reads are one SELECT per table,
-so a year of 100,000 findings and 250,000 events stores and loads in seconds.
+transaction. Writes are bulk (COPY on PostgreSQL, chunked executemany on SQLite),
+reads are one SELECT per table, so a year of 100,000 findings and 250,000 events
+stores and loads in seconds.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from itertools import chain, islice
 from typing import Any, TypeVar, cast
@@ -657,16 +659,7 @@ def add_event(session: Session, year: int, event: Event) -> Event:
     seq unique within the finding, which is where submission order matters.
     """
     last = session.execute(select(func.max(EventRow.seq)).where(EventRow.year == year)).scalar()
-    stored = Event(
-        finding=event.finding,
-        type=event.type,
-        date=event.date,
-        seq=(last or 0) + 1,
-        new_deadline=event.new_deadline,
-        reason=event.reason,
-        note=event.note,
-        to=event.to,
-    )
+    stored = replace(event, seq=(last or 0) + 1)
     session.execute(insert(cast(Table, EventRow.__table__)), [_event_row(year, stored)])
     return stored
 

@@ -99,8 +99,9 @@ class CompiledRuleset:
         for metric in self.metrics:
             value = metric_value(values, metric)
             if value is not None:
-                # float(Fraction) divides two ints: correctly rounded.
-                parts.append(f'"{field_name(metric)}":{number_text(float(Fraction(value)))}')
+                # float(int) is exact below 2**53; float(Fraction) divides two ints, which
+                # Python rounds correctly.
+                parts.append(f'"{field_name(metric)}":{number_text(float(value))}')
         return "{" + ",".join(parts) + "}"
 
 
@@ -248,8 +249,10 @@ def _constant_value(value: Fraction) -> Any:
         return number
     # json.dumps would write an exponent (1e-05), which the engine refuses. For p/q with
     # both exact doubles, IEEE division is correctly rounded: the same double as float(value).
+    # The engine computes nothing from constants alone, so p is read as 0 + p off the fact.
     if abs(value.numerator) < 2**53 and value.denominator < 10**15:
-        return {"$div": {"$l": float(value.numerator), "$r": float(value.denominator)}}
+        numerator = {"$add": {"$l": {"$m": ZERO_FIELD}, "$r": float(value.numerator)}}
+        return {"$div": {"$l": numerator, "$r": float(value.denominator)}}
     raise ValueError(f"the constant {value} is out of the range durable_rules can read")
 
 

@@ -413,6 +413,8 @@ class _Parser:
         token = self.current
         if token.kind == "number":
             self.advance()
+            if len(token.text.split(".")[0].lstrip("0")) > 15:
+                raise self.fail("number too large (at most 15 digits before the point)", token)
             return Number(Fraction(token.text), token.column)
         if token.kind == "name":
             self.advance()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
@@ -58,10 +59,37 @@ def load_ruleset(year: int, rules_dir: Path | None = None) -> Ruleset:
     if year not in year_dirs(directory):
         where = f"{display_dir(directory)}/{year}/ruleset.yaml"
         raise UnknownRulesetYear(year, [RuleProblem(where, 0, "", f"no rule set for {year}")])
+    key = (str(directory.resolve()), year, _fingerprint(directory))
+    with _cache_lock:
+        cached = _cache.get(key)
+    if cached is not None:
+        return cached
     ruleset, problems = _load(directory, year)
     if ruleset is None:
         raise RuleFileError(unique(problems))
+    with _cache_lock:
+        if len(_cache) >= _CACHE_SIZE:
+            _cache.pop(next(iter(_cache)))
+        _cache[key] = ruleset
     return ruleset
+
+
+# Parsed rule sets by directory, year and the bytes of every rule file there: reading
+# bytes is cheap, parsing and checking is not, and any edit gives a new fingerprint.
+_CACHE_SIZE = 32
+_cache: dict[tuple[str, int, str], Ruleset] = {}
+_cache_lock = threading.Lock()
+
+
+def _fingerprint(rules_dir: Path) -> str:
+    digest = hashlib.sha256()
+    for year in year_dirs(rules_dir):
+        for path in sorted((rules_dir / str(year)).iterdir()):
+            if path.is_file() and path.suffix in (".yaml", ".yml"):
+                digest.update(f"{year}/{path.name}\0".encode())
+                digest.update(path.read_bytes())
+                digest.update(b"\0")
+    return digest.hexdigest()
 
 
 def _load(rules_dir: Path, year: int) -> tuple[Ruleset | None, list[RuleProblem]]:

@@ -220,10 +220,10 @@ def _merge_value(
     assert isinstance(key, str)
     old = container.get(key)
     if isinstance(old, dict) and isinstance(new, dict):
+        # The mapping keeps the location of the parent's, where it is complete: a key
+        # missing from both is reported once, there.
         for child_key, child_value in new.items():
             _merge_value(merged, old, (*path, child_key), child_value, source)
-        if path in source:
-            merged.locs[path] = source[path]
         return
     container[key] = copy.deepcopy(new)
     _move(merged, path, path, source)

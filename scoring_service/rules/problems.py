@@ -42,5 +42,5 @@ class UnknownRulesetYear(RuleFileError, LookupError):
 
 
 def unique(problems: Iterable[RuleProblem]) -> list[RuleProblem]:
-    """Problems once each, in the order first found."""
-    return list(dict.fromkeys(problems))
+    """Problems once each, by file and line."""
+    return sorted(set(problems), key=lambda p: (p.file, p.line, p.key, p.message))

@@ -19,6 +19,9 @@ from scoring_service.rules.problems import RuleProblem
 
 Path_ = tuple[str | int, ...]
 
+# libyaml's loader when PyYAML was built with it: about ten times faster, same marks.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
 _BOOL = "tag:yaml.org,2002:bool"
@@ -127,7 +130,7 @@ class _Reader:
 def read_yaml(name: str, text: str) -> tuple[SourceFile | None, list[RuleProblem]]:
     """Parse one file's text; ``name`` is how problems name the file."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 0

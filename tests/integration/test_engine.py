@@ -37,6 +37,7 @@ EXTRA_CONDITIONS = [
     "1 < 2 and fakes >= 1",
     "2 < 1 or repeats == 0",
     "3 * (on_time - late) == findings - open - overdue",
+    "rate > 0.00001 and fakes * 0.00001 < 0.00002",  # constants Python writes as 1e-05
 ]
 
 

@@ -6,8 +6,11 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+from sqlalchemy import Engine, event, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from scoring_service.db import make_engine, make_session_factory
 from scoring_service.db import repository as repo
 from scoring_service.domain.model import (
     Event,
@@ -325,3 +328,79 @@ def test_score_runs_survive_delete_year(session_factory: sessionmaker[Session]) 
         assert run is not None and run["rows"] == []
         # A re-import never reuses the revision an old run was computed on.
         assert repo.get_revision(session, 2018) != run["data_revision"]
+
+
+def synthetic_year(year: int, findings: int, events_per_finding: int) -> YearData:
+    """A year of many findings on one inspection, for set-based behaviour at size."""
+    base = sample_year(year)
+    inspection = base.inspections[0]
+    many = [
+        Finding(
+            f"F{i:07d}",
+            inspection.code,
+            "441624101201",
+            "2.3",
+            Severity.GENERAL,
+            "问题",
+            date(year, 9, 1),
+            inspection.end_date,
+            responsible=("SZ-NS-001",) if i % 2 else (),
+        )
+        for i in range(findings)
+    ]
+    kinds = [EventType.EXTENSION, EventType.RECTIFIED, EventType.LOOKBACK_PASSED]
+    events = [
+        Event(
+            f.code,
+            kinds[k % 3],
+            date(year, 8, 1 + k),
+            i * events_per_finding + k + 1,
+            new_deadline=date(year, 10, 1) if k % 3 == 0 else None,
+            reason="r" if k % 3 == 0 else None,
+        )
+        for i, f in enumerate(many)
+        for k in range(events_per_finding)
+    ]
+    return replace(base, findings=many, events=events)
+
+
+def count_statements(factory: sessionmaker[Session]) -> list[str]:
+    """A list that collects every statement run on the factory's engine from now on."""
+    statements: list[str] = []
+    engine = factory.kw["bind"]
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    return statements
+
+
+@pytest.mark.slow
+def test_store_and_load_are_set_based(session_factory: sessionmaker[Session]) -> None:
+    data = synthetic_year(2018, findings=12_000, events_per_finding=3)
+    statements = count_statements(session_factory)
+    store(session_factory, data)
+    # One statement per chunk of 5,000 rows (or one COPY per table), never one per row.
+    assert len(statements) < 40
+    statements.clear()
+    with session_factory() as session:
+        assert repo.load_year(session, 2018) == data
+    assert len(statements) <= 15
+
+
+def test_lock_finding_blocks_a_second_writer(engine: Engine, db_url: str) -> None:
+    store(make_session_factory(engine), sample_year())
+    code = sample_year().findings[0].code
+    # A second engine that gives up on a lock at once instead of waiting.
+    impatient = (
+        make_engine(db_url, connect_args={"timeout": 0.05})
+        if db_url.startswith("sqlite")
+        else make_engine(db_url)
+    )
+    try:
+        with Session(engine) as first, Session(impatient) as second:
+            assert repo.lock_finding(first, 2018, code) is not None
+            if impatient.dialect.name == "postgresql":
+                second.execute(text("SET LOCAL lock_timeout = '50ms'"))
+            with pytest.raises(OperationalError):
+                repo.lock_finding(second, 2018, code)
+            first.rollback()
+    finally:
+        impatient.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from scoring_service.db import make_engine
+from scoring_service.db import api_models, make_engine  # noqa: F401  (api_models: its tables)
 from scoring_service.db.models import Base
 
 config = context.config

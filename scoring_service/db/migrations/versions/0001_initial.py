@@ -192,11 +192,6 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("to", sa.Text(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["year", "finding"],
-            ["findings.year", "findings.code"],
-            name=op.f("fk_events_year_finding_findings"),
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_events")),
     )
     op.create_index(
@@ -209,11 +204,6 @@ def upgrade() -> None:
         sa.Column("finding", sa.String(length=64), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("unit", sa.String(length=64), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["year", "finding"],
-            ["findings.year", "findings.code"],
-            name=op.f("fk_finding_responsible_year_finding_findings"),
-        ),
         sa.PrimaryKeyConstraint("year", "finding", "position", name=op.f("pk_finding_responsible")),
     )
 

@@ -1,0 +1,24 @@
+"""Every blueprint of the API, in the order the OpenAPI document lists them."""
+
+from __future__ import annotations
+
+from api.admin import bp as admin
+from api.bundles import bp as bundles
+from api.findings import bp as findings
+from api.inspections import bp as inspections
+from api.meta import bp as meta
+from api.routing import ApiBlueprint
+from api.rulesets import bp as rulesets
+from api.scores import bp as scores
+from api.years import bp as years
+
+BLUEPRINTS: tuple[ApiBlueprint, ...] = (
+    meta,
+    bundles,
+    years,
+    inspections,
+    findings,
+    scores,
+    rulesets,
+    admin,
+)

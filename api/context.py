@@ -1,0 +1,33 @@
+"""What the app factory builds once per app: database, rule source, rule engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.config import ApiConfig
+from scoring_service.config import FileRuleSource
+from scoring_service.domain.assessment import Evaluator
+
+EXTENSION = "scoring"
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    config: ApiConfig
+    engine: Engine
+    db: sessionmaker[Session]
+    rules: FileRuleSource
+    evaluator: Evaluator
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def services() -> Services:
+    """The current app's services."""
+    found: Services = current_app.extensions[EXTENSION]
+    return found

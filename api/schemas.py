@@ -1,0 +1,836 @@
+"""Request and response models of the HTTP API (pydantic v2): ``XCreate``, ``XUpdate``, ``XRead``.
+
+Request bodies reuse the interchange bundle's strict models (spec section 8), so a
+record sent alone is checked exactly as it would be inside a bundle. The OpenAPI
+document is generated from these same classes.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, RootModel, StringConstraints
+
+from scoring_service.access import Role
+from scoring_service.bundle.schema import (
+    FindingIn,
+    GroupIn,
+    InspectionIn,
+    NonEmptyText,
+    PairingIn,
+    Text,
+    UnitIn,
+)
+from scoring_service.domain.model import (
+    EventType,
+    HouseholdStatus,
+    Outcome,
+    Severity,
+    UnitKind,
+    VillageType,
+)
+
+PAGE_SIZE = 100  # items per page when the request gives no limit
+PAGE_MAX = 1000  # the largest limit a request may ask for
+CODE_PATTERN = r"^[^\s/\x00]{1,64}$"  # a code usable in a path (spec: 1-64, no white space)
+
+Code = Annotated[str, StringConstraints(pattern=r"^\S{1,64}$")]
+QueryCode = Annotated[str, StringConstraints(pattern=r"^[^\s\x00]{1,64}$")]
+Year = Annotated[int, Field(ge=1900, le=9999)]
+Number = int | float
+
+
+class _Strict(BaseModel):
+    """A request body: unknown fields refused, no type coercion."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class _Query(BaseModel):
+    """Query parameters: unknown ones refused; text converted to the declared types."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Read(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+# --- paging ----------------------------------------------------------------------------------
+
+
+class PageQuery(_Query):
+    limit: Annotated[int, Field(ge=1, le=PAGE_MAX, description="items per page")] = PAGE_SIZE
+    cursor: Annotated[
+        str | None,
+        Field(max_length=1000, description="the next_cursor of the previous page"),
+    ] = None
+
+
+T = TypeVar("T")
+
+
+class Page(_Read, Generic[T]):
+    items: list[T]
+    total: Annotated[int, Field(description="items in the whole list, every page")]
+    limit: int
+    next_cursor: Annotated[str | None, Field(description="pass as cursor for the next page")]
+
+
+# --- problems (RFC 9457) ---------------------------------------------------------------------
+
+
+class ProblemItem(_Read):
+    pointer: Annotated[str, Field(description="JSON pointer (RFC 6901) into the body")]
+    message: str
+
+
+class Problem(_Read):
+    """An RFC 9457 problem document (``application/problem+json``)."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[ProblemItem] | None = None
+
+
+# --- years and structure --------------------------------------------------------------------
+
+
+class YearRead(_Read):
+    year: int
+    revision: int
+    imported_at: datetime | None
+    units: int
+    inspections: int
+    findings: int
+    events: int
+
+
+class YearList(_Read):
+    items: list[YearRead]
+
+
+class UnitCreate(UnitIn):
+    """A unit (spec section 1): a village needs its parent town and a village_type."""
+
+
+class UnitUpdate(_Strict):
+    """Change a unit's name or (for a village) its type; code, kind and parent stay."""
+
+    name: NonEmptyText | None = None
+    village_type: VillageType | None = None
+
+
+class UnitRead(_Read):
+    year: int
+    code: str
+    name: str
+    kind: UnitKind
+    parent: str | None
+    village_type: VillageType | None
+
+
+class UnitPage(Page[UnitRead]):
+    pass
+
+
+class UnitQuery(PageQuery):
+    kind: UnitKind | None = None
+    parent: QueryCode | None = None
+
+
+class PairingCreate(PairingIn):
+    """A helping unit paired with a village for the year."""
+
+
+class PairingRead(_Read):
+    year: int
+    helping_unit: str
+    village: str
+
+
+class PairingPage(Page[PairingRead]):
+    pass
+
+
+class PairingQuery(PageQuery):
+    helping_unit: QueryCode | None = None
+    village: QueryCode | None = None
+
+
+class GroupCreate(GroupIn):
+    """An inspection group (督查小组) and the counties it covers."""
+
+
+class GroupUpdate(_Strict):
+    name: NonEmptyText | None = None
+    leader: Text | None = None
+    counties: list[Code] | None = None
+
+
+class GroupRead(_Read):
+    year: int
+    code: str
+    name: str
+    leader: str
+    counties: list[str]
+
+
+class GroupPage(Page[GroupRead]):
+    pass
+
+
+class GroupQuery(PageQuery):
+    county: QueryCode | None = None
+
+
+class VillageNode(_Read):
+    code: str
+    name: str
+    village_type: VillageType | None
+    helping_units: list[str]
+
+
+class TownNode(_Read):
+    code: str
+    name: str
+    villages: list[VillageNode]
+
+
+class CountyNode(_Read):
+    code: str
+    name: str
+    towns: list[TownNode]
+
+
+class HelpingUnitNode(_Read):
+    code: str
+    name: str
+    villages: list[str]
+
+
+class StructureRead(_Read):
+    """The year's units as a tree, the helping units with their villages, and the groups."""
+
+    year: int
+    counties: list[CountyNode]
+    helping_units: list[HelpingUnitNode]
+    groups: list[GroupRead]
+
+
+# --- inspections and findings -------------------------------------------------------------------
+
+
+class InspectionCreate(InspectionIn):
+    """An inspection with its sample and findings, checked as in a bundle (spec section 8)."""
+
+
+class InspectionUpdate(_Strict):
+    """Set the day the rectification letter was issued (null: not issued)."""
+
+    letter_date: date | None
+
+
+class FindingCreate(FindingIn):
+    """A finding added to an inspection already held; found_on is the inspection's end_date."""
+
+
+class HouseholdRead(_Read):
+    code: str
+    village: str
+    status: HouseholdStatus
+
+
+class SampleRead(_Read):
+    towns: list[str]
+    villages: list[str]
+    households: list[HouseholdRead]
+
+
+class FindingStateRead(_Read):
+    """A finding's state at the as-of date (spec section 3)."""
+
+    as_of: date
+    outcome: Outcome
+    effective_deadline: date
+    rectified: bool
+    completed_on: date | None
+    fakes: int
+    repeat: bool
+    repeat_of: str | None
+    escalated_on: date | None
+
+
+class FindingRecord(_Read):
+    year: int
+    code: str
+    inspection: str
+    unit: str
+    criterion: str
+    category: str
+    severity: Severity
+    description: str
+    deadline: date
+    found_on: date
+    responsible: list[str]
+
+
+class FindingRead(FindingRecord):
+    state: Annotated[
+        FindingStateRead | None, Field(description="null when found after the as-of date")
+    ]
+
+
+class InspectionSummaryRead(_Read):
+    year: int
+    code: str
+    group: str
+    county: str
+    start_date: date
+    end_date: date
+    letter_date: date | None
+    findings: int
+
+
+class InspectionRead(_Read):
+    year: int
+    code: str
+    group: str
+    county: str
+    start_date: date
+    end_date: date
+    letter_date: date | None
+    sample: SampleRead
+    findings: list[FindingRecord]
+
+
+class InspectionPage(Page[InspectionSummaryRead]):
+    pass
+
+
+class InspectionQuery(PageQuery):
+    group: QueryCode | None = None
+    county: QueryCode | None = None
+
+
+ExportFormat = Literal["json", "csv", "xlsx"]
+
+
+class ProblemListQuery(_Query):
+    format: ExportFormat = "json"
+
+
+class ProblemListRow(_Read):
+    number: int
+    finding: str
+    unit: str
+    unit_name: str
+    criterion: str
+    criterion_name: str
+    category: str
+    category_name: str
+    severity: Severity
+    description: str
+    deadline: date
+    responsible: list[str]
+    responsible_names: list[str]
+
+
+class ProblemListRead(_Read):
+    """The inspection's problem list (问题清单), to attach to the rectification letter."""
+
+    year: int
+    inspection: str
+    county: str
+    county_name: str
+    group: str
+    group_name: str
+    start_date: date
+    end_date: date
+    rows: list[ProblemListRow]
+
+
+class FindingQuery(PageQuery):
+    year: Year
+    as_of: Annotated[date | None, Field(description="state date (default: the cutoff)")] = None
+    unit: Annotated[QueryCode | None, Field(description="found at this unit or under it")] = None
+    counts_for: Annotated[
+        QueryCode | None, Field(description="counts for this unit (spec section 4)")
+    ] = None
+    inspection: QueryCode | None = None
+    category: QueryCode | None = None
+    criterion: QueryCode | None = None
+    severity: Severity | None = None
+    outcome: Outcome | None = None
+    overdue: bool | None = None
+    repeat: bool | None = None
+
+
+class FindingPage(Page[FindingRead]):
+    as_of: date
+
+
+class FindingOneQuery(_Query):
+    year: Annotated[Year | None, Field(description="needed when the code is held in two years")] = (
+        None
+    )
+    as_of: date | None = None
+
+
+class EventRead(_Read):
+    year: int
+    finding: str
+    seq: Annotated[int, Field(description="submission order")]
+    type: EventType
+    date: date
+    new_deadline: date | None = None
+    reason: str | None = None
+    note: str | None = None
+    to: str | None = None
+
+
+class CountsFor(_Read):
+    unit: str
+    reasons: list[Literal["found", "territorial", "paired", "responsible"]]
+
+
+class FindingDetailRead(FindingRead):
+    """A finding with its whole history, in the order the events apply."""
+
+    events: list[EventRead]
+    counts_for: list[CountsFor]
+
+
+class EventPage(Page[EventRead]):
+    pass
+
+
+class EventsQuery(PageQuery):
+    year: Year | None = None
+
+
+class EventPostQuery(_Query):
+    year: Annotated[Year | None, Field(description="needed when the code is held in two years")] = (
+        None
+    )
+
+
+class _EventBase(_Strict):
+    date: date
+
+
+class ExtensionCreate(_EventBase):
+    type: Literal["extension"]
+    new_deadline: date
+    reason: NonEmptyText
+
+
+class RectifiedCreate(_EventBase):
+    type: Literal["rectified"]
+    note: Text | None = None
+
+
+class LookbackFailedCreate(_EventBase):
+    type: Literal["lookback_failed"]
+    note: Text
+
+
+class LookbackPassedCreate(_EventBase):
+    type: Literal["lookback_passed"]
+    note: Text | None = None
+
+
+class EscalatedCreate(_EventBase):
+    type: Literal["escalated"]
+    to: Text | None = None
+    note: Text | None = None
+
+
+class EventCreate(
+    RootModel[
+        Annotated[
+            ExtensionCreate
+            | RectifiedCreate
+            | LookbackFailedCreate
+            | LookbackPassedCreate
+            | EscalatedCreate,
+            Field(discriminator="type"),
+        ]
+    ]
+):
+    """One event on a finding (spec section 2); its type says which fields it has."""
+
+
+# --- bundles ------------------------------------------------------------------------------------
+
+
+class BundleQuery(_Query):
+    replace: Annotated[bool, Field(description="swap a year already held, in one transaction")] = (
+        False
+    )
+
+
+class StoredCounts(_Read):
+    units: int
+    pairings: int
+    groups: int
+    inspections: int
+    findings: int
+    events: int
+
+
+class ImportRead(_Read):
+    year: int
+    replaced: bool
+    stored: StoredCounts
+
+
+# --- scores -------------------------------------------------------------------------------------
+
+
+class MetricsRead(_Read):
+    findings: int
+    due: int
+    on_time: int
+    late: int
+    overdue: int
+    open: int
+    overdue_major: int
+    overdue_by_category: dict[str, int]
+    fakes: int
+    repeats: int
+    rate: Annotated[float | None, Field(description="rounded half up to 4 decimals")]
+
+
+class FiredRead(_Read):
+    rule: str
+    name: str
+    bonus: Number
+    deduction: Number
+
+
+class ScoreRowRead(_Read):
+    """One scored unit, as spec section 9."""
+
+    unit: str
+    name: str
+    kind: UnitKind
+    metrics: MetricsRead
+    fired: list[FiredRead]
+    bonus: Number
+    deduction: Number
+    score: Number
+    grade: Literal["excellent", "good", "fair", "poor"]
+    measures: list[Literal["commendation", "criticism", "interview", "accountability"]]
+    rank: int
+
+
+class ScoreRunCreate(_Strict):
+    as_of: Annotated[date | None, Field(description="default: the rule set's cutoff")] = None
+
+
+class ScoreRunRead(_Read):
+    id: int
+    year: int
+    as_of: date
+    ruleset_hash: str
+    data_revision: int
+    engine: str
+    created_at: datetime
+    rows: Annotated[dict[str, int], Field(description="rows per kind")]
+
+
+class ScoreRunCreated(ScoreRunRead):
+    """The stored run with every row (spec section 9)."""
+
+    scores: list[ScoreRowRead]
+
+
+class ScoreRunPage(Page[ScoreRunRead]):
+    pass
+
+
+class ScoreRunsQuery(PageQuery):
+    as_of: date | None = None
+
+
+class LatestRunQuery(_Query):
+    as_of: date | None = None
+
+
+class ScoreRowsQuery(PageQuery):
+    kind: UnitKind | None = None
+    format: ExportFormat = "json"
+
+
+class ScoresQuery(ScoreRowsQuery):
+    as_of: Annotated[date | None, Field(description="default: the rule set's cutoff")] = None
+
+
+class ScoreRowPage(Page[ScoreRowRead]):
+    run_id: int
+
+
+class ScoresPage(Page[ScoreRowRead]):
+    year: int
+    as_of: date
+    run_id: Annotated[int | None, Field(description="the stored run served; null: computed now")]
+    ruleset_hash: str
+    data_revision: int
+
+
+class AsOfQuery(_Query):
+    as_of: Annotated[date | None, Field(description="default: the rule set's cutoff")] = None
+
+
+class ExplainedUnit(_Read):
+    code: str
+    name: str
+    kind: UnitKind
+    parent: str | None
+
+
+class ExplainedRule(_Read):
+    model_config = ConfigDict(frozen=True, extra="allow")
+    rule: str
+    name: str
+    when: str
+    values: dict[str, Any]
+    fired: bool
+    reference: str
+
+
+class CapRead(_Read):
+    total: Number
+    cap: Number | None
+    applied: bool
+
+
+class ExplainedGrade(_Read):
+    from_score: str
+    forced_by: list[str]
+    grade: str
+
+
+class ExplainedFinding(_Read):
+    code: str
+    inspection: str
+    found_at: str
+    criterion: str
+    severity: Severity
+    found_on: date
+    deadline: date
+    effective_deadline: date
+    completed_on: date | None
+    outcome: Outcome
+    fakes: int
+    repeat_of: str | None
+    counts_because: list[str]
+
+
+class ExplanationRead(_Read):
+    """Why a unit scored what it did: metrics, every rule and the values it read, caps, grade,
+    and every finding that counts for it with why."""
+
+    year: int
+    as_of: date
+    ruleset: str
+    unit: ExplainedUnit
+    row: ScoreRowRead
+    rules: list[ExplainedRule]
+    caps: dict[str, CapRead]
+    grade: ExplainedGrade
+    findings: list[ExplainedFinding]
+
+
+class AlertRead(_Read):
+    type: Literal[
+        "late_letter", "long_inspection", "incomplete_sample", "missed_month", "unescalated_major"
+    ]
+    inspection: str | None = None
+    group: str | None = None
+    month: str | None = None
+    finding: str | None = None
+    detail: str
+
+
+class AlertsQuery(PageQuery):
+    as_of: Annotated[date | None, Field(description="default: the rule set's cutoff")] = None
+    type: (
+        Literal[
+            "late_letter",
+            "long_inspection",
+            "incomplete_sample",
+            "missed_month",
+            "unescalated_major",
+        ]
+        | None
+    ) = None
+
+
+class AlertPage(Page[AlertRead]):
+    year: int
+    as_of: date
+
+
+# --- rule sets ---------------------------------------------------------------------------------
+
+
+class PointsRead(_Read):
+    points: Number
+    per: str | None
+
+
+class RuleRead(_Read):
+    id: str
+    name: str
+    description: str
+    reference: str
+    when: str
+    bonus: PointsRead | None
+    deduction: PointsRead | None
+    measures: list[str]
+    grade: str | None
+
+
+class GradeBandRead(_Read):
+    grade: str
+    min: Number | None
+
+
+class AttributionRead(_Read):
+    territorial: bool
+    helping_unit_categories: list[str]
+
+
+class ParametersRead(_Read):
+    base_score: Number
+    cutoff: date
+    late_credit: Number
+    severity_weights: dict[str, Number]
+    caps: dict[str, Number | None]
+    scored_kinds: list[UnitKind]
+    attribution: AttributionRead
+    grades: list[GradeBandRead]
+    alerts: dict[str, int | date]
+
+
+class CatalogueItemRead(_Read):
+    code: str
+    name: str
+
+
+class CatalogueCategoryRead(_Read):
+    code: str
+    name: str
+    items: list[CatalogueItemRead]
+
+
+class RulesetSummaryRead(_Read):
+    year: int
+    content_hash: str
+    extends: int | None
+    cutoff: date
+    rules: int
+
+
+class RulesetList(_Read):
+    items: list[RulesetSummaryRead]
+
+
+class RulesetRead(_Read):
+    year: int
+    content_hash: str
+    extends: int | None
+    parameters: ParametersRead
+    rules: list[RuleRead]
+    catalogue: list[CatalogueCategoryRead]
+
+
+# --- tokens and audit ---------------------------------------------------------------------------
+
+
+class TokenCreate(_Strict):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[^\x00]*\S")]
+    role: Role
+    scope: Annotated[
+        list[Code] | None, Field(description="unit codes; null or absent: every unit")
+    ] = None
+
+
+class TokenRead(_Read):
+    id: int
+    name: str
+    role: Role
+    scope: list[str] | None
+    created_at: datetime
+    created_by: str
+    revoked_at: datetime | None
+    active: bool
+
+
+class TokenCreated(TokenRead):
+    token: Annotated[str, Field(description="the bearer token; shown this once, never stored")]
+
+
+class TokenList(_Read):
+    items: list[TokenRead]
+
+
+class TokenQuery(_Query):
+    include_revoked: bool = False
+
+
+class AuditRead(_Read):
+    id: int
+    at: datetime
+    token: str
+    action: str
+    record_type: str
+    record: str
+    year: int | None
+    detail: Any
+
+
+class AuditPage(Page[AuditRead]):
+    pass
+
+
+_NoNul = StringConstraints(pattern=r"^[^\x00]*$")
+
+
+class AuditQuery(PageQuery):
+    token: Annotated[str, _NoNul, Field(max_length=100)] | None = None
+    action: Annotated[str, _NoNul, Field(max_length=64)] | None = None
+    record_type: Annotated[str, _NoNul, Field(max_length=32)] | None = None
+    record: Annotated[str, _NoNul, Field(max_length=300)] | None = None
+    year: Year | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+# --- health -------------------------------------------------------------------------------------
+
+
+class CheckRead(_Read):
+    status: Literal["up", "down"]
+    detail: str | None = None
+
+
+class RulesetsCheckRead(CheckRead):
+    years: list[int]
+
+
+class HealthChecks(_Read):
+    database: CheckRead
+    rulesets: RulesetsCheckRead
+
+
+class HealthRead(_Read):
+    status: Literal["up", "down"]
+    checks: HealthChecks

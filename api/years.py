@@ -1,0 +1,376 @@
+"""Years and their structure: units, pairings, inspection groups."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from api.auth import current
+from api.context import services
+from api.schemas import (
+    CountyNode,
+    GroupCreate,
+    GroupPage,
+    GroupQuery,
+    GroupRead,
+    GroupUpdate,
+    HelpingUnitNode,
+    PairingCreate,
+    PairingPage,
+    PairingQuery,
+    PairingRead,
+    StructureRead,
+    TownNode,
+    UnitCreate,
+    UnitPage,
+    UnitQuery,
+    UnitRead,
+    UnitUpdate,
+    VillageNode,
+    YearList,
+    YearRead,
+)
+from api.routing import ApiBlueprint
+from scoring_service import records
+from scoring_service.access import Permission
+from scoring_service.domain.errors import NotFound
+from scoring_service.domain.model import Group, Pairing, Unit, UnitKind
+from scoring_service.services import list_years
+
+bp = ApiBlueprint("years", __name__, tag="structure")
+READ, ADMIN = Permission.READ, Permission.ADMIN
+R404 = (404,)
+W = (404, 409, 422)
+
+
+def unit_read(year: int, unit: Unit) -> UnitRead:
+    return UnitRead(
+        year=year,
+        code=unit.code,
+        name=unit.name,
+        kind=unit.kind,
+        parent=unit.parent,
+        village_type=unit.village_type,
+    )
+
+
+def group_read(year: int, group: Group) -> GroupRead:
+    return GroupRead(
+        year=year,
+        code=group.code,
+        name=group.name,
+        leader=group.leader,
+        counties=list(group.counties),
+    )
+
+
+def pairing_read(year: int, pairing: Pairing) -> PairingRead:
+    return PairingRead(year=year, helping_unit=pairing.helping_unit, village=pairing.village)
+
+
+def _changes(body: Any) -> dict[str, Any]:
+    return {name: getattr(body, name) for name in body.model_fields_set}
+
+
+@bp.operation("GET", "/years", summary="The years held, with counts", permission=READ)
+def years() -> YearList:
+    """Every year whose data is held, with its data revision and counts."""
+    return YearList(items=[YearRead.model_validate(y) for y in list_years(db=services().db)])
+
+
+@bp.operation(
+    "GET",
+    "/years/<int:year>",
+    summary="One year held",
+    permission=READ,
+    response=YearRead,
+    errors=R404,
+)
+def year(year: int) -> YearRead:
+    """The year's data revision (it grows on every write) and counts."""
+    for item in list_years(db=services().db):
+        if item["year"] == year:
+            return YearRead.model_validate(item)
+    raise NotFound(f"no data is held for the year {year}")
+
+
+@bp.operation(
+    "GET",
+    "/years/<int:year>/structure",
+    summary="The year's structure",
+    permission=READ,
+    response=StructureRead,
+    errors=R404,
+)
+def structure(year: int) -> StructureRead:
+    """Counties, their towns and villages (with paired helping units), helping units, groups."""
+    held = records.structure(year, db=services().db)
+    helpers: dict[str, list[str]] = defaultdict(list)
+    villages_of: dict[str, list[str]] = defaultdict(list)
+    for p in held.pairings:
+        helpers[p.village].append(p.helping_unit)
+        villages_of[p.helping_unit].append(p.village)
+    children: dict[str | None, list[Unit]] = defaultdict(list)
+    for unit in held.units:
+        children[unit.parent].append(unit)
+    counties = [
+        CountyNode(
+            code=c.code,
+            name=c.name,
+            towns=[
+                TownNode(
+                    code=t.code,
+                    name=t.name,
+                    villages=[
+                        VillageNode(
+                            code=v.code,
+                            name=v.name,
+                            village_type=v.village_type,
+                            helping_units=helpers[v.code],
+                        )
+                        for v in children[t.code]
+                        if v.kind is UnitKind.VILLAGE
+                    ],
+                )
+                for t in children[c.code]
+                if t.kind is UnitKind.TOWN
+            ],
+        )
+        for c in held.units
+        if c.kind is UnitKind.COUNTY
+    ]
+    return StructureRead(
+        year=year,
+        counties=counties,
+        helping_units=[
+            HelpingUnitNode(code=u.code, name=u.name, villages=villages_of[u.code])
+            for u in held.units
+            if u.kind is UnitKind.HELPING_UNIT
+        ],
+        groups=[group_read(year, g) for g in held.groups],
+    )
+
+
+# --- units -----------------------------------------------------------------------------------
+
+
+@bp.operation(
+    "GET",
+    "/years/<int:year>/units",
+    summary="List units",
+    permission=READ,
+    query=UnitQuery,
+    response=UnitPage,
+    errors=R404,
+)
+def list_units(year: int, query: UnitQuery) -> UnitPage:
+    """The year's units by code, optionally of one kind or under one parent."""
+    page = records.list_units(
+        year,
+        db=services().db,
+        kind=query.kind,
+        parent=query.parent,
+        limit=query.limit,
+        cursor=query.cursor,
+    )
+    return UnitPage(
+        items=[unit_read(year, u) for u in page.items],
+        total=page.total,
+        limit=query.limit,
+        next_cursor=page.next_cursor,
+    )
+
+
+@bp.operation(
+    "POST",
+    "/years/<int:year>/units",
+    summary="Create a unit",
+    permission=ADMIN,
+    body=UnitCreate,
+    response=UnitRead,
+    status=201,
+    errors=W,
+)
+def create_unit(year: int, body: UnitCreate) -> tuple[UnitRead, dict[str, str]]:
+    """Add a unit; a year with a rule set but no data yet is created by its first record."""
+    s = services()
+    unit = records.create_unit(year, body, db=s.db, rules=s.rules, actor=current())
+    return unit_read(year, unit), {"Location": f"/api/v1/years/{year}/units/{unit.code}"}
+
+
+@bp.operation(
+    "GET",
+    "/years/<int:year>/units/<code>",
+    summary="Read a unit",
+    permission=READ,
+    response=UnitRead,
+    errors=R404,
+)
+def get_unit(year: int, code: str) -> UnitRead:
+    """One unit of the year."""
+    return unit_read(year, records.get_unit(year, code, db=services().db))
+
+
+@bp.operation(
+    "PATCH",
+    "/years/<int:year>/units/<code>",
+    summary="Update a unit",
+    permission=ADMIN,
+    body=UnitUpdate,
+    response=UnitRead,
+    errors=W,
+)
+def update_unit(year: int, code: str, body: UnitUpdate) -> UnitRead:
+    """Change the name, or a village's type; the code, kind and parent cannot change."""
+    s = services()
+    unit = records.update_unit(year, code, _changes(body), db=s.db, rules=s.rules, actor=current())
+    return unit_read(year, unit)
+
+
+# --- pairings ---------------------------------------------------------------------------------
+
+
+@bp.operation(
+    "GET",
+    "/years/<int:year>/pairings",
+    summary="List pairings",
+    permission=READ,
+    query=PairingQuery,
+    response=PairingPage,
+    errors=R404,
+)
+def list_pairings(year: int, query: PairingQuery) -> PairingPage:
+    """The year's pairings of helping units with villages."""
+    page = records.list_pairings(
+        year,
+        db=services().db,
+        helping_unit=query.helping_unit,
+        village=query.village,
+        limit=query.limit,
+        cursor=query.cursor,
+    )
+    return PairingPage(
+        items=[pairing_read(year, p) for p in page.items],
+        total=page.total,
+        limit=query.limit,
+        next_cursor=page.next_cursor,
+    )
+
+
+@bp.operation(
+    "POST",
+    "/years/<int:year>/pairings",
+    summary="Create a pairing",
+    permission=ADMIN,
+    body=PairingCreate,
+    response=PairingRead,
+    status=201,
+    errors=W,
+)
+def create_pairing(year: int, body: PairingCreate) -> tuple[PairingRead, dict[str, str]]:
+    """Pair a helping unit with a village for the year (spec section 4, attribution)."""
+    s = services()
+    pairing = records.create_pairing(year, body, db=s.db, rules=s.rules, actor=current())
+    where = f"/api/v1/years/{year}/pairings/{pairing.helping_unit}/{pairing.village}"
+    return pairing_read(year, pairing), {"Location": where}
+
+
+@bp.operation(
+    "GET",
+    "/years/<int:year>/pairings/<helping_unit>/<village>",
+    summary="Read a pairing",
+    permission=READ,
+    response=PairingRead,
+    errors=R404,
+)
+def get_pairing(year: int, helping_unit: str, village: str) -> PairingRead:
+    """One pairing."""
+    return pairing_read(year, records.get_pairing(year, helping_unit, village, db=services().db))
+
+
+@bp.operation(
+    "DELETE",
+    "/years/<int:year>/pairings/<helping_unit>/<village>",
+    summary="End a pairing",
+    permission=ADMIN,
+    response=None,
+    status=204,
+    errors=W,
+)
+def delete_pairing(year: int, helping_unit: str, village: str) -> None:
+    """Remove a pairing: the village's findings stop counting for the helping unit."""
+    s = services()
+    records.delete_pairing(year, helping_unit, village, db=s.db, rules=s.rules, actor=current())
+
+
+# --- groups ------------------------------------------------------------------------------------
+
+
+@bp.operation(
+    "GET",
+    "/years/<int:year>/groups",
+    summary="List inspection groups",
+    permission=READ,
+    query=GroupQuery,
+    response=GroupPage,
+    errors=R404,
+)
+def list_groups(year: int, query: GroupQuery) -> GroupPage:
+    """The year's inspection groups (督查小组) by code, optionally those covering a county."""
+    page = records.list_groups(
+        year, db=services().db, county=query.county, limit=query.limit, cursor=query.cursor
+    )
+    return GroupPage(
+        items=[group_read(year, g) for g in page.items],
+        total=page.total,
+        limit=query.limit,
+        next_cursor=page.next_cursor,
+    )
+
+
+@bp.operation(
+    "POST",
+    "/years/<int:year>/groups",
+    summary="Create an inspection group",
+    permission=ADMIN,
+    body=GroupCreate,
+    response=GroupRead,
+    status=201,
+    errors=W,
+)
+def create_group(year: int, body: GroupCreate) -> tuple[GroupRead, dict[str, str]]:
+    """Add an inspection group with the counties it covers."""
+    s = services()
+    group = records.create_group(year, body, db=s.db, rules=s.rules, actor=current())
+    return group_read(year, group), {"Location": f"/api/v1/years/{year}/groups/{group.code}"}
+
+
+@bp.operation(
+    "GET",
+    "/years/<int:year>/groups/<code>",
+    summary="Read an inspection group",
+    permission=READ,
+    response=GroupRead,
+    errors=R404,
+)
+def get_group(year: int, code: str) -> GroupRead:
+    """One inspection group with its counties."""
+    return group_read(year, records.get_group(year, code, db=services().db))
+
+
+@bp.operation(
+    "PATCH",
+    "/years/<int:year>/groups/<code>",
+    summary="Update an inspection group",
+    permission=ADMIN,
+    body=GroupUpdate,
+    response=GroupRead,
+    errors=W,
+)
+def update_group(year: int, code: str, body: GroupUpdate) -> GroupRead:
+    """Change the name, leader or counties; a county the group has inspected stays (409)."""
+    s = services()
+    group = records.update_group(
+        year, code, _changes(body), db=s.db, rules=s.rules, actor=current()
+    )
+    return group_read(year, group)

@@ -1,0 +1,80 @@
+"""Who may do what: roles, their permissions, and a caller's unit scope.
+
+A token has one role. A token scoped to units sees and writes only the findings
+that count for those units (spec section 4 attribution with the year's rule set).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from scoring_service.domain.errors import DomainError
+
+
+class Forbidden(DomainError):
+    """The caller's role or unit scope does not allow the request."""
+
+
+class Role(StrEnum):
+    READER = "reader"
+    INSPECTOR = "inspector"
+    ASSESSOR = "assessor"
+    RULE_EDITOR = "rule_editor"
+    ADMIN = "admin"
+
+
+class Permission(StrEnum):
+    READ = "read"  # every GET but the audit log and tokens
+    INSPECT = "inspect"  # inspections, findings, events
+    ASSESS = "assess"  # score runs
+    EDIT_RULES = "edit_rules"  # rule sets
+    ADMIN = "admin"  # structure, bundles, tokens, audit
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.READER: frozenset({Permission.READ}),
+    Role.INSPECTOR: frozenset({Permission.READ, Permission.INSPECT}),
+    Role.ASSESSOR: frozenset({Permission.READ, Permission.ASSESS}),
+    Role.RULE_EDITOR: frozenset({Permission.READ, Permission.EDIT_RULES}),
+    Role.ADMIN: frozenset(Permission),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The caller: a token's id, name, role and unit scope (None: every unit)."""
+
+    token_id: int | None
+    name: str
+    role: Role
+    scope: frozenset[str] | None = None
+
+    def can(self, permission: Permission) -> bool:
+        return permission in ROLE_PERMISSIONS[self.role]
+
+    def require(self, permission: Permission) -> None:
+        """Raise Forbidden unless the role has the permission."""
+        if not self.can(permission):
+            raise Forbidden(
+                f"the role {self.role.value!r} of token {self.name!r} does not allow this "
+                f"(it needs {permission.value!r}; roles that have it: "
+                f"{', '.join(r.value for r in Role if permission in ROLE_PERMISSIONS[r])})"
+            )
+
+    def sees(self, units: Iterable[str]) -> bool:
+        """Whether something counting for ``units`` is within the scope."""
+        return self.scope is None or not self.scope.isdisjoint(units)
+
+    def require_finding(self, code: str, counts_for: Collection[str]) -> None:
+        """Raise Forbidden unless the finding counts for a unit of the scope."""
+        if not self.sees(counts_for):
+            raise Forbidden(
+                f"finding {code!r} does not count for any unit of token {self.name!r}'s scope "
+                f"({', '.join(sorted(self.scope or ()))})"
+            )
+
+
+# What the command line acts as in the audit log.
+COMMAND_LINE = Principal(None, "command line", Role.ADMIN)

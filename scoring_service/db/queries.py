@@ -1,0 +1,215 @@
+"""Set-based queries the HTTP API needs beyond ``repository``: pages, scopes, sub-trees.
+
+Like the repository, nothing here commits; callers own the transaction.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
+
+from scoring_service.db.models import FindingResponsibleRow, FindingRow, PairingRow, UnitRow
+from scoring_service.domain.errors import InvalidRequest
+from scoring_service.domain.ruleset import Attribution
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of a list in a stable order: its items, the total, the cursor of the next."""
+
+    items: list[T]
+    total: int
+    next_cursor: str | None
+
+    def map(self, fn: Callable[[T], U]) -> Page[U]:
+        return Page([fn(item) for item in self.items], self.total, self.next_cursor)
+
+
+class BadCursor(InvalidRequest):
+    """A cursor this service did not give, or gave for another list."""
+
+    def __init__(self) -> None:
+        super().__init__("the cursor is not valid for this list; start again without one")
+
+
+def encode_cursor(tag: str, values: Sequence[Any]) -> str:
+    """An opaque cursor: the list's tag and the sort key of the last item given."""
+    plain = [v.isoformat() if isinstance(v, date) else v for v in values]
+    text = json.dumps([tag, plain], ensure_ascii=False, separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii").rstrip("=")
+
+
+def decode_cursor(tag: str, cursor: str, types: Sequence[type]) -> list[Any]:
+    """The sort key a cursor holds, each value checked against ``types``; BadCursor if not."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        got_tag, values = json.loads(raw.decode("utf-8"))
+    except (binascii.Error, UnicodeDecodeError, ValueError, TypeError):
+        raise BadCursor() from None
+    if got_tag != tag or not isinstance(values, list) or len(values) != len(types):
+        raise BadCursor()
+    out: list[Any] = []
+    for value, kind in zip(values, types, strict=True):
+        if kind is date:
+            try:
+                out.append(date.fromisoformat(value))
+            except (TypeError, ValueError):
+                raise BadCursor() from None
+        elif kind is int:
+            if type(value) is not int or abs(value) > 2**62:
+                raise BadCursor()
+            out.append(value)
+        elif kind is str:
+            if not isinstance(value, str) or "\x00" in value:
+                raise BadCursor()
+            out.append(value)
+        else:  # pragma: no cover - keys are ints, strings or dates
+            raise TypeError(kind)
+    return out
+
+
+def after_key(
+    columns: Sequence[Any], values: Sequence[Any], descending: bool = False
+) -> ColumnElement[bool]:
+    """Rows strictly after ``values`` in the order of ``columns`` (keyset pagination)."""
+    clause: ColumnElement[bool] = false()
+    for i in range(len(columns) - 1, -1, -1):
+        column, value = columns[i], values[i]
+        beyond = column < value if descending else column > value
+        clause = beyond if i == len(columns) - 1 else or_(beyond, and_(column == value, clause))
+    return clause
+
+
+def keyset_page(
+    session: Session,
+    statement: Select[Any],
+    *,
+    keys: Sequence[InstrumentedAttribute[Any]],
+    limit: int,
+    cursor: str | None,
+    tag: str | None = None,
+    descending: bool = False,
+    scalars: bool = False,
+) -> Page[Any]:
+    """A page of ``statement`` ordered by ``keys`` (unique together), after ``cursor``."""
+    tag = tag or ".".join(k.key for k in keys) + "@" + str(statement.get_final_froms()[0])
+    types = [k.type.python_type for k in keys]
+    total = session.execute(
+        select(func.count()).select_from(statement.order_by(None).subquery())
+    ).scalar_one()
+    if cursor is not None:
+        statement = statement.where(after_key(keys, decode_cursor(tag, cursor, types), descending))
+    order = [k.desc() if descending else k.asc() for k in keys]
+    result = session.execute(statement.order_by(*order).limit(limit + 1))
+    items = list(result.scalars() if scalars else result.all())
+    next_cursor = None
+    if len(items) > limit:
+        items = items[:limit]
+        last = items[-1]
+        next_cursor = encode_cursor(tag, [getattr(last, k.key) for k in keys])
+    return Page(items, total, next_cursor)
+
+
+def list_page(items: Sequence[T], *, tag: str, limit: int, cursor: str | None) -> Page[T]:
+    """A page of a list computed in full (alerts, score rows): the cursor is a position."""
+    start = decode_cursor(tag, cursor, [int])[0] if cursor is not None else 0
+    if start < 0:
+        raise BadCursor()
+    chunk = list(items[start : start + limit])
+    more = start + limit < len(items)
+    return Page(chunk, len(items), encode_cursor(tag, [start + limit]) if more else None)
+
+
+# --- units and attribution ---------------------------------------------------------------
+
+
+def subtree(year: int, roots: Collection[str]) -> Select[tuple[str]]:
+    """The codes of ``roots`` and of every unit under them (a recursive query)."""
+    tree = (
+        select(UnitRow.code)
+        .where(UnitRow.year == year, UnitRow.code.in_(list(roots)))
+        .cte("subtree", recursive=True)
+    )
+    child = aliased(UnitRow)
+    tree = tree.union(select(child.code).where(child.year == year, child.parent == tree.c.code))
+    return select(tree.c.code)
+
+
+def ancestors_of(session: Session, year: int, code: str) -> list[tuple[str, str, str | None]]:
+    """The unit and every unit above it, as (code, kind, parent), nearest first."""
+    chain = (
+        select(UnitRow.code, UnitRow.kind, UnitRow.parent, literal(0).label("depth"))
+        .where(UnitRow.year == year, UnitRow.code == code)
+        .cte("chain", recursive=True)
+    )
+    parent = aliased(UnitRow)
+    chain = chain.union(
+        select(parent.code, parent.kind, parent.parent, (chain.c.depth + 1).label("depth")).where(
+            parent.year == year, parent.code == chain.c.parent, chain.c.depth < 64
+        )
+    )
+    rows = session.execute(
+        select(chain.c.code, chain.c.kind, chain.c.parent).order_by(chain.c.depth)
+    ).all()
+    return [(row.code, row.kind, row.parent) for row in rows]
+
+
+def in_categories(criterion: Any, categories: Collection[str]) -> ColumnElement[bool]:
+    """Criteria whose category (the part before the first dot) is one of ``categories``."""
+    clauses: list[ColumnElement[bool]] = []
+    for category in sorted(categories):
+        escaped = category.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        clauses.append(or_(criterion == category, criterion.like(escaped + ".%", escape="\\")))
+    return or_(false(), *clauses)
+
+
+def counts_for(year: int, units: Collection[str], attribution: Attribution) -> ColumnElement[bool]:
+    """Findings of ``year`` that count for any of ``units`` (spec section 4), as one condition."""
+    units = sorted(units)
+    found_or_under = (
+        FindingRow.unit.in_(subtree(year, units))
+        if attribution.territorial
+        else FindingRow.unit.in_(units)
+    )
+    conditions: list[ColumnElement[bool]] = [found_or_under]
+    if attribution.helping_unit_categories:
+        paired = select(PairingRow.village).where(
+            PairingRow.year == year, PairingRow.helping_unit.in_(units)
+        )
+        conditions.append(
+            and_(
+                FindingRow.unit.in_(paired),
+                in_categories(FindingRow.criterion, attribution.helping_unit_categories),
+            )
+        )
+    responsible = select(FindingResponsibleRow.finding).where(
+        FindingResponsibleRow.year == year, FindingResponsibleRow.unit.in_(units)
+    )
+    conditions.append(FindingRow.code.in_(responsible))
+    return and_(FindingRow.year == year, or_(*conditions))
+
+
+def next_position(session: Session, column: InstrumentedAttribute[int], *where: Any) -> int:
+    """One past the largest ``position`` so far (0 for the first row)."""
+    last = session.execute(select(func.max(column)).where(*where)).scalar()
+    return 0 if last is None else last + 1

@@ -1,0 +1,122 @@
+"""Appending one event to a finding: the state machine of spec section 2 decides.
+
+The finding is locked first (a row lock on PostgreSQL, the write lock on SQLite), so
+of two concurrent events on one finding the second is checked against a history that
+holds the first: both can never pass a check that only one may pass. The new event
+goes after every event held (same-date events apply in submission order), and the
+whole history with it must pass ``check_history``; else nothing is stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from scoring_service import audit
+from scoring_service.access import Principal
+from scoring_service.bundle import Problem
+from scoring_service.db import repository as repo
+from scoring_service.domain.errors import Conflict, NotFound
+from scoring_service.domain.model import Event, EventType
+from scoring_service.domain.timeline import check_history
+from scoring_service.findings import attribution_of, resolve_year
+from scoring_service.records import ruleset_of
+from scoring_service.services import RuleSource
+
+
+class EventRefused(Conflict):
+    """The finding's state does not allow the event; each problem names the field at fault."""
+
+    def __init__(self, message: str, problems: list[Problem]) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event as submitted, before it has a place in the history."""
+
+    type: EventType
+    date: dt.date
+    new_deadline: dt.date | None = None
+    reason: str | None = None
+    note: str | None = None
+    to: str | None = None
+
+
+def append_event(
+    code: str,
+    new: NewEvent,
+    *,
+    year: int | None = None,
+    db: sessionmaker[Session],
+    rules: RuleSource,
+    actor: Principal,
+) -> tuple[int, Event]:
+    """Store one event on a finding if its history allows it; the year and the stored event."""
+    with db.begin() as session:
+        year = resolve_year(session, code, year)
+        ruleset = ruleset_of(rules, year)
+        finding = repo.lock_finding(session, year, code)
+        if finding is None:
+            raise NotFound(f"the year {year} has no finding {code!r}")
+        actor.require_finding(code, attribution_of(session, year, finding, ruleset))
+        history = repo.finding_events(session, year, code)
+        candidate = Event(
+            finding=code,
+            type=new.type,
+            date=new.date,
+            seq=max((e.seq for e in history), default=0) + 1,
+            new_deadline=new.new_deadline,
+            reason=new.reason,
+            note=new.note,
+            to=new.to,
+        )
+        refusals = check_history(finding, [*history, candidate])
+        if refusals:
+            problems = []
+            for refusal in refusals:
+                if refusal.event is candidate:
+                    problems.append(Problem(f"/{refusal.field}", refusal.message))
+                else:
+                    old = refusal.event
+                    problems.append(
+                        Problem(
+                            "/date",
+                            f"it would make the {old.type.value} event of {old.date} invalid: "
+                            f"{refusal.message}",
+                        )
+                    )
+            raise EventRefused(
+                f"the {new.type.value} event dated {new.date} is not allowed on finding "
+                f"{code!r}: {problems[0].message}",
+                problems,
+            )
+        stored = repo.add_event(session, year, candidate)
+        repo.bump_revision(session, year)
+        audit.record(
+            session,
+            actor,
+            "event.create",
+            "finding",
+            f"{year}/{code}",
+            year=year,
+            detail={
+                "seq": stored.seq,
+                "type": stored.type.value,
+                "date": stored.date,
+                **{
+                    k: v
+                    for k, v in (
+                        ("new_deadline", stored.new_deadline),
+                        ("reason", stored.reason),
+                        ("note", stored.note),
+                        ("to", stored.to),
+                    )
+                    if v is not None
+                },
+            },
+        )
+    return year, stored

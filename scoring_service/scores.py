@@ -1,0 +1,120 @@
+"""Score runs for the HTTP API: stored runs, and the current scores of a year at a date."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from scoring_service import audit
+from scoring_service.access import Principal
+from scoring_service.db import repository as repo
+from scoring_service.db.models import ScoreRunRow
+from scoring_service.db.queries import Page, keyset_page
+from scoring_service.domain.assessment import Evaluator
+from scoring_service.domain.errors import NotFound
+from scoring_service.findings import as_of_for
+from scoring_service.records import require_year, ruleset_of
+from scoring_service.services import RuleSource, compute, score_year
+
+
+def create_run(
+    year: int,
+    *,
+    as_of: date | None,
+    db: sessionmaker[Session],
+    rules: RuleSource,
+    evaluator: Evaluator,
+    actor: Principal,
+) -> dict[str, Any]:
+    """Compute and store a score run (``services.score_year``), and audit it."""
+    run = score_year(year, as_of=as_of, db=db, rules=rules, evaluator=evaluator)
+    audit.record_now(
+        db,
+        actor,
+        "score_run.create",
+        "score_run",
+        str(run["id"]),
+        year=year,
+        detail={"as_of": run["as_of"], "rows": len(run["rows"])},
+    )
+    return run
+
+
+def get_run(year: int, run_id: int, *, db: sessionmaker[Session]) -> dict[str, Any]:
+    """A stored run of the year with its rows."""
+    with db() as session:
+        run = repo.get_score_run(session, run_id) if 0 < run_id < 2**31 else None
+    if run is None or run["year"] != year:
+        raise NotFound(f"the year {year} has no score run {run_id}")
+    return run
+
+
+def latest_run(year: int, *, as_of: date | None, db: sessionmaker[Session]) -> dict[str, Any]:
+    """The year's most recent run (at ``as_of`` when given)."""
+    with db() as session:
+        run = repo.latest_score_run(session, year, as_of)
+    if run is None:
+        at = f" as of {as_of}" if as_of else ""
+        raise NotFound(f"the year {year} has no score run{at}")
+    return run
+
+
+def list_runs(
+    year: int, *, as_of: date | None, db: sessionmaker[Session], limit: int, cursor: str | None
+) -> Page[Any]:
+    """The year's runs, newest first (metadata only)."""
+    statement = select(ScoreRunRow).where(ScoreRunRow.year == year)
+    if as_of is not None:
+        statement = statement.where(ScoreRunRow.as_of == as_of)
+    with db() as session:
+        return keyset_page(
+            session,
+            statement,
+            keys=[ScoreRunRow.id],
+            descending=True,
+            limit=limit,
+            cursor=cursor,
+            scalars=True,
+        )
+
+
+def current_scores(
+    year: int,
+    *,
+    as_of: date | None,
+    db: sessionmaker[Session],
+    rules: RuleSource,
+    evaluator: Evaluator,
+) -> dict[str, Any]:
+    """The year's scores at a date: the latest run at that date while it is current, else
+    computed now (not stored).
+
+    A run is current when it was computed from the data revision held now and the rule
+    set in force now; an older one would show scores the data no longer gives.
+    """
+    ruleset = ruleset_of(rules, year)
+    day = as_of_for(ruleset, year, as_of)
+    with db() as session:
+        require_year(session, year)
+        run = repo.latest_score_run(session, year, day)
+        revision = repo.get_revision(session, year)
+    if (
+        run is not None
+        and run["data_revision"] == revision
+        and run["ruleset_hash"] == ruleset.content_hash
+    ):
+        return run
+    assessment, revision = compute(year, as_of=day, db=db, rules=rules, evaluator=evaluator)
+    return {
+        "id": None,
+        "year": year,
+        "as_of": day,
+        "ruleset_hash": assessment.ruleset.content_hash,
+        "data_revision": revision,
+        "engine": type(evaluator).__name__,
+        "created_at": None,
+        "rows": assessment.rows(),
+    }
