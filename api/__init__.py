@@ -20,12 +20,11 @@ def create_app(config: ApiConfig | Mapping[str, Any] | None = None) -> Flask:
     (``{"database_url": ...}``), or None for the environment alone. The schema is not
     migrated here: ``python -m scoring_service serve`` (or ``db upgrade``) does it once.
     """
-    from scoring_service.config import FileRuleSource, normalise_url
-    from scoring_service.db import make_engine, make_session_factory
-    from scoring_service.engine import DurableRulesEngine, PythonEngine
-
     from api import errors
     from api.blueprints import BLUEPRINTS
+    from scoring_service.config import make_rule_source, normalise_url
+    from scoring_service.db import make_engine, make_session_factory
+    from scoring_service.engine import DurableRulesEngine, PythonEngine
 
     if config is None:
         config = ApiConfig.from_env()
@@ -36,11 +35,13 @@ def create_app(config: ApiConfig | Mapping[str, Any] | None = None) -> Flask:
     app.config.update(config.extra)
     app.url_map.strict_slashes = False
     engine = make_engine(normalise_url(config.database_url), pool_pre_ping=True)
+    db = make_session_factory(engine)
     app.extensions[EXTENSION] = Services(
         config=config,
         engine=engine,
-        db=make_session_factory(engine),
-        rules=FileRuleSource(config.rules_dir),
+        db=db,
+        # Published rule set versions in the database, else the shipped files.
+        rules=make_rule_source(config, db),
         evaluator=DurableRulesEngine() if config.engine == "durable" else PythonEngine(),
     )
     errors.register(app)

@@ -9,6 +9,7 @@ from api.inspections import bp as inspections
 from api.meta import bp as meta
 from api.routing import ApiBlueprint
 from api.rulesets import bp as rulesets
+from api.rulesets_drafts import bp as rulesets_drafts
 from api.scores import bp as scores
 from api.years import bp as years
 
@@ -20,5 +21,6 @@ BLUEPRINTS: tuple[ApiBlueprint, ...] = (
     findings,
     scores,
     rulesets,
+    rulesets_drafts,
     admin,
 )

@@ -9,8 +9,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.config import ApiConfig
-from scoring_service.config import FileRuleSource
 from scoring_service.domain.assessment import Evaluator
+from scoring_service.services import RuleSource
 
 EXTENSION = "scoring"
 
@@ -20,7 +20,7 @@ class Services:
     config: ApiConfig
     engine: Engine
     db: sessionmaker[Session]
-    rules: FileRuleSource
+    rules: RuleSource  # config.make_rule_source: published versions, else the shipped files
     evaluator: Evaluator
 
     def close(self) -> None:

@@ -195,7 +195,7 @@ def _http(exc: HTTPException) -> Response:
     return problem(status, detail, headers=headers)
 
 
-_HANDLERS: list[tuple[type[BaseException], Any]] = [
+_HANDLERS: list[tuple[type[Exception], Any]] = [
     (ApiProblem, _api_problem),
     (DomainError, _domain),
     (HTTPException, _http),

@@ -7,6 +7,7 @@ document is generated from these same classes.
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
@@ -119,11 +120,20 @@ class UnitCreate(UnitIn):
     """A unit (spec section 1): a village needs its parent town and a village_type."""
 
 
+def _drop_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def absent() -> Any:
+    """A field that may be left out of a PATCH body but is never null."""
+    return Field(default=None, json_schema_extra=_drop_default)
+
+
 class UnitUpdate(_Strict):
     """Change a unit's name or (for a village) its type; code, kind and parent stay."""
 
-    name: NonEmptyText | None = None
-    village_type: VillageType | None = None
+    name: NonEmptyText = absent()
+    village_type: VillageType = absent()
 
 
 class UnitRead(_Read):
@@ -168,9 +178,11 @@ class GroupCreate(GroupIn):
 
 
 class GroupUpdate(_Strict):
-    name: NonEmptyText | None = None
-    leader: Text | None = None
-    counties: list[Code] | None = None
+    """Change a group's name, leader or counties (the whole list)."""
+
+    name: NonEmptyText = absent()
+    leader: Text = absent()
+    counties: list[Code] = absent()
 
 
 class GroupRead(_Read):
@@ -387,8 +399,8 @@ class EventRead(_Read):
     finding: str
     seq: Annotated[int, Field(description="submission order")]
     type: EventType
-    date: date
-    new_deadline: date | None = None
+    date: dt.date
+    new_deadline: dt.date | None = None
     reason: str | None = None
     note: str | None = None
     to: str | None = None
@@ -487,7 +499,7 @@ class StoredCounts(_Read):
 class ImportRead(_Read):
     year: int
     replaced: bool
-    stored: StoredCounts
+    counts: StoredCounts
 
 
 # --- scores -------------------------------------------------------------------------------------

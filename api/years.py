@@ -7,6 +7,7 @@ from typing import Any
 
 from api.auth import current
 from api.context import services
+from api.routing import ApiBlueprint
 from api.schemas import (
     CountyNode,
     GroupCreate,
@@ -30,7 +31,6 @@ from api.schemas import (
     YearList,
     YearRead,
 )
-from api.routing import ApiBlueprint
 from scoring_service import records
 from scoring_service.access import Permission
 from scoring_service.domain.errors import NotFound
@@ -72,7 +72,9 @@ def _changes(body: Any) -> dict[str, Any]:
     return {name: getattr(body, name) for name in body.model_fields_set}
 
 
-@bp.operation("GET", "/years", summary="The years held, with counts", permission=READ)
+@bp.operation(
+    "GET", "/years", summary="The years held, with counts", permission=READ, response=YearList
+)
 def years() -> YearList:
     """Every year whose data is held, with its data revision and counts."""
     return YearList(items=[YearRead.model_validate(y) for y in list_years(db=services().db)])

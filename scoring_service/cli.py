@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from scoring_service.config import FileRuleSource, Settings, normalise_url
+from scoring_service.config import Settings, make_rule_source, normalise_url
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 MAX_BUNDLE_BYTES = 2 * 1024**3  # a province's year is a few hundred MB at most
@@ -78,7 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     alerts.add_argument("--as-of", type=_date)
     alerts.add_argument("--format", choices=("table", "json"), default="table")
 
-    rules = sub.add_parser("rules", help="rule files: validate and test")
+    rules = sub.add_parser(
+        "rules", help="rule files: validate, test; drafts, dry runs, versions, publishing"
+    )
     rules_sub = rules.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
     validate = rules_sub.add_parser("validate", help="check rule files; name every problem's place")
     validate.add_argument("dir", nargs="?", help="the rules folder (default: the one in use)")
@@ -87,6 +89,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     test.add_argument("dir", nargs="?", help="the rules folder (default: the one in use)")
     test.add_argument("--year", type=int, help="only this year's cases")
+
+    synth = sub.add_parser("synth", help="write a synthetic, valid bundle (benchmarks, demos)")
+    synth.add_argument("--year", type=int, required=True)
+    synth.add_argument("--scale", type=float, default=1.0, help="1 is a city, 50 a province")
+    synth.add_argument("--seed", type=int, default=0)
+    synth.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
+
+    from scoring_service import cli_api, cli_rulesets
+
+    cli_rulesets.add_rules_parsers(rules_sub)  # draft, diff, publish, new-year, versions...
+    cli_rulesets.add_recompute_parser(sub)
+    cli_api.add_parsers(sub)  # serve, tokens: the HTTP API's commands
     return parser
 
 
@@ -147,7 +161,8 @@ class _Context:
         db.upgrade(url)  # every command brings the schema up to date first
         self.engine = db.make_engine(url)
         self.db = db.make_session_factory(self.engine)
-        self.rules = FileRuleSource(settings.rules_dir)
+        # Published versions in the database, else the shipped files of rules/<year>/.
+        self.rules = make_rule_source(settings, self.db)
 
     @property
     def evaluator(self) -> Any:
@@ -328,10 +343,13 @@ def _alerts(args: argparse.Namespace, ctx: _Context, out: TextIO, err: TextIO) -
 
 
 def _rules(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    from scoring_service import cli_rulesets
     from scoring_service.rules import available_years, validate_rules_dir
 
     if args.rules_command == "test":
         return _rules_test(args, settings, out, err)
+    if args.rules_command in cli_rulesets.LIFECYCLE:
+        return _rules_lifecycle(args, settings, out, err)
     folder = Path(args.dir) if args.dir else settings.rules_dir
     if not folder.is_dir():
         raise UsageError(f"no such folder: {folder}")
@@ -389,4 +407,45 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace, Settings, TextIO, TextIO], in
     "explain": _explain,
     "alerts": _alerts,
     "rules": _rules,
+    "synth": lambda *a: _synth(*a),
+    "recompute": lambda *a: _recompute(*a),
+    "serve": lambda *a: _api_command("serve", *a),
+    "tokens": lambda *a: _api_command("tokens", *a),
 }
+
+
+def _synth(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    """Write a synthetic bundle of a year and scale (no database is touched)."""
+    from scoring_service.synth import dump_bundle, synth_bundle
+
+    try:
+        bundle = synth_bundle(args.year, args.scale, args.seed)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if args.output:
+        dump_bundle(bundle, Path(args.output))
+    else:
+        json.dump(bundle, out, ensure_ascii=False, indent=1)
+        out.write("\n")
+    return EXIT_OK
+
+
+def _api_command(name: str, *args: Any) -> int:
+    from scoring_service import cli_api
+
+    handler: Callable[..., int] = getattr(cli_api, name)
+    return handler(*args)
+
+
+@_with_context
+def _rules_lifecycle(args: argparse.Namespace, ctx: _Context, out: TextIO, err: TextIO) -> int:
+    from scoring_service import cli_rulesets
+
+    return cli_rulesets.run_rules(args, ctx, out, err)
+
+
+@_with_context
+def _recompute(args: argparse.Namespace, ctx: _Context, out: TextIO, err: TextIO) -> int:
+    from scoring_service import cli_rulesets
+
+    return cli_rulesets.run_recompute(args, ctx, out, err)

@@ -5,8 +5,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from scoring_service.domain.ruleset import Ruleset
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from scoring_service.rulesets.source import VersionedRuleSource
 
 DEFAULT_DATABASE_URL = "sqlite:///var/scoring.sqlite"
 REPO_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
@@ -53,3 +59,23 @@ class FileRuleSource:
             years = available_years(self.rules_dir)
             self._cache[year] = load_ruleset(year, self.rules_dir) if year in years else None
         return self._cache[year]
+
+    def by_hash(self, year: int, content_hash: str) -> Ruleset | None:
+        """The files' rule set when it has this hash (files hold one version only)."""
+        ruleset = self.current(year)
+        return ruleset if ruleset is not None and ruleset.content_hash == content_hash else None
+
+
+class HasRulesDir(Protocol):
+    """Settings that name the shipped rule files (``Settings``, the API's ``ApiConfig``)."""
+
+    @property
+    def rules_dir(self) -> Path: ...
+
+
+def make_rule_source(settings: HasRulesDir, db: sessionmaker[Session]) -> VersionedRuleSource:
+    """The rule source of the CLI and the HTTP API: published versions in the database,
+    else the shipped files of ``settings.rules_dir``; by hash for recomputing runs."""
+    from scoring_service.rulesets.source import VersionedRuleSource
+
+    return VersionedRuleSource(settings.rules_dir, db)

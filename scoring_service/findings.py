@@ -109,27 +109,39 @@ def _events(session: Session, year: int, codes: Any) -> list[Event]:
 
 
 def _facts(
-    session: Session, year: int, findings: Sequence[Finding], as_of: date
+    session: Session,
+    year: int,
+    findings: Sequence[Finding],
+    as_of: date,
+    *,
+    whole_year: bool = False,
 ) -> dict[str, FindingFacts]:
-    """The state at ``as_of`` of each finding found by then (spec section 3)."""
+    """The state at ``as_of`` of each finding found by then (spec section 3).
+
+    ``whole_year``: ``findings`` are all the year's findings, so no others are needed.
+    """
     if not findings:
         return {}
-    units = sorted({f.unit for f in findings})
-    criteria = sorted({f.criterion for f in findings})
-    # Findings of the same unit and criterion decide whether one is a repeat.
-    peers = findings_where(
-        session,
-        year,
-        FindingRow.unit.in_(units),
-        FindingRow.criterion.in_(criteria),
-        FindingRow.found_on <= as_of,
-    )
-    every = {f.code: f for f in peers} | {f.code: f for f in findings}
-    codes = select(FindingRow.code).where(
-        FindingRow.year == year,
-        FindingRow.unit.in_(units),
-        FindingRow.criterion.in_(criteria),
-    )
+    if whole_year:
+        every = {f.code: f for f in findings}
+        codes: Any = select(FindingRow.code).where(FindingRow.year == year)
+    else:
+        units = sorted({f.unit for f in findings})
+        criteria = sorted({f.criterion for f in findings})
+        # Findings of the same unit and criterion decide whether one is a repeat.
+        peers = findings_where(
+            session,
+            year,
+            FindingRow.unit.in_(units),
+            FindingRow.criterion.in_(criteria),
+            FindingRow.found_on <= as_of,
+        )
+        every = {f.code: f for f in peers} | {f.code: f for f in findings}
+        codes = select(FindingRow.code).where(
+            FindingRow.year == year,
+            FindingRow.unit.in_(units),
+            FindingRow.criterion.in_(criteria),
+        )
     events = _events(session, year, codes)
     data = YearData(year, findings=list(every.values()), events=events)
     facts = finding_facts(data, as_of)
@@ -212,7 +224,8 @@ def list_findings(
             )
         # State filters: every candidate's state is needed before the page can be cut.
         candidates = findings_where(session, year, *conditions[1:])
-        facts = _facts(session, year, candidates, day)
+        whole_year = len(conditions) == 1  # no filter but the year: every finding is here
+        facts = _facts(session, year, candidates, day, whole_year=whole_year)
         chosen = sorted(
             (f for f in candidates if _wanted(filt, facts.get(f.code))), key=lambda f: f.code
         )
@@ -297,3 +310,24 @@ def finding_events(
         actor.require_finding(code, attribution_of(session, year, finding, ruleset))
         events = ordered(_events(session, year, [code]))
     return year, list_page(events, tag=f"events:{year}:{code}", limit=limit, cursor=cursor)
+
+
+def visible_codes(
+    year: int,
+    codes: Sequence[str],
+    *,
+    db: sessionmaker[Session],
+    rules: RuleSource,
+    actor: Principal,
+) -> set[str]:
+    """The finding codes among ``codes`` the caller's unit scope sees (all without a scope)."""
+    if actor.scope is None or not codes:
+        return set(codes)
+    ruleset = ruleset_of(rules, year)
+    with db() as session:
+        condition = counts_for(year, actor.scope, ruleset.attribution)
+        return set(
+            session.scalars(
+                select(FindingRow.code).where(condition, FindingRow.code.in_(sorted(set(codes))))
+            )
+        )

@@ -811,36 +811,51 @@ def _as_in(ins: Inspection, findings: list[FindingIn] | None = None) -> Inspecti
 
 
 def findings_where(session: Session, year: int, *where: Any) -> list[Finding]:
-    """Findings of the year matching ``where``, by code, each with its responsible units."""
-    rows = (
-        session.execute(
-            select(FindingRow).where(FindingRow.year == year, *where).order_by(FindingRow.code)
-        )
-        .scalars()
-        .all()
-    )
-    codes = [r.code for r in rows]
+    """Findings of the year matching ``where``, by code, each with its responsible units.
+
+    Two column queries on the session's connection (no ORM objects per row): a whole
+    year's findings load in one pass.
+    """
+    conditions = (FindingRow.year == year, *where)
+    connection = session.connection()
     responsible: dict[str, list[str]] = defaultdict(list)
-    if codes:
-        for finding, unit in session.execute(
-            select(FindingResponsibleRow.finding, FindingResponsibleRow.unit)
-            .where(FindingResponsibleRow.year == year, FindingResponsibleRow.finding.in_(codes))
-            .order_by(FindingResponsibleRow.finding, FindingResponsibleRow.position)
-        ):
-            responsible[finding].append(unit)
+    for finding, unit in connection.execute(
+        select(FindingResponsibleRow.finding, FindingResponsibleRow.unit)
+        .where(
+            FindingResponsibleRow.year == year,
+            FindingResponsibleRow.finding.in_(select(FindingRow.code).where(*conditions)),
+        )
+        .order_by(FindingResponsibleRow.finding, FindingResponsibleRow.position)
+    ):
+        responsible[finding].append(unit)
+    rows = connection.execute(
+        select(
+            FindingRow.code,
+            FindingRow.inspection,
+            FindingRow.unit,
+            FindingRow.criterion,
+            FindingRow.severity,
+            FindingRow.description,
+            FindingRow.deadline,
+            FindingRow.found_on,
+        )
+        .where(*conditions)
+        .order_by(FindingRow.code)
+    )
+    severities = {s.value: s for s in Severity}
     return [
         Finding(
-            r.code,
-            r.inspection,
-            r.unit,
-            r.criterion,
-            Severity(r.severity),
-            r.description,
-            r.deadline,
-            r.found_on,
-            tuple(responsible[r.code]),
+            code,
+            inspection,
+            unit,
+            criterion,
+            severities[severity],
+            description,
+            deadline,
+            found_on,
+            tuple(responsible.get(code, ())),
         )
-        for r in rows
+        for code, inspection, unit, criterion, severity, description, deadline, found_on in rows
     ]
 
 
@@ -908,7 +923,7 @@ def update_inspection(
         _check(
             ruleset,
             year,
-            ("inspections", 0, "letter_date"),
+            ("inspections", 0),
             units=_units_in(session, year),
             groups=[group] if group else [],
             inspections=[candidate],

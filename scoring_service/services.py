@@ -21,6 +21,7 @@ from scoring_service.domain.errors import Conflict, NotFound
 from scoring_service.domain.explanation import explanation
 from scoring_service.domain.model import YearData
 from scoring_service.domain.ruleset import Catalogue, Ruleset
+from scoring_service.gc_pause import bulk
 
 Progress = Callable[[str], None]
 
@@ -30,6 +31,9 @@ class RuleSource(Protocol):
 
     def current(self, year: int) -> Ruleset | None:
         """The year's rule set in force, or None when the year has none."""
+
+    def by_hash(self, year: int, content_hash: str) -> Ruleset | None:
+        """The year's rule set with this content hash (a score run's), or None when unknown."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +70,7 @@ def _catalogue_of(rules: RuleSource) -> Callable[[int], Catalogue | None]:
     return catalogue
 
 
+@bulk
 def import_bundle(
     raw: bytes | str,
     *,
@@ -121,6 +126,7 @@ def _year_data(session: Session, year: int) -> YearData:
     return data
 
 
+@bulk
 def compute(
     year: int,
     *,
@@ -140,6 +146,7 @@ def compute(
     return assess(data, ruleset, day, evaluator, keep_findings=keep_findings), revision
 
 
+@bulk
 def score_year(
     year: int,
     *,
@@ -149,6 +156,8 @@ def score_year(
     evaluator: Evaluator,
 ) -> dict[str, Any]:
     """Compute a year's scores and store them as a score run; return the stored run."""
+    from scoring_service.rulesets.source import record_version
+
     assessment, revision = compute(year, as_of=as_of, db=db, rules=rules, evaluator=evaluator)
     with db.begin() as session:
         run_id = repo.store_score_run(
@@ -160,6 +169,8 @@ def score_year(
             engine=type(evaluator).__name__,
             rows=assessment.rows(),
         )
+        # The run names its rule set by hash: keep that version findable for recomputing.
+        record_version(session, assessment.ruleset)
     with db() as session:
         run = repo.get_score_run(session, run_id)
     assert run is not None
@@ -182,6 +193,7 @@ def explain_unit(
     return explanation(assessment, unit)
 
 
+@bulk
 def year_alerts(
     year: int,
     *,
@@ -196,3 +208,54 @@ def year_alerts(
     with db() as session:
         data = _year_data(session, year)
     return day, process_alerts(data, ruleset.alerts, day)
+
+
+def recompute_run(
+    run_id: int,
+    *,
+    db: sessionmaker[Session],
+    rules: RuleSource,
+    evaluator: Evaluator,
+) -> dict[str, Any]:
+    """Score a stored run again under the rule set version it recorded, on the data held now.
+
+    ``matches`` says whether every row comes out the same. The data is the year's current
+    data: when its revision differs from the run's (``data_changed``), differences may come
+    from the data rather than the rules.
+    """
+    from scoring_service.rulesets.diff import compare_rows
+
+    with db() as session:
+        run = repo.get_score_run(session, run_id) if 0 < run_id < 2**31 else None
+        if run is None:
+            raise NotFound(f"there is no score run {run_id}")
+        data = _year_data(session, run["year"])
+        revision = repo.get_revision(session, run["year"]) or 0
+    ruleset = rules.by_hash(run["year"], run["ruleset_hash"])
+    if ruleset is None:
+        raise NotFound(
+            f"score run {run_id} used rules {run['ruleset_hash'][:12]} of {run['year']}, "
+            "which are not recorded"
+        )
+    rows = assess(data, ruleset, run["as_of"], evaluator).rows()
+    diff = compare_rows(run["rows"], rows, ruleset, ruleset)
+    data_changed = revision != run["data_revision"]
+    return {
+        "run": run_id,
+        "year": run["year"],
+        "as_of": run["as_of"].isoformat(),
+        "ruleset_hash": run["ruleset_hash"],
+        "data_revision": run["data_revision"],
+        "current_data_revision": revision,
+        "data_changed": data_changed,
+        "matches": not diff.changes,
+        "note": (
+            f"the year's data changed since the run (revision {run['data_revision']} then, "
+            f"{revision} now): differences may come from the data, not the rules"
+            if data_changed
+            else "same data revision as the run"
+        ),
+        "summary": diff.summary(),
+        "differences": [change.to_json() for change in diff.changes],
+        "rows": rows,
+    }

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date
 
 from scoring_service.bundle.problems import Problem, pointer
-from scoring_service.bundle.schema import BundleIn, ExtensionIn, GroupIn, InspectionIn
+from scoring_service.bundle.schema import BundleIn, GroupIn, InspectionIn
 from scoring_service.domain.model import (
     PARENT_KIND,
     Event,
@@ -26,6 +26,7 @@ from scoring_service.domain.ruleset import Catalogue
 from scoring_service.domain.timeline import check_history
 
 CatalogueOf = Callable[[int], Catalogue | None]
+_EVENT_TYPES = {t.value: t for t in EventType}
 
 
 class _Checker:
@@ -269,15 +270,19 @@ def _check_events(c: _Checker, findings: dict[str, Finding]) -> list[Event]:
         if e.finding not in findings:
             c.report(f"unknown finding {e.finding!r}", "events", n, "finding")
             continue
+        # Each event type has only its own fields. Reading them from the model's field
+        # values is what getattr(e, name, None) gives, without the exception pydantic
+        # raises for a missing attribute (which, 200,000 times, took seconds).
+        fields = vars(e)
         event = Event(
             finding=e.finding,
-            type=EventType(e.type),
+            type=_EVENT_TYPES[e.type],
             date=e.date,
             seq=n,
-            new_deadline=e.new_deadline if isinstance(e, ExtensionIn) else None,
-            reason=e.reason if isinstance(e, ExtensionIn) else None,
-            note=getattr(e, "note", None),
-            to=getattr(e, "to", None),
+            new_deadline=fields.get("new_deadline"),
+            reason=fields.get("reason"),
+            note=fields.get("note"),
+            to=fields.get("to"),
         )
         index_of[n] = len(events)
         events.append(event)

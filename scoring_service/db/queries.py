@@ -27,6 +27,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from scoring_service.db.models import FindingResponsibleRow, FindingRow, PairingRow, UnitRow
 from scoring_service.domain.errors import InvalidRequest
+from scoring_service.domain.model import PARENT_KIND
 from scoring_service.domain.ruleset import Attribution
 
 T = TypeVar("T")
@@ -76,16 +77,25 @@ def decode_cursor(tag: str, cursor: str, types: Sequence[type]) -> list[Any]:
             except (TypeError, ValueError):
                 raise BadCursor() from None
         elif kind is int:
-            if type(value) is not int or abs(value) > 2**62:
+            if type(value) is not int or abs(value) >= 2**31:  # the columns are 32-bit
                 raise BadCursor()
             out.append(value)
         elif kind is str:
-            if not isinstance(value, str) or "\x00" in value:
+            if not isinstance(value, str) or "\x00" in value or not _encodable(value):
                 raise BadCursor()
             out.append(value)
         else:  # pragma: no cover - keys are ints, strings or dates
             raise TypeError(kind)
     return out
+
+
+def _encodable(text: str) -> bool:
+    """Whether the text is valid Unicode (JSON escapes can make lone surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def after_key(
@@ -143,16 +153,34 @@ def list_page(items: Sequence[T], *, tag: str, limit: int, cursor: str | None) -
 # --- units and attribution ---------------------------------------------------------------
 
 
-def subtree(year: int, roots: Collection[str]) -> Select[tuple[str]]:
-    """The codes of ``roots`` and of every unit under them (a recursive query)."""
-    tree = (
-        select(UnitRow.code)
-        .where(UnitRow.year == year, UnitRow.code.in_(list(roots)))
-        .cte("subtree", recursive=True)
-    )
-    child = aliased(UnitRow)
-    tree = tree.union(select(child.code).where(child.year == year, child.parent == tree.c.code))
-    return select(tree.c.code)
+def _parent_depth() -> int:
+    """The longest chain of parents a unit can have (village -> town -> county: 2)."""
+    longest = 0
+    for kind in PARENT_KIND:
+        depth, current = 0, kind
+        while current in PARENT_KIND:
+            current, depth = PARENT_KIND[current], depth + 1
+        longest = max(longest, depth)
+    return longest
+
+
+def subtree(year: int, roots: Collection[str]) -> Select[str]:
+    """The codes of ``roots`` and of every unit under them.
+
+    One join per level of parents (the kinds fix the depth), each on the units' key: a
+    recursive query would scan the units once per unit visited where ``parent`` has no index.
+    """
+    roots = sorted(roots)
+    unit = aliased(UnitRow)
+    statement = select(unit.code).where(unit.year == year)
+    matches = [unit.code.in_(roots)]
+    below = unit
+    for _ in range(_parent_depth()):
+        above = aliased(UnitRow)
+        statement = statement.outerjoin(above, and_(above.year == year, above.code == below.parent))
+        matches.append(above.code.in_(roots))
+        below = above
+    return statement.where(or_(*matches))
 
 
 def ancestors_of(session: Session, year: int, code: str) -> list[tuple[str, str, str | None]]:

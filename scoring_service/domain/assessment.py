@@ -6,7 +6,7 @@ Everything here is pure: the rule engine comes in as an ``Evaluator``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
@@ -17,7 +17,7 @@ from scoring_service.domain.metrics import Metrics
 from scoring_service.domain.model import Event, Finding, Outcome, Unit, YearData
 from scoring_service.domain.ruleset import MetricValue, Ruleset
 from scoring_service.domain.scoring import Verdict, fire, json_number, ranks
-from scoring_service.domain.timeline import FindingState, outcome, state_at
+from scoring_service.domain.timeline import APPLY_ORDER, FindingState, outcome, state_after
 
 
 class Evaluator(Protocol):
@@ -99,14 +99,13 @@ def check_as_of(year: int, as_of: date) -> None:
 
 def finding_facts(data: YearData, as_of: date) -> dict[str, FindingFacts]:
     """Each finding found by ``as_of``, with its state, outcome and repeat (spec section 3)."""
+    # One stable sort of the year's events puts each finding's events in the order they
+    # apply, as ``timeline.ordered`` would one finding at a time (ties keep their order).
     events_of: dict[str, list[Event]] = defaultdict(list)
-    for event in data.events:
-        if event.date <= as_of:
-            events_of[event.finding].append(event)
-    states: dict[str, FindingState] = {}
+    for event in sorted((e for e in data.events if e.date <= as_of), key=APPLY_ORDER):
+        events_of[event.finding].append(event)
     found = [f for f in data.findings if f.found_on <= as_of]
-    for finding in found:
-        states[finding.code] = state_at(finding, events_of.get(finding.code, ()), as_of)
+    states = {f.code: state_after(f, events_of.get(f.code, ())) for f in found}
     # A repeat: an earlier finding of the same unit and criterion was rectified strictly
     # before this one was found. Its first rectification is the earliest such date.
     earliest: dict[tuple[str, str], tuple[date, str]] = {}
@@ -140,28 +139,50 @@ def assess(
     scored = [u for u in data.units if u.kind in ruleset.scored_kinds]
     metrics: dict[str, Metrics] = {u.code: Metrics() for u in scored}
     counted: dict[str, list[tuple[FindingFacts, tuple[Reason, ...]]]] = defaultdict(list)
-    attributor = Attributor(data.units, data.pairings, ruleset.attribution)
+    attribute = Attributor(data.units, data.pairings, ruleset.attribution).attribute
     for fact in facts.values():
         f = fact.finding
-        for code, reasons in attributor.attribute(f).items():
+        # What the finding adds is the same for every unit it counts for: read it once.
+        counts = (fact.outcome, f.severity, f.category, fact.state.fakes, fact.repeat)
+        for code, reasons in attribute(f).items():
             unit_metrics = metrics.get(code)
             if unit_metrics is None:
                 continue  # not a scored kind
-            unit_metrics.add(fact.outcome, f.severity, f.category, fact.state.fakes, fact.repeat)
+            unit_metrics.add(*counts)
             if keep_findings:
                 counted[code].append((fact, reasons))
     values = [metrics[u.code].close(ruleset).values() for u in scored]
     fired = evaluator.evaluate(ruleset, values)
+    verdict = _verdicts(ruleset)
     results = [
-        UnitResult(
-            unit, metrics[unit.code], fire(ruleset, ids, vals), counted=counted.get(unit.code, [])
-        )
+        UnitResult(unit, metrics[unit.code], verdict(ids, vals), counted=counted.get(unit.code, []))
         for unit, ids, vals in zip(scored, fired, values, strict=True)
     ]
     _rank(results)
     kind_order = {kind: i for i, kind in enumerate(ruleset.scored_kinds)}
     results.sort(key=lambda r: (kind_order[r.unit.kind], r.rank, r.unit.code))
     return Assessment(data.year, as_of, ruleset, results, facts)
+
+
+def _verdicts(ruleset: Ruleset) -> Callable[[frozenset[str], Mapping[str, MetricValue]], Verdict]:
+    """``scoring.fire``, computed once per distinct input.
+
+    A verdict depends only on the rules that fired and on the metrics their points are
+    counted per; many units share both, and a verdict is immutable, so they share it.
+    """
+    per = sorted(
+        {p.per for r in ruleset.rules for p in (r.bonus, r.deduction) if p and p.per is not None}
+    )
+    cache: dict[tuple[object, ...], Verdict] = {}
+
+    def verdict(ids: frozenset[str], values: Mapping[str, MetricValue]) -> Verdict:
+        key = (ids, *(values.get(name) for name in per))
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = fire(ruleset, ids, values)
+        return found
+
+    return verdict
 
 
 def _rank(results: list[UnitResult]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 
 from scoring_service.domain.model import Outcome, Severity
 from scoring_service.domain.ruleset import MetricValue, Ruleset
@@ -71,13 +72,13 @@ class Metrics:
 
     def close(self, ruleset: Ruleset) -> Metrics:
         """Compute the rate: weighted credit over weight of the due findings, exactly."""
-        credit_of = {Outcome.ON_TIME: Fraction(1), Outcome.LATE: ruleset.late_credit}
-        credit = weight = Fraction(0)
-        for (outcome, severity), count in self.due_counts.items():
-            w = ruleset.severity_weights[severity] * count
-            weight += w
-            credit += w * credit_of.get(outcome, Fraction(0))
-        self.rate = credit / weight if weight else None
+        scaled = _scaled_weights(ruleset.late_credit, tuple(ruleset.severity_weights.items()))
+        credit = weight = 0
+        for key, count in self.due_counts.items():
+            c, w = scaled[key]
+            credit += c * count
+            weight += w * count
+        self.rate = Fraction(credit, weight) if weight else None
         return self
 
     def values(self) -> dict[str, MetricValue]:
@@ -108,6 +109,29 @@ class Metrics:
             "repeats": self.repeats,
             "rate": round_rate(self.rate),
         }
+
+
+@lru_cache(maxsize=64)
+def _scaled_weights(
+    late_credit: Fraction, weights: tuple[tuple[Severity, Fraction], ...]
+) -> dict[tuple[Outcome, Severity], tuple[int, int]]:
+    """(credit, weight) of one due finding by outcome and severity, as integers.
+
+    All are scaled by one common denominator, which cancels in credit / weight; so the
+    rate is one exact Fraction per unit instead of Fraction sums per finding kind.
+    """
+    credit_of = {
+        Outcome.ON_TIME: Fraction(1),
+        Outcome.LATE: late_credit,
+        Outcome.OVERDUE: Fraction(0),
+    }
+    exact = {
+        (outcome, severity): (weight * credit, weight)
+        for outcome, credit in credit_of.items()
+        for severity, weight in weights
+    }
+    scale = math.lcm(*(q.denominator for pair in exact.values() for q in pair))
+    return {key: (int(c * scale), int(w * scale)) for key, (c, w) in exact.items()}
 
 
 def round_rate(rate: Fraction | None) -> float | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 
 from scoring_service.domain.model import Event, EventType, Finding, Outcome, Severity
 
@@ -30,9 +31,13 @@ class FindingState:
     escalated_on: date | None  # the earliest `escalated` event
 
 
+# The order events apply in: by date, same-date events as submitted.
+APPLY_ORDER = attrgetter("date", "seq")
+
+
 def ordered(events: Iterable[Event]) -> list[Event]:
     """Events in the order they apply: by date, same-date events as submitted."""
-    return sorted(events, key=lambda e: (e.date, e.seq))
+    return sorted(events, key=APPLY_ORDER)
 
 
 def _refusal(finding: Finding, state: FindingState, event: Event) -> tuple[str, str] | None:
@@ -108,6 +113,14 @@ def check_history(finding: Finding, events: Sequence[Event]) -> list[Refusal]:
             continue
         _apply(state, event)
     return refusals
+
+
+def state_after(finding: Finding, events: Iterable[Event]) -> FindingState:
+    """The state after ``events``, given in the order they apply (history assumed valid)."""
+    state = initial_state(finding)
+    for event in events:
+        _apply(state, event)
+    return state
 
 
 def state_at(finding: Finding, events: Iterable[Event], as_of: date) -> FindingState:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from scoring_service.db import api_models, make_engine  # noqa: F401  (api_models: its tables)
+# Imported for their tables, so the target metadata holds every one of them.
+from scoring_service.db import api_models, make_engine, ruleset_models  # noqa: F401
 from scoring_service.db.models import Base
 
 config = context.config

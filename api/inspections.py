@@ -1,0 +1,237 @@
+"""Inspections with their sample and findings, and each inspection's problem list (问题清单)."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Response
+
+from api.auth import current
+from api.context import services
+from api.routing import CSV, XLSX, ApiBlueprint
+from api.schemas import (
+    FindingCreate,
+    FindingRecord,
+    HouseholdRead,
+    InspectionCreate,
+    InspectionPage,
+    InspectionQuery,
+    InspectionRead,
+    InspectionSummaryRead,
+    InspectionUpdate,
+    ProblemListQuery,
+    ProblemListRead,
+    ProblemListRow,
+    SampleRead,
+)
+from scoring_service import exports, records
+from scoring_service.access import Permission
+from scoring_service.domain.model import Finding, Inspection
+from scoring_service.findings import attribution_of
+from scoring_service.records import ruleset_of
+
+bp = ApiBlueprint("inspections", __name__, tag="inspections")
+READ, INSPECT = Permission.READ, Permission.INSPECT
+W = (404, 409, 422)
+
+
+def finding_record(year: int, f: Finding) -> FindingRecord:
+    return FindingRecord(
+        year=year,
+        code=f.code,
+        inspection=f.inspection,
+        unit=f.unit,
+        criterion=f.criterion,
+        category=f.category,
+        severity=f.severity,
+        description=f.description,
+        deadline=f.deadline,
+        found_on=f.found_on,
+        responsible=list(f.responsible),
+    )
+
+
+def inspection_read(year: int, ins: Inspection, findings: list[Finding]) -> InspectionRead:
+    return InspectionRead(
+        year=year,
+        code=ins.code,
+        group=ins.group,
+        county=ins.county,
+        start_date=ins.start_date,
+        end_date=ins.end_date,
+        letter_date=ins.letter_date,
+        sample=SampleRead(
+            towns=list(ins.sample.towns),
+            villages=list(ins.sample.villages),
+            households=[
+                HouseholdRead(code=h.code, village=h.village, status=h.status)
+                for h in ins.sample.households
+            ],
+        ),
+        findings=[finding_record(year, f) for f in findings],
+    )
+
+
+def _visible(year: int, findings: list[Finding]) -> list[Finding]:
+    """The findings the caller's scope sees."""
+    actor = current()
+    if actor.scope is None:
+        return findings
+    s = services()
+    ruleset = ruleset_of(s.rules, year)
+    with s.db() as session:
+        return [f for f in findings if actor.sees(attribution_of(session, year, f, ruleset))]
+
+
+@bp.operation(
+    "GET",
+    "/years/<int:year>/inspections",
+    summary="List inspections",
+    permission=READ,
+    query=InspectionQuery,
+    response=InspectionPage,
+    errors=(404,),
+)
+def list_inspections(year: int, query: InspectionQuery) -> InspectionPage:
+    """The year's inspections by code, with their counts of findings."""
+    page = records.list_inspections(
+        year,
+        db=services().db,
+        group=query.group,
+        county=query.county,
+        limit=query.limit,
+        cursor=query.cursor,
+    )
+    return InspectionPage(
+        items=[
+            InspectionSummaryRead(
+                year=year,
+                code=i.code,
+                group=i.group,
+                county=i.county,
+                start_date=i.start_date,
+                end_date=i.end_date,
+                letter_date=i.letter_date,
+                findings=i.findings,
+            )
+            for i in page.items
+        ],
+        total=page.total,
+        limit=query.limit,
+        next_cursor=page.next_cursor,
+    )
+
+
+@bp.operation(
+    "POST",
+    "/years/<int:year>/inspections",
+    summary="Create an inspection",
+    permission=INSPECT,
+    body=InspectionCreate,
+    response=InspectionRead,
+    status=201,
+    errors=W,
+)
+def create_inspection(year: int, body: InspectionCreate) -> tuple[InspectionRead, dict[str, str]]:
+    """Add an inspection with its sample and findings, all or nothing, checked as in a bundle.
+
+    A token scoped to units may add only findings that count for its units."""
+    s = services()
+    ins, findings = records.create_inspection(year, body, db=s.db, rules=s.rules, actor=current())
+    where = f"/api/v1/years/{year}/inspections/{ins.code}"
+    return inspection_read(year, ins, findings), {"Location": where}
+
+
+@bp.operation(
+    "GET",
+    "/years/<int:year>/inspections/<code>",
+    summary="Read an inspection",
+    permission=READ,
+    response=InspectionRead,
+    errors=(404,),
+)
+def get_inspection(year: int, code: str) -> InspectionRead:
+    """An inspection with its sample and findings (those the token's scope sees)."""
+    ins, findings = records.get_inspection(year, code, db=services().db)
+    return inspection_read(year, ins, _visible(year, findings))
+
+
+@bp.operation(
+    "PATCH",
+    "/years/<int:year>/inspections/<code>",
+    summary="Set the letter date",
+    permission=INSPECT,
+    body=InspectionUpdate,
+    response=InspectionRead,
+    errors=W,
+)
+def update_inspection(year: int, code: str, body: InspectionUpdate) -> InspectionRead:
+    """Record the day the rectification letter was issued (null: not issued yet)."""
+    s = services()
+    changes = {name: getattr(body, name) for name in body.model_fields_set}
+    records.update_inspection(year, code, changes, db=s.db, rules=s.rules, actor=current())
+    ins, findings = records.get_inspection(year, code, db=s.db)
+    return inspection_read(year, ins, _visible(year, findings))
+
+
+@bp.operation(
+    "POST",
+    "/years/<int:year>/inspections/<code>/findings",
+    summary="Add a finding",
+    permission=INSPECT,
+    body=FindingCreate,
+    response=FindingRecord,
+    status=201,
+    errors=W,
+)
+def add_finding(year: int, code: str, body: FindingCreate) -> tuple[FindingRecord, dict[str, str]]:
+    """Add a finding to an inspection held; it is found on the inspection's end date."""
+    s = services()
+    finding = records.add_finding(year, code, body, db=s.db, rules=s.rules, actor=current())
+    where = f"/api/v1/findings/{finding.code}?year={year}"
+    return finding_record(year, finding), {"Location": where}
+
+
+def attachment(body: bytes, mimetype: str, filename: str, ascii_name: str) -> Response:
+    """A file download: the Chinese file name as RFC 6266 allows, an ASCII one for old clients."""
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    )
+    return response
+
+
+@bp.operation(
+    "GET",
+    "/years/<int:year>/inspections/<code>/problems",
+    summary="The problem list (问题清单)",
+    permission=READ,
+    query=ProblemListQuery,
+    response=ProblemListRead,
+    errors=(404,),
+    media={CSV: "CSV, UTF-8 with a byte-order mark, Chinese headers", XLSX: "Excel workbook"},
+)
+def problem_list(year: int, code: str, query: ProblemListQuery) -> ProblemListRead | Response:
+    """The inspection's findings as a numbered list with Chinese headers, ready to attach to
+    the rectification letter: ``format=json`` (default), ``csv`` or ``xlsx``."""
+    s = services()
+    doc = exports.problem_list(year, code, db=s.db, rules=s.rules, actor=current())
+    if query.format == "csv":
+        return attachment(
+            exports.problem_list_csv(doc), CSV, f"问题清单-{code}.csv", f"problems-{code}.csv"
+        )
+    if query.format == "xlsx":
+        return attachment(
+            exports.problem_list_xlsx(doc), XLSX, f"问题清单-{code}.xlsx", f"problems-{code}.xlsx"
+        )
+    return ProblemListRead(
+        year=doc.year,
+        inspection=doc.inspection,
+        county=doc.county,
+        county_name=doc.county_name,
+        group=doc.group,
+        group_name=doc.group_name,
+        start_date=doc.start_date,
+        end_date=doc.end_date,
+        rows=[ProblemListRow.model_validate(r) for r in doc.rows],
+    )

@@ -1,0 +1,92 @@
+"""Health, the OpenAPI document and its docs page: open to anyone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app
+from sqlalchemy import text
+
+from api.context import services
+from api.errors import problem
+from api.openapi import build_document, docs_page
+from api.routing import ApiBlueprint
+from api.schemas import CheckRead, HealthChecks, HealthRead, RulesetsCheckRead
+from scoring_service.rules import available_years, load_ruleset
+
+bp = ApiBlueprint("meta", __name__, tag="service")
+_DOC = "scoring.openapi"
+
+
+def document() -> dict[str, Any]:
+    """The app's OpenAPI document, built on first use from its blueprints' operations."""
+    doc = current_app.extensions.get(_DOC)
+    if doc is None:
+        ops = [
+            op
+            for blueprint in current_app.blueprints.values()
+            for op in getattr(blueprint, "operations", ())
+        ]
+        doc = current_app.extensions[_DOC] = build_document(ops)
+    return doc
+
+
+@bp.operation(
+    "GET",
+    "/health",
+    summary="Is the service up",
+    permission=None,
+    response=HealthRead,
+    errors=(503,),
+)
+def health() -> HealthRead | Response:
+    """The database and the rule sets, each up or down; 503 (a problem document with the same
+    ``checks``) when one is down."""
+    s = services()
+    try:
+        with s.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        database = CheckRead(status="up")
+    except Exception as exc:  # any failure to reach it means down
+        database = CheckRead(status="down", detail=type(exc).__name__)
+    years: list[int] = []
+    try:
+        for year in available_years(s.config.rules_dir):
+            # The versions in force live in the database; without it, check the shipped files.
+            if database.status == "up":
+                ruleset = s.rules.current(year)
+            else:
+                ruleset = load_ruleset(year, s.config.rules_dir)
+            if ruleset is not None:
+                years.append(year)
+        rulesets = RulesetsCheckRead(
+            status="up" if years else "down",
+            years=years,
+            detail=None if years else "no rule set is available",
+        )
+    except Exception as exc:  # a broken rule file
+        rulesets = RulesetsCheckRead(status="down", years=years, detail=str(exc)[:500])
+    checks = HealthChecks(database=database, rulesets=rulesets)
+    if database.status == "up" and rulesets.status == "up":
+        return HealthRead(status="up", checks=checks)
+    return problem(
+        503,
+        "a part of the service is down",
+        slug="database-unavailable" if database.status == "down" else "rules-broken",
+        title="The service is not ready",
+        extra={"checks": checks.model_dump(mode="json"), "status_text": "down"},
+    )
+
+
+@bp.operation("GET", "/openapi.json", summary="The OpenAPI 3.1 document", permission=None)
+def openapi() -> Response:
+    """This API described in OpenAPI 3.1, generated from the models the endpoints use."""
+    import json
+
+    return Response(json.dumps(document(), ensure_ascii=False), mimetype="application/json")
+
+
+@bp.operation("GET", "/docs", summary="The API's documentation page", permission=None)
+def docs() -> Response:
+    """A self-contained HTML page listing every operation, parameter, schema and error."""
+    return Response(docs_page(document()), mimetype="text/html")

@@ -1,0 +1,538 @@
+"""The rule editing lifecycle over HTTP: versions, drafts, rule tests, dry runs, publishing.
+
+Rule editors (role ``rule_editor``, permission ``edit_rules``) upload a year's files as a
+draft, read what it does to the year's scores (a dry run), and publish it; anyone who
+may read sees the versions. Draft files travel as JSON: ``{"files": {path: text}}``,
+the paths inside the year's folder (``ruleset.yaml``, ``rules.yaml``, ``tests/x.yaml``).
+Problems in the files come back as 422 problems whose ``errors`` name the file in the
+body (``pointer``), and the file, line and key as ``rules validate`` prints them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from api.auth import current
+from api.context import services
+from api.errors import ApiProblem
+from api.routing import ApiBlueprint
+from scoring_service.access import Permission
+from scoring_service.domain.errors import NotFound
+from scoring_service.rules.problems import RuleProblem
+from scoring_service.rulesets import service
+from scoring_service.rulesets.files import MAX_FILES, RULES_FOLDER
+from scoring_service.rulesets.source import VersionedRuleSource
+from scoring_service.services import recompute_run
+
+bp = ApiBlueprint("rulesets_drafts", __name__, tag="rulesets")
+READ, EDIT = Permission.READ, Permission.EDIT_RULES
+Number = int | float
+FilePath = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class _Query(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Read(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+# --- models ----------------------------------------------------------------------------------
+
+
+class DraftCreate(_Strict):
+    """A year's files: each path inside the year's folder mapped to its text."""
+
+    files: Annotated[
+        dict[FilePath, str],
+        Field(
+            min_length=1,
+            max_length=MAX_FILES,
+            description="e.g. {'ruleset.yaml': '...', 'rules.yaml': '...', 'tests/x.yaml': '...'}",
+        ),
+    ]
+    note: Annotated[str, Field(max_length=service.MAX_NOTE, description="what it changes")] = ""
+
+
+class PublishCreate(_Strict):
+    note: Annotated[
+        str,
+        Field(min_length=1, max_length=service.MAX_NOTE, description="the change note: what, why"),
+    ]
+
+
+class NewYearCreate(_Strict):
+    from_year: Annotated[int, Field(ge=2000, le=2100, description="the year it extends")]
+
+
+class DiffQuery(_Query):
+    as_of: Annotated[
+        date | None, Field(description="default: the cutoff of the version in force")
+    ] = None
+
+
+class ExtendsRead(_Read):
+    year: int
+    content_hash: str | None
+
+
+class TestsRead(_Read):
+    cases: int
+    passed: int
+    failed: int
+    failures: list[str]
+
+
+class RuleChangeRead(_Read):
+    what: Annotated[str, Field(description="a parameter (caps.bonus) or a rule key (R1.when)")]
+    old: str | None
+    new: str | None
+
+
+class VersionRead(_Read):
+    year: int
+    number: Annotated[int | None, Field(description="null: the shipped files, not recorded")]
+    content_hash: str
+    origin: Annotated[str, Field(description="published (from a draft) or shipped (rules/<year>/)")]
+    extends: ExtendsRead | None = None
+    published_by: str | None = None
+    published_at: datetime | None = None
+    note: str | None = None
+    draft: int | None = None
+    in_force: bool
+    files: Annotated[dict[str, str] | None, Field(description="path -> text")] = None
+    tests: TestsRead | None = None
+
+
+class VersionList(_Read):
+    year: int
+    in_force: str | None
+    items: list[VersionRead]
+
+
+class DraftRead(_Read):
+    id: int
+    year: int
+    status: Annotated[
+        str, Field(description="open; stale (another version came into force); published")
+    ]
+    content_hash: str
+    extends: ExtendsRead | None
+    base_hash: Annotated[str | None, Field(description="the version in force when made")]
+    created_by: str
+    created_at: datetime
+    note: str
+    tests: TestsRead
+    published_version: int | None
+    files: list[str] | None = None
+    texts: Annotated[dict[str, str] | None, Field(description="path -> text")] = None
+    rule_changes: list[RuleChangeRead] | None = None
+    rule_changes_from: Annotated[
+        str | None,
+        Field(description="year and hash compared with: the version in force, else the parent"),
+    ] = None
+
+
+class DraftList(_Read):
+    items: list[DraftRead]
+
+
+class DraftTestsRead(_Read):
+    draft: int
+    year: int
+    tests: TestsRead
+
+
+class UnitFactsRead(_Read):
+    rate_band: Annotated[list[str], Field(description="fired rules whose condition reads rate")]
+    fired: list[str]
+    bonus: Number
+    deduction: Number
+    score: Number
+    grade: str
+    rank: int
+    measures: list[str]
+
+
+class UnitChangeRead(_Read):
+    unit: str
+    name: str
+    kind: str
+    changed: list[str]
+    old: UnitFactsRead | None
+    new: UnitFactsRead | None
+    metrics: Annotated[dict[str, list[Any]], Field(description="metric -> [old, new]")]
+
+
+class MeasureChangeRead(_Read):
+    gained: list[str]
+    lost: list[str]
+    gained_count: int
+    lost_count: int
+
+
+class GradeChangeRead(_Read):
+    changed: int
+    better: int
+    worse: int
+
+
+class ScoreChangeRead(_Read):
+    up: int
+    down: int
+
+
+class MoverRead(_Read):
+    unit: str
+    name: str
+    kind: str
+    old_score: Number | None
+    new_score: Number | None
+    change: Number
+
+
+class DiffSummaryRead(_Read):
+    units: int
+    changed: int
+    grade: GradeChangeRead
+    score: ScoreChangeRead
+    measures: dict[str, MeasureChangeRead]
+    largest_movers: list[MoverRead]
+
+
+class VersionRef(_Read):
+    number: int | None
+    content_hash: str
+
+
+class DraftRef(_Read):
+    id: int | None
+    content_hash: str
+
+
+class DryRunRead(_Read):
+    title: str
+    year: int
+    as_of: date
+    data_revision: int
+    published: VersionRef
+    draft: DraftRef
+    notes: list[str]
+    rule_changes: list[RuleChangeRead]
+    summary: DiffSummaryRead
+    units: Annotated[list[UnitChangeRead], Field(description="only units where something changed")]
+
+
+class RecomputationRead(_Read):
+    run: int
+    year: int
+    as_of: date
+    ruleset_hash: str
+    data_revision: int
+    current_data_revision: int
+    data_changed: bool
+    matches: bool
+    note: str
+    summary: DiffSummaryRead
+    differences: list[UnitChangeRead]
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _rules() -> VersionedRuleSource:
+    rules = services().rules
+    if not isinstance(rules, VersionedRuleSource):
+        raise RuntimeError("the app's rule source is not version-aware (use make_rule_source)")
+    return rules
+
+
+def _draft_id(draft: str) -> int:
+    if not draft.isdigit() or not 0 < int(draft) < 2**31:
+        raise ApiProblem(404, f"no resource has the draft {draft!r}", slug="not-found")
+    return int(draft)
+
+
+def _escape(part: str) -> str:
+    return part.replace("~", "~0").replace("/", "~1")
+
+
+def _file_pointer(year: int, shown: str) -> str:
+    """The body pointer of a file named as problems name it (``rules/2019/rules.yaml``)."""
+    prefix = f"{RULES_FOLDER}/{year}/"
+    path = shown.split(":", 1)[0]
+    return f"/files/{_escape(path.removeprefix(prefix))}" if path.startswith(prefix) else "/files"
+
+
+def _problem_items(year: int, problems: Iterable[RuleProblem]) -> list[dict[str, Any]]:
+    return [
+        {
+            "pointer": _file_pointer(year, p.file),
+            "message": str(p),
+            "file": p.file,
+            "line": p.line,
+            "key": p.key,
+        }
+        for p in problems
+    ]
+
+
+def _refused(year: int, exc: service.RuleProblems | service.PublishRefused) -> ApiProblem:
+    items = _problem_items(year, exc.problems)
+    if isinstance(exc, service.PublishRefused) and exc.tests is not None:
+        items += [
+            {"pointer": _file_pointer(year, line), "message": line} for line in exc.tests.failures
+        ]
+    detail = str(exc).split("\n", 1)[0]
+    return ApiProblem(422, detail, slug="validation", errors=items)
+
+
+# --- versions --------------------------------------------------------------------------------
+
+
+@bp.operation(
+    "GET",
+    "/rulesets/<int:year>/versions",
+    summary="List a year's rule set versions",
+    permission=READ,
+    response=VersionList,
+    errors=(404,),
+)
+def list_versions(year: int) -> VersionList:
+    """Every version of the year, oldest first: the shipped files (the first version) and
+    each published one, with who published it, when and why; ``in_force`` marks the one
+    that scores use now."""
+    doc = service.list_versions(year, db=services().db, rules=_rules())
+    return VersionList(
+        year=year,
+        in_force=doc["in_force"],
+        items=[VersionRead.model_validate(v) for v in doc["versions"]],
+    )
+
+
+@bp.operation(
+    "GET",
+    "/rulesets/<int:year>/versions/<ref>",
+    summary="Read a rule set version with its files",
+    permission=READ,
+    response=VersionRead,
+    errors=(404,),
+)
+def get_version(year: int, ref: str) -> VersionRead:
+    """A version by number, by content hash (or 8+ of its first digits), or ``current``:
+    its files as published. A published version never changes."""
+    info, files = service.version_files(
+        year, None if ref == "current" else ref, db=services().db, rules=_rules()
+    )
+    return VersionRead.model_validate({**info, "files": dict(files)})
+
+
+# --- drafts ----------------------------------------------------------------------------------
+
+
+@bp.operation(
+    "POST",
+    "/rulesets/<int:year>/drafts",
+    summary="Upload a draft of a year's rule set",
+    permission=EDIT,
+    body=DraftCreate,
+    response=DraftRead,
+    status=201,
+    errors=(404, 422),
+)
+def create_draft(year: int, body: DraftCreate) -> tuple[DraftRead, dict[str, str]]:
+    """Store the year's files as a draft. Refused (422, nothing stored) unless they validate;
+    each problem names the file, line and key. The draft's rule tests (``tests/*.yaml``) run
+    now and again at publishing; ``rule_changes`` lists what differs from the version in
+    force (for a new year: from the version it extends). A draft extends the version in
+    force of the year it ``extends``."""
+    s = services()
+    try:
+        doc = service.create_draft(
+            year,
+            body.files,
+            note=body.note,
+            db=s.db,
+            rules=_rules(),
+            evaluator=s.evaluator,
+            actor=current(),
+        )
+    except service.RuleProblems as exc:
+        raise _refused(year, exc) from None
+    return DraftRead.model_validate(doc), {
+        "Location": f"/api/v1/rulesets/{year}/drafts/{doc['id']}"
+    }
+
+
+@bp.operation(
+    "GET",
+    "/rulesets/<int:year>/drafts",
+    summary="List a year's drafts",
+    permission=EDIT,
+    response=DraftList,
+)
+def list_drafts(year: int) -> DraftList:
+    """The year's drafts, oldest first, with their status and tests at upload."""
+    drafts = service.list_drafts(year, db=services().db, rules=_rules())
+    return DraftList(items=[DraftRead.model_validate(d) for d in drafts])
+
+
+@bp.operation(
+    "GET",
+    "/rulesets/<int:year>/drafts/<draft>",
+    summary="Read a draft with its files",
+    permission=EDIT,
+    response=DraftRead,
+    errors=(404,),
+)
+def get_draft(year: int, draft: str) -> DraftRead:
+    """A draft: status, what it extends, its tests at upload, and its files' texts."""
+    doc = service.get_draft(
+        year, _draft_id(draft), db=services().db, rules=_rules(), with_texts=True
+    )
+    return DraftRead.model_validate(doc)
+
+
+@bp.operation(
+    "GET",
+    "/rulesets/<int:year>/drafts/<draft>/tests",
+    summary="Run a draft's rule tests",
+    permission=EDIT,
+    response=DraftTestsRead,
+    errors=(404, 422),
+)
+def draft_tests(year: int, draft: str) -> DraftTestsRead:
+    """Run the draft's rule tests now; each failure names its case file, line and what
+    differed."""
+    s = services()
+    try:
+        doc = service.test_draft(
+            year, _draft_id(draft), db=s.db, rules=_rules(), evaluator=s.evaluator
+        )
+    except service.RuleProblems as exc:
+        raise _refused(year, exc) from None
+    return DraftTestsRead.model_validate(doc)
+
+
+@bp.operation(
+    "GET",
+    "/rulesets/<int:year>/drafts/<draft>/diff",
+    summary="Dry run: what a draft does to the year's scores",
+    permission=EDIT,
+    query=DiffQuery,
+    response=DryRunRead,
+    errors=(404, 422),
+)
+def draft_diff(year: int, draft: str, query: DiffQuery) -> DryRunRead:
+    """Score the year's data under the version in force and under the draft, as of the same
+    date (default: the cutoff in force). ``units`` lists only the units where something
+    changed: old and new rate band (the fired rules that read ``rate``), fired rules, bonus,
+    deduction, score, grade, rank, measures, and the metrics that differ. ``summary`` counts
+    grade changes, measures gained and lost (with the units), and the largest movers."""
+    s = services()
+    try:
+        doc = service.dry_run(
+            year,
+            draft_id=_draft_id(draft),
+            as_of=query.as_of,
+            db=s.db,
+            rules=_rules(),
+            evaluator=s.evaluator,
+        )
+    except service.RuleProblems as exc:
+        raise _refused(year, exc) from None
+    return DryRunRead.model_validate(doc)
+
+
+@bp.operation(
+    "POST",
+    "/rulesets/<int:year>/drafts/<draft>/publish",
+    summary="Publish a draft: it becomes the year's version in force",
+    permission=EDIT,
+    body=PublishCreate,
+    response=VersionRead,
+    status=201,
+    errors=(404, 409, 422),
+)
+def publish_draft(year: int, draft: str, body: PublishCreate) -> tuple[VersionRead, dict[str, str]]:
+    """Validate the draft and run its rule tests again; publish it with the change note. 422
+    lists every reason when it does not validate or a rule test fails; 409 when it was
+    published already, holds no change, or another version came into force since it was
+    made. Score runs made before keep naming their own version."""
+    s = services()
+    try:
+        doc = service.publish_draft(
+            year,
+            _draft_id(draft),
+            note=body.note,
+            db=s.db,
+            rules=_rules(),
+            evaluator=s.evaluator,
+            actor=current(),
+        )
+    except service.PublishRefused as exc:
+        raise _refused(year, exc) from None
+    return VersionRead.model_validate(doc), {
+        "Location": f"/api/v1/rulesets/{year}/versions/{doc['number']}"
+    }
+
+
+@bp.operation(
+    "POST",
+    "/rulesets/<int:year>/new-year",
+    summary="Start a year's rule set from the previous one",
+    permission=EDIT,
+    body=NewYearCreate,
+    response=DraftRead,
+    status=201,
+    errors=(404, 409, 422),
+)
+def new_year(year: int, body: NewYearCreate) -> tuple[DraftRead, dict[str, str]]:
+    """A first draft of ``year`` that extends ``from_year``'s version in force, with its own
+    cutoff (``year``-12-31) and first inspection month (January); ``texts`` holds the files
+    to edit and upload as a new draft."""
+    s = services()
+    doc, files = service.start_new_year(
+        year,
+        from_year=body.from_year,
+        db=s.db,
+        rules=_rules(),
+        evaluator=s.evaluator,
+        actor=current(),
+    )
+    return DraftRead.model_validate({**doc, "texts": files}), {
+        "Location": f"/api/v1/rulesets/{year}/drafts/{doc['id']}"
+    }
+
+
+# --- recomputing a run -----------------------------------------------------------------------
+
+
+@bp.operation(
+    "GET",
+    "/years/<int:year>/score-runs/<int:run_id>/recomputation",
+    summary="Recompute a score run under the rule set version it recorded",
+    permission=READ,
+    response=RecomputationRead,
+    errors=(404,),
+    tag="scores",
+)
+def recomputation(year: int, run_id: int) -> RecomputationRead:
+    """Score the run's year again, as of its date, under the rule set version it recorded
+    (whatever version is in force now), on the data held now; ``matches`` says whether
+    every row is the same. When the data changed since (``data_changed``), differences may
+    come from the data."""
+    s = services()
+    doc = recompute_run(run_id, db=s.db, rules=_rules(), evaluator=s.evaluator)
+    if doc["year"] != year:
+        raise NotFound(f"the year {year} has no score run {run_id}")
+    return RecomputationRead.model_validate(doc)

@@ -1,0 +1,257 @@
+"""Score runs, the scores of a year at a date, a unit's explanation, process alerts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from flask import Response
+
+from api.auth import current
+from api.context import services
+from api.inspections import attachment
+from api.routing import CSV, XLSX, ApiBlueprint
+from api.schemas import (
+    AlertPage,
+    AlertRead,
+    AlertsQuery,
+    AsOfQuery,
+    ExplanationRead,
+    LatestRunQuery,
+    ScoreRowPage,
+    ScoreRowRead,
+    ScoreRowsQuery,
+    ScoreRunCreate,
+    ScoreRunCreated,
+    ScoreRunPage,
+    ScoreRunRead,
+    ScoreRunsQuery,
+    ScoresPage,
+    ScoresQuery,
+)
+from scoring_service import exports, scores
+from scoring_service.access import Forbidden, Permission
+from scoring_service.db.queries import list_page
+from scoring_service.findings import visible_codes
+from scoring_service.services import explain_unit, year_alerts
+
+bp = ApiBlueprint("scores", __name__, tag="scores")
+READ, ASSESS = Permission.READ, Permission.ASSESS
+SCORE_MEDIA = {CSV: "CSV with Chinese headers (UTF-8, byte-order mark)", XLSX: "Excel workbook"}
+
+
+def run_read(run: Any) -> ScoreRunRead:
+    """A run's metadata: a stored run's dict, or a ScoreRunRow."""
+
+    def get(name: str) -> Any:
+        return run[name] if isinstance(run, dict) else getattr(run, name)
+
+    rows = get("rows") if isinstance(run, dict) else None
+    return ScoreRunRead(
+        id=get("id"),
+        year=get("year"),
+        as_of=get("as_of"),
+        ruleset_hash=get("ruleset_hash"),
+        data_revision=get("data_revision"),
+        engine=get("engine"),
+        created_at=get("created_at"),
+        rows=dict(Counter(r["kind"] for r in rows)) if rows is not None else {},
+    )
+
+
+def _rows(rows: list[dict[str, Any]], kind: Any) -> list[dict[str, Any]]:
+    return [r for r in rows if kind is None or r["kind"] == kind.value]
+
+
+def _export(rows: list[dict[str, Any]], fmt: str, year: int, as_of: Any) -> Response:
+    name, plain = f"考核评分-{year}-{as_of}", f"scores-{year}-{as_of}"
+    if fmt == "csv":
+        return attachment(exports.scores_csv(rows), CSV, f"{name}.csv", f"{plain}.csv")
+    title = f"{year}年度督查整改考核评分（截至{as_of}）"
+    return attachment(exports.scores_xlsx(rows, title), XLSX, f"{name}.xlsx", f"{plain}.xlsx")
+
+
+@bp.operation(
+    "POST",
+    "/years/<int:year>/score-runs",
+    summary="Compute and store a score run",
+    permission=ASSESS,
+    body=ScoreRunCreate,
+    response=ScoreRunCreated,
+    status=201,
+    errors=(404, 422),
+)
+def create_run(year: int, body: ScoreRunCreate) -> tuple[ScoreRunCreated, dict[str, str]]:
+    """Score the year as of ``as_of`` (default: the rule set's cutoff) and store the run; the
+    rows are those ``python -m scoring_service score`` prints (spec section 9)."""
+    s = services()
+    run = scores.create_run(
+        year, as_of=body.as_of, db=s.db, rules=s.rules, evaluator=s.evaluator, actor=current()
+    )
+    created = ScoreRunCreated(
+        **run_read(run).model_dump(),
+        scores=[ScoreRowRead.model_validate(r) for r in run["rows"]],
+    )
+    return created, {"Location": f"/api/v1/years/{year}/score-runs/{run['id']}"}
+
+
+@bp.operation(
+    "GET",
+    "/years/<int:year>/score-runs",
+    summary="List score runs",
+    permission=READ,
+    query=ScoreRunsQuery,
+    response=ScoreRunPage,
+)
+def list_runs(year: int, query: ScoreRunsQuery) -> ScoreRunPage:
+    """The year's stored runs, newest first."""
+    page = scores.list_runs(
+        year, as_of=query.as_of, db=services().db, limit=query.limit, cursor=query.cursor
+    )
+    return ScoreRunPage(
+        items=[run_read(r) for r in page.items],
+        total=page.total,
+        limit=query.limit,
+        next_cursor=page.next_cursor,
+    )
+
+
+@bp.operation(
+    "GET",
+    "/years/<int:year>/score-runs/latest",
+    summary="The latest score run",
+    permission=READ,
+    query=LatestRunQuery,
+    response=ScoreRunRead,
+    errors=(404,),
+)
+def latest_run(year: int, query: LatestRunQuery) -> ScoreRunRead:
+    """The most recent run of the year (as of ``as_of`` when given)."""
+    return run_read(scores.latest_run(year, as_of=query.as_of, db=services().db))
+
+
+@bp.operation(
+    "GET",
+    "/years/<int:year>/score-runs/<int:run_id>",
+    summary="Read a score run",
+    permission=READ,
+    response=ScoreRunRead,
+    errors=(404,),
+)
+def get_run(year: int, run_id: int) -> ScoreRunRead:
+    """A stored run: when, from which data revision and rule set, rows per kind."""
+    return run_read(scores.get_run(year, run_id, db=services().db))
+
+
+@bp.operation(
+    "GET",
+    "/years/<int:year>/score-runs/<int:run_id>/rows",
+    summary="A score run's rows",
+    permission=READ,
+    query=ScoreRowsQuery,
+    response=ScoreRowPage,
+    errors=(404,),
+    media=SCORE_MEDIA,
+)
+def run_rows(year: int, run_id: int, query: ScoreRowsQuery) -> ScoreRowPage | Response:
+    """The run's rows (spec section 9) in their order, optionally of one kind; or the whole
+    list as ``format=csv`` or ``xlsx``."""
+    run = scores.get_run(year, run_id, db=services().db)
+    rows = _rows(run["rows"], query.kind)
+    if query.format != "json":
+        return _export(rows, query.format, year, run["as_of"])
+    page = list_page(rows, tag=f"run:{run_id}", limit=query.limit, cursor=query.cursor)
+    return ScoreRowPage(
+        items=[ScoreRowRead.model_validate(r) for r in page.items],
+        total=page.total,
+        limit=query.limit,
+        next_cursor=page.next_cursor,
+        run_id=run_id,
+    )
+
+
+@bp.operation(
+    "GET",
+    "/years/<int:year>/scores",
+    summary="The scores of a year at a date",
+    permission=READ,
+    query=ScoresQuery,
+    response=ScoresPage,
+    errors=(404, 422),
+    media=SCORE_MEDIA,
+)
+def year_scores(year: int, query: ScoresQuery) -> ScoresPage | Response:
+    """Rows as spec section 9, from the latest run at ``as_of`` (default: the cutoff) while it
+    is current (same data revision and rule set), else computed now and not stored
+    (``run_id`` null). ``kind`` keeps one kind; ``format=csv|xlsx`` gives the whole list."""
+    s = services()
+    run = scores.current_scores(
+        year, as_of=query.as_of, db=s.db, rules=s.rules, evaluator=s.evaluator
+    )
+    rows = _rows(run["rows"], query.kind)
+    if query.format != "json":
+        return _export(rows, query.format, year, run["as_of"])
+    page = list_page(
+        rows, tag=f"scores:{year}:{run['as_of']}", limit=query.limit, cursor=query.cursor
+    )
+    return ScoresPage(
+        items=[ScoreRowRead.model_validate(r) for r in page.items],
+        total=page.total,
+        limit=query.limit,
+        next_cursor=page.next_cursor,
+        year=year,
+        as_of=run["as_of"],
+        run_id=run["id"],
+        ruleset_hash=run["ruleset_hash"],
+        data_revision=run["data_revision"],
+    )
+
+
+@bp.operation(
+    "GET",
+    "/years/<int:year>/units/<code>/explanation",
+    summary="Explain a unit's score",
+    permission=READ,
+    query=AsOfQuery,
+    response=ExplanationRead,
+    errors=(404, 422),
+)
+def explanation(year: int, code: str, query: AsOfQuery) -> ExplanationRead:
+    """Metrics, every rule with the values it read, caps, grade, and every finding that
+    counts for the unit with why. A token scoped to units may explain only those units."""
+    actor = current()
+    if actor.scope is not None and code not in actor.scope:
+        raise Forbidden(f"unit {code!r} is outside token {actor.name!r}'s scope")
+    s = services()
+    doc = explain_unit(year, code, as_of=query.as_of, db=s.db, rules=s.rules, evaluator=s.evaluator)
+    return ExplanationRead.model_validate(doc)
+
+
+@bp.operation(
+    "GET",
+    "/years/<int:year>/alerts",
+    summary="Process alerts at a date",
+    permission=READ,
+    query=AlertsQuery,
+    response=AlertPage,
+    errors=(404, 422),
+)
+def alerts(year: int, query: AlertsQuery) -> AlertPage:
+    """Late letters, long inspections, incomplete samples, missed months and unescalated
+    major findings as of ``as_of`` (spec section 7), optionally of one type."""
+    s = services()
+    day, found = year_alerts(year, as_of=query.as_of, db=s.db, rules=s.rules)
+    items = [a for a in found if query.type is None or a.type == query.type]
+    # A token scoped to units sees the alerts on findings that count for its units only.
+    codes = [a.finding for a in items if a.finding is not None]
+    seen = visible_codes(year, codes, db=s.db, rules=s.rules, actor=current())
+    items = [a for a in items if a.finding is None or a.finding in seen]
+    page = list_page(items, tag=f"alerts:{year}:{day}", limit=query.limit, cursor=query.cursor)
+    return AlertPage(
+        items=[AlertRead.model_validate(a.to_json()) for a in page.items],
+        total=page.total,
+        limit=query.limit,
+        next_cursor=page.next_cursor,
+        year=year,
+        as_of=day,
+    )

@@ -1,0 +1,954 @@
+"""Benchmarks at city to province scale, each beside the floor it could at best reach.
+
+    .venv/bin/python benchmarks/run.py [--scales 1,10,50] [--backends sqlite,postgresql]
+                                       [--quick] [--repeat N] [--no-api] [--json FILE]
+
+For each scale and backend it generates a bundle (``python -m scoring_service synth``),
+then measures, each in a child process of its own so peak memory is that step's alone:
+
+- import: ``import_bundle`` of the file into an empty database; the floor is ``json.load``
+  of the same file plus a plain ``executemany`` of its units, findings and events into bare
+  tables (no keys, no indexes) on the same backend;
+- score run: ``score_year`` (load, metrics, rules, caps, grades, ranks, stored run); the
+  floor is one SQL GROUP BY counting each unit's findings with and without a rectified
+  event, on the stored data;
+- durable_rules alone: ``DurableRulesEngine.evaluate`` over the year's metric values;
+- explain of the unit with the most findings;
+- the HTTP API under load on 127.0.0.1, served by ``python -m scoring_service serve``
+  (gunicorn): GET a page of 100 score rows, POST an event; bounded in count and time.
+
+Figures are the median of the repeats with their range (min-max). Targets apply at
+scale 50. Nothing here asserts a time: the output is a table for people to read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # run as a script: the project's packages are one level up
+
+DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/bench"
+YEAR = 2018
+TARGET_SCALE = 50.0
+MIB = 1024 * 1024
+
+
+# --- the children: one measured step each, a JSON line on stdout ---------------------------
+
+
+def _peak_mib() -> float:
+    """This process's peak resident memory so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _service(url: str) -> tuple[Any, Any]:
+    """A session factory and the shipped rule files' source on ``url``, schema up to date."""
+    from scoring_service import db
+    from scoring_service.config import REPO_RULES_DIR, FileRuleSource, normalise_url
+
+    url = normalise_url(url)
+    db.upgrade(url)
+    return db.make_session_factory(db.make_engine(url)), FileRuleSource(REPO_RULES_DIR)
+
+
+def child_import(url: str, bundle: Path) -> dict[str, Any]:
+    """Read the bundle file and import it into an empty database."""
+    from scoring_service.services import import_bundle
+
+    factory, rules = _service(url)
+    rules.current(YEAR)  # the rule files are read once per process, not per import
+    start = time.perf_counter()
+    summary = import_bundle(bundle.read_bytes(), db=factory, rules=rules)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "findings": summary.findings, "peak_mib": _peak_mib()}
+
+
+def child_score(url: str) -> dict[str, Any]:
+    """A stored score run; then, apart, its load and assess steps and the rule engine alone."""
+    from scoring_service.db import repository as repo
+    from scoring_service.domain.assessment import assess
+    from scoring_service.engine import DurableRulesEngine
+    from scoring_service.services import score_year
+
+    factory, rules = _service(url)
+    ruleset = rules.current(YEAR)
+    engine = DurableRulesEngine()
+    start = time.perf_counter()
+    run = score_year(YEAR, db=factory, rules=rules, evaluator=engine)
+    seconds = time.perf_counter() - start
+    peak = _peak_mib()
+    del run
+    # The steps apart (after the peak was read, so they do not change it).
+    start = time.perf_counter()
+    with factory() as session:
+        data = repo.load_year(session, YEAR)
+    load_s = time.perf_counter() - start
+    assert data is not None
+    start = time.perf_counter()
+    assessment = assess(data, ruleset, ruleset.cutoff, engine)
+    assess_s = time.perf_counter() - start
+    values = [r.metrics.values() for r in assessment.results]
+    start = time.perf_counter()
+    engine.evaluate(ruleset, values)
+    rules_s = time.perf_counter() - start
+    from scoring_service.engine.durable_compile import compile_ruleset
+    from scoring_service.engine.port import group_inputs
+
+    _, distinct = group_inputs(values, compile_ruleset(ruleset).metrics)
+    return {
+        "seconds": seconds,
+        "peak_mib": peak,
+        "load_s": load_s,
+        "assess_s": assess_s,
+        "units": len(values),
+        "distinct": len(distinct),
+        "rules_s": rules_s,
+    }
+
+
+def child_explain(url: str) -> dict[str, Any]:
+    """Explain the unit that counts the most findings (in the latest stored run)."""
+    from scoring_service.db import repository as repo
+    from scoring_service.engine import DurableRulesEngine
+    from scoring_service.services import explain_unit
+
+    factory, rules = _service(url)
+    with factory() as session:
+        run = repo.latest_score_run(session, YEAR)
+    assert run is not None, "score the year before explaining"
+    unit = max(run["rows"], key=lambda r: (r["metrics"]["findings"], r["unit"]))["unit"]
+    del run
+    start = time.perf_counter()
+    doc = explain_unit(YEAR, unit, db=factory, rules=rules, evaluator=DurableRulesEngine())
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "unit": unit, "findings": len(doc.get("findings", ()))}
+
+
+def _driver(url: str) -> Any:
+    """A plain DB-API connection (sqlite3 or psycopg) to ``url``."""
+    if url.startswith("sqlite:///"):
+        import sqlite3
+
+        return sqlite3.connect(url.removeprefix("sqlite:///"))
+    import psycopg
+
+    return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
+
+
+_FLOOR_TABLES = {
+    "units": "code text, name text, kind text, parent text, village_type text",
+    "findings": (
+        "code text, inspection text, unit text, criterion text, severity text, "
+        "description text, deadline date, found_on date"
+    ),
+    "events": (
+        'finding text, type text, date date, new_deadline date, reason text, note text, "to" text'
+    ),
+}
+
+
+def child_floor_import(url: str, bundle: Path) -> dict[str, Any]:
+    """``json.load`` of the bundle, then plain executemany into bare tables."""
+    sqlite = url.startswith("sqlite")
+    mark = "?" if sqlite else "%s"
+    connection = _driver(url)
+    for name in _FLOOR_TABLES:
+        connection.execute(f"DROP TABLE IF EXISTS floor_{name}")
+    connection.commit()
+    start = time.perf_counter()
+    with bundle.open("rb") as f:
+        doc = json.load(f)
+    parsed = time.perf_counter() - start
+    rows: dict[str, list[tuple[Any, ...]]] = {
+        "units": [
+            (u["code"], u["name"], u["kind"], u.get("parent"), u.get("village_type"))
+            for u in doc["units"]
+        ],
+        "findings": [
+            (
+                f["code"],
+                i["code"],
+                f["unit"],
+                f["criterion"],
+                f["severity"],
+                f["description"],
+                f["deadline"],
+                i["end_date"],
+            )
+            for i in doc["inspections"]
+            for f in i["findings"]
+        ],
+        "events": [
+            (
+                e["finding"],
+                e["type"],
+                e["date"],
+                e.get("new_deadline"),
+                e.get("reason"),
+                e.get("note"),
+                e.get("to"),
+            )
+            for e in doc["events"]
+        ],
+    }
+    cursor = connection.cursor()
+    for name, columns in _FLOOR_TABLES.items():
+        cursor.execute(f"CREATE TABLE floor_{name} ({columns})")
+        marks = ", ".join(mark for _ in columns.split(","))
+        cursor.executemany(f"INSERT INTO floor_{name} VALUES ({marks})", rows[name])
+    connection.commit()
+    seconds = time.perf_counter() - start
+    for name in _FLOOR_TABLES:
+        connection.execute(f"DROP TABLE floor_{name}")
+    connection.commit()
+    connection.close()
+    return {"seconds": seconds, "json_s": parsed, "peak_mib": _peak_mib()}
+
+
+FLOOR_SCORE_SQL = """
+SELECT f.unit,
+       EXISTS (SELECT 1 FROM events e
+               WHERE e.year = f.year AND e.finding = f.code AND e.type = 'rectified') AS rectified,
+       count(*)
+FROM findings f
+WHERE f.year = {year}
+GROUP BY 1, 2
+"""
+
+
+def child_floor_score(url: str, repeat: int) -> dict[str, Any]:
+    """The GROUP BY that counts each unit's findings with and without a rectified event."""
+    connection = _driver(url)
+    sql = FLOOR_SCORE_SQL.format(year=YEAR)
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        rows = connection.execute(sql).fetchall()
+        times.append(time.perf_counter() - start)
+    connection.close()
+    return {"times": times, "rows": len(rows)}
+
+
+CHILDREN: dict[str, Callable[..., dict[str, Any]]] = {
+    "import": child_import,
+    "score": child_score,
+    "explain": child_explain,
+    "floor-import": child_floor_import,
+    "floor-score": child_floor_score,
+}
+
+
+def run_child(argv: Sequence[str]) -> None:
+    """``run.py --child NAME URL [ARG]``: run one step and print its figures as JSON."""
+    name, url, *rest = argv
+    args: list[Any] = [url]
+    if name in ("import", "floor-import"):
+        args.append(Path(rest[0]))
+    elif name == "floor-score":
+        args.append(int(rest[0]))
+    print(json.dumps(CHILDREN[name](*args)))
+
+
+# --- the parent: databases, children, the API, the table -----------------------------------
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env.pop("SCORING_DATABASE_URL", None)
+    return env
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def spawn(name: str, url: str, *args: str, timeout: float = 1800) -> dict[str, Any]:
+    """Run one child step and return its figures."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", name, url, *args]
+    done = subprocess.run(
+        command, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=timeout
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the {name} step failed ({done.returncode}):\n{done.stderr[-4000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+class Backend:
+    """A database to benchmark on, emptied before each import."""
+
+    name: str
+    url: str
+
+    def reset(self) -> None:
+        raise NotImplementedError
+
+    def version(self) -> str:
+        raise NotImplementedError
+
+
+class SqliteBackend(Backend):
+    name = "sqlite"
+
+    def __init__(self, folder: Path, scale: float) -> None:
+        self.path = folder / f"bench-{scale:g}.sqlite"
+        self.url = f"sqlite:///{self.path}"
+
+    def reset(self) -> None:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    def version(self) -> str:
+        import sqlite3
+
+        return sqlite3.sqlite_version
+
+
+class PostgresBackend(Backend):
+    """The benchmark's own database (created when missing); its public schema is rebuilt."""
+
+    name = "postgresql"
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._created = False
+
+    def _ensure_database(self) -> None:
+        import psycopg
+        from psycopg import sql
+
+        if self._created:
+            return
+        base, _, dbname = self.url.rpartition("/")
+        dbname = dbname.split("?")[0]
+        if dbname in ("test", "postgres", ""):
+            raise SystemExit(f"refusing to benchmark in the {dbname or 'default'} database")
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+            found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (dbname,))
+            if found.fetchone() is None:
+                admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
+        self._created = True
+
+    def reset(self) -> None:
+        import psycopg
+
+        self._ensure_database()
+        with psycopg.connect(self.url, autocommit=True) as connection:
+            connection.execute("DROP SCHEMA IF EXISTS public CASCADE")
+            connection.execute("CREATE SCHEMA public")
+
+    def version(self) -> str:
+        import psycopg
+
+        self._ensure_database()
+        with psycopg.connect(self.url) as connection:
+            row = connection.execute("SHOW server_version").fetchone()
+        return str(row[0]).split()[0] if row else "?"
+
+
+@dataclass
+class Figure:
+    """One measured quantity: its samples, and its floor's when it has one."""
+
+    measure: str
+    unit: str
+    samples: list[float]
+    floor: list[float] = field(default_factory=list)
+    target: str = ""
+    ok: bool | None = None
+    note: str = ""
+    ratio: bool = True  # print the value's median over the floor's (times, not rates)
+
+
+@dataclass
+class Section:
+    scale: float
+    backend: str
+    findings: int = 0
+    figures: list[Figure] = field(default_factory=list)
+
+
+def _fmt(value: float) -> str:
+    """Three significant figures, thousands separated."""
+    if value != value:  # NaN: nothing measured
+        return "-"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:#.3g}".rstrip(".")
+
+
+def _span(samples: Sequence[float]) -> str:
+    """Median, and the range when there is more than one sample."""
+    if not samples:
+        return "-"
+    mid = statistics.median(samples)
+    if len(samples) == 1:
+        return _fmt(mid)
+    return f"{_fmt(mid)} ({_fmt(min(samples))}-{_fmt(max(samples))})"
+
+
+def _ratio(figure: Figure) -> str:
+    if not figure.ratio or not figure.samples or not figure.floor:
+        return ""
+    return f"{statistics.median(figure.samples) / statistics.median(figure.floor):.1f}x"
+
+
+def render(sections: Sequence[Section]) -> str:
+    """One table: a row per measure, scale and backend."""
+    header = (
+        "scale",
+        "backend",
+        "measure",
+        "unit",
+        "median (range)",
+        "floor",
+        "x floor",
+        "target",
+        "note",
+    )
+    lines: list[tuple[str, ...]] = [header]
+    for s in sections:
+        for f in s.figures:
+            target = f.target
+            if target and f.ok is not None:
+                target += ": ok" if f.ok else ": MISSED"
+            lines.append(
+                (
+                    f"{s.scale:g}",
+                    s.backend,
+                    f.measure,
+                    f.unit,
+                    _span(f.samples),
+                    _span(f.floor),
+                    _ratio(f),
+                    target,
+                    f.note,
+                )
+            )
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    right = {4, 5, 6}
+    out = []
+    for n, line in enumerate(lines):
+        cells = [
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(line, widths, strict=True))
+        ]
+        out.append("  ".join(cells).rstrip())
+        if n == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+# --- the API under load ---------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _cli(url: str, *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "scoring_service", "--db", url, *args],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"scoring_service {' '.join(args)} failed:\n{done.stderr[-4000:]}")
+    return done.stdout
+
+
+@contextmanager
+def served(url: str, log: Path, workers: int = 2, threads: int = 4) -> Iterator[int]:
+    """``python -m scoring_service serve`` on a free loopback port; stopped on exit."""
+    port = _free_port()
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "scoring_service",
+                "--db",
+                url,
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+                "--threads",
+                str(threads),
+            ],
+            cwd=ROOT,
+            env=_env(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if server.poll() is not None:
+                raise RuntimeError(f"the API server stopped; see {log}")
+            try:
+                status, _ = _request(port, "GET", "/api/v1/health", None, None)
+                if status == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the API server did not answer within 60 s; see {log}")
+            time.sleep(0.2)
+        yield port
+    finally:
+        server.terminate()  # gunicorn stops its workers on SIGTERM
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def _request(
+    port: int, method: str, path: str, token: str | None, body: dict[str, Any] | None
+) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        return _send(connection, method, path, token, body)
+    finally:
+        connection.close()
+
+
+def _send(
+    connection: http.client.HTTPConnection,
+    method: str,
+    path: str,
+    token: str | None,
+    body: dict[str, Any] | None,
+) -> tuple[int, bytes]:
+    headers = {"Accept": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    payload = None
+    if body is not None:
+        payload = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    connection.request(method, path, body=payload, headers=headers)
+    response = connection.getresponse()
+    return response.status, response.read()
+
+
+@dataclass
+class LoadResult:
+    latencies_ms: list[float]
+    seconds: float
+    errors: int
+    first_error: str = ""
+
+    @property
+    def rps(self) -> float:
+        return len(self.latencies_ms) / self.seconds if self.seconds else 0.0
+
+    def pct(self, q: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        if not ordered:
+            return float("nan")
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def load(
+    port: int,
+    requests: Callable[[int], tuple[str, str, dict[str, Any] | None]],
+    token: str,
+    *,
+    count: int,
+    seconds: float,
+    clients: int,
+    expect: int,
+) -> LoadResult:
+    """``count`` requests (at most ``seconds``) from ``clients`` keep-alive connections."""
+    lock = threading.Lock()
+    issued = 0
+    latencies: list[float] = []
+    errors: list[str] = []
+    stop_at = time.monotonic() + seconds
+
+    def client() -> None:
+        nonlocal issued
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        try:
+            while True:
+                with lock:
+                    if issued >= count or time.monotonic() > stop_at:
+                        return
+                    n = issued
+                    issued += 1
+                method, path, body = requests(n)
+                start = time.perf_counter()
+                try:
+                    status, text = _send(connection, method, path, token, body)
+                except (OSError, http.client.HTTPException) as exc:
+                    connection.close()
+                    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+                    with lock:
+                        errors.append(f"{method} {path}: {exc!r}")
+                    continue
+                elapsed = (time.perf_counter() - start) * 1000
+                with lock:
+                    if status == expect:
+                        latencies.append(elapsed)
+                    else:
+                        errors.append(f"{method} {path}: {status} {text[:300]!r}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - start
+    return LoadResult(latencies, wall, len(errors), errors[0] if errors else "")
+
+
+def _major_findings(url: str, limit: int) -> list[str]:
+    connection = _driver(url)
+    try:
+        rows = connection.execute(
+            f"SELECT code FROM findings WHERE year = {YEAR} AND severity = 'major' "
+            f"ORDER BY code LIMIT {limit}"
+        ).fetchall()
+    finally:
+        connection.close()
+    return [row[0] for row in rows]
+
+
+def bench_api(url: str, workdir: Path, *, count: int, seconds: float, clients: int) -> list[Figure]:
+    """GET a page of 100 score rows, then POST escalations of major findings, on gunicorn."""
+    token = json.loads(
+        _cli(url, "tokens", "create", "--name", "bench", "--role", "admin", "--format", "json")
+    )["token"]
+    findings = _major_findings(url, 500)
+    if not findings:
+        raise RuntimeError("no major finding to post events on")
+    figures: list[Figure] = []
+    with served(url, workdir / "api.log") as port:
+        scores = f"/api/v1/years/{YEAR}/scores?limit=100"
+        _, warm = _send(
+            http.client.HTTPConnection("127.0.0.1", port, timeout=600), "GET", scores, token, None
+        )
+        get = load(
+            port,
+            lambda n: ("GET", scores, None),
+            token,
+            count=count,
+            seconds=seconds,
+            clients=clients,
+            expect=200,
+        )
+
+        def post(n: int) -> tuple[str, str, dict[str, Any]]:
+            code = findings[n % len(findings)]
+            body = {"type": "escalated", "date": f"{YEAR}-12-31", "note": f"bench {n}"}
+            return "POST", f"/api/v1/findings/{code}/events?year={YEAR}", body
+
+        posted = load(port, post, token, count=count, seconds=seconds, clients=clients, expect=201)
+    for name, result, target in (
+        ("API GET 100 score rows", get, 100.0),
+        ("API POST event", posted, None),
+    ):
+        if result.errors:
+            _say(f"{name}: {result.errors} errors; first: {result.first_error}")
+        note = f"n={len(result.latencies_ms)}, {clients} clients"
+        if result.errors:
+            note += f", {result.errors} errors"
+        p99 = result.pct(0.99)
+        figures += [
+            Figure(f"{name} p50", "ms", [result.pct(0.50)], note=note),
+            Figure(
+                f"{name} p99",
+                "ms",
+                [p99],
+                target=f"< {target:g} ms" if target else "",
+                ok=(p99 < target) if target else None,
+            ),
+            Figure(f"{name} throughput", "req/s", [result.rps]),
+        ]
+    return figures
+
+
+# --- one scale on one backend --------------------------------------------------------------
+
+
+def bench(
+    scale: float, backend: Backend, bundle: Path, workdir: Path, options: argparse.Namespace
+) -> Section:
+    """Every figure of one scale on one backend."""
+    section = Section(scale, backend.name)
+    at_target = scale >= TARGET_SCALE
+    repeat = options.repeat
+
+    imports, floors = [], []
+    for n in range(repeat):
+        _say(f"  import {n + 1}/{repeat}")
+        backend.reset()
+        imports.append(spawn("import", backend.url, str(bundle)))
+        floors.append(spawn("floor-import", backend.url, str(bundle)))
+    section.findings = imports[0]["findings"]
+    import_s = [r["seconds"] for r in imports]
+    floor_s = [r["seconds"] for r in floors]
+    ratio = statistics.median(import_s) / statistics.median(floor_s)
+    section.figures += [
+        Figure(
+            "import",
+            "s",
+            import_s,
+            floor_s,
+            target="<= 3x floor" if at_target else "",
+            ok=ratio <= 3 if at_target else None,
+            note=f"floor's json.load: {_fmt(statistics.median(r['json_s'] for r in floors))} s",
+        ),
+        Figure(
+            "import",
+            "findings/s",
+            [section.findings / s for s in import_s],
+            [section.findings / s for s in floor_s],
+            ratio=False,
+        ),
+        Figure(
+            "import peak memory",
+            "MiB",
+            [r["peak_mib"] for r in imports],
+            [r["peak_mib"] for r in floors],
+            target="< 1024 MiB" if at_target else "",
+            ratio=False,
+            ok=max(r["peak_mib"] for r in imports) < 1024 if at_target else None,
+        ),
+    ]
+
+    scores = []
+    for n in range(repeat):
+        _say(f"  score {n + 1}/{repeat}")
+        scores.append(spawn("score", backend.url))
+    floor = spawn("floor-score", backend.url, str(max(3, repeat)))
+    score_s = [r["seconds"] for r in scores]
+    ratio = statistics.median(score_s) / statistics.median(floor["times"])
+    last = scores[-1]
+    section.figures += [
+        Figure(
+            "score run",
+            "s",
+            score_s,
+            floor["times"],
+            target="<= 3x floor, < 10 s" if at_target else "",
+            ok=(ratio <= 3 and max(score_s) < 10) if at_target else None,
+        ),
+        Figure("  of which load_year", "s", [r["load_s"] for r in scores], note="measured apart"),
+        Figure("  of which assess", "s", [r["assess_s"] for r in scores], note="measured apart"),
+        Figure(
+            "durable_rules alone",
+            "units/s",
+            [r["units"] / r["rules_s"] for r in scores],
+            note=f"{last['units']:,} units, {last['distinct']:,} distinct metric sets",
+        ),
+        Figure(
+            "score peak memory",
+            "MiB",
+            [r["peak_mib"] for r in scores],
+            target="< 1024 MiB" if at_target else "",
+            ok=max(r["peak_mib"] for r in scores) < 1024 if at_target else None,
+        ),
+    ]
+
+    explains = []
+    for n in range(repeat):
+        _say(f"  explain {n + 1}/{repeat}")
+        explains.append(spawn("explain", backend.url))
+    section.figures.append(
+        Figure(
+            "explain (unit with most findings)",
+            "ms",
+            [r["seconds"] * 1000 for r in explains],
+            note=f"unit {explains[0]['unit']}, {explains[0]['findings']:,} findings",
+        )
+    )
+
+    if options.api:
+        _say("  API")
+        figures = bench_api(
+            backend.url,
+            workdir,
+            count=options.api_requests,
+            seconds=options.api_seconds,
+            clients=options.api_clients,
+        )
+        if not at_target:
+            for f in figures:
+                f.target, f.ok = "", None
+        section.figures += figures
+    return section
+
+
+def make_bundle(scale: float, seed: int, workdir: Path) -> Path:
+    """The bundle of the scale, written by the ``synth`` command (kept in ``workdir``)."""
+    path = workdir / f"bundle-{YEAR}-{scale:g}-{seed}.json"
+    if not path.exists():
+        _say(f"generating scale {scale:g}")
+        part = path.with_suffix(".part")
+        _cli(
+            "sqlite://",
+            "synth",
+            "--year",
+            str(YEAR),
+            "--scale",
+            f"{scale:g}",
+            "--seed",
+            str(seed),
+            "-o",
+            str(part),
+        )
+        part.rename(path)
+    return path
+
+
+def machine(backends: Sequence[Backend]) -> str:
+    """nproc, CPU, RAM, Python and the databases' versions."""
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kib = next(
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
+        ram = f"{mem_kib / MIB:.0f} GiB"
+    except (OSError, StopIteration):
+        ram = "?"
+    versions = ", ".join(f"{b.name} {b.version()}" for b in backends)
+    load1, load5, _ = os.getloadavg()
+    return (
+        f"{os.cpu_count()} CPUs ({cpu}), {ram} RAM, Python {sys.version.split()[0]}, {versions}; "
+        f"load average {load1:.1f} (1 min), {load5:.1f} (5 min) at the start"
+    )
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scales", default="1,10,50", help="comma-separated (default 1,10,50)")
+    parser.add_argument(
+        "--backends", default="sqlite,postgresql", help="sqlite and/or postgresql (default both)"
+    )
+    parser.add_argument("--quick", action="store_true", help="one repeat, a short API load")
+    parser.add_argument("--repeat", type=int, help="repeats of each step (default 3, quick 1)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-api", dest="api", action="store_false", help="skip the API load")
+    parser.add_argument("--api-requests", type=int, help="requests per endpoint (default 400)")
+    parser.add_argument("--api-seconds", type=float, help="time limit per endpoint (default 30)")
+    parser.add_argument("--api-clients", type=int, default=4, help="concurrent connections")
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("SCORING_BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL),
+        help="the benchmark's own PostgreSQL database, created when missing "
+        f"(default $SCORING_BENCH_POSTGRES_URL or {DEFAULT_POSTGRES_URL})",
+    )
+    parser.add_argument("--workdir", type=Path, help="keep bundles and SQLite files here")
+    parser.add_argument("--json", type=Path, help="also write every sample to this file")
+    options = parser.parse_args(argv)
+    options.repeat = options.repeat or (1 if options.quick else 3)
+    options.api_requests = options.api_requests or (40 if options.quick else 400)
+    options.api_seconds = options.api_seconds or (10.0 if options.quick else 30.0)
+    return options
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["--child"]:
+        run_child(argv[1:])
+        return 0
+    options = parse_args(argv)
+    scales = [float(s) for s in options.scales.split(",") if s.strip()]
+    names = [b.strip() for b in options.backends.split(",") if b.strip()]
+    unknown = set(names) - {"sqlite", "postgresql"}
+    if unknown:
+        raise SystemExit(f"unknown backend(s): {', '.join(sorted(unknown))}")
+    workdir = options.workdir or Path(tempfile.mkdtemp(prefix="scoring-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    postgres = PostgresBackend(options.postgres_url) if "postgresql" in names else None
+    sections: list[Section] = []
+    started = time.perf_counter()
+    try:
+        header = machine([SqliteBackend(workdir, 0)] + ([postgres] if postgres else []))
+        for scale in scales:
+            bundle = make_bundle(scale, options.seed, workdir)
+            for name in names:
+                backend = SqliteBackend(workdir, scale) if name == "sqlite" else postgres
+                assert backend is not None
+                _say(f"scale {scale:g} on {name}")
+                sections.append(bench(scale, backend, bundle, workdir, options))
+    finally:
+        if options.workdir is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+    print(f"Benchmarks, year {YEAR}, seed {options.seed}, {options.repeat} repeat(s): {header}")
+    print(
+        f"findings: "
+        + ", ".join(
+            f"scale {s.scale:g} {s.findings:,}"
+            for s in sections
+            if s.backend == sections[0].backend
+        )
+    )
+    print()
+    print(render(sections))
+    print()
+    print(f"done in {time.perf_counter() - started:.0f} s")
+    if options.json:
+        options.json.write_text(
+            json.dumps(
+                {
+                    "machine": header,
+                    "sections": [
+                        {
+                            "scale": s.scale,
+                            "backend": s.backend,
+                            "findings": s.findings,
+                            "figures": [f.__dict__ for f in s.figures],
+                        }
+                        for s in sections
+                    ],
+                },
+                indent=1,
+            )
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,160 @@
+"""Command-line parts of the HTTP API: ``serve`` (gunicorn) and ``tokens``.
+
+``serve`` runs the app of ``api:create_app()`` under gunicorn, named by string like any
+WSGI server would: the service layer does not import the HTTP layer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from typing import Any, TextIO
+
+from scoring_service.config import Settings, normalise_url
+
+APP = "api:create_app()"
+
+
+def add_parsers(sub: Any) -> None:
+    """Add ``serve`` and ``tokens`` to the command line's subcommands."""
+    serve = sub.add_parser("serve", help="run the HTTP API under gunicorn")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=2, help="worker processes")
+    serve.add_argument("--threads", type=int, default=4, help="threads per worker")
+    serve.add_argument(
+        "--timeout", type=int, default=300, help="seconds a request may take (large imports)"
+    )
+
+    tokens = sub.add_parser("tokens", help="API tokens: create, list, revoke")
+    actions = tokens.add_subparsers(dest="tokens_command", required=True, metavar="ACTION")
+    create = actions.add_parser("create", help="create a token; it is shown once")
+    create.add_argument("--name", required=True, help="who uses it, e.g. county-441624")
+    create.add_argument(
+        "--role",
+        required=True,
+        choices=("reader", "inspector", "assessor", "rule_editor", "admin"),
+    )
+    create.add_argument(
+        "--scope", nargs="+", metavar="UNIT", help="unit codes the token is limited to"
+    )
+    create.add_argument("--format", choices=("text", "json"), default="text")
+    listing = actions.add_parser("list", help="the tokens (never their secrets)")
+    listing.add_argument("--all", action="store_true", help="include revoked tokens")
+    listing.add_argument("--format", choices=("table", "json"), default="table")
+    revoke = actions.add_parser("revoke", help="revoke a token by name or id")
+    revoke.add_argument("token", help="the token's name or id")
+
+
+def serve(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    """Migrate the database, then run gunicorn until it is stopped."""
+    from gunicorn.app.base import BaseApplication
+    from gunicorn.util import import_app
+
+    from scoring_service import db
+
+    db.upgrade(normalise_url(settings.database_url))
+    # The workers build the app from the environment (SCORING_*), as any deployment would.
+    os.environ["SCORING_DATABASE_URL"] = settings.database_url
+    os.environ["SCORING_RULES_DIR"] = str(settings.rules_dir)
+    options = {
+        "bind": f"{args.host}:{args.port}",
+        "workers": args.workers,
+        "threads": args.threads,
+        "worker_class": "gthread" if args.threads > 1 else "sync",
+        "timeout": args.timeout,
+        "accesslog": "-",
+        "errorlog": "-",
+        "proc_name": "scoring-service",
+        "control_socket_disable": True,  # no runtime control socket in the home folder
+    }
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return import_app(APP)
+
+    print(f"serving the API on http://{args.host}:{args.port}/api/v1/docs", file=err)
+    Server().run()
+    return 0
+
+
+def tokens(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    """Create, list or revoke tokens."""
+    from scoring_service import db
+    from scoring_service.access import COMMAND_LINE
+    from scoring_service.tokens import create_token, list_tokens, revoke_token
+
+    url = normalise_url(settings.database_url)
+    db.upgrade(url)
+    engine = db.make_engine(url)
+    try:
+        factory = db.make_session_factory(engine)
+        if args.tokens_command == "create":
+            secret, info = create_token(
+                args.name, args.role, args.scope, db=factory, actor=COMMAND_LINE
+            )
+            if args.format == "json":
+                doc = {
+                    "id": info.id,
+                    "name": info.name,
+                    "role": info.role.value,
+                    "scope": info.scope,
+                    "token": secret,
+                }
+                print(json.dumps(doc, ensure_ascii=False), file=out)
+            else:
+                scope = ", ".join(info.scope) if info.scope else "every unit"
+                print(
+                    f"token {info.id} {info.name!r}, role {info.role.value}, scope {scope}",
+                    file=err,
+                )
+                print("the token (shown this once; only its hash is stored):", file=err)
+                print(secret, file=out)
+            return 0
+        if args.tokens_command == "revoke":
+            info = revoke_token(args.token, db=factory, actor=COMMAND_LINE)
+            print(f"revoked token {info.id} {info.name!r}", file=out)
+            return 0
+        found = list_tokens(db=factory, include_revoked=args.all)
+        if args.format == "json":
+            rows = [
+                {
+                    "id": t.id,
+                    "name": t.name,
+                    "role": t.role.value,
+                    "scope": t.scope,
+                    "created_at": t.created_at.isoformat(),
+                    "created_by": t.created_by,
+                    "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
+                }
+                for t in found
+            ]
+            print(json.dumps(rows, ensure_ascii=False, indent=1), file=out)
+            return 0
+        from scoring_service.formats import table
+
+        print(
+            table(
+                ("id", "name", "role", "scope", "created", "revoked"),
+                [
+                    [
+                        t.id,
+                        t.name,
+                        t.role.value,
+                        " ".join(t.scope) if t.scope else "(all)",
+                        t.created_at.strftime("%Y-%m-%d %H:%M"),
+                        t.revoked_at.strftime("%Y-%m-%d %H:%M") if t.revoked_at else "",
+                    ]
+                    for t in found
+                ],
+            ),
+            file=out,
+        )
+        return 0
+    finally:
+        engine.dispose()

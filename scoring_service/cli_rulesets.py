@@ -1,0 +1,382 @@
+"""Command-line parts of the rule editing lifecycle: ``rules draft|diff|publish|new-year|
+versions|export`` and ``recompute``.
+
+Rule editors work on a folder of a year's files (``ruleset.yaml``, ``rules.yaml``,
+``tests/*.yaml``): ``export`` or ``new-year`` writes one, ``draft`` uploads it (refused
+unless it validates), ``diff`` shows what it does to the year's scores, ``publish`` puts
+it in force (refused when its rule tests fail).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+from collections.abc import Callable, Mapping
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from scoring_service.access import Principal, Role
+
+if TYPE_CHECKING:
+    from scoring_service.cli import _Context
+
+LIFECYCLE = ("draft", "diff", "publish", "new-year", "versions", "export")
+EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
+
+
+def add_rules_parsers(rules_sub: Any) -> None:
+    """Add the lifecycle actions to ``rules``."""
+    draft = rules_sub.add_parser(
+        "draft", help="upload a year's files as a draft (refused unless they validate)"
+    )
+    draft.add_argument("dir", help="the year's folder (or a rules folder holding <year>/)")
+    draft.add_argument("--year", type=int, required=True)
+    draft.add_argument("--note", default="", help="what the draft changes")
+    draft.add_argument(
+        "--check", action="store_true", help="validate and run the tests; store nothing"
+    )
+    draft.add_argument("--format", choices=("text", "json"), default="text")
+
+    diff = rules_sub.add_parser(
+        "diff", help="dry run: the year's scores under the version in force and under a draft"
+    )
+    diff.add_argument("--year", type=int, required=True)
+    diff.add_argument("--draft", required=True, help="a stored draft's id, or a year's folder")
+    diff.add_argument("--as-of", type=_date, help="default: the cutoff of the version in force")
+    diff.add_argument("--format", choices=("table", "json"), default="table")
+
+    publish = rules_sub.add_parser(
+        "publish", help="put a draft in force (refused unless it validates and its tests pass)"
+    )
+    publish.add_argument("draft", type=int, help="the draft's id")
+    publish.add_argument("--year", type=int, required=True)
+    publish.add_argument("--note", required=True, help="the change note: what and why")
+    publish.add_argument("--format", choices=("text", "json"), default="text")
+
+    new_year = rules_sub.add_parser(
+        "new-year", help="start a year's rule set from the previous one (a draft and its files)"
+    )
+    new_year.add_argument("year", type=int)
+    new_year.add_argument("--from", dest="from_year", type=int, required=True)
+    new_year.add_argument("--out", help="where to write the files to edit (default: drafts/<year>)")
+    new_year.add_argument("--format", choices=("text", "json"), default="text")
+
+    versions = rules_sub.add_parser("versions", help="a year's versions and the one in force")
+    versions.add_argument("--year", type=int, required=True)
+    versions.add_argument("--format", choices=("table", "json"), default="table")
+
+    export = rules_sub.add_parser(
+        "export", help="write a version's files (default: the one in force) to a folder to edit"
+    )
+    export.add_argument("dir", help="an empty or new folder")
+    export.add_argument("--year", type=int, required=True)
+    export.add_argument("--version", help="its number, or 8+ digits of its content hash")
+
+
+def add_recompute_parser(sub: Any) -> None:
+    """Add ``recompute`` to the command line's subcommands."""
+    recompute = sub.add_parser(
+        "recompute", help="score a stored run again under the rule set version it recorded"
+    )
+    recompute.add_argument("run", type=int, help="the score run's id")
+    recompute.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def _actor() -> Principal:
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no user name in this environment
+        user = "unknown user"
+    return Principal(None, f"{user} (command line)", Role.ADMIN)
+
+
+def _dump(doc: Any, out: TextIO) -> None:
+    json.dump(doc, out, ensure_ascii=False, indent=1)
+    out.write("\n")
+
+
+def _year_folder(path: str, year: int) -> Path:
+    """The folder of the year's files: ``path`` itself, or ``path/<year>``."""
+    from scoring_service.cli import UsageError
+
+    folder = Path(path)
+    if (folder / "ruleset.yaml").is_file():
+        return folder
+    if (folder / str(year) / "ruleset.yaml").is_file():
+        return folder / str(year)
+    raise UsageError(f"{path} holds no ruleset.yaml (nor {year}/ruleset.yaml)")
+
+
+def _read(path: str, year: int) -> dict[str, str]:
+    from scoring_service.rulesets.files import read_folder
+
+    return read_folder(_year_folder(path, year))
+
+
+def _problems(exc: Any, err: TextIO, what: str) -> int:
+    for problem in exc.problems:
+        print(problem, file=err)
+    print(f"{len(exc.problems)} problem(s) in {what}; nothing was stored", file=err)
+    return EXIT_INVALID
+
+
+def _tests_lines(tests: dict[str, Any] | None) -> list[str]:
+    if tests is None:
+        return []
+    if not tests["cases"]:
+        return ["rule tests: none (add cases under tests/: publishing runs them)"]
+    lines = [f"rule tests: {tests['passed']} passed, {tests['failed']} failed"]
+    lines += [f"  {line}" for line in tests["failures"]]
+    if tests["failed"]:
+        lines.append("publishing is refused until every rule test passes")
+    return lines
+
+
+def _changes_lines(changes: list[dict[str, Any]], against: str | None) -> list[str]:
+    where = f" from {against}" if against else ""
+    if not changes:
+        return [f"rule changes{where}: none"]
+    lines = [f"rule changes{where} ({len(changes)}):"]
+    lines += [f"  {c['what']}: {c['old'] or '—'}  →  {c['new'] or '—'}" for c in changes]
+    return lines
+
+
+def run_rules(args: argparse.Namespace, ctx: _Context, out: TextIO, err: TextIO) -> int:
+    """Run one lifecycle action of ``rules``."""
+    handler: Callable[[argparse.Namespace, _Context, TextIO, TextIO], int] = _ACTIONS[
+        args.rules_command
+    ]
+    return handler(args, ctx, out, err)
+
+
+def _draft(args: argparse.Namespace, ctx: _Context, out: TextIO, err: TextIO) -> int:
+    from scoring_service.rulesets import service
+
+    files = _read(args.dir, args.year)
+    try:
+        if args.check:
+            doc = service.check_draft(args.year, files, rules=ctx.rules, evaluator=ctx.evaluator)
+        else:
+            doc = service.create_draft(
+                args.year,
+                files,
+                note=args.note,
+                db=ctx.db,
+                rules=ctx.rules,
+                evaluator=ctx.evaluator,
+                actor=_actor(),
+            )
+    except service.RuleProblems as exc:
+        return _problems(exc, err, f"the draft of {args.year}")
+    if args.format == "json":
+        _dump(doc, out)
+        return EXIT_OK
+    if args.check:
+        head = f"the files of {args.year} are valid (rules {doc['content_hash'][:12]}); not stored"
+    else:
+        base = (doc["base_hash"] or "none")[:12]
+        head = (
+            f"draft {doc['id']} of {args.year} stored (rules {doc['content_hash'][:12]}), "
+            f"made on the version in force ({base})"
+        )
+    lines = [
+        head,
+        *_tests_lines(doc["tests"]),
+        *_changes_lines(doc["rule_changes"], doc["rule_changes_from"]),
+    ]
+    if not args.check:
+        lines.append(
+            f"next: rules diff --year {args.year} --draft {doc['id']}; "
+            f'rules publish --year {args.year} {doc["id"]} --note "..."'
+        )
+    print("\n".join(lines), file=out)
+    return EXIT_OK
+
+
+def _diff(args: argparse.Namespace, ctx: _Context, out: TextIO, err: TextIO) -> int:
+    from scoring_service.rulesets import service
+    from scoring_service.rulesets.diff import render_text
+
+    ref: str = args.draft
+    draft_id: int | None = None
+    files: dict[str, str] | None = None
+    if ref.isdigit() and not Path(ref).exists():
+        draft_id = int(ref)
+    else:
+        files = _read(ref, args.year)
+    try:
+        doc = service.dry_run(
+            args.year,
+            draft_id=draft_id,
+            files=files,
+            as_of=args.as_of,
+            db=ctx.db,
+            rules=ctx.rules,
+            evaluator=ctx.evaluator,
+        )
+    except service.RuleProblems as exc:
+        for problem in exc.problems:
+            print(problem, file=err)
+        print(f"{len(exc.problems)} problem(s) in the draft of {args.year}", file=err)
+        return EXIT_INVALID
+    if args.format == "json":
+        _dump(doc, out)
+    else:
+        print(render_text(doc), file=out)
+    return EXIT_OK
+
+
+def _publish(args: argparse.Namespace, ctx: _Context, out: TextIO, err: TextIO) -> int:
+    from scoring_service.rulesets import service
+
+    try:
+        doc = service.publish_draft(
+            args.year,
+            args.draft,
+            note=args.note,
+            db=ctx.db,
+            rules=ctx.rules,
+            evaluator=ctx.evaluator,
+            actor=_actor(),
+        )
+    except service.PublishRefused as exc:
+        print(f"error: draft {args.draft} of {args.year} cannot be published:", file=err)
+        for reason in exc.reasons:
+            print(f"  {reason}", file=err)
+        return EXIT_INVALID
+    if args.format == "json":
+        _dump(doc, out)
+        return EXIT_OK
+    print(
+        f"draft {args.draft} is version {doc['number']} of {args.year} (rules "
+        f"{doc['content_hash'][:12]}), in force from now; published by {doc['published_by']}",
+        file=out,
+    )
+    return EXIT_OK
+
+
+def _new_year(args: argparse.Namespace, ctx: _Context, out: TextIO, err: TextIO) -> int:
+    from scoring_service.cli import UsageError
+    from scoring_service.rulesets import service
+
+    folder = Path(args.out) if args.out else Path("drafts") / str(args.year)
+    if folder.exists() and any(folder.iterdir()):
+        raise UsageError(f"{folder} is not empty; choose another folder with --out")
+    draft, files = service.start_new_year(
+        args.year,
+        from_year=args.from_year,
+        db=ctx.db,
+        rules=ctx.rules,
+        evaluator=ctx.evaluator,
+        actor=_actor(),
+    )
+    _write(folder, files)
+    if args.format == "json":
+        _dump({**draft, "folder": str(folder)}, out)
+        return EXIT_OK
+    print(
+        f"started {args.year} from {args.from_year}: draft {draft['id']}, files in {folder}\n"
+        f"edit them, then: rules draft --year {args.year} {folder}; "
+        f'rules publish --year {args.year} <draft> --note "..."',
+        file=out,
+    )
+    return EXIT_OK
+
+
+def _write(folder: Path, files: Mapping[str, str]) -> None:
+    for path, text in files.items():
+        target = folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+
+def _versions(args: argparse.Namespace, ctx: _Context, out: TextIO, err: TextIO) -> int:
+    from scoring_service.formats import table
+    from scoring_service.rulesets import service
+
+    doc = service.list_versions(args.year, db=ctx.db, rules=ctx.rules)
+    if args.format == "json":
+        _dump(doc, out)
+        return EXIT_OK
+    rows = [
+        [
+            "*" if v["in_force"] else "",
+            v["number"] if v["number"] is not None else "—",
+            v["content_hash"][:12],
+            v["origin"],
+            f"{v['extends']['year']} {(v['extends']['content_hash'] or '')[:12]}"
+            if v["extends"]
+            else "",
+            (v["published_at"] or "")[:19].replace("T", " "),
+            v["published_by"],
+            v["note"],
+        ]
+        for v in doc["versions"]
+    ]
+    headers = ("", "version", "rules", "origin", "extends", "published", "by", "note")
+    print(f"rule set versions of {args.year} (* in force)", file=out)
+    print(table(headers, rows, right={1}), file=out)
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace, ctx: _Context, out: TextIO, err: TextIO) -> int:
+    from scoring_service.cli import UsageError
+    from scoring_service.rulesets import service
+
+    folder = Path(args.dir)
+    if folder.exists() and any(folder.iterdir()):
+        raise UsageError(f"{folder} is not empty; export into a new folder")
+    info, files = service.version_files(args.year, args.version, db=ctx.db, rules=ctx.rules)
+    _write(folder, files)
+    number = info["number"] if info["number"] is not None else "shipped"
+    print(
+        f"wrote version {number} of {args.year} (rules {info['content_hash'][:12]}): "
+        f"{len(files)} files in {folder}",
+        file=out,
+    )
+    return EXIT_OK
+
+
+def run_recompute(args: argparse.Namespace, ctx: _Context, out: TextIO, err: TextIO) -> int:
+    """Recompute a stored run; exit 1 when a row comes out different."""
+    from scoring_service.rulesets.diff import render_text
+    from scoring_service.services import recompute_run
+
+    doc = recompute_run(args.run, db=ctx.db, rules=ctx.rules, evaluator=ctx.evaluator)
+    if args.format == "json":
+        _dump({k: v for k, v in doc.items() if k != "rows"}, out)
+    else:
+        verdict = "every row is the same" if doc["matches"] else "some rows differ"
+        print(
+            f"score run {doc['run']} of {doc['year']} as of {doc['as_of']}, recomputed under its "
+            f"rules {doc['ruleset_hash'][:12]}: {verdict}; {doc['note']}",
+            file=out,
+        )
+        if not doc["matches"]:
+            title = "differences (stored run → recomputed):"
+            print(
+                render_text(
+                    {"title": title, "summary": doc["summary"], "units": doc["differences"]}
+                ),
+                file=out,
+            )
+    return EXIT_OK if doc["matches"] else EXIT_FAILED
+
+
+_ACTIONS: dict[str, Callable[[argparse.Namespace, Any, TextIO, TextIO], int]] = {
+    "draft": _draft,
+    "diff": _diff,
+    "publish": _publish,
+    "new-year": _new_year,
+    "versions": _versions,
+    "export": _export,
+}

@@ -1,0 +1,205 @@
+"""Reading and writing rule set versions and drafts; callers own the transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from scoring_service.db.ruleset_models import (
+    RulesetDraftFileRow,
+    RulesetDraftRow,
+    RulesetVersionFileRow,
+    RulesetVersionRow,
+)
+
+PUBLISHED = "published"
+SHIPPED = "shipped"
+
+
+def latest_published(session: Session, year: int) -> RulesetVersionRow | None:
+    """The year's version in force: the last one published from a draft."""
+    statement = (
+        select(RulesetVersionRow)
+        .where(RulesetVersionRow.year == year, RulesetVersionRow.origin == PUBLISHED)
+        .order_by(RulesetVersionRow.number.desc())
+        .limit(1)
+    )
+    return session.execute(statement).scalar_one_or_none()
+
+
+def published_years(session: Session) -> list[int]:
+    """Years with a version published from a draft."""
+    statement = (
+        select(RulesetVersionRow.year)
+        .where(RulesetVersionRow.origin == PUBLISHED)
+        .distinct()
+        .order_by(RulesetVersionRow.year)
+    )
+    return list(session.execute(statement).scalars())
+
+
+def version_by_hash(session: Session, year: int, content_hash: str) -> RulesetVersionRow | None:
+    """The first version of the year with this content (later ones hold the same content)."""
+    statement = (
+        select(RulesetVersionRow)
+        .where(RulesetVersionRow.year == year, RulesetVersionRow.content_hash == content_hash)
+        .order_by(RulesetVersionRow.number)
+        .limit(1)
+    )
+    return session.execute(statement).scalar_one_or_none()
+
+
+def version_by_number(session: Session, year: int, number: int) -> RulesetVersionRow | None:
+    statement = select(RulesetVersionRow).where(
+        RulesetVersionRow.year == year, RulesetVersionRow.number == number
+    )
+    return session.execute(statement).scalar_one_or_none()
+
+
+def versions_by_prefix(session: Session, year: int, prefix: str) -> list[RulesetVersionRow]:
+    """Versions whose content hash starts with ``prefix`` (hex), oldest first."""
+    statement = (
+        select(RulesetVersionRow)
+        .where(
+            RulesetVersionRow.year == year,
+            RulesetVersionRow.content_hash.startswith(prefix, autoescape=True),
+        )
+        .order_by(RulesetVersionRow.number)
+    )
+    return list(session.execute(statement).scalars())
+
+
+def list_versions(session: Session, year: int) -> list[RulesetVersionRow]:
+    """Every version of the year, oldest first."""
+    statement = (
+        select(RulesetVersionRow)
+        .where(RulesetVersionRow.year == year)
+        .order_by(RulesetVersionRow.number)
+    )
+    return list(session.execute(statement).scalars())
+
+
+def version_files(session: Session, version_id: int) -> dict[str, str]:
+    statement = (
+        select(RulesetVersionFileRow.path, RulesetVersionFileRow.text)
+        .where(RulesetVersionFileRow.version_id == version_id)
+        .order_by(RulesetVersionFileRow.path)
+    )
+    return {path: text for path, text in session.execute(statement)}
+
+
+def add_version(
+    session: Session,
+    *,
+    year: int,
+    content_hash: str,
+    origin: str,
+    extends_year: int | None,
+    extends_hash: str | None,
+    published_by: str,
+    note: str,
+    files: Mapping[str, str],
+    draft_id: int | None = None,
+) -> RulesetVersionRow:
+    """Add the year's next version with its files; rows are never changed afterwards."""
+    number = (
+        session.execute(
+            select(func.max(RulesetVersionRow.number)).where(RulesetVersionRow.year == year)
+        ).scalar_one_or_none()
+        or 0
+    ) + 1
+    row = RulesetVersionRow(
+        year=year,
+        number=number,
+        content_hash=content_hash,
+        origin=origin,
+        extends_year=extends_year,
+        extends_hash=extends_hash,
+        published_by=published_by,
+        published_at=datetime.now(UTC),
+        note=note,
+        draft_id=draft_id,
+    )
+    session.add(row)
+    session.flush()
+    _add_files(session, RulesetVersionFileRow, "version_id", row.id, files)
+    return row
+
+
+def _add_files(
+    session: Session, model: Any, key: str, owner: int, files: Mapping[str, str]
+) -> None:
+    if files:
+        session.execute(
+            insert(model), [{key: owner, "path": p, "text": t} for p, t in sorted(files.items())]
+        )
+
+
+def add_draft(
+    session: Session,
+    *,
+    year: int,
+    content_hash: str,
+    extends_year: int | None,
+    extends_hash: str | None,
+    base_hash: str | None,
+    created_by: str,
+    note: str,
+    tests: Mapping[str, Any],
+    files: Mapping[str, str],
+) -> RulesetDraftRow:
+    row = RulesetDraftRow(
+        year=year,
+        content_hash=content_hash,
+        extends_year=extends_year,
+        extends_hash=extends_hash,
+        base_hash=base_hash,
+        created_by=created_by,
+        created_at=datetime.now(UTC),
+        note=note,
+        tests=json.dumps(tests, ensure_ascii=False),
+    )
+    session.add(row)
+    session.flush()
+    _add_files(session, RulesetDraftFileRow, "draft_id", row.id, files)
+    return row
+
+
+def get_draft(
+    session: Session, draft_id: int, *, for_update: bool = False
+) -> RulesetDraftRow | None:
+    statement = select(RulesetDraftRow).where(RulesetDraftRow.id == draft_id)
+    if for_update:
+        statement = statement.with_for_update()
+    return session.execute(statement).scalar_one_or_none()
+
+
+def list_drafts(session: Session, year: int) -> Sequence[RulesetDraftRow]:
+    statement = (
+        select(RulesetDraftRow).where(RulesetDraftRow.year == year).order_by(RulesetDraftRow.id)
+    )
+    return session.execute(statement).scalars().all()
+
+
+def draft_files(session: Session, draft_id: int) -> dict[str, str]:
+    statement = (
+        select(RulesetDraftFileRow.path, RulesetDraftFileRow.text)
+        .where(RulesetDraftFileRow.draft_id == draft_id)
+        .order_by(RulesetDraftFileRow.path)
+    )
+    return {path: text for path, text in session.execute(statement)}
+
+
+def mark_published(session: Session, draft_id: int, number: int) -> bool:
+    """Record the version a draft became; False when it was already published."""
+    result = session.execute(
+        update(RulesetDraftRow)
+        .where(RulesetDraftRow.id == draft_id, RulesetDraftRow.published_version.is_(None))
+        .values(published_version=number)
+    )
+    return bool(getattr(result, "rowcount", 0))

@@ -1,0 +1,665 @@
+"""The rule editing lifecycle: versions, drafts, rule tests, dry runs, publishing, new years.
+
+Plain functions with keyword-only dependencies, like ``scoring_service.services``;
+transactions begin and end here, and every write is audited in its transaction.
+
+- A **version** of a year's rule set is immutable and named by its content hash. The
+  files of ``rules/<year>/`` are a year's first version; published versions are stored
+  in the database and the last one is in force (``VersionedRuleSource.current``).
+- A **draft** is a year's files uploaded by a rule editor: refused unless they validate
+  (problems named by file, line and key, as ``rules validate`` names them); its rule
+  tests run at upload and again at publishing. It extends the version of the parent
+  year in force when it was made, by hash.
+- A **dry run** scores the year's data under the version in force and under a draft, at
+  the same as-of date, and lists what changes (``diff.compare_rows``).
+- **Publishing** refuses a draft that does not validate, whose tests fail, that holds no
+  change, or that was made on a version no longer in force.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from scoring_service import audit
+from scoring_service.access import Principal
+from scoring_service.db import repository as data_repo
+from scoring_service.db.ruleset_models import RulesetDraftRow, RulesetVersionRow
+from scoring_service.domain.assessment import Evaluator, assess, check_as_of
+from scoring_service.domain.errors import Conflict, InvalidRequest, NotFound
+from scoring_service.domain.ruleset import Ruleset
+from scoring_service.rules.problems import RuleFileError, RuleProblem
+from scoring_service.rules.yaml_source import read_yaml
+from scoring_service.rulesets import repository as repo
+from scoring_service.rulesets.diff import compare_rows, rule_changes
+from scoring_service.rulesets.files import (
+    Files,
+    TestsSummary,
+    chain_files,
+    check_files,
+    declared_extends,
+    load_files,
+    read_folder,
+)
+from scoring_service.rulesets.source import VersionedRuleSource, parent_of, record_version
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+MAX_NOTE = 2000
+
+
+class RuleProblems(InvalidRequest):
+    """Rule files (or rule test files) with problems; nothing was stored."""
+
+    def __init__(self, message: str, problems: Sequence[RuleProblem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__(message)
+
+
+class PublishRefused(InvalidRequest):
+    """A draft that may not be published, with every reason."""
+
+    def __init__(
+        self,
+        message: str,
+        reasons: Sequence[str],
+        problems: Sequence[RuleProblem] = (),
+        tests: TestsSummary | None = None,
+    ) -> None:
+        self.reasons = tuple(reasons)
+        self.problems = tuple(problems)
+        self.tests = tests
+        super().__init__(message + "\n  " + "\n  ".join(self.reasons))
+
+
+def _check_year(year: int) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise InvalidRequest(f"{year} is not a year of rule sets ({FIRST_YEAR}-{LAST_YEAR})")
+
+
+def _check_note(note: str, *, required: bool) -> str:
+    note = note.strip()
+    if required and not note:
+        raise InvalidRequest("a change note is required: say what changes and why")
+    if len(note) > MAX_NOTE:
+        raise InvalidRequest(f"the note is longer than {MAX_NOTE} characters")
+    return note
+
+
+# --- versions --------------------------------------------------------------------------------
+
+
+def _version_json(row: RulesetVersionRow, current_hash: str | None) -> dict[str, Any]:
+    return {
+        "year": row.year,
+        "number": row.number,
+        "content_hash": row.content_hash,
+        "origin": row.origin,
+        "extends": (
+            {"year": row.extends_year, "content_hash": row.extends_hash}
+            if row.extends_year is not None
+            else None
+        ),
+        "published_by": row.published_by,
+        "published_at": row.published_at.isoformat(),
+        "note": row.note,
+        "draft": row.draft_id,
+        "in_force": row.content_hash == current_hash,
+    }
+
+
+def list_versions(
+    year: int, *, db: sessionmaker[Session], rules: VersionedRuleSource
+) -> dict[str, Any]:
+    """The year's versions, oldest first, and the one in force."""
+    current = rules.current(year)
+    current_hash = current.content_hash if current else None
+    with db() as session:
+        rows = repo.list_versions(session, year)
+        in_db = repo.latest_published(session, year) is not None
+    versions = [_version_json(row, current_hash) for row in rows]
+    # A version in force that comes from the shipped files and was never recorded.
+    if current is not None and not in_db and all(not v["in_force"] for v in versions):
+        versions.append(
+            {
+                "year": year,
+                "number": None,
+                "content_hash": current.content_hash,
+                "origin": repo.SHIPPED,
+                "extends": (
+                    {"year": current.extends, "content_hash": _extends_hash(current)}
+                    if current.extends is not None
+                    else None
+                ),
+                "published_by": "shipped files",
+                "published_at": None,
+                "note": f"the rule files of rules/{year}/ as shipped (not recorded yet)",
+                "draft": None,
+                "in_force": True,
+            }
+        )
+    if not versions:
+        raise NotFound(f"there is no rule set for the year {year}")
+    return {"year": year, "in_force": current_hash, "versions": versions}
+
+
+def _extends_hash(ruleset: Ruleset) -> str | None:
+    parent = parent_of(ruleset)
+    return parent.content_hash if parent else None
+
+
+def find_version(session: Session, year: int, ref: str) -> RulesetVersionRow:
+    """A stored version by number (``3``) or by content hash or a prefix of it (8+ digits)."""
+    ref = ref.strip().lower()
+    if ref.isdigit() and len(ref) < 8:
+        row = repo.version_by_number(session, year, int(ref))
+        if row is None:
+            raise NotFound(f"the year {year} has no version {ref}")
+        return row
+    if len(ref) < 8 or any(c not in "0123456789abcdef" for c in ref):
+        raise InvalidRequest(
+            f"{ref!r} names no version: give its number or at least 8 digits of its hash"
+        )
+    rows = repo.versions_by_prefix(session, year, ref)
+    hashes = {row.content_hash for row in rows}
+    if not rows:
+        raise NotFound(f"the year {year} has no version with hash {ref}")
+    if len(hashes) > 1:
+        raise InvalidRequest(f"{ref!r} is the start of {len(hashes)} hashes; give more digits")
+    return rows[0]
+
+
+def version_files(
+    year: int, ref: str | None, *, db: sessionmaker[Session], rules: VersionedRuleSource
+) -> tuple[dict[str, Any], Files]:
+    """A version (default: the one in force) and its own files, to read or to edit.
+
+    The version in force when no version was published is the shipped folder: its files
+    are read there, rule tests included.
+    """
+    current = rules.current(year)
+    current_hash = current.content_hash if current else None
+    with db() as session:
+        if ref is None:
+            row = repo.latest_published(session, year)
+        else:
+            row = find_version(session, year, ref)
+        if row is not None:
+            return _version_json(row, current_hash), repo.version_files(session, row.id)
+        if current is None:
+            raise NotFound(f"there is no rule set for the year {year}")
+        recorded = repo.version_by_hash(session, year, current.content_hash)
+    files = read_folder(rules.rules_dir / str(year))
+    if recorded is not None:
+        return _version_json(recorded, current_hash), files
+    info = {
+        "year": year,
+        "number": None,
+        "content_hash": current.content_hash,
+        "origin": repo.SHIPPED,
+        "in_force": True,
+    }
+    return info, files
+
+
+# --- drafts ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    ruleset: Ruleset
+    parent: Ruleset | None
+    tests: TestsSummary
+
+
+def _parent_for(year: int, files: Files, rules: VersionedRuleSource) -> Ruleset | None:
+    """The version in force of the year the files extend (None: none, the loader says so)."""
+    extends = declared_extends(files)
+    if extends is None or extends == year:
+        return None
+    return rules.current(extends)
+
+
+def _prepare(
+    year: int, files: Files, rules: VersionedRuleSource, evaluator: Evaluator
+) -> _Prepared:
+    parent = _parent_for(year, files, rules)
+    checked = check_files(year, files, parent, evaluator)
+    if checked.problems or checked.ruleset is None or checked.tests is None:
+        count = len(checked.problems)
+        raise RuleProblems(
+            f"the draft of {year} has {count} problem{'s' if count != 1 else ''}; nothing was "
+            "stored:\n  " + "\n  ".join(str(p) for p in checked.problems),
+            checked.problems,
+        )
+    ruleset = checked.ruleset
+    return _Prepared(ruleset, parent if ruleset.extends is not None else None, checked.tests)
+
+
+def check_draft(
+    year: int, files: Files, *, rules: VersionedRuleSource, evaluator: Evaluator
+) -> dict[str, Any]:
+    """Validate files and run their tests without storing anything."""
+    _check_year(year)
+    prepared = _prepare(year, files, rules, evaluator)
+    return {
+        "year": year,
+        "content_hash": prepared.ruleset.content_hash,
+        "tests": prepared.tests.to_json(),
+        **_changes(rules.current(year), prepared),
+    }
+
+
+def _changes(base: Ruleset | None, prepared: _Prepared) -> dict[str, Any]:
+    """What the draft changes: from the version in force, else (a new year) from its parent."""
+    against = base or prepared.parent
+    label = None
+    if against is not None:
+        label = f"{against.year} {against.content_hash[:12]}"
+    return {"rule_changes": rule_changes(against, prepared.ruleset), "rule_changes_from": label}
+
+
+def create_draft(
+    year: int,
+    files: Files,
+    *,
+    note: str = "",
+    db: sessionmaker[Session],
+    rules: VersionedRuleSource,
+    evaluator: Evaluator,
+    actor: Principal,
+) -> dict[str, Any]:
+    """Store a draft of the year's rule set; refused (``RuleProblems``) unless it validates."""
+    _check_year(year)
+    note = _check_note(note, required=False)
+    prepared = _prepare(year, files, rules, evaluator)
+    base = rules.current(year)
+    ruleset = prepared.ruleset
+    with db.begin() as session:
+        parent_hash = None
+        if prepared.parent is not None:
+            # Pin what the draft extends, so it can be found by hash at publishing.
+            parent_hash = record_version(session, prepared.parent).content_hash
+        row = repo.add_draft(
+            session,
+            year=year,
+            content_hash=ruleset.content_hash,
+            extends_year=ruleset.extends,
+            extends_hash=parent_hash,
+            base_hash=base.content_hash if base else None,
+            created_by=actor.name,
+            note=note,
+            tests=prepared.tests.to_json(),
+            files=files,
+        )
+        audit.record(
+            session,
+            actor,
+            "ruleset_draft.create",
+            "ruleset_draft",
+            str(row.id),
+            year=year,
+            detail={"content_hash": ruleset.content_hash, "files": sorted(files)},
+        )
+        doc = _draft_json(row, files, base.content_hash if base else None)
+    doc.update(_changes(base, prepared))
+    return doc
+
+
+def _draft_json(
+    row: RulesetDraftRow, files: Files | None, current_hash: str | None
+) -> dict[str, Any]:
+    if row.published_version is not None:
+        status = "published"
+    elif row.base_hash != current_hash:
+        status = "stale"  # another version came into force since: publishing is refused
+    else:
+        status = "open"
+    doc: dict[str, Any] = {
+        "id": row.id,
+        "year": row.year,
+        "status": status,
+        "content_hash": row.content_hash,
+        "extends": (
+            {"year": row.extends_year, "content_hash": row.extends_hash}
+            if row.extends_year is not None
+            else None
+        ),
+        "base_hash": row.base_hash,
+        "created_by": row.created_by,
+        "created_at": row.created_at.isoformat(),
+        "note": row.note,
+        "tests": json.loads(row.tests),
+        "published_version": row.published_version,
+    }
+    if files is not None:
+        doc["files"] = sorted(files)
+    return doc
+
+
+def _load_draft(
+    session: Session, year: int, draft_id: int, *, for_update: bool = False
+) -> tuple[RulesetDraftRow, Files]:
+    row = repo.get_draft(session, draft_id, for_update=for_update) if 0 < draft_id < 2**31 else None
+    if row is None or row.year != year:
+        raise NotFound(f"the year {year} has no rule set draft {draft_id}")
+    return row, repo.draft_files(session, row.id)
+
+
+def get_draft(
+    year: int,
+    draft_id: int,
+    *,
+    db: sessionmaker[Session],
+    rules: VersionedRuleSource,
+    with_texts: bool = False,
+) -> dict[str, Any]:
+    """A draft: its status, what it extends, its tests at upload, its files (and texts)."""
+    current = rules.current(year)
+    with db() as session:
+        row, files = _load_draft(session, year, draft_id)
+    doc = _draft_json(row, files, current.content_hash if current else None)
+    if with_texts:
+        doc["texts"] = dict(files)
+    return doc
+
+
+def list_drafts(
+    year: int, *, db: sessionmaker[Session], rules: VersionedRuleSource
+) -> list[dict[str, Any]]:
+    """The year's drafts, oldest first."""
+    current = rules.current(year)
+    with db() as session:
+        rows = repo.list_drafts(session, year)
+    return [_draft_json(row, None, current.content_hash if current else None) for row in rows]
+
+
+def _draft_parent(row: RulesetDraftRow, rules: VersionedRuleSource) -> Ruleset | None:
+    if row.extends_year is None or row.extends_hash is None:
+        return None
+    parent = rules.by_hash(row.extends_year, row.extends_hash)
+    if parent is None:
+        raise Conflict(
+            f"draft {row.id} extends {row.extends_year} version {row.extends_hash[:12]}, which "
+            "is no longer known; make a new draft"
+        )
+    return parent
+
+
+def test_draft(
+    year: int,
+    draft_id: int,
+    *,
+    db: sessionmaker[Session],
+    rules: VersionedRuleSource,
+    evaluator: Evaluator,
+) -> dict[str, Any]:
+    """Run a stored draft's rule tests now."""
+    with db() as session:
+        row, files = _load_draft(session, year, draft_id)
+    checked = check_files(year, files, _draft_parent(row, rules), evaluator)
+    if checked.problems or checked.tests is None:
+        raise RuleProblems(f"draft {draft_id} does not validate", checked.problems)
+    return {"draft": draft_id, "year": year, "tests": checked.tests.to_json()}
+
+
+# --- dry run ---------------------------------------------------------------------------------
+
+
+def dry_run(
+    year: int,
+    *,
+    draft_id: int | None = None,
+    files: Files | None = None,
+    as_of: date | None = None,
+    db: sessionmaker[Session],
+    rules: VersionedRuleSource,
+    evaluator: Evaluator,
+) -> dict[str, Any]:
+    """Score the year's data under the version in force and under a draft; what changes.
+
+    The draft is a stored one (``draft_id``) or files not stored (``files``). Both sides
+    use the same data (one read) and the same as-of date: ``as_of``, else the cutoff of
+    the version in force.
+    """
+    _check_year(year)
+    published = rules.current(year)
+    if published is None:
+        raise NotFound(f"there is no rule set in force for {year} to compare a draft with")
+    if draft_id is not None:
+        with db() as session:
+            row, draft_files = _load_draft(session, year, draft_id)
+        try:
+            draft = load_files(year, draft_files, _draft_parent(row, rules))
+        except RuleFileError as error:
+            raise RuleProblems(f"draft {draft_id} does not load: {error}", error.problems) from None
+        draft_label = f"draft {draft_id}"
+    elif files is not None:
+        try:
+            draft = load_files(year, files, _parent_for(year, files, rules))
+        except RuleFileError as error:
+            raise RuleProblems(
+                f"the draft of {year} has problems:\n{error}", error.problems
+            ) from None
+        draft_label = "the draft"
+    else:
+        raise InvalidRequest("name a draft: a stored draft's id, or its files")
+    day = as_of or published.cutoff
+    check_as_of(year, day)
+    with db() as session:
+        data = data_repo.load_year(session, year)
+        revision = data_repo.get_revision(session, year) or 0
+        version = repo.version_by_hash(session, year, published.content_hash)
+    if data is None:
+        raise NotFound(f"no data is held for the year {year}; import a bundle first")
+    before = assess(data, published, day, evaluator)
+    after = assess(data, draft, day, evaluator)
+    diff = compare_rows(before.rows(), after.rows(), published, draft)
+    number = version.number if version is not None else None
+    in_force = f"version {number}" if number is not None else "the shipped version"
+    notes = []
+    if as_of is None and draft.cutoff != published.cutoff:
+        notes.append(
+            f"the draft's cutoff is {draft.cutoff}; both sides are scored as of {day}, the "
+            "cutoff in force (give an as-of date to choose)"
+        )
+    return {
+        "title": (
+            f"Dry run of {draft_label} (rules {draft.content_hash[:12]}) against {in_force} "
+            f"(rules {published.content_hash[:12]}) of {year}, as of {day}, "
+            f"data revision {revision}"
+        ),
+        "year": year,
+        "as_of": day.isoformat(),
+        "data_revision": revision,
+        "published": {"number": number, "content_hash": published.content_hash},
+        "draft": {"id": draft_id, "content_hash": draft.content_hash},
+        "notes": notes,
+        "rule_changes": rule_changes(published, draft),
+        "summary": diff.summary(),
+        "units": [change.to_json() for change in diff.changes],
+    }
+
+
+# --- publishing ------------------------------------------------------------------------------
+
+
+def publish_draft(
+    year: int,
+    draft_id: int,
+    *,
+    note: str,
+    db: sessionmaker[Session],
+    rules: VersionedRuleSource,
+    evaluator: Evaluator,
+    actor: Principal,
+) -> dict[str, Any]:
+    """Make a draft the year's version in force; score runs made before keep their own."""
+    _check_year(year)
+    note = _check_note(note, required=True)
+    with db() as session:
+        row, files = _load_draft(session, year, draft_id)
+    if row.published_version is not None:
+        raise Conflict(
+            f"draft {draft_id} was published already, as version {row.published_version}"
+        )
+    current = rules.current(year)
+    current_hash = current.content_hash if current else None
+    if current_hash != row.base_hash:
+        made_on, now = (row.base_hash or "none")[:12], (current_hash or "none")[:12]
+        raise Conflict(
+            f"the rule set of {year} in force changed since draft {draft_id} was made "
+            f"(made on {made_on}, in force now {now}); make a new draft from the version in force"
+        )
+    parent = _draft_parent(row, rules)
+    checked = check_files(year, files, parent, evaluator)
+    reasons = [str(problem) for problem in checked.problems]
+    if checked.ruleset is not None and checked.ruleset.content_hash != row.content_hash:
+        reasons.append("the draft no longer loads to the content it was uploaded with")
+    if checked.tests is not None and checked.tests.failed:
+        count = checked.tests.failed
+        reasons.append(
+            f"{count} rule test{'s' if count != 1 else ''} of {checked.tests.cases} fail:"
+        )
+        reasons += [f"  {line}" for line in checked.tests.failures]
+    if reasons:
+        raise PublishRefused(
+            f"draft {draft_id} cannot be published", reasons, checked.problems, checked.tests
+        )
+    assert checked.ruleset is not None
+    if current_hash == row.content_hash:
+        raise Conflict(
+            f"draft {draft_id} holds the same rules as the version in force: nothing to publish"
+        )
+    with db.begin() as session:
+        locked, _ = _load_draft(session, year, draft_id, for_update=True)
+        latest = repo.latest_published(session, year)
+        if locked.published_version is not None or (
+            latest is not None and latest.content_hash != row.base_hash
+        ):
+            raise Conflict(f"draft {draft_id} was published, or another version came first; retry")
+        if current is not None:
+            record_version(session, current)  # the version it replaces stays in the history
+        if parent is not None:
+            record_version(session, parent)
+        version = repo.add_version(
+            session,
+            year=year,
+            content_hash=row.content_hash,
+            origin=repo.PUBLISHED,
+            extends_year=row.extends_year,
+            extends_hash=row.extends_hash,
+            published_by=actor.name,
+            note=note,
+            files=files,
+            draft_id=row.id,
+        )
+        repo.mark_published(session, row.id, version.number)
+        audit.record(
+            session,
+            actor,
+            "ruleset.publish",
+            "ruleset_version",
+            f"{year}/{version.number}",
+            year=year,
+            detail={"draft": row.id, "content_hash": row.content_hash, "note": note},
+        )
+        doc = _version_json(version, row.content_hash)
+    doc["tests"] = checked.tests.to_json() if checked.tests else None
+    return doc
+
+
+# --- a new year ------------------------------------------------------------------------------
+
+
+def new_year_files(year: int, *, from_year: int, rules: VersionedRuleSource) -> dict[str, str]:
+    """The files of a new year that extends ``from_year``: its own cutoff and alert dates."""
+    _check_year(year)
+    if year <= from_year:
+        raise InvalidRequest(f"a new year comes after the one it extends ({year} <= {from_year})")
+    parent = rules.current(from_year)
+    if parent is None:
+        raise NotFound(f"there is no rule set for {from_year} to start {year} from")
+    if rules.current(year) is not None:
+        raise Conflict(f"{year} has a rule set already; draft changes to it instead")
+    ruleset = (
+        f"# {year} rule set: the {from_year} one ({parent.content_hash[:12]}) with these changes.\n"
+        f"# Write only what differs: mappings merge key by key, rules merge by id, other lists\n"
+        f"# are replaced whole (rules/README.md). The catalogue is inherited unless a\n"
+        f"# catalogue.yaml is added here.\n"
+        f"year: {year}\n"
+        f"extends: {from_year}\n"
+        f"name: {year}年度督查整改考核规则\n"
+        f"reference: {_yaml_text(_own_reference(parent))}\n"
+        f"\n"
+        f"parameters:\n"
+        f"  cutoff: {year}-12-31\n"
+        f"  alerts:\n"
+        f"    inspections_from: {year}-01-01\n"
+    )
+    rules_text = (
+        f"# {year} rules: only what changes from {from_year}. A rule with a known id replaces\n"
+        f"# the keys it writes (its name and reference are inherited); a new id adds a rule.\n"
+        f"#   - id: R1\n"
+        f"#     when: rate >= 0.98 and overdue_major == 0\n"
+        f"rules: []\n"
+    )
+    tests_text = (
+        f"# Rule tests of {year}: cases of one unit's metrics (or of a small bundle) and what\n"
+        f"# they must give; `rules test` runs them, and publishing refuses a draft whose tests\n"
+        f'# fail. See rules/README.md, "Rule tests".\n'
+        f"year: {year}\n"
+        f"cases: []\n"
+    )
+    return {"ruleset.yaml": ruleset, "rules.yaml": rules_text, "tests/cases.yaml": tests_text}
+
+
+def _own_reference(parent: Ruleset) -> str:
+    own = chain_files(parent).get(parent.year, {}).get("ruleset.yaml", "")
+    source, _ = read_yaml("ruleset.yaml", own)
+    value = source.value if source is not None else None
+    reference = value.get("reference") if isinstance(value, dict) else None
+    return (
+        reference if isinstance(reference, str) and reference else "(the document the rules follow)"
+    )
+
+
+def _yaml_text(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML string
+
+
+def start_new_year(
+    year: int,
+    *,
+    from_year: int,
+    db: sessionmaker[Session],
+    rules: VersionedRuleSource,
+    evaluator: Evaluator,
+    actor: Principal,
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Start ``year`` from ``from_year``: store its first draft; return it and its files."""
+    files = new_year_files(year, from_year=from_year, rules=rules)
+    draft = create_draft(
+        year,
+        files,
+        note=f"new year {year}, started from {from_year}",
+        db=db,
+        rules=rules,
+        evaluator=evaluator,
+        actor=actor,
+    )
+    return draft, files
+
+
+def files_from_mapping(value: Mapping[str, Any]) -> dict[str, str]:
+    """Files sent as ``{path: text}``; refuses anything else."""
+    files: dict[str, str] = {}
+    for path, text in value.items():
+        if not isinstance(path, str) or not isinstance(text, str):
+            raise InvalidRequest("files must map each path to the file's text")
+        files[path] = text
+    return files

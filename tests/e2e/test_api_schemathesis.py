@@ -1,0 +1,131 @@
+"""A bounded property-based run of schemathesis against the served OpenAPI document.
+
+Every operation gets generated requests, valid and invalid for the document, sent to the
+app in-process (WSGI) with an admin token, on a database holding the spec's example.
+Each response must not be a 5xx and must conform to the document (status, content type,
+headers, body schema). A third pass keeps the path on records that exist, so that the
+generated queries and bodies reach the code behind the lookups.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis.generation.modes import GenerationMode
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+from scoring_service.db import upgrade
+from tests.helpers.api import make_api
+
+POSITIVE, NEGATIVE = GenerationMode.POSITIVE, GenerationMode.NEGATIVE
+# (mode, examples, whether the path names existing records, the token)
+PASSES = [
+    (POSITIVE, 12, False, "admin"),
+    (NEGATIVE, 6, False, "admin"),
+    (POSITIVE, 12, True, "admin"),
+    (POSITIVE, 6, True, "county"),  # a token scoped to one county: scopes meet filters
+]
+# Schema-valid data may still be refused with 422 by the checks of the year's data (an
+# unknown unit, a year without a rule set): by design, so that check does not apply.
+EXCLUDED = [positive_data_acceptance]
+TIME_LIMIT = 300.0  # seconds for the whole run; passes left then are not tried
+
+
+def known_path(path: str, run_id: int, token_id: int) -> dict[str, Any]:
+    """Path parameters naming records of the spec's example bundle."""
+    values: dict[str, Any] = {"year": 2018, "run_id": run_id, "token_id": token_id}
+    values["helping_unit"], values["village"] = "SZ-NS-001", "441624101201"
+    codes = {
+        "/units/": "441624",
+        "/groups/": "G1",
+        "/inspections/": "2018-G1-07",
+        "/findings/": "2018-G1-07-02",
+    }
+    for part, code in codes.items():
+        if part in path:
+            values["code"] = code
+    return values
+
+
+def checker(
+    strategy: Any, count: int, headers: dict[str, str], statuses: Counter[int]
+) -> Callable[[], None]:
+    """A Hypothesis test sending ``count`` generated requests and validating each answer."""
+
+    @settings(
+        max_examples=count,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=strategy)
+    def check(case: schemathesis.Case) -> None:
+        response = case.call_and_validate(headers=headers, excluded_checks=EXCLUDED)
+        statuses[response.status_code] += 1
+
+    result: Callable[[], None] = check
+    return result
+
+
+def test_schemathesis_finds_no_server_error_and_no_nonconforming_response(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'schemathesis.db'}"
+    upgrade(url)
+    for api in make_api(url):
+        api.load()
+        run_id = api.post("/api/v1/years/2018/score-runs", {}).get_json()["id"]
+        throwaway = api.post("/api/v1/tokens", {"name": "throwaway", "role": "reader"})
+        token_id = throwaway.get_json()["id"]
+        schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", api.app)
+        api.token("county", "inspector", ["441624"])
+        started = time.monotonic()
+        failures: list[str] = []
+        statuses: Counter[int] = Counter()
+        tried = 0
+        for result in schema.get_all_operations():
+            operation = result.ok()
+            names = {p.name for p in operation.path_parameters}
+            for mode, count, known, who in PASSES:
+                if time.monotonic() - started > TIME_LIMIT:
+                    break
+                if known and not names:
+                    continue
+                fixed = {
+                    k: v
+                    for k, v in known_path(operation.path, run_id, token_id).items()
+                    if k in names
+                }
+                if not known:
+                    # Never revoke the admin token of the run: DELETE names the throwaway.
+                    fixed = (
+                        {"token_id": token_id} if "token_id" in fixed and mode is POSITIVE else {}
+                    )
+                strategy = operation.as_strategy(
+                    generation_mode=mode, path_parameters=fixed or None
+                )
+
+                check = checker(strategy, count, api.headers(who), statuses)
+                try:
+                    check()
+                except Unsatisfiable:
+                    pass  # no invalid request exists (an operation without parameters)
+                except Exception as error:  # collect every operation's failure, then report
+                    failures.append(f"{operation.label} [{mode.value}, {known=}, {who}]: {error}")
+                tried += 1
+        elapsed = time.monotonic() - started
+        print(f"schemathesis: {tried} runs in {elapsed:.0f} s, statuses {dict(statuses)}")
+        assert elapsed < TIME_LIMIT, "the run hit its time limit before every operation"
+        if failures:
+            pytest.fail("\n\n".join(failures))
+        assert statuses[200] and statuses[201] and statuses[422] and statuses[404]
