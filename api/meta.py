@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask import Response, current_app
 from sqlalchemy import text
 
@@ -12,10 +14,12 @@ from api.errors import problem
 from api.openapi import build_document, docs_page
 from api.routing import ApiBlueprint
 from api.schemas import CheckRead, HealthChecks, HealthRead, RulesetsCheckRead
+from scoring_service.db import alembic_config
 from scoring_service.rules import available_years, load_ruleset
 
 bp = ApiBlueprint("meta", __name__, tag="service")
 _DOC = "scoring.openapi"
+_HEAD = "scoring.schema_head"
 
 
 def document() -> dict[str, Any]:
@@ -29,6 +33,15 @@ def document() -> dict[str, Any]:
         ]
         doc = current_app.extensions[_DOC] = build_document(ops)
     return doc
+
+
+def _schema_head() -> str | None:
+    """The latest migration of this code (read once per app)."""
+    if _HEAD not in current_app.extensions:
+        scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
+        current_app.extensions[_HEAD] = scripts.get_current_head()
+    head: str | None = current_app.extensions[_HEAD]
+    return head
 
 
 @bp.operation(
@@ -46,7 +59,13 @@ def health() -> HealthRead | Response:
     try:
         with s.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-        database = CheckRead(status="up")
+            at = MigrationContext.configure(connection).get_current_revision()
+        head = _schema_head()
+        if at == head:
+            database = CheckRead(status="up")
+        else:
+            detail = f"the schema is at {at or 'nothing'}, not {head}: run db upgrade"
+            database = CheckRead(status="down", detail=detail)
     except Exception as exc:  # any failure to reach it means down
         database = CheckRead(status="down", detail=type(exc).__name__)
     years: list[int] = []
@@ -78,7 +97,13 @@ def health() -> HealthRead | Response:
     )
 
 
-@bp.operation("GET", "/openapi.json", summary="The OpenAPI 3.1 document", permission=None)
+@bp.operation(
+    "GET",
+    "/openapi.json",
+    summary="The OpenAPI 3.1 document",
+    permission=None,
+    media={"application/json": "this document"},
+)
 def openapi() -> Response:
     """This API described in OpenAPI 3.1, generated from the models the endpoints use."""
     import json
@@ -86,7 +111,13 @@ def openapi() -> Response:
     return Response(json.dumps(document(), ensure_ascii=False), mimetype="application/json")
 
 
-@bp.operation("GET", "/docs", summary="The API's documentation page", permission=None)
+@bp.operation(
+    "GET",
+    "/docs",
+    summary="The API's documentation page",
+    permission=None,
+    media={"text/html": "one self-contained page"},
+)
 def docs() -> Response:
     """A self-contained HTML page listing every operation, parameter, schema and error."""
     return Response(docs_page(document()), mimetype="text/html")

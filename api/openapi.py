@@ -156,6 +156,11 @@ def build_document(operations: Iterable[Operation]) -> dict[str, Any]:
                     "x-description": description,
                 }
             success["content"] = content
+        elif op.media:
+            success["content"] = {
+                media: {"schema": {"type": "string"}, "x-description": description}
+                for media, description in op.media.items()
+            }
         if op.status == 201:
             success["headers"] = {
                 "Location": {"description": "the new record", "schema": {"type": "string"}}

@@ -57,7 +57,7 @@ def _problems(exc: ValidationError, text: str) -> list[Problem]:
         if kind == "model_type" and not error["loc"]:
             return [Problem("", "the bundle must be a JSON object")]
         parts = _path(error["loc"])
-        problems.append(Problem(pointer(*parts), _message(error)))
+        problems.append(Problem(pointer(*parts), describe_error(error)))
     return problems
 
 
@@ -69,7 +69,8 @@ def _path(loc: tuple[int | str, ...]) -> list[int | str]:
     return parts
 
 
-def _message(error: Any) -> str:
+def describe_error(error: Any) -> str:
+    """A clerk-readable message for one pydantic error of the bundle models."""
     kind = error["type"]
     ctx = error.get("ctx") or {}
     if kind == "literal_error" and error["loc"] == ("format",):

@@ -219,3 +219,13 @@ def test_database_down_is_503(db_url: str) -> None:
             problem(down.test_client().get("/api/v1/years", headers=api.headers()), 503)
         finally:
             down.extensions[EXTENSION].close()
+
+
+def test_health_is_503_when_the_schema_is_not_migrated(empty_db_url: str) -> None:
+    app = create_app({"database_url": empty_db_url})
+    try:
+        doc = problem(app.test_client().get("/api/v1/health"), 503)
+        assert doc["checks"]["database"]["status"] == "down"
+        assert "db upgrade" in doc["checks"]["database"]["detail"]
+    finally:
+        app.extensions[EXTENSION].close()
