@@ -24,6 +24,7 @@ SCALAR_METRICS: tuple[str, ...] = (
     "rate",
 )
 CATEGORY_METRIC = "overdue_by_category"
+CATEGORY_PREFIX = CATEGORY_METRIC + "."  # overdue_by_category.6 names one category's count
 RATE_SCALE = 10_000  # rates are reported to 4 decimals
 
 
@@ -85,7 +86,7 @@ class Metrics:
         """Flat metric values as rule conditions read them."""
         flat: dict[str, MetricValue] = {name: getattr(self, name) for name in SCALAR_METRICS}
         for category, count in self.overdue_by_category.items():
-            flat[f"{CATEGORY_METRIC}.{category}"] = count
+            flat[CATEGORY_PREFIX + category] = count
         return flat
 
     def to_json(self, category_order: list[str] | None = None) -> dict[str, object]:

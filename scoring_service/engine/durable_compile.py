@@ -32,8 +32,9 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from scoring_service.domain.metrics import CATEGORY_PREFIX
 from scoring_service.domain.ruleset import MetricValue, Ruleset
-from scoring_service.engine.port import CATEGORY_PREFIX, metric_value, metrics_read
+from scoring_service.engine.port import metric_value, metrics_read
 from scoring_service.rules.conditions import (
     And,
     Boolean,

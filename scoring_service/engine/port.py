@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Protocol
 
+from scoring_service.domain.assessment import Evaluator
+from scoring_service.domain.metrics import CATEGORY_PREFIX
 from scoring_service.domain.ruleset import MetricValue, Ruleset
-
-CATEGORY_PREFIX = "overdue_by_category."
 
 MetricKey = tuple[MetricValue, ...]
 
 
-class RuleEngine(Protocol):
-    """Evaluates a year's rules on units' metric values."""
-
-    def evaluate(
-        self, ruleset: Ruleset, values: Sequence[Mapping[str, MetricValue]]
-    ) -> list[frozenset[str]]:
-        """The ids of the rules that fire for each input, in input order."""
-        ...
+# The interface the scoring code asks of an engine (domain.assessment.Evaluator).
+RuleEngine = Evaluator
 
 
 def metrics_read(ruleset: Ruleset) -> tuple[str, ...]:

@@ -23,22 +23,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
+from scoring_service.domain.metrics import CATEGORY_PREFIX, SCALAR_METRICS
 from scoring_service.domain.ruleset import MetricValue
 
 # The metrics every unit has (spec section 5); ``overdue_by_category.<C>`` comes on top.
-PLAIN_METRICS: tuple[str, ...] = (
-    "findings",
-    "due",
-    "on_time",
-    "late",
-    "overdue",
-    "open",
-    "overdue_major",
-    "fakes",
-    "repeats",
-    "rate",
-)
-CATEGORY_PREFIX = "overdue_by_category."
+PLAIN_METRICS = SCALAR_METRICS
 NULLABLE_METRICS: frozenset[str] = frozenset({"rate"})
 
 CompareOp = Literal["<", "<=", ">", ">=", "==", "!="]
