@@ -17,24 +17,15 @@ from api.schemas import (
     TokenQuery,
     TokenRead,
 )
-from scoring_service import audit, tokens
-from scoring_service.access import Permission
+from scoring_service.access import audit, tokens
+from scoring_service.access.roles import Permission
 
 bp = ApiBlueprint("admin", __name__, tag="tokens")
 ADMIN = Permission.ADMIN
 
 
 def token_read(info: tokens.TokenInfo) -> TokenRead:
-    return TokenRead(
-        id=info.id,
-        name=info.name,
-        role=info.role,
-        scope=None if info.scope is None else list(info.scope),
-        created_at=info.created_at,
-        created_by=info.created_by,
-        revoked_at=info.revoked_at,
-        active=info.active,
-    )
+    return TokenRead.model_validate(info, from_attributes=True)
 
 
 @bp.operation(
@@ -115,21 +106,6 @@ def audit_log(query: AuditQuery) -> AuditPage:
         limit=query.limit,
         cursor=query.cursor,
     )
-    return AuditPage(
-        items=[
-            AuditRead(
-                id=e.id,
-                at=e.at,
-                token=e.token,
-                action=e.action,
-                record_type=e.record_type,
-                record=e.record,
-                year=e.year,
-                detail=e.detail,
-            )
-            for e in page.items
-        ],
-        total=page.total,
-        limit=query.limit,
-        next_cursor=page.next_cursor,
+    return AuditPage.of(
+        page, lambda e: AuditRead.model_validate(e, from_attributes=True), limit=query.limit
     )

@@ -6,8 +6,8 @@ from flask import g, request
 
 from api.context import services
 from api.errors import ApiProblem
-from scoring_service.access import Permission, Principal
-from scoring_service.tokens import authenticate
+from scoring_service.access.roles import Permission, Principal
+from scoring_service.access.tokens import authenticate
 
 REALM = 'Bearer realm="scoring"'
 

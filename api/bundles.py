@@ -10,8 +10,8 @@ from api.auth import current
 from api.context import services
 from api.routing import ApiBlueprint
 from api.schemas import BundleQuery, ImportRead, StoredCounts
-from scoring_service import audit
-from scoring_service.access import Permission
+from scoring_service.access import audit
+from scoring_service.access.roles import Permission
 from scoring_service.bundle import InvalidBundle, Problem, pointer
 from scoring_service.bundle.schema import BundleIn
 from scoring_service.services import import_bundle

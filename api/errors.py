@@ -16,11 +16,11 @@ from flask import Flask, Response, has_request_context, request
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from scoring_service.access import Forbidden
+from scoring_service.access.idempotency import InProgress, KeyReused
+from scoring_service.access.roles import Forbidden
 from scoring_service.bundle import InvalidBundle
 from scoring_service.domain.errors import Conflict, DomainError, InvalidRequest, NotFound
-from scoring_service.events import EventRefused
-from scoring_service.idempotency import InProgress, KeyReused
+from scoring_service.records.events import EventRefused
 from scoring_service.rules import RuleFileError
 
 PROBLEM_JSON = "application/problem+json"
@@ -173,7 +173,7 @@ def _domain(exc: DomainError) -> Response:
     if isinstance(exc, KeyReused):
         return problem(422, detail, slug="idempotency-key-reused")
     if isinstance(exc, InvalidBundle):
-        from scoring_service.records import InvalidRecord
+        from scoring_service.records.year import InvalidRecord
 
         slug = "invalid-record" if isinstance(exc, InvalidRecord) else "invalid-bundle"
         return problem(422, detail, slug=slug, errors=_pointers(exc.problems))

@@ -21,11 +21,11 @@ from api.schemas import (
     FindingRead,
     FindingStateRead,
 )
-from scoring_service import findings as service
-from scoring_service.access import Permission
+from scoring_service.access.roles import Permission
 from scoring_service.domain.assessment import FindingFacts
 from scoring_service.domain.model import Event, EventType, Finding
-from scoring_service.events import NewEvent, append_event
+from scoring_service.records import findings as service
+from scoring_service.records.events import NewEvent, append_event
 
 bp = ApiBlueprint("findings", __name__, tag="findings")
 READ, INSPECT = Permission.READ, Permission.INSPECT
@@ -48,7 +48,8 @@ def state_read(facts: FindingFacts | None, as_of: Any) -> FindingStateRead | Non
     )
 
 
-def _fields(year: int, f: Finding) -> dict[str, Any]:
+def finding_fields(year: int, f: Finding) -> dict[str, Any]:
+    """A finding's fields as every finding model of the API has them."""
     return {
         "year": year,
         "code": f.code,
@@ -114,14 +115,12 @@ def list_findings(query: FindingQuery) -> FindingPage:
         limit=query.limit,
         cursor=query.cursor,
     )
-    return FindingPage(
-        items=[
-            FindingRead(**_fields(query.year, v.finding), state=state_read(v.facts, day))
-            for v in page.items
-        ],
-        total=page.total,
+    return FindingPage.of(
+        page,
+        lambda v: FindingRead(
+            **finding_fields(query.year, v.finding), state=state_read(v.facts, day)
+        ),
         limit=query.limit,
-        next_cursor=page.next_cursor,
         as_of=day,
     )
 
@@ -143,7 +142,7 @@ def get_finding(code: str, query: FindingOneQuery) -> FindingDetailRead:
         code, year=query.year, as_of=query.as_of, db=s.db, rules=s.rules, actor=current()
     )
     return FindingDetailRead(
-        **_fields(detail.year, detail.finding),
+        **finding_fields(detail.year, detail.finding),
         state=state_read(detail.facts, detail.as_of),
         events=[event_read(detail.year, e) for e in detail.events],
         counts_for=[
@@ -174,12 +173,7 @@ def list_events(code: str, query: EventsQuery) -> EventPage:
         limit=query.limit,
         cursor=query.cursor,
     )
-    return EventPage(
-        items=[event_read(year, e) for e in page.items],
-        total=page.total,
-        limit=query.limit,
-        next_cursor=page.next_cursor,
-    )
+    return EventPage.of(page, lambda e: event_read(year, e), limit=query.limit)
 
 
 @bp.operation(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from urllib.parse import quote
 
 from flask import Response
 
 from api.auth import current
 from api.context import services
+from api.findings import finding_fields
 from api.routing import CSV, XLSX, ApiBlueprint
 from api.schemas import (
     FindingCreate,
@@ -21,14 +23,14 @@ from api.schemas import (
     InspectionUpdate,
     ProblemListQuery,
     ProblemListRead,
-    ProblemListRow,
     SampleRead,
+    given,
 )
-from scoring_service import exports, records
-from scoring_service.access import Permission
+from scoring_service.access.roles import Permission
 from scoring_service.domain.model import Finding, Inspection
-from scoring_service.findings import attribution_of
-from scoring_service.records import ruleset_of
+from scoring_service.records import inspections
+from scoring_service.records.findings import visible_findings
+from scoring_service.reports import exports
 
 bp = ApiBlueprint("inspections", __name__, tag="inspections")
 READ, INSPECT = Permission.READ, Permission.INSPECT
@@ -36,19 +38,7 @@ W = (404, 409, 422)
 
 
 def finding_record(year: int, f: Finding) -> FindingRecord:
-    return FindingRecord(
-        year=year,
-        code=f.code,
-        inspection=f.inspection,
-        unit=f.unit,
-        criterion=f.criterion,
-        category=f.category,
-        severity=f.severity,
-        description=f.description,
-        deadline=f.deadline,
-        found_on=f.found_on,
-        responsible=list(f.responsible),
-    )
+    return FindingRecord(**finding_fields(year, f))
 
 
 def inspection_read(year: int, ins: Inspection, findings: list[Finding]) -> InspectionRead:
@@ -74,13 +64,8 @@ def inspection_read(year: int, ins: Inspection, findings: list[Finding]) -> Insp
 
 def _visible(year: int, findings: list[Finding]) -> list[Finding]:
     """The findings the caller's scope sees."""
-    actor = current()
-    if actor.scope is None:
-        return findings
     s = services()
-    ruleset = ruleset_of(s.rules, year)
-    with s.db() as session:
-        return [f for f in findings if actor.sees(attribution_of(session, year, f, ruleset))]
+    return visible_findings(year, findings, db=s.db, rules=s.rules, actor=current())
 
 
 @bp.operation(
@@ -94,7 +79,7 @@ def _visible(year: int, findings: list[Finding]) -> list[Finding]:
 )
 def list_inspections(year: int, query: InspectionQuery) -> InspectionPage:
     """The year's inspections by code, with their counts of findings."""
-    page = records.list_inspections(
+    page = inspections.list_inspections(
         year,
         db=services().db,
         group=query.group,
@@ -102,23 +87,8 @@ def list_inspections(year: int, query: InspectionQuery) -> InspectionPage:
         limit=query.limit,
         cursor=query.cursor,
     )
-    return InspectionPage(
-        items=[
-            InspectionSummaryRead(
-                year=year,
-                code=i.code,
-                group=i.group,
-                county=i.county,
-                start_date=i.start_date,
-                end_date=i.end_date,
-                letter_date=i.letter_date,
-                findings=i.findings,
-            )
-            for i in page.items
-        ],
-        total=page.total,
-        limit=query.limit,
-        next_cursor=page.next_cursor,
+    return InspectionPage.of(
+        page, lambda i: InspectionSummaryRead(year=year, **asdict(i)), limit=query.limit
     )
 
 
@@ -137,7 +107,9 @@ def create_inspection(year: int, body: InspectionCreate) -> tuple[InspectionRead
 
     A token scoped to units may add only findings that count for its units."""
     s = services()
-    ins, findings = records.create_inspection(year, body, db=s.db, rules=s.rules, actor=current())
+    ins, findings = inspections.create_inspection(
+        year, body, db=s.db, rules=s.rules, actor=current()
+    )
     where = f"/api/v1/years/{year}/inspections/{ins.code}"
     return inspection_read(year, ins, findings), {"Location": where}
 
@@ -152,7 +124,7 @@ def create_inspection(year: int, body: InspectionCreate) -> tuple[InspectionRead
 )
 def get_inspection(year: int, code: str) -> InspectionRead:
     """An inspection with its sample and findings (those the token's scope sees)."""
-    ins, findings = records.get_inspection(year, code, db=services().db)
+    ins, findings = inspections.get_inspection(year, code, db=services().db)
     return inspection_read(year, ins, _visible(year, findings))
 
 
@@ -168,9 +140,8 @@ def get_inspection(year: int, code: str) -> InspectionRead:
 def update_inspection(year: int, code: str, body: InspectionUpdate) -> InspectionRead:
     """Record the day the rectification letter was issued (null: not issued yet)."""
     s = services()
-    changes = {name: getattr(body, name) for name in body.model_fields_set}
-    records.update_inspection(year, code, changes, db=s.db, rules=s.rules, actor=current())
-    ins, findings = records.get_inspection(year, code, db=s.db)
+    inspections.update_inspection(year, code, given(body), db=s.db, rules=s.rules, actor=current())
+    ins, findings = inspections.get_inspection(year, code, db=s.db)
     return inspection_read(year, ins, _visible(year, findings))
 
 
@@ -187,7 +158,7 @@ def update_inspection(year: int, code: str, body: InspectionUpdate) -> Inspectio
 def add_finding(year: int, code: str, body: FindingCreate) -> tuple[FindingRecord, dict[str, str]]:
     """Add a finding to an inspection held; it is found on the inspection's end date."""
     s = services()
-    finding = records.add_finding(year, code, body, db=s.db, rules=s.rules, actor=current())
+    finding = inspections.add_finding(year, code, body, db=s.db, rules=s.rules, actor=current())
     where = f"/api/v1/findings/{finding.code}?year={year}"
     return finding_record(year, finding), {"Location": where}
 
@@ -224,14 +195,4 @@ def problem_list(year: int, code: str, query: ProblemListQuery) -> ProblemListRe
         return attachment(
             exports.problem_list_xlsx(doc), XLSX, f"问题清单-{code}.xlsx", f"problems-{code}.xlsx"
         )
-    return ProblemListRead(
-        year=doc.year,
-        inspection=doc.inspection,
-        county=doc.county,
-        county_name=doc.county_name,
-        group=doc.group,
-        group_name=doc.group_name,
-        start_date=doc.start_date,
-        end_date=doc.end_date,
-        rows=[ProblemListRow.model_validate(r) for r in doc.rows],
-    )
+    return ProblemListRead.model_validate(doc, from_attributes=True)

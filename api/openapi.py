@@ -14,7 +14,7 @@ from pydantic.json_schema import models_json_schema
 from api.errors import PROBLEM_JSON, PROBLEM_TYPES, type_uri
 from api.routing import INT_PARAMS, JSON, Operation
 from api.schemas import CODE_PATTERN, Problem
-from scoring_service.access import ROLE_PERMISSIONS, Permission
+from scoring_service.access.roles import ROLE_PERMISSIONS, Permission
 
 VERSION = "1.0.0"
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")

@@ -21,8 +21,8 @@ from api.auth import authorize
 from api.context import services
 from api.errors import ApiProblem, to_response
 from api.schemas import CODE_PATTERN
-from scoring_service import idempotency
-from scoring_service.access import Permission, Principal
+from scoring_service.access import idempotency
+from scoring_service.access.roles import Permission, Principal
 from scoring_service.bundle.parse import describe_error as bundle_message
 from scoring_service.bundle.problems import pointer
 

@@ -22,11 +22,11 @@ from api.schemas import (
     RulesetRead,
     RulesetSummaryRead,
 )
-from scoring_service.access import Permission
-from scoring_service.domain.errors import NotFound
+from scoring_service.access.roles import Permission
 from scoring_service.domain.ruleset import Points, Ruleset
 from scoring_service.domain.scoring import json_number
 from scoring_service.rules import available_years
+from scoring_service.services import ruleset_of
 
 bp = ApiBlueprint("rulesets", __name__, tag="rulesets")
 
@@ -141,7 +141,4 @@ def list_rulesets() -> RulesetList:
 def get_ruleset(year: int) -> RulesetRead:
     """The rule set in force for the year: parameters, rules (with their conditions and
     references) and the criteria catalogue."""
-    ruleset = services().rules.current(year)
-    if ruleset is None:
-        raise NotFound(f"there is no rule set for the year {year}")
-    return ruleset_read(ruleset)
+    return ruleset_read(ruleset_of(services().rules, year))

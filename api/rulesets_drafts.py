@@ -10,17 +10,19 @@ body (``pointer``), and the file, line and key as ``rules validate`` prints them
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from api.auth import current
 from api.context import services
 from api.errors import ApiProblem
 from api.routing import ApiBlueprint
-from scoring_service.access import Permission
+from api.schemas import BodyModel, Number, QueryModel, ReadModel
+from scoring_service.access.roles import Permission
 from scoring_service.domain.errors import NotFound
 from scoring_service.rules.problems import RuleProblem
 from scoring_service.rulesets import service
@@ -30,26 +32,13 @@ from scoring_service.services import recompute_run
 
 bp = ApiBlueprint("rulesets_drafts", __name__, tag="rulesets")
 READ, EDIT = Permission.READ, Permission.EDIT_RULES
-Number = int | float
 FilePath = Annotated[str, StringConstraints(min_length=1, max_length=255)]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-
-class _Query(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class _Read(BaseModel):
-    model_config = ConfigDict(frozen=True)
 
 
 # --- models ----------------------------------------------------------------------------------
 
 
-class DraftCreate(_Strict):
+class DraftCreate(BodyModel):
     """A year's files: each path inside the year's folder mapped to its text."""
 
     files: Annotated[
@@ -63,42 +52,42 @@ class DraftCreate(_Strict):
     note: Annotated[str, Field(max_length=service.MAX_NOTE, description="what it changes")] = ""
 
 
-class PublishCreate(_Strict):
+class PublishCreate(BodyModel):
     note: Annotated[
         str,
         Field(min_length=1, max_length=service.MAX_NOTE, description="the change note: what, why"),
     ]
 
 
-class NewYearCreate(_Strict):
+class NewYearCreate(BodyModel):
     from_year: Annotated[int, Field(ge=2000, le=2100, description="the year it extends")]
 
 
-class DiffQuery(_Query):
+class DiffQuery(QueryModel):
     as_of: Annotated[
         date | None, Field(description="default: the cutoff of the version in force")
     ] = None
 
 
-class ExtendsRead(_Read):
+class ExtendsRead(ReadModel):
     year: int
     content_hash: str | None
 
 
-class TestsRead(_Read):
+class TestsRead(ReadModel):
     cases: int
     passed: int
     failed: int
     failures: list[str]
 
 
-class RuleChangeRead(_Read):
+class RuleChangeRead(ReadModel):
     what: Annotated[str, Field(description="a parameter (caps.bonus) or a rule key (R1.when)")]
     old: str | None
     new: str | None
 
 
-class VersionRead(_Read):
+class VersionRead(ReadModel):
     year: int
     number: Annotated[int | None, Field(description="null: the shipped files, not recorded")]
     content_hash: str
@@ -113,13 +102,13 @@ class VersionRead(_Read):
     tests: TestsRead | None = None
 
 
-class VersionList(_Read):
+class VersionList(ReadModel):
     year: int
     in_force: str | None
     items: list[VersionRead]
 
 
-class DraftRead(_Read):
+class DraftRead(ReadModel):
     id: int
     year: int
     status: Annotated[
@@ -142,17 +131,17 @@ class DraftRead(_Read):
     ] = None
 
 
-class DraftList(_Read):
+class DraftList(ReadModel):
     items: list[DraftRead]
 
 
-class DraftTestsRead(_Read):
+class DraftTestsRead(ReadModel):
     draft: int
     year: int
     tests: TestsRead
 
 
-class UnitFactsRead(_Read):
+class UnitFactsRead(ReadModel):
     rate_band: Annotated[list[str], Field(description="fired rules whose condition reads rate")]
     fired: list[str]
     bonus: Number
@@ -163,7 +152,7 @@ class UnitFactsRead(_Read):
     measures: list[str]
 
 
-class UnitChangeRead(_Read):
+class UnitChangeRead(ReadModel):
     unit: str
     name: str
     kind: str
@@ -173,25 +162,25 @@ class UnitChangeRead(_Read):
     metrics: Annotated[dict[str, list[Any]], Field(description="metric -> [old, new]")]
 
 
-class MeasureChangeRead(_Read):
+class MeasureChangeRead(ReadModel):
     gained: list[str]
     lost: list[str]
     gained_count: int
     lost_count: int
 
 
-class GradeChangeRead(_Read):
+class GradeChangeRead(ReadModel):
     changed: int
     better: int
     worse: int
 
 
-class ScoreChangeRead(_Read):
+class ScoreChangeRead(ReadModel):
     up: int
     down: int
 
 
-class MoverRead(_Read):
+class MoverRead(ReadModel):
     unit: str
     name: str
     kind: str
@@ -200,7 +189,7 @@ class MoverRead(_Read):
     change: Number
 
 
-class DiffSummaryRead(_Read):
+class DiffSummaryRead(ReadModel):
     units: int
     changed: int
     grade: GradeChangeRead
@@ -209,17 +198,17 @@ class DiffSummaryRead(_Read):
     largest_movers: list[MoverRead]
 
 
-class VersionRef(_Read):
+class VersionRef(ReadModel):
     number: int | None
     content_hash: str
 
 
-class DraftRef(_Read):
+class DraftRef(ReadModel):
     id: int | None
     content_hash: str
 
 
-class DryRunRead(_Read):
+class DryRunRead(ReadModel):
     title: str
     year: int
     as_of: date
@@ -232,7 +221,7 @@ class DryRunRead(_Read):
     units: Annotated[list[UnitChangeRead], Field(description="only units where something changed")]
 
 
-class RecomputationRead(_Read):
+class RecomputationRead(ReadModel):
     run: int
     year: int
     as_of: date
@@ -296,6 +285,21 @@ def _refused(year: int, exc: service.RuleProblems | service.PublishRefused) -> A
     return ApiProblem(422, detail, slug="validation", errors=items)
 
 
+@contextmanager
+def _refusals(
+    year: int, refusal: type[service.RuleProblems | service.PublishRefused] = service.RuleProblems
+) -> Iterator[None]:
+    """The service's ``refusal`` of the year's files as a 422 naming each file at fault."""
+    try:
+        yield
+    except refusal as exc:
+        raise _refused(year, exc) from None
+
+
+def _draft_location(year: int, draft_id: int) -> dict[str, str]:
+    return {"Location": f"/api/v1/rulesets/{year}/drafts/{draft_id}"}
+
+
 # --- versions --------------------------------------------------------------------------------
 
 
@@ -356,7 +360,7 @@ def create_draft(year: int, body: DraftCreate) -> tuple[DraftRead, dict[str, str
     force (for a new year: from the version it extends). A draft extends the version in
     force of the year it ``extends``."""
     s = services()
-    try:
+    with _refusals(year):
         doc = service.create_draft(
             year,
             body.files,
@@ -366,11 +370,7 @@ def create_draft(year: int, body: DraftCreate) -> tuple[DraftRead, dict[str, str
             evaluator=s.evaluator,
             actor=current(),
         )
-    except service.RuleProblems as exc:
-        raise _refused(year, exc) from None
-    return DraftRead.model_validate(doc), {
-        "Location": f"/api/v1/rulesets/{year}/drafts/{doc['id']}"
-    }
+    return DraftRead.model_validate(doc), _draft_location(year, doc["id"])
 
 
 @bp.operation(
@@ -414,12 +414,10 @@ def draft_tests(year: int, draft: str) -> DraftTestsRead:
     """Run the draft's rule tests now; each failure names its case file, line and what
     differed."""
     s = services()
-    try:
+    with _refusals(year):
         doc = service.test_draft(
             year, _draft_id(draft), db=s.db, rules=_rules(), evaluator=s.evaluator
         )
-    except service.RuleProblems as exc:
-        raise _refused(year, exc) from None
     return DraftTestsRead.model_validate(doc)
 
 
@@ -439,7 +437,7 @@ def draft_diff(year: int, draft: str, query: DiffQuery) -> DryRunRead:
     deduction, score, grade, rank, measures, and the metrics that differ. ``summary`` counts
     grade changes, measures gained and lost (with the units), and the largest movers."""
     s = services()
-    try:
+    with _refusals(year):
         doc = service.dry_run(
             year,
             draft_id=_draft_id(draft),
@@ -448,8 +446,6 @@ def draft_diff(year: int, draft: str, query: DiffQuery) -> DryRunRead:
             rules=_rules(),
             evaluator=s.evaluator,
         )
-    except service.RuleProblems as exc:
-        raise _refused(year, exc) from None
     return DryRunRead.model_validate(doc)
 
 
@@ -469,7 +465,7 @@ def publish_draft(year: int, draft: str, body: PublishCreate) -> tuple[VersionRe
     published already, holds no change, or another version came into force since it was
     made. Score runs made before keep naming their own version."""
     s = services()
-    try:
+    with _refusals(year, service.PublishRefused):
         doc = service.publish_draft(
             year,
             _draft_id(draft),
@@ -479,8 +475,6 @@ def publish_draft(year: int, draft: str, body: PublishCreate) -> tuple[VersionRe
             evaluator=s.evaluator,
             actor=current(),
         )
-    except service.PublishRefused as exc:
-        raise _refused(year, exc) from None
     return VersionRead.model_validate(doc), {
         "Location": f"/api/v1/rulesets/{year}/versions/{doc['number']}"
     }
@@ -509,9 +503,7 @@ def new_year(year: int, body: NewYearCreate) -> tuple[DraftRead, dict[str, str]]
         evaluator=s.evaluator,
         actor=current(),
     )
-    return DraftRead.model_validate({**doc, "texts": files}), {
-        "Location": f"/api/v1/rulesets/{year}/drafts/{doc['id']}"
-    }
+    return DraftRead.model_validate({**doc, "texts": files}), _draft_location(year, doc["id"])
 
 
 # --- recomputing a run -----------------------------------------------------------------------

@@ -8,12 +8,13 @@ document is generated from these same classes.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, StringConstraints
 
-from scoring_service.access import Role
+from scoring_service.access.roles import Role
 from scoring_service.bundle.schema import (
     FindingIn,
     GroupIn,
@@ -42,26 +43,28 @@ Year = Annotated[int, Field(ge=1900, le=9999)]
 Number = int | float
 
 
-class _Strict(BaseModel):
+class BodyModel(BaseModel):
     """A request body: unknown fields refused, no type coercion."""
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
-class _Query(BaseModel):
+class QueryModel(BaseModel):
     """Query parameters: unknown ones refused; text converted to the declared types."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class _Read(BaseModel):
+class ReadModel(BaseModel):
+    """A response body."""
+
     model_config = ConfigDict(frozen=True)
 
 
 # --- paging ----------------------------------------------------------------------------------
 
 
-class PageQuery(_Query):
+class PageQuery(QueryModel):
     limit: Annotated[int, Field(ge=1, le=PAGE_MAX, description="items per page")] = PAGE_SIZE
     cursor: Annotated[
         str | None,
@@ -72,22 +75,33 @@ class PageQuery(_Query):
 T = TypeVar("T")
 
 
-class Page(_Read, Generic[T]):
+class Page(ReadModel, Generic[T]):
     items: list[T]
     total: Annotated[int, Field(description="items in the whole list, every page")]
     limit: int
     next_cursor: Annotated[str | None, Field(description="pass as cursor for the next page")]
 
+    @classmethod
+    def of(cls, page: Any, read: Callable[[Any], T], *, limit: int, **extra: Any) -> Self:
+        """A service's page (``items``, ``total``, ``next_cursor``), each item made by ``read``."""
+        return cls(
+            items=[read(item) for item in page.items],
+            total=page.total,
+            limit=limit,
+            next_cursor=page.next_cursor,
+            **extra,
+        )
+
 
 # --- problems (RFC 9457) ---------------------------------------------------------------------
 
 
-class ProblemItem(_Read):
+class ProblemItem(ReadModel):
     pointer: Annotated[str, Field(description="JSON pointer (RFC 6901) into the body")]
     message: str
 
 
-class Problem(_Read):
+class Problem(ReadModel):
     """An RFC 9457 problem document (``application/problem+json``)."""
 
     model_config = ConfigDict(frozen=True, extra="allow")
@@ -102,7 +116,7 @@ class Problem(_Read):
 # --- years and structure --------------------------------------------------------------------
 
 
-class YearRead(_Read):
+class YearRead(ReadModel):
     year: int
     revision: int
     imported_at: datetime | None
@@ -112,7 +126,7 @@ class YearRead(_Read):
     events: int
 
 
-class YearList(_Read):
+class YearList(ReadModel):
     items: list[YearRead]
 
 
@@ -129,14 +143,19 @@ def absent() -> Any:
     return Field(default=None, json_schema_extra=_drop_default)
 
 
-class UnitUpdate(_Strict):
+def given(body: BaseModel) -> dict[str, Any]:
+    """The fields a PATCH body gives, by name (those left out are not changed)."""
+    return {name: getattr(body, name) for name in body.model_fields_set}
+
+
+class UnitUpdate(BodyModel):
     """Change a unit's name or (for a village) its type; code, kind and parent stay."""
 
     name: NonEmptyText = absent()
     village_type: VillageType = absent()
 
 
-class UnitRead(_Read):
+class UnitRead(ReadModel):
     year: int
     code: str
     name: str
@@ -158,7 +177,7 @@ class PairingCreate(PairingIn):
     """A helping unit paired with a village for the year."""
 
 
-class PairingRead(_Read):
+class PairingRead(ReadModel):
     year: int
     helping_unit: str
     village: str
@@ -177,7 +196,7 @@ class GroupCreate(GroupIn):
     """An inspection group (督查小组) and the counties it covers."""
 
 
-class GroupUpdate(_Strict):
+class GroupUpdate(BodyModel):
     """Change a group's name, leader or counties (the whole list)."""
 
     name: NonEmptyText = absent()
@@ -185,7 +204,7 @@ class GroupUpdate(_Strict):
     counties: list[Code] = absent()
 
 
-class GroupRead(_Read):
+class GroupRead(ReadModel):
     year: int
     code: str
     name: str
@@ -201,32 +220,32 @@ class GroupQuery(PageQuery):
     county: QueryCode | None = None
 
 
-class VillageNode(_Read):
+class VillageNode(ReadModel):
     code: str
     name: str
     village_type: VillageType | None
     helping_units: list[str]
 
 
-class TownNode(_Read):
+class TownNode(ReadModel):
     code: str
     name: str
     villages: list[VillageNode]
 
 
-class CountyNode(_Read):
+class CountyNode(ReadModel):
     code: str
     name: str
     towns: list[TownNode]
 
 
-class HelpingUnitNode(_Read):
+class HelpingUnitNode(ReadModel):
     code: str
     name: str
     villages: list[str]
 
 
-class StructureRead(_Read):
+class StructureRead(ReadModel):
     """The year's units as a tree, the helping units with their villages, and the groups."""
 
     year: int
@@ -242,7 +261,7 @@ class InspectionCreate(InspectionIn):
     """An inspection with its sample and findings, checked as in a bundle (spec section 8)."""
 
 
-class InspectionUpdate(_Strict):
+class InspectionUpdate(BodyModel):
     """Set the day the rectification letter was issued (null: not issued)."""
 
     letter_date: date | None
@@ -252,19 +271,19 @@ class FindingCreate(FindingIn):
     """A finding added to an inspection already held; found_on is the inspection's end_date."""
 
 
-class HouseholdRead(_Read):
+class HouseholdRead(ReadModel):
     code: str
     village: str
     status: HouseholdStatus
 
 
-class SampleRead(_Read):
+class SampleRead(ReadModel):
     towns: list[str]
     villages: list[str]
     households: list[HouseholdRead]
 
 
-class FindingStateRead(_Read):
+class FindingStateRead(ReadModel):
     """A finding's state at the as-of date (spec section 3)."""
 
     as_of: date
@@ -278,7 +297,7 @@ class FindingStateRead(_Read):
     escalated_on: date | None
 
 
-class FindingRecord(_Read):
+class FindingRecord(ReadModel):
     year: int
     code: str
     inspection: str
@@ -298,7 +317,7 @@ class FindingRead(FindingRecord):
     ]
 
 
-class InspectionSummaryRead(_Read):
+class InspectionSummaryRead(ReadModel):
     year: int
     code: str
     group: str
@@ -309,7 +328,7 @@ class InspectionSummaryRead(_Read):
     findings: int
 
 
-class InspectionRead(_Read):
+class InspectionRead(ReadModel):
     year: int
     code: str
     group: str
@@ -333,11 +352,11 @@ class InspectionQuery(PageQuery):
 ExportFormat = Literal["json", "csv", "xlsx"]
 
 
-class ProblemListQuery(_Query):
+class ProblemListQuery(QueryModel):
     format: ExportFormat = "json"
 
 
-class ProblemListRow(_Read):
+class ProblemListRow(ReadModel):
     number: int
     finding: str
     unit: str
@@ -353,7 +372,7 @@ class ProblemListRow(_Read):
     responsible_names: list[str]
 
 
-class ProblemListRead(_Read):
+class ProblemListRead(ReadModel):
     """The inspection's problem list (问题清单), to attach to the rectification letter."""
 
     year: int
@@ -387,14 +406,14 @@ class FindingPage(Page[FindingRead]):
     as_of: date
 
 
-class FindingOneQuery(_Query):
+class FindingOneQuery(QueryModel):
     year: Annotated[Year | None, Field(description="needed when the code is held in two years")] = (
         None
     )
     as_of: date | None = None
 
 
-class EventRead(_Read):
+class EventRead(ReadModel):
     year: int
     finding: str
     seq: Annotated[int, Field(description="submission order")]
@@ -406,7 +425,7 @@ class EventRead(_Read):
     to: str | None = None
 
 
-class CountsFor(_Read):
+class CountsFor(ReadModel):
     unit: str
     reasons: list[Literal["found", "territorial", "paired", "responsible"]]
 
@@ -426,13 +445,13 @@ class EventsQuery(PageQuery):
     year: Year | None = None
 
 
-class EventPostQuery(_Query):
+class EventPostQuery(QueryModel):
     year: Annotated[Year | None, Field(description="needed when the code is held in two years")] = (
         None
     )
 
 
-class _EventBase(_Strict):
+class _EventBase(BodyModel):
     date: date
 
 
@@ -481,13 +500,13 @@ class EventCreate(
 # --- bundles ------------------------------------------------------------------------------------
 
 
-class BundleQuery(_Query):
+class BundleQuery(QueryModel):
     replace: Annotated[bool, Field(description="swap a year already held, in one transaction")] = (
         False
     )
 
 
-class StoredCounts(_Read):
+class StoredCounts(ReadModel):
     units: int
     pairings: int
     groups: int
@@ -496,7 +515,7 @@ class StoredCounts(_Read):
     events: int
 
 
-class ImportRead(_Read):
+class ImportRead(ReadModel):
     year: int
     replaced: bool
     counts: StoredCounts
@@ -505,7 +524,7 @@ class ImportRead(_Read):
 # --- scores -------------------------------------------------------------------------------------
 
 
-class MetricsRead(_Read):
+class MetricsRead(ReadModel):
     findings: int
     due: int
     on_time: int
@@ -519,14 +538,14 @@ class MetricsRead(_Read):
     rate: Annotated[float | None, Field(description="rounded half up to 4 decimals")]
 
 
-class FiredRead(_Read):
+class FiredRead(ReadModel):
     rule: str
     name: str
     bonus: Number
     deduction: Number
 
 
-class ScoreRowRead(_Read):
+class ScoreRowRead(ReadModel):
     """One scored unit, as spec section 9."""
 
     unit: str
@@ -542,11 +561,11 @@ class ScoreRowRead(_Read):
     rank: int
 
 
-class ScoreRunCreate(_Strict):
+class ScoreRunCreate(BodyModel):
     as_of: Annotated[date | None, Field(description="default: the rule set's cutoff")] = None
 
 
-class ScoreRunRead(_Read):
+class ScoreRunRead(ReadModel):
     id: int
     year: int
     as_of: date
@@ -571,7 +590,7 @@ class ScoreRunsQuery(PageQuery):
     as_of: date | None = None
 
 
-class LatestRunQuery(_Query):
+class LatestRunQuery(QueryModel):
     as_of: date | None = None
 
 
@@ -596,18 +615,18 @@ class ScoresPage(Page[ScoreRowRead]):
     data_revision: int
 
 
-class AsOfQuery(_Query):
+class AsOfQuery(QueryModel):
     as_of: Annotated[date | None, Field(description="default: the rule set's cutoff")] = None
 
 
-class ExplainedUnit(_Read):
+class ExplainedUnit(ReadModel):
     code: str
     name: str
     kind: UnitKind
     parent: str | None
 
 
-class ExplainedRule(_Read):
+class ExplainedRule(ReadModel):
     model_config = ConfigDict(frozen=True, extra="allow")
     rule: str
     name: str
@@ -617,19 +636,19 @@ class ExplainedRule(_Read):
     reference: str
 
 
-class CapRead(_Read):
+class CapRead(ReadModel):
     total: Number
     cap: Number | None
     applied: bool
 
 
-class ExplainedGrade(_Read):
+class ExplainedGrade(ReadModel):
     from_score: str
     forced_by: list[str]
     grade: str
 
 
-class ExplainedFinding(_Read):
+class ExplainedFinding(ReadModel):
     code: str
     inspection: str
     found_at: str
@@ -645,7 +664,7 @@ class ExplainedFinding(_Read):
     counts_because: list[str]
 
 
-class ExplanationRead(_Read):
+class ExplanationRead(ReadModel):
     """Why a unit scored what it did: metrics, every rule and the values it read, caps, grade,
     and every finding that counts for it with why."""
 
@@ -660,7 +679,7 @@ class ExplanationRead(_Read):
     findings: list[ExplainedFinding]
 
 
-class AlertRead(_Read):
+class AlertRead(ReadModel):
     type: Literal[
         "late_letter", "long_inspection", "incomplete_sample", "missed_month", "unescalated_major"
     ]
@@ -693,12 +712,12 @@ class AlertPage(Page[AlertRead]):
 # --- rule sets ---------------------------------------------------------------------------------
 
 
-class PointsRead(_Read):
+class PointsRead(ReadModel):
     points: Number
     per: str | None
 
 
-class RuleRead(_Read):
+class RuleRead(ReadModel):
     id: str
     name: str
     description: str
@@ -710,17 +729,17 @@ class RuleRead(_Read):
     grade: str | None
 
 
-class GradeBandRead(_Read):
+class GradeBandRead(ReadModel):
     grade: str
     min: Number | None
 
 
-class AttributionRead(_Read):
+class AttributionRead(ReadModel):
     territorial: bool
     helping_unit_categories: list[str]
 
 
-class ParametersRead(_Read):
+class ParametersRead(ReadModel):
     base_score: Number
     cutoff: date
     late_credit: Number
@@ -732,18 +751,18 @@ class ParametersRead(_Read):
     alerts: dict[str, int | date]
 
 
-class CatalogueItemRead(_Read):
+class CatalogueItemRead(ReadModel):
     code: str
     name: str
 
 
-class CatalogueCategoryRead(_Read):
+class CatalogueCategoryRead(ReadModel):
     code: str
     name: str
     items: list[CatalogueItemRead]
 
 
-class RulesetSummaryRead(_Read):
+class RulesetSummaryRead(ReadModel):
     year: int
     content_hash: str
     extends: int | None
@@ -751,11 +770,11 @@ class RulesetSummaryRead(_Read):
     rules: int
 
 
-class RulesetList(_Read):
+class RulesetList(ReadModel):
     items: list[RulesetSummaryRead]
 
 
-class RulesetRead(_Read):
+class RulesetRead(ReadModel):
     year: int
     content_hash: str
     extends: int | None
@@ -767,7 +786,7 @@ class RulesetRead(_Read):
 # --- tokens and audit ---------------------------------------------------------------------------
 
 
-class TokenCreate(_Strict):
+class TokenCreate(BodyModel):
     name: Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[^\x00]*\S")]
     role: Role
     scope: Annotated[
@@ -775,7 +794,7 @@ class TokenCreate(_Strict):
     ] = None
 
 
-class TokenRead(_Read):
+class TokenRead(ReadModel):
     id: int
     name: str
     role: Role
@@ -790,15 +809,15 @@ class TokenCreated(TokenRead):
     token: Annotated[str, Field(description="the bearer token; shown this once, never stored")]
 
 
-class TokenList(_Read):
+class TokenList(ReadModel):
     items: list[TokenRead]
 
 
-class TokenQuery(_Query):
+class TokenQuery(QueryModel):
     include_revoked: bool = False
 
 
-class AuditRead(_Read):
+class AuditRead(ReadModel):
     id: int
     at: datetime
     token: str
@@ -829,7 +848,7 @@ class AuditQuery(PageQuery):
 # --- health -------------------------------------------------------------------------------------
 
 
-class CheckRead(_Read):
+class CheckRead(ReadModel):
     status: Literal["up", "down"]
     detail: str | None = None
 
@@ -838,11 +857,11 @@ class RulesetsCheckRead(CheckRead):
     years: list[int]
 
 
-class HealthChecks(_Read):
+class HealthChecks(ReadModel):
     database: CheckRead
     rulesets: RulesetsCheckRead
 
 
-class HealthRead(_Read):
+class HealthRead(ReadModel):
     status: Literal["up", "down"]
     checks: HealthChecks

@@ -29,10 +29,11 @@ from api.schemas import (
     ScoresPage,
     ScoresQuery,
 )
-from scoring_service import exports, scores
-from scoring_service.access import Forbidden, Permission
+from scoring_service.access.roles import Forbidden, Permission
 from scoring_service.db.queries import list_page
-from scoring_service.findings import visible_codes
+from scoring_service.records import score_runs as scores
+from scoring_service.records.findings import visible_codes
+from scoring_service.reports import exports
 from scoring_service.services import explain_unit, year_alerts
 
 bp = ApiBlueprint("scores", __name__, tag="scores")
@@ -156,11 +157,17 @@ def get_run(year: int, run_id: int) -> ScoreRunRead:
 def run_rows(year: int, run_id: int, query: ScoreRowsQuery) -> ScoreRowPage | Response:
     """The run's rows (spec section 9) in their order, optionally of one kind; or the whole
     list as ``format=csv`` or ``xlsx``."""
-    run = scores.get_run(year, run_id, db=services().db)
-    rows = _rows(run["rows"], query.kind)
     if query.format != "json":
-        return _export(rows, query.format, year, run["as_of"])
-    page = list_page(rows, tag=f"run:{run_id}", limit=query.limit, cursor=query.cursor)
+        run = scores.get_run(year, run_id, db=services().db)
+        return _export(_rows(run["rows"], query.kind), query.format, year, run["as_of"])
+    _, page = scores.get_run_page(
+        year,
+        run_id,
+        kind=query.kind.value if query.kind else None,
+        limit=query.limit,
+        cursor=query.cursor,
+        db=services().db,
+    )
     return ScoreRowPage(
         items=[ScoreRowRead.model_validate(r) for r in page.items],
         total=page.total,
@@ -185,14 +192,21 @@ def year_scores(year: int, query: ScoresQuery) -> ScoresPage | Response:
     is current (same data revision and rule set), else computed now and not stored
     (``run_id`` null). ``kind`` keeps one kind; ``format=csv|xlsx`` gives the whole list."""
     s = services()
-    run = scores.current_scores(
-        year, as_of=query.as_of, db=s.db, rules=s.rules, evaluator=s.evaluator
-    )
-    rows = _rows(run["rows"], query.kind)
     if query.format != "json":
-        return _export(rows, query.format, year, run["as_of"])
-    page = list_page(
-        rows, tag=f"scores:{year}:{run['as_of']}", limit=query.limit, cursor=query.cursor
+        run = scores.current_scores(
+            year, as_of=query.as_of, db=s.db, rules=s.rules, evaluator=s.evaluator
+        )
+        return _export(_rows(run["rows"], query.kind), query.format, year, run["as_of"])
+    # One page: a stored run is read a page at a time (a province has thousands of rows).
+    run, page = scores.current_scores_page(
+        year,
+        as_of=query.as_of,
+        kind=query.kind.value if query.kind else None,
+        limit=query.limit,
+        cursor=query.cursor,
+        db=s.db,
+        rules=s.rules,
+        evaluator=s.evaluator,
     )
     return ScoresPage(
         items=[ScoreRowRead.model_validate(r) for r in page.items],

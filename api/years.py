@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
 from api.auth import current
 from api.context import services
@@ -30,11 +29,13 @@ from api.schemas import (
     VillageNode,
     YearList,
     YearRead,
+    given,
 )
-from scoring_service import records
-from scoring_service.access import Permission
+from scoring_service.access.roles import Permission
 from scoring_service.domain.errors import NotFound
 from scoring_service.domain.model import Group, Pairing, Unit, UnitKind
+from scoring_service.records import groups, pairings, units
+from scoring_service.records.structure import year_structure
 from scoring_service.services import list_years
 
 bp = ApiBlueprint("years", __name__, tag="structure")
@@ -66,10 +67,6 @@ def group_read(year: int, group: Group) -> GroupRead:
 
 def pairing_read(year: int, pairing: Pairing) -> PairingRead:
     return PairingRead(year=year, helping_unit=pairing.helping_unit, village=pairing.village)
-
-
-def _changes(body: Any) -> dict[str, Any]:
-    return {name: getattr(body, name) for name in body.model_fields_set}
 
 
 @bp.operation(
@@ -106,7 +103,7 @@ def year(year: int) -> YearRead:
 )
 def structure(year: int) -> StructureRead:
     """Counties, their towns and villages (with paired helping units), helping units, groups."""
-    held = records.structure(year, db=services().db)
+    held = year_structure(year, db=services().db)
     helpers: dict[str, list[str]] = defaultdict(list)
     villages_of: dict[str, list[str]] = defaultdict(list)
     for p in held.pairings:
@@ -167,7 +164,7 @@ def structure(year: int) -> StructureRead:
 )
 def list_units(year: int, query: UnitQuery) -> UnitPage:
     """The year's units by code, optionally of one kind or under one parent."""
-    page = records.list_units(
+    page = units.list_units(
         year,
         db=services().db,
         kind=query.kind,
@@ -175,12 +172,7 @@ def list_units(year: int, query: UnitQuery) -> UnitPage:
         limit=query.limit,
         cursor=query.cursor,
     )
-    return UnitPage(
-        items=[unit_read(year, u) for u in page.items],
-        total=page.total,
-        limit=query.limit,
-        next_cursor=page.next_cursor,
-    )
+    return UnitPage.of(page, lambda u: unit_read(year, u), limit=query.limit)
 
 
 @bp.operation(
@@ -196,7 +188,7 @@ def list_units(year: int, query: UnitQuery) -> UnitPage:
 def create_unit(year: int, body: UnitCreate) -> tuple[UnitRead, dict[str, str]]:
     """Add a unit; a year with a rule set but no data yet is created by its first record."""
     s = services()
-    unit = records.create_unit(year, body, db=s.db, rules=s.rules, actor=current())
+    unit = units.create_unit(year, body, db=s.db, rules=s.rules, actor=current())
     return unit_read(year, unit), {"Location": f"/api/v1/years/{year}/units/{unit.code}"}
 
 
@@ -210,7 +202,7 @@ def create_unit(year: int, body: UnitCreate) -> tuple[UnitRead, dict[str, str]]:
 )
 def get_unit(year: int, code: str) -> UnitRead:
     """One unit of the year."""
-    return unit_read(year, records.get_unit(year, code, db=services().db))
+    return unit_read(year, units.get_unit(year, code, db=services().db))
 
 
 @bp.operation(
@@ -225,7 +217,7 @@ def get_unit(year: int, code: str) -> UnitRead:
 def update_unit(year: int, code: str, body: UnitUpdate) -> UnitRead:
     """Change the name, or a village's type; the code, kind and parent cannot change."""
     s = services()
-    unit = records.update_unit(year, code, _changes(body), db=s.db, rules=s.rules, actor=current())
+    unit = units.update_unit(year, code, given(body), db=s.db, rules=s.rules, actor=current())
     return unit_read(year, unit)
 
 
@@ -243,7 +235,7 @@ def update_unit(year: int, code: str, body: UnitUpdate) -> UnitRead:
 )
 def list_pairings(year: int, query: PairingQuery) -> PairingPage:
     """The year's pairings of helping units with villages."""
-    page = records.list_pairings(
+    page = pairings.list_pairings(
         year,
         db=services().db,
         helping_unit=query.helping_unit,
@@ -251,12 +243,7 @@ def list_pairings(year: int, query: PairingQuery) -> PairingPage:
         limit=query.limit,
         cursor=query.cursor,
     )
-    return PairingPage(
-        items=[pairing_read(year, p) for p in page.items],
-        total=page.total,
-        limit=query.limit,
-        next_cursor=page.next_cursor,
-    )
+    return PairingPage.of(page, lambda p: pairing_read(year, p), limit=query.limit)
 
 
 @bp.operation(
@@ -272,7 +259,7 @@ def list_pairings(year: int, query: PairingQuery) -> PairingPage:
 def create_pairing(year: int, body: PairingCreate) -> tuple[PairingRead, dict[str, str]]:
     """Pair a helping unit with a village for the year (spec section 4, attribution)."""
     s = services()
-    pairing = records.create_pairing(year, body, db=s.db, rules=s.rules, actor=current())
+    pairing = pairings.create_pairing(year, body, db=s.db, rules=s.rules, actor=current())
     where = f"/api/v1/years/{year}/pairings/{pairing.helping_unit}/{pairing.village}"
     return pairing_read(year, pairing), {"Location": where}
 
@@ -287,7 +274,7 @@ def create_pairing(year: int, body: PairingCreate) -> tuple[PairingRead, dict[st
 )
 def get_pairing(year: int, helping_unit: str, village: str) -> PairingRead:
     """One pairing."""
-    return pairing_read(year, records.get_pairing(year, helping_unit, village, db=services().db))
+    return pairing_read(year, pairings.get_pairing(year, helping_unit, village, db=services().db))
 
 
 @bp.operation(
@@ -302,7 +289,7 @@ def get_pairing(year: int, helping_unit: str, village: str) -> PairingRead:
 def delete_pairing(year: int, helping_unit: str, village: str) -> None:
     """Remove a pairing: the village's findings stop counting for the helping unit."""
     s = services()
-    records.delete_pairing(year, helping_unit, village, db=s.db, rules=s.rules, actor=current())
+    pairings.delete_pairing(year, helping_unit, village, db=s.db, rules=s.rules, actor=current())
 
 
 # --- groups ------------------------------------------------------------------------------------
@@ -319,15 +306,10 @@ def delete_pairing(year: int, helping_unit: str, village: str) -> None:
 )
 def list_groups(year: int, query: GroupQuery) -> GroupPage:
     """The year's inspection groups (督查小组) by code, optionally those covering a county."""
-    page = records.list_groups(
+    page = groups.list_groups(
         year, db=services().db, county=query.county, limit=query.limit, cursor=query.cursor
     )
-    return GroupPage(
-        items=[group_read(year, g) for g in page.items],
-        total=page.total,
-        limit=query.limit,
-        next_cursor=page.next_cursor,
-    )
+    return GroupPage.of(page, lambda g: group_read(year, g), limit=query.limit)
 
 
 @bp.operation(
@@ -343,7 +325,7 @@ def list_groups(year: int, query: GroupQuery) -> GroupPage:
 def create_group(year: int, body: GroupCreate) -> tuple[GroupRead, dict[str, str]]:
     """Add an inspection group with the counties it covers."""
     s = services()
-    group = records.create_group(year, body, db=s.db, rules=s.rules, actor=current())
+    group = groups.create_group(year, body, db=s.db, rules=s.rules, actor=current())
     return group_read(year, group), {"Location": f"/api/v1/years/{year}/groups/{group.code}"}
 
 
@@ -357,7 +339,7 @@ def create_group(year: int, body: GroupCreate) -> tuple[GroupRead, dict[str, str
 )
 def get_group(year: int, code: str) -> GroupRead:
     """One inspection group with its counties."""
-    return group_read(year, records.get_group(year, code, db=services().db))
+    return group_read(year, groups.get_group(year, code, db=services().db))
 
 
 @bp.operation(
@@ -372,7 +354,5 @@ def get_group(year: int, code: str) -> GroupRead:
 def update_group(year: int, code: str, body: GroupUpdate) -> GroupRead:
     """Change the name, leader or counties; a county the group has inspected stays (409)."""
     s = services()
-    group = records.update_group(
-        year, code, _changes(body), db=s.db, rules=s.rules, actor=current()
-    )
+    group = groups.update_group(year, code, given(body), db=s.db, rules=s.rules, actor=current())
     return group_read(year, group)

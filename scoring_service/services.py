@@ -112,11 +112,19 @@ def list_years(*, db: sessionmaker[Session]) -> list[dict[str, Any]]:
         return repo.years_summary(session)
 
 
-def _ruleset(rules: RuleSource, year: int) -> Ruleset:
+def ruleset_of(rules: RuleSource, year: int) -> Ruleset:
+    """The year's rule set in force; NotFound when the year has none."""
     ruleset = rules.current(year)
     if ruleset is None:
         raise NotFound(f"there is no rule set for the year {year}")
     return ruleset
+
+
+def as_of_for(ruleset: Ruleset, year: int, as_of: date | None) -> date:
+    """The as-of date asked for, else the rule set's cutoff; refused before the year."""
+    day = as_of or ruleset.cutoff
+    check_as_of(year, day)
+    return day
 
 
 def _year_data(session: Session, year: int) -> YearData:
@@ -137,9 +145,8 @@ def compute(
     keep_findings: bool = False,
 ) -> tuple[Assessment, int]:
     """Assess a year as of a date (default: the rule set's cutoff); also its data revision."""
-    ruleset = _ruleset(rules, year)
-    day = as_of or ruleset.cutoff
-    check_as_of(year, day)
+    ruleset = ruleset_of(rules, year)
+    day = as_of_for(ruleset, year, as_of)
     with db() as session:
         data = _year_data(session, year)
         revision = repo.get_revision(session, year) or 0
@@ -202,9 +209,8 @@ def year_alerts(
     rules: RuleSource,
 ) -> tuple[date, list[Alert]]:
     """The process alerts of a year as of a date (default: the rule set's cutoff)."""
-    ruleset = _ruleset(rules, year)
-    day = as_of or ruleset.cutoff
-    check_as_of(year, day)
+    ruleset = ruleset_of(rules, year)
+    day = as_of_for(ruleset, year, as_of)
     with db() as session:
         data = _year_data(session, year)
     return day, process_alerts(data, ruleset.alerts, day)

@@ -21,6 +21,8 @@ from scoring_service.domain.model import (
     Unit,
     UnitKind,
     YearData,
+    new_event,
+    new_finding,
 )
 from scoring_service.domain.ruleset import Catalogue
 from scoring_service.domain.timeline import check_history
@@ -93,7 +95,8 @@ def check_bundle(bundle: BundleIn, catalogue_of: CatalogueOf) -> tuple[YearData,
         _check_inspection(c, i, insp, groups, year)
         for j, f in enumerate(insp.findings):
             where = ("inspections", i, "findings", j)
-            c.unit_of_kind(f.unit, None, *where, "unit")
+            if f.unit not in c.units:  # unit_of_kind(f.unit, None, ...) without the call
+                c.unit_of_kind(f.unit, None, *where, "unit")
             if catalogue is not None and f.criterion not in catalogue.items:
                 c.report(
                     f"unknown criterion {f.criterion!r} in the {year} catalogue",
@@ -106,25 +109,24 @@ def check_bundle(bundle: BundleIn, catalogue_of: CatalogueOf) -> tuple[YearData,
                     *where,
                     "deadline",
                 )
-            for k, code in enumerate(f.responsible):
-                c.unit_of_kind(code, None, *where, "responsible", k)
-            c.unique(f.responsible, "responsible unit", *where, "responsible", field="")
+            if f.responsible:
+                for k, code in enumerate(f.responsible):
+                    c.unit_of_kind(code, None, *where, "responsible", k)
+                c.unique(f.responsible, "responsible unit", *where, "responsible", field="")
             finding_codes.append(f.code)
             finding_where.append((i, j))
-            findings.setdefault(
-                f.code,
-                Finding(
-                    code=f.code,
-                    inspection=insp.code,
-                    unit=f.unit,
-                    criterion=f.criterion,
-                    severity=f.severity,
-                    description=f.description,
-                    deadline=f.deadline,
-                    found_on=insp.end_date,
-                    responsible=tuple(f.responsible),
-                ),
-            )
+            if f.code not in findings:  # the first of a duplicated code is the one kept
+                findings[f.code] = new_finding(  # Finding's fields in order
+                    f.code,
+                    insp.code,
+                    f.unit,
+                    f.criterion,
+                    f.severity,
+                    f.description,
+                    f.deadline,
+                    insp.end_date,  # found_on
+                    tuple(f.responsible),
+                )
         inspections.append(_inspection(insp))
     _check_unique_findings(c, finding_codes, finding_where)
     events = _check_events(c, findings)
@@ -265,7 +267,7 @@ def _check_unique_findings(c: _Checker, codes: list[str], where: list[tuple[int,
 
 def _check_events(c: _Checker, findings: dict[str, Finding]) -> list[Event]:
     events: list[Event] = []
-    index_of: dict[int, int] = {}
+    by_finding: dict[str, list[Event]] = defaultdict(list)
     for n, e in enumerate(c.bundle.events):
         if e.finding not in findings:
             c.report(f"unknown finding {e.finding!r}", "events", n, "finding")
@@ -274,20 +276,17 @@ def _check_events(c: _Checker, findings: dict[str, Finding]) -> list[Event]:
         # values is what getattr(e, name, None) gives, without the exception pydantic
         # raises for a missing attribute (which, 200,000 times, took seconds).
         fields = vars(e)
-        event = Event(
-            finding=e.finding,
-            type=_EVENT_TYPES[e.type],
-            date=e.date,
-            seq=n,
-            new_deadline=fields.get("new_deadline"),
-            reason=fields.get("reason"),
-            note=fields.get("note"),
-            to=fields.get("to"),
+        event = new_event(  # Event's fields in order: finding, type, date, seq, ...
+            e.finding,
+            _EVENT_TYPES[e.type],
+            e.date,
+            n,
+            fields.get("new_deadline"),
+            fields.get("reason"),
+            fields.get("note"),
+            fields.get("to"),
         )
-        index_of[n] = len(events)
         events.append(event)
-    by_finding: dict[str, list[Event]] = defaultdict(list)
-    for event in events:
         by_finding[event.finding].append(event)
     for code, history in by_finding.items():
         for refusal in check_history(findings[code], history):

@@ -40,10 +40,11 @@ def parse_bundle(raw: bytes | str) -> BundleIn:
             ) from None
     else:
         text = raw
-    if not text.strip():
+    if not text or text.isspace():  # as ``not text.strip()``, without copying the text
         raise InvalidBundle([Problem("", "the bundle is empty")])
     try:
-        return BundleIn.model_validate_json(text)
+        # The JSON parser reads UTF-8: given the bytes, it need not encode the text again.
+        return BundleIn.model_validate_json(raw)
     except ValidationError as exc:
         raise InvalidBundle(_problems(exc, text)) from None
 

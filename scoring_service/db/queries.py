@@ -142,12 +142,28 @@ def keyset_page(
 
 def list_page(items: Sequence[T], *, tag: str, limit: int, cursor: str | None) -> Page[T]:
     """A page of a list computed in full (alerts, score rows): the cursor is a position."""
+    return position_page(
+        lambda start, count: (list(items[start : start + count]), len(items)),
+        tag=tag,
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+def position_page(
+    fetch: Callable[[int, int], tuple[list[T], int]], *, tag: str, limit: int, cursor: str | None
+) -> Page[T]:
+    """A page of a list in a fixed order whose cursor is a position, as ``list_page``.
+
+    ``fetch(start, count)`` gives the list's items from ``start`` (at most ``count``) and
+    its length, so a stored list (a score run's rows) is read one page at a time.
+    """
     start = decode_cursor(tag, cursor, [int])[0] if cursor is not None else 0
     if start < 0:
         raise BadCursor()
-    chunk = list(items[start : start + limit])
-    more = start + limit < len(items)
-    return Page(chunk, len(items), encode_cursor(tag, [start + limit]) if more else None)
+    chunk, total = fetch(start, limit)
+    more = start + limit < total
+    return Page(chunk, total, encode_cursor(tag, [start + limit]) if more else None)
 
 
 # --- units and attribution ---------------------------------------------------------------

@@ -9,12 +9,14 @@ stores and loads in seconds.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime
-from itertools import chain, islice
-from typing import Any, TypeVar, cast
+from itertools import chain
+from typing import Any, cast
 
 from sqlalchemy import Date, Row, Select, Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -51,10 +53,9 @@ from scoring_service.domain.model import (
     UnitKind,
     VillageType,
     YearData,
+    new_event,
+    new_finding,
 )
-
-CHUNK = 5_000
-T = TypeVar("T")
 
 # Children before parents, so foreign keys hold at every step of delete_year.
 _YEAR_TABLES: tuple[type[Base], ...] = (
@@ -77,56 +78,50 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _chunks(rows: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
-    """Split rows into lists of at most ``size``, so no statement or buffer grows unbounded."""
-    iterator = iter(rows)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
-
-
 def _bulk_insert(session: Session, model: type[Base], rows: Iterable[dict[str, Any]]) -> None:
-    """Insert dict rows (keyed by column name, same keys in each) as fast as the database allows.
-
-    The values go to the driver as they are: bulk tables hold only strings, integers
-    and dates, which need no SQLAlchemy type processing. PostgreSQL gets COPY (about
-    twice as fast as executemany here); SQLite gets executemany in chunks.
-    """
+    """Insert dict rows (keyed by column name, same keys in each) as fast as the database allows."""
     iterator = iter(rows)
     first = next(iterator, None)
     if first is None:
         return
+    tuples = (tuple(row.values()) for row in chain([first], iterator))
+    _bulk_insert_tuples(session, model, list(first), tuples)
+
+
+def _bulk_insert_tuples(
+    session: Session, model: type[Base], names: Sequence[str], rows: Iterable[tuple[Any, ...]]
+) -> None:
+    """Insert rows given as tuples of the columns ``names``, as fast as the database allows.
+
+    The values go to the driver as they are: bulk tables hold only strings, integers
+    and dates, which need no SQLAlchemy type processing. PostgreSQL gets COPY (about
+    twice as fast as executemany here); SQLite gets executemany, which reads the rows
+    as they are made (no list of them is built).
+    """
     table = cast(Table, model.__table__)
-    names = list(first)
     connection = session.connection()
     preparer = connection.dialect.identifier_preparer
     columns = ", ".join(preparer.quote(name) for name in names)
-    tuples = (tuple(row.values()) for row in chain([first], iterator))
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     if connection.dialect.name == "postgresql":
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         with cursor.copy(f"COPY {preparer.format_table(table)} ({columns}) FROM STDIN") as copy:
-            for values in tuples:
+            for values in rows:
                 copy.write_row(values)
         return
-    # sqlite3's own date adapter is deprecated (Python 3.12); store the ISO text
-    # SQLAlchemy's SQLite Date type reads back.
-    date_indexes = [i for i, name in enumerate(names) if isinstance(table.c[name].type, Date)]
     statement = (
         f"INSERT INTO {preparer.format_table(table)} ({columns}) "
         f"VALUES ({', '.join('?' for _ in names)})"
     )
-    for chunk in _chunks(tuples):
-        if date_indexes:
-            chunk = [_iso_dates(values, date_indexes) for values in chunk]
-        connection.exec_driver_sql(statement, chunk)
+    try:
+        cursor.executemany(statement, rows)
+    finally:
+        cursor.close()
 
 
-def _iso_dates(values: tuple[Any, ...], indexes: list[int]) -> tuple[Any, ...]:
-    """The tuple with the dates at ``indexes`` as ISO text (None stays None)."""
-    converted = list(values)
-    for i in indexes:
-        if converted[i] is not None:
-            converted[i] = converted[i].isoformat()
-    return tuple(converted)
+# sqlite3's own date adapter is deprecated (Python 3.12). This one writes the same ISO
+# text, which SQLAlchemy's SQLite Date type reads back (dates are the only non-native
+# values bulk rows hold); as the driver applies it, rows need no conversion in Python.
+sqlite3.register_adapter(date, date.isoformat)
 
 
 # --- years -----------------------------------------------------------------------------
@@ -221,6 +216,31 @@ def delete_year(session: Session, year: int) -> None:
 
 def store_year(session: Session, data: YearData) -> None:
     """Insert a whole year; the year must be empty (new, or delete_year called before)."""
+    with _large_page_cache(session):
+        _store_year(session, data)
+
+
+# SQLite's default page cache is 2 MB; the indexes of a province's 250,000 events and
+# findings are larger, and inserting into them then spills pages to disk mid-transaction.
+BULK_CACHE_KIB = 64 * 1024
+
+
+@contextmanager
+def _large_page_cache(session: Session) -> Iterator[None]:
+    """On SQLite, a page cache of BULK_CACHE_KIB for the block, then the connection's own."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    previous = int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {previous}")
+
+
+def _store_year(session: Session, data: YearData) -> None:
     _claim_year(session, data.year)
     year = data.year
     _bulk_insert(session, UnitRow, _unit_rows(year, data.units))
@@ -235,7 +255,7 @@ def store_year(session: Session, data: YearData) -> None:
     _store_groups(session, year, data.groups)
     _store_inspections(session, year, data.inspections)
     _store_findings(session, year, data.findings)
-    _bulk_insert(session, EventRow, (_event_row(year, event) for event in data.events))
+    _bulk_insert_tuples(session, EventRow, _EVENT_ROW, _event_tuples(year, data.events))
 
 
 def _claim_year(session: Session, year: int) -> None:
@@ -345,22 +365,24 @@ def _store_inspections(session: Session, year: int, inspections: Sequence[Inspec
 
 def _store_findings(session: Session, year: int, findings: Sequence[Finding]) -> None:
     """Insert the findings and their responsible units."""
-    _bulk_insert(
+    # Tuples, not dicts: a province has 100,000 findings and 250,000 events.
+    _bulk_insert_tuples(
         session,
         FindingRow,
+        _FINDING_ROW,
         (
-            {
-                "year": year,
-                "code": f.code,
-                "inspection": f.inspection,
-                "unit": f.unit,
-                "criterion": f.criterion,
-                "severity": f.severity.value,
-                "description": f.description,
-                "deadline": f.deadline,
-                "found_on": f.found_on,
-                "position": i,
-            }
+            (
+                year,
+                f.code,
+                f.inspection,
+                f.unit,
+                f.criterion,
+                f.severity.value,
+                f.description,
+                f.deadline,
+                f.found_on,
+                i,
+            )
             for i, f in enumerate(findings)
         ),
     )
@@ -373,6 +395,28 @@ def _store_findings(session: Session, year: int, findings: Sequence[Finding]) ->
             for i, unit in enumerate(f.responsible)
         ),
     )
+
+
+_FINDING_ROW = (
+    "year",
+    "code",
+    "inspection",
+    "unit",
+    "criterion",
+    "severity",
+    "description",
+    "deadline",
+    "found_on",
+    "position",
+)
+# The keys of _event_row, in its order.
+_EVENT_ROW = ("year", "finding", "seq", "type", "date", "new_deadline", "reason", "note", "to")
+
+
+def _event_tuples(year: int, events: Iterable[Event]) -> Iterator[tuple[Any, ...]]:
+    """Rows of the events table as tuples of _EVENT_ROW."""
+    for e in events:
+        yield (year, e.finding, e.seq, e.type.value, e.date, e.new_deadline, e.reason, e.note, e.to)
 
 
 def _event_row(year: int, event: Event) -> dict[str, Any]:
@@ -411,18 +455,18 @@ def _rows(session: Session, statement: Select[*tuple[Any, ...]]) -> Sequence[Seq
     connection = session.connection()
     result = connection.execute(statement)
     try:
-        rows: list[Any] = result.cursor.fetchall()  # type: ignore[attr-defined]
+        rows = result.cursor.fetchall()
     finally:
         result.close()
     if connection.dialect.name == "sqlite":
         columns = statement.selected_columns
         dates = [i for i, column in enumerate(columns) if isinstance(column.type, Date)]
         if dates and rows:
-            rows = _with_dates(rows, dates)
+            return _with_dates(rows, dates)
     return rows
 
 
-def _with_dates(rows: list[tuple[Any, ...]], indexes: list[int]) -> list[tuple[Any, ...]]:
+def _with_dates(rows: Sequence[Sequence[Any]], indexes: list[int]) -> list[tuple[Any, ...]]:
     """The rows with ISO text at ``indexes`` read as dates (a year has a few hundred dates)."""
     parsed: dict[str, date] = {}
 
@@ -585,7 +629,7 @@ _FINDING_COLUMNS = (
 def _findings(rows: Iterable[Sequence[Any]], responsible: dict[str, list[str]]) -> list[Finding]:
     """Domain findings from rows of ``_FINDING_COLUMNS``."""
     return [
-        Finding(
+        new_finding(
             code,
             inspection,
             unit,
@@ -633,7 +677,7 @@ _EVENT_COLUMNS = (
 def _events(rows: Iterable[Sequence[Any]]) -> list[Event]:
     """Domain events from rows of ``_EVENT_COLUMNS``."""
     return [
-        Event(finding, _EVENT_TYPES[type_], date_, seq, new_deadline, reason, note, to)
+        new_event(finding, _EVENT_TYPES[type_], date_, seq, new_deadline, reason, note, to)
         for finding, type_, date_, seq, new_deadline, reason, note, to in rows
     ]
 
@@ -774,11 +818,31 @@ def latest_score_run(
     session: Session, year: int, as_of: date | None = None
 ) -> dict[str, Any] | None:
     """The year's most recent score run (for ``as_of`` when given), with its rows, or None."""
+    run = _latest_run_row(session, year, as_of)
+    return None if run is None else _run_dict(session, run)
+
+
+def latest_score_run_info(
+    session: Session, year: int, as_of: date | None = None
+) -> dict[str, Any] | None:
+    """``latest_score_run`` without the rows (read them a page at a time: score_run_rows)."""
+    run = _latest_run_row(session, year, as_of)
+    return None if run is None else run._asdict()
+
+
+def get_score_run_info(session: Session, run_id: int) -> dict[str, Any] | None:
+    """``get_score_run`` without the rows."""
+    run = session.execute(select(*_RUN_COLUMNS).where(ScoreRunRow.id == run_id)).first()
+    return None if run is None else run._asdict()
+
+
+def _latest_run_row(
+    session: Session, year: int, as_of: date | None
+) -> Row[*tuple[Any, ...]] | None:
     statement = select(*_RUN_COLUMNS).where(ScoreRunRow.year == year)
     if as_of is not None:
         statement = statement.where(ScoreRunRow.as_of == as_of)
-    run = session.execute(statement.order_by(ScoreRunRow.id.desc()).limit(1)).first()
-    return None if run is None else _run_dict(session, run)
+    return session.execute(statement.order_by(ScoreRunRow.id.desc()).limit(1)).first()
 
 
 def _run_dict(session: Session, run: Row[*tuple[Any, ...]]) -> dict[str, Any]:
@@ -787,3 +851,26 @@ def _run_dict(session: Session, run: Row[*tuple[Any, ...]]) -> dict[str, Any]:
         select(ScoreRowRow.row).where(ScoreRowRow.run_id == run.id).order_by(ScoreRowRow.position)
     )
     return {**run._asdict(), "rows": [json.loads(text) for text in rows]}
+
+
+def score_run_rows(
+    session: Session,
+    run_id: int,
+    *,
+    kind: str | None = None,
+    start: int = 0,
+    count: int | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """A run's rows in stored order (of one kind when given) from ``start``, at most
+    ``count`` (all when None), and how many there are in all: a page of a run without
+    parsing its other rows."""
+    where = [ScoreRowRow.run_id == run_id]
+    if kind is not None:
+        where.append(ScoreRowRow.kind == kind)
+    total = session.execute(select(func.count()).select_from(ScoreRowRow).where(*where)).scalar()
+    statement = select(ScoreRowRow.row).where(*where).order_by(ScoreRowRow.position)
+    if start:
+        statement = statement.offset(start)
+    if count is not None:
+        statement = statement.limit(count)
+    return [json.loads(text) for text in session.scalars(statement)], int(total or 0)

@@ -7,9 +7,14 @@ converts to and from them.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from datetime import date
 from enum import StrEnum
+from types import MemberDescriptorType
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class UnitKind(StrEnum):
@@ -146,3 +151,37 @@ class YearData:
     inspections: list[Inspection] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+
+
+def positional_constructor(cls: type[T]) -> Callable[..., T]:
+    """A constructor of a frozen, slotted dataclass taking every field, in order.
+
+    It makes what ``cls(*values)`` makes, twice as fast: a frozen dataclass's ``__init__``
+    sets each field through ``object.__setattr__``, this sets each slot directly. Loading
+    or checking a province's year builds 300,000 findings and events, where that is a
+    tenth of the time. Only for plain classes: no ``__post_init__``, every field in
+    ``__init__``.
+    """
+    declared = fields(cls)  # type: ignore[arg-type]
+    names = [f.name for f in declared]
+    if hasattr(cls, "__post_init__") or not all(f.init for f in declared):
+        raise TypeError(f"{cls.__name__} needs its own __init__")
+    if not all(isinstance(getattr(cls, name, None), MemberDescriptorType) for name in names):
+        raise TypeError(f"{cls.__name__} is not a slotted dataclass")
+    if {"obj", "new", "cls"} & set(names) or any(name.startswith("set_") for name in names):
+        raise TypeError(f"{cls.__name__} has a field named like the generated code's names")
+    # Generated like dataclasses' own __init__: one line per field, no loop.
+    lines = [f"def {cls.__name__.lower()}({', '.join(names)}):", "    obj = new(cls)"]
+    lines += [f"    set_{name}(obj, {name})" for name in names]
+    lines.append("    return obj")
+    scope: dict[str, Any] = {"new": object.__new__, "cls": cls}
+    scope.update({f"set_{name}": getattr(cls, name).__set__ for name in names})
+    exec("\n".join(lines), scope)
+    made: Callable[..., T] = scope[cls.__name__.lower()]
+    made.__doc__ = f"{cls.__name__}(*every field): {cls.__name__}, built for bulk loads."
+    return made
+
+
+# Findings and events, built in bulk by the loads and the bundle checks.
+new_finding: Callable[..., Finding] = positional_constructor(Finding)
+new_event: Callable[..., Event] = positional_constructor(Event)

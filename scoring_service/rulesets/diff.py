@@ -19,7 +19,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from scoring_service.domain.ruleset import GRADE_ORDER, MEASURE_ORDER, Grade, Ruleset
-from scoring_service.formats import GRADE_NAMES, table
+from scoring_service.reports.text import GRADE_NAMES, table
 
 Row = Mapping[str, Any]  # a score row as spec section 9 prints it
 

@@ -85,12 +85,7 @@ def list_versions(session: Session, year: int) -> list[RulesetVersionRow]:
 
 
 def version_files(session: Session, version_id: int) -> dict[str, str]:
-    statement = (
-        select(RulesetVersionFileRow.path, RulesetVersionFileRow.text)
-        .where(RulesetVersionFileRow.version_id == version_id)
-        .order_by(RulesetVersionFileRow.path)
-    )
-    return {path: text for path, text in session.execute(statement)}
+    return _files(session, RulesetVersionFileRow, "version_id", version_id)
 
 
 def add_version(
@@ -134,10 +129,19 @@ def add_version(
 def _add_files(
     session: Session, model: Any, key: str, owner: int, files: Mapping[str, str]
 ) -> None:
+    """Store the files of a version or a draft (``key`` names its owner's column)."""
     if files:
         session.execute(
             insert(model), [{key: owner, "path": p, "text": t} for p, t in sorted(files.items())]
         )
+
+
+def _files(session: Session, model: Any, key: str, owner: int) -> dict[str, str]:
+    """The files of a version or a draft, path -> text, by path."""
+    statement = (
+        select(model.path, model.text).where(getattr(model, key) == owner).order_by(model.path)
+    )
+    return {path: text for path, text in session.execute(statement)}
 
 
 def add_draft(
@@ -187,12 +191,7 @@ def list_drafts(session: Session, year: int) -> Sequence[RulesetDraftRow]:
 
 
 def draft_files(session: Session, draft_id: int) -> dict[str, str]:
-    statement = (
-        select(RulesetDraftFileRow.path, RulesetDraftFileRow.text)
-        .where(RulesetDraftFileRow.draft_id == draft_id)
-        .order_by(RulesetDraftFileRow.path)
-    )
-    return {path: text for path, text in session.execute(statement)}
+    return _files(session, RulesetDraftFileRow, "draft_id", draft_id)
 
 
 def mark_published(session: Session, draft_id: int, number: int) -> bool:

@@ -26,8 +26,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from scoring_service import audit
-from scoring_service.access import Principal
+from scoring_service.access import audit
+from scoring_service.access.roles import Principal
 from scoring_service.db import repository as data_repo
 from scoring_service.db.ruleset_models import RulesetDraftRow, RulesetVersionRow
 from scoring_service.domain.assessment import Evaluator, assess, check_as_of

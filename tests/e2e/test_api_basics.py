@@ -7,8 +7,8 @@ from typing import Any
 
 from api import create_app
 from api.context import EXTENSION
-from scoring_service.access import COMMAND_LINE
-from scoring_service.tokens import revoke_token
+from scoring_service.access.roles import COMMAND_LINE
+from scoring_service.access.tokens import revoke_token
 from tests.helpers.api import Api, api_fixture, loaded_fixture, make_api, problem  # noqa: F401
 
 EVENT = {"type": "escalated", "date": "2018-07-11", "to": "领导小组"}

@@ -8,7 +8,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from scoring_service.exports import PROBLEM_HEADERS
+from scoring_service.reports.exports import PROBLEM_HEADERS
 from tests.helpers.api import Api, api_fixture, loaded_fixture, problem  # noqa: F401
 
 Y = "/api/v1/years/2018"

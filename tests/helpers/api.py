@@ -13,8 +13,8 @@ from flask.testing import FlaskClient
 
 from api import create_app
 from api.context import EXTENSION, Services
-from scoring_service.access import COMMAND_LINE, Role
-from scoring_service.tokens import create_token
+from scoring_service.access.roles import COMMAND_LINE, Role
+from scoring_service.access.tokens import create_token
 from tests.helpers.bundles import spec_bundle
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-import scoring_service.events as events_module
+import scoring_service.records.events as events_module
 from scoring_service.domain.model import Event, Finding
 from scoring_service.domain.timeline import Refusal, check_history
 from tests.helpers.api import Api, api_fixture, loaded_fixture  # noqa: F401

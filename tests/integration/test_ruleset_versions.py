@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from scoring_service.access import Principal, Role
+from scoring_service.access.roles import Principal, Role
 from scoring_service.config import REPO_RULES_DIR, FileRuleSource
 from scoring_service.domain.errors import Conflict, InvalidRequest, NotFound
 from scoring_service.engine import PythonEngine

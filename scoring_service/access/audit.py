@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from scoring_service.access import Principal
+from scoring_service.access.roles import Principal
 from scoring_service.db.api_models import AuditRow
 from scoring_service.db.queries import Page, keyset_page
 

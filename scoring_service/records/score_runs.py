@@ -8,16 +8,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from scoring_service import audit
-from scoring_service.access import Principal
+from scoring_service.access import audit
+from scoring_service.access.roles import Principal
 from scoring_service.db import repository as repo
 from scoring_service.db.models import ScoreRunRow
-from scoring_service.db.queries import Page, keyset_page
+from scoring_service.db.queries import Page, keyset_page, list_page, position_page
 from scoring_service.domain.assessment import Evaluator
 from scoring_service.domain.errors import NotFound
-from scoring_service.findings import as_of_for
-from scoring_service.records import require_year, ruleset_of
-from scoring_service.services import RuleSource, compute, score_year
+from scoring_service.records.year import require_year
+from scoring_service.services import RuleSource, as_of_for, compute, ruleset_of, score_year
 
 
 def create_run(
@@ -50,6 +49,28 @@ def get_run(year: int, run_id: int, *, db: sessionmaker[Session]) -> dict[str, A
     if run is None or run["year"] != year:
         raise NotFound(f"the year {year} has no score run {run_id}")
     return run
+
+
+def get_run_page(
+    year: int,
+    run_id: int,
+    *,
+    kind: str | None,
+    limit: int,
+    cursor: str | None,
+    db: sessionmaker[Session],
+) -> tuple[dict[str, Any], Page[dict[str, Any]]]:
+    """A stored run of the year without its rows, and one page of them (of one ``kind``)."""
+    with db() as session:
+        run = repo.get_score_run_info(session, run_id) if 0 < run_id < 2**31 else None
+    if run is None or run["year"] != year:
+        raise NotFound(f"the year {year} has no score run {run_id}")
+
+    def fetch(start: int, count: int) -> tuple[list[dict[str, Any]], int]:
+        with db() as session:
+            return repo.score_run_rows(session, run_id, kind=kind, start=start, count=count)
+
+    return run, position_page(fetch, tag=f"run:{run_id}", limit=limit, cursor=cursor)
 
 
 def latest_run(year: int, *, as_of: date | None, db: sessionmaker[Session]) -> dict[str, Any]:
@@ -95,18 +116,72 @@ def current_scores(
     A run is current when it was computed from the data revision held now and the rule
     set in force now; an older one would show scores the data no longer gives.
     """
+    day, run = _current_run(year, as_of, db=db, rules=rules)
+    if run is not None:
+        with db() as session:
+            rows, _ = repo.score_run_rows(session, run["id"])
+        return {**run, "rows": rows}
+    return _computed(year, day, db=db, rules=rules, evaluator=evaluator)
+
+
+def current_scores_page(
+    year: int,
+    *,
+    as_of: date | None,
+    kind: str | None,
+    limit: int,
+    cursor: str | None,
+    db: sessionmaker[Session],
+    rules: RuleSource,
+    evaluator: Evaluator,
+) -> tuple[dict[str, Any], Page[dict[str, Any]]]:
+    """``current_scores`` without its rows, and one page of them (of one ``kind`` when given).
+
+    A current stored run is read one page at a time: a province's run has thousands of rows.
+    """
+    day, run = _current_run(year, as_of, db=db, rules=rules)
+    tag = f"scores:{year}:{day}"
+    if run is not None:
+        run_id = run["id"]
+
+        def fetch(start: int, count: int) -> tuple[list[dict[str, Any]], int]:
+            with db() as session:
+                return repo.score_run_rows(session, run_id, kind=kind, start=start, count=count)
+
+        return run, position_page(fetch, tag=tag, limit=limit, cursor=cursor)
+    computed = _computed(year, day, db=db, rules=rules, evaluator=evaluator)
+    rows = [r for r in computed.pop("rows") if kind is None or r["kind"] == kind]
+    return computed, list_page(rows, tag=tag, limit=limit, cursor=cursor)
+
+
+def _current_run(
+    year: int, as_of: date | None, *, db: sessionmaker[Session], rules: RuleSource
+) -> tuple[date, dict[str, Any] | None]:
+    """The date the scores are at, and the latest stored run at it (without rows) if current."""
     ruleset = ruleset_of(rules, year)
     day = as_of_for(ruleset, year, as_of)
     with db() as session:
         require_year(session, year)
-        run = repo.latest_score_run(session, year, day)
+        run = repo.latest_score_run_info(session, year, day)
         revision = repo.get_revision(session, year)
     if (
         run is not None
         and run["data_revision"] == revision
         and run["ruleset_hash"] == ruleset.content_hash
     ):
-        return run
+        return day, run
+    return day, None
+
+
+def _computed(
+    year: int,
+    day: date,
+    *,
+    db: sessionmaker[Session],
+    rules: RuleSource,
+    evaluator: Evaluator,
+) -> dict[str, Any]:
+    """The scores at ``day`` computed now, in the shape of a run that was not stored."""
     assessment, revision = compute(year, as_of=day, db=db, rules=rules, evaluator=evaluator)
     return {
         "id": None,

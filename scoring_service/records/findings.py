@@ -7,6 +7,7 @@ and criterion (which decide repeats). Filters on the stored fields run in SQL.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,9 +16,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from scoring_service.access import Principal
+from scoring_service.access.roles import Principal
 from scoring_service.db import repository as repo
-from scoring_service.db.models import EventRow, FindingRow, PairingRow
+from scoring_service.db.models import EventRow, FindingResponsibleRow, FindingRow, PairingRow
 from scoring_service.db.queries import (
     Page,
     ancestors_of,
@@ -29,7 +30,7 @@ from scoring_service.db.queries import (
     list_page,
     subtree,
 )
-from scoring_service.domain.assessment import FindingFacts, check_as_of, finding_facts
+from scoring_service.domain.assessment import FindingFacts, finding_facts
 from scoring_service.domain.attribution import Attributor, Reason
 from scoring_service.domain.errors import InvalidRequest, NotFound
 from scoring_service.domain.model import (
@@ -45,8 +46,8 @@ from scoring_service.domain.model import (
 )
 from scoring_service.domain.ruleset import Ruleset
 from scoring_service.domain.timeline import ordered
-from scoring_service.records import findings_where, require_year, ruleset_of
-from scoring_service.services import RuleSource
+from scoring_service.records.year import held_year, not_held
+from scoring_service.services import RuleSource, as_of_for, ruleset_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,55 @@ class FindingDetail:
     facts: FindingFacts | None
     events: list[Event]
     counts_for: Mapping[str, tuple[Reason, ...]] = field(default_factory=dict)
+
+
+def findings_where(session: Session, year: int, *where: Any) -> list[Finding]:
+    """Findings of the year matching ``where``, by code, each with its responsible units.
+
+    Two column queries on the session's connection (no ORM objects per row): a whole
+    year's findings load in one pass.
+    """
+    conditions = (FindingRow.year == year, *where)
+    connection = session.connection()
+    responsible: dict[str, list[str]] = defaultdict(list)
+    for finding, unit in connection.execute(
+        select(FindingResponsibleRow.finding, FindingResponsibleRow.unit)
+        .where(
+            FindingResponsibleRow.year == year,
+            FindingResponsibleRow.finding.in_(select(FindingRow.code).where(*conditions)),
+        )
+        .order_by(FindingResponsibleRow.finding, FindingResponsibleRow.position)
+    ):
+        responsible[finding].append(unit)
+    rows = connection.execute(
+        select(
+            FindingRow.code,
+            FindingRow.inspection,
+            FindingRow.unit,
+            FindingRow.criterion,
+            FindingRow.severity,
+            FindingRow.description,
+            FindingRow.deadline,
+            FindingRow.found_on,
+        )
+        .where(*conditions)
+        .order_by(FindingRow.code)
+    )
+    severities = {s.value: s for s in Severity}
+    return [
+        Finding(
+            code,
+            inspection,
+            unit,
+            criterion,
+            severities[severity],
+            description,
+            deadline,
+            found_on,
+            tuple(responsible.get(code, ())),
+        )
+        for code, inspection, unit, criterion, severity, description, deadline, found_on in rows
+    ]
 
 
 _EVENT_COLUMNS = (
@@ -181,13 +231,6 @@ def _wanted(filt: FindingFilter, facts: FindingFacts | None) -> bool:
     return filt.repeat is None or facts.repeat == filt.repeat
 
 
-def as_of_for(ruleset: Ruleset, year: int, as_of: date | None) -> date:
-    """The as-of date asked for, else the rule set's cutoff; refused before the year."""
-    day = as_of or ruleset.cutoff
-    check_as_of(year, day)
-    return day
-
-
 def list_findings(
     year: int,
     filt: FindingFilter,
@@ -203,8 +246,7 @@ def list_findings(
     ruleset = ruleset_of(rules, year)
     day = as_of_for(ruleset, year, as_of)
     conditions = _conditions(year, filt, ruleset, actor)
-    with db() as session:
-        require_year(session, year)
+    with held_year(db, year) as session:
         if not filt.needs_state:
             page = keyset_page(
                 session,
@@ -242,7 +284,7 @@ def resolve_year(session: Session, code: str, year: int | None) -> int:
     years = repo.find_finding_years(session, code)
     if year is not None:
         if year not in years:
-            raise NotFound(f"the year {year} has no finding {code!r}")
+            raise not_held(year, "finding", code)
         return year
     if not years:
         raise NotFound(f"no finding {code!r} is held")
@@ -288,7 +330,7 @@ def get_finding(
         reasons = attribution_of(session, year, finding, ruleset)
         actor.require_finding(code, reasons)
         facts = _facts(session, year, [finding], day)
-        events = ordered(_events(session, year, [code]))
+        events = ordered(repo.finding_events(session, year, code))
     return FindingDetail(year, day, finding, facts.get(code), events, reasons)
 
 
@@ -308,7 +350,7 @@ def finding_events(
         ruleset = ruleset_of(rules, year)
         finding = findings_where(session, year, FindingRow.code == code)[0]
         actor.require_finding(code, attribution_of(session, year, finding, ruleset))
-        events = ordered(_events(session, year, [code]))
+        events = ordered(repo.finding_events(session, year, code))
     return year, list_page(events, tag=f"events:{year}:{code}", limit=limit, cursor=cursor)
 
 
@@ -331,3 +373,19 @@ def visible_codes(
                 select(FindingRow.code).where(condition, FindingRow.code.in_(sorted(set(codes))))
             )
         )
+
+
+def visible_findings(
+    year: int,
+    findings: list[Finding],
+    *,
+    db: sessionmaker[Session],
+    rules: RuleSource,
+    actor: Principal,
+) -> list[Finding]:
+    """The findings the caller's unit scope sees (all without a scope), by attribution."""
+    if actor.scope is None:
+        return findings
+    ruleset = ruleset_of(rules, year)
+    with db() as session:
+        return [f for f in findings if actor.sees(attribution_of(session, year, f, ruleset))]

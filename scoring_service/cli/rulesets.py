@@ -11,26 +11,23 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 from collections.abc import Callable, Mapping
-from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
-from scoring_service.access import Principal, Role
-
-if TYPE_CHECKING:
-    from scoring_service.cli import _Context
+from scoring_service.access.roles import Principal, Role
+from scoring_service.cli.context import (
+    EXIT_FAILED,
+    EXIT_INVALID,
+    EXIT_OK,
+    Context,
+    UsageError,
+    date_arg,
+    print_json,
+    with_context,
+)
 
 LIFECYCLE = ("draft", "diff", "publish", "new-year", "versions", "export")
-EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
 
 
 def add_rules_parsers(rules_sub: Any) -> None:
@@ -51,7 +48,7 @@ def add_rules_parsers(rules_sub: Any) -> None:
     )
     diff.add_argument("--year", type=int, required=True)
     diff.add_argument("--draft", required=True, help="a stored draft's id, or a year's folder")
-    diff.add_argument("--as-of", type=_date, help="default: the cutoff of the version in force")
+    diff.add_argument("--as-of", type=date_arg, help="default: the cutoff of the version in force")
     diff.add_argument("--format", choices=("table", "json"), default="table")
 
     publish = rules_sub.add_parser(
@@ -99,14 +96,8 @@ def _actor() -> Principal:
     return Principal(None, f"{user} (command line)", Role.ADMIN)
 
 
-def _dump(doc: Any, out: TextIO) -> None:
-    json.dump(doc, out, ensure_ascii=False, indent=1)
-    out.write("\n")
-
-
 def _year_folder(path: str, year: int) -> Path:
     """The folder of the year's files: ``path`` itself, or ``path/<year>``."""
-    from scoring_service.cli import UsageError
 
     folder = Path(path)
     if (folder / "ruleset.yaml").is_file():
@@ -122,10 +113,11 @@ def _read(path: str, year: int) -> dict[str, str]:
     return read_folder(_year_folder(path, year))
 
 
-def _problems(exc: Any, err: TextIO, what: str) -> int:
+def _problems(exc: Any, err: TextIO, what: str, *, nothing_stored: bool = True) -> int:
     for problem in exc.problems:
         print(problem, file=err)
-    print(f"{len(exc.problems)} problem(s) in {what}; nothing was stored", file=err)
+    stored = "; nothing was stored" if nothing_stored else ""
+    print(f"{len(exc.problems)} problem(s) in {what}{stored}", file=err)
     return EXIT_INVALID
 
 
@@ -150,15 +142,14 @@ def _changes_lines(changes: list[dict[str, Any]], against: str | None) -> list[s
     return lines
 
 
-def run_rules(args: argparse.Namespace, ctx: _Context, out: TextIO, err: TextIO) -> int:
+@with_context
+def run_rules(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
     """Run one lifecycle action of ``rules``."""
-    handler: Callable[[argparse.Namespace, _Context, TextIO, TextIO], int] = _ACTIONS[
-        args.rules_command
-    ]
+    handler = _ACTIONS[args.rules_command]
     return handler(args, ctx, out, err)
 
 
-def _draft(args: argparse.Namespace, ctx: _Context, out: TextIO, err: TextIO) -> int:
+def _draft(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
     from scoring_service.rulesets import service
 
     files = _read(args.dir, args.year)
@@ -178,7 +169,7 @@ def _draft(args: argparse.Namespace, ctx: _Context, out: TextIO, err: TextIO) ->
     except service.RuleProblems as exc:
         return _problems(exc, err, f"the draft of {args.year}")
     if args.format == "json":
-        _dump(doc, out)
+        print_json(doc, out)
         return EXIT_OK
     if args.check:
         head = f"the files of {args.year} are valid (rules {doc['content_hash'][:12]}); not stored"
@@ -202,7 +193,7 @@ def _draft(args: argparse.Namespace, ctx: _Context, out: TextIO, err: TextIO) ->
     return EXIT_OK
 
 
-def _diff(args: argparse.Namespace, ctx: _Context, out: TextIO, err: TextIO) -> int:
+def _diff(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
     from scoring_service.rulesets import service
     from scoring_service.rulesets.diff import render_text
 
@@ -224,18 +215,15 @@ def _diff(args: argparse.Namespace, ctx: _Context, out: TextIO, err: TextIO) -> 
             evaluator=ctx.evaluator,
         )
     except service.RuleProblems as exc:
-        for problem in exc.problems:
-            print(problem, file=err)
-        print(f"{len(exc.problems)} problem(s) in the draft of {args.year}", file=err)
-        return EXIT_INVALID
+        return _problems(exc, err, f"the draft of {args.year}", nothing_stored=False)
     if args.format == "json":
-        _dump(doc, out)
+        print_json(doc, out)
     else:
         print(render_text(doc), file=out)
     return EXIT_OK
 
 
-def _publish(args: argparse.Namespace, ctx: _Context, out: TextIO, err: TextIO) -> int:
+def _publish(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
     from scoring_service.rulesets import service
 
     try:
@@ -254,7 +242,7 @@ def _publish(args: argparse.Namespace, ctx: _Context, out: TextIO, err: TextIO) 
             print(f"  {reason}", file=err)
         return EXIT_INVALID
     if args.format == "json":
-        _dump(doc, out)
+        print_json(doc, out)
         return EXIT_OK
     print(
         f"draft {args.draft} is version {doc['number']} of {args.year} (rules "
@@ -264,13 +252,11 @@ def _publish(args: argparse.Namespace, ctx: _Context, out: TextIO, err: TextIO) 
     return EXIT_OK
 
 
-def _new_year(args: argparse.Namespace, ctx: _Context, out: TextIO, err: TextIO) -> int:
-    from scoring_service.cli import UsageError
+def _new_year(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
     from scoring_service.rulesets import service
 
     folder = Path(args.out) if args.out else Path("drafts") / str(args.year)
-    if folder.exists() and any(folder.iterdir()):
-        raise UsageError(f"{folder} is not empty; choose another folder with --out")
+    _require_empty(folder, "choose another folder with --out")
     draft, files = service.start_new_year(
         args.year,
         from_year=args.from_year,
@@ -281,7 +267,7 @@ def _new_year(args: argparse.Namespace, ctx: _Context, out: TextIO, err: TextIO)
     )
     _write(folder, files)
     if args.format == "json":
-        _dump({**draft, "folder": str(folder)}, out)
+        print_json({**draft, "folder": str(folder)}, out)
         return EXIT_OK
     print(
         f"started {args.year} from {args.from_year}: draft {draft['id']}, files in {folder}\n"
@@ -292,6 +278,12 @@ def _new_year(args: argparse.Namespace, ctx: _Context, out: TextIO, err: TextIO)
     return EXIT_OK
 
 
+def _require_empty(folder: Path, advice: str) -> None:
+    """A usage error unless the folder is new or empty (nothing of the user's is overwritten)."""
+    if folder.exists() and any(folder.iterdir()):
+        raise UsageError(f"{folder} is not empty; {advice}")
+
+
 def _write(folder: Path, files: Mapping[str, str]) -> None:
     for path, text in files.items():
         target = folder / path
@@ -299,13 +291,13 @@ def _write(folder: Path, files: Mapping[str, str]) -> None:
         target.write_text(text, encoding="utf-8")
 
 
-def _versions(args: argparse.Namespace, ctx: _Context, out: TextIO, err: TextIO) -> int:
-    from scoring_service.formats import table
+def _versions(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
+    from scoring_service.reports.text import table
     from scoring_service.rulesets import service
 
     doc = service.list_versions(args.year, db=ctx.db, rules=ctx.rules)
     if args.format == "json":
-        _dump(doc, out)
+        print_json(doc, out)
         return EXIT_OK
     rows = [
         [
@@ -328,13 +320,11 @@ def _versions(args: argparse.Namespace, ctx: _Context, out: TextIO, err: TextIO)
     return EXIT_OK
 
 
-def _export(args: argparse.Namespace, ctx: _Context, out: TextIO, err: TextIO) -> int:
-    from scoring_service.cli import UsageError
+def _export(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
     from scoring_service.rulesets import service
 
     folder = Path(args.dir)
-    if folder.exists() and any(folder.iterdir()):
-        raise UsageError(f"{folder} is not empty; export into a new folder")
+    _require_empty(folder, "export into a new folder")
     info, files = service.version_files(args.year, args.version, db=ctx.db, rules=ctx.rules)
     _write(folder, files)
     number = info["number"] if info["number"] is not None else "shipped"
@@ -346,14 +336,15 @@ def _export(args: argparse.Namespace, ctx: _Context, out: TextIO, err: TextIO) -
     return EXIT_OK
 
 
-def run_recompute(args: argparse.Namespace, ctx: _Context, out: TextIO, err: TextIO) -> int:
+@with_context
+def run_recompute(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
     """Recompute a stored run; exit 1 when a row comes out different."""
     from scoring_service.rulesets.diff import render_text
     from scoring_service.services import recompute_run
 
     doc = recompute_run(args.run, db=ctx.db, rules=ctx.rules, evaluator=ctx.evaluator)
     if args.format == "json":
-        _dump({k: v for k, v in doc.items() if k != "rows"}, out)
+        print_json({k: v for k, v in doc.items() if k != "rows"}, out)
     else:
         verdict = "every row is the same" if doc["matches"] else "some rows differ"
         print(
@@ -372,7 +363,7 @@ def run_recompute(args: argparse.Namespace, ctx: _Context, out: TextIO, err: Tex
     return EXIT_OK if doc["matches"] else EXIT_FAILED
 
 
-_ACTIONS: dict[str, Callable[[argparse.Namespace, Any, TextIO, TextIO], int]] = {
+_ACTIONS: dict[str, Callable[[argparse.Namespace, Context, TextIO, TextIO], int]] = {
     "draft": _draft,
     "diff": _diff,
     "publish": _publish,

@@ -11,6 +11,7 @@ import json
 import os
 from typing import Any, TextIO
 
+from scoring_service.cli.context import EXIT_OK, Command
 from scoring_service.config import Settings, normalise_url
 
 APP = "api:create_app()"
@@ -80,14 +81,14 @@ def serve(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO
 
     print(f"serving the API on http://{args.host}:{args.port}/api/v1/docs", file=err)
     Server().run()
-    return 0
+    return EXIT_OK
 
 
 def tokens(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     """Create, list or revoke tokens."""
     from scoring_service import db
-    from scoring_service.access import COMMAND_LINE
-    from scoring_service.tokens import create_token, list_tokens, revoke_token
+    from scoring_service.access.roles import COMMAND_LINE
+    from scoring_service.access.tokens import create_token, list_tokens, revoke_token
 
     url = normalise_url(settings.database_url)
     db.upgrade(url)
@@ -115,11 +116,11 @@ def tokens(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
                 )
                 print("the token (shown this once; only its hash is stored):", file=err)
                 print(secret, file=out)
-            return 0
+            return EXIT_OK
         if args.tokens_command == "revoke":
             info = revoke_token(args.token, db=factory, actor=COMMAND_LINE)
             print(f"revoked token {info.id} {info.name!r}", file=out)
-            return 0
+            return EXIT_OK
         found = list_tokens(db=factory, include_revoked=args.all)
         if args.format == "json":
             rows = [
@@ -135,8 +136,8 @@ def tokens(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
                 for t in found
             ]
             print(json.dumps(rows, ensure_ascii=False, indent=1), file=out)
-            return 0
-        from scoring_service.formats import table
+            return EXIT_OK
+        from scoring_service.reports.text import table
 
         print(
             table(
@@ -155,6 +156,9 @@ def tokens(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
             ),
             file=out,
         )
-        return 0
+        return EXIT_OK
     finally:
         engine.dispose()
+
+
+COMMANDS: dict[str, Command] = {"serve": serve, "tokens": tokens}

@@ -14,16 +14,16 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from scoring_service import audit
-from scoring_service.access import Principal
+from scoring_service.access import audit
+from scoring_service.access.roles import Principal
 from scoring_service.bundle import Problem
 from scoring_service.db import repository as repo
-from scoring_service.domain.errors import Conflict, NotFound
+from scoring_service.domain.errors import Conflict
 from scoring_service.domain.model import Event, EventType
 from scoring_service.domain.timeline import check_history
-from scoring_service.findings import attribution_of, resolve_year
-from scoring_service.records import ruleset_of
-from scoring_service.services import RuleSource
+from scoring_service.records.findings import attribution_of, resolve_year
+from scoring_service.records.year import not_held
+from scoring_service.services import RuleSource, ruleset_of
 
 
 class EventRefused(Conflict):
@@ -61,7 +61,7 @@ def append_event(
         ruleset = ruleset_of(rules, year)
         finding = repo.lock_finding(session, year, code)
         if finding is None:
-            raise NotFound(f"the year {year} has no finding {code!r}")
+            raise not_held(year, "finding", code)
         actor.require_finding(code, attribution_of(session, year, finding, ruleset))
         history = repo.finding_events(session, year, code)
         candidate = Event(

@@ -12,12 +12,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from scoring_service.access import Principal
+from scoring_service.access.roles import Principal
 from scoring_service.db.models import GroupRow, UnitRow
-from scoring_service.findings import attribution_of
-from scoring_service.formats import KIND_NAMES, SCORE_HEADERS, score_cells, score_csv
-from scoring_service.records import get_inspection, ruleset_of
-from scoring_service.services import RuleSource
+from scoring_service.records.findings import visible_findings
+from scoring_service.records.inspections import get_inspection
+from scoring_service.reports.text import KIND_NAMES, SCORE_HEADERS, score_cells, score_csv
+from scoring_service.services import RuleSource, ruleset_of
 
 SEVERITY_NAMES = {"general": "一般问题", "major": "重大问题"}
 PROBLEM_HEADERS = (
@@ -68,11 +68,8 @@ def problem_list(
     """The inspection's findings in code order, with unit, criterion and category names."""
     ruleset = ruleset_of(rules, year)
     inspection, findings = get_inspection(year, code, db=db)
+    findings = visible_findings(year, findings, db=db, rules=rules, actor=actor)
     with db() as session:
-        if actor.scope is not None:
-            findings = [
-                f for f in findings if actor.sees(attribution_of(session, year, f, ruleset))
-            ]
         wanted = {inspection.county} | {f.unit for f in findings}
         wanted |= {u for f in findings for u in f.responsible}
         names = dict(

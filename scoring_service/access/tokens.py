@@ -12,8 +12,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from scoring_service import audit
-from scoring_service.access import Principal, Role
+from scoring_service.access import audit
+from scoring_service.access.roles import Principal, Role
 from scoring_service.db.api_models import ApiTokenRow
 from scoring_service.domain.errors import Conflict, InvalidRequest, NotFound
 

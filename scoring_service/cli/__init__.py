@@ -1,0 +1,115 @@
+"""The command line for the assessment office: import, score, explain, alerts, rules.
+
+Exit codes: 0 done; 1 the request could not be served (no such year, a conflict);
+2 invalid input (a bad bundle, a bad rule file, a bad argument).
+
+- ``context``: what the commands share: exit codes, usage errors, the database and rules;
+- ``assessment``: ``db upgrade``, ``import``, ``years``, ``score``, ``explain``, ``alerts``,
+  ``synth``;
+- ``rules``: ``rules validate`` and ``rules test`` on the rule files of a folder;
+- ``rulesets``: the rule editing lifecycle (``rules draft|diff|publish|...``), ``recompute``;
+- ``http_api``: the HTTP API's ``serve`` and ``tokens``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from scoring_service.cli import assessment, http_api, rules, rulesets
+from scoring_service.cli.context import (
+    EXIT_FAILED,
+    EXIT_INVALID,
+    EXIT_OK,
+    Command,
+    UsageError,
+)
+from scoring_service.config import Settings
+
+__all__ = ["build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m scoring_service",
+        description="Rectification assessment scoring service (督查整改考核评分服务).",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="database URL (default: $SCORING_DATABASE_URL, else a SQLite file var/scoring.sqlite)",
+    )
+    parser.add_argument(
+        "--rules-dir",
+        metavar="DIR",
+        help="rule files folder (default: $SCORING_RULES_DIR or rules/)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    assessment.add_parsers(sub)  # db, import, years, score, explain, alerts
+    rules_sub = rules.add_parsers(sub)  # rules validate, rules test
+    assessment.add_synth_parser(sub)
+    rulesets.add_rules_parsers(rules_sub)  # draft, diff, publish, new-year, versions...
+    rulesets.add_recompute_parser(sub)
+    http_api.add_parsers(sub)  # serve, tokens: the HTTP API's commands
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
+    """Run one command; return its exit code."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse has printed its message
+        return EXIT_INVALID if exc.code else EXIT_OK
+    settings = Settings.from_env(
+        database_url=args.db, rules_dir=args.rules_dir and Path(args.rules_dir)
+    )
+    handler = _COMMANDS[args.command]
+    try:
+        return handler(args, settings, out, err)
+    except Exception as exc:  # every error the service knows becomes a message and an exit code
+        return _report(exc, err)
+
+
+def _report(exc: Exception, err: TextIO) -> int:
+    from scoring_service.bundle import InvalidBundle
+    from scoring_service.domain.errors import DomainError, InvalidRequest
+    from scoring_service.rules import RuleFileError
+
+    if isinstance(exc, (InvalidBundle, UsageError, InvalidRequest)):
+        print(f"error: {exc}", file=err)
+        return EXIT_INVALID
+    if isinstance(exc, RuleFileError):
+        print(f"error: the rule files have problems:\n{exc}", file=err)
+        return EXIT_INVALID
+    if isinstance(exc, DomainError):
+        print(f"error: {exc}", file=err)
+        return EXIT_FAILED
+    from sqlalchemy.exc import OperationalError
+
+    if isinstance(exc, OperationalError):
+        print(f"error: the database cannot be used: {exc.orig}", file=err)
+        return EXIT_FAILED
+    raise exc
+
+
+def _rules(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    """``rules ACTION``: on the files of a folder, or a step of the editing lifecycle."""
+    if args.rules_command in rulesets.LIFECYCLE:
+        return rulesets.run_rules(args, settings, out, err)
+    return rules.ACTIONS[args.rules_command](args, settings, out, err)
+
+
+_COMMANDS: dict[str, Command] = {
+    **assessment.COMMANDS,
+    "rules": _rules,
+    "recompute": rulesets.run_recompute,
+    **http_api.COMMANDS,
+}

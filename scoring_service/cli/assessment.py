@@ -1,0 +1,240 @@
+"""The assessment office's commands: ``db upgrade``, ``import``, ``years``, ``score``,
+``explain``, ``alerts``, and ``synth`` (a synthetic bundle for benchmarks and demos)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from scoring_service.cli.context import (
+    EXIT_INVALID,
+    EXIT_OK,
+    Command,
+    Context,
+    UsageError,
+    date_arg,
+    print_json,
+    with_context,
+)
+from scoring_service.config import Settings, normalise_url
+
+MAX_BUNDLE_BYTES = 2 * 1024**3  # a province's year is a few hundred MB at most
+
+
+def add_parsers(sub: Any) -> None:
+    """Add ``db``, ``import``, ``years``, ``score``, ``explain`` and ``alerts``."""
+    db = sub.add_parser("db", help="database schema")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_sub.add_parser("upgrade", help="bring the database schema up to date")
+
+    imp = sub.add_parser("import", help="load a year of data from a bundle file (all or nothing)")
+    imp.add_argument("file", help="the bundle (JSON, UTF-8); - reads standard input")
+    imp.add_argument("--replace", action="store_true", help="swap the year's data if it is held")
+    imp.add_argument("--format", choices=("text", "json"), default="text")
+
+    sub.add_parser("years", help="the years held, with their counts")
+
+    score = sub.add_parser("score", help="compute a year's scores and store the run")
+    score.add_argument("--year", type=int, required=True)
+    score.add_argument(
+        "--as-of", type=date_arg, help="the date scores are computed at (default: cutoff)"
+    )
+    score.add_argument("--kind", help="only units of this kind (county, town, helping_unit)")
+    score.add_argument("--format", choices=("table", "json", "csv"), default="table")
+
+    explain = sub.add_parser("explain", help="why a unit scored what it did")
+    explain.add_argument("unit", help="the unit's code")
+    explain.add_argument("--year", type=int, required=True)
+    explain.add_argument("--as-of", type=date_arg)
+    explain.add_argument("--format", choices=("text", "json"), default="text")
+
+    alerts = sub.add_parser("alerts", help="process alerts: letters, samples, months, escalations")
+    alerts.add_argument("--year", type=int, required=True)
+    alerts.add_argument("--as-of", type=date_arg)
+    alerts.add_argument("--format", choices=("table", "json"), default="table")
+
+
+def add_synth_parser(sub: Any) -> None:
+    """Add ``synth``."""
+    synth = sub.add_parser("synth", help="write a synthetic, valid bundle (benchmarks, demos)")
+    synth.add_argument("--year", type=int, required=True)
+    synth.add_argument("--scale", type=float, default=1.0, help="1 is a city, 50 a province")
+    synth.add_argument("--seed", type=int, default=0)
+    synth.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
+
+
+def _db(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    from scoring_service import db
+
+    db.upgrade(normalise_url(settings.database_url))
+    print("the database schema is up to date", file=out)
+    return EXIT_OK
+
+
+def _read_input(name: str) -> bytes:
+    if name == "-":
+        data = sys.stdin.buffer.read(MAX_BUNDLE_BYTES + 1)
+    else:
+        path = Path(name)
+        if not path.is_file():
+            raise UsageError(f"no such file: {name}")
+        if path.stat().st_size > MAX_BUNDLE_BYTES:
+            raise UsageError(f"{name} is larger than {MAX_BUNDLE_BYTES // 1024**2} MiB")
+        data = path.read_bytes()
+    if len(data) > MAX_BUNDLE_BYTES:
+        raise UsageError(f"the input is larger than {MAX_BUNDLE_BYTES // 1024**2} MiB")
+    return data
+
+
+@with_context
+def _import(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
+    from scoring_service.bundle import InvalidBundle
+    from scoring_service.services import import_bundle
+
+    raw = _read_input(args.file)
+    progress = _Progress(err) if err.isatty() else None
+    try:
+        summary = import_bundle(
+            raw, db=ctx.db, rules=ctx.rules, replace=args.replace, progress=progress
+        )
+    except InvalidBundle as exc:
+        if args.format == "json":
+            print_json({"stored": False, "errors": [p.to_json() for p in exc.problems]}, out)
+        else:
+            print(f"error: {exc}", file=err)
+            for problem in exc.problems:
+                print(f"  {problem.pointer or '/'}: {problem.message}", file=err)
+        return EXIT_INVALID
+    if args.format == "json":
+        print_json({"stored": True, **summary.to_json()}, out)
+    else:
+        verb = "replaced" if summary.replaced else "stored"
+        print(
+            f"{verb} the year {summary.year}: {summary.units} units, {summary.pairings} pairings, "
+            f"{summary.groups} groups, {summary.inspections} inspections, "
+            f"{summary.findings} findings, {summary.events} events",
+            file=out,
+        )
+    return EXIT_OK
+
+
+class _Progress:
+    """A one-line progress display on a terminal."""
+
+    STAGES = ("checking", "storing", "done")
+
+    def __init__(self, err: TextIO) -> None:
+        self.err = err
+
+    def __call__(self, stage: str) -> None:
+        step = self.STAGES.index(stage) + 1 if stage in self.STAGES else 0
+        bar = "#" * (10 * step // len(self.STAGES))
+        end = "\n" if stage == "done" else ""
+        self.err.write(f"\r[{bar:<10}] {stage:<10}{end}")
+        self.err.flush()
+
+
+@with_context
+def _years(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
+    from scoring_service.reports.text import table
+    from scoring_service.services import list_years
+
+    rows = list_years(db=ctx.db)
+    if not rows:
+        print("no year is held yet; import a bundle first", file=out)
+        return EXIT_OK
+    keys = ("year", "units", "inspections", "findings", "events")
+    print(table(keys, [[r.get(k) for k in keys] for r in rows], right={1, 2, 3, 4}), file=out)
+    return EXIT_OK
+
+
+@with_context
+def _score(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
+    from scoring_service.reports.text import score_csv, score_table
+    from scoring_service.services import score_year
+
+    run = score_year(
+        args.year, as_of=args.as_of, db=ctx.db, rules=ctx.rules, evaluator=ctx.evaluator
+    )
+    rows = run["rows"]
+    if args.kind:
+        known = {r["kind"] for r in rows}
+        ruleset = ctx.rules.current(args.year)
+        kinds = {k.value for k in ruleset.scored_kinds} if ruleset else known
+        if args.kind not in kinds:
+            raise UsageError(
+                f"{args.kind!r} is not a scored kind; choose from {', '.join(sorted(kinds))}"
+            )
+        rows = [r for r in rows if r["kind"] == args.kind]
+    if args.format == "json":
+        print_json(rows, out)
+    elif args.format == "csv":
+        out.write(score_csv(rows))
+    else:
+        title = (
+            f"{args.year} 年度督查整改考核评分  截至 {run['as_of']}  "
+            f"(score run {run['id']}, rules {run['ruleset_hash'][:12]})"
+        )
+        print(score_table(rows, title), file=out)
+    return EXIT_OK
+
+
+@with_context
+def _explain(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
+    from scoring_service.reports.text import explanation_text
+    from scoring_service.services import explain_unit
+
+    doc = explain_unit(
+        args.year, args.unit, as_of=args.as_of, db=ctx.db, rules=ctx.rules, evaluator=ctx.evaluator
+    )
+    if args.format == "json":
+        print_json(doc, out)
+    else:
+        print(explanation_text(doc), file=out)
+    return EXIT_OK
+
+
+@with_context
+def _alerts(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
+    from scoring_service.reports.text import table
+    from scoring_service.services import year_alerts
+
+    day, alerts = year_alerts(args.year, as_of=args.as_of, db=ctx.db, rules=ctx.rules)
+    if args.format == "json":
+        print_json([a.to_json() for a in alerts], out)
+        return EXIT_OK
+    print(f"{args.year} process alerts as of {day}: {len(alerts)}", file=out)
+    if alerts:
+        rows = [
+            [a.type, a.inspection or a.finding or f"{a.group} {a.month}", a.detail] for a in alerts
+        ]
+        print(table(("alert", "subject", "detail"), rows), file=out)
+    return EXIT_OK
+
+
+def _synth(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    """Write a synthetic bundle of a year and scale (no database is touched)."""
+    from scoring_service.synth import dump_bundle, synth_bundle
+
+    try:
+        bundle = synth_bundle(args.year, args.scale, args.seed)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if args.output:
+        dump_bundle(bundle, Path(args.output))
+    else:
+        print_json(bundle, out)
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Command] = {
+    "db": _db,
+    "import": _import,
+    "years": _years,
+    "score": _score,
+    "explain": _explain,
+    "alerts": _alerts,
+    "synth": _synth,
+}

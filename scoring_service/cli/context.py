@@ -1,0 +1,74 @@
+"""What the commands share: exit codes, usage errors, date arguments, JSON output, and the
+context a command runs in (the database brought up to date, the rule source, the engine)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TextIO
+
+from scoring_service.config import Settings, make_rule_source, normalise_url
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+
+# A command: its arguments, the settings, standard output and standard error; its exit code.
+Command = Callable[[argparse.Namespace, Settings, TextIO, TextIO], int]
+
+
+class UsageError(Exception):
+    """A bad argument, reported as exit 2."""
+
+
+def date_arg(text: str) -> date:
+    """An argument written YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
+
+
+def print_json(doc: Any, out: TextIO) -> None:
+    """A document as indented JSON with Chinese text as it is, and a final newline."""
+    json.dump(doc, out, ensure_ascii=False, indent=1)
+    out.write("\n")
+
+
+class Context:
+    """What a command needs, built on first use."""
+
+    def __init__(self, settings: Settings) -> None:
+        from scoring_service import db
+
+        self.settings = settings
+        url = normalise_url(settings.database_url)
+        db.upgrade(url)  # every command brings the schema up to date first
+        self.engine = db.make_engine(url)
+        self.db = db.make_session_factory(self.engine)
+        # Published versions in the database, else the shipped files of rules/<year>/.
+        self.rules = make_rule_source(settings, self.db)
+
+    @property
+    def evaluator(self) -> Any:
+        from scoring_service.engine import DurableRulesEngine
+
+        return DurableRulesEngine()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def with_context(
+    fn: Callable[[argparse.Namespace, Context, TextIO, TextIO], int],
+) -> Command:
+    """A command that runs in a ``Context``, closed when it ends."""
+
+    def run(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+        ctx = Context(settings)
+        try:
+            return fn(args, ctx, out, err)
+        finally:
+            ctx.close()
+
+    return run

@@ -1,0 +1,91 @@
+"""Commands on rule files as they are on disk: ``rules validate`` and ``rules test``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any, TextIO
+
+from scoring_service.cli.context import (
+    EXIT_FAILED,
+    EXIT_INVALID,
+    EXIT_OK,
+    Command,
+    UsageError,
+)
+from scoring_service.config import Settings
+
+
+def add_parsers(sub: Any) -> Any:
+    """Add ``rules`` with ``validate`` and ``test``; return its actions for further ones."""
+    rules = sub.add_parser(
+        "rules", help="rule files: validate, test; drafts, dry runs, versions, publishing"
+    )
+    rules_sub = rules.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
+    validate = rules_sub.add_parser("validate", help="check rule files; name every problem's place")
+    validate.add_argument("dir", nargs="?", help="the rules folder (default: the one in use)")
+    test = rules_sub.add_parser(
+        "test", help="run the rule cases in <year>/tests/*.yaml; name each failing case's place"
+    )
+    test.add_argument("dir", nargs="?", help="the rules folder (default: the one in use)")
+    test.add_argument("--year", type=int, help="only this year's cases")
+    return rules_sub
+
+
+def _folder(args: argparse.Namespace, settings: Settings) -> Path:
+    """The rules folder named, else the one in use; a usage error when it is missing."""
+    folder = Path(args.dir) if args.dir else settings.rules_dir
+    if not folder.is_dir():
+        raise UsageError(f"no such folder: {folder}")
+    return folder
+
+
+def _validate(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    from scoring_service.rules import available_years, validate_rules_dir
+
+    folder = _folder(args, settings)
+    problems = validate_rules_dir(folder)
+    if problems:
+        for problem in problems:
+            print(problem, file=err)
+        print(f"{len(problems)} problem(s) in {folder}", file=err)
+        return EXIT_INVALID
+    years = available_years(folder)
+    print(f"{folder}: the rule sets of {', '.join(map(str, years))} are valid", file=out)
+    return EXIT_OK
+
+
+def _test(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    """Run the rule cases: a line per failing case, then ``N passed, M failed``."""
+    from scoring_service.engine import DurableRulesEngine
+    from scoring_service.rules import RuleProblem, available_years
+    from scoring_service.rules.cases import CaseFileError, run_year
+
+    folder = _folder(args, settings)
+    years = available_years(folder)
+    if args.year is not None:
+        if args.year not in years:
+            raise UsageError(f"no rule set for {args.year} in {folder}")
+        years = [args.year]
+    evaluator = DurableRulesEngine()
+    passed = failed = 0
+    problems: list[RuleProblem] = []
+    for year in years:
+        try:
+            report = run_year(year, folder, evaluator)
+        except CaseFileError as exc:  # the other years still run
+            problems += exc.problems
+            continue
+        for result in report.failures:
+            print(result.summary(), file=out)
+        passed, failed = passed + report.passed, failed + report.failed
+    print(f"{passed} passed, {failed} failed", file=out)
+    if problems:
+        for problem in problems:
+            print(problem, file=err)
+        print(f"{len(problems)} problem(s) in the case files: they did not run", file=err)
+        return EXIT_INVALID
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+ACTIONS: dict[str, Command] = {"validate": _validate, "test": _test}

@@ -1,0 +1,374 @@
+"""Inspections with their sample and findings (spec section 2), checked as a bundle's."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from scoring_service.access import audit
+from scoring_service.access.roles import Principal
+from scoring_service.bundle.schema import FindingIn, HouseholdIn, InspectionIn, SampleIn
+from scoring_service.db.models import (
+    FindingResponsibleRow,
+    FindingRow,
+    InspectionRow,
+    SampleHouseholdRow,
+    SampleTownRow,
+    SampleVillageRow,
+)
+from scoring_service.db.queries import Page, keyset_page, next_position
+from scoring_service.domain.attribution import Attributor
+from scoring_service.domain.errors import Conflict
+from scoring_service.domain.model import (
+    Finding,
+    Household,
+    HouseholdStatus,
+    Inspection,
+    Sample,
+    YearData,
+)
+from scoring_service.domain.ruleset import Ruleset
+from scoring_service.records.findings import findings_where
+from scoring_service.records.groups import group_in
+from scoring_service.records.year import (
+    begin_write,
+    check_record,
+    exists_where,
+    held_year,
+    not_held,
+    units_in,
+    year_pairings,
+    year_units,
+)
+from scoring_service.services import RuleSource
+
+
+@dataclass(frozen=True, slots=True)
+class InspectionSummary:
+    code: str
+    group: str
+    county: str
+    start_date: date
+    end_date: date
+    letter_date: date | None
+    findings: int
+
+
+def create_inspection(
+    year: int,
+    inspection: InspectionIn,
+    *,
+    db: sessionmaker[Session],
+    rules: RuleSource,
+    actor: Principal,
+) -> tuple[Inspection, list[Finding]]:
+    """Add an inspection with its sample and findings (spec section 2), checked as a bundle's."""
+    with db.begin() as session:
+        ruleset = begin_write(session, year, rules, create=True)
+        if exists_where(session, InspectionRow.year == year, InspectionRow.code == inspection.code):
+            raise Conflict(f"the year {year} already has an inspection {inspection.code!r}")
+        taken = _taken_findings(session, year, [f.code for f in inspection.findings])
+        if taken:
+            raise Conflict(f"the year {year} already has findings {', '.join(taken)}")
+        checked = _check(session, ruleset, year, ("inspections", 0), inspection)
+        findings = checked.findings
+        _check_scope(session, year, ruleset, actor, findings)
+        _insert_inspection(session, year, inspection)
+        _insert_findings(session, year, findings)
+        audit.record(
+            session,
+            actor,
+            "inspection.create",
+            "inspection",
+            f"{year}/{inspection.code}",
+            year=year,
+            detail={"findings": [f.code for f in findings]},
+        )
+    return checked.inspections[0], findings
+
+
+def add_finding(
+    year: int,
+    inspection_code: str,
+    finding: FindingIn,
+    *,
+    db: sessionmaker[Session],
+    rules: RuleSource,
+    actor: Principal,
+) -> Finding:
+    """Add a finding to an inspection already held."""
+    with db.begin() as session:
+        ruleset = begin_write(session, year, rules, create=False)
+        inspection = _held_inspection(session, year, inspection_code)
+        if _taken_findings(session, year, [finding.code]):
+            raise Conflict(f"the year {year} already has a finding {finding.code!r}")
+        at = ("inspections", 0, "findings", 0)
+        new = _check(session, ruleset, year, at, _as_in(inspection, [finding])).findings[0]
+        _check_scope(session, year, ruleset, actor, [new])
+        _insert_findings(session, year, [new])
+        audit.record(
+            session,
+            actor,
+            "finding.create",
+            "finding",
+            f"{year}/{finding.code}",
+            year=year,
+            detail=finding.model_dump(mode="json"),
+        )
+    return new
+
+
+def update_inspection(
+    year: int,
+    code: str,
+    changes: dict[str, Any],
+    *,
+    db: sessionmaker[Session],
+    rules: RuleSource,
+    actor: Principal,
+) -> Inspection:
+    """Set (or clear) an inspection's letter date: the day the rectification letter went out."""
+    with db.begin() as session:
+        ruleset = begin_write(session, year, rules, create=False)
+        inspection = _held_inspection(session, year, code)
+        letter: date | None = changes.get("letter_date", inspection.letter_date)
+        candidate = _as_in(inspection).model_copy(update={"letter_date": letter})
+        updated = _check(session, ruleset, year, ("inspections", 0), candidate).inspections[0]
+        session.execute(
+            update(InspectionRow)
+            .where(InspectionRow.year == year, InspectionRow.code == code)
+            .values(letter_date=letter)
+        )
+        audit.record(
+            session,
+            actor,
+            "inspection.update",
+            "inspection",
+            f"{year}/{code}",
+            year=year,
+            detail={"letter_date": letter},
+        )
+    return updated
+
+
+def get_inspection(
+    year: int, code: str, *, db: sessionmaker[Session]
+) -> tuple[Inspection, list[Finding]]:
+    """An inspection with its sample and findings (by code)."""
+    with held_year(db, year) as session:
+        inspection = _held_inspection(session, year, code)
+        findings = findings_where(session, year, FindingRow.inspection == code)
+    return inspection, findings
+
+
+def list_inspections(
+    year: int,
+    *,
+    db: sessionmaker[Session],
+    group: str | None = None,
+    county: str | None = None,
+    limit: int,
+    cursor: str | None,
+) -> Page[InspectionSummary]:
+    """The year's inspections by code, with their counts of findings."""
+    statement = select(InspectionRow).where(InspectionRow.year == year)
+    if group is not None:
+        statement = statement.where(InspectionRow.group_code == group)
+    if county is not None:
+        statement = statement.where(InspectionRow.county == county)
+    with held_year(db, year) as session:
+        page = keyset_page(
+            session, statement, keys=[InspectionRow.code], limit=limit, cursor=cursor, scalars=True
+        )
+        codes = [row.code for row in page.items]
+        counts = dict(
+            session.execute(
+                select(FindingRow.inspection, func.count())
+                .where(FindingRow.year == year, FindingRow.inspection.in_(codes))
+                .group_by(FindingRow.inspection)
+            ).all()
+        )
+        return page.map(
+            lambda r: InspectionSummary(
+                r.code,
+                r.group_code,
+                r.county,
+                r.start_date,
+                r.end_date,
+                r.letter_date,
+                counts.get(r.code, 0),
+            )
+        )
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _check(
+    session: Session,
+    ruleset: Ruleset,
+    year: int,
+    at: tuple[str | int, ...],
+    inspection: InspectionIn,
+) -> YearData:
+    """Check an inspection as a bundle's, with the year's units and the group it names."""
+    group = group_in(session, year, inspection.group)
+    return check_record(
+        ruleset,
+        year,
+        at,
+        units=units_in(session, year),
+        groups=[group] if group else [],
+        inspections=[inspection],
+    )
+
+
+def _check_scope(
+    session: Session, year: int, ruleset: Ruleset, actor: Principal, findings: Sequence[Finding]
+) -> None:
+    """Forbidden unless each finding counts for a unit of the caller's scope."""
+    if actor.scope is None or not findings:
+        return
+    attributor = Attributor(
+        year_units(session, year), year_pairings(session, year), ruleset.attribution
+    )
+    for finding in findings:
+        actor.require_finding(finding.code, attributor.attribute(finding))
+
+
+def _taken_findings(session: Session, year: int, codes: Sequence[str]) -> list[str]:
+    return list(
+        session.scalars(
+            select(FindingRow.code)
+            .where(FindingRow.year == year, FindingRow.code.in_(list(codes)))
+            .order_by(FindingRow.code)
+        )
+    )
+
+
+def _insert_findings(session: Session, year: int, findings: Sequence[Finding]) -> None:
+    if not findings:
+        return
+    start = next_position(session, FindingRow.position, FindingRow.year == year)
+    session.execute(
+        insert(FindingRow),
+        [
+            {
+                "year": year,
+                "code": f.code,
+                "inspection": f.inspection,
+                "unit": f.unit,
+                "criterion": f.criterion,
+                "severity": f.severity.value,
+                "description": f.description,
+                "deadline": f.deadline,
+                "found_on": f.found_on,
+                "position": start + i,
+            }
+            for i, f in enumerate(findings)
+        ],
+    )
+    responsible = [
+        {"year": year, "finding": f.code, "position": i, "unit": unit}
+        for f in findings
+        for i, unit in enumerate(f.responsible)
+    ]
+    if responsible:
+        session.execute(insert(FindingResponsibleRow), responsible)
+
+
+def _insert_inspection(session: Session, year: int, ins: InspectionIn) -> None:
+    position = next_position(session, InspectionRow.position, InspectionRow.year == year)
+    session.execute(
+        insert(InspectionRow).values(
+            year=year,
+            code=ins.code,
+            group_code=ins.group,
+            county=ins.county,
+            start_date=ins.start_date,
+            end_date=ins.end_date,
+            letter_date=ins.letter_date,
+            position=position,
+        )
+    )
+    s = ins.sample
+    for model, rows in (
+        (SampleTownRow, [{"town": t} for t in s.towns]),
+        (SampleVillageRow, [{"village": v} for v in s.villages]),
+        (
+            SampleHouseholdRow,
+            [
+                {"code": h.code, "village": h.village, "status": h.status.value}
+                for h in s.households
+            ],
+        ),
+    ):
+        if rows:
+            session.execute(
+                insert(model),
+                [
+                    {"year": year, "inspection": ins.code, "position": i, **r}
+                    for i, r in enumerate(rows)
+                ],
+            )
+
+
+def _held_inspection(session: Session, year: int, code: str) -> Inspection:
+    """The inspection with its sample; NotFound when the year has no such inspection."""
+    row = session.execute(
+        select(InspectionRow).where(InspectionRow.year == year, InspectionRow.code == code)
+    ).scalar_one_or_none()
+    if row is None:
+        raise not_held(year, "inspection", code)
+    where = {"year": year, "inspection": code}
+    towns = session.scalars(
+        select(SampleTownRow.town).filter_by(**where).order_by(SampleTownRow.position)
+    ).all()
+    villages = session.scalars(
+        select(SampleVillageRow.village).filter_by(**where).order_by(SampleVillageRow.position)
+    ).all()
+    households = session.execute(
+        select(SampleHouseholdRow.code, SampleHouseholdRow.village, SampleHouseholdRow.status)
+        .filter_by(**where)
+        .order_by(SampleHouseholdRow.position)
+    ).all()
+    return Inspection(
+        row.code,
+        row.group_code,
+        row.county,
+        row.start_date,
+        row.end_date,
+        row.letter_date,
+        Sample(
+            tuple(towns),
+            tuple(villages),
+            tuple(Household(c, v, HouseholdStatus(s)) for c, v, s in households),
+        ),
+    )
+
+
+def _as_in(ins: Inspection, findings: list[FindingIn] | None = None) -> InspectionIn:
+    """An inspection held, as a bundle holds it (for the bundle checks)."""
+    s = ins.sample
+    return InspectionIn.model_construct(
+        code=ins.code,
+        group=ins.group,
+        county=ins.county,
+        start_date=ins.start_date,
+        end_date=ins.end_date,
+        letter_date=ins.letter_date,
+        sample=SampleIn.model_construct(
+            towns=list(s.towns),
+            villages=list(s.villages),
+            households=[
+                HouseholdIn.model_construct(code=h.code, village=h.village, status=h.status)
+                for h in s.households
+            ],
+        ),
+        findings=findings or [],
+    )

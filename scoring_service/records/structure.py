@@ -1,0 +1,28 @@
+"""The year's whole structure at once: units, pairings and groups in stored order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from scoring_service.domain.model import Group, Pairing, Unit
+from scoring_service.records.groups import list_groups
+from scoring_service.records.year import held_year, year_pairings, year_units
+
+
+@dataclass(frozen=True, slots=True)
+class Structure:
+    year: int
+    units: list[Unit]
+    pairings: list[Pairing]
+    groups: list[Group]
+
+
+def year_structure(year: int, *, db: sessionmaker[Session]) -> Structure:
+    """The year's units, pairings and groups, in stored order."""
+    with held_year(db, year) as session:
+        units = year_units(session, year)
+        pairings = year_pairings(session, year)
+        groups = list_groups(year, db=db, limit=10**9, cursor=None).items
+    return Structure(year, units, pairings, groups)

@@ -1,0 +1,134 @@
+"""The year records belong to: whether it is held, beginning a write, checking a record."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from scoring_service.bundle import InvalidBundle, Problem
+from scoring_service.bundle.checks import check_bundle
+from scoring_service.bundle.problems import pointer
+from scoring_service.bundle.schema import BUNDLE_FORMAT, BundleIn, UnitIn
+from scoring_service.db import repository as repo
+from scoring_service.db.models import PairingRow, UnitRow
+from scoring_service.domain.errors import NotFound
+from scoring_service.domain.model import Pairing, Unit, UnitKind, VillageType, YearData
+from scoring_service.domain.ruleset import Ruleset
+from scoring_service.services import RuleSource, ruleset_of
+
+
+class InvalidRecord(InvalidBundle):
+    """A record the year's data does not allow; each problem points into the record."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        super().__init__(problems)
+        self.args = (f"the record has {len(self.problems)} problem(s); nothing was stored",)
+
+
+def require_year(session: Session, year: int) -> None:
+    """NotFound unless the year's data is held."""
+    if not repo.year_exists(session, year):
+        raise NotFound(f"no data is held for the year {year}; import a bundle or create records")
+
+
+@contextmanager
+def held_year(db: sessionmaker[Session], year: int) -> Iterator[Session]:
+    """A session to read a year whose data is held; NotFound when it is not."""
+    with db() as session:
+        require_year(session, year)
+        yield session
+
+
+def not_held(year: int, what: str, code: str) -> NotFound:
+    """The error for a record the year does not hold."""
+    return NotFound(f"the year {year} has no {what} {code!r}")
+
+
+def begin_write(session: Session, year: int, rules: RuleSource, *, create: bool) -> Ruleset:
+    """Start a write to the year: create the year when it has a rule set, bump its revision.
+
+    ``create``: the record may be the year's first (a new unit, pairing, group or
+    inspection); else the year's data must be held. The revision update also serialises
+    the year's writers (a row lock on PostgreSQL, the write lock on SQLite), so positions
+    and uniqueness checks cannot race.
+    """
+    if not create:
+        require_year(session, year)
+    ruleset = ruleset_of(rules, year)
+    if not repo.year_exists(session, year):
+        # A concurrent first write may create it too: one of the two fails on the key
+        # and is reported as a conflict to retry.
+        repo.store_year(session, YearData(year))
+    repo.bump_revision(session, year)
+    return ruleset
+
+
+def exists_where(session: Session, *where: Any) -> bool:
+    """Whether a row matches ``where``."""
+    return bool(session.execute(select(exists().where(*where))).scalar())
+
+
+def units_in(session: Session, year: int) -> list[UnitIn]:
+    """The year's units in stored order, as a bundle holds them (for the bundle checks)."""
+    rows = session.execute(
+        select(UnitRow.code, UnitRow.name, UnitRow.kind, UnitRow.parent, UnitRow.village_type)
+        .where(UnitRow.year == year)
+        .order_by(UnitRow.position)
+    ).all()
+    return [
+        UnitIn.model_construct(
+            code=code,
+            name=name,
+            kind=UnitKind(kind),
+            parent=parent,
+            village_type=VillageType(vt) if vt else None,
+        )
+        for code, name, kind, parent, vt in rows
+    ]
+
+
+def year_units(session: Session, year: int) -> list[Unit]:
+    """The year's units in stored order."""
+    return [Unit(u.code, u.name, u.kind, u.parent, u.village_type) for u in units_in(session, year)]
+
+
+def year_pairings(session: Session, year: int) -> list[Pairing]:
+    """The year's pairings in stored order."""
+    return [
+        Pairing(h, v)
+        for h, v in session.execute(
+            select(PairingRow.helping_unit, PairingRow.village)
+            .where(PairingRow.year == year)
+            .order_by(PairingRow.position)
+        )
+    ]
+
+
+def check_record(ruleset: Ruleset, year: int, at: tuple[str | int, ...], **parts: Any) -> YearData:
+    """Run the bundle checks on a small bundle; raise InvalidRecord for problems at ``at``.
+
+    Returns the small bundle's data as the checks read it (the record in domain form).
+    """
+    bundle = BundleIn.model_construct(
+        format=BUNDLE_FORMAT,
+        year=year,
+        units=parts.get("units", []),
+        pairings=parts.get("pairings", []),
+        groups=parts.get("groups", []),
+        inspections=parts.get("inspections", []),
+        events=[],
+    )
+    data, problems = check_bundle(bundle, lambda _year: ruleset.catalogue)
+    prefix = pointer(*at)
+    mine = [
+        Problem(p.pointer[len(prefix) :], p.message)
+        for p in problems
+        if p.pointer == prefix or p.pointer.startswith(prefix + "/")
+    ]
+    if mine:
+        raise InvalidRecord(mine)
+    return data
