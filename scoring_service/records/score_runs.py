@@ -15,6 +15,7 @@ from scoring_service.db.models import ScoreRunRow
 from scoring_service.db.queries import Page, keyset_page, list_page, position_page
 from scoring_service.domain.assessment import Evaluator
 from scoring_service.domain.errors import NotFound
+from scoring_service.domain.ruleset import Ruleset
 from scoring_service.records.year import require_year
 from scoring_service.services import RuleSource, as_of_for, compute, ruleset_of, score_year
 
@@ -116,11 +117,13 @@ def current_scores(
     A run is current when it was computed from the data revision held now and the rule
     set in force now; an older one would show scores the data no longer gives.
     """
-    day, run = _current_run(year, as_of, db=db, rules=rules)
-    if run is not None:
-        with db() as session:
+    ruleset = ruleset_of(rules, year)
+    day = as_of_for(ruleset, year, as_of)
+    with db() as session:
+        run = _current_run(session, year, day, ruleset)
+        if run is not None:
             rows, _ = repo.score_run_rows(session, run["id"])
-        return {**run, "rows": rows}
+            return {**run, "rows": rows}
     return _computed(year, day, db=db, rules=rules, evaluator=evaluator)
 
 
@@ -139,38 +142,35 @@ def current_scores_page(
 
     A current stored run is read one page at a time: a province's run has thousands of rows.
     """
-    day, run = _current_run(year, as_of, db=db, rules=rules)
+    ruleset = ruleset_of(rules, year)
+    day = as_of_for(ruleset, year, as_of)
     tag = f"scores:{year}:{day}"
-    if run is not None:
-        run_id = run["id"]
+    with db() as session:
+        run = _current_run(session, year, day, ruleset)
+        if run is not None:
+            run_id = run["id"]
 
-        def fetch(start: int, count: int) -> tuple[list[dict[str, Any]], int]:
-            with db() as session:
+            def fetch(start: int, count: int) -> tuple[list[dict[str, Any]], int]:
                 return repo.score_run_rows(session, run_id, kind=kind, start=start, count=count)
 
-        return run, position_page(fetch, tag=tag, limit=limit, cursor=cursor)
+            return run, position_page(fetch, tag=tag, limit=limit, cursor=cursor)
     computed = _computed(year, day, db=db, rules=rules, evaluator=evaluator)
     rows = [r for r in computed.pop("rows") if kind is None or r["kind"] == kind]
     return computed, list_page(rows, tag=tag, limit=limit, cursor=cursor)
 
 
-def _current_run(
-    year: int, as_of: date | None, *, db: sessionmaker[Session], rules: RuleSource
-) -> tuple[date, dict[str, Any] | None]:
-    """The date the scores are at, and the latest stored run at it (without rows) if current."""
-    ruleset = ruleset_of(rules, year)
-    day = as_of_for(ruleset, year, as_of)
-    with db() as session:
-        require_year(session, year)
-        run = repo.latest_score_run_info(session, year, day)
-        revision = repo.get_revision(session, year)
+def _current_run(session: Session, year: int, day: date, ruleset: Ruleset) -> dict[str, Any] | None:
+    """The latest stored run at ``day`` (without rows) if it is current, else None."""
+    require_year(session, year)
+    run = repo.latest_score_run_info(session, year, day)
+    revision = repo.get_revision(session, year)
     if (
         run is not None
         and run["data_revision"] == revision
         and run["ruleset_hash"] == ruleset.content_hash
     ):
-        return day, run
-    return day, None
+        return run
+    return None
 
 
 def _computed(
