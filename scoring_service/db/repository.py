@@ -253,8 +253,8 @@ def _store_year(session: Session, data: YearData) -> None:
         ),
     )
     _store_groups(session, year, data.groups)
-    _store_inspections(session, year, data.inspections)
-    _store_findings(session, year, data.findings)
+    store_inspections(session, year, data.inspections)
+    store_findings(session, year, data.findings)
     _bulk_insert_tuples(session, EventRow, _EVENT_ROW, _event_tuples(year, data.events))
 
 
@@ -308,8 +308,10 @@ def _store_groups(session: Session, year: int, groups: Sequence[Group]) -> None:
     )
 
 
-def _store_inspections(session: Session, year: int, inspections: Sequence[Inspection]) -> None:
-    """Insert the inspections and their samples."""
+def store_inspections(
+    session: Session, year: int, inspections: Sequence[Inspection], start: int = 0
+) -> None:
+    """Insert the inspections and their samples, the first at position ``start``."""
     _bulk_insert(
         session,
         InspectionRow,
@@ -322,7 +324,7 @@ def _store_inspections(session: Session, year: int, inspections: Sequence[Inspec
                 "start_date": ins.start_date,
                 "end_date": ins.end_date,
                 "letter_date": ins.letter_date,
-                "position": i,
+                "position": start + i,
             }
             for i, ins in enumerate(inspections)
         ),
@@ -363,8 +365,10 @@ def _store_inspections(session: Session, year: int, inspections: Sequence[Inspec
     )
 
 
-def _store_findings(session: Session, year: int, findings: Sequence[Finding]) -> None:
-    """Insert the findings and their responsible units."""
+def store_findings(
+    session: Session, year: int, findings: Sequence[Finding], start: int = 0
+) -> None:
+    """Insert the findings and their responsible units, the first at position ``start``."""
     # Tuples, not dicts: a province has 100,000 findings and 250,000 events.
     _bulk_insert_tuples(
         session,
@@ -381,7 +385,7 @@ def _store_findings(session: Session, year: int, findings: Sequence[Finding]) ->
                 f.description,
                 f.deadline,
                 f.found_on,
-                i,
+                start + i,
             )
             for i, f in enumerate(findings)
         ),
@@ -493,24 +497,16 @@ def load_year(session: Session, year: int) -> YearData | None:
         return None
     return YearData(
         year=year,
-        units=_load_units(session, year),
-        pairings=[
-            Pairing(helping_unit, village)
-            for helping_unit, village in _rows(
-                session,
-                select(PairingRow.helping_unit, PairingRow.village)
-                .where(PairingRow.year == year)
-                .order_by(PairingRow.position),
-            )
-        ],
+        units=load_units(session, year),
+        pairings=load_pairings(session, year),
         groups=_load_groups(session, year),
-        inspections=_load_inspections(session, year),
+        inspections=load_inspections(session, year),
         findings=_load_findings(session, year),
         events=_load_events(session, year),
     )
 
 
-def _load_units(session: Session, year: int) -> list[Unit]:
+def load_units(session: Session, year: int) -> list[Unit]:
     """The year's units in stored order."""
     rows = _rows(
         session,
@@ -521,6 +517,19 @@ def _load_units(session: Session, year: int) -> list[Unit]:
     return [
         Unit(code, name, _UNIT_KINDS[kind], parent, _VILLAGE_TYPES.get(village_type))
         for code, name, kind, parent, village_type in rows
+    ]
+
+
+def load_pairings(session: Session, year: int) -> list[Pairing]:
+    """The year's pairings in stored order."""
+    return [
+        Pairing(helping_unit, village)
+        for helping_unit, village in _rows(
+            session,
+            select(PairingRow.helping_unit, PairingRow.village)
+            .where(PairingRow.year == year)
+            .order_by(PairingRow.position),
+        )
     ]
 
 
@@ -551,13 +560,13 @@ def _load_groups(session: Session, year: int) -> list[Group]:
     return [Group(code, name, leader, tuple(counties.get(code, ()))) for code, name, leader in rows]
 
 
-def _load_inspections(session: Session, year: int) -> list[Inspection]:
-    """The year's inspections, each with its sample."""
+def load_inspections(session: Session, year: int, code: str | None = None) -> list[Inspection]:
+    """The year's inspections (only the one ``code`` names when given), each with its sample."""
     towns = _grouped(
         _rows(
             session,
             select(SampleTownRow.inspection, SampleTownRow.town)
-            .where(SampleTownRow.year == year)
+            .where(SampleTownRow.year == year, *_code_is(SampleTownRow.inspection, code))
             .order_by(SampleTownRow.inspection, SampleTownRow.position),
         )
     )
@@ -565,12 +574,12 @@ def _load_inspections(session: Session, year: int) -> list[Inspection]:
         _rows(
             session,
             select(SampleVillageRow.inspection, SampleVillageRow.village)
-            .where(SampleVillageRow.year == year)
+            .where(SampleVillageRow.year == year, *_code_is(SampleVillageRow.inspection, code))
             .order_by(SampleVillageRow.inspection, SampleVillageRow.position),
         )
     )
     households: dict[str, list[Household]] = defaultdict(list)
-    for inspection, code, village, status in _rows(
+    for inspection, household, village, status in _rows(
         session,
         select(
             SampleHouseholdRow.inspection,
@@ -578,10 +587,10 @@ def _load_inspections(session: Session, year: int) -> list[Inspection]:
             SampleHouseholdRow.village,
             SampleHouseholdRow.status,
         )
-        .where(SampleHouseholdRow.year == year)
+        .where(SampleHouseholdRow.year == year, *_code_is(SampleHouseholdRow.inspection, code))
         .order_by(SampleHouseholdRow.inspection, SampleHouseholdRow.position),
     ):
-        households[inspection].append(Household(code, village, _STATUSES[status]))
+        households[inspection].append(Household(household, village, _STATUSES[status]))
     rows = _rows(
         session,
         select(
@@ -592,7 +601,7 @@ def _load_inspections(session: Session, year: int) -> list[Inspection]:
             InspectionRow.end_date,
             InspectionRow.letter_date,
         )
-        .where(InspectionRow.year == year)
+        .where(InspectionRow.year == year, *_code_is(InspectionRow.code, code))
         .order_by(InspectionRow.position),
     )
     return [
@@ -611,6 +620,11 @@ def _load_inspections(session: Session, year: int) -> list[Inspection]:
         )
         for code, group, county, start_date, end_date, letter_date in rows
     ]
+
+
+def _code_is(column: Any, code: str | None) -> list[Any]:
+    """The condition that ``column`` is ``code``, or none when ``code`` is None."""
+    return [] if code is None else [column == code]
 
 
 # In the order of Finding's fields, so rows map to findings positionally.
@@ -661,6 +675,25 @@ def _load_findings(session: Session, year: int) -> list[Finding]:
     return _findings(rows, responsible)
 
 
+def findings_where(session: Session, year: int, *conditions: Any) -> list[Finding]:
+    """The year's findings matching ``conditions`` (on FindingRow), by code, each with its
+    responsible units: two column queries read as the driver's tuples."""
+    where = (FindingRow.year == year, *conditions)
+    responsible = _grouped(
+        _rows(
+            session,
+            select(FindingResponsibleRow.finding, FindingResponsibleRow.unit)
+            .where(
+                FindingResponsibleRow.year == year,
+                FindingResponsibleRow.finding.in_(select(FindingRow.code).where(*where)),
+            )
+            .order_by(FindingResponsibleRow.finding, FindingResponsibleRow.position),
+        )
+    )
+    rows = _rows(session, select(*_FINDING_COLUMNS).where(*where).order_by(FindingRow.code))
+    return _findings(rows, responsible)
+
+
 # In the order of Event's fields, so rows map to events positionally.
 _EVENT_COLUMNS = (
     EventRow.finding,
@@ -684,11 +717,16 @@ def _events(rows: Iterable[Sequence[Any]]) -> list[Event]:
 
 def _load_events(session: Session, year: int) -> list[Event]:
     """The year's events in submission order (seq, then insertion)."""
+    return events_where(session, year)
+
+
+def events_where(session: Session, year: int, *conditions: Any) -> list[Event]:
+    """The year's events matching ``conditions`` (on EventRow), in submission order."""
     return _events(
         _rows(
             session,
             select(*_EVENT_COLUMNS)
-            .where(EventRow.year == year)
+            .where(EventRow.year == year, *conditions)
             .order_by(EventRow.seq, EventRow.id),
         )
     )
@@ -722,14 +760,7 @@ def lock_finding(session: Session, year: int, code: str) -> Finding | None:
 
 def finding_events(session: Session, year: int, code: str) -> list[Event]:
     """One finding's events in submission order."""
-    return _events(
-        _rows(
-            session,
-            select(*_EVENT_COLUMNS)
-            .where(EventRow.year == year, EventRow.finding == code)
-            .order_by(EventRow.seq, EventRow.id),
-        )
-    )
+    return events_where(session, year, EventRow.finding == code)
 
 
 def add_event(session: Session, year: int, event: Event) -> Event:

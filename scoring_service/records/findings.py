@@ -7,7 +7,6 @@ and criterion (which decide repeats). Filters on the stored fields run in SQL.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from scoring_service.access.roles import Principal
 from scoring_service.db import repository as repo
-from scoring_service.db.models import EventRow, FindingResponsibleRow, FindingRow, PairingRow
+from scoring_service.db.models import EventRow, FindingRow, PairingRow
 from scoring_service.db.queries import (
     Page,
     ancestors_of,
@@ -35,7 +34,6 @@ from scoring_service.domain.attribution import Attributor, Reason
 from scoring_service.domain.errors import InvalidRequest, NotFound
 from scoring_service.domain.model import (
     Event,
-    EventType,
     Finding,
     Outcome,
     Pairing,
@@ -87,77 +85,6 @@ class FindingDetail:
     counts_for: Mapping[str, tuple[Reason, ...]] = field(default_factory=dict)
 
 
-def findings_where(session: Session, year: int, *where: Any) -> list[Finding]:
-    """Findings of the year matching ``where``, by code, each with its responsible units.
-
-    Two column queries on the session's connection (no ORM objects per row): a whole
-    year's findings load in one pass.
-    """
-    conditions = (FindingRow.year == year, *where)
-    connection = session.connection()
-    responsible: dict[str, list[str]] = defaultdict(list)
-    for finding, unit in connection.execute(
-        select(FindingResponsibleRow.finding, FindingResponsibleRow.unit)
-        .where(
-            FindingResponsibleRow.year == year,
-            FindingResponsibleRow.finding.in_(select(FindingRow.code).where(*conditions)),
-        )
-        .order_by(FindingResponsibleRow.finding, FindingResponsibleRow.position)
-    ):
-        responsible[finding].append(unit)
-    rows = connection.execute(
-        select(
-            FindingRow.code,
-            FindingRow.inspection,
-            FindingRow.unit,
-            FindingRow.criterion,
-            FindingRow.severity,
-            FindingRow.description,
-            FindingRow.deadline,
-            FindingRow.found_on,
-        )
-        .where(*conditions)
-        .order_by(FindingRow.code)
-    )
-    severities = {s.value: s for s in Severity}
-    return [
-        Finding(
-            code,
-            inspection,
-            unit,
-            criterion,
-            severities[severity],
-            description,
-            deadline,
-            found_on,
-            tuple(responsible.get(code, ())),
-        )
-        for code, inspection, unit, criterion, severity, description, deadline, found_on in rows
-    ]
-
-
-_EVENT_COLUMNS = (
-    EventRow.finding,
-    EventRow.type,
-    EventRow.event_date,
-    EventRow.seq,
-    EventRow.new_deadline,
-    EventRow.reason,
-    EventRow.note,
-    EventRow.to,
-)
-
-
-def _events(session: Session, year: int, codes: Any) -> list[Event]:
-    """Events of the findings whose codes ``codes`` selects, in submission order."""
-    rows = session.execute(
-        select(*_EVENT_COLUMNS)
-        .where(EventRow.year == year, EventRow.finding.in_(codes))
-        .order_by(EventRow.seq, EventRow.id)
-    ).all()
-    return [Event(f, EventType(t), d, s, nd, r, n, to) for f, t, d, s, nd, r, n, to in rows]
-
-
 def _facts(
     session: Session,
     year: int,
@@ -179,7 +106,7 @@ def _facts(
         units = sorted({f.unit for f in findings})
         criteria = sorted({f.criterion for f in findings})
         # Findings of the same unit and criterion decide whether one is a repeat.
-        peers = findings_where(
+        peers = repo.findings_where(
             session,
             year,
             FindingRow.unit.in_(units),
@@ -192,7 +119,7 @@ def _facts(
             FindingRow.unit.in_(units),
             FindingRow.criterion.in_(criteria),
         )
-    events = _events(session, year, codes)
+    events = repo.events_where(session, year, EventRow.finding.in_(codes))
     data = YearData(year, findings=list(every.values()), events=events)
     facts = finding_facts(data, as_of)
     return {f.code: facts[f.code] for f in findings if f.code in facts}
@@ -257,7 +184,7 @@ def list_findings(
                 tag="findings",
             )
             codes = [row.code for row in page.items]
-            findings = findings_where(session, year, FindingRow.code.in_(codes))
+            findings = repo.findings_where(session, year, FindingRow.code.in_(codes))
             facts = _facts(session, year, findings, day)
             return day, Page(
                 [FindingView(f, facts.get(f.code)) for f in findings],
@@ -265,7 +192,7 @@ def list_findings(
                 page.next_cursor,
             )
         # State filters: every candidate's state is needed before the page can be cut.
-        candidates = findings_where(session, year, *conditions[1:])
+        candidates = repo.findings_where(session, year, *conditions[1:])
         whole_year = len(conditions) == 1  # no filter but the year: every finding is here
         facts = _facts(session, year, candidates, day, whole_year=whole_year)
         chosen = sorted(
@@ -326,7 +253,7 @@ def get_finding(
         year = resolve_year(session, code, year)
         ruleset = ruleset_of(rules, year)
         day = as_of_for(ruleset, year, as_of)
-        finding = findings_where(session, year, FindingRow.code == code)[0]
+        finding = repo.findings_where(session, year, FindingRow.code == code)[0]
         reasons = attribution_of(session, year, finding, ruleset)
         actor.require_finding(code, reasons)
         facts = _facts(session, year, [finding], day)
@@ -348,7 +275,7 @@ def finding_events(
     with db() as session:
         year = resolve_year(session, code, year)
         ruleset = ruleset_of(rules, year)
-        finding = findings_where(session, year, FindingRow.code == code)[0]
+        finding = repo.findings_where(session, year, FindingRow.code == code)[0]
         actor.require_finding(code, attribution_of(session, year, finding, ruleset))
         events = ordered(repo.finding_events(session, year, code))
     return year, list_page(events, tag=f"events:{year}:{code}", limit=limit, cursor=cursor)

@@ -7,33 +7,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from scoring_service.access import audit
 from scoring_service.access.roles import Principal
 from scoring_service.bundle.schema import FindingIn, HouseholdIn, InspectionIn, SampleIn
-from scoring_service.db.models import (
-    FindingResponsibleRow,
-    FindingRow,
-    InspectionRow,
-    SampleHouseholdRow,
-    SampleTownRow,
-    SampleVillageRow,
-)
+from scoring_service.db import repository as repo
+from scoring_service.db.models import FindingRow, InspectionRow
 from scoring_service.db.queries import Page, keyset_page, next_position
 from scoring_service.domain.attribution import Attributor
 from scoring_service.domain.errors import Conflict
-from scoring_service.domain.model import (
-    Finding,
-    Household,
-    HouseholdStatus,
-    Inspection,
-    Sample,
-    YearData,
-)
+from scoring_service.domain.model import Finding, Inspection, YearData
 from scoring_service.domain.ruleset import Ruleset
-from scoring_service.records.findings import findings_where
 from scoring_service.records.groups import group_in
 from scoring_service.records.year import (
     begin_write,
@@ -42,8 +28,6 @@ from scoring_service.records.year import (
     held_year,
     not_held,
     units_in,
-    year_pairings,
-    year_units,
 )
 from scoring_service.services import RuleSource
 
@@ -78,7 +62,8 @@ def create_inspection(
         checked = _check(session, ruleset, year, ("inspections", 0), inspection)
         findings = checked.findings
         _check_scope(session, year, ruleset, actor, findings)
-        _insert_inspection(session, year, inspection)
+        start = next_position(session, InspectionRow.position, InspectionRow.year == year)
+        repo.store_inspections(session, year, checked.inspections[:1], start)
         _insert_findings(session, year, findings)
         audit.record(
             session,
@@ -162,7 +147,7 @@ def get_inspection(
     """An inspection with its sample and findings (by code)."""
     with held_year(db, year) as session:
         inspection = _held_inspection(session, year, code)
-        findings = findings_where(session, year, FindingRow.inspection == code)
+        findings = repo.findings_where(session, year, FindingRow.inspection == code)
     return inspection, findings
 
 
@@ -235,7 +220,7 @@ def _check_scope(
     if actor.scope is None or not findings:
         return
     attributor = Attributor(
-        year_units(session, year), year_pairings(session, year), ruleset.attribution
+        repo.load_units(session, year), repo.load_pairings(session, year), ruleset.attribution
     )
     for finding in findings:
         actor.require_finding(finding.code, attributor.attribute(finding))
@@ -252,104 +237,18 @@ def _taken_findings(session: Session, year: int, codes: Sequence[str]) -> list[s
 
 
 def _insert_findings(session: Session, year: int, findings: Sequence[Finding]) -> None:
-    if not findings:
-        return
-    start = next_position(session, FindingRow.position, FindingRow.year == year)
-    session.execute(
-        insert(FindingRow),
-        [
-            {
-                "year": year,
-                "code": f.code,
-                "inspection": f.inspection,
-                "unit": f.unit,
-                "criterion": f.criterion,
-                "severity": f.severity.value,
-                "description": f.description,
-                "deadline": f.deadline,
-                "found_on": f.found_on,
-                "position": start + i,
-            }
-            for i, f in enumerate(findings)
-        ],
-    )
-    responsible = [
-        {"year": year, "finding": f.code, "position": i, "unit": unit}
-        for f in findings
-        for i, unit in enumerate(f.responsible)
-    ]
-    if responsible:
-        session.execute(insert(FindingResponsibleRow), responsible)
-
-
-def _insert_inspection(session: Session, year: int, ins: InspectionIn) -> None:
-    position = next_position(session, InspectionRow.position, InspectionRow.year == year)
-    session.execute(
-        insert(InspectionRow).values(
-            year=year,
-            code=ins.code,
-            group_code=ins.group,
-            county=ins.county,
-            start_date=ins.start_date,
-            end_date=ins.end_date,
-            letter_date=ins.letter_date,
-            position=position,
-        )
-    )
-    s = ins.sample
-    for model, rows in (
-        (SampleTownRow, [{"town": t} for t in s.towns]),
-        (SampleVillageRow, [{"village": v} for v in s.villages]),
-        (
-            SampleHouseholdRow,
-            [
-                {"code": h.code, "village": h.village, "status": h.status.value}
-                for h in s.households
-            ],
-        ),
-    ):
-        if rows:
-            session.execute(
-                insert(model),
-                [
-                    {"year": year, "inspection": ins.code, "position": i, **r}
-                    for i, r in enumerate(rows)
-                ],
-            )
+    """Insert findings after the year's last one."""
+    if findings:
+        start = next_position(session, FindingRow.position, FindingRow.year == year)
+        repo.store_findings(session, year, findings, start)
 
 
 def _held_inspection(session: Session, year: int, code: str) -> Inspection:
     """The inspection with its sample; NotFound when the year has no such inspection."""
-    row = session.execute(
-        select(InspectionRow).where(InspectionRow.year == year, InspectionRow.code == code)
-    ).scalar_one_or_none()
-    if row is None:
+    found = repo.load_inspections(session, year, code)
+    if not found:
         raise not_held(year, "inspection", code)
-    where = {"year": year, "inspection": code}
-    towns = session.scalars(
-        select(SampleTownRow.town).filter_by(**where).order_by(SampleTownRow.position)
-    ).all()
-    villages = session.scalars(
-        select(SampleVillageRow.village).filter_by(**where).order_by(SampleVillageRow.position)
-    ).all()
-    households = session.execute(
-        select(SampleHouseholdRow.code, SampleHouseholdRow.village, SampleHouseholdRow.status)
-        .filter_by(**where)
-        .order_by(SampleHouseholdRow.position)
-    ).all()
-    return Inspection(
-        row.code,
-        row.group_code,
-        row.county,
-        row.start_date,
-        row.end_date,
-        row.letter_date,
-        Sample(
-            tuple(towns),
-            tuple(villages),
-            tuple(Household(c, v, HouseholdStatus(s)) for c, v, s in households),
-        ),
-    )
+    return found[0]
 
 
 def _as_in(ins: Inspection, findings: list[FindingIn] | None = None) -> InspectionIn:

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from scoring_service.db import repository as repo
 from scoring_service.domain.model import Group, Pairing, Unit
 from scoring_service.records.groups import list_groups
-from scoring_service.records.year import held_year, year_pairings, year_units
+from scoring_service.records.year import held_year
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +23,7 @@ class Structure:
 def year_structure(year: int, *, db: sessionmaker[Session]) -> Structure:
     """The year's units, pairings and groups, in stored order."""
     with held_year(db, year) as session:
-        units = year_units(session, year)
-        pairings = year_pairings(session, year)
+        units = repo.load_units(session, year)
+        pairings = repo.load_pairings(session, year)
         groups = list_groups(year, db=db, limit=10**9, cursor=None).items
     return Structure(year, units, pairings, groups)

@@ -14,9 +14,8 @@ from scoring_service.bundle.checks import check_bundle
 from scoring_service.bundle.problems import pointer
 from scoring_service.bundle.schema import BUNDLE_FORMAT, BundleIn, UnitIn
 from scoring_service.db import repository as repo
-from scoring_service.db.models import PairingRow, UnitRow
 from scoring_service.domain.errors import NotFound
-from scoring_service.domain.model import Pairing, Unit, UnitKind, VillageType, YearData
+from scoring_service.domain.model import YearData
 from scoring_service.domain.ruleset import Ruleset
 from scoring_service.services import RuleSource, ruleset_of
 
@@ -74,37 +73,11 @@ def exists_where(session: Session, *where: Any) -> bool:
 
 def units_in(session: Session, year: int) -> list[UnitIn]:
     """The year's units in stored order, as a bundle holds them (for the bundle checks)."""
-    rows = session.execute(
-        select(UnitRow.code, UnitRow.name, UnitRow.kind, UnitRow.parent, UnitRow.village_type)
-        .where(UnitRow.year == year)
-        .order_by(UnitRow.position)
-    ).all()
     return [
         UnitIn.model_construct(
-            code=code,
-            name=name,
-            kind=UnitKind(kind),
-            parent=parent,
-            village_type=VillageType(vt) if vt else None,
+            code=u.code, name=u.name, kind=u.kind, parent=u.parent, village_type=u.village_type
         )
-        for code, name, kind, parent, vt in rows
-    ]
-
-
-def year_units(session: Session, year: int) -> list[Unit]:
-    """The year's units in stored order."""
-    return [Unit(u.code, u.name, u.kind, u.parent, u.village_type) for u in units_in(session, year)]
-
-
-def year_pairings(session: Session, year: int) -> list[Pairing]:
-    """The year's pairings in stored order."""
-    return [
-        Pairing(h, v)
-        for h, v in session.execute(
-            select(PairingRow.helping_unit, PairingRow.village)
-            .where(PairingRow.year == year)
-            .order_by(PairingRow.position)
-        )
+        for u in repo.load_units(session, year)
     ]
 
 
