@@ -45,7 +45,7 @@ from scoring_service.domain.metrics import SCALAR_METRICS, Metrics, round_rate
 from scoring_service.domain.model import Outcome, Severity, UnitKind
 from scoring_service.domain.ruleset import Catalogue, Grade, Measure, Ruleset
 from scoring_service.domain.scoring import Verdict, fire
-from scoring_service.rules.loader import available_years, load_ruleset
+from scoring_service.rules.loader import available_years, data_path, load_ruleset
 from scoring_service.rules.merge import YEAR_DIR
 from scoring_service.rules.problems import RuleProblem, unique
 from scoring_service.rules.yaml_source import Loc, Path_, key_text, read_yaml
@@ -439,7 +439,7 @@ def _load_file(path: Path) -> tuple[list[Case], list[RuleProblem]]:
 def _schema_problems(f: _File, error: ValidationError) -> None:
     seen: set[Path_] = set()
     for detail in error.errors():
-        path = _data_path(f.value, detail["loc"], detail["type"])
+        path = data_path(f.value, detail["loc"], detail["type"])
         if path in seen:
             continue  # one message per place (a union reports each of its branches)
         seen.add(path)
@@ -455,24 +455,6 @@ def _schema_problems(f: _File, error: ValidationError) -> None:
                 shown = repr(value) if isinstance(value, str) else show(value)
                 message += f" (found {shown})"
         f.problem(path, message)
-
-
-def _data_path(data: Any, loc: tuple[int | str, ...], kind: str) -> Path_:
-    """The parts of a pydantic location that index the data (union branch names dropped)."""
-    path: list[str | int] = []
-    current = data
-    for index, part in enumerate(loc):
-        if isinstance(current, dict) and part in current:
-            step: Any = part
-        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
-            step = part
-        else:
-            if index == len(loc) - 1 and kind == "missing":
-                path.append(part)
-            continue
-        current = current[step]
-        path.append(step)
-    return tuple(path)
 
 
 def _given(model: BaseModel) -> dict[str, Any]:

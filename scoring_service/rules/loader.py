@@ -112,7 +112,7 @@ def _schema_problems(doc: YearDoc, error: ValidationError) -> list[RuleProblem]:
     problems: list[RuleProblem] = []
     seen_paths: set[Path_] = set()
     for detail in error.errors():
-        path = _data_path(doc.value, detail["loc"], detail["type"])
+        path = data_path(doc.value, detail["loc"], detail["type"])
         if path in seen_paths:
             continue  # one message per place (a union reports each of its branches)
         seen_paths.add(path)
@@ -131,7 +131,7 @@ def _schema_problems(doc: YearDoc, error: ValidationError) -> list[RuleProblem]:
     return problems
 
 
-def _data_path(data: Any, loc: tuple[int | str, ...], kind: str) -> Path_:
+def data_path(data: Any, loc: tuple[int | str, ...], kind: str) -> Path_:
     """Keep the parts of a pydantic location that index the data (drop union branch names)."""
     path: list[str | int] = []
     current = data
