@@ -125,12 +125,7 @@ def state_after(finding: Finding, events: Iterable[Event]) -> FindingState:
 
 def state_at(finding: Finding, events: Iterable[Event], as_of: date) -> FindingState:
     """The state after the events dated on or before ``as_of`` (history assumed valid)."""
-    state = initial_state(finding)
-    for event in ordered(events):
-        if event.date > as_of:
-            break
-        _apply(state, event)
-    return state
+    return state_after(finding, (e for e in ordered(events) if e.date <= as_of))
 
 
 def outcome(state: FindingState, as_of: date) -> Outcome:

@@ -45,7 +45,7 @@ from scoring_service.domain.metrics import SCALAR_METRICS, Metrics, round_rate
 from scoring_service.domain.model import Outcome, Severity, UnitKind
 from scoring_service.domain.ruleset import Catalogue, Grade, Measure, Ruleset
 from scoring_service.domain.scoring import Verdict, fire
-from scoring_service.rules.loader import available_years, data_path, load_ruleset
+from scoring_service.rules.loader import available_years, load_ruleset, schema_messages
 from scoring_service.rules.merge import YEAR_DIR
 from scoring_service.rules.problems import RuleProblem, unique
 from scoring_service.rules.yaml_source import Loc, Path_, key_text, read_yaml
@@ -437,23 +437,7 @@ def _load_file(path: Path) -> tuple[list[Case], list[RuleProblem]]:
 
 
 def _schema_problems(f: _File, error: ValidationError) -> None:
-    seen: set[Path_] = set()
-    for detail in error.errors():
-        path = data_path(f.value, detail["loc"], detail["type"])
-        if path in seen:
-            continue  # one message per place (a union reports each of its branches)
-        seen.add(path)
-        kind = detail["type"]
-        if kind == "extra_forbidden":
-            message = f"unknown key {path[-1]!r}"
-        elif kind == "missing":
-            message = "required key missing"
-        else:
-            message = detail["msg"].removeprefix("Value error, ")
-            value = detail.get("input")
-            if isinstance(value, str | int | Fraction | date) or value is None:
-                shown = repr(value) if isinstance(value, str) else show(value)
-                message += f" (found {shown})"
+    for path, message in schema_messages(f.value, error, show):
         f.problem(path, message)
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
@@ -364,24 +364,17 @@ class _Parser:
         return parts[0] if len(parts) == 1 else And(tuple(parts), first.column)
 
     def sum(self) -> Node:
-        node = self.term()
-        while self.at("op", "+", "-"):
-            operator = self.advance()
-            right = self.term()
-            op: ArithOp = operator.text  # type: ignore[assignment]
-            node = Arith(
-                op,
-                _need_number(node, operator, f"'{op}'"),
-                _need_number(right, operator, f"'{op}'"),
-                operator.column,
-            )
-        return node
+        return self.arithmetic(self.term, "+", "-")
 
     def term(self) -> Node:
-        node = self.unary()
-        while self.at("op", "*", "/"):
+        return self.arithmetic(self.unary, "*", "/")
+
+    def arithmetic(self, operand: Callable[[], Node], *ops: str) -> Node:
+        """Left-associative ``operand (op operand)*`` for one precedence level."""
+        node = operand()
+        while self.at("op", *ops):
             operator = self.advance()
-            right = self.unary()
+            right = operand()
             op: ArithOp = operator.text  # type: ignore[assignment]
             node = Arith(
                 op,

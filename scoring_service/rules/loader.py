@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import threading
+from collections.abc import Callable
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
@@ -109,10 +110,17 @@ def _load(rules_dir: Path, year: int) -> tuple[Ruleset | None, list[RuleProblem]
 
 
 def _schema_problems(doc: YearDoc, error: ValidationError) -> list[RuleProblem]:
-    problems: list[RuleProblem] = []
+    return [doc.problem(path, message) for path, message in schema_messages(doc.value, error)]
+
+
+def schema_messages(
+    data: Any, error: ValidationError, show: Callable[[Any], str] = str
+) -> list[tuple[Path_, str]]:
+    """Each place a pydantic error points at in ``data``, once, with a message for editors."""
+    messages: list[tuple[Path_, str]] = []
     seen_paths: set[Path_] = set()
     for detail in error.errors():
-        path = data_path(doc.value, detail["loc"], detail["type"])
+        path = data_path(data, detail["loc"], detail["type"])
         if path in seen_paths:
             continue  # one message per place (a union reports each of its branches)
         seen_paths.add(path)
@@ -125,10 +133,10 @@ def _schema_problems(doc: YearDoc, error: ValidationError) -> list[RuleProblem]:
             message = detail["msg"].removeprefix("Value error, ")
             value = detail.get("input")
             if isinstance(value, str | int | Fraction | date) or value is None:
-                shown = str(value) if isinstance(value, Fraction | date) else repr(value)
+                shown = repr(value) if isinstance(value, str) else show(value)
                 message += f" (found {shown})"
-        problems.append(doc.problem(path, message))
-    return problems
+        messages.append((path, message))
+    return messages
 
 
 def data_path(data: Any, loc: tuple[int | str, ...], kind: str) -> Path_:
