@@ -19,6 +19,7 @@ from api.schemas import (
 )
 from scoring_service.access import audit, tokens
 from scoring_service.access.roles import Permission
+from scoring_service.access.scope import require_unscoped
 
 bp = ApiBlueprint("admin", __name__, tag="tokens")
 ADMIN = Permission.ADMIN
@@ -38,7 +39,9 @@ def token_read(info: tokens.TokenInfo) -> TokenRead:
 )
 def list_tokens(query: TokenQuery) -> TokenList:
     """Live tokens (and revoked ones when asked); never their secrets."""
-    found = tokens.list_tokens(db=services().db, include_revoked=query.include_revoked)
+    found = tokens.list_tokens(
+        db=services().db, actor=current(), include_revoked=query.include_revoked
+    )
     return TokenList(items=[token_read(t) for t in found])
 
 
@@ -93,7 +96,9 @@ def _utc(value: datetime | None) -> datetime | None:
 def audit_log(query: AuditQuery) -> AuditPage:
     """Every write, newest first: token name, time, action, record. Filters: ``token``,
     ``action`` (e.g. ``event.create``), ``record_type``, ``record`` (e.g. ``2018/F-1``),
-    ``year``, ``since`` and ``until`` (times; UTC when no offset is given)."""
+    ``year``, ``since`` and ``until`` (times; UTC when no offset is given). The log
+    covers the whole service: a token scoped to units may not read it."""
+    require_unscoped(current(), "the audit log")
     page = audit.entries(
         db=services().db,
         token=query.token,

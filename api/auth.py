@@ -39,8 +39,8 @@ def authorize(permission: Permission) -> Principal:
             slug="unauthenticated",
             headers={"WWW-Authenticate": f'{REALM}, error="invalid_token"'},
         )
+    g.principal = principal  # known before the role check, so a refusal is logged with it
     principal.require(permission)
-    g.principal = principal
     return principal
 
 

@@ -10,7 +10,6 @@ from api.auth import current
 from api.context import services
 from api.routing import ApiBlueprint
 from api.schemas import BundleQuery, ImportRead, StoredCounts
-from scoring_service.access import audit
 from scoring_service.access.roles import Permission
 from scoring_service.bundle import InvalidBundle, Problem, pointer
 from scoring_service.bundle.schema import BundleIn
@@ -64,7 +63,7 @@ def import_year(query: BundleQuery, raw: bytes) -> tuple[ImportRead, dict[str, s
         if problems:
             raise InvalidBundle(problems)
     s = services()
-    summary = import_bundle(raw, db=s.db, rules=s.rules, replace=query.replace)
+    summary = import_bundle(raw, db=s.db, rules=s.rules, actor=current(), replace=query.replace)
     counts = StoredCounts(
         units=summary.units,
         pairings=summary.pairings,
@@ -72,15 +71,6 @@ def import_year(query: BundleQuery, raw: bytes) -> tuple[ImportRead, dict[str, s
         inspections=summary.inspections,
         findings=summary.findings,
         events=summary.events,
-    )
-    audit.record_now(
-        s.db,
-        current(),
-        "bundle.import",
-        "year",
-        str(summary.year),
-        year=summary.year,
-        detail={"replaced": summary.replaced, **counts.model_dump()},
     )
     result = ImportRead(year=summary.year, replaced=summary.replaced, counts=counts)
     return result, {"Location": f"/api/v1/years/{summary.year}"}

@@ -158,9 +158,26 @@ def _unexpected(exc: BaseException) -> Response:
     return problem(500, "the service failed to answer this request; it has been logged")
 
 
+def _log_refusal(detail: str) -> None:
+    """A refused request is a security event: the audit log keeps who tried what."""
+    from flask import g
+
+    from api.context import services
+    from scoring_service.access import audit
+
+    principal = g.get("principal") if has_request_context() else None
+    if principal is None:
+        return
+    try:
+        audit.refused(services().db, principal, f"{request.method} {request.path}", detail)
+    except Exception:  # the refusal must still be answered if the log cannot be written
+        log.exception("could not write the security event of a refused request")
+
+
 def _domain(exc: DomainError) -> Response:
     detail = str(exc)
     if isinstance(exc, Forbidden):
+        _log_refusal(detail)
         return problem(403, detail, slug="forbidden")
     if isinstance(exc, NotFound):
         return problem(404, detail, slug="not-found")

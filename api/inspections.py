@@ -29,7 +29,6 @@ from api.schemas import (
 from scoring_service.access.roles import Permission
 from scoring_service.domain.model import Finding, Inspection
 from scoring_service.records import inspections
-from scoring_service.records.findings import visible_findings
 from scoring_service.reports import exports
 
 bp = ApiBlueprint("inspections", __name__, tag="inspections")
@@ -62,12 +61,6 @@ def inspection_read(year: int, ins: Inspection, findings: list[Finding]) -> Insp
     )
 
 
-def _visible(year: int, findings: list[Finding]) -> list[Finding]:
-    """The findings the caller's scope sees."""
-    s = services()
-    return visible_findings(year, findings, db=s.db, rules=s.rules, actor=current())
-
-
 @bp.operation(
     "GET",
     "/years/<int:year>/inspections",
@@ -82,6 +75,7 @@ def list_inspections(year: int, query: InspectionQuery) -> InspectionPage:
     page = inspections.list_inspections(
         year,
         db=services().db,
+        actor=current(),
         group=query.group,
         county=query.county,
         limit=query.limit,
@@ -105,7 +99,8 @@ def list_inspections(year: int, query: InspectionQuery) -> InspectionPage:
 def create_inspection(year: int, body: InspectionCreate) -> tuple[InspectionRead, dict[str, str]]:
     """Add an inspection with its sample and findings, all or nothing, checked as in a bundle.
 
-    A token scoped to units may add only findings that count for its units."""
+    A token scoped to units may add only an inspection wholly inside its scope: its county,
+    and every finding's unit and responsible units."""
     s = services()
     ins, findings = inspections.create_inspection(
         year, body, db=s.db, rules=s.rules, actor=current()
@@ -123,9 +118,11 @@ def create_inspection(year: int, body: InspectionCreate) -> tuple[InspectionRead
     errors=(404,),
 )
 def get_inspection(year: int, code: str) -> InspectionRead:
-    """An inspection with its sample and findings (those the token's scope sees)."""
-    ins, findings = inspections.get_inspection(year, code, db=services().db)
-    return inspection_read(year, ins, _visible(year, findings))
+    """An inspection with its sample and findings. A token scoped to units reads only the
+    inspections of its counties, with the findings it reads."""
+    s = services()
+    ins, findings = inspections.get_inspection(year, code, db=s.db, rules=s.rules, actor=current())
+    return inspection_read(year, ins, findings)
 
 
 @bp.operation(
@@ -141,8 +138,8 @@ def update_inspection(year: int, code: str, body: InspectionUpdate) -> Inspectio
     """Record the day the rectification letter was issued (null: not issued yet)."""
     s = services()
     inspections.update_inspection(year, code, given(body), db=s.db, rules=s.rules, actor=current())
-    ins, findings = inspections.get_inspection(year, code, db=s.db)
-    return inspection_read(year, ins, _visible(year, findings))
+    ins, findings = inspections.get_inspection(year, code, db=s.db, rules=s.rules, actor=current())
+    return inspection_read(year, ins, findings)
 
 
 @bp.operation(

@@ -23,6 +23,7 @@ from api.errors import ApiProblem
 from api.routing import ApiBlueprint
 from api.schemas import BodyModel, Number, QueryModel, ReadModel
 from scoring_service.access.roles import Permission
+from scoring_service.access.scope import require_unscoped
 from scoring_service.domain.errors import NotFound
 from scoring_service.rules.problems import RuleProblem
 from scoring_service.rulesets import service
@@ -436,6 +437,8 @@ def draft_diff(year: int, draft: str, query: DiffQuery) -> DryRunRead:
     changed: old and new rate band (the fired rules that read ``rate``), fired rules, bonus,
     deduction, score, grade, rank, measures, and the metrics that differ. ``summary`` counts
     grade changes, measures gained and lost (with the units), and the largest movers."""
+    # A dry run compares every unit's scores: not for a principal scoped to some units.
+    require_unscoped(current(), "a dry run over every unit")
     s = services()
     with _refusals(year):
         doc = service.dry_run(
@@ -524,7 +527,7 @@ def recomputation(year: int, run_id: int) -> RecomputationRead:
     every row is the same. When the data changed since (``data_changed``), differences may
     come from the data."""
     s = services()
-    doc = recompute_run(run_id, db=s.db, rules=_rules(), evaluator=s.evaluator)
+    doc = recompute_run(run_id, db=s.db, rules=_rules(), evaluator=s.evaluator, actor=current())
     if doc["year"] != year:
         raise NotFound(f"the year {year} has no score run {run_id}")
     return RecomputationRead.model_validate(doc)

@@ -790,7 +790,8 @@ class TokenCreate(BodyModel):
     name: Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[^\x00]*\S")]
     role: Role
     scope: Annotated[
-        list[Code] | None, Field(description="unit codes; null or absent: every unit")
+        list[Code] | None,
+        Field(min_length=1, description="unit codes (at least one); null or absent: every unit"),
     ] = None
 
 

@@ -29,12 +29,11 @@ from api.schemas import (
     ScoresPage,
     ScoresQuery,
 )
-from scoring_service.access.roles import Forbidden, Permission
+from scoring_service.access.roles import Permission
 from scoring_service.db.queries import list_page
 from scoring_service.records import score_runs as scores
-from scoring_service.records.findings import visible_codes
 from scoring_service.reports import exports
-from scoring_service.services import explain_unit, year_alerts
+from scoring_service.services import explain_unit, score_year, year_alerts
 
 bp = ApiBlueprint("scores", __name__, tag="scores")
 READ, ASSESS = Permission.READ, Permission.ASSESS
@@ -86,7 +85,7 @@ def create_run(year: int, body: ScoreRunCreate) -> tuple[ScoreRunCreated, dict[s
     """Score the year as of ``as_of`` (default: the rule set's cutoff) and store the run; the
     rows are those ``python -m scoring_service score`` prints (spec section 9)."""
     s = services()
-    run = scores.create_run(
+    run = score_year(
         year, as_of=body.as_of, db=s.db, rules=s.rules, evaluator=s.evaluator, actor=current()
     )
     created = ScoreRunCreated(
@@ -141,7 +140,7 @@ def latest_run(year: int, query: LatestRunQuery) -> ScoreRunRead:
 )
 def get_run(year: int, run_id: int) -> ScoreRunRead:
     """A stored run: when, from which data revision and rule set, rows per kind."""
-    return run_read(scores.get_run(year, run_id, db=services().db))
+    return run_read(scores.get_run(year, run_id, db=services().db, actor=current()))
 
 
 @bp.operation(
@@ -158,7 +157,7 @@ def run_rows(year: int, run_id: int, query: ScoreRowsQuery) -> ScoreRowPage | Re
     """The run's rows (spec section 9) in their order, optionally of one kind; or the whole
     list as ``format=csv`` or ``xlsx``."""
     if query.format != "json":
-        run = scores.get_run(year, run_id, db=services().db)
+        run = scores.get_run(year, run_id, db=services().db, actor=current())
         return _export(_rows(run["rows"], query.kind), query.format, year, run["as_of"])
     _, page = scores.get_run_page(
         year,
@@ -167,6 +166,7 @@ def run_rows(year: int, run_id: int, query: ScoreRowsQuery) -> ScoreRowPage | Re
         limit=query.limit,
         cursor=query.cursor,
         db=services().db,
+        actor=current(),
     )
     return ScoreRowPage(
         items=[ScoreRowRead.model_validate(r) for r in page.items],
@@ -194,7 +194,12 @@ def year_scores(year: int, query: ScoresQuery) -> ScoresPage | Response:
     s = services()
     if query.format != "json":
         run = scores.current_scores(
-            year, as_of=query.as_of, db=s.db, rules=s.rules, evaluator=s.evaluator
+            year,
+            as_of=query.as_of,
+            db=s.db,
+            rules=s.rules,
+            evaluator=s.evaluator,
+            actor=current(),
         )
         return _export(_rows(run["rows"], query.kind), query.format, year, run["as_of"])
     # One page: a stored run is read a page at a time (a province has thousands of rows).
@@ -207,6 +212,7 @@ def year_scores(year: int, query: ScoresQuery) -> ScoresPage | Response:
         db=s.db,
         rules=s.rules,
         evaluator=s.evaluator,
+        actor=current(),
     )
     return ScoresPage(
         items=[ScoreRowRead.model_validate(r) for r in page.items],
@@ -232,12 +238,18 @@ def year_scores(year: int, query: ScoresQuery) -> ScoresPage | Response:
 )
 def explanation(year: int, code: str, query: AsOfQuery) -> ExplanationRead:
     """Metrics, every rule with the values it read, caps, grade, and every finding that
-    counts for the unit with why. A token scoped to units may explain only those units."""
-    actor = current()
-    if actor.scope is not None and code not in actor.scope:
-        raise Forbidden(f"unit {code!r} is outside token {actor.name!r}'s scope")
+    counts for the unit with why. A token scoped to units explains only the units inside
+    its scope (its units and those under them)."""
     s = services()
-    doc = explain_unit(year, code, as_of=query.as_of, db=s.db, rules=s.rules, evaluator=s.evaluator)
+    doc = explain_unit(
+        year,
+        code,
+        as_of=query.as_of,
+        db=s.db,
+        rules=s.rules,
+        evaluator=s.evaluator,
+        actor=current(),
+    )
     return ExplanationRead.model_validate(doc)
 
 
@@ -254,12 +266,8 @@ def alerts(year: int, query: AlertsQuery) -> AlertPage:
     """Late letters, long inspections, incomplete samples, missed months and unescalated
     major findings as of ``as_of`` (spec section 7), optionally of one type."""
     s = services()
-    day, found = year_alerts(year, as_of=query.as_of, db=s.db, rules=s.rules)
+    day, found = year_alerts(year, as_of=query.as_of, db=s.db, rules=s.rules, actor=current())
     items = [a for a in found if query.type is None or a.type == query.type]
-    # A token scoped to units sees the alerts on findings that count for its units only.
-    codes = [a.finding for a in items if a.finding is not None]
-    seen = visible_codes(year, codes, db=s.db, rules=s.rules, actor=current())
-    items = [a for a in items if a.finding is None or a.finding in seen]
     page = list_page(items, tag=f"alerts:{year}:{day}", limit=query.limit, cursor=query.cursor)
     return AlertPage(
         items=[AlertRead.model_validate(a.to_json()) for a in page.items],

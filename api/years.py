@@ -103,7 +103,7 @@ def year(year: int) -> YearRead:
 )
 def structure(year: int) -> StructureRead:
     """Counties, their towns and villages (with paired helping units), helping units, groups."""
-    held = year_structure(year, db=services().db)
+    held = year_structure(year, db=services().db, actor=current())
     helpers: dict[str, list[str]] = defaultdict(list)
     villages_of: dict[str, list[str]] = defaultdict(list)
     for p in held.pairings:
@@ -167,6 +167,7 @@ def list_units(year: int, query: UnitQuery) -> UnitPage:
     page = units.list_units(
         year,
         db=services().db,
+        actor=current(),
         kind=query.kind,
         parent=query.parent,
         limit=query.limit,
@@ -202,7 +203,7 @@ def create_unit(year: int, body: UnitCreate) -> tuple[UnitRead, dict[str, str]]:
 )
 def get_unit(year: int, code: str) -> UnitRead:
     """One unit of the year."""
-    return unit_read(year, units.get_unit(year, code, db=services().db))
+    return unit_read(year, units.get_unit(year, code, db=services().db, actor=current()))
 
 
 @bp.operation(
@@ -238,6 +239,7 @@ def list_pairings(year: int, query: PairingQuery) -> PairingPage:
     page = pairings.list_pairings(
         year,
         db=services().db,
+        actor=current(),
         helping_unit=query.helping_unit,
         village=query.village,
         limit=query.limit,
@@ -274,7 +276,9 @@ def create_pairing(year: int, body: PairingCreate) -> tuple[PairingRead, dict[st
 )
 def get_pairing(year: int, helping_unit: str, village: str) -> PairingRead:
     """One pairing."""
-    return pairing_read(year, pairings.get_pairing(year, helping_unit, village, db=services().db))
+    return pairing_read(
+        year, pairings.get_pairing(year, helping_unit, village, db=services().db, actor=current())
+    )
 
 
 @bp.operation(

@@ -13,6 +13,8 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from scoring_service.access import audit, scope
+from scoring_service.access.roles import Principal
 from scoring_service.bundle import read_bundle
 from scoring_service.db import repository as repo
 from scoring_service.domain.alerts import Alert, process_alerts
@@ -76,10 +78,14 @@ def import_bundle(
     *,
     db: sessionmaker[Session],
     rules: RuleSource,
+    actor: Principal,
     replace: bool = False,
     progress: Progress | None = None,
 ) -> ImportSummary:
-    """Check a bundle and store it in one transaction; nothing is stored if anything is wrong."""
+    """Check a bundle and store it in one transaction with its audit entry; nothing is
+    stored if anything is wrong. A bundle holds every unit of a year: a principal scoped
+    to units may not import one."""
+    scope.require_unscoped(actor, "importing a bundle")
     say = progress or (lambda _stage: None)
     say("checking")
     data = read_bundle(raw, _catalogue_of(rules))
@@ -93,17 +99,28 @@ def import_bundle(
         if exists:
             repo.delete_year(session, data.year)
         repo.store_year(session, data)
+        summary = ImportSummary(
+            year=data.year,
+            replaced=exists,
+            units=len(data.units),
+            pairings=len(data.pairings),
+            groups=len(data.groups),
+            inspections=len(data.inspections),
+            findings=len(data.findings),
+            events=len(data.events),
+        )
+        counts = summary.to_json()["counts"]
+        audit.record(
+            session,
+            actor,
+            "bundle.import",
+            "year",
+            str(data.year),
+            year=data.year,
+            detail={"replaced": exists, **counts},
+        )
     say("done")
-    return ImportSummary(
-        year=data.year,
-        replaced=exists,
-        units=len(data.units),
-        pairings=len(data.pairings),
-        groups=len(data.groups),
-        inspections=len(data.inspections),
-        findings=len(data.findings),
-        events=len(data.events),
-    )
+    return summary
 
 
 def list_years(*, db: sessionmaker[Session]) -> list[dict[str, Any]]:
@@ -161,10 +178,13 @@ def score_year(
     db: sessionmaker[Session],
     rules: RuleSource,
     evaluator: Evaluator,
+    actor: Principal,
 ) -> dict[str, Any]:
-    """Compute a year's scores and store them as a score run; return the stored run."""
+    """Compute a year's scores and store them as a score run with its audit entry; return
+    the stored run. A run holds every unit's row: a scoped principal may not store one."""
     from scoring_service.rulesets.source import record_version
 
+    scope.require_unscoped(actor, "storing a score run")
     assessment, revision = compute(year, as_of=as_of, db=db, rules=rules, evaluator=evaluator)
     with db.begin() as session:
         run_id = repo.store_score_run(
@@ -178,6 +198,15 @@ def score_year(
         )
         # The run names its rule set by hash: keep that version findable for recomputing.
         record_version(session, assessment.ruleset)
+        audit.record(
+            session,
+            actor,
+            "score_run.create",
+            "score_run",
+            str(run_id),
+            year=year,
+            detail={"as_of": assessment.as_of, "rows": len(assessment.results)},
+        )
     with db() as session:
         run = repo.get_score_run(session, run_id)
     assert run is not None
@@ -192,8 +221,15 @@ def explain_unit(
     db: sessionmaker[Session],
     rules: RuleSource,
     evaluator: Evaluator,
+    actor: Principal,
 ) -> dict[str, Any]:
-    """Why a unit scored what it did: metrics, fired rules and the findings behind them."""
+    """Why a unit scored what it did: metrics, fired rules and the findings behind them.
+
+    A unit outside the caller's scope is not found, as a unit that does not exist."""
+    if actor.scope is not None:
+        with db() as session:
+            if not scope.reach(session, year, actor).has(unit):
+                raise scope.hidden("unit", unit, year)
     assessment, _ = compute(
         year, as_of=as_of, db=db, rules=rules, evaluator=evaluator, keep_findings=True
     )
@@ -207,13 +243,16 @@ def year_alerts(
     as_of: date | None = None,
     db: sessionmaker[Session],
     rules: RuleSource,
+    actor: Principal,
 ) -> tuple[date, list[Alert]]:
-    """The process alerts of a year as of a date (default: the rule set's cutoff)."""
+    """The process alerts of a year as of a date (default: the rule set's cutoff), those
+    the caller reads when it is scoped."""
     ruleset = ruleset_of(rules, year)
     day = as_of_for(ruleset, year, as_of)
     with db() as session:
         data = _year_data(session, year)
-    return day, process_alerts(data, ruleset.alerts, day)
+        found = process_alerts(data, ruleset.alerts, day)
+        return day, scope.alerts_in_reach(session, year, actor, ruleset.attribution, found)
 
 
 def recompute_run(
@@ -222,6 +261,7 @@ def recompute_run(
     db: sessionmaker[Session],
     rules: RuleSource,
     evaluator: Evaluator,
+    actor: Principal,
 ) -> dict[str, Any]:
     """Score a stored run again under the rule set version it recorded, on the data held now.
 
@@ -244,6 +284,11 @@ def recompute_run(
             "which are not recorded"
         )
     rows = assess(data, ruleset, run["as_of"], evaluator).rows()
+    if actor.scope is not None:  # the comparison of the caller's units only
+        with db() as session:
+            where = scope.reach(session, run["year"], actor)
+        run["rows"] = [r for r in run["rows"] if where.has(str(r["unit"]))]
+        rows = [r for r in rows if where.has(str(r["unit"]))]
     diff = compare_rows(run["rows"], rows, ruleset, ruleset)
     data_changed = revision != run["data_revision"]
     return {

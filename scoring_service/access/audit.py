@@ -61,6 +61,15 @@ def record_now(
         record(session, actor, action, *args, **kw)
 
 
+REFUSED = "security.refused"
+
+
+def refused(db: sessionmaker[Session], actor: Principal, request: str, reason: str) -> None:
+    """Log a refused attempt (403) as a security event, in a transaction of its own: the
+    refused write itself rolled back."""
+    record_now(db, actor, REFUSED, "request", request, detail={"reason": reason})
+
+
 def entries(
     *,
     db: sessionmaker[Session],

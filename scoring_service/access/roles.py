@@ -6,6 +6,8 @@ that count for those units (spec section 4 attribution with the year's rule set)
 
 from __future__ import annotations
 
+import getpass
+import os
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -76,5 +78,11 @@ class Principal:
             )
 
 
-# What the command line acts as in the audit log.
-COMMAND_LINE = Principal(None, "command line", Role.ADMIN)
+def command_line() -> Principal:
+    """Who the command line acts as: an unscoped admin named for the operating-system user,
+    so the audit log says who ran a command."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no user name in this environment
+        user = f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown user"
+    return Principal(None, f"{user} (command line)", Role.ADMIN)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -13,7 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from scoring_service.access import audit
-from scoring_service.access.roles import Principal, Role
+from scoring_service.access import scope as unit_scope
+from scoring_service.access.roles import Forbidden, Principal, Role
 from scoring_service.db.api_models import ApiTokenRow
 from scoring_service.domain.errors import Conflict, InvalidRequest, NotFound
 
@@ -63,7 +65,10 @@ def create_token(
     db: sessionmaker[Session],
     actor: Principal,
 ) -> tuple[str, TokenInfo]:
-    """A new token: its secret (shown this once, never stored) and its record."""
+    """A new token: its secret (shown this once, never stored) and its record.
+
+    ``scope`` None means every unit; a scope names at least one unit held in some year.
+    A scoped actor creates only tokens scoped inside its own scope."""
     name = name.strip()
     if not name or len(name) > NAME_MAX or "\x00" in name:
         raise InvalidRequest(f"a token name is 1 to {NAME_MAX} characters")
@@ -74,14 +79,27 @@ def create_token(
             f"unknown role {role!r}; choose from {', '.join(r.value for r in Role)}"
         ) from None
     units = None
-    if scope:
+    if scope is not None:
         units = sorted(dict.fromkeys(scope))
+        if not units:
+            # An empty scope must never read as "no limit": refuse it instead of widening it.
+            raise InvalidRequest(
+                "a scope names at least one unit code; leave the scope out for every unit"
+            )
         bad = [u for u in units if not u or len(u) > 64 or any(c.isspace() for c in u)]
         if bad or any("\x00" in u for u in units):
             raise InvalidRequest(f"scope units must be unit codes (1-64 characters): {bad}")
     secret = PREFIX + secrets.token_urlsafe(32)
     try:
         with db.begin() as session:
+            _require_within(session, actor, units, "create")
+            if units is not None:
+                unknown = unit_scope.unknown_units(session, units)
+                if unknown:
+                    raise InvalidRequest(
+                        f"no year holds the units {', '.join(unknown)}; a scope names units "
+                        "held (import the year first)"
+                    )
             token_id = session.execute(
                 insert(ApiTokenRow)
                 .values(
@@ -115,7 +133,7 @@ def revoke_token(ref: str | int, *, db: sessionmaker[Session], actor: Principal)
     """Revoke a live token given by id or name; later requests with it get 401."""
     with db.begin() as session:
         statement = select(ApiTokenRow).where(ApiTokenRow.revoked_at.is_(None))
-        if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+        if isinstance(ref, int) or (isinstance(ref, str) and ref.isascii() and ref.isdigit()):
             row = session.scalars(statement.where(ApiTokenRow.id == int(ref))).first()
             if row is None and isinstance(ref, str):
                 row = session.scalars(statement.where(ApiTokenRow.name == ref)).first()
@@ -123,6 +141,7 @@ def revoke_token(ref: str | int, *, db: sessionmaker[Session], actor: Principal)
             row = session.scalars(statement.where(ApiTokenRow.name == ref)).first()
         if row is None:
             raise NotFound(f"no live token {ref!r}")
+        _require_within(session, actor, _info(row).scope, "revoke")
         session.execute(
             update(ApiTokenRow).where(ApiTokenRow.id == row.id).values(revoked_at=datetime.now(UTC))
         )
@@ -131,13 +150,32 @@ def revoke_token(ref: str | int, *, db: sessionmaker[Session], actor: Principal)
         return _info(row)
 
 
-def list_tokens(*, db: sessionmaker[Session], include_revoked: bool = False) -> list[TokenInfo]:
-    """Tokens by id; revoked ones only when asked."""
+def list_tokens(
+    *, db: sessionmaker[Session], actor: Principal, include_revoked: bool = False
+) -> list[TokenInfo]:
+    """Tokens by id (a scoped actor's: those scoped inside its scope); revoked ones only
+    when asked."""
     statement = select(ApiTokenRow).order_by(ApiTokenRow.id)
     if not include_revoked:
         statement = statement.where(ApiTokenRow.revoked_at.is_(None))
     with db() as session:
-        return [_info(row) for row in session.scalars(statement)]
+        found = [_info(row) for row in session.scalars(statement)]
+        if actor.scope is not None:
+            found = [t for t in found if not unit_scope.scope_within(session, actor, t.scope)]
+        return found
+
+
+def _require_within(
+    session: Session, actor: Principal, scope: Sequence[str] | None, verb: str
+) -> None:
+    """Forbidden unless the token's scope lies inside the actor's: no one makes or ends a
+    principal wider than itself."""
+    outside = unit_scope.scope_within(session, actor, scope)
+    if outside:
+        raise Forbidden(
+            f"{actor.name!r} may {verb} only tokens scoped inside its own scope "
+            f"({', '.join(sorted(actor.scope or ()))}); outside it: {', '.join(outside)}"
+        )
 
 
 def authenticate(secret: str, *, db: sessionmaker[Session]) -> Principal | None:

@@ -97,7 +97,12 @@ def _import(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) ->
     progress = _Progress(err) if err.isatty() else None
     try:
         summary = import_bundle(
-            raw, db=ctx.db, rules=ctx.rules, replace=args.replace, progress=progress
+            raw,
+            db=ctx.db,
+            rules=ctx.rules,
+            actor=ctx.actor,
+            replace=args.replace,
+            progress=progress,
         )
     except InvalidBundle as exc:
         if args.format == "json":
@@ -156,7 +161,12 @@ def _score(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
     from scoring_service.services import score_year
 
     run = score_year(
-        args.year, as_of=args.as_of, db=ctx.db, rules=ctx.rules, evaluator=ctx.evaluator
+        args.year,
+        as_of=args.as_of,
+        db=ctx.db,
+        rules=ctx.rules,
+        evaluator=ctx.evaluator,
+        actor=ctx.actor,
     )
     rows = run["rows"]
     if args.kind:
@@ -187,7 +197,13 @@ def _explain(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -
     from scoring_service.services import explain_unit
 
     doc = explain_unit(
-        args.year, args.unit, as_of=args.as_of, db=ctx.db, rules=ctx.rules, evaluator=ctx.evaluator
+        args.year,
+        args.unit,
+        as_of=args.as_of,
+        db=ctx.db,
+        rules=ctx.rules,
+        evaluator=ctx.evaluator,
+        actor=ctx.actor,
     )
     if args.format == "json":
         print_json(doc, out)
@@ -201,7 +217,9 @@ def _alerts(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) ->
     from scoring_service.reports.text import table
     from scoring_service.services import year_alerts
 
-    day, alerts = year_alerts(args.year, as_of=args.as_of, db=ctx.db, rules=ctx.rules)
+    day, alerts = year_alerts(
+        args.year, as_of=args.as_of, db=ctx.db, rules=ctx.rules, actor=ctx.actor
+    )
     if args.format == "json":
         print_json([a.to_json() for a in alerts], out)
         return EXIT_OK

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, TextIO
 
+from scoring_service.access.roles import Principal, command_line
 from scoring_service.config import Settings, make_rule_source, normalise_url
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
@@ -48,6 +49,11 @@ class Context:
         self.db = db.make_session_factory(self.engine)
         # Published versions in the database, else the shipped files of rules/<year>/.
         self.rules = make_rule_source(settings, self.db)
+
+    @property
+    def actor(self) -> Principal:
+        """Who the command acts as in the audit log (the operating-system user)."""
+        return command_line()
 
     @property
     def evaluator(self) -> Any:

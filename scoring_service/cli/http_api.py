@@ -87,7 +87,7 @@ def serve(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO
 def tokens(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     """Create, list or revoke tokens."""
     from scoring_service import db
-    from scoring_service.access.roles import COMMAND_LINE
+    from scoring_service.access.roles import command_line
     from scoring_service.access.tokens import create_token, list_tokens, revoke_token
 
     url = normalise_url(settings.database_url)
@@ -97,7 +97,7 @@ def tokens(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
         factory = db.make_session_factory(engine)
         if args.tokens_command == "create":
             secret, info = create_token(
-                args.name, args.role, args.scope, db=factory, actor=COMMAND_LINE
+                args.name, args.role, args.scope, db=factory, actor=command_line()
             )
             if args.format == "json":
                 doc = {
@@ -118,10 +118,10 @@ def tokens(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
                 print(secret, file=out)
             return EXIT_OK
         if args.tokens_command == "revoke":
-            info = revoke_token(args.token, db=factory, actor=COMMAND_LINE)
+            info = revoke_token(args.token, db=factory, actor=command_line())
             print(f"revoked token {info.id} {info.name!r}", file=out)
             return EXIT_OK
-        found = list_tokens(db=factory, include_revoked=args.all)
+        found = list_tokens(db=factory, actor=command_line(), include_revoked=args.all)
         if args.format == "json":
             rows = [
                 {

@@ -25,7 +25,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
-from scoring_service.db.models import FindingResponsibleRow, FindingRow, PairingRow, UnitRow
+from scoring_service.db.models import (
+    FindingResponsibleRow,
+    FindingRow,
+    InspectionRow,
+    PairingRow,
+    UnitRow,
+)
 from scoring_service.domain.errors import InvalidRequest
 from scoring_service.domain.model import PARENT_KIND
 from scoring_service.domain.ruleset import Attribution
@@ -257,3 +263,10 @@ def next_position(session: Session, column: InstrumentedAttribute[int], *where: 
     """One past the largest ``position`` so far (0 for the first row)."""
     last = session.execute(select(func.max(column)).where(*where)).scalar()
     return 0 if last is None else last + 1
+
+
+def inspection_county(session: Session, year: int, code: str) -> str | None:
+    """The county an inspection of the year visited, or None when it is not held."""
+    return session.scalar(
+        select(InspectionRow.county).where(InspectionRow.year == year, InspectionRow.code == code)
+    )

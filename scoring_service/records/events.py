@@ -14,16 +14,17 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from scoring_service.access import audit
+from scoring_service.access import audit, scope
 from scoring_service.access.roles import Principal
 from scoring_service.bundle import Problem
 from scoring_service.db import repository as repo
+from scoring_service.db.queries import inspection_county
 from scoring_service.domain.errors import Conflict
 from scoring_service.domain.model import Event, EventType
 from scoring_service.domain.timeline import check_history
-from scoring_service.records.findings import attribution_of, resolve_year
+from scoring_service.records.findings import resolve_year
 from scoring_service.records.year import not_held
-from scoring_service.services import RuleSource, ruleset_of
+from scoring_service.services import RuleSource
 
 
 class EventRefused(Conflict):
@@ -57,12 +58,18 @@ def append_event(
 ) -> tuple[int, Event]:
     """Store one event on a finding if its history allows it; the year and the stored event."""
     with db.begin() as session:
-        year = resolve_year(session, code, year)
-        ruleset = ruleset_of(rules, year)
+        year = resolve_year(session, code, year, actor=actor, rules=rules)
         finding = repo.lock_finding(session, year, code)
         if finding is None:
             raise not_held(year, "finding", code)
-        actor.require_finding(code, attribution_of(session, year, finding, ruleset))
+        if actor.scope is not None:
+            county = inspection_county(session, year, finding.inspection) or ""
+            scope.require_inside(
+                actor,
+                scope.reach(session, year, actor),
+                [county, finding.unit, *finding.responsible],
+                f"finding {code!r}",
+            )
         history = repo.finding_events(session, year, code)
         candidate = Event(
             finding=code,

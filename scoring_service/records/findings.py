@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from scoring_service.access import scope
 from scoring_service.access.roles import Principal
 from scoring_service.db import repository as repo
 from scoring_service.db.models import EventRow, FindingRow, PairingRow
@@ -142,7 +143,7 @@ def _conditions(
     if filt.severity is not None:
         conditions.append(FindingRow.severity == filt.severity.value)
     if actor.scope is not None:
-        conditions.append(counts_for(year, actor.scope, ruleset.attribution))
+        conditions.append(scope.visible_findings_condition(year, actor, ruleset.attribution))
     return conditions
 
 
@@ -206,9 +207,17 @@ def list_findings(
         return day, Page(items, len(chosen), next_cursor)
 
 
-def resolve_year(session: Session, code: str, year: int | None) -> int:
-    """The year of a finding code: the one given, else the only year holding it."""
+def resolve_year(
+    session: Session, code: str, year: int | None, *, actor: Principal, rules: RuleSource
+) -> int:
+    """The year of a finding code: the one given, else the only year holding it.
+
+    A finding the caller does not read is treated as not held, with the same answer, so
+    a scoped caller cannot tell another unit's codes from codes that do not exist.
+    """
     years = repo.find_finding_years(session, code)
+    if actor.scope is not None:
+        years = [y for y in years if _reads(session, y, code, actor, rules)]
     if year is not None:
         if year not in years:
             raise not_held(year, "finding", code)
@@ -220,6 +229,17 @@ def resolve_year(session: Session, code: str, year: int | None) -> int:
             f"finding {code!r} exists in {', '.join(map(str, years))}; say which with year"
         )
     return years[0]
+
+
+def _reads(session: Session, year: int, code: str, actor: Principal, rules: RuleSource) -> bool:
+    ruleset = rules.current(year)
+    if ruleset is None:
+        return False
+    condition = scope.visible_findings_condition(year, actor, ruleset.attribution)
+    return (
+        session.scalar(select(FindingRow.code).where(condition, FindingRow.code == code))
+        is not None
+    )
 
 
 def attribution_of(
@@ -250,12 +270,11 @@ def get_finding(
 ) -> FindingDetail:
     """One finding with its whole history, its state at the as-of date and who it counts for."""
     with db() as session:
-        year = resolve_year(session, code, year)
+        year = resolve_year(session, code, year, actor=actor, rules=rules)
         ruleset = ruleset_of(rules, year)
         day = as_of_for(ruleset, year, as_of)
         finding = repo.findings_where(session, year, FindingRow.code == code)[0]
         reasons = attribution_of(session, year, finding, ruleset)
-        actor.require_finding(code, reasons)
         facts = _facts(session, year, [finding], day)
         events = ordered(repo.finding_events(session, year, code))
     return FindingDetail(year, day, finding, facts.get(code), events, reasons)
@@ -273,46 +292,6 @@ def finding_events(
 ) -> tuple[int, Page[Event]]:
     """A finding's events in the order they apply (date, then submission)."""
     with db() as session:
-        year = resolve_year(session, code, year)
-        ruleset = ruleset_of(rules, year)
-        finding = repo.findings_where(session, year, FindingRow.code == code)[0]
-        actor.require_finding(code, attribution_of(session, year, finding, ruleset))
+        year = resolve_year(session, code, year, actor=actor, rules=rules)
         events = ordered(repo.finding_events(session, year, code))
     return year, list_page(events, tag=f"events:{year}:{code}", limit=limit, cursor=cursor)
-
-
-def visible_codes(
-    year: int,
-    codes: Sequence[str],
-    *,
-    db: sessionmaker[Session],
-    rules: RuleSource,
-    actor: Principal,
-) -> set[str]:
-    """The finding codes among ``codes`` the caller's unit scope sees (all without a scope)."""
-    if actor.scope is None or not codes:
-        return set(codes)
-    ruleset = ruleset_of(rules, year)
-    with db() as session:
-        condition = counts_for(year, actor.scope, ruleset.attribution)
-        return set(
-            session.scalars(
-                select(FindingRow.code).where(condition, FindingRow.code.in_(sorted(set(codes))))
-            )
-        )
-
-
-def visible_findings(
-    year: int,
-    findings: list[Finding],
-    *,
-    db: sessionmaker[Session],
-    rules: RuleSource,
-    actor: Principal,
-) -> list[Finding]:
-    """The findings the caller's unit scope sees (all without a scope), by attribution."""
-    if actor.scope is None:
-        return findings
-    ruleset = ruleset_of(rules, year)
-    with db() as session:
-        return [f for f in findings if actor.sees(attribution_of(session, year, f, ruleset))]

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from scoring_service.access import audit
+from scoring_service.access import audit, scope
 from scoring_service.access.roles import Principal
 from scoring_service.bundle.schema import GroupIn
 from scoring_service.db.models import GroupCountyRow, GroupRow, InspectionRow
@@ -72,6 +72,8 @@ def create_group(
     """Add an inspection group (督查小组) with the counties it covers."""
     with db.begin() as session:
         ruleset = begin_write(session, year, rules, create=True)
+        where = scope.reach(session, year, actor)
+        scope.require_inside(actor, where, group.counties, "the group")
         if exists_where(session, GroupRow.year == year, GroupRow.code == group.code):
             raise Conflict(f"the year {year} already has a group {group.code!r}")
         check_record(ruleset, year, ("groups", 0), units=units_in(session, year), groups=[group])
@@ -109,6 +111,8 @@ def update_group(
         current = find_group(session, year, code)
         if current is None:
             raise not_held(year, "group", code)
+        counties = [*current.counties, *changes.get("counties", ())]
+        scope.require_inside(actor, scope.reach(session, year, actor), counties, "the group")
         new = GroupIn.model_construct(
             code=code,
             name=changes.get("name", current.name),

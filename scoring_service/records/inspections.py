@@ -10,13 +10,12 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from scoring_service.access import audit
+from scoring_service.access import audit, scope
 from scoring_service.access.roles import Principal
 from scoring_service.bundle.schema import FindingIn, HouseholdIn, InspectionIn, SampleIn
 from scoring_service.db import repository as repo
 from scoring_service.db.models import FindingRow, InspectionRow
-from scoring_service.db.queries import Page, keyset_page, next_position
-from scoring_service.domain.attribution import Attributor
+from scoring_service.db.queries import Page, keyset_page, next_position, subtree
 from scoring_service.domain.errors import Conflict
 from scoring_service.domain.model import Finding, Inspection, YearData
 from scoring_service.domain.ruleset import Ruleset
@@ -29,7 +28,7 @@ from scoring_service.records.year import (
     not_held,
     units_in,
 )
-from scoring_service.services import RuleSource
+from scoring_service.services import RuleSource, ruleset_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +60,7 @@ def create_inspection(
             raise Conflict(f"the year {year} already has findings {', '.join(taken)}")
         checked = _check(session, ruleset, year, ("inspections", 0), inspection)
         findings = checked.findings
-        _check_scope(session, year, ruleset, actor, findings)
+        _require_inside(session, year, actor, inspection.county, findings)
         start = next_position(session, InspectionRow.position, InspectionRow.year == year)
         repo.store_inspections(session, year, checked.inspections[:1], start)
         _insert_findings(session, year, findings)
@@ -94,7 +93,7 @@ def add_finding(
             raise Conflict(f"the year {year} already has a finding {finding.code!r}")
         at = ("inspections", 0, "findings", 0)
         new = _check(session, ruleset, year, at, _as_in(inspection, [finding])).findings[0]
-        _check_scope(session, year, ruleset, actor, [new])
+        _require_inside(session, year, actor, inspection.county, [new])
         _insert_findings(session, year, [new])
         audit.record(
             session,
@@ -121,6 +120,7 @@ def update_inspection(
     with db.begin() as session:
         ruleset = begin_write(session, year, rules, create=False)
         inspection = _held_inspection(session, year, code)
+        _require_inside(session, year, actor, inspection.county, [])
         letter: date | None = changes.get("letter_date", inspection.letter_date)
         candidate = _as_in(inspection).model_copy(update={"letter_date": letter})
         updated = _check(session, ruleset, year, ("inspections", 0), candidate).inspections[0]
@@ -142,12 +142,17 @@ def update_inspection(
 
 
 def get_inspection(
-    year: int, code: str, *, db: sessionmaker[Session]
+    year: int, code: str, *, db: sessionmaker[Session], rules: RuleSource, actor: Principal
 ) -> tuple[Inspection, list[Finding]]:
-    """An inspection with its sample and findings (by code)."""
+    """An inspection with its sample and the findings of it the caller reads (by code).
+
+    An inspection of a county outside the caller's scope is not found."""
     with held_year(db, year) as session:
         inspection = _held_inspection(session, year, code)
-        findings = repo.findings_where(session, year, FindingRow.inspection == code)
+        if not scope.reach(session, year, actor).has(inspection.county):
+            raise not_held(year, "inspection", code)
+        visible = scope.visible_findings_condition(year, actor, ruleset_of(rules, year).attribution)
+        findings = repo.findings_where(session, year, FindingRow.inspection == code, visible)
     return inspection, findings
 
 
@@ -155,13 +160,17 @@ def list_inspections(
     year: int,
     *,
     db: sessionmaker[Session],
+    actor: Principal,
     group: str | None = None,
     county: str | None = None,
     limit: int,
     cursor: str | None,
 ) -> Page[InspectionSummary]:
-    """The year's inspections by code, with their counts of findings."""
+    """The year's inspections by code, with their counts of findings; a scoped caller's
+    list holds only the inspections of counties inside its scope."""
     statement = select(InspectionRow).where(InspectionRow.year == year)
+    if actor.scope is not None:
+        statement = statement.where(InspectionRow.county.in_(subtree(year, actor.scope)))
     if group is not None:
         statement = statement.where(InspectionRow.group_code == group)
     if county is not None:
@@ -213,17 +222,17 @@ def _check(
     )
 
 
-def _check_scope(
-    session: Session, year: int, ruleset: Ruleset, actor: Principal, findings: Sequence[Finding]
+def _require_inside(
+    session: Session, year: int, actor: Principal, county: str, findings: Sequence[Finding]
 ) -> None:
-    """Forbidden unless each finding counts for a unit of the caller's scope."""
-    if actor.scope is None or not findings:
+    """Forbidden unless the inspection's county and every unit its findings name (where
+    found, responsible) are inside the caller's scope: a write wholly inside it."""
+    if actor.scope is None:
         return
-    attributor = Attributor(
-        repo.load_units(session, year), repo.load_pairings(session, year), ruleset.attribution
-    )
+    units = [county]
     for finding in findings:
-        actor.require_finding(finding.code, attributor.attribute(finding))
+        units += [finding.unit, *finding.responsible]
+    scope.require_inside(actor, scope.reach(session, year, actor), units, "the inspection")
 
 
 def _taken_findings(session: Session, year: int, codes: Sequence[str]) -> list[str]:

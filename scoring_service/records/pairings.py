@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from scoring_service.access import audit
+from scoring_service.access import audit, scope
 from scoring_service.access.roles import Principal
 from scoring_service.bundle.schema import PairingIn
 from scoring_service.db.models import PairingRow
-from scoring_service.db.queries import Page, keyset_page, next_position
+from scoring_service.db.queries import Page, keyset_page, next_position, subtree
 from scoring_service.domain.errors import Conflict, NotFound
 from scoring_service.domain.model import Pairing
 from scoring_service.records.year import (
@@ -43,6 +43,8 @@ def create_pairing(
     """Pair a helping unit with a village for the year."""
     with db.begin() as session:
         ruleset = begin_write(session, year, rules, create=True)
+        where = scope.reach(session, year, actor)
+        scope.require_inside(actor, where, [pairing.helping_unit, pairing.village], "the pairing")
         if exists_where(session, *_key(year, pairing.helping_unit, pairing.village)):
             raise Conflict(
                 f"{pairing.helping_unit!r} is already paired with {pairing.village!r} in {year}"
@@ -82,6 +84,8 @@ def delete_pairing(
     """End a pairing: the village's findings no longer count for the helping unit."""
     with db.begin() as session:
         begin_write(session, year, rules, create=False)
+        where = scope.reach(session, year, actor)
+        scope.require_inside(actor, where, [helping_unit, village], "the pairing")
         key = _key(year, helping_unit, village)
         if not exists_where(session, *key):
             raise _not_paired(year, helping_unit, village)
@@ -97,10 +101,12 @@ def delete_pairing(
 
 
 def get_pairing(
-    year: int, helping_unit: str, village: str, *, db: sessionmaker[Session]
+    year: int, helping_unit: str, village: str, *, db: sessionmaker[Session], actor: Principal
 ) -> Pairing:
+    """A pairing of the year; one of neither unit inside the caller's scope is not found."""
     with held_year(db, year) as session:
-        if not exists_where(session, *_key(year, helping_unit, village)):
+        seen = scope.reach(session, year, actor).has_any([helping_unit, village])
+        if not seen or not exists_where(session, *_key(year, helping_unit, village)):
             raise _not_paired(year, helping_unit, village)
     return Pairing(helping_unit, village)
 
@@ -109,12 +115,19 @@ def list_pairings(
     year: int,
     *,
     db: sessionmaker[Session],
+    actor: Principal,
     helping_unit: str | None = None,
     village: str | None = None,
     limit: int,
     cursor: str | None,
 ) -> Page[Pairing]:
+    """The year's pairings (those with a unit inside the caller's scope)."""
     statement = select(PairingRow).where(PairingRow.year == year)
+    if actor.scope is not None:
+        inside = subtree(year, actor.scope)
+        statement = statement.where(
+            or_(PairingRow.helping_unit.in_(inside), PairingRow.village.in_(inside))
+        )
     if helping_unit is not None:
         statement = statement.where(PairingRow.helping_unit == helping_unit)
     if village is not None:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from scoring_service.access import audit
+from scoring_service.access import scope
 from scoring_service.access.roles import Principal
 from scoring_service.db import repository as repo
 from scoring_service.db.models import ScoreRunRow
@@ -17,39 +17,28 @@ from scoring_service.domain.assessment import Evaluator
 from scoring_service.domain.errors import NotFound
 from scoring_service.domain.ruleset import Ruleset
 from scoring_service.records.year import require_year
-from scoring_service.services import RuleSource, as_of_for, compute, ruleset_of, score_year
+from scoring_service.services import RuleSource, as_of_for, compute, ruleset_of
 
 
-def create_run(
-    year: int,
-    *,
-    as_of: date | None,
-    db: sessionmaker[Session],
-    rules: RuleSource,
-    evaluator: Evaluator,
-    actor: Principal,
+def get_run(
+    year: int, run_id: int, *, db: sessionmaker[Session], actor: Principal
 ) -> dict[str, Any]:
-    """Compute and store a score run (``services.score_year``), and audit it."""
-    run = score_year(year, as_of=as_of, db=db, rules=rules, evaluator=evaluator)
-    audit.record_now(
-        db,
-        actor,
-        "score_run.create",
-        "score_run",
-        str(run["id"]),
-        year=year,
-        detail={"as_of": run["as_of"], "rows": len(run["rows"])},
-    )
-    return run
-
-
-def get_run(year: int, run_id: int, *, db: sessionmaker[Session]) -> dict[str, Any]:
-    """A stored run of the year with its rows."""
+    """A stored run of the year with its rows (those of the caller's units when scoped)."""
     with db() as session:
         run = repo.get_score_run(session, run_id) if 0 < run_id < 2**31 else None
-    if run is None or run["year"] != year:
-        raise NotFound(f"the year {year} has no score run {run_id}")
-    return run
+        if run is None or run["year"] != year:
+            raise NotFound(f"the year {year} has no score run {run_id}")
+        return {**run, "rows": in_reach(session, year, actor, run["rows"])}
+
+
+def in_reach(
+    session: Session, year: int, actor: Principal, rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The score rows of units inside the caller's scope, in order; ranks stay the year's."""
+    if actor.scope is None:
+        return rows
+    where = scope.reach(session, year, actor)
+    return [r for r in rows if where.has(r["unit"])]
 
 
 def get_run_page(
@@ -60,8 +49,14 @@ def get_run_page(
     limit: int,
     cursor: str | None,
     db: sessionmaker[Session],
+    actor: Principal,
 ) -> tuple[dict[str, Any], Page[dict[str, Any]]]:
     """A stored run of the year without its rows, and one page of them (of one ``kind``)."""
+    tag = f"run:{run_id}"
+    if actor.scope is not None:
+        whole = get_run(year, run_id, db=db, actor=actor)
+        rows = [r for r in whole.pop("rows") if kind is None or r["kind"] == kind]
+        return whole, list_page(rows, tag=tag, limit=limit, cursor=cursor)
     with db() as session:
         run = repo.get_score_run_info(session, run_id) if 0 < run_id < 2**31 else None
     if run is None or run["year"] != year:
@@ -71,7 +66,7 @@ def get_run_page(
         with db() as session:
             return repo.score_run_rows(session, run_id, kind=kind, start=start, count=count)
 
-    return run, position_page(fetch, tag=f"run:{run_id}", limit=limit, cursor=cursor)
+    return run, position_page(fetch, tag=tag, limit=limit, cursor=cursor)
 
 
 def latest_run(year: int, *, as_of: date | None, db: sessionmaker[Session]) -> dict[str, Any]:
@@ -110,9 +105,10 @@ def current_scores(
     db: sessionmaker[Session],
     rules: RuleSource,
     evaluator: Evaluator,
+    actor: Principal,
 ) -> dict[str, Any]:
     """The year's scores at a date: the latest run at that date while it is current, else
-    computed now (not stored).
+    computed now (not stored); a scoped caller gets its units' rows only.
 
     A run is current when it was computed from the data revision held now and the rule
     set in force now; an older one would show scores the data no longer gives.
@@ -121,10 +117,11 @@ def current_scores(
     day = as_of_for(ruleset, year, as_of)
     with db() as session:
         run = _current_run(session, year, day, ruleset)
-        if run is not None:
-            rows, _ = repo.score_run_rows(session, run["id"])
-            return {**run, "rows": rows}
-    return _computed(year, day, db=db, rules=rules, evaluator=evaluator)
+        if run is None:
+            run = _computed(year, day, db=db, rules=rules, evaluator=evaluator)
+        else:
+            run = {**run, "rows": repo.score_run_rows(session, run["id"])[0]}
+        return {**run, "rows": in_reach(session, year, actor, run["rows"])}
 
 
 def current_scores_page(
@@ -137,6 +134,7 @@ def current_scores_page(
     db: sessionmaker[Session],
     rules: RuleSource,
     evaluator: Evaluator,
+    actor: Principal,
 ) -> tuple[dict[str, Any], Page[dict[str, Any]]]:
     """``current_scores`` without its rows, and one page of them (of one ``kind`` when given).
 
@@ -145,6 +143,12 @@ def current_scores_page(
     ruleset = ruleset_of(rules, year)
     day = as_of_for(ruleset, year, as_of)
     tag = f"scores:{year}:{day}"
+    if actor.scope is not None:
+        whole = current_scores(
+            year, as_of=day, db=db, rules=rules, evaluator=evaluator, actor=actor
+        )
+        rows = [r for r in whole.pop("rows") if kind is None or r["kind"] == kind]
+        return whole, list_page(rows, tag=tag, limit=limit, cursor=cursor)
     with db() as session:
         run = _current_run(session, year, day, ruleset)
         if run is not None:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from scoring_service.access import scope
+from scoring_service.access.roles import Principal
 from scoring_service.db import repository as repo
 from scoring_service.domain.model import Group, Pairing, Unit
 from scoring_service.records.groups import list_groups
@@ -20,10 +22,15 @@ class Structure:
     groups: list[Group]
 
 
-def year_structure(year: int, *, db: sessionmaker[Session]) -> Structure:
-    """The year's units, pairings and groups, in stored order."""
+def year_structure(year: int, *, db: sessionmaker[Session], actor: Principal) -> Structure:
+    """The year's units, pairings and groups, in stored order: of a scoped caller, the
+    units inside its scope and their pairings (groups concern no unit: all of them)."""
     with held_year(db, year) as session:
         units = repo.load_units(session, year)
         pairings = repo.load_pairings(session, year)
         groups = list_groups(year, db=db, limit=10**9, cursor=None).items
+        if actor.scope is not None:
+            where = scope.reach(session, year, actor)
+            units = [u for u in units if where.has(u.code)]
+            pairings = [p for p in pairings if where.has_any([p.helping_unit, p.village])]
     return Structure(year, units, pairings, groups)

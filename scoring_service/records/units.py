@@ -7,12 +7,12 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from scoring_service.access import audit
+from scoring_service.access import audit, scope
 from scoring_service.access.roles import Principal
 from scoring_service.bundle import Problem
 from scoring_service.bundle.schema import UnitIn
 from scoring_service.db.models import UnitRow
-from scoring_service.db.queries import Page, keyset_page, next_position
+from scoring_service.db.queries import Page, keyset_page, next_position, subtree
 from scoring_service.domain.errors import Conflict
 from scoring_service.domain.model import Unit, UnitKind, VillageType
 from scoring_service.records.year import (
@@ -53,6 +53,7 @@ def create_unit(
     """Add a unit to the year (spec section 1)."""
     with db.begin() as session:
         ruleset = begin_write(session, year, rules, create=True)
+        _require_place(session, year, actor, unit)
         if exists_where(session, UnitRow.year == year, UnitRow.code == unit.code):
             raise Conflict(f"the year {year} already has a unit {unit.code!r}")
         units = units_in(session, year)
@@ -94,6 +95,7 @@ def update_unit(
     with db.begin() as session:
         begin_write(session, year, rules, create=False)
         row = _unit_row(session, year, code)
+        scope.require_inside(actor, scope.reach(session, year, actor), [code], "the unit")
         if "village_type" in changes:
             value = changes["village_type"]
             if row.kind == UnitKind.VILLAGE.value and value is None:
@@ -122,8 +124,22 @@ def update_unit(
     return unit
 
 
-def get_unit(year: int, code: str, *, db: sessionmaker[Session]) -> Unit:
+def _require_place(session: Session, year: int, actor: Principal, unit: UnitIn) -> None:
+    """Forbidden unless a new unit goes inside the caller's scope: under a unit inside it,
+    or, with no parent, as one of the scope's own units."""
+    if actor.scope is None:
+        return
+    if unit.parent is not None:
+        scope.require_inside(actor, scope.reach(session, year, actor), [unit.parent], "the unit")
+    else:
+        scope.require_inside(actor, scope.Reach(actor.scope), [unit.code], "the unit")
+
+
+def get_unit(year: int, code: str, *, db: sessionmaker[Session], actor: Principal) -> Unit:
+    """A unit of the year; one outside the caller's scope is not found."""
     with held_year(db, year) as session:
+        if not scope.reach(session, year, actor).has(code):
+            raise not_held(year, "unit", code)
         return _unit(_unit_row(session, year, code))
 
 
@@ -131,13 +147,16 @@ def list_units(
     year: int,
     *,
     db: sessionmaker[Session],
+    actor: Principal,
     kind: UnitKind | None = None,
     parent: str | None = None,
     limit: int,
     cursor: str | None,
 ) -> Page[Unit]:
-    """The year's units by code."""
+    """The year's units by code (those inside the caller's scope)."""
     statement = select(UnitRow).where(UnitRow.year == year)
+    if actor.scope is not None:
+        statement = statement.where(UnitRow.code.in_(subtree(year, actor.scope)))
     if kind is not None:
         statement = statement.where(UnitRow.kind == kind.value)
     if parent is not None:

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from scoring_service.access.roles import Principal
 from scoring_service.db.models import GroupRow, UnitRow
-from scoring_service.records.findings import visible_findings
 from scoring_service.records.inspections import get_inspection
 from scoring_service.reports.text import KIND_NAMES, SCORE_HEADERS, score_cells, score_csv
 from scoring_service.services import RuleSource, ruleset_of
@@ -67,8 +66,7 @@ def problem_list(
 ) -> ProblemList:
     """The inspection's findings in code order, with unit, criterion and category names."""
     ruleset = ruleset_of(rules, year)
-    inspection, findings = get_inspection(year, code, db=db)
-    findings = visible_findings(year, findings, db=db, rules=rules, actor=actor)
+    inspection, findings = get_inspection(year, code, db=db, rules=rules, actor=actor)
     with db() as session:
         wanted = {inspection.county} | {f.unit for f in findings}
         wanted |= {u for f in findings for u in f.responsible}

@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from scoring_service.access import audit
+from scoring_service.access import audit, scope
 from scoring_service.access.roles import Principal
 from scoring_service.db import repository as data_repo
 from scoring_service.db.ruleset_models import RulesetDraftRow, RulesetVersionRow
@@ -274,6 +274,7 @@ def create_draft(
     actor: Principal,
 ) -> dict[str, Any]:
     """Store a draft of the year's rule set; refused (``RuleProblems``) unless it validates."""
+    scope.require_unscoped(actor, "a rule set draft")
     _check_year(year)
     note = _check_note(note, required=False)
     prepared = _prepare(year, files, rules, evaluator)
@@ -499,6 +500,7 @@ def publish_draft(
     actor: Principal,
 ) -> dict[str, Any]:
     """Make a draft the year's version in force; score runs made before keep their own."""
+    scope.require_unscoped(actor, "publishing a rule set")
     _check_year(year)
     note = _check_note(note, required=True)
     with db() as session:

@@ -7,7 +7,7 @@ from typing import Any
 
 from api import create_app
 from api.context import EXTENSION
-from scoring_service.access.roles import COMMAND_LINE
+from scoring_service.access.roles import command_line
 from scoring_service.access.tokens import revoke_token
 from tests.helpers.api import Api, api_fixture, loaded_fixture, make_api, problem  # noqa: F401
 
@@ -118,7 +118,7 @@ def test_unauthenticated_requests_get_401(loaded: Api) -> None:
         client.get("/api/v1/years", headers={"Authorization": f"Bearer {secret}"}).status_code
         == 200
     )
-    revoke_token("short-lived", db=loaded.services.db, actor=COMMAND_LINE)
+    revoke_token("short-lived", db=loaded.services.db, actor=command_line())
     problem(client.get("/api/v1/years", headers={"Authorization": f"Bearer {secret}"}), 401)
 
 

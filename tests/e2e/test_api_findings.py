@@ -158,41 +158,59 @@ def test_a_code_held_in_two_years_needs_the_year(loaded: Api) -> None:
 
 
 @pytest.mark.parametrize(
-    ("scope", "visible"),
+    ("scope", "visible", "writable", "county_inside"),
     [
-        (["441602"], []),  # another county
-        (["441624"], [F1, F2]),  # the county: territorial
-        (["441624101"], [F1, F2]),  # the town
-        (["SZ-NS-001"], [F1]),  # the helping unit: named responsible
-        (["441624101202"], []),  # the other village
+        (["441602"], [], [], False),  # another county
+        # The county reads both; F1 also counts for the helping unit it names responsible,
+        # which is outside the county: only F2 is wholly inside.
+        (["441624"], [F1, F2], [F2], True),
+        # The town reads both, found under it, but their inspection's county is above it.
+        (["441624101"], [F1, F2], [], False),
+        (["SZ-NS-001"], [F1], [], False),  # the helping unit: named responsible
+        (["441624101202"], [], [], False),  # the other village
     ],
 )
-def test_a_scoped_token_sees_and_writes_only_its_findings(
-    loaded: Api, scope: list[str], visible: list[str]
+def test_a_scoped_token_reads_its_findings_and_writes_only_wholly_inside(
+    loaded: Api, scope: list[str], visible: list[str], writable: list[str], county_inside: bool
 ) -> None:
     loaded.token("scoped", "inspector", scope)
     assert codes(loaded, "", who="scoped") == visible
+    missing = loaded.get("/api/v1/findings/2018-NO-SUCH", who="scoped")
     for code in (F1, F2):
         read = loaded.get(f"/api/v1/findings/{code}", who="scoped")
         event = post_event(loaded, code, {"type": "escalated", "date": "2018-07-11"}, who="scoped")
+        if code in writable:
+            assert event.status_code in (201, 409), event.get_json()
+        elif code in visible:
+            assert "outside the scope" in problem(event, 403)["detail"]
+        else:
+            # Not readable: answered exactly as a code that does not exist.
+            assert problem(event, 404)["detail"] == f"no finding {code!r} is held"
         if code in visible:
             assert read.status_code == 200
-            assert event.status_code in (201, 409), event.get_json()
         else:
-            problem(read, 403)
-            problem(event, 403)
-            problem(loaded.get(f"/api/v1/findings/{code}/events", who="scoped"), 403)
+            body = problem(read, 404)
+            assert body["detail"] == missing.get_json()["detail"].replace("2018-NO-SUCH", code)
+            problem(loaded.get(f"/api/v1/findings/{code}/events", who="scoped"), 404)
     # Filters narrow the scope further, never widen it.
     assert codes(loaded, "unit=441624", who="scoped") == visible
     assert codes(loaded, "counts_for=441624&severity=major", who="scoped") == [
         c for c in visible if c == F2
     ]
-    rows = loaded.get(f"{Y}/inspections/2018-G1-07/problems", who="scoped").get_json()["rows"]
-    assert [r["finding"] for r in rows] == visible
-    ins = loaded.get(f"{Y}/inspections/2018-G1-07", who="scoped").get_json()
-    assert [f["code"] for f in ins["findings"]] == visible
+    problems = loaded.get(f"{Y}/inspections/2018-G1-07/problems", who="scoped")
+    ins = loaded.get(f"{Y}/inspections/2018-G1-07", who="scoped")
+    listed = loaded.get(f"{Y}/inspections", who="scoped").get_json()["items"]
     explanation = loaded.get(f"{Y}/units/441624/explanation", who="scoped")
-    assert explanation.status_code == (200 if scope == ["441624"] else 403)
+    if county_inside:
+        assert [r["finding"] for r in problems.get_json()["rows"]] == visible
+        assert [f["code"] for f in ins.get_json()["findings"]] == visible
+        assert [i["code"] for i in listed] == ["2018-G1-07"]
+        assert explanation.status_code == 200
+    else:
+        problem(problems, 404)
+        problem(ins, 404)
+        assert listed == []
+        problem(explanation, 404)
 
 
 def test_pairing_brings_findings_of_the_helping_categories(loaded: Api) -> None:
@@ -206,10 +224,14 @@ def test_pairing_brings_findings_of_the_helping_categories(loaded: Api) -> None:
         "deadline": "2018-08-30",
     }
     url = f"{Y}/inspections/2018-G1-07/findings"
-    assert loaded.post(url, finding, who="helper").status_code == 201
+    # The helping unit reads what counts for it, but the village's county is outside its
+    # scope: it writes nothing there.
+    problem(loaded.post(url, finding, who="helper"), 403)
+    assert loaded.post(url, finding, who="inspector").status_code == 201
     assert codes(loaded, "", who="helper") == [F1, "2018-G1-07-03"]
     other = {**finding, "code": "2018-G1-07-04", "criterion": "2.1"}  # category 2: not paired
-    problem(loaded.post(url, other, who="helper"), 403)
+    assert loaded.post(url, other, who="inspector").status_code == 201
+    assert codes(loaded, "", who="helper") == [F1, "2018-G1-07-03"]
     county = inspection()
     problem(loaded.post(f"{Y}/inspections", county, who="helper"), 403)
     assert loaded.get(f"{Y}/inspections/2018-G1-08").status_code == 404

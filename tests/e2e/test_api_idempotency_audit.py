@@ -88,7 +88,8 @@ def test_the_audit_log_records_every_write(loaded: Api) -> None:
     problem(loaded.get("/api/v1/audit", who="reader"), 403)
 
 
-def test_tokens_through_the_api(api: Api) -> None:
+def test_tokens_through_the_api(loaded: Api) -> None:
+    api = loaded  # a scope names units held
     created = api.post(
         "/api/v1/tokens", {"name": "county-441624", "role": "inspector", "scope": ["441624"]}
     )

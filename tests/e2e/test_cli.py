@@ -132,3 +132,31 @@ def test_score_kind_must_be_a_scored_kind(sqlite_url: str) -> None:
     run("--db", sqlite_url, "import", str(DEMO_2018))
     code, _, err = run("--db", sqlite_url, "score", "--year", "2018", "--kind", "village")
     assert code == 2 and "not a scored kind" in err
+
+
+def test_command_line_writes_are_audited_with_the_user(db_url: str, tmp_path: Path) -> None:
+    """An import and a score run each leave one audit entry naming the operating-system
+    user, written with the change; a refused import leaves none."""
+    import getpass
+
+    from scoring_service.access import audit
+    from scoring_service.db import make_engine, make_session_factory
+
+    bundle = write(tmp_path, "b.json", json.dumps(spec_bundle(), ensure_ascii=False))
+    bad = spec_bundle()
+    bad["units"][0]["kind"] = "province"
+    broken = write(tmp_path, "bad.json", json.dumps(bad, ensure_ascii=False))
+    assert run("--db", db_url, "import", bundle)[0] == 0
+    assert run("--db", db_url, "import", broken, "--replace")[0] == 2
+    assert run("--db", db_url, "score", "--year", "2018", "--format", "json")[0] == 0
+    engine = make_engine(db_url)
+    try:
+        page = audit.entries(db=make_session_factory(engine), limit=100)
+    finally:
+        engine.dispose()
+    actions = [(e.action, e.record_type, e.record) for e in reversed(page.items)]
+    assert actions[0] == ("bundle.import", "year", "2018")
+    assert [a for a, _, _ in actions].count("bundle.import") == 1  # the refused one left none
+    assert [a for a, _, _ in actions].count("score_run.create") == 1
+    assert all(getpass.getuser() in e.token for e in page.items)
+    assert page.items[-1].detail["replaced"] is False

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 from api import create_app
 from api.context import EXTENSION, Services
-from scoring_service.access.roles import COMMAND_LINE, Role
+from scoring_service.access.roles import Role, command_line
 from scoring_service.access.tokens import create_token
 from tests.helpers.bundles import spec_bundle
 
@@ -32,7 +32,7 @@ class Api:
         return found
 
     def token(self, name: str, role: str, scope: list[str] | None = None) -> str:
-        secret, _ = create_token(name, role, scope, db=self.services.db, actor=COMMAND_LINE)
+        secret, _ = create_token(name, role, scope, db=self.services.db, actor=command_line())
         self.tokens[name] = secret
         return secret
 

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine, MetaData, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from scoring_service.access.roles import command_line
 from scoring_service.bundle import InvalidBundle, read_bundle
 from scoring_service.config import REPO_RULES_DIR, FileRuleSource
 from scoring_service.db import repository as repo
@@ -34,7 +35,7 @@ def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
 
 def test_round_trip_loses_nothing(session_factory: sessionmaker[Session]) -> None:
     raw = DEMO.read_bytes()
-    import_bundle(raw, db=session_factory, rules=RULES)
+    import_bundle(raw, db=session_factory, rules=RULES, actor=command_line())
     expected = read_bundle(raw, lambda y: RULES.current(y).catalogue)  # type: ignore[union-attr]
     with session_factory() as session:
         loaded = repo.load_year(session, 2018)
@@ -56,22 +57,24 @@ def test_round_trip_loses_nothing(session_factory: sessionmaker[Session]) -> Non
 def test_an_invalid_bundle_leaves_the_database_exactly_as_it_was(
     engine: Engine, session_factory: sessionmaker[Session]
 ) -> None:
-    import_bundle(json.dumps(spec_bundle()), db=session_factory, rules=RULES)
+    import_bundle(json.dumps(spec_bundle()), db=session_factory, rules=RULES, actor=command_line())
     before = snapshot(engine)
     bad = spec_bundle()
     bad["year"] = 2019
     bad["events"][0]["finding"] = "NOPE"
     with pytest.raises(InvalidBundle):
-        import_bundle(json.dumps(bad), db=session_factory, rules=RULES)
+        import_bundle(json.dumps(bad), db=session_factory, rules=RULES, actor=command_line())
     with pytest.raises(InvalidBundle):
-        import_bundle(json.dumps(bad), db=session_factory, rules=RULES, replace=True)
+        import_bundle(
+            json.dumps(bad), db=session_factory, rules=RULES, replace=True, actor=command_line()
+        )
     assert snapshot(engine) == before
 
 
 def test_a_failure_while_storing_rolls_everything_back(
     engine: Engine, session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import_bundle(json.dumps(spec_bundle()), db=session_factory, rules=RULES)
+    import_bundle(json.dumps(spec_bundle()), db=session_factory, rules=RULES, actor=command_line())
     before = snapshot(engine)
     original = repo.store_year
 
@@ -81,7 +84,9 @@ def test_a_failure_while_storing_rolls_everything_back(
 
     monkeypatch.setattr(repo, "store_year", store_then_fail)
     with pytest.raises(RuntimeError):
-        import_bundle(DEMO.read_bytes(), db=session_factory, rules=RULES, replace=True)
+        import_bundle(
+            DEMO.read_bytes(), db=session_factory, rules=RULES, replace=True, actor=command_line()
+        )
     assert snapshot(engine) == before
 
 
@@ -99,11 +104,13 @@ def test_replace_swaps_the_year_whole_and_other_years_stay(
         for key in ("date", "new_deadline"):
             if key in e:
                 e[key] = e[key].replace("2018", "2019")
-    import_bundle(json.dumps(other), db=session_factory, rules=RULES)
-    import_bundle(json.dumps(spec_bundle()), db=session_factory, rules=RULES)
+    import_bundle(json.dumps(other), db=session_factory, rules=RULES, actor=command_line())
+    import_bundle(json.dumps(spec_bundle()), db=session_factory, rules=RULES, actor=command_line())
     with pytest.raises(Conflict):
-        import_bundle(DEMO.read_bytes(), db=session_factory, rules=RULES)
-    summary = import_bundle(DEMO.read_bytes(), db=session_factory, rules=RULES, replace=True)
+        import_bundle(DEMO.read_bytes(), db=session_factory, rules=RULES, actor=command_line())
+    summary = import_bundle(
+        DEMO.read_bytes(), db=session_factory, rules=RULES, replace=True, actor=command_line()
+    )
     assert summary.replaced
     with session_factory() as session:
         years = {y["year"]: y for y in repo.years_summary(session)}

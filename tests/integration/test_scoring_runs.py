@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from scoring_service.access.roles import command_line
 from scoring_service.cli import main
 from scoring_service.config import REPO_RULES_DIR, FileRuleSource
 from scoring_service.db import repository as repo
@@ -21,8 +22,10 @@ DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-2018.bundle.json
 
 def test_a_stored_run_reads_back_with_the_same_rows(session_factory: sessionmaker[Session]) -> None:
     rules = FileRuleSource(REPO_RULES_DIR)
-    import_bundle(DEMO.read_bytes(), db=session_factory, rules=rules)
-    run = score_year(2018, db=session_factory, rules=rules, evaluator=DurableRulesEngine())
+    import_bundle(DEMO.read_bytes(), db=session_factory, rules=rules, actor=command_line())
+    run = score_year(
+        2018, db=session_factory, rules=rules, evaluator=DurableRulesEngine(), actor=command_line()
+    )
     assert run["as_of"].isoformat() == "2018-12-31"
     assert run["ruleset_hash"] == rules.current(2018).content_hash  # type: ignore[union-attr]
     with session_factory() as session:
@@ -37,7 +40,7 @@ def test_engine_and_exact_evaluator_agree_on_the_demo_year(
     session_factory: sessionmaker[Session],
 ) -> None:
     rules = FileRuleSource(REPO_RULES_DIR)
-    import_bundle(DEMO.read_bytes(), db=session_factory, rules=rules)
+    import_bundle(DEMO.read_bytes(), db=session_factory, rules=rules, actor=command_line())
     for day in (None, date(2018, 9, 30)):
         durable, _ = compute(
             2018, as_of=day, db=session_factory, rules=rules, evaluator=DurableRulesEngine()
