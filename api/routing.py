@@ -298,9 +298,11 @@ def _canonical(raw: bytes) -> bytes:
     """The body in a canonical form, so the same JSON sent twice compares equal."""
     try:
         value = json.loads(raw) if raw.strip() else {}
-    except ValueError:
+        return json.dumps(value, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    except (ValueError, RecursionError):
+        # Not JSON, or nested too deep to read: the bytes are the fingerprint, and the
+        # operation refuses the body as it would without the key (400 or 422).
         return raw
-    return json.dumps(value, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
 def _idempotent(

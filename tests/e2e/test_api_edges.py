@@ -1,0 +1,54 @@
+"""Odd input at the HTTP edge gets a bounded, clear problem: never a 500, never a token in a URL."""
+
+from __future__ import annotations
+
+import io
+
+from scoring_service.cli import main
+from tests.helpers.api import Api, api_fixture, loaded_fixture, problem  # noqa: F401
+
+Y = "/api/v1/years/2018"
+DEEP = "[" * 5000 + "]" * 5000
+
+
+def test_json_nested_too_deep_with_an_idempotency_key_is_a_400(loaded: Api) -> None:
+    for path, who in ((f"{Y}/score-runs", "assessor"), (f"{Y}/units", "admin")):
+        headers = loaded.headers(who, **{"Idempotency-Key": "deep-1"})
+        response = loaded.client.post(
+            path, data=DEEP, headers=headers, content_type="application/json"
+        )
+        doc = problem(response, 400)
+        assert "not well-formed JSON" in doc["detail"]
+        # A retry gets the same answer, and the key still works for what it was meant for.
+        again = loaded.client.post(
+            path, data=DEEP, headers=headers, content_type="application/json"
+        )
+        assert problem(again, 400) == doc
+
+
+def test_ids_in_other_digits_are_not_found_or_refused(loaded: Api) -> None:
+    superscript_one = "%C2%B9"  # "¹": str.isdigit() says yes, int() cannot read it
+    for path in (
+        f"/api/v1/rulesets/2018/drafts/{superscript_one}",
+        f"/api/v1/rulesets/2018/drafts/{superscript_one}/tests",
+        f"/api/v1/rulesets/2018/drafts/{superscript_one}/diff",
+        f"/api/v1/years/{superscript_one}",
+        f"{Y}/score-runs/{superscript_one}",
+    ):
+        problem(loaded.get(path), 404)
+    doc = problem(loaded.get(f"/api/v1/rulesets/2018/versions/{superscript_one}"), 422)
+    assert "give its number or at least 8 digits of its hash" in doc["detail"]
+    response = loaded.post(
+        f"/api/v1/rulesets/2018/drafts/{superscript_one}/publish", {"note": "x"}, who="admin"
+    )
+    problem(response, 404)
+    problem(loaded.delete(f"/api/v1/tokens/{superscript_one}"), 404)
+    doc = problem(loaded.get(f"{Y}/units?limit={superscript_one}"), 422)
+    assert doc["errors"][0]["pointer"] == "/limit"
+
+
+def test_revoking_a_token_by_an_odd_number_names_it_not_found(db_url: str) -> None:
+    for ref in ("¹", "99999999999999999999"):
+        out, err = io.StringIO(), io.StringIO()
+        code = main(["--db", db_url, "tokens", "revoke", ref], out=out, err=err)
+        assert (code, err.getvalue()) == (1, f"error: no live token {ref!r}\n")
