@@ -18,7 +18,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, request
 from pydantic import BaseModel, ValidationError
 
-from api.auth import authorize
+from api.auth import authorize, refuse_token_in_query
 from api.context import services
 from api.errors import ApiProblem, to_response
 from api.schemas import CODE_PATTERN
@@ -120,6 +120,7 @@ class ApiBlueprint(Blueprint):
 def dispatch(op: Operation, fn: View, path: dict[str, Any]) -> Response:
     """Check the path, authorise, parse, run the view and render what it returns."""
     _check_path(path)
+    refuse_token_in_query(op.query.model_fields if op.query is not None else ())
     principal = authorize(op.permission) if op.permission is not None else None
     config = services().config
     request.max_content_length = (

@@ -52,3 +52,31 @@ def test_revoking_a_token_by_an_odd_number_names_it_not_found(db_url: str) -> No
         out, err = io.StringIO(), io.StringIO()
         code = main(["--db", db_url, "tokens", "revoke", ref], out=out, err=err)
         assert (code, err.getvalue()) == (1, f"error: no live token {ref!r}\n")
+
+
+def test_a_token_in_the_query_string_is_refused_and_never_used(loaded: Api) -> None:
+    secret = loaded.tokens["admin"]
+    for url, headers in (
+        (f"/api/v1/years?access_token={secret}", {}),
+        (f"/api/v1/years?token={secret}", {}),
+        (f"/api/v1/years?Access_Token={secret}", loaded.headers("admin")),
+        (f"{Y}/units?limit=5&token=anything", loaded.headers("admin")),
+        ("/api/v1/health?access_token=x", {}),
+        (f"/api/v1/audit?token={secret}", loaded.headers("admin")),
+    ):
+        response = loaded.client.get(url, headers=headers)
+        doc = problem(response, 400)
+        assert doc["type"].endswith("#problem-token-in-query")
+        assert "Authorization: Bearer <token>" in doc["detail"]
+        assert doc["errors"][0]["in"] == "query"
+        assert 'error="invalid_request"' in response.headers["WWW-Authenticate"]
+    # The audit log's filter by token name is a name, not a token: still served.
+    response = loaded.get("/api/v1/audit?token=admin")
+    assert response.status_code == 200 and response.get_json()["items"]
+    assert loaded.get("/api/v1/years").status_code == 200
+
+
+def test_a_new_token_is_never_cached(api: Api) -> None:
+    response = api.post("/api/v1/tokens", {"name": "county-441624", "role": "inspector"})
+    assert response.status_code == 201 and response.get_json()["token"].startswith("sst_")
+    assert response.headers["Cache-Control"] == "no-store"
