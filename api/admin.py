@@ -62,7 +62,8 @@ def create_token(body: TokenCreate) -> tuple[TokenCreated, dict[str, str]]:
         body.name, body.role, body.scope, db=services().db, actor=current()
     )
     created = TokenCreated(**token_read(info).model_dump(), token=secret)
-    return created, {"Location": f"/api/v1/tokens/{info.id}"}
+    # The answer carries the secret: no cache on the way or in the client may keep it.
+    return created, {"Location": f"/api/v1/tokens/{info.id}", "Cache-Control": "no-store"}
 
 
 @bp.operation(

@@ -2,14 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from flask import g, request
 
 from api.context import services
 from api.errors import ApiProblem
 from scoring_service.access.roles import Permission, Principal
-from scoring_service.access.tokens import authenticate
+from scoring_service.access.tokens import PREFIX, authenticate
 
 REALM = 'Bearer realm="scoring"'
+# Query parameters clients use for a bearer token (RFC 6750 section 2.3 names access_token).
+TOKEN_PARAMETERS = ("access_token", "token")
+
+
+def refuse_token_in_query(declared: Collection[str]) -> None:
+    """400 when the query string holds a token: under a token parameter the operation does
+    not declare, or any value shaped like a secret. Addresses end up in server and proxy
+    logs, browser histories and Referer headers (RFC 6750 section 5.3), so such a token is
+    never used, not even when it is valid."""
+    for name, value in request.args.items(multi=True):
+        named = name.lower() in TOKEN_PARAMETERS and name not in declared
+        if named or value.strip().startswith(PREFIX):
+            raise ApiProblem(
+                400,
+                "send the token in the Authorization header (Authorization: Bearer <token>), "
+                f"never in the address: the query parameter {name!r} is refused and its token "
+                "is not used; an address may be logged on its way, so consider revoking it",
+                slug="token-in-query",
+                errors=[{"pointer": f"/{name}", "message": "no token here", "in": "query"}],
+                headers={"WWW-Authenticate": f'{REALM}, error="invalid_request"'},
+            )
 
 
 def authorize(permission: Permission) -> Principal:

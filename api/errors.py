@@ -29,6 +29,7 @@ log = logging.getLogger("api")
 # type slug -> (title, the status it comes with); documented on the docs page.
 PROBLEM_TYPES: dict[str, tuple[str, int]] = {
     "malformed-request": ("The request body is not well-formed JSON", 400),
+    "token-in-query": ("Tokens go in the Authorization header, never in the address", 400),
     "unauthenticated": ("A valid bearer token is required", 401),
     "forbidden": ("The token's role or scope does not allow this", 403),
     "not-found": ("No such resource", 404),

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from urllib.parse import quote
 
 from flask import Response
 
 from api.auth import current
 from api.context import services
 from api.findings import finding_fields
-from api.routing import CSV, XLSX, ApiBlueprint
+from api.routing import CSV, XLSX, ApiBlueprint, attachment
 from api.schemas import (
     FindingCreate,
     FindingRecord,
@@ -158,15 +157,6 @@ def add_finding(year: int, code: str, body: FindingCreate) -> tuple[FindingRecor
     finding = inspections.add_finding(year, code, body, db=s.db, rules=s.rules, actor=current())
     where = f"/api/v1/findings/{finding.code}?year={year}"
     return finding_record(year, finding), {"Location": where}
-
-
-def attachment(body: bytes, mimetype: str, filename: str, ascii_name: str) -> Response:
-    """A file download: the Chinese file name as RFC 6266 allows, an ASCII one for old clients."""
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-    )
-    return response
 
 
 @bp.operation(

@@ -93,7 +93,7 @@ def _problem_response(description: str) -> dict[str, Any]:
 
 
 ERROR_RESPONSES = {
-    "400": "The body is not well-formed JSON",
+    "400": "The body is not well-formed JSON, or a token was sent in the query string",
     "401": "No valid bearer token",
     "403": "The token's role or unit scope does not allow this",
     "404": "No such resource",
@@ -172,7 +172,7 @@ def build_document(operations: Iterable[Operation]) -> dict[str, Any]:
                 "schema": {"type": "string", "enum": ["true"]},
             }
         responses: dict[str, Any] = {str(op.status): success}
-        codes = {"404", "422", "500", "503"}
+        codes = {"400", "404", "422", "500", "503"}  # 400: a token in the query string
         if op.permission is not None:
             codes |= {"401", "403"}
         if op.body is not None or op.raw_body is not None:

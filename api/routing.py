@@ -13,11 +13,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
+from urllib.parse import quote
 
 from flask import Blueprint, Response, request
 from pydantic import BaseModel, ValidationError
 
-from api.auth import authorize
+from api.auth import authorize, refuse_token_in_query
 from api.context import services
 from api.errors import ApiProblem, to_response
 from api.schemas import CODE_PATTERN
@@ -30,6 +31,9 @@ JSON = "application/json"
 CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _CODE = re.compile(CODE_PATTERN)
+# What may stand in a quoted file name for every client: printable ASCII without the quote,
+# the backslash (an escape some clients ignore) and the percent sign (some clients decode it).
+_NOT_PLAIN = re.compile(r'[^\x20-\x7e]+|["\\%]')
 _EVENT_TAGS = {"extension", "rectified", "lookback_failed", "lookback_passed", "escalated"}
 INT_PARAMS = {"year": (1900, 9999), "run_id": (1, 2**31 - 1), "token_id": (1, 2**31 - 1)}
 
@@ -116,6 +120,7 @@ class ApiBlueprint(Blueprint):
 def dispatch(op: Operation, fn: View, path: dict[str, Any]) -> Response:
     """Check the path, authorise, parse, run the view and render what it returns."""
     _check_path(path)
+    refuse_token_in_query(op.query.model_fields if op.query is not None else ())
     principal = authorize(op.permission) if op.permission is not None else None
     config = services().config
     request.max_content_length = (
@@ -168,6 +173,18 @@ def render(op: Operation, result: Any) -> Response:
         response = Response(result.model_dump_json(), status=op.status, mimetype=JSON)
     for name, value in headers.items():
         response.headers[name] = value
+    return response
+
+
+def attachment(body: bytes, mimetype: str, filename: str, ascii_name: str) -> Response:
+    """A file download named as RFC 6266 says: ``filename*`` carries the real name in UTF-8,
+    ``filename`` an ASCII one for old clients. Every download is answered here: a header
+    that is not ASCII cannot be sent at all, and a quote would end the name early."""
+    plain = _NOT_PLAIN.sub("_", ascii_name)
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    )
     return response
 
 
@@ -282,9 +299,11 @@ def _canonical(raw: bytes) -> bytes:
     """The body in a canonical form, so the same JSON sent twice compares equal."""
     try:
         value = json.loads(raw) if raw.strip() else {}
-    except ValueError:
+        return json.dumps(value, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    except (ValueError, RecursionError):
+        # Not JSON, or nested too deep to read: the bytes are the fingerprint, and the
+        # operation refuses the body as it would without the key (400 or 422).
         return raw
-    return json.dumps(value, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
 def _idempotent(

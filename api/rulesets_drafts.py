@@ -247,7 +247,8 @@ def _rules() -> VersionedRuleSource:
 
 
 def _draft_id(draft: str) -> int:
-    if not draft.isdigit() or not 0 < int(draft) < 2**31:
+    # isdigit() alone takes "¹" and other digits int() does not read.
+    if not (draft.isascii() and draft.isdigit()) or not 0 < int(draft) < 2**31:
         raise ApiProblem(404, f"no resource has the draft {draft!r}", slug="not-found")
     return int(draft)
 

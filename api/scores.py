@@ -9,8 +9,7 @@ from flask import Response
 
 from api.auth import current
 from api.context import services
-from api.inspections import attachment
-from api.routing import CSV, XLSX, ApiBlueprint
+from api.routing import CSV, XLSX, ApiBlueprint, attachment
 from api.schemas import (
     AlertPage,
     AlertRead,

@@ -133,7 +133,10 @@ def revoke_token(ref: str | int, *, db: sessionmaker[Session], actor: Principal)
     """Revoke a live token given by id or name; later requests with it get 401."""
     with db.begin() as session:
         statement = select(ApiTokenRow).where(ApiTokenRow.revoked_at.is_(None))
-        if isinstance(ref, int) or (isinstance(ref, str) and ref.isascii() and ref.isdigit()):
+        # An id is ASCII digits ("¹" is a digit int() cannot read) that fit the id column.
+        if isinstance(ref, int) or (
+            isinstance(ref, str) and ref.isascii() and ref.isdigit() and len(ref) < 10
+        ):
             row = session.scalars(statement.where(ApiTokenRow.id == int(ref))).first()
             if row is None and isinstance(ref, str):
                 row = session.scalars(statement.where(ApiTokenRow.name == ref)).first()

@@ -15,6 +15,13 @@ from scoring_service.cli.context import EXIT_OK, Command
 from scoring_service.config import Settings, normalise_url
 
 APP = "api:create_app()"
+# gunicorn's limits on the request line (method, address with its query, version) and on each
+# header line, in bytes. gunicorn answers beyond them itself, before the app, with a short
+# HTML page: 414 URI Too Long, 431 Request Header Fields Too Large. They are set here so the
+# README's figures are the served ones.
+LIMIT_REQUEST_LINE = 4094
+LIMIT_REQUEST_FIELD_SIZE = 8190
+LIMIT_REQUEST_FIELDS = 100
 
 
 def add_parsers(sub: Any) -> None:
@@ -65,6 +72,9 @@ def serve(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO
         "threads": args.threads,
         "worker_class": "gthread" if args.threads > 1 else "sync",
         "timeout": args.timeout,
+        "limit_request_line": LIMIT_REQUEST_LINE,
+        "limit_request_field_size": LIMIT_REQUEST_FIELD_SIZE,
+        "limit_request_fields": LIMIT_REQUEST_FIELDS,
         "accesslog": "-",
         "errorlog": "-",
         "proc_name": "scoring-service",

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from scoring_service.access.roles import Principal
 from scoring_service.db.models import GroupRow, UnitRow
 from scoring_service.records.inspections import get_inspection
+from scoring_service.reports.cells import safe_cell
 from scoring_service.reports.text import KIND_NAMES, SCORE_HEADERS, score_cells, score_csv
 from scoring_service.services import RuleSource, ruleset_of
 
@@ -132,7 +133,7 @@ def _csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(headers)
-    writer.writerows(rows)
+    writer.writerows([safe_cell(v) for v in row] for row in rows)
     # A byte-order mark: spreadsheet programs then read the Chinese text as UTF-8.
     return out.getvalue().encode("utf-8-sig")
 
@@ -157,15 +158,15 @@ def _xlsx(title: str, sheet: str, headers: Sequence[str], rows: Sequence[Sequenc
     ws = book.active
     assert ws is not None
     ws.title = sheet
-    ws.append([title])
+    ws.append([safe_cell(title, ws)])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
     ws["A1"].font = Font(bold=True, size=14)
     ws["A1"].alignment = Alignment(horizontal="center")
-    ws.append(list(headers))
+    ws.append([safe_cell(h, ws) for h in headers])
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append(list(row))
+        ws.append([safe_cell(v, ws) for v in row])
     for i, header in enumerate(headers, start=1):
         longest = max([len(str(header))] + [len(str(r[i - 1] or "")) for r in rows])
         ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, longest * 2 + 2))

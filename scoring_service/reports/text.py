@@ -8,6 +8,8 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
+from scoring_service.reports.cells import safe_cell
+
 KIND_NAMES = {"county": "县区", "town": "镇街", "helping_unit": "帮扶单位", "village": "村"}
 GRADE_NAMES = {"excellent": "好", "good": "较好", "fair": "一般", "poor": "较差"}
 MEASURE_NAMES = {
@@ -104,14 +106,15 @@ def score_table(rows: Sequence[dict[str, Any]], title: str) -> str:
 
 
 def score_csv(rows: Sequence[dict[str, Any]]) -> str:
-    """Score rows as CSV with Chinese headers (UTF-8; spreadsheet-friendly)."""
+    """Score rows as CSV with Chinese headers (UTF-8; spreadsheet-friendly, no formulas)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["类别", *SCORE_HEADERS])
     for row in rows:
         cells = score_cells(row)
         cells[8] = "" if row["metrics"]["rate"] is None else row["metrics"]["rate"]
-        writer.writerow([KIND_NAMES.get(row["kind"], row["kind"]), *cells])
+        cells = [KIND_NAMES.get(row["kind"], row["kind"]), *cells]
+        writer.writerow([safe_cell(v) for v in cells])
     return out.getvalue()
 
 

@@ -155,7 +155,7 @@ def _extends_hash(ruleset: Ruleset) -> str | None:
 def find_version(session: Session, year: int, ref: str) -> RulesetVersionRow:
     """A stored version by number (``3``) or by content hash or a prefix of it (8+ digits)."""
     ref = ref.strip().lower()
-    if ref.isdigit() and len(ref) < 8:
+    if ref.isascii() and ref.isdigit() and len(ref) < 8:  # not "¹", which int() cannot read
         row = repo.version_by_number(session, year, int(ref))
         if row is None:
             raise NotFound(f"the year {year} has no version {ref}")

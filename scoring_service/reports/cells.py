@@ -1,0 +1,37 @@
+"""Spreadsheet cells that show what was written and never run it (CSV or formula injection).
+
+Unit names and finding descriptions are free text from inspectors and other systems. A
+spreadsheet program reads a cell starting with ``=``, ``+``, ``-`` or ``@`` (or a tab or
+carriage return before one) as a formula, which can open links or start programs
+(``=HYPERLINK(...)``, ``=cmd|' /C calc'!A0``). OWASP's defence is applied to every text cell
+the service writes, by this one function.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any, sheet: Worksheet | None = None) -> Any:
+    """``value`` as a cell that cannot run: for CSV (no ``sheet``) text starting like a formula
+    gets a leading apostrophe; for a worksheet every text becomes a plain string cell, never
+    a formula. Numbers, dates and empty cells stay as they are."""
+    if not isinstance(value, str):
+        return value
+    formula_like = value.startswith(FORMULA_STARTS)
+    if sheet is None:
+        return "'" + value if formula_like else value
+    from openpyxl.cell.cell import Cell
+
+    cell = Cell(sheet, value=value)
+    # openpyxl turns text starting with "=" into a formula and "#N/A" and the like into errors.
+    cell.data_type = "s"
+    if formula_like:
+        # Excel keeps such a cell text even when someone edits it and presses Enter.
+        cell.quotePrefix = True
+    return cell
