@@ -199,3 +199,21 @@ def test_usage_errors(cli: Cli, tmp_path: Path) -> None:
     assert code == 1 and "no score run 42" in err
     code, _, err = cli("rules", "versions", "--year", "2031")
     assert code == 1 and "no rule set" in err
+
+
+SHIPPED_YEARS = sorted(p.name for p in (ROOT / "rules").iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("year", SHIPPED_YEARS)
+def test_every_shipped_year_passes_the_draft_checks_unchanged(year: str, tmp_path: Path) -> None:
+    """The guide's first steps on each year as shipped: export it, then ``draft --check``."""
+    from scoring_service.rulesets.files import read_folder
+
+    base = ("--db", f"sqlite:///{tmp_path / 'fresh.sqlite'}", "--rules-dir", str(ROOT / "rules"))
+    work = tmp_path / "work" / year
+    code, _, err = run(*base, "rules", "export", "--year", year, str(work))
+    assert code == 0, err
+    assert read_folder(work) == read_folder(ROOT / "rules" / year)  # every file, unchanged
+    code, out, err = run(*base, "rules", "draft", "--year", year, str(work), "--check")
+    assert (code, err) == (0, "")
+    assert re.search(r"^rule tests: [1-9]\d* passed, 0 failed$", out, re.M), out
