@@ -49,6 +49,14 @@ def where(year: int, path: str) -> str:
     return f"{RULES_FOLDER}/{year}/{path}"
 
 
+def as_given(text: str, year: int, folder: str) -> str:
+    """``text`` (a problem, a failing rule test's line) naming the year's files from
+    ``folder``, where an editor keeps them (``work/2019/tests/rates.yaml``), rather than
+    from ``rules/<year>/`` as problems name a draft's files."""
+    prefix = where(year, "")
+    return f"{folder}/{text[len(prefix) :]}" if text.startswith(prefix) else text
+
+
 def check_paths(year: int, files: Files) -> list[RuleProblem]:
     """Problems with the names and sizes of a year's files (before reading them)."""
     problems: list[RuleProblem] = []
