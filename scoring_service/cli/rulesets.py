@@ -39,7 +39,9 @@ def add_rules_parsers(rules_sub: Any) -> None:
     draft.add_argument("--year", type=int, required=True)
     draft.add_argument("--note", default="", help="what the draft changes")
     draft.add_argument(
-        "--check", action="store_true", help="validate and run the tests; store nothing"
+        "--check",
+        action="store_true",
+        help="validate and run the tests; store nothing (exit 1 when a test fails)",
     )
     draft.add_argument("--format", choices=("text", "json"), default="text")
 
@@ -107,15 +109,24 @@ def _year_folder(path: str, year: int) -> Path:
     raise UsageError(f"{path} holds no ruleset.yaml (nor {year}/ruleset.yaml)")
 
 
-def _read(path: str, year: int) -> dict[str, str]:
-    from scoring_service.rulesets.files import read_folder
+def _read(path: str, year: int) -> tuple[dict[str, str], Callable[[str], str]]:
+    """The year's files in the folder given, and how to name them as the editor did."""
+    from scoring_service.rulesets.files import as_given, read_folder
 
-    return read_folder(_year_folder(path, year))
+    folder = _year_folder(path, year)
+    return read_folder(folder), lambda text: as_given(text, year, folder.as_posix())
 
 
-def _problems(exc: Any, err: TextIO, what: str, *, nothing_stored: bool = True) -> int:
+def _problems(
+    exc: Any,
+    err: TextIO,
+    what: str,
+    *,
+    nothing_stored: bool = True,
+    named: Callable[[str], str] = str,
+) -> int:
     for problem in exc.problems:
-        print(problem, file=err)
+        print(named(str(problem)), file=err)
     stored = "; nothing was stored" if nothing_stored else ""
     print(f"{len(exc.problems)} problem(s) in {what}{stored}", file=err)
     return EXIT_INVALID
@@ -150,9 +161,10 @@ def run_rules(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) 
 
 
 def _draft(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
+    """Check or store a folder's files; ``--check`` exits 1 when a rule test fails."""
     from scoring_service.rulesets import service
 
-    files = _read(args.dir, args.year)
+    files, named = _read(args.dir, args.year)
     try:
         if args.check:
             doc = service.check_draft(args.year, files, rules=ctx.rules, evaluator=ctx.evaluator)
@@ -167,10 +179,14 @@ def _draft(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
                 actor=_actor(),
             )
     except service.RuleProblems as exc:
-        return _problems(exc, err, f"the draft of {args.year}")
+        return _problems(exc, err, f"the draft of {args.year}", named=named)
+    tests = doc["tests"]
+    tests["failures"] = [named(line) for line in tests["failures"]]
+    # A check is the editor's test run: like `rules test`, it fails when a case fails.
+    code = EXIT_FAILED if args.check and tests["failed"] else EXIT_OK
     if args.format == "json":
         print_json(doc, out)
-        return EXIT_OK
+        return code
     if args.check:
         head = f"the files of {args.year} are valid (rules {doc['content_hash'][:12]}); not stored"
     else:
@@ -190,7 +206,7 @@ def _draft(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
             f'rules publish --year {args.year} {doc["id"]} --note "..."'
         )
     print("\n".join(lines), file=out)
-    return EXIT_OK
+    return code
 
 
 def _diff(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
@@ -200,10 +216,11 @@ def _diff(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> i
     ref: str = args.draft
     draft_id: int | None = None
     files: dict[str, str] | None = None
+    named: Callable[[str], str] = str
     if ref.isdigit() and not Path(ref).exists():
         draft_id = int(ref)
     else:
-        files = _read(ref, args.year)
+        files, named = _read(ref, args.year)
     try:
         doc = service.dry_run(
             args.year,
@@ -215,7 +232,7 @@ def _diff(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> i
             evaluator=ctx.evaluator,
         )
     except service.RuleProblems as exc:
-        return _problems(exc, err, f"the draft of {args.year}", nothing_stored=False)
+        return _problems(exc, err, f"the draft of {args.year}", nothing_stored=False, named=named)
     if args.format == "json":
         print_json(doc, out)
     else:

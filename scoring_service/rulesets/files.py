@@ -35,6 +35,9 @@ MAX_FILES = 200
 MAX_FILE_BYTES = 1024 * 1024
 MAX_TOTAL_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 32
+# Values that aliases may repeat in one file: reading such a file then costs no more
+# than reading a plain file of about MAX_FILE_BYTES.
+MAX_REPEATED_VALUES = 100_000
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Relative, forward slashes, no empty, hidden or ``..`` parts.
 _PATH = re.compile(r"^(?:[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}/){0,4}[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
@@ -46,6 +49,14 @@ def where(year: int, path: str) -> str:
     return f"{RULES_FOLDER}/{year}/{path}"
 
 
+def as_given(text: str, year: int, folder: str) -> str:
+    """``text`` (a problem, a failing rule test's line) naming the year's files from
+    ``folder``, where an editor keeps them (``work/2019/tests/rates.yaml``), rather than
+    from ``rules/<year>/`` as problems name a draft's files."""
+    prefix = where(year, "")
+    return f"{folder}/{text[len(prefix) :]}" if text.startswith(prefix) else text
+
+
 def check_paths(year: int, files: Files) -> list[RuleProblem]:
     """Problems with the names and sizes of a year's files (before reading them)."""
     problems: list[RuleProblem] = []
@@ -54,6 +65,7 @@ def check_paths(year: int, files: Files) -> list[RuleProblem]:
             RuleProblem(where(year, ""), 0, "", f"{len(files)} files; at most {MAX_FILES}")
         )
     total = 0
+    readable: set[str] = set()  # files safe to read: named, sized and shaped as allowed
     for path, text in files.items():
         size = len(text.encode("utf-8"))
         total += size
@@ -76,9 +88,12 @@ def check_paths(year: int, files: Files) -> list[RuleProblem]:
             problems.append(
                 RuleProblem(where(year, path), 0, "", f"larger than {MAX_FILE_BYTES} bytes")
             )
-        elif not path.endswith(".json"):
-            problems += _yaml_shape(where(year, path), text)
-    problems += _bundle_files(year, files)
+        else:
+            shape = [] if path.endswith(".json") else _yaml_shape(where(year, path), text)
+            problems += shape
+            if not shape:
+                readable.add(path)
+    problems += _bundle_files(year, files, readable)
     if total > MAX_TOTAL_BYTES:
         problems.append(
             RuleProblem(where(year, ""), 0, "", f"the files hold more than {MAX_TOTAL_BYTES} bytes")
@@ -92,31 +107,78 @@ def check_paths(year: int, files: Files) -> list[RuleProblem]:
     return problems
 
 
+@dataclass(slots=True)
+class _Opened:
+    """A mapping or list being read: its anchor, the values read before it, its level and
+    the deepest level reached inside it (aliases expanded)."""
+
+    anchor: str | None
+    before: int
+    level: int
+    deepest: int
+
+
 def _yaml_shape(name: str, text: str) -> list[RuleProblem]:
-    """Refuse what uploaded YAML could use to exhaust the service: aliases (each expands
-    its anchor again: "billion laughs") and nesting deeper than any rule file needs."""
-    depth = 0
+    """Refuse what uploaded YAML could use to exhaust the service: aliases that repeat
+    more than ``MAX_REPEATED_VALUES`` values (each alias is read as a copy of its anchor,
+    so nested ones multiply: "billion laughs"), an alias inside its own anchor (a cycle),
+    and nesting deeper than any rule file needs, aliases expanded. Aliases within the
+    bound are fine: rule tests reuse a bundle with ``&name`` and ``*name``."""
+    shapes: dict[str, tuple[int, int] | None] = {}  # anchor -> (values, depth); None: open
+    opened: list[_Opened] = []
+    values = repeated = 0
     try:
         for event in yaml.parse(text, Loader=_LOADER):
             line = event.start_mark.line + 1 if event.start_mark else 0
             if isinstance(event, yaml.AliasEvent):
-                return [RuleProblem(name, line, "", "YAML aliases (*name) are not allowed here")]
-            if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    return [RuleProblem(name, line, "", f"nested deeper than {MAX_DEPTH} levels")]
+                shape = shapes.get(event.anchor or "", (1, 0))  # undefined: reading says so
+                if shape is None:
+                    return [RuleProblem(name, line, "", "a YAML alias inside its own anchor")]
+                values += shape[0]
+                repeated += shape[0]
+                if repeated > MAX_REPEATED_VALUES:
+                    message = (
+                        f"YAML aliases (*name) here repeat more than {MAX_REPEATED_VALUES} "
+                        "values; write the values out instead"
+                    )
+                    return [RuleProblem(name, line, "", message)]
+                reached = len(opened) + shape[1]
+            elif isinstance(event, yaml.ScalarEvent):
+                values += 1
+                if event.anchor:
+                    shapes[event.anchor] = (1, 0)
+                reached = len(opened)
+            elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                if event.anchor:
+                    shapes[event.anchor] = None
+                opened.append(_Opened(event.anchor, values, len(opened) + 1, len(opened) + 1))
+                values += 1
+                reached = len(opened)
             elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
-                depth -= 1
+                done = opened.pop()
+                reached = done.deepest
+                if done.anchor:
+                    shapes[done.anchor] = (values - done.before, done.deepest - done.level + 1)
+            else:
+                continue
+            if reached > MAX_DEPTH:
+                return [RuleProblem(name, line, "", f"nested deeper than {MAX_DEPTH} levels")]
+            if opened:
+                opened[-1].deepest = max(opened[-1].deepest, reached)
     except yaml.YAMLError:
         return []  # reading the file reports it, with its place
     return []
 
 
-def _bundle_files(year: int, files: Files) -> list[RuleProblem]:
+def _bundle_files(year: int, files: Files, readable: set[str]) -> list[RuleProblem]:
     """A case's ``bundle_file`` must be one of the uploaded files: nothing else is read."""
     problems: list[RuleProblem] = []
     for path, text in files.items():
-        if not path.endswith((".yaml", ".yml")) or "bundle_file" not in text:
+        if (
+            path not in readable
+            or not path.endswith((".yaml", ".yml"))
+            or "bundle_file" not in text
+        ):
             continue
         source, _ = read_yaml(where(year, path), text)
         cases = source.value.get("cases") if source and isinstance(source.value, dict) else None
@@ -159,8 +221,10 @@ def read_folder(folder: Path) -> dict[str, str]:
 def declared_extends(files: Files) -> int | None:
     """The year ``ruleset.yaml`` extends, when it says so readably (else the loader tells)."""
     text = files.get("ruleset.yaml")
-    if text is None:
+    if text is None or len(text.encode("utf-8")) > MAX_FILE_BYTES:
         return None
+    if _yaml_shape("ruleset.yaml", text):
+        return None  # not safe to read: checking the files reports why
     source, _ = read_yaml("ruleset.yaml", text)
     value: Any = source.value if source is not None else None
     extends = value.get("extends") if isinstance(value, dict) else None

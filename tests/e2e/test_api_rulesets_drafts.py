@@ -189,3 +189,16 @@ def test_new_year_through_the_api(demo: Api) -> None:
     assert ruleset["parameters"]["cutoff"] == "2020-12-31"
     problem(demo.post(f"{R}/2020/new-year", {"from_year": 2019}, who="rule_editor"), 409)
     problem(demo.post(f"{R}/2021/new-year", {"from_year": 1999}, who="rule_editor"), 422)
+
+
+SHIPPED_YEARS = sorted(int(p.name) for p in (ROOT / "rules").iterdir() if p.is_dir())
+
+
+def test_every_shipped_year_uploads_unchanged_as_a_draft(db_url: str) -> None:
+    """The files of each ``rules/<year>/`` as shipped pass every check a draft must pass."""
+    for api in make_api(db_url, rules_dir=ROOT / "rules"):
+        for year in SHIPPED_YEARS:
+            files = read_folder(ROOT / "rules" / str(year))
+            doc = created(api.post(f"{R}/{year}/drafts", {"files": files}, who="rule_editor"))
+            assert doc["tests"]["cases"] > 0 and doc["tests"]["failed"] == 0, (year, doc["tests"])
+            assert doc["rule_changes"] == []

@@ -144,21 +144,59 @@ def test_export_change_draft_diff_publish_and_recompute(cli: Cli, tmp_path: Path
 
 
 def test_a_broken_draft_is_refused_with_the_messages_of_rules_validate(
-    cli: Cli, tmp_path: Path
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.chdir(tmp_path)  # the folders are given as an editor would: rules/2019
     rules = tmp_path / "rules"
     replace(rules / "2019" / "rules.yaml", "when: rate < 0.70", "when: rate <")
-    code, _, validate_err = run("rules", "validate", str(rules))
+    code, _, validate_err = run("rules", "validate", "rules")
     assert code == 2
-    code, out, err = cli("rules", "draft", "--year", "2019", str(rules / "2019"))
+    code, out, err = cli("rules", "draft", "--year", "2019", "rules/2019")
     assert code == 2 and out == ""
     problem = next(line for line in validate_err.splitlines() if "rules.yaml" in line)
     assert problem.startswith("rules/2019/rules.yaml:") and "rules[3].when" in problem
     assert problem in err.splitlines()
     assert "nothing was stored" in err
     # The rules folder itself is accepted too (its <year>/ is read).
-    code, _, err2 = cli("rules", "draft", "--year", "2019", str(rules), "--check")
+    code, _, err2 = cli("rules", "draft", "--year", "2019", "rules", "--check")
     assert code == 2 and problem in err2.splitlines()
+
+
+def test_draft_check_fails_with_a_failing_rule_test_and_names_the_files_given(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = cli("rules", "export", "--year", "2019", "work/2019")
+    assert code == 0, err
+    rates = Path("work/2019/tests/rates.yaml")
+    replace(rates, "expect: {fired: [R2], score: 101}", "expect: {fired: [R1], score: 101}")
+    line = (
+        rates.read_text(encoding="utf-8")
+        .splitlines()
+        .index("  - name: rate 0.95 meets 2018's R1 threshold but only R2 in 2019")
+    )
+    failure = (
+        f"work/2019/tests/rates.yaml:{line + 1}: rate 0.95 meets 2018's R1 threshold but only "
+        "R2 in 2019: fired R2, expected R1"
+    )
+    code, out, err = cli("rules", "draft", "--year", "2019", "work/2019", "--check")
+    assert (code, err) == (1, "")
+    assert "rule tests: 30 passed, 1 failed" in out and f"  {failure}" in out.splitlines()
+    assert "rules/2019/" not in out
+    code, out, _ = cli("rules", "draft", "--year", "2019", "work", "--check", "--format", "json")
+    assert code == 1 and json.loads(out)["tests"]["failures"] == [failure]
+
+    # A problem in the files names the file given, too; so does a dry run of the folder.
+    replace(Path("work/2019/rules.yaml"), "when: rate < 0.70", "when: rate <")
+    check = cli("rules", "draft", "--year", "2019", "work/2019", "--check")
+    dry_run = cli("rules", "diff", "--year", "2019", "--draft", "work/2019")
+    for code, out, err in (check, dry_run):
+        assert code == 2 and out == ""
+        assert re.match(r"work/2019/rules\.yaml:\d+: rules\[3\]\.when: ", err), err
+    # Stored, a draft whose test fails is kept (for a dry run); publishing refuses it.
+    replace(Path("work/2019/rules.yaml"), "when: rate <\n", "when: rate < 0.70\n")
+    code, out, _ = cli("rules", "draft", "--year", "2019", "work/2019")
+    assert code == 0 and f"  {failure}" in out.splitlines()
 
 
 def test_new_year_writes_files_to_edit_and_stores_a_draft(cli: Cli, tmp_path: Path) -> None:
@@ -199,3 +237,21 @@ def test_usage_errors(cli: Cli, tmp_path: Path) -> None:
     assert code == 1 and "no score run 42" in err
     code, _, err = cli("rules", "versions", "--year", "2031")
     assert code == 1 and "no rule set" in err
+
+
+SHIPPED_YEARS = sorted(p.name for p in (ROOT / "rules").iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("year", SHIPPED_YEARS)
+def test_every_shipped_year_passes_the_draft_checks_unchanged(year: str, tmp_path: Path) -> None:
+    """The guide's first steps on each year as shipped: export it, then ``draft --check``."""
+    from scoring_service.rulesets.files import read_folder
+
+    base = ("--db", f"sqlite:///{tmp_path / 'fresh.sqlite'}", "--rules-dir", str(ROOT / "rules"))
+    work = tmp_path / "work" / year
+    code, _, err = run(*base, "rules", "export", "--year", year, str(work))
+    assert code == 0, err
+    assert read_folder(work) == read_folder(ROOT / "rules" / year)  # every file, unchanged
+    code, out, err = run(*base, "rules", "draft", "--year", year, str(work), "--check")
+    assert (code, err) == (0, "")
+    assert re.search(r"^rule tests: [1-9]\d* passed, 0 failed$", out, re.M), out

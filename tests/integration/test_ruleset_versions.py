@@ -219,12 +219,25 @@ def test_a_draft_with_a_broken_condition_is_refused_with_its_place(
         assert repo.list_drafts(session, 2019) == []
 
 
+LAUGHS = "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 10)}]\n" for n in range(1, 8)
+)
+
+
 def test_uploads_that_could_exhaust_or_escape_the_service_are_refused(
     db: sessionmaker[Session], rules: VersionedRuleSource, rules_dir: Path
 ) -> None:
     files = own_files(rules_dir, 2018)
     cases = {
-        "tests/x.yaml": ("a: &a [1, 2]\nb: *a\n", "aliases"),
+        # Each line repeats the one before ten times: 10**8 values from 8 lines.
+        "tests/laughs.yaml": (LAUGHS, "repeat more than 100000 values"),
+        "tests/cycle.yaml": ("a: &a [1, *a]\n", "alias inside its own anchor"),
+        "tests/deep.yaml": (
+            "a: &a " + "[" * 20 + "]" * 20 + "\nb: " + "[" * 20 + "*a" + "]" * 20 + "\n",
+            "nested deeper than 32 levels",
+        ),
+        # A cycle in ruleset.yaml, which is read first to find the year it extends.
+        "ruleset.yaml": (files["ruleset.yaml"] + "x: &x [*x]\n", "alias inside its own anchor"),
         "../outside.yaml": ("a: 1\n", "not a usable file name"),
         "notes.txt": ("hello", "only .yaml"),
         "tests/escape.yaml": (
