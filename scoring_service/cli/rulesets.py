@@ -10,12 +10,10 @@ it in force (refused when its rule tests fail).
 from __future__ import annotations
 
 import argparse
-import getpass
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
-from scoring_service.access.roles import Principal, Role
 from scoring_service.cli.context import (
     EXIT_FAILED,
     EXIT_INVALID,
@@ -88,14 +86,6 @@ def add_recompute_parser(sub: Any) -> None:
     )
     recompute.add_argument("run", type=int, help="the score run's id")
     recompute.add_argument("--format", choices=("text", "json"), default="text")
-
-
-def _actor() -> Principal:
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):  # no user name in this environment
-        user = "unknown user"
-    return Principal(None, f"{user} (command line)", Role.ADMIN)
 
 
 def _year_folder(path: str, year: int) -> Path:
@@ -176,7 +166,7 @@ def _draft(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
                 db=ctx.db,
                 rules=ctx.rules,
                 evaluator=ctx.evaluator,
-                actor=_actor(),
+                actor=ctx.actor,
             )
     except service.RuleProblems as exc:
         return _problems(exc, err, f"the draft of {args.year}", named=named)
@@ -251,7 +241,7 @@ def _publish(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -
             db=ctx.db,
             rules=ctx.rules,
             evaluator=ctx.evaluator,
-            actor=_actor(),
+            actor=ctx.actor,
         )
     except service.PublishRefused as exc:
         print(f"error: draft {args.draft} of {args.year} cannot be published:", file=err)
@@ -280,7 +270,7 @@ def _new_year(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) 
         db=ctx.db,
         rules=ctx.rules,
         evaluator=ctx.evaluator,
-        actor=_actor(),
+        actor=ctx.actor,
     )
     _write(folder, files)
     if args.format == "json":
