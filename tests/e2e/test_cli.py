@@ -7,8 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from scoring_service.cli import main
+from scoring_service.db import make_engine
 from tests.helpers.bundles import spec_bundle
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -132,3 +134,16 @@ def test_score_kind_must_be_a_scored_kind(sqlite_url: str) -> None:
     run("--db", sqlite_url, "import", str(DEMO_2018))
     code, _, err = run("--db", sqlite_url, "score", "--year", "2018", "--kind", "village")
     assert code == 2 and "not a scored kind" in err
+
+
+def test_a_refused_kind_stores_no_score_run(sqlite_url: str) -> None:
+    run("--db", sqlite_url, "import", str(DEMO_2018))
+    code, out, err = run("--db", sqlite_url, "score", "--year", "2018", "--kind", "xyz")
+    assert code == 2 and out == ""
+    assert err == "error: 'xyz' is not a scored kind; choose from county, helping_unit, town\n"
+    engine = make_engine(sqlite_url)
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM score_runs")).scalar() == 0
+    finally:
+        engine.dispose()
