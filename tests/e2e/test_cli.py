@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +16,8 @@ from scoring_service.cli import main
 from scoring_service.db import make_engine
 from tests.helpers.bundles import spec_bundle
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = REPO / "fixtures"
 DEMO_2018 = FIXTURES / "demo-2018.bundle.json"
 
 
@@ -147,3 +151,32 @@ def test_a_refused_kind_stores_no_score_run(sqlite_url: str) -> None:
             assert connection.execute(text("SELECT count(*) FROM score_runs")).scalar() == 0
     finally:
         engine.dispose()
+
+
+def test_make_demo_loads_the_database_the_commands_read(tmp_path: Path) -> None:
+    # A fresh checkout: the Makefile and what it reads, the venv taken as installed.
+    for name in ("Makefile", "fixtures", "rules", "scoring_service"):
+        (tmp_path / name).symlink_to(REPO / name)
+    unset = ("SCORING_DATABASE_URL", "SCORING_RULES_DIR")
+    env = {k: v for k, v in os.environ.items() if k not in unset}
+    demo = subprocess.run(
+        ["make", "--no-print-directory", "-o", ".venv/.installed", "demo", f"PY={sys.executable}"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert demo.returncode == 0, demo.stderr
+    assert "和平县" in demo.stdout
+    years = subprocess.run(
+        [sys.executable, "-m", "scoring_service", "years"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert years.returncode == 0, years.stderr
+    held = [line.split()[0] for line in years.stdout.splitlines()[2:]]
+    assert held == ["2018", "2019"], years.stdout
