@@ -180,3 +180,24 @@ def test_make_demo_loads_the_database_the_commands_read(tmp_path: Path) -> None:
     assert years.returncode == 0, years.stderr
     held = [line.split()[0] for line in years.stdout.splitlines()[2:]]
     assert held == ["2018", "2019"], years.stdout
+
+
+@pytest.mark.parametrize(
+    "command", [("score", "--year", "2018"), ("synth", "--year", "2018", "--scale", "0.1")]
+)
+def test_a_reader_that_stops_early_ends_the_command_quietly(
+    sqlite_url: str, command: tuple[str, ...]
+) -> None:
+    assert run("--db", sqlite_url, "import", str(DEMO_2018))[0] == 0
+    # `... | head`: the reader has gone before the command writes, so every write fails.
+    with subprocess.Popen(
+        [sys.executable, "-m", "scoring_service", "--db", sqlite_url, *command],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()
+        err = process.stderr.read().decode()
+        assert process.wait() == 1
+    assert err == ""
