@@ -884,6 +884,21 @@ def _run_dict(session: Session, run: Row[*tuple[Any, ...]]) -> dict[str, Any]:
     return {**run._asdict(), "rows": [json.loads(text) for text in rows]}
 
 
+def score_run_kind_counts(session: Session, run_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """How many rows of each kind the given runs hold, kinds in their rows' order."""
+    first = func.min(ScoreRowRow.position)
+    counts: dict[int, dict[str, int]] = {run_id: {} for run_id in run_ids}
+    statement = (
+        select(ScoreRowRow.run_id, ScoreRowRow.kind, func.count())
+        .where(ScoreRowRow.run_id.in_(run_ids))
+        .group_by(ScoreRowRow.run_id, ScoreRowRow.kind)
+        .order_by(ScoreRowRow.run_id, first)
+    )
+    for run_id, kind, count in session.execute(statement):
+        counts[run_id][kind] = count
+    return counts
+
+
 def score_run_rows(
     session: Session,
     run_id: int,
