@@ -93,6 +93,7 @@ def import_bundle(
         if exists:
             repo.delete_year(session, data.year)
         repo.store_year(session, data)
+        repo.refresh_statistics(session)
     say("done")
     return ImportSummary(
         year=data.year,
