@@ -110,3 +110,20 @@ def test_tokens_through_the_api(api: Api) -> None:
     assert any(t["name"] == "county-441624" and not t["active"] for t in everyone)
     actions = [e["action"] for e in api.get("/api/v1/audit?record_type=token").get_json()["items"]]
     assert actions[:2] == ["token.revoke", "token.create"]
+
+
+def test_a_token_name_names_one_live_token(api: Api) -> None:
+    body = {"name": "county-441624", "role": "inspector", "scope": ["441624"]}
+    first = api.post("/api/v1/tokens", body).get_json()
+    twin = problem(api.post("/api/v1/tokens", {**body, "name": " county-441624 "}), 409)
+    assert twin["detail"] == (
+        "a live token is already named 'county-441624'; revoke it or pick another name"
+    )
+    # Revoked, the name is free again; the revoked token keeps it in the list and the log.
+    assert api.delete(f"/api/v1/tokens/{first['id']}").status_code == 200
+    again = api.post("/api/v1/tokens", body)
+    assert again.status_code == 201 and again.get_json()["id"] != first["id"]
+    everyone = api.get("/api/v1/tokens?include_revoked=true").get_json()["items"]
+    named = [(t["id"], t["active"]) for t in everyone if t["name"] == "county-441624"]
+    assert named == [(first["id"], False), (again.get_json()["id"], True)]
+    problem(api.post("/api/v1/tokens", body), 409)

@@ -201,3 +201,16 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(
         err = process.stderr.read().decode()
         assert process.wait() == 1
     assert err == ""
+
+
+def test_tokens_create_refuses_a_live_name_and_reuses_a_revoked_one(db_url: str) -> None:
+    create = ("--db", db_url, "tokens", "create", "--name", "office", "--role", "admin")
+    assert run(*create)[0] == 0
+    code, out, err = run(*create)
+    assert code == 1 and out == ""
+    assert err == "error: a live token is already named 'office'; revoke it or pick another name\n"
+    assert run("--db", db_url, "tokens", "revoke", "office")[0] == 0
+    code, out, _ = run(*create)
+    assert code == 0 and out.startswith("sst_")
+    code, out, _ = run("--db", db_url, "tokens", "list")
+    assert code == 0 and sum(" office " in line for line in out.splitlines()) == 1
