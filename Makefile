@@ -2,7 +2,6 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-DEMO_DB ?= sqlite:///var/demo.sqlite
 
 .PHONY: venv demo test lint bench clean
 
@@ -14,11 +13,13 @@ $(VENV)/.installed: requirements.txt
 	$(VENV)/bin/pip install --quiet -r requirements.txt
 	touch $@
 
-## Load the shipped demo data into the embedded SQLite database and print 2018's scores.
+## Load the shipped demo data into the command line's default database and print 2018's scores.
+## No --db: the database is the one every later command reads (var/scoring.sqlite, or
+## $SCORING_DATABASE_URL when set), so `years`, `explain` and `serve` see the demo data.
 demo: venv
-	$(PY) -m scoring_service --db $(DEMO_DB) import fixtures/demo-2018.bundle.json --replace
-	$(PY) -m scoring_service --db $(DEMO_DB) import fixtures/demo-2019.bundle.json --replace
-	$(PY) -m scoring_service --db $(DEMO_DB) score --year 2018
+	$(PY) -m scoring_service import fixtures/demo-2018.bundle.json --replace
+	$(PY) -m scoring_service import fixtures/demo-2019.bundle.json --replace
+	$(PY) -m scoring_service score --year 2018
 
 ## The whole suite, on SQLite and PostgreSQL.
 test: venv

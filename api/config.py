@@ -23,6 +23,9 @@ class ApiConfig:
     max_body_bytes: int = 1 * MIB
     max_bundle_bytes: int = 256 * MIB
     idempotency_ttl_hours: int = 24
+    # A request's claim on its Idempotency-Key: unanswered this long, a retry runs it again
+    # (the worker serving it was killed). Keep it above the time the slowest request takes.
+    idempotency_lease_seconds: int = 60
     # "durable" (durable_rules, as the command line) or "python" (the exact evaluator).
     engine: str = "durable"
     extra: Mapping[str, Any] = field(default_factory=dict)  # passed to Flask's config
@@ -60,6 +63,11 @@ class ApiConfig:
         """Refuse settings that cannot work."""
         if self.engine not in ("durable", "python"):
             raise ValueError("SCORING_ENGINE must be 'durable' or 'python'")
-        for name in ("max_body_bytes", "max_bundle_bytes", "idempotency_ttl_hours"):
+        for name in (
+            "max_body_bytes",
+            "max_bundle_bytes",
+            "idempotency_ttl_hours",
+            "idempotency_lease_seconds",
+        ):
             if getattr(self, name) < 1:
                 raise ValueError(f"SCORING_{name.upper()} must be at least 1")

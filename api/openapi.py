@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 
 from api.errors import PROBLEM_JSON, PROBLEM_TYPES, type_uri
@@ -85,6 +85,24 @@ def _models(ops: Iterable[Operation]) -> list[tuple[type[BaseModel], Any]]:
     return list(wanted)
 
 
+def _body_required(model: type[BaseModel]) -> bool:
+    """Whether a request without a body is refused. The server reads an empty body as ``{}``
+    (routing.parse_body), so the body may be left out exactly when ``{}`` is valid; asking the
+    model also covers unions (an event), whose schema has no ``required`` list to read."""
+    try:
+        model.model_validate({})
+    except ValidationError:
+        return True
+    return False
+
+
+def _media_schema(media: str) -> dict[str, Any]:
+    """The schema of a response without a model: a JSON document is an object, not text."""
+    if media == JSON:
+        return {"type": "object"}
+    return {"type": "string"}
+
+
 def _problem_response(description: str) -> dict[str, Any]:
     return {
         "description": description,
@@ -158,7 +176,7 @@ def build_document(operations: Iterable[Operation]) -> dict[str, Any]:
             success["content"] = content
         elif op.media:
             success["content"] = {
-                media: {"schema": {"type": "string"}, "x-description": description}
+                media: {"schema": _media_schema(media), "x-description": description}
                 for media, description in op.media.items()
             }
         if op.status == 201:
@@ -199,12 +217,8 @@ def build_document(operations: Iterable[Operation]) -> dict[str, Any]:
             operation["security"] = []
         body_model = op.body or op.raw_body
         if body_model is not None:
-            schema = ref(body_model, "validation")
-            needed = op.raw_body is not None or bool(
-                resolve(schema).get("required") if "$ref" in schema else True
-            )
             operation["requestBody"] = {
-                "required": needed,
+                "required": op.raw_body is not None or _body_required(body_model),
                 "content": {JSON: {"schema": ref(body_model, "validation")}},
             }
         paths.setdefault(_path(op), {})[op.method.lower()] = operation

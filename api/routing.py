@@ -321,11 +321,12 @@ def _idempotent(
     target = request.path + "?" + request.query_string.decode("latin-1")
     fingerprint = idempotency.request_hash(request.method, target, _canonical(raw))
     ttl = timedelta(hours=ctx.config.idempotency_ttl_hours)
-    answer = idempotency.claim(principal.token_id, key, fingerprint, db=ctx.db, ttl=ttl)
-    if answer is not None:
-        replay = Response(answer.body, status=answer.status, content_type=answer.content_type)
-        if answer.location:
-            replay.headers["Location"] = answer.location
+    lease = timedelta(seconds=ctx.config.idempotency_lease_seconds)
+    held = idempotency.claim(principal.token_id, key, fingerprint, db=ctx.db, ttl=ttl, lease=lease)
+    if isinstance(held, idempotency.Answer):
+        replay = Response(held.body, status=held.status, content_type=held.content_type)
+        if held.location:
+            replay.headers["Location"] = held.location
         replay.headers["Idempotent-Replayed"] = "true"
         return replay
     try:
@@ -333,11 +334,10 @@ def _idempotent(
     except Exception as exc:  # every failure becomes the answer (or frees the key)
         response = to_response(exc)
     if response.status_code >= 500:
-        idempotency.release(principal.token_id, key, db=ctx.db)
+        idempotency.release(held, db=ctx.db)
         return response
     idempotency.complete(
-        principal.token_id,
-        key,
+        held,
         idempotency.Answer(
             response.status_code,
             response.content_type or "",

@@ -573,7 +573,13 @@ class ScoreRunRead(ReadModel):
     data_revision: int
     engine: str
     created_at: datetime
-    rows: Annotated[dict[str, int], Field(description="rows per kind")]
+    rows: Annotated[
+        dict[str, int],
+        Field(
+            description="how many score rows the run holds of each unit kind, in the rows' order",
+            examples=[{"county": 7, "town": 35, "helping_unit": 35}],
+        ),
+    ]
 
 
 class ScoreRunCreated(ScoreRunRead):

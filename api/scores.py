@@ -39,22 +39,18 @@ READ, ASSESS = Permission.READ, Permission.ASSESS
 SCORE_MEDIA = {CSV: "CSV with Chinese headers (UTF-8, byte-order mark)", XLSX: "Excel workbook"}
 
 
-def run_read(run: Any) -> ScoreRunRead:
-    """A run's metadata: a stored run's dict, or a ScoreRunRow."""
-
-    def get(name: str) -> Any:
-        return run[name] if isinstance(run, dict) else getattr(run, name)
-
-    rows = get("rows") if isinstance(run, dict) else None
+def run_read(run: dict[str, Any]) -> ScoreRunRead:
+    """A run's metadata: a stored run's dict, with its rows or (listed) its ``kind_counts``."""
+    counts = run.get("kind_counts") or Counter(r["kind"] for r in run.get("rows", ()))
     return ScoreRunRead(
-        id=get("id"),
-        year=get("year"),
-        as_of=get("as_of"),
-        ruleset_hash=get("ruleset_hash"),
-        data_revision=get("data_revision"),
-        engine=get("engine"),
-        created_at=get("created_at"),
-        rows=dict(Counter(r["kind"] for r in rows)) if rows is not None else {},
+        id=run["id"],
+        year=run["year"],
+        as_of=run["as_of"],
+        ruleset_hash=run["ruleset_hash"],
+        data_revision=run["data_revision"],
+        engine=run["engine"],
+        created_at=run["created_at"],
+        rows=dict(counts),
     )
 
 

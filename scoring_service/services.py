@@ -99,6 +99,7 @@ def import_bundle(
         if exists:
             repo.delete_year(session, data.year)
         repo.store_year(session, data)
+        repo.refresh_statistics(session)
         summary = ImportSummary(
             year=data.year,
             replaced=exists,

@@ -3,15 +3,22 @@
 A key belongs to one token. The first request claims the key (a row with no answer
 yet) in a transaction of its own, so a concurrent retry sees the claim and is told
 to wait; the answer is stored once given. A key's answer is kept ``ttl`` long.
+
+A claim is a lease: a worker killed mid-request never answers, so a claim left unanswered
+``lease`` long is taken over by the next retry, which runs the request again. Each claim
+has its own identity, and only the current claim may store an answer or let the key go:
+a first request that was merely slow and finishes after the takeover changes nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import ColumnElement, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -44,16 +51,32 @@ def request_hash(method: str, path: str, body: bytes) -> str:
     return digest.hexdigest()
 
 
-def claim(
-    token_id: int, key: str, fingerprint: str, *, db: sessionmaker[Session], ttl: timedelta
-) -> Answer | None:
-    """Claim the key for a first request (None), or the stored answer of the first one.
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A request's hold on a key: only the holder may answer it or let it go."""
 
-    Raises KeyReused when the key came with another request, InProgress when the
-    first request has not been answered yet.
+    token_id: int
+    key: str
+    id: str  # random: tells this claim from a later one on the same key
+
+
+def claim(
+    token_id: int,
+    key: str,
+    fingerprint: str,
+    *,
+    db: sessionmaker[Session],
+    ttl: timedelta,
+    lease: timedelta,
+) -> Answer | Claim:
+    """Claim the key for a request to run (a Claim), or the stored answer of the first one.
+
+    Raises KeyReused when the key came with another request, InProgress when the first
+    request is not answered yet and its claim is younger than ``lease``.
     """
     now = datetime.now(UTC)
-    for _ in range(2):  # a second pass after clearing an expired key
+    mine = Claim(token_id, key, secrets.token_hex(16))
+    for _ in range(3):  # again after clearing an expired key or losing a race for it
         with db.begin() as session:
             row = _row(session, token_id, key)
             if row is not None and row.created_at < now - ttl:
@@ -65,41 +88,76 @@ def claim(
                         "this Idempotency-Key was used for another request; "
                         "use a new key for a new request"
                     )
-                if row.status is None:
+                if row.status is not None:
+                    return Answer(row.status, row.content_type or "", row.location, row.body or b"")
+                if row.created_at >= now - lease:
                     raise InProgress(
                         "a request with this Idempotency-Key is still being served; retry later"
                     )
-                return Answer(row.status, row.content_type or "", row.location, row.body or b"")
+                # Unanswered past its lease: the request holding it died. Take the claim
+                # over unless another retry did so first (then its claim is read again).
+                taken = session.execute(
+                    _match(update(IdempotencyRow), token_id, key)
+                    .where(_is_claim(row.claim), IdempotencyRow.status.is_(None))
+                    .values(claim=mine.id, created_at=now)
+                )
+                if _count(taken) == 1:
+                    return mine
+                continue
         try:
             with db.begin() as session:
                 session.execute(
                     insert(IdempotencyRow).values(
-                        token_id=token_id, key=key, request_hash=fingerprint, created_at=now
+                        token_id=token_id,
+                        key=key,
+                        request_hash=fingerprint,
+                        created_at=now,
+                        claim=mine.id,
                     )
                 )
-            return None
+            return mine
         except IntegrityError:
             continue  # another request claimed it meanwhile: read its claim
     raise InProgress("a request with this Idempotency-Key is still being served; retry later")
 
 
-def complete(token_id: int, key: str, answer: Answer, *, db: sessionmaker[Session]) -> None:
-    """Store the answer of the request that claimed the key."""
+def complete(held: Claim, answer: Answer, *, db: sessionmaker[Session]) -> bool:
+    """Store the answer of the request holding ``held``; False when the claim was taken over
+    (its lease ran out), and the answer of the request that took it over stands."""
     with db.begin() as session:
-        session.execute(
-            _match(update(IdempotencyRow), token_id, key).values(
+        stored = session.execute(
+            _match(update(IdempotencyRow), held.token_id, held.key)
+            .where(IdempotencyRow.claim == held.id, IdempotencyRow.status.is_(None))
+            .values(
                 status=answer.status,
                 content_type=answer.content_type,
                 location=answer.location,
                 body=answer.body,
             )
         )
+        return _count(stored) == 1
 
 
-def release(token_id: int, key: str, *, db: sessionmaker[Session]) -> None:
-    """Forget a claim whose request failed on the server's side, so a retry runs again."""
+def release(held: Claim, *, db: sessionmaker[Session]) -> None:
+    """Forget a claim whose request failed on the server's side, so a retry runs again
+    (a claim taken over meanwhile is the new request's, and stays)."""
     with db.begin() as session:
-        session.execute(_match(delete(IdempotencyRow), token_id, key))
+        session.execute(
+            _match(delete(IdempotencyRow), held.token_id, held.key).where(
+                IdempotencyRow.claim == held.id, IdempotencyRow.status.is_(None)
+            )
+        )
+
+
+def _is_claim(claim_id: str | None) -> ColumnElement[bool]:
+    # Keys claimed before claims had an identity have none.
+    column = IdempotencyRow.claim
+    return column.is_(None) if claim_id is None else column == claim_id
+
+
+def _count(result: Any) -> int:
+    count: int = result.rowcount
+    return count
 
 
 def _row(session: Session, token_id: int, key: str) -> IdempotencyRow | None:

@@ -14,6 +14,7 @@ Exit codes: 0 done; 1 the request could not be served (no such year, a conflict)
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -73,9 +74,27 @@ def main(
     )
     handler = _COMMANDS[args.command]
     try:
-        return handler(args, settings, out, err)
+        code = handler(args, settings, out, err)
+        out.flush()  # a reader gone away shows here rather than at the interpreter's exit
+    except BrokenPipeError:
+        return _reader_gone(out)
     except Exception as exc:  # every error the service knows becomes a message and an exit code
         return _report(exc, err)
+    return code
+
+
+def _reader_gone(out: TextIO) -> int:
+    """Standard output's reader closed the pipe (``score ... | head``): stop without a word."""
+    # Python flushes standard output once more at exit; what is still buffered would fail
+    # there again and print "Exception ignored ...", so the stream now writes to devnull.
+    try:
+        fd = out.fileno()
+    except OSError:  # not a file (a test's StringIO): nothing is flushed at exit
+        return EXIT_FAILED
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+    return EXIT_FAILED
 
 
 def _report(exc: Exception, err: TextIO) -> int:

@@ -160,6 +160,15 @@ def _score(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
     from scoring_service.reports.text import score_csv, score_table
     from scoring_service.services import score_year
 
+    if args.kind:
+        # Refuse a bad kind before the run is computed and stored: a refused command
+        # must leave nothing behind. A year without rules is reported by score_year.
+        ruleset = ctx.rules.current(args.year)
+        kinds = {k.value for k in ruleset.scored_kinds} if ruleset else set()
+        if ruleset is not None and args.kind not in kinds:
+            raise UsageError(
+                f"{args.kind!r} is not a scored kind; choose from {', '.join(sorted(kinds))}"
+            )
     run = score_year(
         args.year,
         as_of=args.as_of,
@@ -170,13 +179,6 @@ def _score(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
     )
     rows = run["rows"]
     if args.kind:
-        known = {r["kind"] for r in rows}
-        ruleset = ctx.rules.current(args.year)
-        kinds = {k.value for k in ruleset.scored_kinds} if ruleset else known
-        if args.kind not in kinds:
-            raise UsageError(
-                f"{args.kind!r} is not a scored kind; choose from {', '.join(sorted(kinds))}"
-            )
         rows = [r for r in rows if r["kind"] == args.kind]
     if args.format == "json":
         print_json(rows, out)

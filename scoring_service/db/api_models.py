@@ -70,7 +70,10 @@ class IdempotencyRow(Base):
     token_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     request_hash: Mapped[str] = mapped_column(String(64))
+    # When the request now holding the key claimed it: its lease runs from here.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The identity of that claim (NULL for keys claimed before migration 0004).
+    claim: Mapped[str | None] = mapped_column(String(32))
     # NULL while the first request is still being served.
     status: Mapped[int | None] = mapped_column(Integer)
     content_type: Mapped[str | None] = mapped_column(String(200))

@@ -82,12 +82,12 @@ def latest_run(year: int, *, as_of: date | None, db: sessionmaker[Session]) -> d
 def list_runs(
     year: int, *, as_of: date | None, db: sessionmaker[Session], limit: int, cursor: str | None
 ) -> Page[Any]:
-    """The year's runs, newest first (metadata only)."""
+    """The year's runs, newest first: each run's metadata and its rows per kind."""
     statement = select(ScoreRunRow).where(ScoreRunRow.year == year)
     if as_of is not None:
         statement = statement.where(ScoreRunRow.as_of == as_of)
     with db() as session:
-        return keyset_page(
+        page = keyset_page(
             session,
             statement,
             keys=[ScoreRunRow.id],
@@ -96,6 +96,11 @@ def list_runs(
             cursor=cursor,
             scalars=True,
         )
+        counts = repo.score_run_kind_counts(session, [run.id for run in page.items])
+    columns = [column.key for column in ScoreRunRow.__table__.columns]
+    return page.map(
+        lambda run: {**{c: getattr(run, c) for c in columns}, "kind_counts": counts[run.id]}
+    )
 
 
 def current_scores(

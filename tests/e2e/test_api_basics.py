@@ -85,6 +85,21 @@ def test_openapi_document_lists_every_route(api: Api) -> None:
     assert "discriminator" in schema or "oneOf" in schema
 
 
+def test_openapi_marks_required_bodies_and_types_itself(loaded: Api) -> None:
+    doc = loaded.client.get("/api/v1/openapi.json").get_json()
+    paths = doc["paths"]
+    # The document says what the server does with a request that has no body.
+    assert paths["/api/v1/findings/{code}/events"]["post"]["requestBody"]["required"] is True
+    refused = problem(loaded.post("/api/v1/findings/2018-G1-07-02/events", who="inspector"), 422)
+    assert refused["errors"] and refused["detail"] == "the request body is not valid"
+    assert paths["/api/v1/years/{year}/score-runs"]["post"]["requestBody"]["required"] is False
+    assert loaded.post("/api/v1/years/2018/score-runs", who="assessor").status_code == 201
+    # The document itself is a JSON object, and says so.
+    answer = paths["/api/v1/openapi.json"]["get"]["responses"]["200"]
+    assert answer["content"]["application/json"]["schema"] == {"type": "object"}
+    assert isinstance(doc, dict)
+
+
 def test_docs_page_is_self_contained(api: Api) -> None:
     response = api.client.get("/api/v1/docs")
     assert response.status_code == 200

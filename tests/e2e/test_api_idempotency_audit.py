@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from tests.helpers.api import Api, api_fixture, loaded_fixture, problem  # noqa: F401
+import time
+
+import pytest
+
+from api import routing
+from tests.helpers.api import Api, api_fixture, loaded_fixture, make_api, problem  # noqa: F401
 
 Y = "/api/v1/years/2018"
 EVENT = {"type": "escalated", "date": "2018-07-12", "to": "领导小组"}
@@ -33,6 +38,34 @@ def test_a_retry_with_the_same_key_returns_the_first_answer(loaded: Api) -> None
     assert loaded.post(url, EVENT, who="inspector").status_code == 201
     # Keys belong to a token: another token's same key is a new request.
     assert loaded.post(url, EVENT, who="admin", headers=key).status_code == 201
+
+
+def test_a_key_left_by_a_killed_worker_is_served_again_after_its_lease(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = "/api/v1/findings/2018-G1-07-02/events"
+    key = {"Idempotency-Key": "county-7f3a-0002"}
+    for api in make_api(db_url, idempotency_lease_seconds=1):
+        api.load()
+        served = routing._call
+
+        def killed(*args: object) -> object:
+            raise SystemExit(1)  # the worker dies mid-request: no answer, no release
+
+        monkeypatch.setattr(routing, "_call", killed)
+        with pytest.raises(SystemExit):
+            api.post(url, EVENT, who="inspector", headers=key)
+        monkeypatch.setattr(routing, "_call", served)
+        waiting = problem(api.post(url, EVENT, who="inspector", headers=key), 409)
+        assert waiting["type"].endswith("#problem-idempotency-in-progress")
+        time.sleep(1.2)  # the claim's lease runs out
+        retried = api.post(url, EVENT, who="inspector", headers=key)
+        assert retried.status_code == 201 and "Idempotent-Replayed" not in retried.headers
+        again = api.post(url, EVENT, who="inspector", headers=key)
+        assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+        assert again.get_json() == retried.get_json()
+        history = api.get("/api/v1/findings/2018-G1-07-02").get_json()["events"]
+        assert sum(e["type"] == "escalated" for e in history) == 2  # the bundle's and one more
 
 
 def test_a_first_answer_that_was_an_error_is_replayed_too(loaded: Api) -> None:
@@ -111,3 +144,20 @@ def test_tokens_through_the_api(loaded: Api) -> None:
     assert any(t["name"] == "county-441624" and not t["active"] for t in everyone)
     actions = [e["action"] for e in api.get("/api/v1/audit?record_type=token").get_json()["items"]]
     assert actions[:2] == ["token.revoke", "token.create"]
+
+
+def test_a_token_name_names_one_live_token(api: Api) -> None:
+    body = {"name": "county-441624", "role": "inspector", "scope": ["441624"]}
+    first = api.post("/api/v1/tokens", body).get_json()
+    twin = problem(api.post("/api/v1/tokens", {**body, "name": " county-441624 "}), 409)
+    assert twin["detail"] == (
+        "a live token is already named 'county-441624'; revoke it or pick another name"
+    )
+    # Revoked, the name is free again; the revoked token keeps it in the list and the log.
+    assert api.delete(f"/api/v1/tokens/{first['id']}").status_code == 200
+    again = api.post("/api/v1/tokens", body)
+    assert again.status_code == 201 and again.get_json()["id"] != first["id"]
+    everyone = api.get("/api/v1/tokens?include_revoked=true").get_json()["items"]
+    named = [(t["id"], t["active"]) for t in everyone if t["name"] == "county-441624"]
+    assert named == [(first["id"], False), (again.get_json()["id"], True)]
+    problem(api.post("/api/v1/tokens", body), 409)

@@ -133,6 +133,12 @@ def test_a_score_run_equals_the_command_line(api: Api, db_url: str) -> None:
     assert api.get(f"{Y}/score-runs/latest?as_of=2018-11-30").get_json()["as_of"] == "2018-11-30"
     listed = api.get(f"{Y}/score-runs?limit=1").get_json()
     assert listed["total"] == 2 and listed["next_cursor"]
+    # A listed run says how many rows it holds of each kind, as the run itself does.
+    rest = api.get(f"{Y}/score-runs?cursor={listed['next_cursor']}").get_json()["items"]
+    assert [r["id"] for r in rest] == [run["id"]]
+    assert rest[0]["rows"] == run["rows"] == {"county": 7, "town": 35, "helping_unit": 35}
+    assert list(rest[0]["rows"]) == ["county", "town", "helping_unit"]
+    assert listed["items"][0]["rows"] == run["rows"]
     towns = all_rows(api, f"{Y}/score-runs/{run['id']}/rows?kind=town&limit=7")
     assert towns == [r for r in run["scores"] if r["kind"] == "town"]
     # The scores of that date come from the run while it is current.

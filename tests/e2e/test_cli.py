@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from scoring_service.cli import main
+from scoring_service.db import make_engine
 from tests.helpers.bundles import spec_bundle
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = REPO / "fixtures"
 DEMO_2018 = FIXTURES / "demo-2018.bundle.json"
 
 
@@ -160,3 +166,79 @@ def test_command_line_writes_are_audited_with_the_user(db_url: str, tmp_path: Pa
     assert [a for a, _, _ in actions].count("score_run.create") == 1
     assert all(getpass.getuser() in e.token for e in page.items)
     assert page.items[-1].detail["replaced"] is False
+
+
+def test_a_refused_kind_stores_no_score_run(sqlite_url: str) -> None:
+    run("--db", sqlite_url, "import", str(DEMO_2018))
+    code, out, err = run("--db", sqlite_url, "score", "--year", "2018", "--kind", "xyz")
+    assert code == 2 and out == ""
+    assert err == "error: 'xyz' is not a scored kind; choose from county, helping_unit, town\n"
+    engine = make_engine(sqlite_url)
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM score_runs")).scalar() == 0
+    finally:
+        engine.dispose()
+
+
+def test_make_demo_loads_the_database_the_commands_read(tmp_path: Path) -> None:
+    # A fresh checkout: the Makefile and what it reads, the venv taken as installed.
+    for name in ("Makefile", "fixtures", "rules", "scoring_service"):
+        (tmp_path / name).symlink_to(REPO / name)
+    unset = ("SCORING_DATABASE_URL", "SCORING_RULES_DIR")
+    env = {k: v for k, v in os.environ.items() if k not in unset}
+    demo = subprocess.run(
+        ["make", "--no-print-directory", "-o", ".venv/.installed", "demo", f"PY={sys.executable}"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert demo.returncode == 0, demo.stderr
+    assert "和平县" in demo.stdout
+    years = subprocess.run(
+        [sys.executable, "-m", "scoring_service", "years"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert years.returncode == 0, years.stderr
+    held = [line.split()[0] for line in years.stdout.splitlines()[2:]]
+    assert held == ["2018", "2019"], years.stdout
+
+
+@pytest.mark.parametrize(
+    "command", [("score", "--year", "2018"), ("synth", "--year", "2018", "--scale", "0.1")]
+)
+def test_a_reader_that_stops_early_ends_the_command_quietly(
+    sqlite_url: str, command: tuple[str, ...]
+) -> None:
+    assert run("--db", sqlite_url, "import", str(DEMO_2018))[0] == 0
+    # `... | head`: the reader has gone before the command writes, so every write fails.
+    with subprocess.Popen(
+        [sys.executable, "-m", "scoring_service", "--db", sqlite_url, *command],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()
+        err = process.stderr.read().decode()
+        assert process.wait() == 1
+    assert err == ""
+
+
+def test_tokens_create_refuses_a_live_name_and_reuses_a_revoked_one(db_url: str) -> None:
+    create = ("--db", db_url, "tokens", "create", "--name", "office", "--role", "admin")
+    assert run(*create)[0] == 0
+    code, out, err = run(*create)
+    assert code == 1 and out == ""
+    assert err == "error: a live token is already named 'office'; revoke it or pick another name\n"
+    assert run("--db", db_url, "tokens", "revoke", "office")[0] == 0
+    code, out, _ = run(*create)
+    assert code == 0 and out.startswith("sst_")
+    code, out, _ = run("--db", db_url, "tokens", "list")
+    assert code == 0 and sum(" office " in line for line in out.splitlines()) == 1
