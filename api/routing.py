@@ -282,7 +282,7 @@ def _canonical(raw: bytes) -> bytes:
     """The body in a canonical form, so the same JSON sent twice compares equal."""
     try:
         value = json.loads(raw) if raw.strip() else {}
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deep to read here
         return raw
     return json.dumps(value, sort_keys=True, separators=(",", ":")).encode("utf-8")
 

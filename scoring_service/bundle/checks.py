@@ -163,14 +163,17 @@ class _Checker:
         return True
 
     def county_of(self, code: str) -> str | bool | None:
-        """The county a town or village lies in; False when a broken unit hides it."""
+        """The county a town or village lies in.
+
+        False when it cannot be told: a parent on the way is unknown or broken, which is
+        reported where that parent is named, not again at every sample that names the unit."""
         seen: set[str] = set()
         unit = self.units.get(code)
         while unit is not None and unit.kind is not UnitKind.COUNTY and unit.code not in seen:
             seen.add(unit.code)
             parent = unit.parent
             unit = self.units.get(parent) if parent else None
-            if unit is None and parent and self.records.broken_units.may_hold(parent):
+            if unit is None and parent:
                 return False
         return unit.code if unit is not None and unit.kind is UnitKind.COUNTY else None
 

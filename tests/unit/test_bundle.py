@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import tracemalloc
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from scoring_service.bundle import PROBLEM_LIMIT, InvalidBundle, Problem, read_bundle
+from scoring_service.config import REPO_RULES_DIR, FileRuleSource
 from scoring_service.domain.model import EventType, Severity
 from tests.helpers.bundles import catalogue_of, spec_bundle
 
@@ -557,3 +559,22 @@ def test_nul_inside_moderate_nesting_is_found_without_recursion() -> None:
     problems = problems_of(raw)
     assert ("/x" + "/0" * 150, "must not hold a NUL character") in problems
     assert ("/x", "unknown field") in problems
+
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = sorted(ROOT.glob("fixtures/*.bundle.json")) + sorted(
+    ROOT.glob("fixtures/examples/*.bundle.json")
+)
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_every_shipped_bundle_reads_under_its_rule_set(path: Path) -> None:
+    rules = FileRuleSource(REPO_RULES_DIR)
+    data = read_bundle(path.read_bytes(), lambda year: rules.current(year).catalogue)  # type: ignore[union-attr]
+    assert data.units
+
+
+def test_an_unknown_parent_is_reported_once_not_at_every_sample_naming_its_children() -> None:
+    bundle = spec_bundle()
+    bundle["units"][2]["parent"] = "NOWHERE"  # the sampled town, parent of both villages
+    assert problems_of(bundle) == [("/units/2/parent", "unknown unit 'NOWHERE'")]
