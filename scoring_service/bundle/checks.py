@@ -101,19 +101,18 @@ class Records:
         )
 
     def codes(self, name: str) -> Iterable[tuple[int, str]]:
-        """(index, code) of the units, groups or inspections."""
+        """(index, code) of the ``units``, ``groups`` or ``inspections``."""
         if self.partial:
             return {
                 "units": self.unit_codes,
                 "groups": self.group_codes,
                 "inspections": self.inspection_codes,
             }[name]
-        records: list[tuple[int, UnitIn]] | list[tuple[int, GroupIn]] = (
-            self.units if name == "units" else self.groups
-        )
-        if name == "inspections":
-            return ((i, insp.code) for i, insp, _ in self.inspections if insp is not None)
-        return ((i, r.code) for i, r in records)
+        if name == "units":
+            return ((i, u.code) for i, u in self.units)
+        if name == "groups":
+            return ((i, g.code) for i, g in self.groups)
+        return ((i, insp.code) for i, insp, _ in self.inspections if insp is not None)
 
     def codes_of_findings(self) -> Iterable[tuple[int, int, str]]:
         """(inspection index, finding index, code) of the findings."""

@@ -1,4 +1,9 @@
-"""Reading a bundle's bytes into the strict models, with every problem located."""
+"""Reading a bundle's bytes into the strict models, with every problem located.
+
+A well-formed bundle is read in one pass. Otherwise its JSON is read once and each record
+is checked on its own, so that every shape problem is found, NUL characters are looked
+for, and the records whose shape is sound still go through the cross-record checks.
+"""
 
 from __future__ import annotations
 
@@ -39,14 +44,12 @@ _MESSAGES = {
 }
 _EVENT_TAGS = {"extension", "rectified", "lookback_failed", "lookback_passed", "escalated"}
 _CODE = re.compile(r"^\S{1,64}$")
-
-
 # How deep the JSON reader nests arrays and objects (pydantic's JSON reader refuses more);
 # a bundle needs 6 levels.
 MAX_DEPTH = 200
 _NUL = "\x00"
-_FIELDS = {"format", "year", "units", "pairings", "groups", "inspections", "events"}
 _RECORDS = ("units", "pairings", "groups", "inspections", "events")
+_FIELDS = {"format", "year", *_RECORDS}
 _Model = type[BaseModel] | TypeAdapter[Any]
 _EVENT = TypeAdapter(EventIn)
 _YEAR: TypeAdapter[int] = TypeAdapter(Year, config=ConfigDict(strict=True))
@@ -266,10 +269,10 @@ def _validate(model: _Model, item: Any, problems: Problems, where: tuple[str | i
         return model.model_validate_json(text)
     except ValidationError as exc:
         for error in exc.errors(include_url=False, include_input=True):
-            parts = (
-                _path(("events", 0, *error["loc"]))[2:] if where[0] == "events" else error["loc"]
-            )
-            error["loc"] = (*where, *parts)
+            loc = error["loc"]
+            if loc and loc[0] in _EVENT_TAGS and where[0] == "events":
+                loc = loc[1:]  # the event-type tag pydantic puts in a tagged union's location
+            error["loc"] = (*where, *loc)
             problems.add(Problem(pointer(*error["loc"]), describe_error(error)))
         return None
 
@@ -294,14 +297,6 @@ def _short(value: Any) -> str:
     """A value as a message quotes it: its repr, cut short when long."""
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _path(loc: tuple[int | str, ...]) -> list[int | str]:
-    """Drop the event-type tag pydantic puts in the location of a tagged union."""
-    parts = list(loc)
-    if len(parts) >= 3 and parts[0] == "events" and parts[2] in _EVENT_TAGS:
-        del parts[2]
-    return parts
 
 
 def describe_error(error: Any) -> str:
