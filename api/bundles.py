@@ -2,44 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import re
-from typing import Any
-
 from api.auth import current
 from api.context import services
 from api.routing import ApiBlueprint
 from api.schemas import BundleQuery, ImportRead, StoredCounts
 from scoring_service.access.roles import Permission
-from scoring_service.bundle import InvalidBundle, Problem, pointer
 from scoring_service.bundle.schema import BundleIn
 from scoring_service.services import import_bundle
 
 bp = ApiBlueprint("bundles", __name__, tag="bundles")
-# JSON escapes of characters no database stores in text (NUL); the parser accepts them.
-_NUL_ESCAPE = re.compile(rb"\\u0000")
-
-
-def _nul_problems(raw: bytes) -> list[Problem]:
-    """Where a bundle holds a NUL character (only looked for when its escape appears)."""
-    try:
-        value = json.loads(raw.removeprefix(b"\xef\xbb\xbf"))
-    except ValueError:
-        return []  # the import reports malformed JSON itself
-    found: list[Problem] = []
-
-    def walk(item: Any, *path: str | int) -> None:
-        if isinstance(item, str) and "\x00" in item:
-            found.append(Problem(pointer(*path), "must not hold a NUL character"))
-        elif isinstance(item, dict):
-            for key, child in item.items():
-                walk(child, *path, key)
-        elif isinstance(item, list):
-            for index, child in enumerate(item):
-                walk(child, *path, index)
-
-    walk(value)
-    return found
 
 
 @bp.operation(
@@ -58,10 +29,6 @@ def import_year(query: BundleQuery, raw: bytes) -> tuple[ImportRead, dict[str, s
 
     Nothing is stored if anything is wrong: 422 lists every problem with its JSON pointer.
     A year already held is refused (409) unless ``replace=true``, which swaps it whole."""
-    if _NUL_ESCAPE.search(raw):
-        problems = _nul_problems(raw)
-        if problems:
-            raise InvalidBundle(problems)
     s = services()
     summary = import_bundle(raw, db=s.db, rules=s.rules, actor=current(), replace=query.replace)
     counts = StoredCounts(

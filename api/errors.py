@@ -194,7 +194,9 @@ def _domain(exc: DomainError) -> Response:
         from scoring_service.records.year import InvalidRecord
 
         slug = "invalid-record" if isinstance(exc, InvalidRecord) else "invalid-bundle"
-        return problem(422, detail, slug=slug, errors=_pointers(exc.problems))
+        # Past the first problems, only their number: the answer stays small.
+        extra = {"more_errors": exc.more} if exc.more else None
+        return problem(422, detail, slug=slug, errors=_pointers(exc.problems), extra=extra)
     if isinstance(exc, InvalidRequest):
         return problem(422, detail, slug="validation", errors=[])
     return problem(400, detail)

@@ -32,6 +32,7 @@ rectification progress; the assessment system pulls scores.
   units sees and writes only findings that count for those units.
 * **Errors**: every error is RFC 9457 `application/problem+json`; validation problems carry
   `errors`, each with a JSON `pointer` and a `message` (`in` names a query parameter or header).
+  An invalid bundle lists its first 1,000 problems; `more_errors` counts the rest.
 * **Lists** are paginated: `limit` (default 100, at most 1000) and `cursor` (the previous
   page's `next_cursor`); each page gives `total`. Orders are stable.
 * **Retries**: a POST with an `Idempotency-Key` header returns the first answer to a retry with

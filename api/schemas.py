@@ -111,6 +111,10 @@ class Problem(ReadModel):
     detail: str
     instance: str | None = None
     errors: list[ProblemItem] | None = None
+    more_errors: Annotated[
+        int | None,
+        Field(description="how many problems were found beyond those `errors` lists"),
+    ] = None
 
 
 # --- years and structure --------------------------------------------------------------------

@@ -1,13 +1,27 @@
-"""Cross-record checks of a parsed bundle (spec section 8) and its conversion to YearData."""
+"""Cross-record checks of a parsed bundle (spec section 8) and its conversion to YearData.
+
+The checks run on every record whose shape is sound. A check that depends on a record
+whose shape is broken is skipped (a reference to a broken unit is neither known nor
+unknown), so a shape problem never brings false reports about the records around it.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import date
 
-from scoring_service.bundle.problems import Problem, pointer
-from scoring_service.bundle.schema import BundleIn, GroupIn, InspectionIn
+from scoring_service.bundle.problems import Problem, Problems, pointer
+from scoring_service.bundle.schema import (
+    BundleIn,
+    EventIn,
+    FindingIn,
+    GroupIn,
+    InspectionIn,
+    PairingIn,
+    UnitIn,
+)
 from scoring_service.domain.model import (
     PARENT_KIND,
     Event,
@@ -31,19 +45,97 @@ CatalogueOf = Callable[[int], Catalogue | None]
 _EVENT_TYPES = {t.value: t for t in EventType}
 
 
+@dataclass(slots=True)
+class Broken:
+    """The codes of records whose shape is broken, as far as they can be read.
+
+    ``unreadable`` says a broken record's code could not be read at all: then any
+    reference to an unknown code may mean that record, and is not reported.
+    """
+
+    codes: set[str] = field(default_factory=set)
+    unreadable: bool = False
+
+    def may_hold(self, code: str) -> bool:
+        return self.unreadable or code in self.codes
+
+
+@dataclass(slots=True)
+class Records:
+    """A bundle's records whose shape is sound, each with its index in the bundle."""
+
+    year: int | None  # None: the year itself is broken
+    units: list[tuple[int, UnitIn]]
+    pairings: list[tuple[int, PairingIn]]
+    groups: list[tuple[int, GroupIn]]
+    # (index, the inspection or None when its own fields are broken, its sound findings)
+    inspections: list[tuple[int, InspectionIn | None, list[tuple[int, FindingIn]]]]
+    events: list[tuple[int, EventIn]]
+    # Some records are broken (read one by one): the lists below hold the codes of every
+    # record, sound or broken, whose code can be read, for the duplicate checks. When all
+    # are sound, the codes are read from the records themselves.
+    partial: bool = False
+    unit_codes: list[tuple[int, str]] = field(default_factory=list)
+    group_codes: list[tuple[int, str]] = field(default_factory=list)
+    inspection_codes: list[tuple[int, str]] = field(default_factory=list)
+    finding_codes: list[tuple[int, int, str]] = field(default_factory=list)
+    broken_units: Broken = field(default_factory=Broken)
+    broken_groups: Broken = field(default_factory=Broken)
+    broken_findings: Broken = field(default_factory=Broken)
+    # Findings with a broken event: their histories cannot be checked.
+    broken_event_findings: Broken = field(default_factory=Broken)
+
+    @classmethod
+    def of(cls, bundle: BundleIn) -> Records:
+        """Every record of a bundle read whole (all sound)."""
+        inspections: list[tuple[int, InspectionIn | None, list[tuple[int, FindingIn]]]] = [
+            (i, insp, list(enumerate(insp.findings))) for i, insp in enumerate(bundle.inspections)
+        ]
+        return cls(
+            year=bundle.year,
+            units=list(enumerate(bundle.units)),
+            pairings=list(enumerate(bundle.pairings)),
+            groups=list(enumerate(bundle.groups)),
+            inspections=inspections,
+            events=list(enumerate(bundle.events)),
+        )
+
+    def codes(self, name: str) -> Iterable[tuple[int, str]]:
+        """(index, code) of the ``units``, ``groups`` or ``inspections``."""
+        if self.partial:
+            return {
+                "units": self.unit_codes,
+                "groups": self.group_codes,
+                "inspections": self.inspection_codes,
+            }[name]
+        if name == "units":
+            return ((i, u.code) for i, u in self.units)
+        if name == "groups":
+            return ((i, g.code) for i, g in self.groups)
+        return ((i, insp.code) for i, insp, _ in self.inspections if insp is not None)
+
+    def codes_of_findings(self) -> Iterable[tuple[int, int, str]]:
+        """(inspection index, finding index, code) of the findings."""
+        if self.partial:
+            return self.finding_codes
+        return ((i, j, f.code) for i, _, fs in self.inspections for j, f in fs)
+
+
 class _Checker:
-    def __init__(self, bundle: BundleIn) -> None:
-        self.bundle = bundle
-        self.problems: list[Problem] = []
-        self.units = {u.code: u for u in bundle.units}
+    def __init__(self, records: Records, problems: Problems) -> None:
+        self.records = records
+        self.problems = problems
+        self.units = {u.code: u for _, u in records.units}
 
     def report(self, message: str, *parts: str | int) -> None:
-        self.problems.append(Problem(pointer(*parts), message))
+        self.problems.add(Problem(pointer(*parts), message))
 
-    def unique(self, codes: list[str], what: str, *prefix: str | int, field: str = "code") -> None:
+    def unique(
+        self, codes: Iterable[tuple[int, str]], what: str, *prefix: str | int, field: str = "code"
+    ) -> None:
         """Report every code after its first appearance."""
         first: dict[str, int] = {}
-        for index, code in enumerate(codes):
+        for index, code in codes:
             if code in first:
                 self.report(
                     f"{what} {code!r} is listed twice (first at index {first[code]})",
@@ -54,10 +146,14 @@ class _Checker:
             else:
                 first[code] = index
 
-    def unit_of_kind(self, code: str, kind: UnitKind | None, *where: str | int) -> bool:
-        """Report an unknown unit, or one of the wrong kind; True when it is fine."""
+    def unit_of_kind(self, code: str, kind: UnitKind | None, *where: str | int) -> bool | None:
+        """Report an unknown unit, or one of the wrong kind; True when it is fine.
+
+        None: the unit may be one whose shape is broken, so nothing can be said."""
         unit = self.units.get(code)
         if unit is None:
+            if self.records.broken_units.may_hold(code):
+                return None
             self.report(f"unknown unit {code!r}", *where)
             return False
         if kind is not None and unit.kind is not kind:
@@ -65,35 +161,54 @@ class _Checker:
             return False
         return True
 
-    def county_of(self, code: str) -> str | None:
-        """The county a town or village lies in."""
+    def county_of(self, code: str) -> str | bool | None:
+        """The county a town or village lies in.
+
+        False when it cannot be told: a parent on the way is unknown or broken, which is
+        reported where that parent is named, not again at every sample that names the unit."""
         seen: set[str] = set()
         unit = self.units.get(code)
         while unit is not None and unit.kind is not UnitKind.COUNTY and unit.code not in seen:
             seen.add(unit.code)
-            unit = self.units.get(unit.parent) if unit.parent else None
+            parent = unit.parent
+            unit = self.units.get(parent) if parent else None
+            if unit is None and parent:
+                return False
         return unit.code if unit is not None and unit.kind is UnitKind.COUNTY else None
 
 
-def check_bundle(bundle: BundleIn, catalogue_of: CatalogueOf) -> tuple[YearData, list[Problem]]:
-    """Run every cross-record check; return the year's data and the problems found."""
-    c = _Checker(bundle)
-    year = bundle.year
-    catalogue = catalogue_of(year)
-    if catalogue is None:
-        c.report(f"there is no rule set for the year {year}", "year")
+def check_bundle(
+    bundle: BundleIn | Records,
+    catalogue_of: CatalogueOf,
+    *,
+    problems: Problems | None = None,
+) -> tuple[YearData, list[Problem]]:
+    """Run every cross-record check; return the year's data and the problems found.
+
+    The problems go to ``problems`` when given (which may keep only the first ones);
+    the list returned holds those kept. The data is the year's only when there are none.
+    """
+    records = bundle if isinstance(bundle, Records) else Records.of(bundle)
+    found = problems if problems is not None else Problems(limit=None)
+    c = _Checker(records, found)
+    year = records.year
+    catalogue = None
+    if year is not None:
+        catalogue = catalogue_of(year)
+        if catalogue is None:
+            c.report(f"there is no rule set for the year {year}", "year")
     _check_units(c)
     _check_pairings(c)
     _check_groups(c)
-    groups = {g.code: g for g in bundle.groups}
+    groups = {g.code: g for _, g in records.groups}
     findings: dict[str, Finding] = {}
-    finding_codes: list[str] = []
-    finding_where: list[tuple[int, int]] = []
+    known_findings: set[str] = set()  # every sound finding, whether it converts or not
     inspections: list[Inspection] = []
-    c.unique([i.code for i in bundle.inspections], "inspection", "inspections")
-    for i, insp in enumerate(bundle.inspections):
-        _check_inspection(c, i, insp, groups, year)
-        for j, f in enumerate(insp.findings):
+    c.unique(records.codes("inspections"), "inspection", "inspections")
+    for i, insp, sound_findings in records.inspections:
+        if insp is not None:
+            _check_inspection(c, i, insp, groups, year)
+        for j, f in sound_findings:
             where = ("inspections", i, "findings", j)
             if f.unit not in c.units:  # unit_of_kind(f.unit, None, ...) without the call
                 c.unit_of_kind(f.unit, None, *where, "unit")
@@ -103,18 +218,25 @@ def check_bundle(bundle: BundleIn, catalogue_of: CatalogueOf) -> tuple[YearData,
                     *where,
                     "criterion",
                 )
+            if f.responsible:
+                for k, code in enumerate(f.responsible):
+                    c.unit_of_kind(code, None, *where, "responsible", k)
+                c.unique(
+                    enumerate(f.responsible),
+                    "responsible unit",
+                    *where,
+                    "responsible",
+                    field="",
+                )
+            known_findings.add(f.code)
+            if insp is None:
+                continue  # found_on is its inspection's end_date, which cannot be read
             if f.deadline < insp.end_date:
                 c.report(
                     f"the deadline {f.deadline} is before the finding was found ({insp.end_date})",
                     *where,
                     "deadline",
                 )
-            if f.responsible:
-                for k, code in enumerate(f.responsible):
-                    c.unit_of_kind(code, None, *where, "responsible", k)
-                c.unique(f.responsible, "responsible unit", *where, "responsible", field="")
-            finding_codes.append(f.code)
-            finding_where.append((i, j))
             if f.code not in findings:  # the first of a duplicated code is the one kept
                 findings[f.code] = new_finding(  # Finding's fields in order
                     f.code,
@@ -127,24 +249,25 @@ def check_bundle(bundle: BundleIn, catalogue_of: CatalogueOf) -> tuple[YearData,
                     insp.end_date,  # found_on
                     tuple(f.responsible),
                 )
-        inspections.append(_inspection(insp))
-    _check_unique_findings(c, finding_codes, finding_where)
-    events = _check_events(c, findings)
+        if insp is not None:
+            inspections.append(_inspection(insp))
+    _check_unique_findings(c, records.codes_of_findings())
+    events = _check_events(c, findings, known_findings)
     data = YearData(
-        year=year,
-        units=[Unit(u.code, u.name, u.kind, u.parent, u.village_type) for u in bundle.units],
-        pairings=[Pairing(p.helping_unit, p.village) for p in bundle.pairings],
-        groups=[Group(g.code, g.name, g.leader, tuple(g.counties)) for g in bundle.groups],
+        year=year or 0,
+        units=[Unit(u.code, u.name, u.kind, u.parent, u.village_type) for _, u in records.units],
+        pairings=[Pairing(p.helping_unit, p.village) for _, p in records.pairings],
+        groups=[Group(g.code, g.name, g.leader, tuple(g.counties)) for _, g in records.groups],
         inspections=inspections,
         findings=list(findings.values()),
         events=events,
     )
-    return data, c.problems
+    return data, list(found)
 
 
 def _check_units(c: _Checker) -> None:
-    c.unique([u.code for u in c.bundle.units], "unit", "units")
-    for i, u in enumerate(c.bundle.units):
+    c.unique(c.records.codes("units"), "unit", "units")
+    for i, u in c.records.units:
         want = PARENT_KIND.get(u.kind)
         if want is None and u.parent is not None:
             c.report(f"a {u.kind.value} has no parent", "units", i, "parent")
@@ -168,7 +291,7 @@ def _check_units(c: _Checker) -> None:
 
 def _check_pairings(c: _Checker) -> None:
     seen: dict[tuple[str, str], int] = {}
-    for i, p in enumerate(c.bundle.pairings):
+    for i, p in c.records.pairings:
         c.unit_of_kind(p.helping_unit, UnitKind.HELPING_UNIT, "pairings", i, "helping_unit")
         c.unit_of_kind(p.village, UnitKind.VILLAGE, "pairings", i, "village")
         key = (p.helping_unit, p.village)
@@ -178,19 +301,19 @@ def _check_pairings(c: _Checker) -> None:
 
 
 def _check_groups(c: _Checker) -> None:
-    c.unique([g.code for g in c.bundle.groups], "group", "groups")
-    for i, g in enumerate(c.bundle.groups):
+    c.unique(c.records.codes("groups"), "group", "groups")
+    for i, g in c.records.groups:
         for k, county in enumerate(g.counties):
             c.unit_of_kind(county, UnitKind.COUNTY, "groups", i, "counties", k)
-        c.unique(g.counties, "county", "groups", i, "counties", field="")
+        c.unique(enumerate(g.counties), "county", "groups", i, "counties", field="")
 
 
 def _check_inspection(
-    c: _Checker, i: int, insp: InspectionIn, groups: dict[str, GroupIn], year: int
+    c: _Checker, i: int, insp: InspectionIn, groups: dict[str, GroupIn], year: int | None
 ) -> None:
     where = ("inspections", i)
     group = groups.get(insp.group)
-    if group is None:
+    if group is None and not c.records.broken_groups.may_hold(insp.group):
         c.report(f"unknown group {insp.group!r}", *where, "group")
     county_ok = c.unit_of_kind(insp.county, UnitKind.COUNTY, *where, "county")
     if group is not None and county_ok and insp.county not in group.counties:
@@ -201,7 +324,7 @@ def _check_inspection(
         )
     for name in ("start_date", "end_date"):
         day: date = getattr(insp, name)
-        if day.year != year:
+        if year is not None and day.year != year:
             c.report(f"{day} is outside the year {year}", *where, name)
     if insp.end_date < insp.start_date:
         c.report(
@@ -217,18 +340,20 @@ def _check_inspection(
         )
     sample = insp.sample
     s = (*where, "sample")
-    c.unique(sample.towns, "town", *s, "towns", field="")
-    c.unique(sample.villages, "village", *s, "villages", field="")
-    c.unique([h.code for h in sample.households], "household", *s, "households")
+    c.unique(enumerate(sample.towns), "town", *s, "towns", field="")
+    c.unique(enumerate(sample.villages), "village", *s, "villages", field="")
+    c.unique(enumerate(h.code for h in sample.households), "household", *s, "households")
     for k, town in enumerate(sample.towns):
         known = c.unit_of_kind(town, UnitKind.TOWN, *s, "towns", k)
-        if known and county_ok and c.county_of(town) != insp.county:
+        county = c.county_of(town) if known and county_ok else False
+        if county is not False and county != insp.county:
             c.report(
                 f"town {town!r} is not in the inspected county {insp.county!r}", *s, "towns", k
             )
     for k, village in enumerate(sample.villages):
         known = c.unit_of_kind(village, UnitKind.VILLAGE, *s, "villages", k)
-        if known and county_ok and c.county_of(village) != insp.county:
+        county = c.county_of(village) if known and county_ok else False
+        if county is not False and county != insp.county:
             c.report(
                 f"village {village!r} is not in the inspected county {insp.county!r}",
                 *s,
@@ -248,9 +373,9 @@ def _check_inspection(
             )
 
 
-def _check_unique_findings(c: _Checker, codes: list[str], where: list[tuple[int, int]]) -> None:
+def _check_unique_findings(c: _Checker, codes: Iterable[tuple[int, int, str]]) -> None:
     first: dict[str, tuple[int, int]] = {}
-    for code, (i, j) in zip(codes, where, strict=True):
+    for i, j, code in codes:
         if code in first:
             fi, fj = first[code]
             c.report(
@@ -265,13 +390,17 @@ def _check_unique_findings(c: _Checker, codes: list[str], where: list[tuple[int,
             first[code] = (i, j)
 
 
-def _check_events(c: _Checker, findings: dict[str, Finding]) -> list[Event]:
+def _check_events(
+    c: _Checker, findings: dict[str, Finding], known_findings: set[str]
+) -> list[Event]:
     events: list[Event] = []
     by_finding: dict[str, list[Event]] = defaultdict(list)
-    for n, e in enumerate(c.bundle.events):
+    broken_findings = c.records.broken_findings
+    for n, e in c.records.events:
         if e.finding not in findings:
-            c.report(f"unknown finding {e.finding!r}", "events", n, "finding")
-            continue
+            if e.finding not in known_findings and not broken_findings.may_hold(e.finding):
+                c.report(f"unknown finding {e.finding!r}", "events", n, "finding")
+            continue  # a finding that cannot be read has no history to check
         # Each event type has only its own fields. Reading them from the model's field
         # values is what getattr(e, name, None) gives, without the exception pydantic
         # raises for a missing attribute (which, 200,000 times, took seconds).
@@ -288,7 +417,10 @@ def _check_events(c: _Checker, findings: dict[str, Finding]) -> list[Event]:
         )
         events.append(event)
         by_finding[event.finding].append(event)
+    broken_events = c.records.broken_event_findings
     for code, history in by_finding.items():
+        if broken_events.may_hold(code):
+            continue  # an event of this history cannot be read: the rest proves nothing
         for refusal in check_history(findings[code], history):
             c.report(
                 f"the {refusal.event.type.value} event of finding {code!r} dated "

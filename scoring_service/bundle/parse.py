@@ -1,13 +1,31 @@
-"""Reading a bundle's bytes into the strict models, with every problem located."""
+"""Reading a bundle's bytes into the strict models, with every problem located.
+
+A well-formed bundle is read in one pass. Otherwise its JSON is read once and each record
+is checked on its own, so that every shape problem is found, NUL characters are looked
+for, and the records whose shape is sound still go through the cross-record checks.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic_core import from_json, to_json
 
-from scoring_service.bundle.problems import InvalidBundle, Problem, pointer
-from scoring_service.bundle.schema import BundleIn
+from scoring_service.bundle.checks import Broken, Records
+from scoring_service.bundle.problems import InvalidBundle, Problem, Problems, pointer
+from scoring_service.bundle.schema import (
+    BUNDLE_FORMAT,
+    BundleIn,
+    EventIn,
+    FindingIn,
+    GroupIn,
+    InspectionIn,
+    PairingIn,
+    UnitIn,
+    Year,
+)
 
 # What a clerk reads instead of pydantic's terse type names.
 _MESSAGES = {
@@ -25,10 +43,53 @@ _MESSAGES = {
     "date_from_datetime_inexact": "must be a date written YYYY-MM-DD, without a time",
 }
 _EVENT_TAGS = {"extension", "rectified", "lookback_failed", "lookback_passed", "escalated"}
+_CODE = re.compile(r"^\S{1,64}$")
+# How deep the JSON reader nests arrays and objects (pydantic's JSON reader refuses more);
+# a bundle needs 6 levels.
+MAX_DEPTH = 200
+_NUL = "\x00"
+_RECORDS = ("units", "pairings", "groups", "inspections", "events")
+_FIELDS = {"format", "year", *_RECORDS}
+_Model = type[BaseModel] | TypeAdapter[Any]
+_EVENT = TypeAdapter(EventIn)
+_YEAR: TypeAdapter[int] = TypeAdapter(Year, config=ConfigDict(strict=True))
 
 
 def parse_bundle(raw: bytes | str) -> BundleIn:
     """Decode and validate a bundle's JSON text; raise InvalidBundle listing every problem."""
+    text = _text(raw)
+    bundle = _whole(text)
+    if bundle is not None:
+        return bundle
+    problems = Problems()
+    read_records(raw, problems)
+    if problems:
+        raise problems.error()
+    return BundleIn.model_validate_json(text)  # sound after all: a "\\u0000" was not NUL
+
+
+def read_records(raw: bytes | str, problems: Problems) -> Records:
+    """Read a bundle's records for the cross-record checks, reporting each shape problem.
+
+    Raise InvalidBundle when the text is not a JSON object at all."""
+    text = _text(raw)
+    bundle = _whole(text)
+    if bundle is not None:
+        return Records.of(bundle)
+    # Something is wrong: read the JSON, then check each record on its own, so every
+    # problem is found and a broken record does not hide the others.
+    try:
+        value = from_json(text, allow_inf_nan=False)
+    except ValueError as exc:
+        raise InvalidBundle([Problem("", _malformed(str(exc)))]) from None
+    if not isinstance(value, dict):
+        raise InvalidBundle([Problem("", "the bundle must be a JSON object")])
+    _find_nul(value, problems)
+    return _records(value, problems)
+
+
+def _text(raw: bytes | str) -> bytes | str:
+    """The bundle's JSON text without a byte-order mark; InvalidBundle when there is none."""
     if isinstance(raw, bytes):
         if raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]  # a UTF-8 byte-order mark, as some Windows tools write
@@ -42,32 +103,200 @@ def parse_bundle(raw: bytes | str) -> BundleIn:
         text = raw
     if not text or text.isspace():  # as ``not text.strip()``, without copying the text
         raise InvalidBundle([Problem("", "the bundle is empty")])
+    # The JSON parser reads UTF-8: given the bytes, it need not encode the text again.
+    return raw
+
+
+def _whole(text: bytes | str) -> BundleIn | None:
+    """The bundle read in one pass when it is well formed; None when any record is not."""
+    # NUL is valid JSON (written \\u0000) but no database stores it in text: a bundle that
+    # holds the escape is read value by value to find where.
+    escaped_nul = b"\\u0000" in text if isinstance(text, bytes) else "\\u0000" in text
+    if escaped_nul:
+        return None
     try:
-        # The JSON parser reads UTF-8: given the bytes, it need not encode the text again.
-        return BundleIn.model_validate_json(raw)
+        return BundleIn.model_validate_json(text)
+    except ValidationError:
+        return None
+
+
+def _malformed(reason: str) -> str:
+    if reason.startswith("recursion limit exceeded"):
+        where = reason.removeprefix("recursion limit exceeded").strip()
+        return (
+            f"the JSON nests arrays and objects more than {MAX_DEPTH} deep ({where}); "
+            "a bundle needs 6 levels"
+        )
+    return f"malformed JSON: {reason}"
+
+
+def _find_nul(value: Any, problems: Problems) -> None:
+    """Report every string (value or key) holding a NUL character.
+
+    Iterative: the depth of the JSON is bounded by the reader, but no stack is needed."""
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(value, ())]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, str):
+            if _NUL in item:
+                problems.add(Problem(pointer(*path), "must not hold a NUL character"))
+        elif isinstance(item, dict):
+            children: list[tuple[Any, tuple[str | int, ...]]] = []
+            for key, child in item.items():
+                if _NUL in key:
+                    problems.add(
+                        Problem(pointer(*path, key), "the field name must not hold a NUL character")
+                    )
+                children.append((child, (*path, key)))
+            stack.extend(reversed(children))  # reported in document order
+        elif isinstance(item, list):
+            stack.extend((child, (*path, i)) for i, child in reversed(list(enumerate(item))))
+
+
+def _records(value: dict[str, Any], problems: Problems) -> Records:
+    """Check the bundle's fields and each record's shape; collect the sound records."""
+    for key in value:
+        if key not in _FIELDS:
+            problems.add(Problem(pointer(key), "unknown field"))
+    fmt = value.get("format")
+    if "format" not in value:
+        problems.add(Problem("/format", _MESSAGES["missing"]))
+    elif fmt != BUNDLE_FORMAT:
+        problems.add(Problem("/format", f"the format must be {BUNDLE_FORMAT!r}, not {_short(fmt)}"))
+    year: int | None = None
+    if "year" not in value:
+        problems.add(Problem("/year", _MESSAGES["missing"]))
+    else:
+        year = _validate(_YEAR, value["year"], problems, ("year",))
+    lists = {name: _list(value, name, problems) for name in _RECORDS}
+    records = Records(
+        year=year, units=[], pairings=[], groups=[], inspections=[], events=[], partial=True
+    )
+    for i, item in enumerate(lists["units"] or ()):
+        unit = _validate(UnitIn, item, problems, ("units", i))
+        code = _code(item)
+        if code is not None:
+            records.unit_codes.append((i, code))
+        if unit is not None:
+            records.units.append((i, unit))
+        else:
+            _broken(records.broken_units, code)
+    for i, item in enumerate(lists["pairings"] or ()):
+        pairing = _validate(PairingIn, item, problems, ("pairings", i))
+        if pairing is not None:
+            records.pairings.append((i, pairing))
+    for i, item in enumerate(lists["groups"] or ()):
+        group = _validate(GroupIn, item, problems, ("groups", i))
+        code = _code(item)
+        if code is not None:
+            records.group_codes.append((i, code))
+        if group is not None:
+            records.groups.append((i, group))
+        else:
+            _broken(records.broken_groups, code)
+    for i, item in enumerate(lists["inspections"] or ()):
+        _inspection(records, i, item, problems)
+    for n, item in enumerate(lists["events"] or ()):
+        event = _validate(_EVENT, item, problems, ("events", n))
+        if event is not None:
+            records.events.append((n, event))
+        else:
+            _broken(records.broken_event_findings, _code(item, "finding"))
+    # A list that is not a list may have held anything: nothing it could hold is unknown.
+    if lists["units"] is None:
+        records.broken_units.unreadable = True
+    if lists["groups"] is None:
+        records.broken_groups.unreadable = True
+    if lists["inspections"] is None:
+        records.broken_findings.unreadable = True
+    if lists["events"] is None:
+        records.broken_event_findings.unreadable = True
+    return records
+
+
+def _list(value: dict[str, Any], name: str, problems: Problems) -> list[Any] | None:
+    """The records of one of the bundle's lists; None when they cannot be read."""
+    if name not in value:
+        if name == "units":
+            problems.add(Problem("/units", _MESSAGES["missing"]))
+            return None
+        return []  # the other lists may be left out when empty
+    items = value[name]
+    if not isinstance(items, list):
+        problems.add(Problem(pointer(name), _MESSAGES["list_type"]))
+        return None
+    return items
+
+
+def _inspection(records: Records, i: int, item: Any, problems: Problems) -> None:
+    """One inspection: its own fields, then each finding on its own."""
+    where = ("inspections", i)
+    code = _code(item)
+    if code is not None:
+        records.inspection_codes.append((i, code))
+    if not isinstance(item, dict):
+        problems.add(Problem(pointer(*where), _MESSAGES["model_type"]))
+        records.broken_findings.unreadable = True  # its findings cannot be read
+        return
+    own = {k: v for k, v in item.items() if k != "findings"}
+    inspection = _validate(InspectionIn, own, problems, where)
+    findings: list[tuple[int, FindingIn]] = []
+    items = item.get("findings", [])
+    if not isinstance(items, list):
+        problems.add(Problem(pointer(*where, "findings"), _MESSAGES["list_type"]))
+        records.broken_findings.unreadable = True
+        items = []
+    for j, raw_finding in enumerate(items):
+        finding = _validate(FindingIn, raw_finding, problems, (*where, "findings", j))
+        finding_code = _code(raw_finding)
+        if finding_code is not None:
+            records.finding_codes.append((i, j, finding_code))
+        if finding is not None:
+            findings.append((j, finding))
+        else:
+            _broken(records.broken_findings, finding_code)
+    if inspection is not None:
+        inspection = inspection.model_copy(update={"findings": [f for _, f in findings]})
+    records.inspections.append((i, inspection, findings))
+
+
+def _validate(model: _Model, item: Any, problems: Problems, where: tuple[str | int, ...]) -> Any:
+    """``item`` validated by ``model`` as JSON input (dates as text); None when it is broken."""
+    text = to_json(item)
+    try:
+        if isinstance(model, TypeAdapter):
+            return model.validate_json(text)
+        return model.model_validate_json(text)
     except ValidationError as exc:
-        raise InvalidBundle(_problems(exc, text)) from None
+        for error in exc.errors(include_url=False, include_input=True):
+            loc = error["loc"]
+            if loc and loc[0] in _EVENT_TAGS and where[0] == "events":
+                loc = loc[1:]  # the event-type tag pydantic puts in a tagged union's location
+            error["loc"] = (*where, *loc)
+            problems.add(Problem(pointer(*error["loc"]), describe_error(error)))
+        return None
 
 
-def _problems(exc: ValidationError, text: str) -> list[Problem]:
-    problems: list[Problem] = []
-    for error in exc.errors(include_url=False, include_input=True):
-        kind = error["type"]
-        if kind == "json_invalid":
-            return [Problem("", f"malformed JSON: {error['msg'].removeprefix('Invalid JSON: ')}")]
-        if kind == "model_type" and not error["loc"]:
-            return [Problem("", "the bundle must be a JSON object")]
-        parts = _path(error["loc"])
-        problems.append(Problem(pointer(*parts), describe_error(error)))
-    return problems
+def _code(item: Any, name: str = "code") -> str | None:
+    """A broken record's code, when it can be read."""
+    if isinstance(item, dict):
+        code = item.get(name)
+        if isinstance(code, str) and _CODE.match(code):
+            return code
+    return None
 
 
-def _path(loc: tuple[int | str, ...]) -> list[int | str]:
-    """Drop the event-type tag pydantic puts in the location of a tagged union."""
-    parts = list(loc)
-    if len(parts) >= 3 and parts[0] == "events" and parts[2] in _EVENT_TAGS:
-        del parts[2]
-    return parts
+def _broken(broken: Broken, code: str | None) -> None:
+    if code is None:
+        broken.unreadable = True
+    else:
+        broken.codes.add(code)
+
+
+def _short(value: Any) -> str:
+    """A value as a message quotes it: its repr, cut short when long."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def describe_error(error: Any) -> str:
@@ -75,13 +304,15 @@ def describe_error(error: Any) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     if kind == "literal_error" and error["loc"] == ("format",):
-        return f"the format must be 'assessment-bundle/1', not {error.get('input')!r}"
+        return f"the format must be 'assessment-bundle/1', not {_short(error.get('input'))}"
     if kind == "union_tag_invalid":
         return f"unknown event type {ctx.get('tag')!r}; expected one of {ctx.get('expected_tags')}"
     if kind == "union_tag_not_found":
         return "the event needs a 'type'"
     if kind == "enum":
-        return f"{error.get('input')!r} is not allowed; expected {ctx.get('expected')}"
+        return f"{_short(error.get('input'))} is not allowed; expected {ctx.get('expected')}"
+    if kind == "missing" and error["loc"][-1:] == ("letter_date",):
+        return "this field is required (null while no letter has been issued)"
     if kind == "string_pattern_mismatch":
         return (
             "must be 1 to 64 characters without spaces"

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from scoring_service.domain.errors import DomainError
+
+# A bundle can hold millions of bad records; past this many, problems are only counted,
+# so neither the worker's memory nor the answer grows with the number of problems.
+PROBLEM_LIMIT = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,12 +21,48 @@ class Problem:
         return {"pointer": self.pointer, "message": self.message}
 
 
-class InvalidBundle(DomainError):
-    """A bundle with problems; nothing of it was stored."""
+class Problems:
+    """The problems found so far: the first ``limit`` kept, the rest only counted."""
 
-    def __init__(self, problems: Sequence[Problem]) -> None:
+    def __init__(self, limit: int | None = PROBLEM_LIMIT) -> None:
+        self.limit = limit
+        self.shown: list[Problem] = []
+        self.more = 0
+
+    def add(self, problem: Problem) -> None:
+        if self.limit is None or len(self.shown) < self.limit:
+            self.shown.append(problem)
+        else:
+            self.more += 1
+
+    def __len__(self) -> int:
+        return len(self.shown) + self.more
+
+    def __iter__(self) -> Iterator[Problem]:
+        return iter(self.shown)
+
+    def error(self) -> InvalidBundle:
+        """The exception reporting these problems."""
+        return InvalidBundle(self.shown, more=self.more)
+
+
+class InvalidBundle(DomainError):
+    """A bundle with problems; nothing of it was stored.
+
+    ``problems`` lists at most ``PROBLEM_LIMIT`` of them; ``more`` counts the others.
+    """
+
+    def __init__(self, problems: Sequence[Problem], *, more: int = 0) -> None:
         self.problems = list(problems)
-        super().__init__(f"the bundle has {len(self.problems)} problem(s); nothing was stored")
+        self.more = more
+        if more:
+            message = (
+                f"the bundle has {len(self.problems) + more:,} problems "
+                f"(the first {len(self.problems):,} are listed); nothing was stored"
+            )
+        else:
+            message = f"the bundle has {len(self.problems)} problem(s); nothing was stored"
+        super().__init__(message)
 
 
 def pointer(*parts: str | int) -> str:

@@ -1,22 +1,45 @@
 """The interchange bundle's shape (spec section 8), as strict pydantic models.
 
-Unknown fields are refused everywhere; cross-record checks live in ``checks.py``.
+Unknown fields are refused everywhere; a field spec section 2 lists without "optional"
+is required, and ``null`` is accepted only where the spec gives it a meaning
+(``letter_date``: no letter yet). Cross-record checks live in ``checks.py``.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, FailFast, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from scoring_service.domain.model import HouseholdStatus, Severity, UnitKind, VillageType
 
 BUNDLE_FORMAT = "assessment-bundle/1"
+Year = Annotated[int, Field(ge=1900, le=9999)]
 
 Code = Annotated[str, StringConstraints(pattern=r"^\S{1,64}$")]
 Text = Annotated[str, StringConstraints(max_length=10_000)]
 NonEmptyText = Annotated[str, StringConstraints(min_length=1, max_length=10_000, pattern=r"\S")]
+
+
+def _not_null(value: Any) -> Any:
+    if value is None:
+        raise PydanticCustomError("null_forbidden", "must not be null; leave the field out")
+    return value
+
+
+def _without_null(schema: dict[str, Any]) -> None:
+    """Document an omittable field as its type alone: ``null`` is refused."""
+    options = schema.pop("anyOf", None)
+    if options is not None:
+        kept = [o for o in options if o.get("type") != "null"]
+        schema.update(kept[0] if len(kept) == 1 else {"anyOf": kept})
+    schema.pop("default", None)
+
+
+# An optional field: it may be left out (read as None), but an explicit null is refused.
+Omittable = (BeforeValidator(_not_null), Field(json_schema_extra=_without_null))
 
 
 class _Strict(BaseModel):
@@ -27,8 +50,8 @@ class UnitIn(_Strict):
     code: Code
     name: NonEmptyText
     kind: UnitKind
-    parent: Code | None = None
-    village_type: VillageType | None = None
+    parent: Annotated[Code | None, *Omittable] = None
+    village_type: Annotated[VillageType | None, *Omittable] = None
 
 
 class PairingIn(_Strict):
@@ -50,9 +73,9 @@ class HouseholdIn(_Strict):
 
 
 class SampleIn(_Strict):
-    towns: list[Code] = []
-    villages: list[Code] = []
-    households: list[HouseholdIn] = []
+    towns: list[Code]
+    villages: list[Code]
+    households: list[HouseholdIn]
 
 
 class FindingIn(_Strict):
@@ -71,8 +94,8 @@ class InspectionIn(_Strict):
     county: Code
     start_date: date
     end_date: date
-    letter_date: date | None = None
-    sample: SampleIn = SampleIn()
+    letter_date: date | None  # null: no letter issued yet
+    sample: SampleIn
     findings: list[FindingIn] = []
 
 
@@ -89,7 +112,7 @@ class ExtensionIn(_EventBase):
 
 class RectifiedIn(_EventBase):
     type: Literal["rectified"]
-    note: Text | None = None
+    note: Annotated[Text | None, *Omittable] = None
 
 
 class LookbackFailedIn(_EventBase):
@@ -99,13 +122,13 @@ class LookbackFailedIn(_EventBase):
 
 class LookbackPassedIn(_EventBase):
     type: Literal["lookback_passed"]
-    note: Text | None = None
+    note: Annotated[Text | None, *Omittable] = None
 
 
 class EscalatedIn(_EventBase):
     type: Literal["escalated"]
-    to: Text | None = None
-    note: Text | None = None
+    to: Annotated[Text | None, *Omittable] = None
+    note: Annotated[Text | None, *Omittable] = None
 
 
 EventIn = Annotated[
@@ -116,9 +139,11 @@ EventIn = Annotated[
 
 class BundleIn(_Strict):
     format: Literal["assessment-bundle/1"]
-    year: Annotated[int, Field(ge=1900, le=9999)]
-    units: list[UnitIn]
-    pairings: list[PairingIn] = []
-    groups: list[GroupIn] = []
-    inspections: list[InspectionIn] = []
-    events: list[EventIn] = []
+    year: Year
+    # FailFast: a valid bundle is read in one pass; at the first bad record the reading
+    # stops and parse.py checks record by record, to report every problem.
+    units: Annotated[list[UnitIn], FailFast()]
+    pairings: Annotated[list[PairingIn], FailFast()] = []
+    groups: Annotated[list[GroupIn], FailFast()] = []
+    inspections: Annotated[list[InspectionIn], FailFast()] = []
+    events: Annotated[list[EventIn], FailFast()] = []

@@ -106,11 +106,16 @@ def _import(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) ->
         )
     except InvalidBundle as exc:
         if args.format == "json":
-            print_json({"stored": False, "errors": [p.to_json() for p in exc.problems]}, out)
+            body: dict[str, Any] = {"stored": False, "errors": [p.to_json() for p in exc.problems]}
+            if exc.more:
+                body["more_errors"] = exc.more
+            print_json(body, out)
         else:
             print(f"error: {exc}", file=err)
             for problem in exc.problems:
                 print(f"  {problem.pointer or '/'}: {problem.message}", file=err)
+            if exc.more:
+                print(f"  ... and {exc.more:,} more problems, not listed", file=err)
         return EXIT_INVALID
     if args.format == "json":
         print_json({"stored": True, **summary.to_json()}, out)

@@ -21,6 +21,7 @@ def inspection(**changes: Any) -> dict[str, Any]:
         "county": "441624",
         "start_date": "2018-08-14",
         "end_date": "2018-08-15",
+        "letter_date": None,
         "sample": {
             "towns": ["441624101"],
             "villages": ["441624101201"],

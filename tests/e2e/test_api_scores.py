@@ -47,7 +47,8 @@ def test_bundle_import_is_all_or_nothing(api: Api) -> None:
     assert {e["pointer"] for e in doc["errors"]} == {
         "/inspections/0/findings/0/deadline",
         "/events/0/colour",
-    }  # shape problems first (README: checks run when the shape is right)
+        "/units/2/parent",
+    }  # every problem at once: shape problems do not stop the cross-record checks
     bundle = spec_bundle()
     bundle["units"][2]["parent"] = "NOWHERE"
     bundle["events"][1]["date"] = "2018-07-01"

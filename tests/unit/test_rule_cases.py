@@ -103,6 +103,8 @@ BUNDLE = """\
               findings:
                 - {code: F1, unit: T1, criterion: "2.1", severity: general,
                    description: x, deadline: 2018-08-10}
+              letter_date: null
+              sample: {towns: [], villages: [], households: []}
         expect:
           rows:
             - {unit: T1, rate: 0, fired: [R4], score: 95, grade: fair, rank: 1}
