@@ -146,7 +146,8 @@ def test_tokens_through_the_api(loaded: Api) -> None:
     assert actions[:2] == ["token.revoke", "token.create"]
 
 
-def test_a_token_name_names_one_live_token(api: Api) -> None:
+def test_a_token_name_names_one_live_token(loaded: Api) -> None:
+    api = loaded  # a scope names units held
     body = {"name": "county-441624", "role": "inspector", "scope": ["441624"]}
     first = api.post("/api/v1/tokens", body).get_json()
     twin = problem(api.post("/api/v1/tokens", {**body, "name": " county-441624 "}), 409)

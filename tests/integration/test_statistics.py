@@ -11,6 +11,7 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, sessionmaker
 
+from scoring_service.access.roles import command_line
 from scoring_service.config import REPO_RULES_DIR, FileRuleSource
 from scoring_service.db import make_engine, make_session_factory, upgrade
 from scoring_service.db.models import FindingRow, UnitRow
@@ -38,9 +39,9 @@ def explain(session: Session, statement: Any) -> dict[str, Any]:
 
 def load_then_replace(db: sessionmaker[Session]) -> dict[str, Any]:
     """A tiny year, then a city's year swapped in for it: the statistics must follow."""
-    import_bundle(json.dumps(spec_bundle()), db=db, rules=RULES)
+    import_bundle(json.dumps(spec_bundle()), db=db, rules=RULES, actor=command_line())
     bundle = synth_bundle(2018, 1.0, 0)
-    import_bundle(json.dumps(bundle), db=db, rules=RULES, replace=True)
+    import_bundle(json.dumps(bundle), db=db, rules=RULES, replace=True, actor=command_line())
     return bundle
 
 
