@@ -26,18 +26,16 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from scoring_service.access.roles import Forbidden, Principal
 from scoring_service.db.models import (
-    FindingResponsibleRow,
     FindingRow,
     InspectionRow,
-    PairingRow,
     UnitRow,
 )
-from scoring_service.db.queries import in_categories, subtree
+from scoring_service.db.queries import beyond_the_tree, subtree
 from scoring_service.domain.alerts import Alert
 from scoring_service.domain.errors import NotFound
 from scoring_service.domain.ruleset import Attribution
@@ -118,24 +116,8 @@ def visible_findings_condition(
     if actor.scope is None:
         return true()
     inside = subtree(year, actor.scope)
-    responsible = select(FindingResponsibleRow.finding).where(
-        FindingResponsibleRow.year == year, FindingResponsibleRow.unit.in_(inside)
-    )
-    conditions: list[ColumnElement[bool]] = [
-        FindingRow.unit.in_(inside),
-        FindingRow.code.in_(responsible),
-    ]
-    if attribution.helping_unit_categories:
-        paired = select(PairingRow.village).where(
-            PairingRow.year == year, PairingRow.helping_unit.in_(inside)
-        )
-        conditions.append(
-            and_(
-                FindingRow.unit.in_(paired),
-                in_categories(FindingRow.criterion, attribution.helping_unit_categories),
-            )
-        )
-    return and_(FindingRow.year == year, or_(false(), *conditions))
+    conditions = [FindingRow.unit.in_(inside), *beyond_the_tree(year, inside, attribution)]
+    return and_(FindingRow.year == year, or_(*conditions))
 
 
 def scope_within(session: Session, actor: Principal, scope: Collection[str] | None) -> list[str]:

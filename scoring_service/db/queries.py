@@ -241,10 +241,24 @@ def counts_for(year: int, units: Collection[str], attribution: Attribution) -> C
         if attribution.territorial
         else FindingRow.unit.in_(units)
     )
-    conditions: list[ColumnElement[bool]] = [found_or_under]
+    return and_(
+        FindingRow.year == year, or_(found_or_under, *beyond_the_tree(year, units, attribution))
+    )
+
+
+def beyond_the_tree(
+    year: int, units: Collection[str] | Select[Any], attribution: Attribution
+) -> list[ColumnElement[bool]]:
+    """The ways a finding counts for one of ``units`` other than where it was found: a
+    helping unit paired with its village (in the rule set's categories), a responsible unit.
+
+    ``units`` is a list of codes or a query giving them.
+    """
+    codes = sorted(units) if not isinstance(units, Select) else units
+    conditions: list[ColumnElement[bool]] = []
     if attribution.helping_unit_categories:
         paired = select(PairingRow.village).where(
-            PairingRow.year == year, PairingRow.helping_unit.in_(units)
+            PairingRow.year == year, PairingRow.helping_unit.in_(codes)
         )
         conditions.append(
             and_(
@@ -253,10 +267,10 @@ def counts_for(year: int, units: Collection[str], attribution: Attribution) -> C
             )
         )
     responsible = select(FindingResponsibleRow.finding).where(
-        FindingResponsibleRow.year == year, FindingResponsibleRow.unit.in_(units)
+        FindingResponsibleRow.year == year, FindingResponsibleRow.unit.in_(codes)
     )
     conditions.append(FindingRow.code.in_(responsible))
-    return and_(FindingRow.year == year, or_(*conditions))
+    return conditions
 
 
 def next_position(session: Session, column: InstrumentedAttribute[int], *where: Any) -> int:
