@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from api.auth import current
-from api.context import services
+from api.context import uow
 from api.routing import ApiBlueprint
 from api.schemas import BundleQuery, ImportRead, StoredCounts
 from scoring_service.access.roles import Permission
@@ -29,8 +28,7 @@ def import_year(query: BundleQuery, raw: bytes) -> tuple[ImportRead, dict[str, s
 
     Nothing is stored if anything is wrong: 422 lists every problem with its JSON pointer.
     A year already held is refused (409) unless ``replace=true``, which swaps it whole."""
-    s = services()
-    summary = import_bundle(raw, db=s.db, rules=s.rules, actor=current(), replace=query.replace)
+    summary = import_bundle(uow(), raw, replace=query.replace)
     counts = StoredCounts(
         units=summary.units,
         pairings=summary.pairings,

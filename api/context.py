@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.config import ApiConfig
 from scoring_service.domain.assessment import Evaluator
-from scoring_service.services import RuleSource
+from scoring_service.domain.ruleset import RuleSource
+from scoring_service.unit_of_work import UnitOfWork
 
 EXTENSION = "scoring"
 
@@ -31,3 +32,11 @@ def services() -> Services:
     """The current app's services."""
     found: Services = current_app.extensions[EXTENSION]
     return found
+
+
+def uow() -> UnitOfWork:
+    """A unit of work for this request, acting as the authenticated caller."""
+    from api.auth import current
+
+    s = services()
+    return UnitOfWork(s.db, s.rules, s.evaluator, current())

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 from pydantic import Field, StringConstraints
 
 from api.auth import current
-from api.context import services
+from api.context import services, uow
 from api.errors import ApiProblem
 from api.routing import ApiBlueprint
 from api.schemas import BodyModel, Number, QueryModel, ReadModel
@@ -527,8 +527,7 @@ def recomputation(year: int, run_id: int) -> RecomputationRead:
     (whatever version is in force now), on the data held now; ``matches`` says whether
     every row is the same. When the data changed since (``data_changed``), differences may
     come from the data."""
-    s = services()
-    doc = recompute_run(run_id, db=s.db, rules=_rules(), evaluator=s.evaluator, actor=current())
+    doc = recompute_run(uow(), run_id)
     if doc["year"] != year:
         raise NotFound(f"the year {year} has no score run {run_id}")
     return RecomputationRead.model_validate(doc)

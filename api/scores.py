@@ -7,8 +7,7 @@ from typing import Any
 
 from flask import Response
 
-from api.auth import current
-from api.context import services
+from api.context import uow
 from api.routing import CSV, XLSX, ApiBlueprint, attachment
 from api.schemas import (
     AlertPage,
@@ -79,10 +78,7 @@ def _export(rows: list[dict[str, Any]], fmt: str, year: int, as_of: Any) -> Resp
 def create_run(year: int, body: ScoreRunCreate) -> tuple[ScoreRunCreated, dict[str, str]]:
     """Score the year as of ``as_of`` (default: the rule set's cutoff) and store the run; the
     rows are those ``python -m scoring_service score`` prints (spec section 9)."""
-    s = services()
-    run = score_year(
-        year, as_of=body.as_of, db=s.db, rules=s.rules, evaluator=s.evaluator, actor=current()
-    )
+    run = score_year(uow(), year, as_of=body.as_of)
     created = ScoreRunCreated(
         **run_read(run).model_dump(),
         scores=[ScoreRowRead.model_validate(r) for r in run["rows"]],
@@ -100,9 +96,7 @@ def create_run(year: int, body: ScoreRunCreate) -> tuple[ScoreRunCreated, dict[s
 )
 def list_runs(year: int, query: ScoreRunsQuery) -> ScoreRunPage:
     """The year's stored runs, newest first."""
-    page = scores.list_runs(
-        year, as_of=query.as_of, db=services().db, limit=query.limit, cursor=query.cursor
-    )
+    page = scores.list_runs(uow(), year, as_of=query.as_of, limit=query.limit, cursor=query.cursor)
     return ScoreRunPage(
         items=[run_read(r) for r in page.items],
         total=page.total,
@@ -122,7 +116,7 @@ def list_runs(year: int, query: ScoreRunsQuery) -> ScoreRunPage:
 )
 def latest_run(year: int, query: LatestRunQuery) -> ScoreRunRead:
     """The most recent run of the year (as of ``as_of`` when given)."""
-    return run_read(scores.latest_run(year, as_of=query.as_of, db=services().db))
+    return run_read(scores.latest_run(uow(), year, as_of=query.as_of))
 
 
 @bp.operation(
@@ -135,7 +129,7 @@ def latest_run(year: int, query: LatestRunQuery) -> ScoreRunRead:
 )
 def get_run(year: int, run_id: int) -> ScoreRunRead:
     """A stored run: when, from which data revision and rule set, rows per kind."""
-    return run_read(scores.get_run(year, run_id, db=services().db, actor=current()))
+    return run_read(scores.get_run(uow(), year, run_id))
 
 
 @bp.operation(
@@ -152,16 +146,15 @@ def run_rows(year: int, run_id: int, query: ScoreRowsQuery) -> ScoreRowPage | Re
     """The run's rows (spec section 9) in their order, optionally of one kind; or the whole
     list as ``format=csv`` or ``xlsx``."""
     if query.format != "json":
-        run = scores.get_run(year, run_id, db=services().db, actor=current())
+        run = scores.get_run(uow(), year, run_id)
         return _export(_rows(run["rows"], query.kind), query.format, year, run["as_of"])
     _, page = scores.get_run_page(
+        uow(),
         year,
         run_id,
         kind=query.kind.value if query.kind else None,
         limit=query.limit,
         cursor=query.cursor,
-        db=services().db,
-        actor=current(),
     )
     return ScoreRowPage(
         items=[ScoreRowRead.model_validate(r) for r in page.items],
@@ -186,28 +179,21 @@ def year_scores(year: int, query: ScoresQuery) -> ScoresPage | Response:
     """Rows as spec section 9, from the latest run at ``as_of`` (default: the cutoff) while it
     is current (same data revision and rule set), else computed now and not stored
     (``run_id`` null). ``kind`` keeps one kind; ``format=csv|xlsx`` gives the whole list."""
-    s = services()
     if query.format != "json":
         run = scores.current_scores(
+            uow(),
             year,
             as_of=query.as_of,
-            db=s.db,
-            rules=s.rules,
-            evaluator=s.evaluator,
-            actor=current(),
         )
         return _export(_rows(run["rows"], query.kind), query.format, year, run["as_of"])
     # One page: a stored run is read a page at a time (a province has thousands of rows).
     run, page = scores.current_scores_page(
+        uow(),
         year,
         as_of=query.as_of,
         kind=query.kind.value if query.kind else None,
         limit=query.limit,
         cursor=query.cursor,
-        db=s.db,
-        rules=s.rules,
-        evaluator=s.evaluator,
-        actor=current(),
     )
     return ScoresPage(
         items=[ScoreRowRead.model_validate(r) for r in page.items],
@@ -235,16 +221,7 @@ def explanation(year: int, code: str, query: AsOfQuery) -> ExplanationRead:
     """Metrics, every rule with the values it read, caps, grade, and every finding that
     counts for the unit with why. A token scoped to units explains only the units inside
     its scope (its units and those under them)."""
-    s = services()
-    doc = explain_unit(
-        year,
-        code,
-        as_of=query.as_of,
-        db=s.db,
-        rules=s.rules,
-        evaluator=s.evaluator,
-        actor=current(),
-    )
+    doc = explain_unit(uow(), year, code, as_of=query.as_of)
     return ExplanationRead.model_validate(doc)
 
 
@@ -260,8 +237,7 @@ def explanation(year: int, code: str, query: AsOfQuery) -> ExplanationRead:
 def alerts(year: int, query: AlertsQuery) -> AlertPage:
     """Late letters, long inspections, incomplete samples, missed months and unescalated
     major findings as of ``as_of`` (spec section 7), optionally of one type."""
-    s = services()
-    day, found = year_alerts(year, as_of=query.as_of, db=s.db, rules=s.rules, actor=current())
+    day, found = year_alerts(uow(), year, as_of=query.as_of)
     items = [a for a in found if query.type is None or a.type == query.type]
     page = list_page(items, tag=f"alerts:{year}:{day}", limit=query.limit, cursor=query.cursor)
     return AlertPage(

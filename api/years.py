@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from api.auth import current
-from api.context import services
+from api.context import services, uow
 from api.routing import ApiBlueprint
 from api.schemas import (
     CountyNode,
@@ -74,7 +74,7 @@ def pairing_read(year: int, pairing: Pairing) -> PairingRead:
 )
 def years() -> YearList:
     """Every year whose data is held, with its data revision and counts."""
-    return YearList(items=[YearRead.model_validate(y) for y in list_years(db=services().db)])
+    return YearList(items=[YearRead.model_validate(y) for y in list_years(uow())])
 
 
 @bp.operation(
@@ -87,7 +87,7 @@ def years() -> YearList:
 )
 def year(year: int) -> YearRead:
     """The year's data revision (it grows on every write) and counts."""
-    for item in list_years(db=services().db):
+    for item in list_years(uow()):
         if item["year"] == year:
             return YearRead.model_validate(item)
     raise NotFound(f"no data is held for the year {year}")

@@ -45,6 +45,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scoring_service.unit_of_work import UnitOfWork
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run as a script: the project's packages are one level up
@@ -83,7 +85,7 @@ def child_import(url: str, bundle: Path) -> dict[str, Any]:
     factory, rules = _service(url)
     rules.current(YEAR)  # the rule files are read once per process, not per import
     start = time.perf_counter()
-    summary = import_bundle(bundle.read_bytes(), db=factory, rules=rules, actor=command_line())
+    summary = import_bundle(UnitOfWork(factory, rules, None, command_line()), bundle.read_bytes())
     seconds = time.perf_counter() - start
     return {"seconds": seconds, "findings": summary.findings, "peak_mib": _peak_mib()}
 
@@ -100,7 +102,7 @@ def child_score(url: str) -> dict[str, Any]:
     ruleset = rules.current(YEAR)
     engine = DurableRulesEngine()
     start = time.perf_counter()
-    run = score_year(YEAR, db=factory, rules=rules, evaluator=engine, actor=command_line())
+    run = score_year(UnitOfWork(factory, rules, engine, command_line()), YEAR)
     seconds = time.perf_counter() - start
     peak = _peak_mib()
     del run
@@ -146,9 +148,7 @@ def child_explain(url: str) -> dict[str, Any]:
     unit = max(run["rows"], key=lambda r: (r["metrics"]["findings"], r["unit"]))["unit"]
     del run
     start = time.perf_counter()
-    doc = explain_unit(
-        YEAR, unit, db=factory, rules=rules, evaluator=DurableRulesEngine(), actor=command_line()
-    )
+    doc = explain_unit(UnitOfWork(factory, rules, DurableRulesEngine(), command_line()), YEAR, unit)
     seconds = time.perf_counter() - start
     return {"seconds": seconds, "unit": unit, "findings": len(doc.get("findings", ()))}
 

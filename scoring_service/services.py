@@ -1,7 +1,7 @@
 """The service layer: import, score, explain, alerts. Plain functions; commits happen here.
 
-Dependencies come in as keyword arguments (a session factory, a rule source, an
-evaluator) so the CLI, the HTTP API and the tests wire them as they need.
+Each takes the caller's unit of work (``uow``): its session, rule source, rule engine and
+principal. A write commits once, with its audit entry.
 """
 
 from __future__ import annotations
@@ -9,33 +9,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from scoring_service.access import audit, scope
-from scoring_service.access.roles import Principal
+from scoring_service.access import scope
 from scoring_service.bundle import read_bundle
 from scoring_service.db import repository as repo
 from scoring_service.domain.alerts import Alert, process_alerts
-from scoring_service.domain.assessment import Assessment, Evaluator, assess, check_as_of
+from scoring_service.domain.assessment import Assessment, assess, check_as_of
 from scoring_service.domain.errors import Conflict, NotFound
 from scoring_service.domain.explanation import explanation
 from scoring_service.domain.model import YearData
-from scoring_service.domain.ruleset import Catalogue, Ruleset
+from scoring_service.domain.ruleset import Catalogue, Ruleset, RuleSource
 from scoring_service.gc_pause import bulk
+from scoring_service.unit_of_work import UnitOfWork
+
+__all__ = ["RuleSource"]  # the port, kept importable from here for the record modules
 
 Progress = Callable[[str], None]
-
-
-class RuleSource(Protocol):
-    """Where a year's current rule set comes from."""
-
-    def current(self, year: int) -> Ruleset | None:
-        """The year's rule set in force, or None when the year has none."""
-
-    def by_hash(self, year: int, content_hash: str) -> Ruleset | None:
-        """The year's rule set with this content hash (a score run's), or None when unknown."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,23 +66,22 @@ def _catalogue_of(rules: RuleSource) -> Callable[[int], Catalogue | None]:
 
 @bulk
 def import_bundle(
+    uow: UnitOfWork,
     raw: bytes | str,
     *,
-    db: sessionmaker[Session],
-    rules: RuleSource,
-    actor: Principal,
     replace: bool = False,
     progress: Progress | None = None,
 ) -> ImportSummary:
     """Check a bundle and store it in one transaction with its audit entry; nothing is
     stored if anything is wrong. A bundle holds every unit of a year: a principal scoped
     to units may not import one."""
-    scope.require_unscoped(actor, "importing a bundle")
+    scope.require_unscoped(uow.actor, "importing a bundle")
     say = progress or (lambda _stage: None)
     say("checking")
-    data = read_bundle(raw, _catalogue_of(rules))
+    data = read_bundle(raw, _catalogue_of(uow.rules))
     say("storing")
-    with db.begin() as session:
+    with uow:
+        session = uow.session
         exists = repo.year_exists(session, data.year)
         if exists and not replace:
             raise Conflict(
@@ -111,23 +102,22 @@ def import_bundle(
             events=len(data.events),
         )
         counts = summary.to_json()["counts"]
-        audit.record(
-            session,
-            actor,
+        uow.audit(
             "bundle.import",
             "year",
             str(data.year),
             year=data.year,
             detail={"replaced": exists, **counts},
         )
+        uow.commit()
     say("done")
     return summary
 
 
-def list_years(*, db: sessionmaker[Session]) -> list[dict[str, Any]]:
+def list_years(uow: UnitOfWork) -> list[dict[str, Any]]:
     """The years held, with their counts."""
-    with db() as session:
-        return repo.years_summary(session)
+    with uow:
+        return repo.years_summary(uow.session)
 
 
 def ruleset_of(rules: RuleSource, year: int) -> Ruleset:
@@ -154,116 +144,80 @@ def _year_data(session: Session, year: int) -> YearData:
 
 @bulk
 def compute(
-    year: int,
-    *,
-    as_of: date | None,
-    db: sessionmaker[Session],
-    rules: RuleSource,
-    evaluator: Evaluator,
-    keep_findings: bool = False,
+    uow: UnitOfWork, year: int, *, as_of: date | None, keep_findings: bool = False
 ) -> tuple[Assessment, int]:
     """Assess a year as of a date (default: the rule set's cutoff); also its data revision."""
-    ruleset = ruleset_of(rules, year)
+    ruleset = ruleset_of(uow.rules, year)
     day = as_of_for(ruleset, year, as_of)
-    with db() as session:
-        data = _year_data(session, year)
-        revision = repo.get_revision(session, year) or 0
-    return assess(data, ruleset, day, evaluator, keep_findings=keep_findings), revision
+    with uow:
+        data = _year_data(uow.session, year)
+        revision = repo.get_revision(uow.session, year) or 0
+    return assess(data, ruleset, day, uow.evaluator, keep_findings=keep_findings), revision
 
 
 @bulk
-def score_year(
-    year: int,
-    *,
-    as_of: date | None = None,
-    db: sessionmaker[Session],
-    rules: RuleSource,
-    evaluator: Evaluator,
-    actor: Principal,
-) -> dict[str, Any]:
+def score_year(uow: UnitOfWork, year: int, *, as_of: date | None = None) -> dict[str, Any]:
     """Compute a year's scores and store them as a score run with its audit entry; return
     the stored run. A run holds every unit's row: a scoped principal may not store one."""
     from scoring_service.rulesets.source import record_version
 
-    scope.require_unscoped(actor, "storing a score run")
-    assessment, revision = compute(year, as_of=as_of, db=db, rules=rules, evaluator=evaluator)
-    with db.begin() as session:
+    scope.require_unscoped(uow.actor, "storing a score run")
+    with uow:
+        assessment, revision = compute(uow, year, as_of=as_of)
+        session = uow.session
         run_id = repo.store_score_run(
             session,
             year=year,
             as_of=assessment.as_of,
             ruleset_hash=assessment.ruleset.content_hash,
             data_revision=revision,
-            engine=type(evaluator).__name__,
+            engine=type(uow.evaluator).__name__,
             rows=assessment.rows(),
         )
         # The run names its rule set by hash: keep that version findable for recomputing.
         record_version(session, assessment.ruleset)
-        audit.record(
-            session,
-            actor,
+        uow.audit(
             "score_run.create",
             "score_run",
             str(run_id),
             year=year,
             detail={"as_of": assessment.as_of, "rows": len(assessment.results)},
         )
-    with db() as session:
+        uow.commit()
         run = repo.get_score_run(session, run_id)
     assert run is not None
     return run
 
 
 def explain_unit(
-    year: int,
-    unit: str,
-    *,
-    as_of: date | None = None,
-    db: sessionmaker[Session],
-    rules: RuleSource,
-    evaluator: Evaluator,
-    actor: Principal,
+    uow: UnitOfWork, year: int, unit: str, *, as_of: date | None = None
 ) -> dict[str, Any]:
     """Why a unit scored what it did: metrics, fired rules and the findings behind them.
 
     A unit outside the caller's scope is not found, as a unit that does not exist."""
-    if actor.scope is not None:
-        with db() as session:
-            if not scope.reach(session, year, actor).has(unit):
-                raise scope.hidden("unit", unit, year)
-    assessment, _ = compute(
-        year, as_of=as_of, db=db, rules=rules, evaluator=evaluator, keep_findings=True
-    )
+    with uow:
+        if not scope.reach(uow.session, year, uow.actor).has(unit):
+            raise scope.hidden("unit", unit, year)
+        assessment, _ = compute(uow, year, as_of=as_of, keep_findings=True)
     return explanation(assessment, unit)
 
 
 @bulk
 def year_alerts(
-    year: int,
-    *,
-    as_of: date | None = None,
-    db: sessionmaker[Session],
-    rules: RuleSource,
-    actor: Principal,
+    uow: UnitOfWork, year: int, *, as_of: date | None = None
 ) -> tuple[date, list[Alert]]:
     """The process alerts of a year as of a date (default: the rule set's cutoff), those
     the caller reads when it is scoped."""
-    ruleset = ruleset_of(rules, year)
+    ruleset = ruleset_of(uow.rules, year)
     day = as_of_for(ruleset, year, as_of)
-    with db() as session:
+    with uow:
+        session = uow.session
         data = _year_data(session, year)
         found = process_alerts(data, ruleset.alerts, day)
-        return day, scope.alerts_in_reach(session, year, actor, ruleset.attribution, found)
+        return day, scope.alerts_in_reach(session, year, uow.actor, ruleset.attribution, found)
 
 
-def recompute_run(
-    run_id: int,
-    *,
-    db: sessionmaker[Session],
-    rules: RuleSource,
-    evaluator: Evaluator,
-    actor: Principal,
-) -> dict[str, Any]:
+def recompute_run(uow: UnitOfWork, run_id: int) -> dict[str, Any]:
     """Score a stored run again under the rule set version it recorded, on the data held now.
 
     ``matches`` says whether every row comes out the same. The data is the year's current
@@ -272,22 +226,22 @@ def recompute_run(
     """
     from scoring_service.rulesets.diff import compare_rows
 
-    with db() as session:
+    with uow:
+        session = uow.session
         run = repo.get_score_run(session, run_id) if 0 < run_id < 2**31 else None
         if run is None:
             raise NotFound(f"there is no score run {run_id}")
         data = _year_data(session, run["year"])
         revision = repo.get_revision(session, run["year"]) or 0
-    ruleset = rules.by_hash(run["year"], run["ruleset_hash"])
+        where = scope.reach(session, run["year"], uow.actor)
+    ruleset = uow.rules.by_hash(run["year"], run["ruleset_hash"])
     if ruleset is None:
         raise NotFound(
             f"score run {run_id} used rules {run['ruleset_hash'][:12]} of {run['year']}, "
             "which are not recorded"
         )
-    rows = assess(data, ruleset, run["as_of"], evaluator).rows()
-    if actor.scope is not None:  # the comparison of the caller's units only
-        with db() as session:
-            where = scope.reach(session, run["year"], actor)
+    rows = assess(data, ruleset, run["as_of"], uow.evaluator).rows()
+    if not where.everything:  # the comparison of the caller's units only
         run["rows"] = [r for r in run["rows"] if where.has(str(r["unit"]))]
         rows = [r for r in rows if where.has(str(r["unit"]))]
     diff = compare_rows(run["rows"], rows, ruleset, ruleset)

@@ -96,14 +96,7 @@ def _import(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) ->
     raw = _read_input(args.file)
     progress = _Progress(err) if err.isatty() else None
     try:
-        summary = import_bundle(
-            raw,
-            db=ctx.db,
-            rules=ctx.rules,
-            actor=ctx.actor,
-            replace=args.replace,
-            progress=progress,
-        )
+        summary = import_bundle(ctx.uow(), raw, replace=args.replace, progress=progress)
     except InvalidBundle as exc:
         if args.format == "json":
             body: dict[str, Any] = {"stored": False, "errors": [p.to_json() for p in exc.problems]}
@@ -151,7 +144,7 @@ def _years(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
     from scoring_service.reports.text import table
     from scoring_service.services import list_years
 
-    rows = list_years(db=ctx.db)
+    rows = list_years(ctx.uow())
     if not rows:
         print("no year is held yet; import a bundle first", file=out)
         return EXIT_OK
@@ -174,14 +167,7 @@ def _score(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
             raise UsageError(
                 f"{args.kind!r} is not a scored kind; choose from {', '.join(sorted(kinds))}"
             )
-    run = score_year(
-        args.year,
-        as_of=args.as_of,
-        db=ctx.db,
-        rules=ctx.rules,
-        evaluator=ctx.evaluator,
-        actor=ctx.actor,
-    )
+    run = score_year(ctx.uow(), args.year, as_of=args.as_of)
     rows = run["rows"]
     if args.kind:
         rows = [r for r in rows if r["kind"] == args.kind]
@@ -203,15 +189,7 @@ def _explain(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -
     from scoring_service.reports.text import explanation_text
     from scoring_service.services import explain_unit
 
-    doc = explain_unit(
-        args.year,
-        args.unit,
-        as_of=args.as_of,
-        db=ctx.db,
-        rules=ctx.rules,
-        evaluator=ctx.evaluator,
-        actor=ctx.actor,
-    )
+    doc = explain_unit(ctx.uow(), args.year, args.unit, as_of=args.as_of)
     if args.format == "json":
         print_json(doc, out)
     else:
@@ -224,9 +202,7 @@ def _alerts(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) ->
     from scoring_service.reports.text import table
     from scoring_service.services import year_alerts
 
-    day, alerts = year_alerts(
-        args.year, as_of=args.as_of, db=ctx.db, rules=ctx.rules, actor=ctx.actor
-    )
+    day, alerts = year_alerts(ctx.uow(), args.year, as_of=args.as_of)
     if args.format == "json":
         print_json([a.to_json() for a in alerts], out)
         return EXIT_OK

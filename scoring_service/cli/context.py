@@ -11,6 +11,7 @@ from typing import Any, TextIO
 
 from scoring_service.access.roles import Principal, command_line
 from scoring_service.config import Settings, make_rule_source, normalise_url
+from scoring_service.unit_of_work import UnitOfWork
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
@@ -54,6 +55,10 @@ class Context:
     def actor(self) -> Principal:
         """Who the command acts as in the audit log (the operating-system user)."""
         return command_line()
+
+    def uow(self) -> UnitOfWork:
+        """The command's unit of work, acting as the operating-system user."""
+        return UnitOfWork(self.db, self.rules, self.evaluator, self.actor)
 
     @property
     def evaluator(self) -> Any:

@@ -349,9 +349,7 @@ def run_recompute(args: argparse.Namespace, ctx: Context, out: TextIO, err: Text
     from scoring_service.rulesets.diff import render_text
     from scoring_service.services import recompute_run
 
-    doc = recompute_run(
-        args.run, db=ctx.db, rules=ctx.rules, evaluator=ctx.evaluator, actor=ctx.actor
-    )
+    doc = recompute_run(ctx.uow(), args.run)
     if args.format == "json":
         print_json({k: v for k, v in doc.items() if k != "rows"}, out)
     else:

@@ -134,3 +134,13 @@ class Ruleset:
     catalogue: Catalogue
     extends: int | None = None
     source: Mapping[str, str] = field(default_factory=dict)  # file name -> text, as read
+
+
+class RuleSource(Protocol):
+    """Where a year's rule sets come from (the shipped files, or the versions published)."""
+
+    def current(self, year: int) -> Ruleset | None:
+        """The year's rule set in force, or None when the year has none."""
+
+    def by_hash(self, year: int, content_hash: str) -> Ruleset | None:
+        """The year's rule set with this content hash (a score run's), or None when unknown."""

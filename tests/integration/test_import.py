@@ -16,6 +16,7 @@ from scoring_service.config import REPO_RULES_DIR, FileRuleSource
 from scoring_service.db import repository as repo
 from scoring_service.domain.errors import Conflict
 from scoring_service.services import import_bundle
+from scoring_service.unit_of_work import UnitOfWork
 from tests.helpers.bundles import spec_bundle
 
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-2018.bundle.json"
@@ -35,7 +36,7 @@ def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
 
 def test_round_trip_loses_nothing(session_factory: sessionmaker[Session]) -> None:
     raw = DEMO.read_bytes()
-    import_bundle(raw, db=session_factory, rules=RULES, actor=command_line())
+    import_bundle(UnitOfWork(session_factory, RULES, None, command_line()), raw)
     expected = read_bundle(raw, lambda y: RULES.current(y).catalogue)  # type: ignore[union-attr]
     with session_factory() as session:
         loaded = repo.load_year(session, 2018)
@@ -57,16 +58,18 @@ def test_round_trip_loses_nothing(session_factory: sessionmaker[Session]) -> Non
 def test_an_invalid_bundle_leaves_the_database_exactly_as_it_was(
     engine: Engine, session_factory: sessionmaker[Session]
 ) -> None:
-    import_bundle(json.dumps(spec_bundle()), db=session_factory, rules=RULES, actor=command_line())
+    import_bundle(
+        UnitOfWork(session_factory, RULES, None, command_line()), json.dumps(spec_bundle())
+    )
     before = snapshot(engine)
     bad = spec_bundle()
     bad["year"] = 2019
     bad["events"][0]["finding"] = "NOPE"
     with pytest.raises(InvalidBundle):
-        import_bundle(json.dumps(bad), db=session_factory, rules=RULES, actor=command_line())
+        import_bundle(UnitOfWork(session_factory, RULES, None, command_line()), json.dumps(bad))
     with pytest.raises(InvalidBundle):
         import_bundle(
-            json.dumps(bad), db=session_factory, rules=RULES, replace=True, actor=command_line()
+            UnitOfWork(session_factory, RULES, None, command_line()), json.dumps(bad), replace=True
         )
     assert snapshot(engine) == before
 
@@ -74,7 +77,9 @@ def test_an_invalid_bundle_leaves_the_database_exactly_as_it_was(
 def test_a_failure_while_storing_rolls_everything_back(
     engine: Engine, session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import_bundle(json.dumps(spec_bundle()), db=session_factory, rules=RULES, actor=command_line())
+    import_bundle(
+        UnitOfWork(session_factory, RULES, None, command_line()), json.dumps(spec_bundle())
+    )
     before = snapshot(engine)
     original = repo.store_year
 
@@ -85,7 +90,9 @@ def test_a_failure_while_storing_rolls_everything_back(
     monkeypatch.setattr(repo, "store_year", store_then_fail)
     with pytest.raises(RuntimeError):
         import_bundle(
-            DEMO.read_bytes(), db=session_factory, rules=RULES, replace=True, actor=command_line()
+            UnitOfWork(session_factory, RULES, None, command_line()),
+            DEMO.read_bytes(),
+            replace=True,
         )
     assert snapshot(engine) == before
 
@@ -104,12 +111,14 @@ def test_replace_swaps_the_year_whole_and_other_years_stay(
         for key in ("date", "new_deadline"):
             if key in e:
                 e[key] = e[key].replace("2018", "2019")
-    import_bundle(json.dumps(other), db=session_factory, rules=RULES, actor=command_line())
-    import_bundle(json.dumps(spec_bundle()), db=session_factory, rules=RULES, actor=command_line())
+    import_bundle(UnitOfWork(session_factory, RULES, None, command_line()), json.dumps(other))
+    import_bundle(
+        UnitOfWork(session_factory, RULES, None, command_line()), json.dumps(spec_bundle())
+    )
     with pytest.raises(Conflict):
-        import_bundle(DEMO.read_bytes(), db=session_factory, rules=RULES, actor=command_line())
+        import_bundle(UnitOfWork(session_factory, RULES, None, command_line()), DEMO.read_bytes())
     summary = import_bundle(
-        DEMO.read_bytes(), db=session_factory, rules=RULES, replace=True, actor=command_line()
+        UnitOfWork(session_factory, RULES, None, command_line()), DEMO.read_bytes(), replace=True
     )
     assert summary.replaced
     with session_factory() as session:

@@ -28,6 +28,7 @@ from scoring_service.rulesets import service
 from scoring_service.rulesets.files import read_folder
 from scoring_service.rulesets.source import VersionedRuleSource
 from scoring_service.services import import_bundle, recompute_run, score_year
+from scoring_service.unit_of_work import UnitOfWork
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 EDITOR = Principal(1, "editor-wang", Role.RULE_EDITOR)
@@ -69,7 +70,7 @@ def db(session_factory: sessionmaker[Session], rules: VersionedRuleSource) -> se
     """The database with the demo years 2018 and 2019."""
     for year in (2018, 2019):
         raw = (FIXTURES / f"demo-{year}.bundle.json").read_bytes()
-        import_bundle(raw, db=session_factory, rules=rules, actor=command_line())
+        import_bundle(UnitOfWork(session_factory, rules, None, command_line()), raw)
     return session_factory
 
 
@@ -283,7 +284,7 @@ def test_a_draft_of_a_new_year_extends_the_previous_one(
 def test_a_dry_run_raising_the_commendation_threshold_lists_exactly_the_units_losing_it(
     db: sessionmaker[Session], rules: VersionedRuleSource, rules_dir: Path
 ) -> None:
-    published = score_year(2018, db=db, rules=rules, evaluator=ENGINE, actor=command_line())["rows"]
+    published = score_year(UnitOfWork(db, rules, ENGINE, command_line()), 2018)["rows"]
     made = draft(raise_commendation(own_files(rules_dir, 2018), "0.97"), rules, db)
     doc = service.dry_run(2018, draft_id=made["id"], db=db, rules=rules, evaluator=ENGINE)
     # Worked out from the published rows alone: commended, with a rate under 0.97.
@@ -411,14 +412,14 @@ def test_publishing_is_refused_for_stale_repeated_and_empty_drafts(
 def test_a_run_recomputed_under_its_version_matches_after_a_newer_one_is_published(
     db: sessionmaker[Session], rules: VersionedRuleSource, rules_dir: Path
 ) -> None:
-    old_run = score_year(2018, db=db, rules=rules, evaluator=ENGINE, actor=command_line())
+    old_run = score_year(UnitOfWork(db, rules, ENGINE, command_line()), 2018)
     publish(
         draft(raise_commendation(own_files(rules_dir, 2018), "0.97"), rules, db)["id"], rules, db
     )
-    new_run = score_year(2018, db=db, rules=rules, evaluator=ENGINE, actor=command_line())
+    new_run = score_year(UnitOfWork(db, rules, ENGINE, command_line()), 2018)
     assert new_run["ruleset_hash"] != old_run["ruleset_hash"]
     assert new_run["rows"] != old_run["rows"]  # the new version changes scores
-    again = recompute_run(old_run["id"], db=db, rules=rules, evaluator=ENGINE, actor=command_line())
+    again = recompute_run(UnitOfWork(db, rules, ENGINE, command_line()), old_run["id"])
     assert again["matches"] and again["differences"] == [] and not again["data_changed"]
     assert again["ruleset_hash"] == old_run["ruleset_hash"]
     assert again["rows"] == old_run["rows"]
@@ -426,38 +427,32 @@ def test_a_run_recomputed_under_its_version_matches_after_a_newer_one_is_publish
     shutil.rmtree(rules_dir / "2018" / "tests")
     (rules_dir / "2018" / "rules.yaml").write_text("rules: []\n", encoding="utf-8")
     assert recompute_run(
-        old_run["id"],
-        db=db,
-        rules=VersionedRuleSource(rules_dir, db),
-        evaluator=ENGINE,
-        actor=command_line(),
+        UnitOfWork(db, VersionedRuleSource(rules_dir, db), ENGINE, command_line()), old_run["id"]
     )["matches"]
 
 
 def test_recomputing_says_when_the_data_changed_since_the_run(
     db: sessionmaker[Session], rules: VersionedRuleSource
 ) -> None:
-    run = score_year(2019, db=db, rules=rules, evaluator=ENGINE, actor=command_line())
+    run = score_year(UnitOfWork(db, rules, ENGINE, command_line()), 2019)
     raw = (FIXTURES / "demo-2019.bundle.json").read_bytes()
     import_bundle(
-        raw, db=db, rules=rules, replace=True, actor=command_line()
+        UnitOfWork(db, rules, None, command_line()), raw, replace=True
     )  # the same data, a new revision
-    again = recompute_run(run["id"], db=db, rules=rules, evaluator=ENGINE, actor=command_line())
+    again = recompute_run(UnitOfWork(db, rules, ENGINE, command_line()), run["id"])
     assert again["data_changed"] and again["current_data_revision"] > again["data_revision"]
     assert again["matches"]
     assert "changed since the run" in again["note"]
     with pytest.raises(NotFound):
-        recompute_run(999_999, db=db, rules=rules, evaluator=ENGINE, actor=command_line())
+        recompute_run(UnitOfWork(db, rules, ENGINE, command_line()), 999_999)
 
 
 def test_a_file_rule_source_still_serves_runs_and_recomputation(
     db: sessionmaker[Session],
 ) -> None:
     files = FileRuleSource(REPO_RULES_DIR)
-    run = score_year(2018, db=db, rules=files, evaluator=ENGINE, actor=command_line())
-    assert recompute_run(run["id"], db=db, rules=files, evaluator=ENGINE, actor=command_line())[
-        "matches"
-    ]
+    run = score_year(UnitOfWork(db, files, ENGINE, command_line()), 2018)
+    assert recompute_run(UnitOfWork(db, files, ENGINE, command_line()), run["id"])["matches"]
     with db() as session:  # the run's version is recorded, so any source finds it later
         assert repo.version_by_hash(session, 2018, run["ruleset_hash"]) is not None
 

@@ -16,16 +16,15 @@ from scoring_service.config import REPO_RULES_DIR, FileRuleSource
 from scoring_service.db import repository as repo
 from scoring_service.engine import DurableRulesEngine, PythonEngine
 from scoring_service.services import compute, import_bundle, score_year
+from scoring_service.unit_of_work import UnitOfWork
 
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-2018.bundle.json"
 
 
 def test_a_stored_run_reads_back_with_the_same_rows(session_factory: sessionmaker[Session]) -> None:
     rules = FileRuleSource(REPO_RULES_DIR)
-    import_bundle(DEMO.read_bytes(), db=session_factory, rules=rules, actor=command_line())
-    run = score_year(
-        2018, db=session_factory, rules=rules, evaluator=DurableRulesEngine(), actor=command_line()
-    )
+    import_bundle(UnitOfWork(session_factory, rules, None, command_line()), DEMO.read_bytes())
+    run = score_year(UnitOfWork(session_factory, rules, DurableRulesEngine(), command_line()), 2018)
     assert run["as_of"].isoformat() == "2018-12-31"
     assert run["ruleset_hash"] == rules.current(2018).content_hash  # type: ignore[union-attr]
     with session_factory() as session:
@@ -40,13 +39,15 @@ def test_engine_and_exact_evaluator_agree_on_the_demo_year(
     session_factory: sessionmaker[Session],
 ) -> None:
     rules = FileRuleSource(REPO_RULES_DIR)
-    import_bundle(DEMO.read_bytes(), db=session_factory, rules=rules, actor=command_line())
+    import_bundle(UnitOfWork(session_factory, rules, None, command_line()), DEMO.read_bytes())
     for day in (None, date(2018, 9, 30)):
         durable, _ = compute(
-            2018, as_of=day, db=session_factory, rules=rules, evaluator=DurableRulesEngine()
+            UnitOfWork(session_factory, rules, DurableRulesEngine(), command_line()),
+            2018,
+            as_of=day,
         )
         exact, _ = compute(
-            2018, as_of=day, db=session_factory, rules=rules, evaluator=PythonEngine()
+            UnitOfWork(session_factory, rules, PythonEngine(), command_line()), 2018, as_of=day
         )
         assert durable.rows() == exact.rows()
 

@@ -18,6 +18,7 @@ from scoring_service.db.models import FindingRow, UnitRow
 from scoring_service.db.queries import subtree
 from scoring_service.services import import_bundle
 from scoring_service.synth import synth_bundle
+from scoring_service.unit_of_work import UnitOfWork
 from tests.helpers.bundles import spec_bundle
 
 RULES = FileRuleSource(REPO_RULES_DIR)
@@ -39,9 +40,9 @@ def explain(session: Session, statement: Any) -> dict[str, Any]:
 
 def load_then_replace(db: sessionmaker[Session]) -> dict[str, Any]:
     """A tiny year, then a city's year swapped in for it: the statistics must follow."""
-    import_bundle(json.dumps(spec_bundle()), db=db, rules=RULES, actor=command_line())
+    import_bundle(UnitOfWork(db, RULES, None, command_line()), json.dumps(spec_bundle()))
     bundle = synth_bundle(2018, 1.0, 0)
-    import_bundle(json.dumps(bundle), db=db, rules=RULES, replace=True, actor=command_line())
+    import_bundle(UnitOfWork(db, RULES, None, command_line()), json.dumps(bundle), replace=True)
     return bundle
 
 

@@ -1,0 +1,98 @@
+"""The unit of work: what one request or one command works with, and its one transaction.
+
+An entrance (the HTTP API, the command line, later the web pages) opens one unit of work
+per request or command, naming who acts. A service runs inside ``with uow:``: it reads
+and writes through ``uow.session``, records what it changed with ``uow.audit`` and ends
+with ``uow.commit()``, so the change and its audit entry commit together or not at all.
+Leaving the block without committing rolls everything back.
+
+Blocks nest: a service that calls another shares its session, and only the outermost
+block closes it. No entrance opens sessions or writes audit rows itself.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any, Self
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from scoring_service.access import audit
+from scoring_service.access.roles import Principal
+from scoring_service.domain.assessment import Evaluator
+from scoring_service.domain.ruleset import RuleSource
+
+
+class UnitOfWork:
+    """A session (opened on entering), the rule source, the rule engine and the principal."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        rules: RuleSource,
+        evaluator: Evaluator | None,
+        actor: Principal,
+    ) -> None:
+        self._sessions = sessions
+        self.rules = rules
+        self._evaluator = evaluator
+        self.actor = actor
+        self._session: Session | None = None
+        self._depth = 0
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        """The session factory, for the few services that run in several transactions
+        (a claim that must be seen by concurrent requests before the work is done)."""
+        return self._sessions
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("the unit of work is used outside its `with` block")
+        return self._session
+
+    @property
+    def evaluator(self) -> Evaluator:
+        if self._evaluator is None:
+            raise RuntimeError("this unit of work was opened without a rule engine")
+        return self._evaluator
+
+    def __enter__(self) -> Self:
+        if self._depth == 0:
+            self._session = self._sessions()
+        self._depth += 1
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._depth -= 1
+        if self._depth == 0 and self._session is not None:
+            # Closing ends the transaction: whatever was not committed is not kept. Records
+            # read stay readable (a rollback would expire them).
+            self._session.close()
+            self._session = None
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+    def audit(
+        self,
+        action: str,
+        record_type: str,
+        record_key: str,
+        *,
+        year: int | None = None,
+        detail: Any = None,
+    ) -> None:
+        """Record what the principal changed, in this transaction."""
+        audit.record(
+            self.session, self.actor, action, record_type, record_key, year=year, detail=detail
+        )
