@@ -45,13 +45,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scoring_service.unit_of_work import UnitOfWork
-
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run as a script: the project's packages are one level up
 
 from scoring_service.access.roles import command_line  # noqa: E402  (after the path is set)
+from scoring_service.unit_of_work import UnitOfWork  # noqa: E402
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/bench"
 YEAR = 2018
@@ -137,13 +136,14 @@ def child_score(url: str) -> dict[str, Any]:
 
 def child_explain(url: str) -> dict[str, Any]:
     """Explain the unit that counts the most findings (in the latest stored run)."""
-    from scoring_service.db import repository as repo
     from scoring_service.engine import DurableRulesEngine
     from scoring_service.services import explain_unit
 
     factory, rules = _service(url)
+    from scoring_service.db import score_runs as runs
+
     with factory() as session:
-        run = repo.latest_score_run(session, YEAR)
+        run = runs.latest_score_run(session, YEAR)
     assert run is not None, "score the year before explaining"
     unit = max(run["rows"], key=lambda r: (r["metrics"]["findings"], r["unit"]))["unit"]
     del run

@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from scoring_service.access import scope
 from scoring_service.bundle import read_bundle
 from scoring_service.db import repository as repo
+from scoring_service.db import score_runs as runs
 from scoring_service.domain.alerts import Alert, process_alerts
 from scoring_service.domain.assessment import Assessment, assess, check_as_of
 from scoring_service.domain.errors import Conflict, NotFound
@@ -135,8 +134,8 @@ def as_of_for(ruleset: Ruleset, year: int, as_of: date | None) -> date:
     return day
 
 
-def _year_data(session: Session, year: int) -> YearData:
-    data = repo.load_year(session, year)
+def _year_data(uow: UnitOfWork, year: int) -> YearData:
+    data = repo.load_year(uow.session, year)
     if data is None:
         raise NotFound(f"no data is held for the year {year}; import a bundle first")
     return data
@@ -150,7 +149,7 @@ def compute(
     ruleset = ruleset_of(uow.rules, year)
     day = as_of_for(ruleset, year, as_of)
     with uow:
-        data = _year_data(uow.session, year)
+        data = _year_data(uow, year)
         revision = repo.get_revision(uow.session, year) or 0
     return assess(data, ruleset, day, uow.evaluator, keep_findings=keep_findings), revision
 
@@ -165,7 +164,7 @@ def score_year(uow: UnitOfWork, year: int, *, as_of: date | None = None) -> dict
     with uow:
         assessment, revision = compute(uow, year, as_of=as_of)
         session = uow.session
-        run_id = repo.store_score_run(
+        run_id = runs.store_score_run(
             session,
             year=year,
             as_of=assessment.as_of,
@@ -184,7 +183,7 @@ def score_year(uow: UnitOfWork, year: int, *, as_of: date | None = None) -> dict
             detail={"as_of": assessment.as_of, "rows": len(assessment.results)},
         )
         uow.commit()
-        run = repo.get_score_run(session, run_id)
+        run = runs.get_score_run(session, run_id)
     assert run is not None
     return run
 
@@ -212,7 +211,7 @@ def year_alerts(
     day = as_of_for(ruleset, year, as_of)
     with uow:
         session = uow.session
-        data = _year_data(session, year)
+        data = _year_data(uow, year)
         found = process_alerts(data, ruleset.alerts, day)
         return day, scope.alerts_in_reach(session, year, uow.actor, ruleset.attribution, found)
 
@@ -228,10 +227,10 @@ def recompute_run(uow: UnitOfWork, run_id: int) -> dict[str, Any]:
 
     with uow:
         session = uow.session
-        run = repo.get_score_run(session, run_id) if 0 < run_id < 2**31 else None
+        run = runs.get_score_run(session, run_id) if 0 < run_id < 2**31 else None
         if run is None:
             raise NotFound(f"there is no score run {run_id}")
-        data = _year_data(session, run["year"])
+        data = _year_data(uow, run["year"])
         revision = repo.get_revision(session, run["year"]) or 0
         where = scope.reach(session, run["year"], uow.actor)
     ruleset = uow.rules.by_hash(run["year"], run["ruleset_hash"])

@@ -8,7 +8,6 @@ stores and loads in seconds.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -18,7 +17,7 @@ from datetime import UTC, date, datetime
 from itertools import chain
 from typing import Any, cast
 
-from sqlalchemy import Date, Row, Select, Table, delete, func, insert, select, update
+from sqlalchemy import Date, Select, Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from scoring_service.db.models import (
@@ -33,8 +32,6 @@ from scoring_service.db.models import (
     SampleHouseholdRow,
     SampleTownRow,
     SampleVillageRow,
-    ScoreRowRow,
-    ScoreRunRow,
     UnitRow,
     YearRow,
 )
@@ -812,141 +809,3 @@ def find_finding_years(session: Session, code: str) -> list[int]:
             select(FindingRow.year).where(FindingRow.code == code).order_by(FindingRow.year)
         )
     )
-
-
-# --- score runs ------------------------------------------------------------------------
-
-
-def store_score_run(
-    session: Session,
-    *,
-    year: int,
-    as_of: date,
-    ruleset_hash: str,
-    data_revision: int,
-    engine: str,
-    rows: list[dict[str, Any]],
-) -> int:
-    """Store a score run and its rows (spec section 9) in the given order; returns its id."""
-    run_id = session.execute(
-        insert(ScoreRunRow)
-        .values(
-            year=year,
-            as_of=as_of,
-            ruleset_hash=ruleset_hash,
-            data_revision=data_revision,
-            engine=engine,
-            created_at=_now(),
-        )
-        .returning(ScoreRunRow.id)
-    ).scalar_one()
-    _bulk_insert(
-        session,
-        ScoreRowRow,
-        (
-            {
-                "run_id": run_id,
-                "position": position,
-                "unit": row["unit"],
-                "kind": row["kind"],
-                "rank": row.get("rank"),
-                "row": json.dumps(row, ensure_ascii=False, separators=(",", ":")),
-            }
-            for position, row in enumerate(rows)
-        ),
-    )
-    return run_id
-
-
-_RUN_COLUMNS = (
-    ScoreRunRow.id,
-    ScoreRunRow.year,
-    ScoreRunRow.as_of,
-    ScoreRunRow.ruleset_hash,
-    ScoreRunRow.data_revision,
-    ScoreRunRow.engine,
-    ScoreRunRow.created_at,
-)
-
-
-def get_score_run(session: Session, run_id: int) -> dict[str, Any] | None:
-    """A score run's metadata and its rows in stored order, or None."""
-    run = session.execute(select(*_RUN_COLUMNS).where(ScoreRunRow.id == run_id)).first()
-    return None if run is None else _run_dict(session, run)
-
-
-def latest_score_run(
-    session: Session, year: int, as_of: date | None = None
-) -> dict[str, Any] | None:
-    """The year's most recent score run (for ``as_of`` when given), with its rows, or None."""
-    run = _latest_run_row(session, year, as_of)
-    return None if run is None else _run_dict(session, run)
-
-
-def latest_score_run_info(
-    session: Session, year: int, as_of: date | None = None
-) -> dict[str, Any] | None:
-    """``latest_score_run`` without the rows (read them a page at a time: score_run_rows)."""
-    run = _latest_run_row(session, year, as_of)
-    return None if run is None else run._asdict()
-
-
-def get_score_run_info(session: Session, run_id: int) -> dict[str, Any] | None:
-    """``get_score_run`` without the rows."""
-    run = session.execute(select(*_RUN_COLUMNS).where(ScoreRunRow.id == run_id)).first()
-    return None if run is None else run._asdict()
-
-
-def _latest_run_row(
-    session: Session, year: int, as_of: date | None
-) -> Row[*tuple[Any, ...]] | None:
-    statement = select(*_RUN_COLUMNS).where(ScoreRunRow.year == year)
-    if as_of is not None:
-        statement = statement.where(ScoreRunRow.as_of == as_of)
-    return session.execute(statement.order_by(ScoreRunRow.id.desc()).limit(1)).first()
-
-
-def _run_dict(session: Session, run: Row[*tuple[Any, ...]]) -> dict[str, Any]:
-    """A run's metadata row plus its parsed rows."""
-    rows = session.scalars(
-        select(ScoreRowRow.row).where(ScoreRowRow.run_id == run.id).order_by(ScoreRowRow.position)
-    )
-    return {**run._asdict(), "rows": [json.loads(text) for text in rows]}
-
-
-def score_run_kind_counts(session: Session, run_ids: Sequence[int]) -> dict[int, dict[str, int]]:
-    """How many rows of each kind the given runs hold, kinds in their rows' order."""
-    first = func.min(ScoreRowRow.position)
-    counts: dict[int, dict[str, int]] = {run_id: {} for run_id in run_ids}
-    statement = (
-        select(ScoreRowRow.run_id, ScoreRowRow.kind, func.count())
-        .where(ScoreRowRow.run_id.in_(run_ids))
-        .group_by(ScoreRowRow.run_id, ScoreRowRow.kind)
-        .order_by(ScoreRowRow.run_id, first)
-    )
-    for run_id, kind, count in session.execute(statement):
-        counts[run_id][kind] = count
-    return counts
-
-
-def score_run_rows(
-    session: Session,
-    run_id: int,
-    *,
-    kind: str | None = None,
-    start: int = 0,
-    count: int | None = None,
-) -> tuple[list[dict[str, Any]], int]:
-    """A run's rows in stored order (of one kind when given) from ``start``, at most
-    ``count`` (all when None), and how many there are in all: a page of a run without
-    parsing its other rows."""
-    where = [ScoreRowRow.run_id == run_id]
-    if kind is not None:
-        where.append(ScoreRowRow.kind == kind)
-    total = session.execute(select(func.count()).select_from(ScoreRowRow).where(*where)).scalar()
-    statement = select(ScoreRowRow.row).where(*where).order_by(ScoreRowRow.position)
-    if start:
-        statement = statement.offset(start)
-    if count is not None:
-        statement = statement.limit(count)
-    return [json.loads(text) for text in session.scalars(statement)], int(total or 0)

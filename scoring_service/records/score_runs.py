@@ -9,14 +9,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from scoring_service.access import scope
 from scoring_service.access.roles import Principal
 from scoring_service.db import repository as repo
-from scoring_service.db.models import ScoreRunRow
-from scoring_service.db.queries import Page, keyset_page, list_page, position_page
+from scoring_service.db import score_runs as runs
+from scoring_service.db.queries import Page, list_page, position_page
 from scoring_service.domain.errors import NotFound
 from scoring_service.domain.ruleset import Ruleset
 from scoring_service.records.year import require_year
@@ -29,13 +26,13 @@ Rows = list[dict[str, Any]]
 def get_run(uow: UnitOfWork, year: int, run_id: int) -> dict[str, Any]:
     """A stored run of the year with its rows (those of the caller's units when scoped)."""
     with uow:
-        run = repo.get_score_run(uow.session, run_id) if 0 < run_id < 2**31 else None
+        run = runs.get_score_run(uow.session, run_id) if 0 < run_id < 2**31 else None
         if run is None or run["year"] != year:
             raise NotFound(f"the year {year} has no score run {run_id}")
         return {**run, "rows": in_reach(uow.session, year, uow.actor, run["rows"])}
 
 
-def in_reach(session: Session, year: int, actor: Principal, rows: Rows) -> Rows:
+def in_reach(session: Any, year: int, actor: Principal, rows: Rows) -> Rows:
     """The score rows of units inside the caller's scope, in order; ranks stay the year's."""
     if actor.scope is None:
         return rows
@@ -58,12 +55,12 @@ def get_run_page(
             rows = _of_kind(whole.pop("rows"), kind)
             return whole, list_page(rows, tag=tag, limit=limit, cursor=cursor)
         session = uow.session
-        run = repo.get_score_run_info(session, run_id) if 0 < run_id < 2**31 else None
+        run = runs.get_score_run_info(session, run_id) if 0 < run_id < 2**31 else None
         if run is None or run["year"] != year:
             raise NotFound(f"the year {year} has no score run {run_id}")
 
         def fetch(start: int, count: int) -> tuple[Rows, int]:
-            return repo.score_run_rows(session, run_id, kind=kind, start=start, count=count)
+            return runs.score_run_rows(session, run_id, kind=kind, start=start, count=count)
 
         return run, position_page(fetch, tag=tag, limit=limit, cursor=cursor)
 
@@ -71,7 +68,7 @@ def get_run_page(
 def latest_run(uow: UnitOfWork, year: int, *, as_of: date | None) -> dict[str, Any]:
     """The year's most recent run (at ``as_of`` when given), rows limited to the scope."""
     with uow:
-        run = repo.latest_score_run(uow.session, year, as_of)
+        run = runs.latest_score_run(uow.session, year, as_of)
         if run is None:
             at = f" as of {as_of}" if as_of else ""
             raise NotFound(f"the year {year} has no score run{at}")
@@ -82,24 +79,8 @@ def list_runs(
     uow: UnitOfWork, year: int, *, as_of: date | None, limit: int, cursor: str | None
 ) -> Page[Any]:
     """The year's runs, newest first: each run's metadata and its rows per kind."""
-    statement = select(ScoreRunRow).where(ScoreRunRow.year == year)
-    if as_of is not None:
-        statement = statement.where(ScoreRunRow.as_of == as_of)
     with uow:
-        page = keyset_page(
-            uow.session,
-            statement,
-            keys=[ScoreRunRow.id],
-            descending=True,
-            limit=limit,
-            cursor=cursor,
-            scalars=True,
-        )
-        counts = repo.score_run_kind_counts(uow.session, [run.id for run in page.items])
-    columns = [column.key for column in ScoreRunRow.__table__.columns]
-    return page.map(
-        lambda run: {**{c: getattr(run, c) for c in columns}, "kind_counts": counts[run.id]}
-    )
+        return runs.runs_page(uow.session, year, as_of=as_of, limit=limit, cursor=cursor)
 
 
 def current_scores(uow: UnitOfWork, year: int, *, as_of: date | None) -> dict[str, Any]:
@@ -117,7 +98,7 @@ def current_scores(uow: UnitOfWork, year: int, *, as_of: date | None) -> dict[st
         if run is None:
             run = _computed(uow, year, day)
         else:
-            run = {**run, "rows": repo.score_run_rows(session, run["id"])[0]}
+            run = {**run, "rows": runs.score_run_rows(session, run["id"])[0]}
         return {**run, "rows": in_reach(session, year, uow.actor, run["rows"])}
 
 
@@ -148,7 +129,7 @@ def current_scores_page(
             run_id = run["id"]
 
             def fetch(start: int, count: int) -> tuple[Rows, int]:
-                return repo.score_run_rows(session, run_id, kind=kind, start=start, count=count)
+                return runs.score_run_rows(session, run_id, kind=kind, start=start, count=count)
 
             return run, position_page(fetch, tag=tag, limit=limit, cursor=cursor)
         computed = _computed(uow, year, day)
@@ -156,10 +137,10 @@ def current_scores_page(
     return computed, list_page(rows, tag=tag, limit=limit, cursor=cursor)
 
 
-def _current_run(session: Session, year: int, day: date, ruleset: Ruleset) -> dict[str, Any] | None:
+def _current_run(session: Any, year: int, day: date, ruleset: Ruleset) -> dict[str, Any] | None:
     """The latest stored run at ``day`` (without rows) if it is current, else None."""
     require_year(session, year)
-    run = repo.latest_score_run_info(session, year, day)
+    run = runs.latest_score_run_info(session, year, day)
     revision = repo.get_revision(session, year)
     if (
         run is not None

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from scoring_service.db import make_engine, make_session_factory
 from scoring_service.db import repository as repo
+from scoring_service.db import score_runs as runs
 from scoring_service.domain.model import (
     Event,
     EventType,
@@ -270,7 +271,7 @@ def test_score_runs(session_factory: sessionmaker[Session]) -> None:
     store(session_factory, sample_year())
     rows = score_rows()
     with session_factory.begin() as session:
-        first = repo.store_score_run(
+        first = runs.store_score_run(
             session,
             year=2018,
             as_of=date(2018, 12, 31),
@@ -279,7 +280,7 @@ def test_score_runs(session_factory: sessionmaker[Session]) -> None:
             engine="durable_rules",
             rows=rows,
         )
-        second = repo.store_score_run(
+        second = runs.store_score_run(
             session,
             year=2018,
             as_of=date(2018, 10, 1),
@@ -289,7 +290,7 @@ def test_score_runs(session_factory: sessionmaker[Session]) -> None:
             rows=rows[::-1],
         )
     with session_factory() as session:
-        run = repo.get_score_run(session, first)
+        run = runs.get_score_run(session, first)
         assert run is not None
         assert run["rows"] == rows
         assert (run["id"], run["year"], run["as_of"], run["ruleset_hash"]) == (
@@ -300,19 +301,19 @@ def test_score_runs(session_factory: sessionmaker[Session]) -> None:
         )
         assert (run["data_revision"], run["engine"]) == (1, "durable_rules")
         assert run["created_at"].tzinfo is not None
-        assert repo.get_score_run(session, second + 1) is None
-        latest = repo.latest_score_run(session, 2018)
+        assert runs.get_score_run(session, second + 1) is None
+        latest = runs.latest_score_run(session, 2018)
         assert latest is not None and latest["id"] == second and latest["rows"] == rows[::-1]
-        at = repo.latest_score_run(session, 2018, as_of=date(2018, 12, 31))
+        at = runs.latest_score_run(session, 2018, as_of=date(2018, 12, 31))
         assert at is not None and at["id"] == first
-        assert repo.latest_score_run(session, 2018, as_of=date(2018, 1, 1)) is None
-        assert repo.latest_score_run(session, 2019) is None
+        assert runs.latest_score_run(session, 2018, as_of=date(2018, 1, 1)) is None
+        assert runs.latest_score_run(session, 2019) is None
 
 
 def test_score_runs_survive_delete_year(session_factory: sessionmaker[Session]) -> None:
     store(session_factory, sample_year())
     with session_factory.begin() as session:
-        run_id = repo.store_score_run(
+        run_id = runs.store_score_run(
             session,
             year=2018,
             as_of=date(2018, 12, 31),
@@ -324,7 +325,7 @@ def test_score_runs_survive_delete_year(session_factory: sessionmaker[Session]) 
         repo.delete_year(session, 2018)
         repo.store_year(session, sample_year())
     with session_factory() as session:
-        run = repo.get_score_run(session, run_id)
+        run = runs.get_score_run(session, run_id)
         assert run is not None and run["rows"] == []
         # A re-import never reuses the revision an old run was computed on.
         assert repo.get_revision(session, 2018) != run["data_revision"]

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from scoring_service.access.roles import command_line
 from scoring_service.cli import main
 from scoring_service.config import REPO_RULES_DIR, FileRuleSource
-from scoring_service.db import repository as repo
+from scoring_service.db import score_runs as runs
 from scoring_service.engine import DurableRulesEngine, PythonEngine
 from scoring_service.services import compute, import_bundle, score_year
 from scoring_service.unit_of_work import UnitOfWork
@@ -28,8 +28,8 @@ def test_a_stored_run_reads_back_with_the_same_rows(session_factory: sessionmake
     assert run["as_of"].isoformat() == "2018-12-31"
     assert run["ruleset_hash"] == rules.current(2018).content_hash  # type: ignore[union-attr]
     with session_factory() as session:
-        again = repo.get_score_run(session, run["id"])
-        latest = repo.latest_score_run(session, 2018)
+        again = runs.get_score_run(session, run["id"])
+        latest = runs.latest_score_run(session, 2018)
     assert again is not None and latest is not None
     assert again["rows"] == run["rows"] == latest["rows"]
     assert len(run["rows"]) > 0 and all("fired" in r for r in run["rows"])
