@@ -13,8 +13,6 @@ from typing import Any
 
 from scoring_service.access import scope
 from scoring_service.bundle import read_bundle
-from scoring_service.db import repository as repo
-from scoring_service.db import score_runs as runs
 from scoring_service.domain.alerts import Alert, process_alerts
 from scoring_service.domain.assessment import Assessment, assess, check_as_of
 from scoring_service.domain.errors import Conflict, NotFound
@@ -80,16 +78,12 @@ def import_bundle(
     data = read_bundle(raw, _catalogue_of(uow.rules))
     say("storing")
     with uow:
-        session = uow.session
-        exists = repo.year_exists(session, data.year)
+        exists = uow.years.exists(data.year)
         if exists and not replace:
             raise Conflict(
                 f"the year {data.year} already has data; import with replace to swap it whole"
             )
-        if exists:
-            repo.delete_year(session, data.year)
-        repo.store_year(session, data)
-        repo.refresh_statistics(session)
+        uow.years.replace(data, existing=exists)
         summary = ImportSummary(
             year=data.year,
             replaced=exists,
@@ -116,7 +110,7 @@ def import_bundle(
 def list_years(uow: UnitOfWork) -> list[dict[str, Any]]:
     """The years held, with their counts."""
     with uow:
-        return repo.years_summary(uow.session)
+        return uow.years.summary()
 
 
 def ruleset_of(rules: RuleSource, year: int) -> Ruleset:
@@ -135,7 +129,7 @@ def as_of_for(ruleset: Ruleset, year: int, as_of: date | None) -> date:
 
 
 def _year_data(uow: UnitOfWork, year: int) -> YearData:
-    data = repo.load_year(uow.session, year)
+    data = uow.years.load(year)
     if data is None:
         raise NotFound(f"no data is held for the year {year}; import a bundle first")
     return data
@@ -150,7 +144,7 @@ def compute(
     day = as_of_for(ruleset, year, as_of)
     with uow:
         data = _year_data(uow, year)
-        revision = repo.get_revision(uow.session, year) or 0
+        revision = uow.years.revision(year)
     return assess(data, ruleset, day, uow.evaluator, keep_findings=keep_findings), revision
 
 
@@ -163,9 +157,7 @@ def score_year(uow: UnitOfWork, year: int, *, as_of: date | None = None) -> dict
     scope.require_unscoped(uow.actor, "storing a score run")
     with uow:
         assessment, revision = compute(uow, year, as_of=as_of)
-        session = uow.session
-        run_id = runs.store_score_run(
-            session,
+        run_id = uow.runs.add(
             year=year,
             as_of=assessment.as_of,
             ruleset_hash=assessment.ruleset.content_hash,
@@ -174,7 +166,7 @@ def score_year(uow: UnitOfWork, year: int, *, as_of: date | None = None) -> dict
             rows=assessment.rows(),
         )
         # The run names its rule set by hash: keep that version findable for recomputing.
-        record_version(session, assessment.ruleset)
+        record_version(uow.session, assessment.ruleset)
         uow.audit(
             "score_run.create",
             "score_run",
@@ -183,7 +175,7 @@ def score_year(uow: UnitOfWork, year: int, *, as_of: date | None = None) -> dict
             detail={"as_of": assessment.as_of, "rows": len(assessment.results)},
         )
         uow.commit()
-        run = runs.get_score_run(session, run_id)
+        run = uow.runs.get(run_id)
     assert run is not None
     return run
 
@@ -195,7 +187,7 @@ def explain_unit(
 
     A unit outside the caller's scope is not found, as a unit that does not exist."""
     with uow:
-        if not scope.reach(uow.session, year, uow.actor).has(unit):
+        if not uow.reach(year).has(unit):
             raise scope.hidden("unit", unit, year)
         assessment, _ = compute(uow, year, as_of=as_of, keep_findings=True)
     return explanation(assessment, unit)
@@ -210,10 +202,11 @@ def year_alerts(
     ruleset = ruleset_of(uow.rules, year)
     day = as_of_for(ruleset, year, as_of)
     with uow:
-        session = uow.session
         data = _year_data(uow, year)
         found = process_alerts(data, ruleset.alerts, day)
-        return day, scope.alerts_in_reach(session, year, uow.actor, ruleset.attribution, found)
+        if uow.actor.scope is not None:
+            found = scope.alerts_in_reach(uow.session, year, uow.actor, ruleset.attribution, found)
+        return day, found
 
 
 def recompute_run(uow: UnitOfWork, run_id: int) -> dict[str, Any]:
@@ -226,13 +219,12 @@ def recompute_run(uow: UnitOfWork, run_id: int) -> dict[str, Any]:
     from scoring_service.rulesets.diff import compare_rows
 
     with uow:
-        session = uow.session
-        run = runs.get_score_run(session, run_id) if 0 < run_id < 2**31 else None
+        run = uow.runs.get(run_id)
         if run is None:
             raise NotFound(f"there is no score run {run_id}")
         data = _year_data(uow, run["year"])
-        revision = repo.get_revision(session, run["year"]) or 0
-        where = scope.reach(session, run["year"], uow.actor)
+        revision = uow.years.revision(run["year"])
+        where = uow.reach(run["year"])
     ruleset = uow.rules.by_hash(run["year"], run["ruleset_hash"])
     if ruleset is None:
         raise NotFound(

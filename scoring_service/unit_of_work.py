@@ -17,8 +17,9 @@ from typing import Any, Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from scoring_service.access import audit
+from scoring_service.access import audit, scope
 from scoring_service.access.roles import Principal
+from scoring_service.db.repositories import ScoreRunRepository, YearRepository
 from scoring_service.domain.assessment import Evaluator
 from scoring_service.domain.ruleset import RuleSource
 
@@ -39,6 +40,9 @@ class UnitOfWork:
         self.actor = actor
         self._session: Session | None = None
         self._depth = 0
+        # The repositories, bound to the session while the unit of work is open.
+        self.years: YearRepository
+        self.runs: ScoreRunRepository
 
     @property
     def sessions(self) -> sessionmaker[Session]:
@@ -61,6 +65,8 @@ class UnitOfWork:
     def __enter__(self) -> Self:
         if self._depth == 0:
             self._session = self._sessions()
+            self.years = YearRepository(self._session)
+            self.runs = ScoreRunRepository(self._session)
         self._depth += 1
         return self
 
@@ -76,6 +82,12 @@ class UnitOfWork:
             # read stay readable (a rollback would expire them).
             self._session.close()
             self._session = None
+
+    def reach(self, year: int) -> scope.Reach:
+        """The units of ``year`` the principal reads and writes (every unit when unscoped)."""
+        if self.actor.scope is None:
+            return scope.EVERYTHING
+        return scope.reach(self.session, year, self.actor)
 
     def commit(self) -> None:
         self.session.commit()

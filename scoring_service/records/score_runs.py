@@ -9,10 +9,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from scoring_service.access import scope
-from scoring_service.access.roles import Principal
-from scoring_service.db import repository as repo
-from scoring_service.db import score_runs as runs
 from scoring_service.db.queries import Page, list_page, position_page
 from scoring_service.domain.errors import NotFound
 from scoring_service.domain.ruleset import Ruleset
@@ -26,18 +22,16 @@ Rows = list[dict[str, Any]]
 def get_run(uow: UnitOfWork, year: int, run_id: int) -> dict[str, Any]:
     """A stored run of the year with its rows (those of the caller's units when scoped)."""
     with uow:
-        run = runs.get_score_run(uow.session, run_id) if 0 < run_id < 2**31 else None
+        run = uow.runs.get(run_id)
         if run is None or run["year"] != year:
             raise NotFound(f"the year {year} has no score run {run_id}")
-        return {**run, "rows": in_reach(uow.session, year, uow.actor, run["rows"])}
+        return {**run, "rows": in_reach(uow, year, run["rows"])}
 
 
-def in_reach(session: Any, year: int, actor: Principal, rows: Rows) -> Rows:
+def in_reach(uow: UnitOfWork, year: int, rows: Rows) -> Rows:
     """The score rows of units inside the caller's scope, in order; ranks stay the year's."""
-    if actor.scope is None:
-        return rows
-    where = scope.reach(session, year, actor)
-    return [r for r in rows if where.has(r["unit"])]
+    where = uow.reach(year)
+    return rows if where.everything else [r for r in rows if where.has(r["unit"])]
 
 
 def _of_kind(rows: Rows, kind: str | None) -> Rows:
@@ -54,13 +48,12 @@ def get_run_page(
             whole = get_run(uow, year, run_id)
             rows = _of_kind(whole.pop("rows"), kind)
             return whole, list_page(rows, tag=tag, limit=limit, cursor=cursor)
-        session = uow.session
-        run = runs.get_score_run_info(session, run_id) if 0 < run_id < 2**31 else None
+        run = uow.runs.info(run_id)
         if run is None or run["year"] != year:
             raise NotFound(f"the year {year} has no score run {run_id}")
 
         def fetch(start: int, count: int) -> tuple[Rows, int]:
-            return runs.score_run_rows(session, run_id, kind=kind, start=start, count=count)
+            return uow.runs.rows(run_id, kind=kind, start=start, count=count)
 
         return run, position_page(fetch, tag=tag, limit=limit, cursor=cursor)
 
@@ -68,11 +61,11 @@ def get_run_page(
 def latest_run(uow: UnitOfWork, year: int, *, as_of: date | None) -> dict[str, Any]:
     """The year's most recent run (at ``as_of`` when given), rows limited to the scope."""
     with uow:
-        run = runs.latest_score_run(uow.session, year, as_of)
+        run = uow.runs.latest(year, as_of)
         if run is None:
             at = f" as of {as_of}" if as_of else ""
             raise NotFound(f"the year {year} has no score run{at}")
-        return {**run, "rows": in_reach(uow.session, year, uow.actor, run["rows"])}
+        return {**run, "rows": in_reach(uow, year, run["rows"])}
 
 
 def list_runs(
@@ -80,7 +73,7 @@ def list_runs(
 ) -> Page[Any]:
     """The year's runs, newest first: each run's metadata and its rows per kind."""
     with uow:
-        return runs.runs_page(uow.session, year, as_of=as_of, limit=limit, cursor=cursor)
+        return uow.runs.page(year, as_of=as_of, limit=limit, cursor=cursor)
 
 
 def current_scores(uow: UnitOfWork, year: int, *, as_of: date | None) -> dict[str, Any]:
@@ -93,13 +86,12 @@ def current_scores(uow: UnitOfWork, year: int, *, as_of: date | None) -> dict[st
     ruleset = ruleset_of(uow.rules, year)
     day = as_of_for(ruleset, year, as_of)
     with uow:
-        session = uow.session
-        run = _current_run(session, year, day, ruleset)
+        run = _current_run(uow, year, day, ruleset)
         if run is None:
             run = _computed(uow, year, day)
         else:
-            run = {**run, "rows": runs.score_run_rows(session, run["id"])[0]}
-        return {**run, "rows": in_reach(session, year, uow.actor, run["rows"])}
+            run = {**run, "rows": uow.runs.rows(run["id"])[0]}
+        return {**run, "rows": in_reach(uow, year, run["rows"])}
 
 
 def current_scores_page(
@@ -123,13 +115,12 @@ def current_scores_page(
             whole = current_scores(uow, year, as_of=day)
             rows = _of_kind(whole.pop("rows"), kind)
             return whole, list_page(rows, tag=tag, limit=limit, cursor=cursor)
-        session = uow.session
-        run = _current_run(session, year, day, ruleset)
+        run = _current_run(uow, year, day, ruleset)
         if run is not None:
             run_id = run["id"]
 
             def fetch(start: int, count: int) -> tuple[Rows, int]:
-                return runs.score_run_rows(session, run_id, kind=kind, start=start, count=count)
+                return uow.runs.rows(run_id, kind=kind, start=start, count=count)
 
             return run, position_page(fetch, tag=tag, limit=limit, cursor=cursor)
         computed = _computed(uow, year, day)
@@ -137,11 +128,11 @@ def current_scores_page(
     return computed, list_page(rows, tag=tag, limit=limit, cursor=cursor)
 
 
-def _current_run(session: Any, year: int, day: date, ruleset: Ruleset) -> dict[str, Any] | None:
+def _current_run(uow: UnitOfWork, year: int, day: date, ruleset: Ruleset) -> dict[str, Any] | None:
     """The latest stored run at ``day`` (without rows) if it is current, else None."""
-    require_year(session, year)
-    run = runs.latest_score_run_info(session, year, day)
-    revision = repo.get_revision(session, year)
+    require_year(uow.session, year)
+    run = uow.runs.latest_info(year, day)
+    revision = uow.years.revision(year)
     if (
         run is not None
         and run["data_revision"] == revision

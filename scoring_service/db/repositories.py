@@ -1,0 +1,95 @@
+"""The repositories a unit of work holds, one per concept, each bound to its session.
+
+Each is a thin face over the concept's module of set-based functions (``repository``
+for a year's data, ``score_runs`` for stored runs): the functions hold the SQL, these
+classes give the services one object per concept to call, and the unit tests a place to
+put a fake.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from scoring_service.db import repository, score_runs
+from scoring_service.db.queries import Page
+from scoring_service.domain.model import YearData
+
+
+class YearRepository:
+    """A year's data: whether it is held, its revision, loading and storing it whole."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def exists(self, year: int) -> bool:
+        return repository.year_exists(self.session, year)
+
+    def revision(self, year: int) -> int:
+        return repository.get_revision(self.session, year) or 0
+
+    def summary(self) -> list[dict[str, Any]]:
+        return repository.years_summary(self.session)
+
+    def load(self, year: int) -> YearData | None:
+        return repository.load_year(self.session, year)
+
+    def replace(self, data: YearData, *, existing: bool) -> None:
+        """Store a year whole (after deleting the one held), then refresh the statistics."""
+        if existing:
+            repository.delete_year(self.session, data.year)
+        repository.store_year(self.session, data)
+        repository.refresh_statistics(self.session)
+
+
+class ScoreRunRepository:
+    """Stored score runs and their rows."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(
+        self,
+        *,
+        year: int,
+        as_of: date,
+        ruleset_hash: str,
+        data_revision: int,
+        engine: str,
+        rows: list[dict[str, Any]],
+    ) -> int:
+        return score_runs.store_score_run(
+            self.session,
+            year=year,
+            as_of=as_of,
+            ruleset_hash=ruleset_hash,
+            data_revision=data_revision,
+            engine=engine,
+            rows=rows,
+        )
+
+    def get(self, run_id: int) -> dict[str, Any] | None:
+        """A run with its rows; None for an id no run has (or no id can be)."""
+        return score_runs.get_score_run(self.session, run_id) if 0 < run_id < 2**31 else None
+
+    def info(self, run_id: int) -> dict[str, Any] | None:
+        """A run without its rows."""
+        return score_runs.get_score_run_info(self.session, run_id) if 0 < run_id < 2**31 else None
+
+    def latest(self, year: int, as_of: date | None) -> dict[str, Any] | None:
+        return score_runs.latest_score_run(self.session, year, as_of)
+
+    def latest_info(self, year: int, as_of: date | None) -> dict[str, Any] | None:
+        return score_runs.latest_score_run_info(self.session, year, as_of)
+
+    def rows(
+        self, run_id: int, *, kind: str | None = None, start: int = 0, count: int | None = None
+    ) -> tuple[list[dict[str, Any]], int]:
+        return score_runs.score_run_rows(self.session, run_id, kind=kind, start=start, count=count)
+
+    def page(
+        self, year: int, *, as_of: date | None, limit: int, cursor: str | None
+    ) -> Page[dict[str, Any]]:
+        return score_runs.runs_page(self.session, year, as_of=as_of, limit=limit, cursor=cursor)

@@ -1,0 +1,123 @@
+"""Fakes for testing services without a database: a unit of work whose repositories keep
+everything in memory, as cosmicpython's ``FakeUnitOfWork`` does."""
+
+from __future__ import annotations
+
+from datetime import date
+from types import TracebackType
+from typing import Any, Self
+
+from scoring_service.access.roles import Principal, command_line
+from scoring_service.db.queries import Page, list_page
+from scoring_service.domain.assessment import Evaluator
+from scoring_service.domain.model import YearData
+from scoring_service.domain.ruleset import RuleSource
+from scoring_service.unit_of_work import UnitOfWork
+
+
+class FakeYears:
+    def __init__(self) -> None:
+        self.held: dict[int, YearData] = {}
+        self.revisions: dict[int, int] = {}
+
+    def exists(self, year: int) -> bool:
+        return year in self.held
+
+    def revision(self, year: int) -> int:
+        return self.revisions.get(year, 0)
+
+    def summary(self) -> list[dict[str, Any]]:
+        return [{"year": y, "units": len(d.units)} for y, d in sorted(self.held.items())]
+
+    def load(self, year: int) -> YearData | None:
+        return self.held.get(year)
+
+    def replace(self, data: YearData, *, existing: bool) -> None:
+        assert existing == (data.year in self.held)
+        self.held[data.year] = data
+        self.revisions[data.year] = self.revisions.get(data.year, 0) + 1
+
+
+class FakeRuns:
+    def __init__(self) -> None:
+        self.stored: list[dict[str, Any]] = []
+
+    def add(self, **run: Any) -> int:
+        self.stored.append({"id": len(self.stored) + 1, "created_at": None, **run})
+        return len(self.stored)
+
+    def get(self, run_id: int) -> dict[str, Any] | None:
+        return next((dict(r) for r in self.stored if r["id"] == run_id), None)
+
+    def info(self, run_id: int) -> dict[str, Any] | None:
+        run = self.get(run_id)
+        return None if run is None else {k: v for k, v in run.items() if k != "rows"}
+
+    def latest(self, year: int, as_of: date | None) -> dict[str, Any] | None:
+        found = [
+            r for r in self.stored if r["year"] == year and (as_of is None or r["as_of"] == as_of)
+        ]
+        return dict(found[-1]) if found else None
+
+    def latest_info(self, year: int, as_of: date | None) -> dict[str, Any] | None:
+        run = self.latest(year, as_of)
+        return None if run is None else {k: v for k, v in run.items() if k != "rows"}
+
+    def rows(
+        self, run_id: int, *, kind: str | None = None, start: int = 0, count: int | None = None
+    ) -> tuple[list[dict[str, Any]], int]:
+        run = self.get(run_id)
+        rows = [r for r in (run or {}).get("rows", []) if kind is None or r["kind"] == kind]
+        end = None if count is None else start + count
+        return rows[start:end], len(rows)
+
+    def page(
+        self, year: int, *, as_of: date | None, limit: int, cursor: str | None
+    ) -> Page[dict[str, Any]]:
+        runs = [r for r in reversed(self.stored) if r["year"] == year]
+        return list_page(runs, tag=f"runs:{year}", limit=limit, cursor=cursor)
+
+
+class FakeUnitOfWork(UnitOfWork):
+    """Repositories in memory; ``committed`` counts commits and ``audited`` keeps the audit
+    entries of committed work only (an entry not committed is lost, as in a database)."""
+
+    def __init__(
+        self,
+        rules: RuleSource,
+        evaluator: Evaluator | None = None,
+        actor: Principal | None = None,
+    ) -> None:
+        super().__init__(None, rules, evaluator, actor or command_line())  # type: ignore[arg-type]
+        self.years = FakeYears()  # type: ignore[assignment]
+        self.runs = FakeRuns()  # type: ignore[assignment]
+        self.committed = 0
+        self.audited: list[tuple[str, str, str]] = []
+        self._pending: list[tuple[str, str, str]] = []
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._pending.clear()  # left without commit: nothing of it is kept
+
+    def commit(self) -> None:
+        self.committed += 1
+        self.audited += self._pending
+        self._pending.clear()
+
+    def audit(
+        self,
+        action: str,
+        record_type: str,
+        record_key: str,
+        *,
+        year: int | None = None,
+        detail: Any = None,
+    ) -> None:
+        self._pending.append((action, record_type, record_key))
