@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -55,9 +55,6 @@ class ApiConfig:
         config = cls(**values)
         config.check()
         return config
-
-    def with_(self, **changes: Any) -> ApiConfig:
-        return replace(self, **changes)
 
     def check(self) -> None:
         """Refuse settings that cannot work."""

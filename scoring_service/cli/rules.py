@@ -59,7 +59,8 @@ def _test(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO
     """Run the rule cases: a line per failing case, then ``N passed, M failed``."""
     from scoring_service.engine import DurableRulesEngine
     from scoring_service.rules import RuleProblem, available_years
-    from scoring_service.rules.cases import CaseFileError, run_year
+    from scoring_service.rules.cases.run import run_year
+    from scoring_service.rules.cases.schema import CaseFileError
 
     folder = _folder(args, settings)
     years = available_years(folder)

@@ -213,7 +213,7 @@ def _points(points: Any) -> str:
 
 
 def _exact(value: Any) -> str:
-    from scoring_service.rules.cases import show
+    from scoring_service.rules.cases.schema import show
 
     return show(value)
 

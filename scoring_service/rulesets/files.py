@@ -305,7 +305,8 @@ class Checked:
 
 def check_files(year: int, own: Files, parent: Ruleset | None, evaluator: Evaluator) -> Checked:
     """Validate a year's files as ``rules validate`` does, then run its rule tests."""
-    from scoring_service.rules.cases import CaseFileError, run_year
+    from scoring_service.rules.cases.run import run_year
+    from scoring_service.rules.cases.schema import CaseFileError
 
     problems = check_paths(year, own)
     if problems:

@@ -19,7 +19,7 @@ transactions begin and end here, and every write is audited in its transaction.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -655,13 +655,3 @@ def start_new_year(
         actor=actor,
     )
     return draft, files
-
-
-def files_from_mapping(value: Mapping[str, Any]) -> dict[str, str]:
-    """Files sent as ``{path: text}``; refuses anything else."""
-    files: dict[str, str] = {}
-    for path, text in value.items():
-        if not isinstance(path, str) or not isinstance(text, str):
-            raise InvalidRequest("files must map each path to the file's text")
-        files[path] = text
-    return files

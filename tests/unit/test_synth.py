@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from scoring_service.synth import FIXTURES_DIR, synth_bundle, write_demo_fixtures
+from scoring_service.synth import FIXTURES_DIR, main, synth_bundle, write_demo_fixtures
 
 CRITERIA = frozenset(
     [f"1.{i}" for i in range(1, 5)]
@@ -402,6 +402,14 @@ def test_demo_fixtures_match_generator(name: str, year: int, scale: float, seed:
 def test_write_demo_fixtures_reproduces_files(tmp_path: Path) -> None:
     for path in write_demo_fixtures(tmp_path):
         assert path.read_bytes() == (FIXTURES_DIR / path.name).read_bytes()
+
+
+def test_demo_command_needs_a_file_for_one_year(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--year", "2019"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "python -m scoring_service.synth: error: --output is required with --year" in err
 
 
 @pytest.mark.parametrize("name,year,scale,seed", DEMO)

@@ -1,0 +1,269 @@
+"""The HTTP API under load: ``python -m scoring_service serve`` (gunicorn) on a loopback port.
+
+Every series is bounded in count and time and sends requests to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import ROOT, YEAR, child_env, cli, plain_connection, say
+from benchmarks.report import Figure
+
+WARM_UP = 16  # unmeasured API requests before each measured series
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def served(url: str, log: Path, workers: int = 2, threads: int = 4) -> Iterator[int]:
+    """``python -m scoring_service serve`` on a free loopback port; stopped on exit."""
+    port = _free_port()
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "scoring_service",
+                "--db",
+                url,
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+                "--threads",
+                str(threads),
+            ],
+            cwd=ROOT,
+            env=child_env(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if server.poll() is not None:
+                raise RuntimeError(f"the API server stopped; see {log}")
+            try:
+                status, _ = _request(port, "GET", "/api/v1/health", None, None)
+                if status == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the API server did not answer within 60 s; see {log}")
+            time.sleep(0.2)
+        yield port
+    finally:
+        server.terminate()  # gunicorn stops its workers on SIGTERM
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def _request(
+    port: int, method: str, path: str, token: str | None, body: dict[str, Any] | None
+) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        return _send(connection, method, path, token, body)
+    finally:
+        connection.close()
+
+
+def _send(
+    connection: http.client.HTTPConnection,
+    method: str,
+    path: str,
+    token: str | None,
+    body: dict[str, Any] | None,
+) -> tuple[int, bytes]:
+    headers = {"Accept": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    payload = None
+    if body is not None:
+        payload = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    connection.request(method, path, body=payload, headers=headers)
+    response = connection.getresponse()
+    return response.status, response.read()
+
+
+@dataclass
+class LoadResult:
+    latencies_ms: list[float]
+    seconds: float
+    errors: int
+    first_error: str = ""
+
+    @property
+    def rps(self) -> float:
+        return len(self.latencies_ms) / self.seconds if self.seconds else 0.0
+
+    def pct(self, q: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        if not ordered:
+            return float("nan")
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def load(
+    port: int,
+    requests: Callable[[int], tuple[str, str, dict[str, Any] | None]],
+    token: str,
+    *,
+    count: int,
+    seconds: float,
+    clients: int,
+    expect: int,
+) -> LoadResult:
+    """``count`` requests (at most ``seconds``) from ``clients`` keep-alive connections."""
+    lock = threading.Lock()
+    issued = 0
+    latencies: list[float] = []
+    errors: list[str] = []
+    stop_at = time.monotonic() + seconds
+
+    def client() -> None:
+        nonlocal issued
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        try:
+            while True:
+                with lock:
+                    if issued >= count or time.monotonic() > stop_at:
+                        return
+                    n = issued
+                    issued += 1
+                method, path, body = requests(n)
+                start = time.perf_counter()
+                try:
+                    status, text = _send(connection, method, path, token, body)
+                except (OSError, http.client.HTTPException) as exc:
+                    connection.close()
+                    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+                    with lock:
+                        errors.append(f"{method} {path}: {exc!r}")
+                    continue
+                elapsed = (time.perf_counter() - start) * 1000
+                with lock:
+                    if status == expect:
+                        latencies.append(elapsed)
+                    else:
+                        errors.append(f"{method} {path}: {status} {text[:300]!r}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - start
+    return LoadResult(latencies, wall, len(errors), errors[0] if errors else "")
+
+
+def _major_findings(url: str, limit: int) -> list[str]:
+    connection = plain_connection(url)
+    try:
+        rows = connection.execute(
+            f"SELECT code FROM findings WHERE year = {YEAR} AND severity = 'major' "
+            f"ORDER BY code LIMIT {limit}"
+        ).fetchall()
+    finally:
+        connection.close()
+    return [row[0] for row in rows]
+
+
+def bench_api(
+    url: str, workdir: Path, *, count: int, seconds: float, clients: int, repeat: int
+) -> list[Figure]:
+    """GET a page of 100 score rows, then POST escalations of major findings, on gunicorn.
+
+    Each series of ``count`` requests runs ``repeat`` times; p50, p99 and throughput are
+    taken per series, so they get a range like the other figures.
+    """
+    token = json.loads(
+        cli(url, "tokens", "create", "--name", "bench", "--role", "admin", "--format", "json")
+    )["token"]
+    findings = _major_findings(url, 500)
+    if not findings:
+        raise RuntimeError("no major finding to post events on")
+    scores = f"/api/v1/years/{YEAR}/scores?limit=100"
+
+    def get(n: int) -> tuple[str, str, None]:
+        return "GET", scores, None
+
+    def post(n: int) -> tuple[str, str, dict[str, Any]]:
+        code = findings[n % len(findings)]
+        body = {"type": "escalated", "date": f"{YEAR}-12-31", "note": f"bench {n}"}
+        return "POST", f"/api/v1/findings/{code}/events?year={YEAR}", body
+
+    series: dict[str, list[LoadResult]] = {"get": [], "post": []}
+    with served(url, workdir / "api.log") as port:
+        # GETs first: every POST changes the data revision, after which the scores are
+        # computed on each request instead of read from the stored run.
+        for name, requests, expect in (("get", get, 200), ("post", post, 201)):
+            # Unmeasured requests first: each worker thread's first request loads the rule
+            # set and opens its database connection.
+            done = WARM_UP
+            load(port, requests, token, count=done, seconds=seconds, clients=clients, expect=expect)
+            for _ in range(repeat):
+                result = load(
+                    port,
+                    lambda n, r=requests, d=done: r(d + n),
+                    token,
+                    count=count,
+                    seconds=seconds,
+                    clients=clients,
+                    expect=expect,
+                )
+                series[name].append(result)
+                done += count
+    figures: list[Figure] = []
+    for label, results, target in (
+        ("API GET 100 score rows", series["get"], 100.0),
+        ("API POST event", series["post"], None),
+    ):
+        errors = sum(r.errors for r in results)
+        if errors:
+            first = next(r.first_error for r in results if r.errors)
+            say(f"{label}: {errors} errors; first: {first}")
+        sizes = sorted({len(r.latencies_ms) for r in results})
+        note = f"{len(results)} x {'/'.join(map(str, sizes))} requests, {clients} clients"
+        if errors:
+            note += f", {errors} errors"
+        p99 = [r.pct(0.99) for r in results]
+        figures += [
+            Figure(f"{label} p50", "ms", [r.pct(0.50) for r in results], note=note),
+            Figure(
+                f"{label} p99",
+                "ms",
+                p99,
+                targets=[(f"< {target:g} ms", statistics.median(p99) < target)] if target else [],
+            ),
+            Figure(f"{label} throughput", "req/s", [r.rps for r in results]),
+        ]
+    return figures

@@ -1,0 +1,141 @@
+"""The measured steps, each run in a child process of its own so that its peak memory is its own.
+
+``spawn`` (in the parent) runs ``python -m benchmarks.children NAME URL [ARG]``; the child
+runs one step and prints its figures as one JSON line on standard output.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import ROOT, YEAR, child_env, peak_mib
+from benchmarks.floors import child_floor_import, child_floor_score
+from scoring_service.access.roles import command_line
+from scoring_service.unit_of_work import UnitOfWork
+
+
+def _service(url: str) -> tuple[Any, Any]:
+    """A session factory and the shipped rule files' source on ``url``, schema up to date."""
+    from scoring_service import db
+    from scoring_service.config import REPO_RULES_DIR, FileRuleSource, normalise_url
+
+    url = normalise_url(url)
+    db.upgrade(url)
+    return db.make_session_factory(db.make_engine(url)), FileRuleSource(REPO_RULES_DIR)
+
+
+def child_import(url: str, bundle: Path) -> dict[str, Any]:
+    """Read the bundle file and import it into an empty database."""
+    from scoring_service.services import import_bundle
+
+    factory, rules = _service(url)
+    rules.current(YEAR)  # the rule files are read once per process, not per import
+    start = time.perf_counter()
+    summary = import_bundle(UnitOfWork(factory, rules, None, command_line()), bundle.read_bytes())
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "findings": summary.findings, "peak_mib": peak_mib()}
+
+
+def child_score(url: str) -> dict[str, Any]:
+    """A stored score run; then, apart, its load and assess steps and the rule engine alone."""
+    from scoring_service.db import repository as repo
+    from scoring_service.domain.assessment import assess
+    from scoring_service.engine import DurableRulesEngine
+    from scoring_service.gc_pause import gc_paused
+    from scoring_service.services import score_year
+
+    factory, rules = _service(url)
+    ruleset = rules.current(YEAR)
+    engine = DurableRulesEngine()
+    start = time.perf_counter()
+    run = score_year(UnitOfWork(factory, rules, engine, command_line()), YEAR)
+    seconds = time.perf_counter() - start
+    peak = peak_mib()
+    del run
+    # The steps apart, as compute() runs them (after the peak was read).
+    with gc_paused():
+        start = time.perf_counter()
+        with factory() as session:
+            data = repo.load_year(session, YEAR)
+        load_s = time.perf_counter() - start
+        assert data is not None
+        start = time.perf_counter()
+        assessment = assess(data, ruleset, ruleset.cutoff, engine)
+        assess_s = time.perf_counter() - start
+        values = [r.metrics.values() for r in assessment.results]
+        start = time.perf_counter()
+        engine.evaluate(ruleset, values)
+        rules_s = time.perf_counter() - start
+    from scoring_service.engine.durable_compile import compile_ruleset
+    from scoring_service.engine.port import group_inputs
+
+    _, distinct = group_inputs(values, compile_ruleset(ruleset).metrics)
+    return {
+        "seconds": seconds,
+        "peak_mib": peak,
+        "load_s": load_s,
+        "assess_s": assess_s,
+        "units": len(values),
+        "distinct": len(distinct),
+        "rules_s": rules_s,
+    }
+
+
+def child_explain(url: str) -> dict[str, Any]:
+    """Explain the unit that counts the most findings (in the latest stored run)."""
+    from scoring_service.db import score_runs as runs
+    from scoring_service.engine import DurableRulesEngine
+    from scoring_service.services import explain_unit
+
+    factory, rules = _service(url)
+    with factory() as session:
+        run = runs.latest_score_run(session, YEAR)
+    assert run is not None, "score the year before explaining"
+    unit = max(run["rows"], key=lambda r: (r["metrics"]["findings"], r["unit"]))["unit"]
+    del run
+    start = time.perf_counter()
+    doc = explain_unit(UnitOfWork(factory, rules, DurableRulesEngine(), command_line()), YEAR, unit)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "unit": unit, "findings": len(doc.get("findings", ()))}
+
+
+CHILDREN: dict[str, Callable[..., dict[str, Any]]] = {
+    "import": child_import,
+    "score": child_score,
+    "explain": child_explain,
+    "floor-import": child_floor_import,
+    "floor-score": child_floor_score,
+}
+
+
+def run_child(argv: Sequence[str]) -> None:
+    """``NAME URL [ARG]``: run one step and print its figures as JSON."""
+    name, url, *rest = argv
+    args: list[Any] = [url]
+    if name in ("import", "floor-import"):
+        args.append(Path(rest[0]))
+    elif name == "floor-score":
+        args.append(int(rest[0]))
+    print(json.dumps(CHILDREN[name](*args)))
+
+
+def spawn(name: str, url: str, *args: str, timeout: float = 1800) -> dict[str, Any]:
+    """Run one child step and return its figures."""
+    command = [sys.executable, "-m", "benchmarks.children", name, url, *args]
+    done = subprocess.run(
+        command, cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=timeout
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the {name} step failed ({done.returncode}):\n{done.stderr[-4000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+if __name__ == "__main__":
+    run_child(sys.argv[1:])

@@ -1,0 +1,145 @@
+"""One scale on one backend: the bundle, then every step measured beside its floor."""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+from pathlib import Path
+
+from benchmarks.api_load import bench_api
+from benchmarks.backends import Backend
+from benchmarks.children import spawn
+from benchmarks.common import YEAR, cli, say
+from benchmarks.report import Figure, Section, fmt
+
+TARGET_SCALE = 50.0
+
+
+def bench(
+    scale: float, backend: Backend, bundle: Path, workdir: Path, options: argparse.Namespace
+) -> Section:
+    """Every figure of one scale on one backend."""
+    section = Section(scale, backend.name)
+    at_target = scale >= TARGET_SCALE
+    repeat = options.repeat
+
+    imports, floors = [], []
+    for n in range(repeat):
+        say(f"  import {n + 1}/{repeat}")
+        backend.reset()
+        imports.append(spawn("import", backend.url, str(bundle)))
+        floors.append(spawn("floor-import", backend.url, str(bundle)))
+    section.findings = imports[0]["findings"]
+    import_s = [r["seconds"] for r in imports]
+    floor_s = [r["seconds"] for r in floors]
+    ratio = statistics.median(import_s) / statistics.median(floor_s)
+    section.figures += [
+        Figure(
+            "import",
+            "s",
+            import_s,
+            floor_s,
+            targets=[("<= 3x floor", ratio <= 3)] if at_target else [],
+            note=f"floor's json.load: {fmt(statistics.median(r['json_s'] for r in floors))} s",
+        ),
+        Figure(
+            "import",
+            "findings/s",
+            [section.findings / s for s in import_s],
+            [section.findings / s for s in floor_s],
+            ratio=False,
+        ),
+        Figure(
+            "import peak memory",
+            "MiB",
+            [r["peak_mib"] for r in imports],
+            [r["peak_mib"] for r in floors],
+            targets=[("< 1 GiB", max(r["peak_mib"] for r in imports) < 1024)] if at_target else [],
+            ratio=False,
+        ),
+    ]
+
+    scores = []
+    for n in range(repeat):
+        say(f"  score {n + 1}/{repeat}")
+        scores.append(spawn("score", backend.url))
+    floor = spawn("floor-score", backend.url, str(max(3, repeat)))
+    score_s = [r["seconds"] for r in scores]
+    ratio = statistics.median(score_s) / statistics.median(floor["times"])
+    last = scores[-1]
+    section.figures += [
+        Figure(
+            "score run",
+            "s",
+            score_s,
+            floor["times"],
+            targets=[("<= 3x floor", ratio <= 3), ("< 10 s", max(score_s) < 10)]
+            if at_target
+            else [],
+        ),
+        Figure("  of which load_year", "s", [r["load_s"] for r in scores], note="measured apart"),
+        Figure("  of which assess", "s", [r["assess_s"] for r in scores], note="measured apart"),
+        Figure(
+            "durable_rules alone",
+            "units/s",
+            [r["units"] / r["rules_s"] for r in scores],
+            note=f"{last['units']:,} units, {last['distinct']:,} distinct metric sets",
+        ),
+        Figure(
+            "score peak memory",
+            "MiB",
+            [r["peak_mib"] for r in scores],
+            targets=[("< 1 GiB", max(r["peak_mib"] for r in scores) < 1024)] if at_target else [],
+        ),
+    ]
+
+    explains = []
+    for n in range(repeat):
+        say(f"  explain {n + 1}/{repeat}")
+        explains.append(spawn("explain", backend.url))
+    section.figures.append(
+        Figure(
+            "explain (unit with most findings)",
+            "ms",
+            [r["seconds"] * 1000 for r in explains],
+            note=f"unit {explains[0]['unit']}, {explains[0]['findings']:,} findings",
+        )
+    )
+
+    if options.api:
+        say("  API")
+        figures = bench_api(
+            backend.url,
+            workdir,
+            count=options.api_requests,
+            seconds=options.api_seconds,
+            clients=options.api_clients,
+            repeat=options.repeat,
+        )
+        if not at_target:
+            for f in figures:
+                f.targets = []
+        section.figures += figures
+    return section
+
+
+def make_bundle(scale: float, seed: int, workdir: Path) -> Path:
+    """The bundle of the scale, written by the ``synth`` command (kept in ``workdir``)."""
+    path = workdir / f"bundle-{YEAR}-{scale:g}-{seed}.json"
+    if not path.exists():
+        say(f"generating scale {scale:g}")
+        part = path.with_suffix(".part")
+        cli(
+            "sqlite://",
+            "synth",
+            "--year",
+            str(YEAR),
+            "--scale",
+            f"{scale:g}",
+            "--seed",
+            str(seed),
+            "-o",
+            str(part),
+        )
+        part.rename(path)
+    return path
