@@ -25,6 +25,7 @@ from api.schemas import (
     SampleRead,
     given,
 )
+from api.scores import csv_attachment
 from scoring_service.access.roles import Permission
 from scoring_service.domain.model import Finding, Inspection
 from scoring_service.records import inspections
@@ -167,7 +168,10 @@ def add_finding(year: int, code: str, body: FindingCreate) -> tuple[FindingRecor
     query=ProblemListQuery,
     response=ProblemListRead,
     errors=(404,),
-    media={CSV: "CSV, UTF-8 with a byte-order mark, Chinese headers", XLSX: "Excel workbook"},
+    media={
+        CSV: "CSV with Chinese headers: UTF-8 with a byte-order mark, or encoding=gb18030",
+        XLSX: "Excel workbook",
+    },
 )
 def problem_list(year: int, code: str, query: ProblemListQuery) -> ProblemListRead | Response:
     """The inspection's findings as a numbered list with Chinese headers, ready to attach to
@@ -175,8 +179,11 @@ def problem_list(year: int, code: str, query: ProblemListQuery) -> ProblemListRe
     s = services()
     doc = exports.problem_list(year, code, db=s.db, rules=s.rules, actor=current())
     if query.format == "csv":
-        return attachment(
-            exports.problem_list_csv(doc), CSV, f"问题清单-{code}.csv", f"problems-{code}.csv"
+        return csv_attachment(
+            exports.problem_list_csv(doc, query.encoding),
+            query.encoding,
+            f"问题清单-{code}.csv",
+            f"problems-{code}.csv",
         )
     if query.format == "xlsx":
         return attachment(

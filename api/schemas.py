@@ -32,6 +32,7 @@ from scoring_service.domain.model import (
     UnitKind,
     VillageType,
 )
+from scoring_service.reports.sheets import CsvEncoding
 
 PAGE_SIZE = 100  # items per page when the request gives no limit
 PAGE_MAX = 1000  # the largest limit a request may ask for
@@ -354,10 +355,18 @@ class InspectionQuery(PageQuery):
 
 
 ExportFormat = Literal["json", "csv", "xlsx"]
+CsvEncodingParam = Annotated[
+    CsvEncoding,
+    Field(
+        description="the encoding of format=csv: utf-8 (with a byte-order mark) or gb18030 "
+        "(for older Chinese Excel and WPS set-ups); other formats ignore it"
+    ),
+]
 
 
 class ProblemListQuery(QueryModel):
     format: ExportFormat = "json"
+    encoding: CsvEncodingParam = "utf-8"
 
 
 class ProblemListRow(ReadModel):
@@ -607,6 +616,7 @@ class LatestRunQuery(QueryModel):
 class ScoreRowsQuery(PageQuery):
     kind: UnitKind | None = None
     format: ExportFormat = "json"
+    encoding: CsvEncodingParam = "utf-8"
 
 
 class ScoresQuery(ScoreRowsQuery):
@@ -627,6 +637,11 @@ class ScoresPage(Page[ScoreRowRead]):
 
 class AsOfQuery(QueryModel):
     as_of: Annotated[date | None, Field(description="default: the rule set's cutoff")] = None
+
+
+class ExplanationQuery(AsOfQuery):
+    format: ExportFormat = "json"
+    encoding: CsvEncodingParam = "utf-8"
 
 
 class ExplainedUnit(ReadModel):
@@ -712,6 +727,10 @@ class AlertsQuery(PageQuery):
         ]
         | None
     ) = None
+    format: Annotated[
+        ExportFormat, Field(description="csv and xlsx hold the whole list (no paging)")
+    ] = "json"
+    encoding: CsvEncodingParam = "utf-8"
 
 
 class AlertPage(Page[AlertRead]):

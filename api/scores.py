@@ -13,7 +13,7 @@ from api.schemas import (
     AlertPage,
     AlertRead,
     AlertsQuery,
-    AsOfQuery,
+    ExplanationQuery,
     ExplanationRead,
     LatestRunQuery,
     ScoreRowPage,
@@ -35,7 +35,27 @@ from scoring_service.services import explain_unit, score_year, year_alerts
 
 bp = ApiBlueprint("scores", __name__, tag="scores")
 READ, ASSESS = Permission.READ, Permission.ASSESS
-SCORE_MEDIA = {CSV: "CSV with Chinese headers (UTF-8, byte-order mark)", XLSX: "Excel workbook"}
+SCORE_MEDIA = {
+    CSV: "CSV with Chinese headers: UTF-8 with a byte-order mark, or encoding=gb18030",
+    XLSX: "Excel workbook: a summary sheet, then a sheet per unit kind",
+}
+EXPLANATION_MEDIA = {
+    CSV: "CSV with Chinese headers, sections 【指标】, 【规则】 and 【问题】: UTF-8 with a "
+    "byte-order mark, or encoding=gb18030",
+    XLSX: "Excel workbook: sheets 指标 (metrics), 规则 (rules and the values they read) and "
+    "问题 (findings that count, with why)",
+}
+ALERT_MEDIA = {
+    CSV: "CSV with Chinese headers, every alert: UTF-8 with a byte-order mark, or encoding=gb18030",
+    XLSX: "Excel workbook, every alert",
+}
+
+
+def csv_attachment(body: bytes, encoding: str, filename: str, ascii_name: str) -> Response:
+    """A CSV download whose Content-Type names its character set (UTF-8 or GB18030)."""
+    response = attachment(body, CSV, filename, ascii_name)
+    response.content_type = f"{CSV}; charset={encoding}"
+    return response
 
 
 def run_read(run: dict[str, Any]) -> ScoreRunRead:
@@ -57,12 +77,18 @@ def _rows(rows: list[dict[str, Any]], kind: Any) -> list[dict[str, Any]]:
     return [r for r in rows if kind is None or r["kind"] == kind.value]
 
 
-def _export(rows: list[dict[str, Any]], fmt: str, year: int, as_of: Any) -> Response:
+def _export(
+    rows: list[dict[str, Any]], query: ScoreRowsQuery, year: int, run: dict[str, Any]
+) -> Response:
+    as_of = run["as_of"]
     name, plain = f"考核评分-{year}-{as_of}", f"scores-{year}-{as_of}"
-    if fmt == "csv":
-        return attachment(exports.scores_csv(rows), CSV, f"{name}.csv", f"{plain}.csv")
-    title = f"{year}年度督查整改考核评分（截至{as_of}）"
-    return attachment(exports.scores_xlsx(rows, title), XLSX, f"{name}.xlsx", f"{plain}.xlsx")
+    if query.format == "csv":
+        data = exports.scores_csv(rows, query.encoding)
+        return csv_attachment(data, query.encoding, f"{name}.csv", f"{plain}.csv")
+    data = exports.scores_xlsx(
+        rows, year=year, as_of=as_of, ruleset_hash=run["ruleset_hash"], run_id=run["id"]
+    )
+    return attachment(data, XLSX, f"{name}.xlsx", f"{plain}.xlsx")
 
 
 @bp.operation(
@@ -147,7 +173,7 @@ def run_rows(year: int, run_id: int, query: ScoreRowsQuery) -> ScoreRowPage | Re
     list as ``format=csv`` or ``xlsx``."""
     if query.format != "json":
         run = scores.get_run(uow(), year, run_id)
-        return _export(_rows(run["rows"], query.kind), query.format, year, run["as_of"])
+        return _export(_rows(run["rows"], query.kind), query, year, run)
     _, page = scores.get_run_page(
         uow(),
         year,
@@ -185,7 +211,7 @@ def year_scores(year: int, query: ScoresQuery) -> ScoresPage | Response:
             year,
             as_of=query.as_of,
         )
-        return _export(_rows(run["rows"], query.kind), query.format, year, run["as_of"])
+        return _export(_rows(run["rows"], query.kind), query, year, run)
     # One page: a stored run is read a page at a time (a province has thousands of rows).
     run, page = scores.current_scores_page(
         uow(),
@@ -213,15 +239,23 @@ def year_scores(year: int, query: ScoresQuery) -> ScoresPage | Response:
     "/years/<int:year>/units/<code>/explanation",
     summary="Explain a unit's score",
     permission=READ,
-    query=AsOfQuery,
+    query=ExplanationQuery,
     response=ExplanationRead,
     errors=(404, 422),
+    media=EXPLANATION_MEDIA,
 )
-def explanation(year: int, code: str, query: AsOfQuery) -> ExplanationRead:
+def explanation(year: int, code: str, query: ExplanationQuery) -> ExplanationRead | Response:
     """Metrics, every rule with the values it read, caps, grade, and every finding that
-    counts for the unit with why. A token scoped to units explains only the units inside
-    its scope (its units and those under them)."""
+    counts for the unit with why; or the same as ``format=csv`` or ``xlsx``. A token scoped
+    to units explains only the units inside its scope (its units and those under them)."""
     doc = explain_unit(uow(), year, code, as_of=query.as_of)
+    if query.format != "json":
+        name, plain = f"考核评分说明-{year}-{code}-{doc['as_of']}", f"explanation-{year}-{code}"
+        if query.format == "csv":
+            data = exports.explanation_csv(doc, query.encoding)
+            return csv_attachment(data, query.encoding, f"{name}.csv", f"{plain}.csv")
+        data = exports.explanation_xlsx(doc)
+        return attachment(data, XLSX, f"{name}.xlsx", f"{plain}.xlsx")
     return ExplanationRead.model_validate(doc)
 
 
@@ -233,12 +267,22 @@ def explanation(year: int, code: str, query: AsOfQuery) -> ExplanationRead:
     query=AlertsQuery,
     response=AlertPage,
     errors=(404, 422),
+    media=ALERT_MEDIA,
 )
-def alerts(year: int, query: AlertsQuery) -> AlertPage:
+def alerts(year: int, query: AlertsQuery) -> AlertPage | Response:
     """Late letters, long inspections, incomplete samples, missed months and unescalated
-    major findings as of ``as_of`` (spec section 7), optionally of one type."""
+    major findings as of ``as_of`` (spec section 7), optionally of one type; ``format=csv``
+    or ``xlsx`` gives the whole list."""
     day, found = year_alerts(uow(), year, as_of=query.as_of)
     items = [a for a in found if query.type is None or a.type == query.type]
+    if query.format != "json":
+        rows = [a.to_json() for a in items]
+        name, plain = f"过程预警-{year}-{day}", f"alerts-{year}-{day}"
+        if query.format == "csv":
+            data = exports.alerts_csv(rows, year=year, as_of=day, encoding=query.encoding)
+            return csv_attachment(data, query.encoding, f"{name}.csv", f"{plain}.csv")
+        data = exports.alerts_xlsx(rows, year=year, as_of=day)
+        return attachment(data, XLSX, f"{name}.xlsx", f"{plain}.xlsx")
     page = list_page(items, tag=f"alerts:{year}:{day}", limit=query.limit, cursor=query.cursor)
     return AlertPage(
         items=[AlertRead.model_validate(a.to_json()) for a in page.items],

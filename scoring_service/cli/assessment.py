@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import argparse
+import io
+import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -42,18 +45,99 @@ def add_parsers(sub: Any) -> None:
         "--as-of", type=date_arg, help="the date scores are computed at (default: cutoff)"
     )
     score.add_argument("--kind", help="only units of this kind (county, town, helping_unit)")
-    score.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    score.add_argument("--format", choices=("table", "json", "csv", "xlsx"), default="table")
+    _add_output_arguments(score)
 
     explain = sub.add_parser("explain", help="why a unit scored what it did")
     explain.add_argument("unit", help="the unit's code")
     explain.add_argument("--year", type=int, required=True)
     explain.add_argument("--as-of", type=date_arg)
-    explain.add_argument("--format", choices=("text", "json"), default="text")
+    explain.add_argument("--format", choices=("text", "json", "csv", "xlsx"), default="text")
+    _add_output_arguments(explain)
 
     alerts = sub.add_parser("alerts", help="process alerts: letters, samples, months, escalations")
     alerts.add_argument("--year", type=int, required=True)
     alerts.add_argument("--as-of", type=date_arg)
-    alerts.add_argument("--format", choices=("table", "json"), default="table")
+    alerts.add_argument("--format", choices=("table", "json", "csv", "xlsx"), default="table")
+    _add_output_arguments(alerts)
+
+
+def _add_output_arguments(parser: argparse.ArgumentParser) -> None:
+    """``-o FILE`` and ``--encoding`` of the commands that write CSV and XLSX."""
+    from scoring_service.reports.sheets import CSV_ENCODINGS
+
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="file to write (default: standard output; XLSX needs it unless standard output "
+        "is redirected)",
+    )
+    parser.add_argument(
+        "--encoding",
+        choices=CSV_ENCODINGS,
+        help="of --format csv: utf-8 (default, with a byte-order mark) or gb18030 "
+        "(older Chinese Excel and WPS)",
+    )
+
+
+def _check_output(args: argparse.Namespace, out: TextIO) -> None:
+    """Refuse an output that cannot be written before anything is computed or stored."""
+    if args.encoding is not None and args.format != "csv":
+        raise UsageError("--encoding applies to --format csv only")
+    if args.output is not None:
+        path = Path(args.output)
+        if path.is_dir():
+            raise UsageError(f"{args.output} is a folder; give a file name")
+        if not path.parent.is_dir():
+            raise UsageError(f"no such folder: {path.parent}")
+        if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+            raise UsageError(f"{args.output} cannot be written (permission denied)")
+        return
+    if args.format == "xlsx":
+        # A workbook is binary: on a terminal it would show as garbage and could upset it.
+        if out.isatty():
+            raise UsageError("XLSX is a binary file: give -o FILE or redirect standard output")
+        if getattr(out, "buffer", None) is None:
+            raise UsageError("XLSX is a binary file: give -o FILE")
+
+
+def _emit(args: argparse.Namespace, out: TextIO, content: str | bytes) -> None:
+    """Write a command's output to ``-o FILE`` whole (never a part of it), or to standard
+    output: text as text, a file's bytes (CSV, XLSX) as they are."""
+    if args.output is not None:
+        _write_file(Path(args.output), content.encode() if isinstance(content, str) else content)
+    elif isinstance(content, str):
+        out.write(content)
+    else:
+        buffer = getattr(out, "buffer", None)
+        if buffer is None:  # a text stream only (CSV checked by _check_output)
+            out.write(content.decode("gb18030" if args.encoding == "gb18030" else "utf-8"))
+            return
+        out.flush()  # what was written as text goes first
+        buffer.write(content)
+        buffer.flush()
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    """Write ``data`` to a file next to ``path``, then rename it over ``path``: a reader never
+    sees a half-written file, and a failure leaves what was there before."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    except OSError as exc:
+        raise UsageError(f"{path} cannot be written: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
+        os.replace(tmp, path)
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):  # a full disk, a file name too long
+            raise UsageError(f"{path} cannot be written: {exc.strerror or exc}") from None
+        raise
 
 
 def add_synth_parser(sub: Any) -> None:
@@ -155,9 +239,11 @@ def _years(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
 
 @with_context
 def _score(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
-    from scoring_service.reports.text import score_csv, score_table
+    from scoring_service.reports import exports
+    from scoring_service.reports.text import score_table
     from scoring_service.services import score_year
 
+    _check_output(args, out)
     if args.kind:
         # Refuse a bad kind before the run is computed and stored: a refused command
         # must leave nothing behind. A year without rules is reported by score_year.
@@ -171,47 +257,83 @@ def _score(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
     rows = run["rows"]
     if args.kind:
         rows = [r for r in rows if r["kind"] == args.kind]
+    content: str | bytes
     if args.format == "json":
-        print_json(rows, out)
+        content = _json(rows)
     elif args.format == "csv":
-        out.write(score_csv(rows))
+        content = exports.scores_csv(rows, args.encoding or "utf-8")
+    elif args.format == "xlsx":
+        content = exports.scores_xlsx(
+            rows,
+            year=args.year,
+            as_of=run["as_of"],
+            ruleset_hash=run["ruleset_hash"],
+            run_id=run["id"],
+        )
     else:
         title = (
             f"{args.year} 年度督查整改考核评分  截至 {run['as_of']}  "
             f"(score run {run['id']}, rules {run['ruleset_hash'][:12]})"
         )
-        print(score_table(rows, title), file=out)
+        content = score_table(rows, title) + "\n"
+    _emit(args, out, content)
     return EXIT_OK
+
+
+def _json(doc: Any) -> str:
+    text = io.StringIO()
+    print_json(doc, text)
+    return text.getvalue()
 
 
 @with_context
 def _explain(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
+    from scoring_service.reports import exports
     from scoring_service.reports.text import explanation_text
     from scoring_service.services import explain_unit
 
+    _check_output(args, out)
     doc = explain_unit(ctx.uow(), args.year, args.unit, as_of=args.as_of)
+    content: str | bytes
     if args.format == "json":
-        print_json(doc, out)
+        content = _json(doc)
+    elif args.format == "csv":
+        content = exports.explanation_csv(doc, args.encoding or "utf-8")
+    elif args.format == "xlsx":
+        content = exports.explanation_xlsx(doc)
     else:
-        print(explanation_text(doc), file=out)
+        content = explanation_text(doc) + "\n"
+    _emit(args, out, content)
     return EXIT_OK
 
 
 @with_context
 def _alerts(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
+    from scoring_service.reports import exports
     from scoring_service.reports.text import table
     from scoring_service.services import year_alerts
 
+    _check_output(args, out)
     day, alerts = year_alerts(ctx.uow(), args.year, as_of=args.as_of)
+    found = [a.to_json() for a in alerts]
+    content: str | bytes
     if args.format == "json":
-        print_json([a.to_json() for a in alerts], out)
-        return EXIT_OK
-    print(f"{args.year} process alerts as of {day}: {len(alerts)}", file=out)
-    if alerts:
-        rows = [
-            [a.type, a.inspection or a.finding or f"{a.group} {a.month}", a.detail] for a in alerts
-        ]
-        print(table(("alert", "subject", "detail"), rows), file=out)
+        content = _json(found)
+    elif args.format == "csv":
+        content = exports.alerts_csv(
+            found, year=args.year, as_of=day, encoding=args.encoding or "utf-8"
+        )
+    elif args.format == "xlsx":
+        content = exports.alerts_xlsx(found, year=args.year, as_of=day)
+    else:
+        content = f"{args.year} process alerts as of {day}: {len(alerts)}\n"
+        if alerts:
+            rows = [
+                [a.type, a.inspection or a.finding or f"{a.group} {a.month}", a.detail]
+                for a in alerts
+            ]
+            content += table(("alert", "subject", "detail"), rows) + "\n"
+    _emit(args, out, content)
     return EXIT_OK
 
 

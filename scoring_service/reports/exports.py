@@ -1,9 +1,9 @@
-"""Spreadsheet exports with Chinese headers: an inspection's problem list, score rows."""
+"""Spreadsheet exports with Chinese headers: an inspection's problem list, score rows,
+a unit's explanation, process alerts; each as CSV (UTF-8 or GB18030) and XLSX."""
 
 from __future__ import annotations
 
-import csv
-import io
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -15,8 +15,24 @@ from sqlalchemy.orm import Session, sessionmaker
 from scoring_service.access.roles import Principal
 from scoring_service.db.models import GroupRow, UnitRow
 from scoring_service.records.inspections import get_inspection
-from scoring_service.reports.cells import safe_cell
-from scoring_service.reports.text import KIND_NAMES, SCORE_HEADERS, score_cells, score_csv
+from scoring_service.reports.sheets import (
+    Column,
+    ColumnKind,
+    CsvEncoding,
+    Table,
+    Typed,
+    encode_csv,
+    tables_csv,
+    tables_xlsx,
+)
+from scoring_service.reports.text import (
+    GRADE_NAMES,
+    KIND_NAMES,
+    MEASURE_NAMES,
+    SCORE_HEADERS,
+    score_cells,
+    score_csv,
+)
 from scoring_service.services import RuleSource, ruleset_of
 
 SEVERITY_NAMES = {"general": "一般问题", "major": "重大问题"}
@@ -113,6 +129,22 @@ def problem_list(
     )
 
 
+_PROBLEM_KINDS: tuple[ColumnKind, ...] = (
+    "int",
+    "code",
+    "code",
+    "text",
+    "code",
+    "text",
+    "text",
+    "text",
+    "text",
+    "date",
+    "text",
+)
+PROBLEM_COLUMNS = tuple(Column(h, k) for h, k in zip(PROBLEM_HEADERS, _PROBLEM_KINDS, strict=True))
+
+
 def _problem_cells(row: dict[str, Any]) -> list[Any]:
     return [
         row["number"],
@@ -124,60 +156,34 @@ def _problem_cells(row: dict[str, Any]) -> list[Any]:
         f"{row['category']} {row['category_name']}".strip(),
         row["description"],
         SEVERITY_NAMES.get(row["severity"], row["severity"]),
-        row["deadline"].isoformat(),
+        row["deadline"],
         "、".join(row["responsible_names"]),
     ]
 
 
-def _csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(headers)
-    writer.writerows([safe_cell(v) for v in row] for row in rows)
-    # A byte-order mark: spreadsheet programs then read the Chinese text as UTF-8.
-    return out.getvalue().encode("utf-8-sig")
+def _problem_table(doc: ProblemList) -> Table:
+    return Table("问题清单", doc.title, PROBLEM_COLUMNS, [_problem_cells(r) for r in doc.rows])
 
 
-def problem_list_csv(doc: ProblemList) -> bytes:
-    return _csv(PROBLEM_HEADERS, [_problem_cells(r) for r in doc.rows])
-
-
-def _xlsx(title: str, sheet: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
-    def clean(value: Any) -> Any:
-        """Control characters no worksheet can hold are dropped (they show nothing anyway)."""
-        return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
-
-    title = clean(title)
-    rows = [[clean(v) for v in row] for row in rows]
-    book = Workbook()
-    ws = book.active
-    assert ws is not None
-    ws.title = sheet
-    ws.append([safe_cell(title, ws)])
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A1"].alignment = Alignment(horizontal="center")
-    ws.append([safe_cell(h, ws) for h in headers])
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append([safe_cell(v, ws) for v in row])
-    for i, header in enumerate(headers, start=1):
-        longest = max([len(str(header))] + [len(str(r[i - 1] or "")) for r in rows])
-        ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, longest * 2 + 2))
-    ws.freeze_panes = "A3"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+def problem_list_csv(doc: ProblemList, encoding: CsvEncoding = "utf-8") -> bytes:
+    return tables_csv([_problem_table(doc)], encoding)
 
 
 def problem_list_xlsx(doc: ProblemList) -> bytes:
-    return _xlsx(doc.title, "问题清单", PROBLEM_HEADERS, [_problem_cells(r) for r in doc.rows])
+    return tables_xlsx([_problem_table(doc)])
+
+
+# --- scores --------------------------------------------------------------------------------------
+
+# 类别, 名次, 单位代码, 单位名称, five counts, 整改率, 加分, 扣分, 得分, 等次, 触发规则, 措施
+_SCORE_KINDS: tuple[ColumnKind, ...] = (
+    *("text", "int", "code", "text"),
+    *("int",) * 5,
+    *("rate", "number", "number", "number", "text", "text", "text"),
+)
+SCORE_COLUMNS = tuple(
+    Column(h, k) for h, k in zip(("类别", *SCORE_HEADERS), _SCORE_KINDS, strict=True)
+)
 
 
 def _score_cells(row: dict[str, Any]) -> list[Any]:
@@ -186,10 +192,267 @@ def _score_cells(row: dict[str, Any]) -> list[Any]:
     return [KIND_NAMES.get(row["kind"], row["kind"]), *cells]
 
 
-def scores_csv(rows: Sequence[dict[str, Any]]) -> bytes:
-    """The command line's CSV of score rows, with a byte-order mark for spreadsheets."""
-    return score_csv(rows).encode("utf-8-sig")
+def scores_csv(rows: Sequence[dict[str, Any]], encoding: CsvEncoding = "utf-8") -> bytes:
+    """Score rows as CSV with Chinese headers: UTF-8 with a byte-order mark, or GB18030."""
+    return encode_csv(score_csv(rows), encoding)
 
 
-def scores_xlsx(rows: Sequence[dict[str, Any]], title: str) -> bytes:
-    return _xlsx(title, "考核评分", ["类别", *SCORE_HEADERS], [_score_cells(r) for r in rows])
+def _kinds(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """The kinds of the rows: the known ones in their usual order, then any other."""
+    present = {r["kind"] for r in rows}
+    return [k for k in KIND_NAMES if k in present] + sorted(present - set(KIND_NAMES))
+
+
+def scores_xlsx(
+    rows: Sequence[dict[str, Any]],
+    *,
+    year: int,
+    as_of: date | str,
+    ruleset_hash: str,
+    run_id: int | None = None,
+) -> bytes:
+    """A summary sheet (units per kind and grade, the date, the rule set, the run), then one
+    sheet of score rows per unit kind (县区, 镇街, 帮扶单位)."""
+    day = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
+    kinds = _kinds(rows)
+    grades: list[str] = list(GRADE_NAMES) + sorted({r["grade"] for r in rows} - set(GRADE_NAMES))
+    counts = Counter((r["kind"], r["grade"]) for r in rows)
+    summary = Table(
+        "汇总",
+        f"{year}年度督查整改考核评分汇总（截至{day.isoformat()}）",
+        [Column("类别"), Column("单位数", "int")]
+        + [Column(GRADE_NAMES.get(g, g), "int") for g in grades],
+        [
+            [
+                KIND_NAMES.get(kind, kind),
+                sum(counts[kind, g] for g in grades),
+                *(counts[kind, g] for g in grades),
+            ]
+            for kind in kinds
+        ],
+        notes=[
+            ("年度", str(year)),
+            ("截至日期", day),
+            ("规则集", ruleset_hash),
+            ("评分批次", "未保存（即时计算）" if run_id is None else str(run_id)),
+        ],
+    )
+    sheets = [
+        Table(
+            KIND_NAMES.get(kind, kind)[:31],
+            f"{year}年度督查整改考核评分（{KIND_NAMES.get(kind, kind)}，截至{day.isoformat()}）",
+            SCORE_COLUMNS,
+            [_score_cells(r) for r in rows if r["kind"] == kind],
+        )
+        for kind in kinds
+    ]
+    return tables_xlsx([summary, *sheets])
+
+
+# --- explanations --------------------------------------------------------------------------------
+
+OUTCOME_NAMES = {"on_time": "按期整改", "late": "逾期整改", "overdue": "超期未改", "open": "未到期"}
+REASON_NAMES = {
+    "found": "在本单位发现",
+    "territorial": "在下辖单位发现",
+    "paired": "在结对帮扶村发现",
+    "responsible": "列为责任单位",
+}
+METRIC_NAMES = {
+    "findings": "问题数",
+    "due": "应整改",
+    "on_time": "按期整改",
+    "late": "逾期整改",
+    "overdue": "超期未改",
+    "open": "未到期",
+    "overdue_major": "重大问题超期未改",
+    "fakes": "虚假整改",
+    "repeats": "问题反弹",
+    "rate": "整改率",
+}
+METRIC_COLUMNS = (Column("指标"), Column("代码", "code"), Column("值", "number"))
+RULE_COLUMNS = (
+    Column("规则", "code"),
+    Column("名称"),
+    Column("条件"),
+    Column("是否触发"),
+    Column("读取的值"),
+    Column("加分", "number"),
+    Column("扣分", "number"),
+    Column("措施"),
+    Column("强制等次"),
+    Column("依据"),
+)
+FINDING_COLUMNS = (
+    Column("问题编号", "code"),
+    Column("督查编号", "code"),
+    Column("发现单位代码", "code"),
+    Column("督查事项编号", "code"),
+    Column("问题性质"),
+    Column("发现日期", "date"),
+    Column("整改时限", "date"),
+    Column("有效整改时限", "date"),
+    Column("完成日期", "date"),
+    Column("整改结果"),
+    Column("虚假整改次数", "int"),
+    Column("反弹自", "code"),
+    Column("计入原因"),
+)
+
+
+def _value_read(value: Any) -> str:
+    """A value a rule read, as the explanation shows it: a rate exactly and as a percentage."""
+    if isinstance(value, dict):
+        shown = "—" if value.get("value") is None else f"{value['value'] * 100:.2f}%"
+        return f"{value.get('exact')}（{shown}）"
+    return "null" if value is None else str(value)
+
+
+def _metric_rows(doc: dict[str, Any]) -> list[list[Any]]:
+    row, caps, grade = doc["row"], doc["caps"], doc["grade"]
+    m = row["metrics"]
+    out: list[list[Any]] = [
+        [name, key, Typed(m[key], "rate") if key == "rate" else m[key]]
+        for key, name in METRIC_NAMES.items()
+    ]
+    out += [
+        [f"超期未改（类别 {c}）", f"overdue_by_category.{c}", n]
+        for c, n in m["overdue_by_category"].items()
+    ]
+    for key, name in (("bonus", "加分"), ("deduction", "扣分")):
+        out.append([f"{name}合计（封顶前）", f"caps.{key}.total", caps[key]["total"]])
+        out.append([f"{name}上限", f"caps.{key}.cap", caps[key]["cap"]])
+        out.append([name, key, row[key]])
+    out += [
+        ["得分", "score", row["score"]],
+        ["按得分的等次", "grade.from_score", Typed(_grade(grade["from_score"]), "text")],
+        ["强制等次的规则", "grade.forced_by", Typed(" ".join(grade["forced_by"]), "text")],
+        ["等次", "grade", Typed(_grade(row["grade"]), "text")],
+        ["名次", "rank", row["rank"]],
+        ["措施", "measures", Typed(_measures(row["measures"]), "text")],
+    ]
+    return out
+
+
+def _grade(grade: str | None) -> str:
+    return "" if not grade else GRADE_NAMES.get(grade, grade)
+
+
+def _measures(measures: Sequence[str]) -> str:
+    return "、".join(MEASURE_NAMES.get(x, x) for x in measures)
+
+
+def explanation_tables(doc: dict[str, Any]) -> list[Table]:
+    """An explanation as three tables: metrics (with points, caps, grade and rank), every
+    rule with the values it read and whether it fired, every finding that counts with why."""
+    unit = doc["unit"]
+    kind = KIND_NAMES.get(unit["kind"], unit["kind"])
+    head = f"{unit['name']}（{unit['code']}，{kind}）{doc['year']}年度考核评分说明"
+    notes = [
+        ("单位代码", unit["code"]),
+        ("单位名称", unit["name"]),
+        ("类别", kind),
+        ("截至日期", date.fromisoformat(str(doc["as_of"]))),
+        ("规则集", doc["ruleset"]),
+    ]
+    rules = [
+        [
+            r["rule"],
+            r["name"],
+            r["when"],
+            "是" if r["fired"] else "否",
+            "；".join(f"{k}={_value_read(v)}" for k, v in r["values"].items()),
+            r.get("bonus"),
+            r.get("deduction"),
+            _measures(r.get("measures", ())),
+            _grade(r.get("grade")),
+            r["reference"],
+        ]
+        for r in doc["rules"]
+    ]
+    findings = [
+        [
+            f["code"],
+            f["inspection"],
+            f["found_at"],
+            f["criterion"],
+            SEVERITY_NAMES.get(f["severity"], f["severity"]),
+            f["found_on"],
+            f["deadline"],
+            f["effective_deadline"],
+            f["completed_on"],
+            OUTCOME_NAMES.get(f["outcome"], f["outcome"]),
+            f["fakes"],
+            f["repeat_of"],
+            "、".join(REASON_NAMES.get(r, r) for r in f["counts_because"]),
+        ]
+        for f in doc["findings"]
+    ]
+    return [
+        Table("指标", f"{head}：指标", METRIC_COLUMNS, _metric_rows(doc), notes=notes),
+        Table("规则", f"{head}：规则及读取的值", RULE_COLUMNS, rules),
+        Table("问题", f"{head}：计入的问题及原因", FINDING_COLUMNS, findings),
+    ]
+
+
+def explanation_csv(doc: dict[str, Any], encoding: CsvEncoding = "utf-8") -> bytes:
+    """An explanation as CSV: sections 【指标】, 【规则】 and 【问题】, each with its header."""
+    return tables_csv(explanation_tables(doc), encoding, sections=True)
+
+
+def explanation_xlsx(doc: dict[str, Any]) -> bytes:
+    """An explanation as a workbook: sheets 指标, 规则 and 问题."""
+    return tables_xlsx(explanation_tables(doc))
+
+
+# --- alerts --------------------------------------------------------------------------------------
+
+ALERT_NAMES = {
+    "late_letter": "整改通知书未按时下发",
+    "long_inspection": "督查时间超期",
+    "incomplete_sample": "抽样不足",
+    "missed_month": "当月未开展督查",
+    "unescalated_major": "重大问题未及时报告",
+}
+ALERT_COLUMNS = (
+    Column("预警类型"),
+    Column("类型代码", "code"),
+    Column("督查编号", "code"),
+    Column("督查组", "code"),
+    Column("月份", "code"),
+    Column("问题编号", "code"),
+    Column("说明"),
+)
+
+
+def alerts_table(alerts: Sequence[dict[str, Any]], *, year: int, as_of: date | str) -> Table:
+    """Process alerts (their JSON form) as one table."""
+    day = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
+    rows = [
+        [
+            ALERT_NAMES.get(a["type"], a["type"]),
+            a["type"],
+            a.get("inspection"),
+            a.get("group"),
+            a.get("month"),
+            a.get("finding"),
+            a["detail"],
+        ]
+        for a in alerts
+    ]
+    title = f"{year}年度督查过程预警（截至{day.isoformat()}）"
+    return Table("过程预警", title, ALERT_COLUMNS, rows)
+
+
+def alerts_csv(
+    alerts: Sequence[dict[str, Any]],
+    *,
+    year: int,
+    as_of: date | str,
+    encoding: CsvEncoding = "utf-8",
+) -> bytes:
+    return tables_csv([alerts_table(alerts, year=year, as_of=as_of)], encoding)
+
+
+def alerts_xlsx(alerts: Sequence[dict[str, Any]], *, year: int, as_of: date | str) -> bytes:
+    return tables_xlsx([alerts_table(alerts, year=year, as_of=as_of)])

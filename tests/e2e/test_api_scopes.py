@@ -204,11 +204,16 @@ def _units_of_csv(body: bytes) -> set[str]:
 
 
 def _units_of_xlsx(body: bytes) -> set[str]:
-    sheet = openpyxl.load_workbook(io.BytesIO(body)).worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
-    header_at = next(i for i, r in enumerate(rows) if r and ("单位代码" in r or "代码" in r))
-    column = next(i for i, h in enumerate(rows[header_at]) if h in ("单位代码", "代码"))
-    return {str(r[column]) for r in rows[header_at + 1 :] if r and r[column]}
+    """The unit codes of every sheet holding them (scores: one sheet per kind)."""
+    units: set[str] = set()
+    for sheet in openpyxl.load_workbook(io.BytesIO(body)).worksheets:
+        rows = list(sheet.iter_rows(values_only=True))
+        header_at = next((i for i, r in enumerate(rows) if r and "单位代码" in r), None)
+        if header_at is None:
+            continue
+        column = rows[header_at].index("单位代码")
+        units |= {str(r[column]) for r in rows[header_at + 1 :] if r and r[column]}
+    return units
 
 
 @pytest.mark.parametrize(("who", "reach"), [(WHO, REACH), ("scoped-reader", OTHER_REACH)])

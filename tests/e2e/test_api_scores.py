@@ -176,11 +176,15 @@ def test_scores_as_csv_and_xlsx(loaded: Api) -> None:
     assert [r[2] for r in rows[1:]] == ["441602", "441624"]
     response = loaded.get(f"{Y}/scores?format=xlsx")
     book = load_workbook(io.BytesIO(response.data))
-    sheet = book.active
-    assert sheet is not None
-    values = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert values[1][:3] == ["类别", "名次", "单位代码"]
-    assert len(values) == 2 + 4  # title, headers, four scored units
+    # A summary, then a sheet per kind: title, headers and the kind's scored units.
+    assert book.sheetnames == ["汇总", "县区", "镇街", "帮扶单位"]
+    sizes = {}
+    for name in book.sheetnames[1:]:
+        values = [[c.value for c in row] for row in book[name].iter_rows()]
+        assert values[1][:3] == ["类别", "名次", "单位代码"]
+        assert {r[0] for r in values[2:]} == {name}
+        sizes[name] = len(values) - 2
+    assert sum(sizes.values()) == 4 and sizes["县区"] == 2  # four scored units
 
 
 def test_explanation_and_alerts(loaded: Api) -> None:

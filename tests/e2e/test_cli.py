@@ -117,7 +117,7 @@ def test_demo_scores_table_json_csv_explain_and_alerts(sqlite_url: str) -> None:
     assert code == 0 and len(rows) == 7 and {r["kind"] for r in rows} == {"county"}
     assert [r["rank"] for r in rows] == sorted(r["rank"] for r in rows)
     code, out, _ = run("--db", sqlite_url, "score", "--year", "2018", "--format", "csv")
-    assert code == 0 and out.splitlines()[0].startswith("类别,名次")
+    assert code == 0 and out.splitlines()[0].startswith("\ufeff类别,名次")
     worst = rows[-1]["unit"]
     code, out, _ = run("--db", sqlite_url, "explain", "--year", "2018", worst, "--format", "json")
     doc = json.loads(out)

@@ -68,19 +68,27 @@ def assert_csv_is_inert(rows: list[list[str]], expected: set[str]) -> None:
     assert expected <= {c.removeprefix("'") for c in cells if c.startswith("'")}
 
 
-def assert_xlsx_is_inert(data: bytes, expected: set[str]) -> list[list[Any]]:
-    """No formula anywhere in the workbook; each hostile text is a plain string cell."""
+def assert_xlsx_is_inert(
+    data: bytes, expected: set[str], sheet: str | None = None
+) -> list[list[Any]]:
+    """No formula anywhere in the workbook; each hostile text is a plain string cell. The
+    values of ``sheet`` (default: the first) are returned."""
     with zipfile.ZipFile(io.BytesIO(data)) as book:
-        sheet_xml = book.read("xl/worksheets/sheet1.xml").decode()
-    assert "<f>" not in sheet_xml and "<f " not in sheet_xml
-    sheet = load_workbook(io.BytesIO(data)).active
-    assert sheet is not None
-    cells = [cell for row in sheet.iter_rows() for cell in row]
+        sheets_xml = [
+            book.read(name).decode()
+            for name in book.namelist()
+            if name.startswith("xl/worksheets/sheet")
+        ]
+    assert sheets_xml
+    assert not [x for x in sheets_xml if "<f>" in x or "<f " in x]
+    workbook = load_workbook(io.BytesIO(data))
+    cells = [cell for ws in workbook for row in ws.iter_rows() for cell in row]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     texts = {c.value for c in cells if c.data_type == "s"}
     assert {e for e in expected if not any(e in str(t) for t in texts)} == set()
     assert all(c.data_type == "s" for c in cells if str(c.value).startswith(STARTS))
-    return [[c.value for c in row] for row in sheet.iter_rows()]
+    chosen = workbook[sheet] if sheet else workbook.worksheets[0]
+    return [[c.value for c in row] for row in chosen.iter_rows()]
 
 
 def test_exports_of_hostile_names_and_descriptions_cannot_run_code(
@@ -108,7 +116,7 @@ def test_exports_of_hostile_names_and_descriptions_cannot_run_code(
     assert_csv_is_inert(csv_rows(response.data), names)
     response = api.get(f"{Y}/scores?format=xlsx")
     assert response.status_code == 200
-    values = assert_xlsx_is_inert(response.data, names)
+    values = assert_xlsx_is_inert(response.data, names, "县区")
     county_row = next(r for r in values[2:] if r[2] == "441624")
     assert county_row[3] == HOSTILE["county"]
     assert isinstance(county_row[1], int) and isinstance(county_row[12], int | float)
