@@ -45,13 +45,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scoring_service.unit_of_work import UnitOfWork
-
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run as a script: the project's packages are one level up
 
 from scoring_service.access.roles import command_line  # noqa: E402  (after the path is set)
+from scoring_service.unit_of_work import UnitOfWork  # noqa: E402
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/bench"
 YEAR = 2018
