@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from flask import Response
 
 from api.context import uow
@@ -79,7 +77,9 @@ def list_inspections(year: int, query: InspectionQuery) -> InspectionPage:
         cursor=query.cursor,
     )
     return InspectionPage.of(
-        page, lambda i: InspectionSummaryRead(year=year, **asdict(i)), limit=query.limit
+        page,
+        lambda i: InspectionSummaryRead.model_validate(i, from_attributes=True),
+        limit=query.limit,
     )
 
 

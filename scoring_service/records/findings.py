@@ -143,8 +143,8 @@ def list_findings(
     ruleset = ruleset_of(uow.rules, year)
     day = as_of_for(ruleset, year, as_of)
     with uow:
-        conditions = _conditions(uow, year, filt, ruleset)
         held_year(uow, year)
+        conditions = _conditions(uow, year, filt, ruleset)
         if not filt.needs_state:
             page = store.findings_page(uow.session, year, conditions, limit=limit, cursor=cursor)
             facts = _facts(uow, year, page.items, day)

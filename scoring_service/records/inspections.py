@@ -28,6 +28,9 @@ from scoring_service.unit_of_work import UnitOfWork
 
 @dataclass(frozen=True, slots=True)
 class InspectionSummary:
+    """An inspection as listed, with its count of findings."""
+
+    year: int
     code: str
     group: str
     county: str
@@ -146,7 +149,7 @@ def list_inspections(
             limit=limit,
             cursor=cursor,
         )
-    return page.map(lambda row: InspectionSummary(*row))
+    return page.map(lambda row: InspectionSummary(year, *row))
 
 
 # --- helpers -------------------------------------------------------------------------------------
