@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.auth import current
-from api.context import services
+from api.context import uow
 from api.routing import ApiBlueprint
 from api.schemas import (
     CountsFor,
@@ -93,7 +92,6 @@ def list_findings(query: FindingQuery) -> FindingPage:
     cutoff). Filters: ``unit`` (found there or under it), ``counts_for`` (spec section 4),
     inspection, category, criterion, severity, and at ``as_of``: outcome, overdue, repeat.
     A token scoped to units sees only the findings that count for them."""
-    s = services()
     filt = service.FindingFilter(
         unit=query.unit,
         counts_for=query.counts_for,
@@ -106,12 +104,10 @@ def list_findings(query: FindingQuery) -> FindingPage:
         repeat=query.repeat,
     )
     day, page = service.list_findings(
+        uow(),
         query.year,
         filt,
         as_of=query.as_of,
-        db=s.db,
-        rules=s.rules,
-        actor=current(),
         limit=query.limit,
         cursor=query.cursor,
     )
@@ -137,10 +133,7 @@ def list_findings(query: FindingQuery) -> FindingPage:
 def get_finding(code: str, query: FindingOneQuery) -> FindingDetailRead:
     """A finding, its events in the order they apply, its state at ``as_of`` and the units it
     counts for with why. ``year`` is needed only when the code is held in two years."""
-    s = services()
-    detail = service.get_finding(
-        code, year=query.year, as_of=query.as_of, db=s.db, rules=s.rules, actor=current()
-    )
+    detail = service.get_finding(uow(), code, year=query.year, as_of=query.as_of)
     return FindingDetailRead(
         **finding_fields(detail.year, detail.finding),
         state=state_read(detail.facts, detail.as_of),
@@ -163,13 +156,10 @@ def get_finding(code: str, query: FindingOneQuery) -> FindingDetailRead:
 )
 def list_events(code: str, query: EventsQuery) -> EventPage:
     """The finding's events in the order they apply: by date, same-date ones as submitted."""
-    s = services()
     year, page = service.finding_events(
+        uow(),
         code,
         year=query.year,
-        db=s.db,
-        rules=s.rules,
-        actor=current(),
         limit=query.limit,
         cursor=query.cursor,
     )
@@ -193,7 +183,6 @@ def post_event(code: str, query: EventPostQuery, body: EventCreate) -> tuple[Eve
     The state machine of spec section 2 decides on the finding's whole history with the new
     event after the events held: a refused event is 409 with the reason, and nothing is
     stored. Concurrent posts on one finding are serialised by a lock on the finding."""
-    s = services()
     e = body.root
     new = NewEvent(
         type=EventType(e.type),
@@ -203,6 +192,6 @@ def post_event(code: str, query: EventPostQuery, body: EventCreate) -> tuple[Eve
         note=getattr(e, "note", None),
         to=getattr(e, "to", None),
     )
-    year, stored = append_event(code, new, year=query.year, db=s.db, rules=s.rules, actor=current())
+    year, stored = append_event(uow(), code, new, year=query.year)
     where = f"/api/v1/findings/{code}/events?year={year}"
     return event_read(year, stored), {"Location": where}

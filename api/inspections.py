@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from flask import Response
 
-from api.auth import current
-from api.context import services
+from api.context import uow
 from api.findings import finding_fields
 from api.routing import CSV, XLSX, ApiBlueprint, attachment
 from api.schemas import (
@@ -73,16 +70,17 @@ def inspection_read(year: int, ins: Inspection, findings: list[Finding]) -> Insp
 def list_inspections(year: int, query: InspectionQuery) -> InspectionPage:
     """The year's inspections by code, with their counts of findings."""
     page = inspections.list_inspections(
+        uow(),
         year,
-        db=services().db,
-        actor=current(),
         group=query.group,
         county=query.county,
         limit=query.limit,
         cursor=query.cursor,
     )
     return InspectionPage.of(
-        page, lambda i: InspectionSummaryRead(year=year, **asdict(i)), limit=query.limit
+        page,
+        lambda i: InspectionSummaryRead.model_validate(i, from_attributes=True),
+        limit=query.limit,
     )
 
 
@@ -101,10 +99,7 @@ def create_inspection(year: int, body: InspectionCreate) -> tuple[InspectionRead
 
     A token scoped to units may add only an inspection wholly inside its scope: its county,
     and every finding's unit and responsible units."""
-    s = services()
-    ins, findings = inspections.create_inspection(
-        year, body, db=s.db, rules=s.rules, actor=current()
-    )
+    ins, findings = inspections.create_inspection(uow(), year, body)
     where = f"/api/v1/years/{year}/inspections/{ins.code}"
     return inspection_read(year, ins, findings), {"Location": where}
 
@@ -120,8 +115,7 @@ def create_inspection(year: int, body: InspectionCreate) -> tuple[InspectionRead
 def get_inspection(year: int, code: str) -> InspectionRead:
     """An inspection with its sample and findings. A token scoped to units reads only the
     inspections of its counties, with the findings it reads."""
-    s = services()
-    ins, findings = inspections.get_inspection(year, code, db=s.db, rules=s.rules, actor=current())
+    ins, findings = inspections.get_inspection(uow(), year, code)
     return inspection_read(year, ins, findings)
 
 
@@ -136,9 +130,8 @@ def get_inspection(year: int, code: str) -> InspectionRead:
 )
 def update_inspection(year: int, code: str, body: InspectionUpdate) -> InspectionRead:
     """Record the day the rectification letter was issued (null: not issued yet)."""
-    s = services()
-    inspections.update_inspection(year, code, given(body), db=s.db, rules=s.rules, actor=current())
-    ins, findings = inspections.get_inspection(year, code, db=s.db, rules=s.rules, actor=current())
+    inspections.update_inspection(uow(), year, code, given(body))
+    ins, findings = inspections.get_inspection(uow(), year, code)
     return inspection_read(year, ins, findings)
 
 
@@ -154,8 +147,7 @@ def update_inspection(year: int, code: str, body: InspectionUpdate) -> Inspectio
 )
 def add_finding(year: int, code: str, body: FindingCreate) -> tuple[FindingRecord, dict[str, str]]:
     """Add a finding to an inspection held; it is found on the inspection's end date."""
-    s = services()
-    finding = inspections.add_finding(year, code, body, db=s.db, rules=s.rules, actor=current())
+    finding = inspections.add_finding(uow(), year, code, body)
     where = f"/api/v1/findings/{finding.code}?year={year}"
     return finding_record(year, finding), {"Location": where}
 
@@ -176,8 +168,7 @@ def add_finding(year: int, code: str, body: FindingCreate) -> tuple[FindingRecor
 def problem_list(year: int, code: str, query: ProblemListQuery) -> ProblemListRead | Response:
     """The inspection's findings as a numbered list with Chinese headers, ready to attach to
     the rectification letter: ``format=json`` (default), ``csv`` or ``xlsx``."""
-    s = services()
-    doc = exports.problem_list(year, code, db=s.db, rules=s.rules, actor=current())
+    doc = exports.problem_list(uow(), year, code)
     if query.format == "csv":
         return csv_attachment(
             exports.problem_list_csv(doc, query.encoding),

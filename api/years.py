@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from api.auth import current
-from api.context import services, uow
+from api.context import uow
 from api.routing import ApiBlueprint
 from api.schemas import (
     CountyNode,
@@ -103,7 +102,7 @@ def year(year: int) -> YearRead:
 )
 def structure(year: int) -> StructureRead:
     """Counties, their towns and villages (with paired helping units), helping units, groups."""
-    held = year_structure(year, db=services().db, actor=current())
+    held = year_structure(uow(), year)
     helpers: dict[str, list[str]] = defaultdict(list)
     villages_of: dict[str, list[str]] = defaultdict(list)
     for p in held.pairings:
@@ -165,9 +164,8 @@ def structure(year: int) -> StructureRead:
 def list_units(year: int, query: UnitQuery) -> UnitPage:
     """The year's units by code, optionally of one kind or under one parent."""
     page = units.list_units(
+        uow(),
         year,
-        db=services().db,
-        actor=current(),
         kind=query.kind,
         parent=query.parent,
         limit=query.limit,
@@ -188,8 +186,7 @@ def list_units(year: int, query: UnitQuery) -> UnitPage:
 )
 def create_unit(year: int, body: UnitCreate) -> tuple[UnitRead, dict[str, str]]:
     """Add a unit; a year with a rule set but no data yet is created by its first record."""
-    s = services()
-    unit = units.create_unit(year, body, db=s.db, rules=s.rules, actor=current())
+    unit = units.create_unit(uow(), year, body)
     return unit_read(year, unit), {"Location": f"/api/v1/years/{year}/units/{unit.code}"}
 
 
@@ -203,7 +200,7 @@ def create_unit(year: int, body: UnitCreate) -> tuple[UnitRead, dict[str, str]]:
 )
 def get_unit(year: int, code: str) -> UnitRead:
     """One unit of the year."""
-    return unit_read(year, units.get_unit(year, code, db=services().db, actor=current()))
+    return unit_read(year, units.get_unit(uow(), year, code))
 
 
 @bp.operation(
@@ -217,8 +214,7 @@ def get_unit(year: int, code: str) -> UnitRead:
 )
 def update_unit(year: int, code: str, body: UnitUpdate) -> UnitRead:
     """Change the name, or a village's type; the code, kind and parent cannot change."""
-    s = services()
-    unit = units.update_unit(year, code, given(body), db=s.db, rules=s.rules, actor=current())
+    unit = units.update_unit(uow(), year, code, given(body))
     return unit_read(year, unit)
 
 
@@ -237,9 +233,8 @@ def update_unit(year: int, code: str, body: UnitUpdate) -> UnitRead:
 def list_pairings(year: int, query: PairingQuery) -> PairingPage:
     """The year's pairings of helping units with villages."""
     page = pairings.list_pairings(
+        uow(),
         year,
-        db=services().db,
-        actor=current(),
         helping_unit=query.helping_unit,
         village=query.village,
         limit=query.limit,
@@ -260,8 +255,7 @@ def list_pairings(year: int, query: PairingQuery) -> PairingPage:
 )
 def create_pairing(year: int, body: PairingCreate) -> tuple[PairingRead, dict[str, str]]:
     """Pair a helping unit with a village for the year (spec section 4, attribution)."""
-    s = services()
-    pairing = pairings.create_pairing(year, body, db=s.db, rules=s.rules, actor=current())
+    pairing = pairings.create_pairing(uow(), year, body)
     where = f"/api/v1/years/{year}/pairings/{pairing.helping_unit}/{pairing.village}"
     return pairing_read(year, pairing), {"Location": where}
 
@@ -276,9 +270,7 @@ def create_pairing(year: int, body: PairingCreate) -> tuple[PairingRead, dict[st
 )
 def get_pairing(year: int, helping_unit: str, village: str) -> PairingRead:
     """One pairing."""
-    return pairing_read(
-        year, pairings.get_pairing(year, helping_unit, village, db=services().db, actor=current())
-    )
+    return pairing_read(year, pairings.get_pairing(uow(), year, helping_unit, village))
 
 
 @bp.operation(
@@ -292,8 +284,7 @@ def get_pairing(year: int, helping_unit: str, village: str) -> PairingRead:
 )
 def delete_pairing(year: int, helping_unit: str, village: str) -> None:
     """Remove a pairing: the village's findings stop counting for the helping unit."""
-    s = services()
-    pairings.delete_pairing(year, helping_unit, village, db=s.db, rules=s.rules, actor=current())
+    pairings.delete_pairing(uow(), year, helping_unit, village)
 
 
 # --- groups ------------------------------------------------------------------------------------
@@ -311,7 +302,7 @@ def delete_pairing(year: int, helping_unit: str, village: str) -> None:
 def list_groups(year: int, query: GroupQuery) -> GroupPage:
     """The year's inspection groups (督查小组) by code, optionally those covering a county."""
     page = groups.list_groups(
-        year, db=services().db, county=query.county, limit=query.limit, cursor=query.cursor
+        uow(), year, county=query.county, limit=query.limit, cursor=query.cursor
     )
     return GroupPage.of(page, lambda g: group_read(year, g), limit=query.limit)
 
@@ -328,8 +319,7 @@ def list_groups(year: int, query: GroupQuery) -> GroupPage:
 )
 def create_group(year: int, body: GroupCreate) -> tuple[GroupRead, dict[str, str]]:
     """Add an inspection group with the counties it covers."""
-    s = services()
-    group = groups.create_group(year, body, db=s.db, rules=s.rules, actor=current())
+    group = groups.create_group(uow(), year, body)
     return group_read(year, group), {"Location": f"/api/v1/years/{year}/groups/{group.code}"}
 
 
@@ -343,7 +333,7 @@ def create_group(year: int, body: GroupCreate) -> tuple[GroupRead, dict[str, str
 )
 def get_group(year: int, code: str) -> GroupRead:
     """One inspection group with its counties."""
-    return group_read(year, groups.get_group(year, code, db=services().db))
+    return group_read(year, groups.get_group(uow(), year, code))
 
 
 @bp.operation(
@@ -357,6 +347,5 @@ def get_group(year: int, code: str) -> GroupRead:
 )
 def update_group(year: int, code: str, body: GroupUpdate) -> GroupRead:
     """Change the name, leader or counties; a county the group has inspected stays (409)."""
-    s = services()
-    group = groups.update_group(year, code, given(body), db=s.db, rules=s.rules, actor=current())
+    group = groups.update_group(uow(), year, code, given(body))
     return group_read(year, group)

@@ -12,10 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session, sessionmaker
-
-from scoring_service.access import audit, scope
-from scoring_service.access.roles import Principal
+from scoring_service.access import scope
 from scoring_service.bundle import Problem
 from scoring_service.db import repository as repo
 from scoring_service.db.queries import inspection_county
@@ -24,7 +21,7 @@ from scoring_service.domain.model import Event, EventType
 from scoring_service.domain.timeline import check_history
 from scoring_service.records.findings import resolve_year
 from scoring_service.records.year import not_held
-from scoring_service.services import RuleSource
+from scoring_service.unit_of_work import UnitOfWork
 
 
 class EventRefused(Conflict):
@@ -48,17 +45,13 @@ class NewEvent:
 
 
 def append_event(
-    code: str,
-    new: NewEvent,
-    *,
-    year: int | None = None,
-    db: sessionmaker[Session],
-    rules: RuleSource,
-    actor: Principal,
+    uow: UnitOfWork, code: str, new: NewEvent, *, year: int | None = None
 ) -> tuple[int, Event]:
     """Store one event on a finding if its history allows it; the year and the stored event."""
-    with db.begin() as session:
-        year = resolve_year(session, code, year, actor=actor, rules=rules)
+    with uow:
+        session = uow.session
+        actor = uow.actor
+        year = resolve_year(uow, code, year)
         finding = repo.lock_finding(session, year, code)
         if finding is None:
             raise not_held(year, "finding", code)
@@ -103,9 +96,7 @@ def append_event(
             )
         stored = repo.add_event(session, year, candidate)
         repo.bump_revision(session, year)
-        audit.record(
-            session,
-            actor,
+        uow.audit(
             "event.create",
             "finding",
             f"{year}/{code}",
@@ -126,4 +117,5 @@ def append_event(
                 },
             },
         )
+        uow.commit()
     return year, stored

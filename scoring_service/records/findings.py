@@ -12,24 +12,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import Session, sessionmaker
-
 from scoring_service.access import scope
-from scoring_service.access.roles import Principal
+from scoring_service.db import findings as store
 from scoring_service.db import repository as repo
-from scoring_service.db.models import EventRow, FindingRow, PairingRow
 from scoring_service.db.queries import (
     Page,
     ancestors_of,
-    counts_for,
     decode_cursor,
     encode_cursor,
-    in_categories,
-    keyset_page,
     list_page,
-    subtree,
 )
+from scoring_service.db.structure import pairings_of_village
 from scoring_service.domain.assessment import FindingFacts, finding_facts
 from scoring_service.domain.attribution import Attributor, Reason
 from scoring_service.domain.errors import InvalidRequest, NotFound
@@ -37,7 +30,6 @@ from scoring_service.domain.model import (
     Event,
     Finding,
     Outcome,
-    Pairing,
     Severity,
     Unit,
     UnitKind,
@@ -46,7 +38,8 @@ from scoring_service.domain.model import (
 from scoring_service.domain.ruleset import Ruleset
 from scoring_service.domain.timeline import ordered
 from scoring_service.records.year import held_year, not_held
-from scoring_service.services import RuleSource, as_of_for, ruleset_of
+from scoring_service.services import as_of_for, ruleset_of
+from scoring_service.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +80,7 @@ class FindingDetail:
 
 
 def _facts(
-    session: Session,
+    uow: UnitOfWork,
     year: int,
     findings: Sequence[Finding],
     as_of: date,
@@ -100,48 +93,26 @@ def _facts(
     """
     if not findings:
         return {}
-    if whole_year:
-        every = {f.code: f for f in findings}
-        codes: Any = select(FindingRow.code).where(FindingRow.year == year)
-    else:
-        units = sorted({f.unit for f in findings})
-        criteria = sorted({f.criterion for f in findings})
-        # Findings of the same unit and criterion decide whether one is a repeat.
-        peers = repo.findings_where(
-            session,
-            year,
-            FindingRow.unit.in_(units),
-            FindingRow.criterion.in_(criteria),
-            FindingRow.found_on <= as_of,
-        )
-        every = {f.code: f for f in peers} | {f.code: f for f in findings}
-        codes = select(FindingRow.code).where(
-            FindingRow.year == year,
-            FindingRow.unit.in_(units),
-            FindingRow.criterion.in_(criteria),
-        )
-    events = repo.events_where(session, year, EventRow.finding.in_(codes))
+    peers, events = store.repeat_history(uow.session, year, findings, as_of, whole_year=whole_year)
+    every = {f.code: f for f in peers} | {f.code: f for f in findings}
     data = YearData(year, findings=list(every.values()), events=events)
     facts = finding_facts(data, as_of)
     return {f.code: facts[f.code] for f in findings if f.code in facts}
 
 
-def _conditions(
-    year: int, filt: FindingFilter, ruleset: Ruleset, actor: Principal
-) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [FindingRow.year == year]
-    if filt.unit is not None:
-        conditions.append(FindingRow.unit.in_(subtree(year, [filt.unit])))
-    if filt.counts_for is not None:
-        conditions.append(counts_for(year, [filt.counts_for], ruleset.attribution))
-    if filt.inspection is not None:
-        conditions.append(FindingRow.inspection == filt.inspection)
-    if filt.category is not None:
-        conditions.append(in_categories(FindingRow.criterion, [filt.category]))
-    if filt.criterion is not None:
-        conditions.append(FindingRow.criterion == filt.criterion)
-    if filt.severity is not None:
-        conditions.append(FindingRow.severity == filt.severity.value)
+def _conditions(uow: UnitOfWork, year: int, filt: FindingFilter, ruleset: Ruleset) -> list[Any]:
+    """The conditions on stored fields: the filter's, and the caller's scope."""
+    conditions: list[Any] = store.finding_conditions(
+        year,
+        ruleset.attribution,
+        unit=filt.unit,
+        counts_for_unit=filt.counts_for,
+        inspection=filt.inspection,
+        category=filt.category,
+        criterion=filt.criterion,
+        severity=filt.severity,
+    )
+    actor = uow.actor
     if actor.scope is not None:
         conditions.append(scope.visible_findings_condition(year, actor, ruleset.attribution))
     return conditions
@@ -160,42 +131,28 @@ def _wanted(filt: FindingFilter, facts: FindingFacts | None) -> bool:
 
 
 def list_findings(
+    uow: UnitOfWork,
     year: int,
     filt: FindingFilter,
     *,
     as_of: date | None,
-    db: sessionmaker[Session],
-    rules: RuleSource,
-    actor: Principal,
     limit: int,
     cursor: str | None,
 ) -> tuple[date, Page[FindingView]]:
     """Findings of the year by code, filtered, each with its state at the as-of date."""
-    ruleset = ruleset_of(rules, year)
+    ruleset = ruleset_of(uow.rules, year)
     day = as_of_for(ruleset, year, as_of)
-    conditions = _conditions(year, filt, ruleset, actor)
-    with held_year(db, year) as session:
+    with uow:
+        held_year(uow, year)
+        conditions = _conditions(uow, year, filt, ruleset)
         if not filt.needs_state:
-            page = keyset_page(
-                session,
-                select(FindingRow.code).where(*conditions),
-                keys=[FindingRow.code],
-                limit=limit,
-                cursor=cursor,
-                tag="findings",
-            )
-            codes = [row.code for row in page.items]
-            findings = repo.findings_where(session, year, FindingRow.code.in_(codes))
-            facts = _facts(session, year, findings, day)
-            return day, Page(
-                [FindingView(f, facts.get(f.code)) for f in findings],
-                page.total,
-                page.next_cursor,
-            )
+            page = store.findings_page(uow.session, year, conditions, limit=limit, cursor=cursor)
+            facts = _facts(uow, year, page.items, day)
+            return day, page.map(lambda f: FindingView(f, facts.get(f.code)))
         # State filters: every candidate's state is needed before the page can be cut.
-        candidates = repo.findings_where(session, year, *conditions[1:])
-        whole_year = len(conditions) == 1  # no filter but the year: every finding is here
-        facts = _facts(session, year, candidates, day, whole_year=whole_year)
+        candidates = store.findings_matching(uow.session, year, conditions)
+        whole_year = not conditions  # no filter but the year: every finding is here
+        facts = _facts(uow, year, candidates, day, whole_year=whole_year)
         chosen = sorted(
             (f for f in candidates if _wanted(filt, facts.get(f.code))), key=lambda f: f.code
         )
@@ -207,17 +164,16 @@ def list_findings(
         return day, Page(items, len(chosen), next_cursor)
 
 
-def resolve_year(
-    session: Session, code: str, year: int | None, *, actor: Principal, rules: RuleSource
-) -> int:
+def resolve_year(uow: UnitOfWork, code: str, year: int | None) -> int:
     """The year of a finding code: the one given, else the only year holding it.
 
     A finding the caller does not read is treated as not held, with the same answer, so
     a scoped caller cannot tell another unit's codes from codes that do not exist.
     """
-    years = repo.find_finding_years(session, code)
-    if actor.scope is not None:
-        years = [y for y in years if _reads(session, y, code, actor, rules)]
+    with uow:
+        years = repo.find_finding_years(uow.session, code)
+        if uow.actor.scope is not None:
+            years = [y for y in years if _reads(uow, y, code)]
     if year is not None:
         if year not in years:
             raise not_held(year, "finding", code)
@@ -231,67 +187,52 @@ def resolve_year(
     return years[0]
 
 
-def _reads(session: Session, year: int, code: str, actor: Principal, rules: RuleSource) -> bool:
-    ruleset = rules.current(year)
+def _reads(uow: UnitOfWork, year: int, code: str) -> bool:
+    ruleset = uow.rules.current(year)
     if ruleset is None:
         return False
-    condition = scope.visible_findings_condition(year, actor, ruleset.attribution)
-    return (
-        session.scalar(select(FindingRow.code).where(condition, FindingRow.code == code))
-        is not None
-    )
+    condition = scope.visible_findings_condition(year, uow.actor, ruleset.attribution)
+    return store.finding_matches(uow.session, code, condition)
 
 
 def attribution_of(
-    session: Session, year: int, finding: Finding, ruleset: Ruleset
+    uow: UnitOfWork, year: int, finding: Finding, ruleset: Ruleset
 ) -> Mapping[str, tuple[Reason, ...]]:
     """The units a finding counts for, and why (spec section 4)."""
-    chain = ancestors_of(session, year, finding.unit)
+    with uow:
+        chain = ancestors_of(uow.session, year, finding.unit)
+        pairings = pairings_of_village(uow.session, year, finding.unit)
     units = [Unit(code, "", UnitKind(kind), parent) for code, kind, parent in chain]
-    pairings = [
-        Pairing(h, v)
-        for h, v in session.execute(
-            select(PairingRow.helping_unit, PairingRow.village).where(
-                PairingRow.year == year, PairingRow.village == finding.unit
-            )
-        )
-    ]
     return Attributor(units, pairings, ruleset.attribution).attribute(finding)
 
 
 def get_finding(
-    code: str,
-    *,
-    year: int | None = None,
-    as_of: date | None = None,
-    db: sessionmaker[Session],
-    rules: RuleSource,
-    actor: Principal,
+    uow: UnitOfWork, code: str, *, year: int | None = None, as_of: date | None = None
 ) -> FindingDetail:
     """One finding with its whole history, its state at the as-of date and who it counts for."""
-    with db() as session:
-        year = resolve_year(session, code, year, actor=actor, rules=rules)
-        ruleset = ruleset_of(rules, year)
+    with uow:
+        year = resolve_year(uow, code, year)
+        ruleset = ruleset_of(uow.rules, year)
         day = as_of_for(ruleset, year, as_of)
-        finding = repo.findings_where(session, year, FindingRow.code == code)[0]
-        reasons = attribution_of(session, year, finding, ruleset)
-        facts = _facts(session, year, [finding], day)
-        events = ordered(repo.finding_events(session, year, code))
+        finding = store.finding(uow.session, year, code)
+        if finding is None:
+            raise not_held(year, "finding", code)
+        reasons = attribution_of(uow, year, finding, ruleset)
+        facts = _facts(uow, year, [finding], day)
+        events = ordered(repo.finding_events(uow.session, year, code))
     return FindingDetail(year, day, finding, facts.get(code), events, reasons)
 
 
 def finding_events(
+    uow: UnitOfWork,
     code: str,
     *,
     year: int | None = None,
-    db: sessionmaker[Session],
-    rules: RuleSource,
-    actor: Principal,
     limit: int,
     cursor: str | None,
 ) -> tuple[int, Page[Event]]:
     """A finding's events in the order they apply (date, then submission)."""
-    with db() as session:
-        year = resolve_year(session, code, year, actor=actor, rules=rules)
-        events = ordered(repo.finding_events(session, year, code))
+    with uow:
+        year = resolve_year(uow, code, year)
+        events = ordered(repo.finding_events(uow.session, year, code))
     return year, list_page(events, tag=f"events:{year}:{code}", limit=limit, cursor=cursor)

@@ -2,143 +2,86 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import delete, insert, or_, select
-from sqlalchemy.orm import Session, sessionmaker
-
-from scoring_service.access import audit, scope
-from scoring_service.access.roles import Principal
+from scoring_service.access import scope
 from scoring_service.bundle.schema import PairingIn
-from scoring_service.db.models import PairingRow
-from scoring_service.db.queries import Page, keyset_page, next_position, subtree
+from scoring_service.db import structure as store
+from scoring_service.db.queries import Page
 from scoring_service.domain.errors import Conflict, NotFound
 from scoring_service.domain.model import Pairing
-from scoring_service.records.year import (
-    begin_write,
-    check_record,
-    exists_where,
-    held_year,
-    units_in,
-)
-from scoring_service.services import RuleSource
-
-
-def _key(year: int, helping_unit: str, village: str) -> tuple[Any, ...]:
-    """The conditions that select one pairing."""
-    return (
-        PairingRow.year == year,
-        PairingRow.helping_unit == helping_unit,
-        PairingRow.village == village,
-    )
+from scoring_service.records.year import begin_write, check_record, held_year, units_in
+from scoring_service.unit_of_work import UnitOfWork
 
 
 def _not_paired(year: int, helping_unit: str, village: str) -> NotFound:
     return NotFound(f"{helping_unit!r} is not paired with {village!r} in {year}")
 
 
-def create_pairing(
-    year: int, pairing: PairingIn, *, db: sessionmaker[Session], rules: RuleSource, actor: Principal
-) -> Pairing:
+def create_pairing(uow: UnitOfWork, year: int, pairing: PairingIn) -> Pairing:
     """Pair a helping unit with a village for the year."""
-    with db.begin() as session:
-        ruleset = begin_write(session, year, rules, create=True)
-        where = scope.reach(session, year, actor)
-        scope.require_inside(actor, where, [pairing.helping_unit, pairing.village], "the pairing")
-        if exists_where(session, *_key(year, pairing.helping_unit, pairing.village)):
+    with uow:
+        ruleset = begin_write(uow, year, create=True)
+        where = scope.reach(uow.session, year, uow.actor)
+        scope.require_inside(
+            uow.actor, where, [pairing.helping_unit, pairing.village], "the pairing"
+        )
+        if store.pairing_exists(uow.session, year, pairing.helping_unit, pairing.village):
             raise Conflict(
                 f"{pairing.helping_unit!r} is already paired with {pairing.village!r} in {year}"
             )
-        check_record(
-            ruleset, year, ("pairings", 0), units=units_in(session, year), pairings=[pairing]
-        )
-        position = next_position(session, PairingRow.position, PairingRow.year == year)
-        session.execute(
-            insert(PairingRow).values(
-                year=year,
-                helping_unit=pairing.helping_unit,
-                village=pairing.village,
-                position=position,
-            )
-        )
-        audit.record(
-            session,
-            actor,
+        check_record(ruleset, year, ("pairings", 0), units=units_in(uow, year), pairings=[pairing])
+        new = Pairing(pairing.helping_unit, pairing.village)
+        store.add_pairing(uow.session, year, new)
+        uow.audit(
             "pairing.create",
             "pairing",
             f"{year}/{pairing.helping_unit}/{pairing.village}",
             year=year,
         )
-    return Pairing(pairing.helping_unit, pairing.village)
+        uow.commit()
+    return new
 
 
-def delete_pairing(
-    year: int,
-    helping_unit: str,
-    village: str,
-    *,
-    db: sessionmaker[Session],
-    rules: RuleSource,
-    actor: Principal,
-) -> None:
+def delete_pairing(uow: UnitOfWork, year: int, helping_unit: str, village: str) -> None:
     """End a pairing: the village's findings no longer count for the helping unit."""
-    with db.begin() as session:
-        begin_write(session, year, rules, create=False)
-        where = scope.reach(session, year, actor)
-        scope.require_inside(actor, where, [helping_unit, village], "the pairing")
-        key = _key(year, helping_unit, village)
-        if not exists_where(session, *key):
+    with uow:
+        begin_write(uow, year, create=False)
+        where = scope.reach(uow.session, year, uow.actor)
+        scope.require_inside(uow.actor, where, [helping_unit, village], "the pairing")
+        if not store.pairing_exists(uow.session, year, helping_unit, village):
             raise _not_paired(year, helping_unit, village)
-        session.execute(delete(PairingRow).where(*key))
-        audit.record(
-            session,
-            actor,
-            "pairing.delete",
-            "pairing",
-            f"{year}/{helping_unit}/{village}",
-            year=year,
-        )
+        store.delete_pairing(uow.session, year, helping_unit, village)
+        uow.audit("pairing.delete", "pairing", f"{year}/{helping_unit}/{village}", year=year)
+        uow.commit()
 
 
-def get_pairing(
-    year: int, helping_unit: str, village: str, *, db: sessionmaker[Session], actor: Principal
-) -> Pairing:
+def get_pairing(uow: UnitOfWork, year: int, helping_unit: str, village: str) -> Pairing:
     """A pairing of the year; one of neither unit inside the caller's scope is not found."""
-    with held_year(db, year) as session:
-        seen = scope.reach(session, year, actor).has_any([helping_unit, village])
-        if not seen or not exists_where(session, *_key(year, helping_unit, village)):
+    with uow:
+        held_year(uow, year)
+        seen = scope.reach(uow.session, year, uow.actor).has_any([helping_unit, village])
+        if not seen or not store.pairing_exists(uow.session, year, helping_unit, village):
             raise _not_paired(year, helping_unit, village)
     return Pairing(helping_unit, village)
 
 
 def list_pairings(
+    uow: UnitOfWork,
     year: int,
     *,
-    db: sessionmaker[Session],
-    actor: Principal,
     helping_unit: str | None = None,
     village: str | None = None,
     limit: int,
     cursor: str | None,
 ) -> Page[Pairing]:
     """The year's pairings (those with a unit inside the caller's scope)."""
-    statement = select(PairingRow).where(PairingRow.year == year)
-    if actor.scope is not None:
-        inside = subtree(year, actor.scope)
-        statement = statement.where(
-            or_(PairingRow.helping_unit.in_(inside), PairingRow.village.in_(inside))
-        )
-    if helping_unit is not None:
-        statement = statement.where(PairingRow.helping_unit == helping_unit)
-    if village is not None:
-        statement = statement.where(PairingRow.village == village)
-    with held_year(db, year) as session:
-        page = keyset_page(
-            session,
-            statement,
-            keys=[PairingRow.helping_unit, PairingRow.village],
+    with uow:
+        held_year(uow, year)
+        return store.pairings_page(
+            uow.session,
+            year,
+            within=uow.actor.scope,
+            helping_unit=helping_unit,
+            village=village,
             limit=limit,
             cursor=cursor,
-            scalars=True,
         )
-        return page.map(lambda row: Pairing(row.helping_unit, row.village))

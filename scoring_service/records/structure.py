@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session, sessionmaker
-
 from scoring_service.access import scope
-from scoring_service.access.roles import Principal
 from scoring_service.db import repository as repo
 from scoring_service.domain.model import Group, Pairing, Unit
 from scoring_service.records.groups import list_groups
 from scoring_service.records.year import held_year
+from scoring_service.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,15 +20,16 @@ class Structure:
     groups: list[Group]
 
 
-def year_structure(year: int, *, db: sessionmaker[Session], actor: Principal) -> Structure:
+def year_structure(uow: UnitOfWork, year: int) -> Structure:
     """The year's units, pairings and groups, in stored order: of a scoped caller, the
     units inside its scope and their pairings (groups concern no unit: all of them)."""
-    with held_year(db, year) as session:
-        units = repo.load_units(session, year)
-        pairings = repo.load_pairings(session, year)
-        groups = list_groups(year, db=db, limit=10**9, cursor=None).items
-        if actor.scope is not None:
-            where = scope.reach(session, year, actor)
+    with uow:
+        held_year(uow, year)
+        units = repo.load_units(uow.session, year)
+        pairings = repo.load_pairings(uow.session, year)
+        groups = list_groups(uow, year, limit=10**9, cursor=None).items
+        if uow.actor.scope is not None:
+            where = scope.reach(uow.session, year, uow.actor)
             units = [u for u in units if where.has(u.code)]
             pairings = [p for p in pairings if where.has_any([p.helping_unit, p.village])]
     return Structure(year, units, pairings, groups)

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
-
-from sqlalchemy import exists, select
-from sqlalchemy.orm import Session, sessionmaker
 
 from scoring_service.bundle import InvalidBundle, Problem
 from scoring_service.bundle.checks import check_bundle
 from scoring_service.bundle.problems import pointer
 from scoring_service.bundle.schema import BUNDLE_FORMAT, BundleIn, UnitIn
 from scoring_service.db import repository as repo
+from scoring_service.db.structure import require_year as require_year
 from scoring_service.domain.errors import NotFound
 from scoring_service.domain.model import YearData
 from scoring_service.domain.ruleset import Ruleset
-from scoring_service.services import RuleSource, ruleset_of
+from scoring_service.services import ruleset_of
+from scoring_service.unit_of_work import UnitOfWork
 
 
 class InvalidRecord(InvalidBundle):
@@ -28,18 +26,9 @@ class InvalidRecord(InvalidBundle):
         self.args = (f"the record has {len(self.problems)} problem(s); nothing was stored",)
 
 
-def require_year(session: Session, year: int) -> None:
-    """NotFound unless the year's data is held."""
-    if not repo.year_exists(session, year):
-        raise NotFound(f"no data is held for the year {year}; import a bundle or create records")
-
-
-@contextmanager
-def held_year(db: sessionmaker[Session], year: int) -> Iterator[Session]:
-    """A session to read a year whose data is held; NotFound when it is not."""
-    with db() as session:
-        require_year(session, year)
-        yield session
+def held_year(uow: UnitOfWork, year: int) -> None:
+    """NotFound unless the year's data is held (inside the caller's ``with uow``)."""
+    require_year(uow.session, year)
 
 
 def not_held(year: int, what: str, code: str) -> NotFound:
@@ -47,7 +36,7 @@ def not_held(year: int, what: str, code: str) -> NotFound:
     return NotFound(f"the year {year} has no {what} {code!r}")
 
 
-def begin_write(session: Session, year: int, rules: RuleSource, *, create: bool) -> Ruleset:
+def begin_write(uow: UnitOfWork, year: int, *, create: bool) -> Ruleset:
     """Start a write to the year: create the year when it has a rule set, bump its revision.
 
     ``create``: the record may be the year's first (a new unit, pairing, group or
@@ -55,9 +44,10 @@ def begin_write(session: Session, year: int, rules: RuleSource, *, create: bool)
     the year's writers (a row lock on PostgreSQL, the write lock on SQLite), so positions
     and uniqueness checks cannot race.
     """
+    session = uow.session
     if not create:
         require_year(session, year)
-    ruleset = ruleset_of(rules, year)
+    ruleset = ruleset_of(uow.rules, year)
     if not repo.year_exists(session, year):
         # A concurrent first write may create it too: one of the two fails on the key
         # and is reported as a conflict to retry.
@@ -66,18 +56,13 @@ def begin_write(session: Session, year: int, rules: RuleSource, *, create: bool)
     return ruleset
 
 
-def exists_where(session: Session, *where: Any) -> bool:
-    """Whether a row matches ``where``."""
-    return bool(session.execute(select(exists().where(*where))).scalar())
-
-
-def units_in(session: Session, year: int) -> list[UnitIn]:
+def units_in(uow: UnitOfWork, year: int) -> list[UnitIn]:
     """The year's units in stored order, as a bundle holds them (for the bundle checks)."""
     return [
         UnitIn.model_construct(
             code=u.code, name=u.name, kind=u.kind, parent=u.parent, village_type=u.village_type
         )
-        for u in repo.load_units(session, year)
+        for u in repo.load_units(uow.session, year)
     ]
 
 

@@ -9,12 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
-
-from scoring_service.access.roles import Principal
-from scoring_service.db.models import GroupRow, UnitRow
+from scoring_service.records.groups import find_group
 from scoring_service.records.inspections import get_inspection
+from scoring_service.records.units import unit_names
 from scoring_service.reports.sheets import (
     Column,
     ColumnKind,
@@ -33,7 +30,8 @@ from scoring_service.reports.text import (
     score_cells,
     score_csv,
 )
-from scoring_service.services import RuleSource, ruleset_of
+from scoring_service.services import ruleset_of
+from scoring_service.unit_of_work import UnitOfWork
 
 SEVERITY_NAMES = {"general": "一般问题", "major": "重大问题"}
 PROBLEM_HEADERS = (
@@ -73,30 +71,16 @@ class ProblemList:
         )
 
 
-def problem_list(
-    year: int,
-    code: str,
-    *,
-    db: sessionmaker[Session],
-    rules: RuleSource,
-    actor: Principal,
-) -> ProblemList:
+def problem_list(uow: UnitOfWork, year: int, code: str) -> ProblemList:
     """The inspection's findings in code order, with unit, criterion and category names."""
-    ruleset = ruleset_of(rules, year)
-    inspection, findings = get_inspection(year, code, db=db, rules=rules, actor=actor)
-    with db() as session:
+    ruleset = ruleset_of(uow.rules, year)
+    with uow:
+        inspection, findings = get_inspection(uow, year, code)
         wanted = {inspection.county} | {f.unit for f in findings}
         wanted |= {u for f in findings for u in f.responsible}
-        names = dict(
-            session.execute(
-                select(UnitRow.code, UnitRow.name).where(
-                    UnitRow.year == year, UnitRow.code.in_(sorted(wanted))
-                )
-            ).all()
-        )
-        group_name = session.execute(
-            select(GroupRow.name).where(GroupRow.year == year, GroupRow.code == inspection.group)
-        ).scalar_one_or_none()
+        names = unit_names(uow, year, wanted)
+        group = find_group(uow, year, inspection.group)
+    group_name = group.name if group is not None else None
     catalogue = ruleset.catalogue
     rows = [
         {
