@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -309,11 +310,11 @@ def list_versions(year: int) -> VersionList:
     """Every version of the year, oldest first: the shipped files (the first version) and
     each published one, with who published it, when and why; ``in_force`` marks the one
     that scores use now."""
-    doc = service.list_versions(uow(), year)
+    found = service.list_versions(uow(), year)
     return VersionList(
-        year=year,
-        in_force=doc["in_force"],
-        items=[VersionRead.model_validate(v) for v in doc["versions"]],
+        year=found.year,
+        in_force=found.in_force,
+        items=[VersionRead.model_validate(v, from_attributes=True) for v in found.versions],
     )
 
 
@@ -329,7 +330,9 @@ def get_version(year: int, ref: str) -> VersionRead:
     """A version by number, by content hash (or 8+ of its first digits), or ``current``:
     its files as published. A published version never changes."""
     info, files = service.version_files(uow(), year, None if ref == "current" else ref)
-    return VersionRead.model_validate({**info, "files": dict(files)})
+    return VersionRead.model_validate(info, from_attributes=True).model_copy(
+        update={"files": dict(files)}
+    )
 
 
 # --- drafts ----------------------------------------------------------------------------------
@@ -352,8 +355,8 @@ def create_draft(year: int, body: DraftCreate) -> tuple[DraftRead, dict[str, str
     force (for a new year: from the version it extends). A draft extends the version in
     force of the year it ``extends``."""
     with _refusals(year):
-        doc = service.create_draft(uow(), year, body.files, note=body.note)
-    return DraftRead.model_validate(doc), _draft_location(year, doc["id"])
+        made = service.create_draft(uow(), year, body.files, note=body.note)
+    return DraftRead.model_validate(made, from_attributes=True), _draft_location(year, made.id)
 
 
 @bp.operation(
@@ -366,7 +369,7 @@ def create_draft(year: int, body: DraftCreate) -> tuple[DraftRead, dict[str, str
 def list_drafts(year: int) -> DraftList:
     """The year's drafts, oldest first, with their status and tests at upload."""
     drafts = service.list_drafts(uow(), year)
-    return DraftList(items=[DraftRead.model_validate(d) for d in drafts])
+    return DraftList(items=[DraftRead.model_validate(d, from_attributes=True) for d in drafts])
 
 
 @bp.operation(
@@ -379,8 +382,8 @@ def list_drafts(year: int) -> DraftList:
 )
 def get_draft(year: int, draft: str) -> DraftRead:
     """A draft: status, what it extends, its tests at upload, and its files' texts."""
-    doc = service.get_draft(uow(), year, _draft_id(draft), with_texts=True)
-    return DraftRead.model_validate(doc)
+    found = service.get_draft(uow(), year, _draft_id(draft), with_texts=True)
+    return DraftRead.model_validate(found, from_attributes=True)
 
 
 @bp.operation(
@@ -395,8 +398,8 @@ def draft_tests(year: int, draft: str) -> DraftTestsRead:
     """Run the draft's rule tests now; each failure names its case file, line and what
     differed."""
     with _refusals(year):
-        doc = service.test_draft(uow(), year, _draft_id(draft))
-    return DraftTestsRead.model_validate(doc)
+        tested = service.test_draft(uow(), year, _draft_id(draft))
+    return DraftTestsRead.model_validate(tested, from_attributes=True)
 
 
 @bp.operation(
@@ -437,9 +440,9 @@ def publish_draft(year: int, draft: str, body: PublishCreate) -> tuple[VersionRe
     published already, holds no change, or another version came into force since it was
     made. Score runs made before keep naming their own version."""
     with _refusals(year, service.PublishRefused):
-        doc = service.publish_draft(uow(), year, _draft_id(draft), note=body.note)
-    return VersionRead.model_validate(doc), {
-        "Location": f"/api/v1/rulesets/{year}/versions/{doc['number']}"
+        version = service.publish_draft(uow(), year, _draft_id(draft), note=body.note)
+    return VersionRead.model_validate(version, from_attributes=True), {
+        "Location": f"/api/v1/rulesets/{year}/versions/{version.number}"
     }
 
 
@@ -457,8 +460,11 @@ def new_year(year: int, body: NewYearCreate) -> tuple[DraftRead, dict[str, str]]
     """A first draft of ``year`` that extends ``from_year``'s version in force, with its own
     cutoff (``year``-12-31) and first inspection month (January); ``texts`` holds the files
     to edit and upload as a new draft."""
-    doc, files = service.start_new_year(uow(), year, from_year=body.from_year)
-    return DraftRead.model_validate({**doc, "texts": files}), _draft_location(year, doc["id"])
+    made, files = service.start_new_year(uow(), year, from_year=body.from_year)
+    return (
+        DraftRead.model_validate(replace(made, texts=files), from_attributes=True),
+        _draft_location(year, made.id),
+    )
 
 
 # --- recomputing a run -----------------------------------------------------------------------

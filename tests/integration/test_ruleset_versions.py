@@ -101,13 +101,13 @@ def work(
 def draft(
     files: dict[str, str], rules: VersionedRuleSource, db: sessionmaker[Session], year: int = 2018
 ) -> dict:
-    return service.create_draft(work(db, rules), year, files, note="test")
+    return service.create_draft(work(db, rules), year, files, note="test").to_json()
 
 
 def publish(
     draft_id: int, rules: VersionedRuleSource, db: sessionmaker[Session], year: int = 2018
 ) -> dict:
-    return service.publish_draft(work(db, rules), year, draft_id, note="office decision")
+    return service.publish_draft(work(db, rules), year, draft_id, note="office decision").to_json()
 
 
 # --- a published version cannot change ---------------------------------------------------
@@ -160,13 +160,13 @@ def test_a_version_keeps_its_content_when_newer_ones_come_and_the_files_change(
     old = fresh.by_hash(2018, shipped.content_hash)
     assert old is not None and old.rules == shipped.rules
     assert fresh.current(2018).content_hash == second["content_hash"]  # type: ignore[union-attr]
-    listed = service.list_versions(work(db, fresh), 2018)["versions"]
-    assert [(v["number"], v["origin"], v["in_force"]) for v in listed] == [
+    listed = service.list_versions(work(db, fresh), 2018).versions
+    assert [(v.number, v.origin, v.in_force) for v in listed] == [
         (1, "shipped", False),
         (2, "published", False),
         (3, "published", True),
     ]
-    assert listed[2]["published_by"] == "editor-wang" and listed[2]["note"] == "office decision"
+    assert listed[2].published_by == "editor-wang" and listed[2].note == "office decision"
 
 
 def test_publishing_a_parent_year_leaves_the_child_version_as_it_was(
@@ -260,11 +260,11 @@ def test_a_draft_of_a_new_year_extends_the_previous_one(
 ) -> None:
     made, files = service.start_new_year(work(db, rules), 2020, from_year=2019)
     assert set(files) == {"ruleset.yaml", "rules.yaml", "tests/cases.yaml"}
-    assert made["status"] == "open" and made["base_hash"] is None
-    assert made["extends"] == {"year": 2019, "content_hash": rules.current(2019).content_hash}  # type: ignore[union-attr]
+    assert made.status == "open" and made.base_hash is None
+    assert made.extends == service.Extends(2019, rules.current(2019).content_hash)  # type: ignore[union-attr]
     with pytest.raises(NotFound, match="no rule set in force for 2020"):
-        service.dry_run(work(db, rules), 2020, draft_id=made["id"])
-    version = publish(made["id"], rules, db, year=2020)
+        service.dry_run(work(db, rules), 2020, draft_id=made.id)
+    version = publish(made.id, rules, db, year=2020)
     ruleset = rules.current(2020)
     assert ruleset is not None and ruleset.content_hash == version["content_hash"]
     parent = rules.current(2019)
@@ -395,8 +395,8 @@ def test_publishing_is_refused_for_stale_repeated_and_empty_drafts(
         publish(first["id"], rules, db)
     with pytest.raises(Conflict, match="changed since draft"):
         publish(second["id"], rules, db)
-    assert service.get_draft(work(db, rules), 2018, second["id"])["status"] == "stale"
-    assert service.get_draft(work(db, rules), 2018, first["id"])["status"] == "published"
+    assert service.get_draft(work(db, rules), 2018, second["id"]).status == "stale"
+    assert service.get_draft(work(db, rules), 2018, first["id"]).status == "published"
     with pytest.raises(NotFound):
         publish(first["id"], rules, db, year=2019)
 
