@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from api.auth import current
-from api.context import services
+from api.context import uow
 from api.routing import ApiBlueprint
 from api.schemas import (
     AuditPage,
@@ -39,9 +39,7 @@ def token_read(info: tokens.TokenInfo) -> TokenRead:
 )
 def list_tokens(query: TokenQuery) -> TokenList:
     """Live tokens (and revoked ones when asked); never their secrets."""
-    found = tokens.list_tokens(
-        db=services().db, actor=current(), include_revoked=query.include_revoked
-    )
+    found = tokens.list_tokens(uow(), include_revoked=query.include_revoked)
     return TokenList(items=[token_read(t) for t in found])
 
 
@@ -58,9 +56,7 @@ def list_tokens(query: TokenQuery) -> TokenList:
 def create_token(body: TokenCreate) -> tuple[TokenCreated, dict[str, str]]:
     """A new bearer token, shown in this answer only (only its hash is stored). An
     Idempotency-Key is not honoured here: a replay would have to store the secret."""
-    secret, info = tokens.create_token(
-        body.name, body.role, body.scope, db=services().db, actor=current()
-    )
+    secret, info = tokens.create_token(uow(), body.name, body.role, body.scope)
     created = TokenCreated(**token_read(info).model_dump(), token=secret)
     # The answer carries the secret: no cache on the way or in the client may keep it.
     return created, {"Location": f"/api/v1/tokens/{info.id}", "Cache-Control": "no-store"}
@@ -76,7 +72,7 @@ def create_token(body: TokenCreate) -> tuple[TokenCreated, dict[str, str]]:
 )
 def revoke_token(token_id: int) -> TokenRead:
     """Revoke a live token: requests with it get 401 from now on."""
-    return token_read(tokens.revoke_token(token_id, db=services().db, actor=current()))
+    return token_read(tokens.revoke_token(uow(), token_id))
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -101,7 +97,7 @@ def audit_log(query: AuditQuery) -> AuditPage:
     covers the whole service: a token scoped to units may not read it."""
     require_unscoped(current(), "the audit log")
     page = audit.entries(
-        db=services().db,
+        uow(),
         token=query.token,
         action=query.action,
         record_type=query.record_type,

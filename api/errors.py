@@ -163,14 +163,15 @@ def _log_refusal(detail: str) -> None:
     """A refused request is a security event: the audit log keeps who tried what."""
     from flask import g
 
-    from api.context import services
+    from api.context import uow
     from scoring_service.access import audit
 
     principal = g.get("principal") if has_request_context() else None
     if principal is None:
         return
     try:
-        audit.refused(services().db, principal, f"{request.method} {request.path}", detail)
+        # A unit of work of its own (acting as the caller): the refused write rolled back.
+        audit.refused(uow(), f"{request.method} {request.path}", detail)
     except Exception:  # the refusal must still be answered if the log cannot be written
         log.exception("could not write the security event of a refused request")
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
 
 from api.auth import current
-from api.context import services, uow
+from api.context import uow
 from api.errors import ApiProblem
 from api.routing import ApiBlueprint
 from api.schemas import BodyModel, Number, QueryModel, ReadModel
@@ -28,7 +29,6 @@ from scoring_service.domain.errors import NotFound
 from scoring_service.rules.problems import RuleProblem
 from scoring_service.rulesets import service
 from scoring_service.rulesets.files import MAX_FILES, RULES_FOLDER
-from scoring_service.rulesets.source import VersionedRuleSource
 from scoring_service.services import recompute_run
 
 bp = ApiBlueprint("rulesets_drafts", __name__, tag="rulesets")
@@ -239,13 +239,6 @@ class RecomputationRead(ReadModel):
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _rules() -> VersionedRuleSource:
-    rules = services().rules
-    if not isinstance(rules, VersionedRuleSource):
-        raise RuntimeError("the app's rule source is not version-aware (use make_rule_source)")
-    return rules
-
-
 def _draft_id(draft: str) -> int:
     # isdigit() alone takes "¹" and other digits int() does not read.
     if not (draft.isascii() and draft.isdigit()) or not 0 < int(draft) < 2**31:
@@ -317,11 +310,11 @@ def list_versions(year: int) -> VersionList:
     """Every version of the year, oldest first: the shipped files (the first version) and
     each published one, with who published it, when and why; ``in_force`` marks the one
     that scores use now."""
-    doc = service.list_versions(year, db=services().db, rules=_rules())
+    found = service.list_versions(uow(), year)
     return VersionList(
-        year=year,
-        in_force=doc["in_force"],
-        items=[VersionRead.model_validate(v) for v in doc["versions"]],
+        year=found.year,
+        in_force=found.in_force,
+        items=[VersionRead.model_validate(v, from_attributes=True) for v in found.versions],
     )
 
 
@@ -336,10 +329,10 @@ def list_versions(year: int) -> VersionList:
 def get_version(year: int, ref: str) -> VersionRead:
     """A version by number, by content hash (or 8+ of its first digits), or ``current``:
     its files as published. A published version never changes."""
-    info, files = service.version_files(
-        year, None if ref == "current" else ref, db=services().db, rules=_rules()
+    info, files = service.version_files(uow(), year, None if ref == "current" else ref)
+    return VersionRead.model_validate(info, from_attributes=True).model_copy(
+        update={"files": dict(files)}
     )
-    return VersionRead.model_validate({**info, "files": dict(files)})
 
 
 # --- drafts ----------------------------------------------------------------------------------
@@ -361,18 +354,9 @@ def create_draft(year: int, body: DraftCreate) -> tuple[DraftRead, dict[str, str
     now and again at publishing; ``rule_changes`` lists what differs from the version in
     force (for a new year: from the version it extends). A draft extends the version in
     force of the year it ``extends``."""
-    s = services()
     with _refusals(year):
-        doc = service.create_draft(
-            year,
-            body.files,
-            note=body.note,
-            db=s.db,
-            rules=_rules(),
-            evaluator=s.evaluator,
-            actor=current(),
-        )
-    return DraftRead.model_validate(doc), _draft_location(year, doc["id"])
+        made = service.create_draft(uow(), year, body.files, note=body.note)
+    return DraftRead.model_validate(made, from_attributes=True), _draft_location(year, made.id)
 
 
 @bp.operation(
@@ -384,8 +368,8 @@ def create_draft(year: int, body: DraftCreate) -> tuple[DraftRead, dict[str, str
 )
 def list_drafts(year: int) -> DraftList:
     """The year's drafts, oldest first, with their status and tests at upload."""
-    drafts = service.list_drafts(year, db=services().db, rules=_rules())
-    return DraftList(items=[DraftRead.model_validate(d) for d in drafts])
+    drafts = service.list_drafts(uow(), year)
+    return DraftList(items=[DraftRead.model_validate(d, from_attributes=True) for d in drafts])
 
 
 @bp.operation(
@@ -398,10 +382,8 @@ def list_drafts(year: int) -> DraftList:
 )
 def get_draft(year: int, draft: str) -> DraftRead:
     """A draft: status, what it extends, its tests at upload, and its files' texts."""
-    doc = service.get_draft(
-        year, _draft_id(draft), db=services().db, rules=_rules(), with_texts=True
-    )
-    return DraftRead.model_validate(doc)
+    found = service.get_draft(uow(), year, _draft_id(draft), with_texts=True)
+    return DraftRead.model_validate(found, from_attributes=True)
 
 
 @bp.operation(
@@ -415,12 +397,9 @@ def get_draft(year: int, draft: str) -> DraftRead:
 def draft_tests(year: int, draft: str) -> DraftTestsRead:
     """Run the draft's rule tests now; each failure names its case file, line and what
     differed."""
-    s = services()
     with _refusals(year):
-        doc = service.test_draft(
-            year, _draft_id(draft), db=s.db, rules=_rules(), evaluator=s.evaluator
-        )
-    return DraftTestsRead.model_validate(doc)
+        tested = service.test_draft(uow(), year, _draft_id(draft))
+    return DraftTestsRead.model_validate(tested, from_attributes=True)
 
 
 @bp.operation(
@@ -440,16 +419,8 @@ def draft_diff(year: int, draft: str, query: DiffQuery) -> DryRunRead:
     grade changes, measures gained and lost (with the units), and the largest movers."""
     # A dry run compares every unit's scores: not for a principal scoped to some units.
     require_unscoped(current(), "a dry run over every unit")
-    s = services()
     with _refusals(year):
-        doc = service.dry_run(
-            year,
-            draft_id=_draft_id(draft),
-            as_of=query.as_of,
-            db=s.db,
-            rules=_rules(),
-            evaluator=s.evaluator,
-        )
+        doc = service.dry_run(uow(), year, draft_id=_draft_id(draft), as_of=query.as_of)
     return DryRunRead.model_validate(doc)
 
 
@@ -468,19 +439,10 @@ def publish_draft(year: int, draft: str, body: PublishCreate) -> tuple[VersionRe
     lists every reason when it does not validate or a rule test fails; 409 when it was
     published already, holds no change, or another version came into force since it was
     made. Score runs made before keep naming their own version."""
-    s = services()
     with _refusals(year, service.PublishRefused):
-        doc = service.publish_draft(
-            year,
-            _draft_id(draft),
-            note=body.note,
-            db=s.db,
-            rules=_rules(),
-            evaluator=s.evaluator,
-            actor=current(),
-        )
-    return VersionRead.model_validate(doc), {
-        "Location": f"/api/v1/rulesets/{year}/versions/{doc['number']}"
+        version = service.publish_draft(uow(), year, _draft_id(draft), note=body.note)
+    return VersionRead.model_validate(version, from_attributes=True), {
+        "Location": f"/api/v1/rulesets/{year}/versions/{version.number}"
     }
 
 
@@ -498,16 +460,11 @@ def new_year(year: int, body: NewYearCreate) -> tuple[DraftRead, dict[str, str]]
     """A first draft of ``year`` that extends ``from_year``'s version in force, with its own
     cutoff (``year``-12-31) and first inspection month (January); ``texts`` holds the files
     to edit and upload as a new draft."""
-    s = services()
-    doc, files = service.start_new_year(
-        year,
-        from_year=body.from_year,
-        db=s.db,
-        rules=_rules(),
-        evaluator=s.evaluator,
-        actor=current(),
+    made, files = service.start_new_year(uow(), year, from_year=body.from_year)
+    return (
+        DraftRead.model_validate(replace(made, texts=files), from_attributes=True),
+        _draft_location(year, made.id),
     )
-    return DraftRead.model_validate({**doc, "texts": files}), _draft_location(year, doc["id"])
 
 
 # --- recomputing a run -----------------------------------------------------------------------

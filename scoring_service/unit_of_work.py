@@ -17,8 +17,9 @@ from typing import Any, Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from scoring_service.access import audit, scope
+from scoring_service.access import scope
 from scoring_service.access.roles import Principal
+from scoring_service.db.principals import record_audit
 from scoring_service.db.repositories import ScoreRunRepository, YearRepository
 from scoring_service.domain.assessment import Evaluator
 from scoring_service.domain.ruleset import RuleSource
@@ -105,6 +106,6 @@ class UnitOfWork:
         detail: Any = None,
     ) -> None:
         """Record what the principal changed, in this transaction."""
-        audit.record(
+        record_audit(
             self.session, self.actor, action, record_type, record_key, year=year, detail=detail
         )

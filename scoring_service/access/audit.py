@@ -1,78 +1,37 @@
-"""The audit log: every write records the token's name, the time, the action and the record."""
+"""The audit log: every write records the token's name, the time, the action and the record.
+
+A service records its write with ``uow.audit``, in the write's transaction.
+"""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session, sessionmaker
+from scoring_service.db import principals
+from scoring_service.db.principals import AuditEntry
+from scoring_service.db.queries import Page
+from scoring_service.unit_of_work import UnitOfWork
 
-from scoring_service.access.roles import Principal
-from scoring_service.db.api_models import AuditRow
-from scoring_service.db.queries import Page, keyset_page
+# ``record(session, actor, ...)``: an entry in the caller's transaction (``uow.audit``).
+record = principals.record_audit
 
-
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    id: int
-    at: datetime
-    token: str
-    action: str
-    record_type: str
-    record: str
-    year: int | None
-    detail: Any
-
-
-def record(
-    session: Session,
-    actor: Principal,
-    action: str,
-    record_type: str,
-    record_key: str,
-    *,
-    year: int | None = None,
-    detail: Any = None,
-) -> None:
-    """Add an entry in the caller's transaction, so it commits or rolls back with the write."""
-    session.execute(
-        insert(AuditRow).values(
-            at=datetime.now(UTC),
-            token_name=actor.name,
-            action=action,
-            record_type=record_type,
-            record_key=record_key[:300],
-            year=year,
-            detail=None
-            if detail is None
-            else json.dumps(detail, ensure_ascii=False, default=str, separators=(",", ":")),
-        )
-    )
-
-
-def record_now(
-    db: sessionmaker[Session], actor: Principal, action: str, *args: Any, **kw: Any
-) -> None:
-    """Add an entry in a transaction of its own (after a service that commits by itself)."""
-    with db.begin() as session:
-        record(session, actor, action, *args, **kw)
-
+__all__ = ["REFUSED", "AuditEntry", "entries", "record", "refused"]
 
 REFUSED = "security.refused"
 
 
-def refused(db: sessionmaker[Session], actor: Principal, request: str, reason: str) -> None:
-    """Log a refused attempt (403) as a security event, in a transaction of its own: the
-    refused write itself rolled back."""
-    record_now(db, actor, REFUSED, "request", request, detail={"reason": reason})
+def refused(uow: UnitOfWork, request: str, reason: str) -> None:
+    """Log a refused attempt (403) by ``uow.actor`` as a security event. Give a unit of
+    work not in use: the entry commits in a transaction of its own, as the refused write
+    itself rolled back."""
+    with uow:
+        uow.audit(REFUSED, "request", request, detail={"reason": reason})
+        uow.commit()
 
 
 def entries(
+    uow: UnitOfWork,
     *,
-    db: sessionmaker[Session],
     token: str | None = None,
     action: str | None = None,
     record_type: str | None = None,
@@ -84,41 +43,16 @@ def entries(
     cursor: str | None = None,
 ) -> Page[AuditEntry]:
     """Audit entries, newest first, filtered."""
-    statement = select(AuditRow)
-    conditions = []
-    if token is not None:
-        conditions.append(AuditRow.token_name == token)
-    if action is not None:
-        conditions.append(AuditRow.action == action)
-    if record_type is not None:
-        conditions.append(AuditRow.record_type == record_type)
-    if record_key is not None:
-        conditions.append(AuditRow.record_key == record_key)
-    if year is not None:
-        conditions.append(AuditRow.year == year)
-    if since is not None:
-        conditions.append(AuditRow.at >= since)
-    if until is not None:
-        conditions.append(AuditRow.at < until)
-    with db() as session:
-        page = keyset_page(
-            session,
-            statement.where(*conditions),
-            keys=[AuditRow.id],
-            descending=True,
+    with uow:
+        return principals.audit_page(
+            uow.session,
+            token=token,
+            action=action,
+            record_type=record_type,
+            record_key=record_key,
+            year=year,
+            since=since,
+            until=until,
             limit=limit,
             cursor=cursor,
-            scalars=True,
-        )
-        return page.map(
-            lambda row: AuditEntry(
-                id=row.id,
-                at=row.at,
-                token=row.token_name,
-                action=row.action,
-                record_type=row.record_type,
-                record=row.record_key,
-                year=row.year,
-                detail=None if row.detail is None else json.loads(row.detail),
-            )
         )

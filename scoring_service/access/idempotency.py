@@ -16,13 +16,8 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import ColumnElement, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
-
-from scoring_service.db.api_models import IdempotencyRow
+from scoring_service.db import Sessions, principals
 from scoring_service.domain.errors import Conflict, DomainError
 
 
@@ -65,22 +60,24 @@ def claim(
     key: str,
     fingerprint: str,
     *,
-    db: sessionmaker[Session],
+    db: Sessions,
     ttl: timedelta,
     lease: timedelta,
 ) -> Answer | Claim:
     """Claim the key for a request to run (a Claim), or the stored answer of the first one.
 
-    Raises KeyReused when the key came with another request, InProgress when the first
-    request is not answered yet and its claim is younger than ``lease``.
+    Each step commits in a transaction of its own (``db`` gives its sessions), so a claim
+    is seen by concurrent requests before the request's work runs. Raises KeyReused when
+    the key came with another request, InProgress when the first request is not answered
+    yet and its claim is younger than ``lease``.
     """
     now = datetime.now(UTC)
     mine = Claim(token_id, key, secrets.token_hex(16))
     for _ in range(3):  # again after clearing an expired key or losing a race for it
         with db.begin() as session:
-            row = _row(session, token_id, key)
+            row = principals.idempotency_key(session, token_id, key)
             if row is not None and row.created_at < now - ttl:
-                session.execute(_match(delete(IdempotencyRow), token_id, key))
+                principals.delete_key(session, token_id, key)
                 row = None
             if row is not None:
                 if row.request_hash != fingerprint:
@@ -96,75 +93,34 @@ def claim(
                     )
                 # Unanswered past its lease: the request holding it died. Take the claim
                 # over unless another retry did so first (then its claim is read again).
-                taken = session.execute(
-                    _match(update(IdempotencyRow), token_id, key)
-                    .where(_is_claim(row.claim), IdempotencyRow.status.is_(None))
-                    .values(claim=mine.id, created_at=now)
-                )
-                if _count(taken) == 1:
+                if principals.take_over_claim(session, token_id, key, row.claim, mine.id, now):
                     return mine
                 continue
-        try:
-            with db.begin() as session:
-                session.execute(
-                    insert(IdempotencyRow).values(
-                        token_id=token_id,
-                        key=key,
-                        request_hash=fingerprint,
-                        created_at=now,
-                        claim=mine.id,
-                    )
-                )
-            return mine
-        except IntegrityError:
-            continue  # another request claimed it meanwhile: read its claim
+        with db.begin() as session:
+            if principals.add_claim(session, token_id, key, fingerprint, mine.id, now):
+                return mine
+        # Another request claimed it meanwhile: read its claim.
     raise InProgress("a request with this Idempotency-Key is still being served; retry later")
 
 
-def complete(held: Claim, answer: Answer, *, db: sessionmaker[Session]) -> bool:
+def complete(held: Claim, answer: Answer, *, db: Sessions) -> bool:
     """Store the answer of the request holding ``held``; False when the claim was taken over
     (its lease ran out), and the answer of the request that took it over stands."""
     with db.begin() as session:
-        stored = session.execute(
-            _match(update(IdempotencyRow), held.token_id, held.key)
-            .where(IdempotencyRow.claim == held.id, IdempotencyRow.status.is_(None))
-            .values(
-                status=answer.status,
-                content_type=answer.content_type,
-                location=answer.location,
-                body=answer.body,
-            )
+        return principals.store_answer(
+            session,
+            held.token_id,
+            held.key,
+            held.id,
+            status=answer.status,
+            content_type=answer.content_type,
+            location=answer.location,
+            body=answer.body,
         )
-        return _count(stored) == 1
 
 
-def release(held: Claim, *, db: sessionmaker[Session]) -> None:
+def release(held: Claim, *, db: Sessions) -> None:
     """Forget a claim whose request failed on the server's side, so a retry runs again
     (a claim taken over meanwhile is the new request's, and stays)."""
     with db.begin() as session:
-        session.execute(
-            _match(delete(IdempotencyRow), held.token_id, held.key).where(
-                IdempotencyRow.claim == held.id, IdempotencyRow.status.is_(None)
-            )
-        )
-
-
-def _is_claim(claim_id: str | None) -> ColumnElement[bool]:
-    # Keys claimed before claims had an identity have none.
-    column = IdempotencyRow.claim
-    return column.is_(None) if claim_id is None else column == claim_id
-
-
-def _count(result: Any) -> int:
-    count: int = result.rowcount
-    return count
-
-
-def _row(session: Session, token_id: int, key: str) -> IdempotencyRow | None:
-    return session.scalars(
-        select(IdempotencyRow).where(IdempotencyRow.token_id == token_id, IdempotencyRow.key == key)
-    ).first()
-
-
-def _match(statement, token_id: int, key: str):  # type: ignore[no-untyped-def]
-    return statement.where(IdempotencyRow.token_id == token_id, IdempotencyRow.key == key)
+        principals.release_claim(session, held.token_id, held.key, held.id)

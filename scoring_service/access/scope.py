@@ -23,22 +23,16 @@ cannot be probed; writes outside it are refused (403) and logged as security eve
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, or_, select, true
-from sqlalchemy.orm import Session
-
 from scoring_service.access.roles import Forbidden, Principal
-from scoring_service.db.models import (
-    FindingRow,
-    InspectionRow,
-    UnitRow,
-)
-from scoring_service.db.queries import beyond_the_tree, subtree
+
+# The rule's queries live with the other queries; they stay importable from here, where
+# every entrance's services look for the scope rule.
+from scoring_service.db.scopes import alerts_in_reach, reach, visible_findings_condition
 from scoring_service.domain.alerts import Alert
 from scoring_service.domain.errors import NotFound
-from scoring_service.domain.ruleset import Attribution
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,13 +59,6 @@ class Reach:
 
 
 EVERYTHING = Reach(None)
-
-
-def reach(session: Session, year: int, actor: Principal) -> Reach:
-    """The principal's reach in ``year``: its scope's units and every unit under them."""
-    if actor.scope is None:
-        return EVERYTHING
-    return Reach(frozenset(session.scalars(subtree(year, actor.scope))))
 
 
 def require_inside(actor: Principal, where: Reach, codes: Iterable[str], what: str) -> None:
@@ -105,78 +92,14 @@ def hidden(what: str, code: str, year: int | None = None) -> NotFound:
     return NotFound(f"the year {year} has no {what} {code!r}")
 
 
-def visible_findings_condition(
-    year: int, actor: Principal, attribution: Attribution
-) -> ColumnElement[bool]:
-    """Findings of ``year`` the principal reads, as one SQL condition.
-
-    Found inside the reach, or counting for a unit inside it. Ancestors add nothing: the
-    reach is closed downwards, so an ancestor inside it means the finding's unit is too.
-    """
-    if actor.scope is None:
-        return true()
-    inside = subtree(year, actor.scope)
-    conditions = [FindingRow.unit.in_(inside), *beyond_the_tree(year, inside, attribution)]
-    return and_(FindingRow.year == year, or_(*conditions))
-
-
-def scope_within(session: Session, actor: Principal, scope: Collection[str] | None) -> list[str]:
-    """The units of ``scope`` (a principal to create or revoke) outside the actor's scope.
-
-    An unscoped actor covers everything; a scoped one never covers an unscoped principal
-    (reported as ``*``). A unit is inside when some year's tree puts it in the reach.
-    """
-    if actor.scope is None:
-        return []
-    if scope is None:
-        return ["* (every unit)"]
-    wanted = sorted(set(scope))
-    covered: set[str] = set(wanted) & actor.scope
-    years = session.scalars(select(UnitRow.year).distinct()).all()
-    for year in years:
-        if covered.issuperset(wanted):
-            break
-        covered.update(
-            session.scalars(
-                select(UnitRow.code).where(
-                    UnitRow.year == year,
-                    UnitRow.code.in_(wanted),
-                    UnitRow.code.in_(subtree(year, actor.scope)),
-                )
-            )
-        )
-    return [u for u in wanted if u not in covered]
-
-
-def unknown_units(session: Session, codes: Collection[str]) -> list[str]:
-    """The codes among ``codes`` that are no unit of any year held."""
-    wanted = sorted(set(codes))
-    known = set(session.scalars(select(UnitRow.code).where(UnitRow.code.in_(wanted)).distinct()))
-    return [c for c in wanted if c not in known]
-
-
-def alerts_in_reach(
-    session: Session, year: int, actor: Principal, attribution: Attribution, alerts: list[Alert]
+def alerts_seen(
+    alerts: list[Alert], where: Reach, seen: Collection[str], counties: Mapping[str, str]
 ) -> list[Alert]:
-    """The alerts the principal reads: on a finding it reads, or on an inspection of a
-    county inside its reach. Alerts on a group's months concern no unit: only unscoped
-    principals read them."""
-    if actor.scope is None:
+    """The alerts a principal with reach ``where`` reads: on a finding it reads (``seen``),
+    or on an inspection of a county inside its reach (``counties``: inspection -> county).
+    Alerts on a group's months concern no unit: only unscoped principals read them."""
+    if where.everything:
         return alerts
-    where = reach(session, year, actor)
-    codes = sorted({a.finding for a in alerts if a.finding is not None})
-    seen = set(
-        session.scalars(
-            select(FindingRow.code).where(
-                visible_findings_condition(year, actor, attribution), FindingRow.code.in_(codes)
-            )
-        )
-    )
-    visited = dict(
-        session.execute(
-            select(InspectionRow.code, InspectionRow.county).where(InspectionRow.year == year)
-        ).all()
-    )
     return [
         a
         for a in alerts
@@ -184,6 +107,20 @@ def alerts_in_reach(
         or (
             a.finding is None
             and a.inspection is not None
-            and where.has(visited.get(a.inspection, ""))
+            and where.has(counties.get(a.inspection, ""))
         )
     ]
+
+
+__all__ = [
+    "EVERYTHING",
+    "Reach",
+    "alerts_in_reach",
+    "alerts_seen",
+    "hidden",
+    "reach",
+    "require_inside",
+    "require_unscoped",
+    "sees_finding",
+    "visible_findings_condition",
+]

@@ -11,7 +11,7 @@ import json
 import os
 from typing import Any, TextIO
 
-from scoring_service.cli.context import EXIT_OK, Command
+from scoring_service.cli.context import EXIT_OK, Command, Context, with_context
 from scoring_service.config import Settings, normalise_url
 
 APP = "api:create_app()"
@@ -94,81 +94,71 @@ def serve(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO
     return EXIT_OK
 
 
-def tokens(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    """Create, list or revoke tokens."""
-    from scoring_service import db
-    from scoring_service.access.roles import command_line
+@with_context
+def tokens(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
+    """Create, list or revoke tokens, acting as the operating-system user."""
     from scoring_service.access.tokens import create_token, list_tokens, revoke_token
 
-    url = normalise_url(settings.database_url)
-    db.upgrade(url)
-    engine = db.make_engine(url)
-    try:
-        factory = db.make_session_factory(engine)
-        if args.tokens_command == "create":
-            secret, info = create_token(
-                args.name, args.role, args.scope, db=factory, actor=command_line()
-            )
-            if args.format == "json":
-                doc = {
-                    "id": info.id,
-                    "name": info.name,
-                    "role": info.role.value,
-                    "scope": info.scope,
-                    "token": secret,
-                }
-                print(json.dumps(doc, ensure_ascii=False), file=out)
-            else:
-                scope = ", ".join(info.scope) if info.scope else "every unit"
-                print(
-                    f"token {info.id} {info.name!r}, role {info.role.value}, scope {scope}",
-                    file=err,
-                )
-                print("the token (shown this once; only its hash is stored):", file=err)
-                print(secret, file=out)
-            return EXIT_OK
-        if args.tokens_command == "revoke":
-            info = revoke_token(args.token, db=factory, actor=command_line())
-            print(f"revoked token {info.id} {info.name!r}", file=out)
-            return EXIT_OK
-        found = list_tokens(db=factory, actor=command_line(), include_revoked=args.all)
+    if args.tokens_command == "create":
+        secret, info = create_token(ctx.uow(), args.name, args.role, args.scope)
         if args.format == "json":
-            rows = [
-                {
-                    "id": t.id,
-                    "name": t.name,
-                    "role": t.role.value,
-                    "scope": t.scope,
-                    "created_at": t.created_at.isoformat(),
-                    "created_by": t.created_by,
-                    "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
-                }
-                for t in found
-            ]
-            print(json.dumps(rows, ensure_ascii=False, indent=1), file=out)
-            return EXIT_OK
-        from scoring_service.reports.text import table
-
-        print(
-            table(
-                ("id", "name", "role", "scope", "created", "revoked"),
-                [
-                    [
-                        t.id,
-                        t.name,
-                        t.role.value,
-                        " ".join(t.scope) if t.scope else "(all)",
-                        t.created_at.strftime("%Y-%m-%d %H:%M"),
-                        t.revoked_at.strftime("%Y-%m-%d %H:%M") if t.revoked_at else "",
-                    ]
-                    for t in found
-                ],
-            ),
-            file=out,
-        )
+            doc = {
+                "id": info.id,
+                "name": info.name,
+                "role": info.role.value,
+                "scope": info.scope,
+                "token": secret,
+            }
+            print(json.dumps(doc, ensure_ascii=False), file=out)
+        else:
+            scope = ", ".join(info.scope) if info.scope else "every unit"
+            print(
+                f"token {info.id} {info.name!r}, role {info.role.value}, scope {scope}",
+                file=err,
+            )
+            print("the token (shown this once; only its hash is stored):", file=err)
+            print(secret, file=out)
         return EXIT_OK
-    finally:
-        engine.dispose()
+    if args.tokens_command == "revoke":
+        info = revoke_token(ctx.uow(), args.token)
+        print(f"revoked token {info.id} {info.name!r}", file=out)
+        return EXIT_OK
+    found = list_tokens(ctx.uow(), include_revoked=args.all)
+    if args.format == "json":
+        rows = [
+            {
+                "id": t.id,
+                "name": t.name,
+                "role": t.role.value,
+                "scope": t.scope,
+                "created_at": t.created_at.isoformat(),
+                "created_by": t.created_by,
+                "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
+            }
+            for t in found
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=1), file=out)
+        return EXIT_OK
+    from scoring_service.reports.text import table
+
+    print(
+        table(
+            ("id", "name", "role", "scope", "created", "revoked"),
+            [
+                [
+                    t.id,
+                    t.name,
+                    t.role.value,
+                    " ".join(t.scope) if t.scope else "(all)",
+                    t.created_at.strftime("%Y-%m-%d %H:%M"),
+                    t.revoked_at.strftime("%Y-%m-%d %H:%M") if t.revoked_at else "",
+                ]
+                for t in found
+            ],
+        ),
+        file=out,
+    )
+    return EXIT_OK
 
 
 COMMANDS: dict[str, Command] = {"serve": serve, "tokens": tokens}

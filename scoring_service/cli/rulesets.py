@@ -157,17 +157,9 @@ def _draft(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
     files, named = _read(args.dir, args.year)
     try:
         if args.check:
-            doc = service.check_draft(args.year, files, rules=ctx.rules, evaluator=ctx.evaluator)
+            doc = service.check_draft(ctx.uow(), args.year, files).to_json()
         else:
-            doc = service.create_draft(
-                args.year,
-                files,
-                note=args.note,
-                db=ctx.db,
-                rules=ctx.rules,
-                evaluator=ctx.evaluator,
-                actor=ctx.actor,
-            )
+            doc = service.create_draft(ctx.uow(), args.year, files, note=args.note).to_json()
     except service.RuleProblems as exc:
         return _problems(exc, err, f"the draft of {args.year}", named=named)
     tests = doc["tests"]
@@ -213,13 +205,7 @@ def _diff(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> i
         files, named = _read(ref, args.year)
     try:
         doc = service.dry_run(
-            args.year,
-            draft_id=draft_id,
-            files=files,
-            as_of=args.as_of,
-            db=ctx.db,
-            rules=ctx.rules,
-            evaluator=ctx.evaluator,
+            ctx.uow(), args.year, draft_id=draft_id, files=files, as_of=args.as_of
         )
     except service.RuleProblems as exc:
         return _problems(exc, err, f"the draft of {args.year}", nothing_stored=False, named=named)
@@ -234,15 +220,7 @@ def _publish(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -
     from scoring_service.rulesets import service
 
     try:
-        doc = service.publish_draft(
-            args.year,
-            args.draft,
-            note=args.note,
-            db=ctx.db,
-            rules=ctx.rules,
-            evaluator=ctx.evaluator,
-            actor=ctx.actor,
-        )
+        doc = service.publish_draft(ctx.uow(), args.year, args.draft, note=args.note).to_json()
     except service.PublishRefused as exc:
         print(f"error: draft {args.draft} of {args.year} cannot be published:", file=err)
         for reason in exc.reasons:
@@ -264,20 +242,13 @@ def _new_year(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) 
 
     folder = Path(args.out) if args.out else Path("drafts") / str(args.year)
     _require_empty(folder, "choose another folder with --out")
-    draft, files = service.start_new_year(
-        args.year,
-        from_year=args.from_year,
-        db=ctx.db,
-        rules=ctx.rules,
-        evaluator=ctx.evaluator,
-        actor=ctx.actor,
-    )
+    draft, files = service.start_new_year(ctx.uow(), args.year, from_year=args.from_year)
     _write(folder, files)
     if args.format == "json":
-        print_json({**draft, "folder": str(folder)}, out)
+        print_json({**draft.to_json(), "folder": str(folder)}, out)
         return EXIT_OK
     print(
-        f"started {args.year} from {args.from_year}: draft {draft['id']}, files in {folder}\n"
+        f"started {args.year} from {args.from_year}: draft {draft.id}, files in {folder}\n"
         f"edit them, then: rules draft --year {args.year} {folder}; "
         f'rules publish --year {args.year} <draft> --note "..."',
         file=out,
@@ -302,7 +273,7 @@ def _versions(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) 
     from scoring_service.reports.text import table
     from scoring_service.rulesets import service
 
-    doc = service.list_versions(args.year, db=ctx.db, rules=ctx.rules)
+    doc = service.list_versions(ctx.uow(), args.year).to_json()
     if args.format == "json":
         print_json(doc, out)
         return EXIT_OK
@@ -332,11 +303,11 @@ def _export(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) ->
 
     folder = Path(args.dir)
     _require_empty(folder, "export into a new folder")
-    info, files = service.version_files(args.year, args.version, db=ctx.db, rules=ctx.rules)
+    info, files = service.version_files(ctx.uow(), args.year, args.version)
     _write(folder, files)
-    number = info["number"] if info["number"] is not None else "shipped"
+    number = info.number if info.number is not None else "shipped"
     print(
-        f"wrote version {number} of {args.year} (rules {info['content_hash'][:12]}): "
+        f"wrote version {number} of {args.year} (rules {info.content_hash[:12]}): "
         f"{len(files)} files in {folder}",
         file=out,
     )

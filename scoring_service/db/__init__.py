@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from alembic import command
 from alembic.config import Config
@@ -13,7 +13,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
+# What services that need transactions of their own are given (authentication, idempotency
+# claims, the rule source): they import this name, not SQLAlchemy.
+Sessions: TypeAlias = sessionmaker[Session]
+
 __all__ = [
+    "Sessions",
     "alembic_config",
     "downgrade",
     "make_engine",

@@ -322,3 +322,13 @@ def check_files(year: int, own: Files, parent: Ruleset | None, evaluator: Evalua
             return Checked(ruleset, error.problems, None)
     failures = tuple(result.summary() for result in report.failures)
     return Checked(ruleset, (), TestsSummary(len(report.results), report.passed, failures))
+
+
+def parent_of(ruleset: Ruleset) -> Ruleset | None:
+    """The rule set ``ruleset`` extends, as it was read with it (from its own sources)."""
+    if ruleset.extends is None:
+        return None
+    layers = chain_files(ruleset)
+    layers.pop(ruleset.year, None)
+    with materialised(layers) as root:
+        return load_ruleset(ruleset.extends, root)

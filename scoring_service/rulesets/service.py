@@ -1,7 +1,8 @@
 """The rule editing lifecycle: versions, drafts, rule tests, dry runs, publishing, new years.
 
-Plain functions with keyword-only dependencies, like ``scoring_service.services``;
-transactions begin and end here, and every write is audited in its transaction.
+Plain functions that take the caller's unit of work (``uow``), like
+``scoring_service.services``: its session, its rule source (version-aware), its rule engine
+and its principal. Every write commits once, with its audit entry.
 
 - A **version** of a year's rule set is immutable and named by its content hash. The
   files of ``rules/<year>/`` are a year's first version; published versions are stored
@@ -20,22 +21,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy.orm import Session, sessionmaker
-
-from scoring_service.access import audit, scope
-from scoring_service.access.roles import Principal
+from scoring_service.access import scope
 from scoring_service.db import repository as data_repo
+from scoring_service.db import rulesets as repo
 from scoring_service.db.ruleset_models import RulesetDraftRow, RulesetVersionRow
 from scoring_service.domain.assessment import Evaluator, assess, check_as_of
 from scoring_service.domain.errors import Conflict, InvalidRequest, NotFound
 from scoring_service.domain.ruleset import Ruleset
 from scoring_service.rules.problems import RuleFileError, RuleProblem
 from scoring_service.rules.yaml_source import read_yaml
-from scoring_service.rulesets import repository as repo
 from scoring_service.rulesets.diff import compare_rows, rule_changes
 from scoring_service.rulesets.files import (
     Files,
@@ -44,9 +42,11 @@ from scoring_service.rulesets.files import (
     check_files,
     declared_extends,
     load_files,
+    parent_of,
     read_folder,
 )
-from scoring_service.rulesets.source import VersionedRuleSource, parent_of, record_version
+from scoring_service.rulesets.source import VersionedRuleSource, record_version
+from scoring_service.unit_of_work import UnitOfWork
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_NOTE = 2000
@@ -76,6 +76,14 @@ class PublishRefused(InvalidRequest):
         super().__init__(message + "\n  " + "\n  ".join(self.reasons))
 
 
+def _versioned(uow: UnitOfWork) -> VersionedRuleSource:
+    """The unit of work's rule source: versions and drafts need the version-aware one."""
+    rules = uow.rules
+    if not isinstance(rules, VersionedRuleSource):
+        raise RuntimeError("the rule source is not version-aware (use make_rule_source)")
+    return rules
+
+
 def _check_year(year: int) -> None:
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise InvalidRequest(f"{year} is not a year of rule sets ({FIRST_YEAR}-{LAST_YEAR})")
@@ -93,58 +101,116 @@ def _check_note(note: str, *, required: bool) -> str:
 # --- versions --------------------------------------------------------------------------------
 
 
-def _version_json(row: RulesetVersionRow, current_hash: str | None) -> dict[str, Any]:
-    return {
-        "year": row.year,
-        "number": row.number,
-        "content_hash": row.content_hash,
-        "origin": row.origin,
-        "extends": (
-            {"year": row.extends_year, "content_hash": row.extends_hash}
-            if row.extends_year is not None
-            else None
-        ),
-        "published_by": row.published_by,
-        "published_at": row.published_at.isoformat(),
-        "note": row.note,
-        "draft": row.draft_id,
-        "in_force": row.content_hash == current_hash,
-    }
+@dataclass(frozen=True, slots=True)
+class Extends:
+    """The rule set a version or draft extends: its year and content hash."""
+
+    year: int
+    content_hash: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"year": self.year, "content_hash": self.content_hash}
 
 
-def list_versions(
-    year: int, *, db: sessionmaker[Session], rules: VersionedRuleSource
-) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class VersionInfo:
+    """A version of a year's rule set: stored (with its number), or the shipped files of
+    ``rules/<year>/`` not recorded yet (no number)."""
+
+    year: int
+    number: int | None
+    content_hash: str
+    origin: str  # published (from a draft) or shipped
+    in_force: bool
+    extends: Extends | None = None
+    published_by: str | None = None
+    published_at: datetime | None = None
+    note: str | None = None
+    draft: int | None = None
+    tests: TestsSummary | None = None  # a version just published: its draft's rule tests
+
+    def to_json(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {
+            "year": self.year,
+            "number": self.number,
+            "content_hash": self.content_hash,
+            "origin": self.origin,
+            "extends": self.extends.to_json() if self.extends else None,
+            "published_by": self.published_by,
+            "published_at": self.published_at.isoformat() if self.published_at else None,
+            "note": self.note,
+            "draft": self.draft,
+            "in_force": self.in_force,
+        }
+        if self.tests is not None:
+            doc["tests"] = self.tests.to_json()
+        return doc
+
+
+@dataclass(frozen=True, slots=True)
+class VersionList:
+    """A year's versions, oldest first, and the content hash of the one in force."""
+
+    year: int
+    in_force: str | None
+    versions: list[VersionInfo]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "in_force": self.in_force,
+            "versions": [v.to_json() for v in self.versions],
+        }
+
+
+def _extends(year: int | None, content_hash: str | None) -> Extends | None:
+    return Extends(year, content_hash) if year is not None else None
+
+
+def _version(row: RulesetVersionRow, current_hash: str | None) -> VersionInfo:
+    return VersionInfo(
+        year=row.year,
+        number=row.number,
+        content_hash=row.content_hash,
+        origin=row.origin,
+        in_force=row.content_hash == current_hash,
+        extends=_extends(row.extends_year, row.extends_hash),
+        published_by=row.published_by,
+        published_at=row.published_at,
+        note=row.note,
+        draft=row.draft_id,
+    )
+
+
+def list_versions(uow: UnitOfWork, year: int) -> VersionList:
     """The year's versions, oldest first, and the one in force."""
-    current = rules.current(year)
+    current = _versioned(uow).current(year)
     current_hash = current.content_hash if current else None
-    with db() as session:
-        rows = repo.list_versions(session, year)
-        in_db = repo.latest_published(session, year) is not None
-    versions = [_version_json(row, current_hash) for row in rows]
+    with uow:
+        rows = repo.list_versions(uow.session, year)
+        in_db = repo.latest_published(uow.session, year) is not None
+    versions = [_version(row, current_hash) for row in rows]
     # A version in force that comes from the shipped files and was never recorded.
-    if current is not None and not in_db and all(not v["in_force"] for v in versions):
+    if current is not None and not in_db and all(not v.in_force for v in versions):
         versions.append(
-            {
-                "year": year,
-                "number": None,
-                "content_hash": current.content_hash,
-                "origin": repo.SHIPPED,
-                "extends": (
-                    {"year": current.extends, "content_hash": _extends_hash(current)}
+            VersionInfo(
+                year=year,
+                number=None,
+                content_hash=current.content_hash,
+                origin=repo.SHIPPED,
+                in_force=True,
+                extends=(
+                    _extends(current.extends, _extends_hash(current))
                     if current.extends is not None
                     else None
                 ),
-                "published_by": "shipped files",
-                "published_at": None,
-                "note": f"the rule files of rules/{year}/ as shipped (not recorded yet)",
-                "draft": None,
-                "in_force": True,
-            }
+                published_by="shipped files",
+                note=f"the rule files of rules/{year}/ as shipped (not recorded yet)",
+            )
         )
     if not versions:
         raise NotFound(f"there is no rule set for the year {year}")
-    return {"year": year, "in_force": current_hash, "versions": versions}
+    return VersionList(year, current_hash, versions)
 
 
 def _extends_hash(ruleset: Ruleset) -> str | None:
@@ -152,8 +218,9 @@ def _extends_hash(ruleset: Ruleset) -> str | None:
     return parent.content_hash if parent else None
 
 
-def find_version(session: Session, year: int, ref: str) -> RulesetVersionRow:
+def find_version(uow: UnitOfWork, year: int, ref: str) -> RulesetVersionRow:
     """A stored version by number (``3``) or by content hash or a prefix of it (8+ digits)."""
+    session = uow.session
     ref = ref.strip().lower()
     if ref.isascii() and ref.isdigit() and len(ref) < 8:  # not "¹", which int() cannot read
         row = repo.version_by_number(session, year, int(ref))
@@ -173,37 +240,27 @@ def find_version(session: Session, year: int, ref: str) -> RulesetVersionRow:
     return rows[0]
 
 
-def version_files(
-    year: int, ref: str | None, *, db: sessionmaker[Session], rules: VersionedRuleSource
-) -> tuple[dict[str, Any], Files]:
+def version_files(uow: UnitOfWork, year: int, ref: str | None) -> tuple[VersionInfo, Files]:
     """A version (default: the one in force) and its own files, to read or to edit.
 
     The version in force when no version was published is the shipped folder: its files
     are read there, rule tests included.
     """
+    rules = _versioned(uow)
     current = rules.current(year)
     current_hash = current.content_hash if current else None
-    with db() as session:
-        if ref is None:
-            row = repo.latest_published(session, year)
-        else:
-            row = find_version(session, year, ref)
+    with uow:
+        session = uow.session
+        row = repo.latest_published(session, year) if ref is None else find_version(uow, year, ref)
         if row is not None:
-            return _version_json(row, current_hash), repo.version_files(session, row.id)
+            return _version(row, current_hash), repo.version_files(session, row.id)
         if current is None:
             raise NotFound(f"there is no rule set for the year {year}")
         recorded = repo.version_by_hash(session, year, current.content_hash)
     files = read_folder(rules.rules_dir / str(year))
     if recorded is not None:
-        return _version_json(recorded, current_hash), files
-    info = {
-        "year": year,
-        "number": None,
-        "content_hash": current.content_hash,
-        "origin": repo.SHIPPED,
-        "in_force": True,
-    }
-    return info, files
+        return _version(recorded, current_hash), files
+    return VersionInfo(year, None, current.content_hash, repo.SHIPPED, in_force=True), files
 
 
 # --- drafts ----------------------------------------------------------------------------------
@@ -240,47 +297,112 @@ def _prepare(
     return _Prepared(ruleset, parent if ruleset.extends is not None else None, checked.tests)
 
 
-def check_draft(
-    year: int, files: Files, *, rules: VersionedRuleSource, evaluator: Evaluator
-) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class DraftCheck:
+    """Files checked without storing them: their content, tests and rule changes."""
+
+    year: int
+    content_hash: str
+    tests: TestsSummary
+    rule_changes: list[dict[str, Any]]  # {"what", "old", "new"}
+    rule_changes_from: str | None  # year and hash compared with
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "content_hash": self.content_hash,
+            "tests": self.tests.to_json(),
+            "rule_changes": self.rule_changes,
+            "rule_changes_from": self.rule_changes_from,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DraftInfo:
+    """A stored draft: its status, what it extends, its tests at upload; its files' paths
+    (and texts, and what it changes) when asked for."""
+
+    id: int
+    year: int
+    status: str  # open; stale (another version came into force); published
+    content_hash: str
+    extends: Extends | None
+    base_hash: str | None  # the version in force when it was made
+    created_by: str
+    created_at: datetime
+    note: str
+    tests: TestsSummary
+    published_version: int | None
+    files: list[str] | None = None
+    texts: dict[str, str] | None = None
+    rule_changes: list[dict[str, Any]] | None = None
+    rule_changes_from: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {
+            "id": self.id,
+            "year": self.year,
+            "status": self.status,
+            "content_hash": self.content_hash,
+            "extends": self.extends.to_json() if self.extends else None,
+            "base_hash": self.base_hash,
+            "created_by": self.created_by,
+            "created_at": self.created_at.isoformat(),
+            "note": self.note,
+            "tests": self.tests.to_json(),
+            "published_version": self.published_version,
+        }
+        if self.files is not None:
+            doc["files"] = self.files
+        if self.rule_changes is not None:
+            doc["rule_changes"] = self.rule_changes
+            doc["rule_changes_from"] = self.rule_changes_from
+        if self.texts is not None:
+            doc["texts"] = self.texts
+        return doc
+
+
+@dataclass(frozen=True, slots=True)
+class DraftTests:
+    """A stored draft's rule tests, run now."""
+
+    draft: int
+    year: int
+    tests: TestsSummary
+
+
+def check_draft(uow: UnitOfWork, year: int, files: Files) -> DraftCheck:
     """Validate files and run their tests without storing anything."""
     _check_year(year)
-    prepared = _prepare(year, files, rules, evaluator)
-    return {
-        "year": year,
-        "content_hash": prepared.ruleset.content_hash,
-        "tests": prepared.tests.to_json(),
-        **_changes(rules.current(year), prepared),
-    }
+    rules = _versioned(uow)
+    prepared = _prepare(year, files, rules, uow.evaluator)
+    changes, changed_from = _changes(rules.current(year), prepared)
+    return DraftCheck(year, prepared.ruleset.content_hash, prepared.tests, changes, changed_from)
 
 
-def _changes(base: Ruleset | None, prepared: _Prepared) -> dict[str, Any]:
-    """What the draft changes: from the version in force, else (a new year) from its parent."""
+def _changes(base: Ruleset | None, prepared: _Prepared) -> tuple[list[dict[str, Any]], str | None]:
+    """What the draft changes: from the version in force, else (a new year) from its parent;
+    and the year and hash it is compared with."""
     against = base or prepared.parent
     label = None
     if against is not None:
         label = f"{against.year} {against.content_hash[:12]}"
-    return {"rule_changes": rule_changes(against, prepared.ruleset), "rule_changes_from": label}
+    return rule_changes(against, prepared.ruleset), label
 
 
-def create_draft(
-    year: int,
-    files: Files,
-    *,
-    note: str = "",
-    db: sessionmaker[Session],
-    rules: VersionedRuleSource,
-    evaluator: Evaluator,
-    actor: Principal,
-) -> dict[str, Any]:
-    """Store a draft of the year's rule set; refused (``RuleProblems``) unless it validates."""
+def create_draft(uow: UnitOfWork, year: int, files: Files, *, note: str = "") -> DraftInfo:
+    """Store a draft of the year's rule set, with its audit entry; refused
+    (``RuleProblems``) unless it validates."""
+    actor = uow.actor
     scope.require_unscoped(actor, "a rule set draft")
     _check_year(year)
     note = _check_note(note, required=False)
-    prepared = _prepare(year, files, rules, evaluator)
+    rules = _versioned(uow)
+    prepared = _prepare(year, files, rules, uow.evaluator)
     base = rules.current(year)
     ruleset = prepared.ruleset
-    with db.begin() as session:
+    with uow:
+        session = uow.session
         parent_hash = None
         if prepared.parent is not None:
             # Pin what the draft extends, so it can be found by hash at publishing.
@@ -297,86 +419,67 @@ def create_draft(
             tests=prepared.tests.to_json(),
             files=files,
         )
-        audit.record(
-            session,
-            actor,
+        uow.audit(
             "ruleset_draft.create",
             "ruleset_draft",
             str(row.id),
             year=year,
             detail={"content_hash": ruleset.content_hash, "files": sorted(files)},
         )
-        doc = _draft_json(row, files, base.content_hash if base else None)
-    doc.update(_changes(base, prepared))
-    return doc
+        uow.commit()
+        info = _draft(row, files, base.content_hash if base else None)
+    changes, changed_from = _changes(base, prepared)
+    return replace(info, rule_changes=changes, rule_changes_from=changed_from)
 
 
-def _draft_json(
-    row: RulesetDraftRow, files: Files | None, current_hash: str | None
-) -> dict[str, Any]:
+def _draft(row: RulesetDraftRow, files: Files | None, current_hash: str | None) -> DraftInfo:
     if row.published_version is not None:
         status = "published"
     elif row.base_hash != current_hash:
         status = "stale"  # another version came into force since: publishing is refused
     else:
         status = "open"
-    doc: dict[str, Any] = {
-        "id": row.id,
-        "year": row.year,
-        "status": status,
-        "content_hash": row.content_hash,
-        "extends": (
-            {"year": row.extends_year, "content_hash": row.extends_hash}
-            if row.extends_year is not None
-            else None
-        ),
-        "base_hash": row.base_hash,
-        "created_by": row.created_by,
-        "created_at": row.created_at.isoformat(),
-        "note": row.note,
-        "tests": json.loads(row.tests),
-        "published_version": row.published_version,
-    }
-    if files is not None:
-        doc["files"] = sorted(files)
-    return doc
+    return DraftInfo(
+        id=row.id,
+        year=row.year,
+        status=status,
+        content_hash=row.content_hash,
+        extends=_extends(row.extends_year, row.extends_hash),
+        base_hash=row.base_hash,
+        created_by=row.created_by,
+        created_at=row.created_at,
+        note=row.note,
+        tests=TestsSummary.from_json(json.loads(row.tests)),
+        published_version=row.published_version,
+        files=None if files is None else sorted(files),
+    )
 
 
 def _load_draft(
-    session: Session, year: int, draft_id: int, *, for_update: bool = False
+    uow: UnitOfWork, year: int, draft_id: int, *, for_update: bool = False
 ) -> tuple[RulesetDraftRow, Files]:
+    session = uow.session
     row = repo.get_draft(session, draft_id, for_update=for_update) if 0 < draft_id < 2**31 else None
     if row is None or row.year != year:
         raise NotFound(f"the year {year} has no rule set draft {draft_id}")
     return row, repo.draft_files(session, row.id)
 
 
-def get_draft(
-    year: int,
-    draft_id: int,
-    *,
-    db: sessionmaker[Session],
-    rules: VersionedRuleSource,
-    with_texts: bool = False,
-) -> dict[str, Any]:
+def get_draft(uow: UnitOfWork, year: int, draft_id: int, *, with_texts: bool = False) -> DraftInfo:
     """A draft: its status, what it extends, its tests at upload, its files (and texts)."""
-    current = rules.current(year)
-    with db() as session:
-        row, files = _load_draft(session, year, draft_id)
-    doc = _draft_json(row, files, current.content_hash if current else None)
-    if with_texts:
-        doc["texts"] = dict(files)
-    return doc
+    current = _versioned(uow).current(year)
+    with uow:
+        row, files = _load_draft(uow, year, draft_id)
+    info = _draft(row, files, current.content_hash if current else None)
+    return replace(info, texts=dict(files)) if with_texts else info
 
 
-def list_drafts(
-    year: int, *, db: sessionmaker[Session], rules: VersionedRuleSource
-) -> list[dict[str, Any]]:
+def list_drafts(uow: UnitOfWork, year: int) -> list[DraftInfo]:
     """The year's drafts, oldest first."""
-    current = rules.current(year)
-    with db() as session:
-        rows = repo.list_drafts(session, year)
-    return [_draft_json(row, None, current.content_hash if current else None) for row in rows]
+    current = _versioned(uow).current(year)
+    with uow:
+        rows = repo.list_drafts(uow.session, year)
+    return [_draft(row, None, current.content_hash if current else None) for row in rows]
 
 
 def _draft_parent(row: RulesetDraftRow, rules: VersionedRuleSource) -> Ruleset | None:
@@ -391,35 +494,26 @@ def _draft_parent(row: RulesetDraftRow, rules: VersionedRuleSource) -> Ruleset |
     return parent
 
 
-def test_draft(
-    year: int,
-    draft_id: int,
-    *,
-    db: sessionmaker[Session],
-    rules: VersionedRuleSource,
-    evaluator: Evaluator,
-) -> dict[str, Any]:
+def test_draft(uow: UnitOfWork, year: int, draft_id: int) -> DraftTests:
     """Run a stored draft's rule tests now."""
-    with db() as session:
-        row, files = _load_draft(session, year, draft_id)
-    checked = check_files(year, files, _draft_parent(row, rules), evaluator)
+    with uow:
+        row, files = _load_draft(uow, year, draft_id)
+    checked = check_files(year, files, _draft_parent(row, _versioned(uow)), uow.evaluator)
     if checked.problems or checked.tests is None:
         raise RuleProblems(f"draft {draft_id} does not validate", checked.problems)
-    return {"draft": draft_id, "year": year, "tests": checked.tests.to_json()}
+    return DraftTests(draft_id, year, checked.tests)
 
 
 # --- dry run ---------------------------------------------------------------------------------
 
 
 def dry_run(
+    uow: UnitOfWork,
     year: int,
     *,
     draft_id: int | None = None,
     files: Files | None = None,
     as_of: date | None = None,
-    db: sessionmaker[Session],
-    rules: VersionedRuleSource,
-    evaluator: Evaluator,
 ) -> dict[str, Any]:
     """Score the year's data under the version in force and under a draft; what changes.
 
@@ -428,12 +522,13 @@ def dry_run(
     the version in force.
     """
     _check_year(year)
+    rules, evaluator = _versioned(uow), uow.evaluator
     published = rules.current(year)
     if published is None:
         raise NotFound(f"there is no rule set in force for {year} to compare a draft with")
     if draft_id is not None:
-        with db() as session:
-            row, draft_files = _load_draft(session, year, draft_id)
+        with uow:
+            row, draft_files = _load_draft(uow, year, draft_id)
         try:
             draft = load_files(year, draft_files, _draft_parent(row, rules))
         except RuleFileError as error:
@@ -451,7 +546,8 @@ def dry_run(
         raise InvalidRequest("name a draft: a stored draft's id, or its files")
     day = as_of or published.cutoff
     check_as_of(year, day)
-    with db() as session:
+    with uow:
+        session = uow.session
         data = data_repo.load_year(session, year)
         revision = data_repo.get_revision(session, year) or 0
         version = repo.version_by_hash(session, year, published.content_hash)
@@ -489,22 +585,18 @@ def dry_run(
 # --- publishing ------------------------------------------------------------------------------
 
 
-def publish_draft(
-    year: int,
-    draft_id: int,
-    *,
-    note: str,
-    db: sessionmaker[Session],
-    rules: VersionedRuleSource,
-    evaluator: Evaluator,
-    actor: Principal,
-) -> dict[str, Any]:
-    """Make a draft the year's version in force; score runs made before keep their own."""
+def publish_draft(uow: UnitOfWork, year: int, draft_id: int, *, note: str) -> VersionInfo:
+    """Make a draft the year's version in force, with its audit entry; score runs made
+    before keep their own."""
+    actor = uow.actor
     scope.require_unscoped(actor, "publishing a rule set")
     _check_year(year)
     note = _check_note(note, required=True)
-    with db() as session:
-        row, files = _load_draft(session, year, draft_id)
+    rules = _versioned(uow)
+    # Read, then checked outside any transaction (the rule tests take a while); the write
+    # below locks the draft and checks again that nothing changed meanwhile.
+    with uow:
+        row, files = _load_draft(uow, year, draft_id)
     if row.published_version is not None:
         raise Conflict(
             f"draft {draft_id} was published already, as version {row.published_version}"
@@ -518,7 +610,7 @@ def publish_draft(
             f"(made on {made_on}, in force now {now}); make a new draft from the version in force"
         )
     parent = _draft_parent(row, rules)
-    checked = check_files(year, files, parent, evaluator)
+    checked = check_files(year, files, parent, uow.evaluator)
     reasons = [str(problem) for problem in checked.problems]
     if checked.ruleset is not None and checked.ruleset.content_hash != row.content_hash:
         reasons.append("the draft no longer loads to the content it was uploaded with")
@@ -537,8 +629,9 @@ def publish_draft(
         raise Conflict(
             f"draft {draft_id} holds the same rules as the version in force: nothing to publish"
         )
-    with db.begin() as session:
-        locked, _ = _load_draft(session, year, draft_id, for_update=True)
+    with uow:
+        session = uow.session
+        locked, _ = _load_draft(uow, year, draft_id, for_update=True)
         latest = repo.latest_published(session, year)
         if locked.published_version is not None or (
             latest is not None and latest.content_hash != row.base_hash
@@ -561,26 +654,25 @@ def publish_draft(
             draft_id=row.id,
         )
         repo.mark_published(session, row.id, version.number)
-        audit.record(
-            session,
-            actor,
+        uow.audit(
             "ruleset.publish",
             "ruleset_version",
             f"{year}/{version.number}",
             year=year,
             detail={"draft": row.id, "content_hash": row.content_hash, "note": note},
         )
-        doc = _version_json(version, row.content_hash)
-    doc["tests"] = checked.tests.to_json() if checked.tests else None
-    return doc
+        uow.commit()
+        info = _version(version, row.content_hash)
+    return replace(info, tests=checked.tests)
 
 
 # --- a new year ------------------------------------------------------------------------------
 
 
-def new_year_files(year: int, *, from_year: int, rules: VersionedRuleSource) -> dict[str, str]:
+def new_year_files(uow: UnitOfWork, year: int, *, from_year: int) -> dict[str, str]:
     """The files of a new year that extends ``from_year``: its own cutoff and alert dates."""
     _check_year(year)
+    rules = _versioned(uow)
     if year <= from_year:
         raise InvalidRequest(f"a new year comes after the one it extends ({year} <= {from_year})")
     parent = rules.current(from_year)
@@ -635,23 +727,9 @@ def _yaml_text(text: str) -> str:
 
 
 def start_new_year(
-    year: int,
-    *,
-    from_year: int,
-    db: sessionmaker[Session],
-    rules: VersionedRuleSource,
-    evaluator: Evaluator,
-    actor: Principal,
-) -> tuple[dict[str, Any], dict[str, str]]:
+    uow: UnitOfWork, year: int, *, from_year: int
+) -> tuple[DraftInfo, dict[str, str]]:
     """Start ``year`` from ``from_year``: store its first draft; return it and its files."""
-    files = new_year_files(year, from_year=from_year, rules=rules)
-    draft = create_draft(
-        year,
-        files,
-        note=f"new year {year}, started from {from_year}",
-        db=db,
-        rules=rules,
-        evaluator=evaluator,
-        actor=actor,
-    )
+    files = new_year_files(uow, year, from_year=from_year)
+    draft = create_draft(uow, year, files, note=f"new year {year}, started from {from_year}")
     return draft, files

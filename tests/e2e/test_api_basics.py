@@ -9,6 +9,7 @@ from api import create_app
 from api.context import EXTENSION
 from scoring_service.access.roles import command_line
 from scoring_service.access.tokens import revoke_token
+from scoring_service.unit_of_work import UnitOfWork
 from tests.helpers.api import Api, api_fixture, loaded_fixture, make_api, problem  # noqa: F401
 
 EVENT = {"type": "escalated", "date": "2018-07-11", "to": "领导小组"}
@@ -133,7 +134,8 @@ def test_unauthenticated_requests_get_401(loaded: Api) -> None:
         client.get("/api/v1/years", headers={"Authorization": f"Bearer {secret}"}).status_code
         == 200
     )
-    revoke_token("short-lived", db=loaded.services.db, actor=command_line())
+    s = loaded.services
+    revoke_token(UnitOfWork(s.db, s.rules, s.evaluator, command_line()), "short-lived")
     problem(client.get("/api/v1/years", headers={"Authorization": f"Bearer {secret}"}), 401)
 
 

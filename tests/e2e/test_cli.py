@@ -146,7 +146,10 @@ def test_command_line_writes_are_audited_with_the_user(db_url: str, tmp_path: Pa
     import getpass
 
     from scoring_service.access import audit
+    from scoring_service.access.roles import command_line
+    from scoring_service.config import REPO_RULES_DIR, FileRuleSource
     from scoring_service.db import make_engine, make_session_factory
+    from scoring_service.unit_of_work import UnitOfWork
 
     bundle = write(tmp_path, "b.json", json.dumps(spec_bundle(), ensure_ascii=False))
     bad = spec_bundle()
@@ -157,7 +160,9 @@ def test_command_line_writes_are_audited_with_the_user(db_url: str, tmp_path: Pa
     assert run("--db", db_url, "score", "--year", "2018", "--format", "json")[0] == 0
     engine = make_engine(db_url)
     try:
-        page = audit.entries(db=make_session_factory(engine), limit=100)
+        sessions = make_session_factory(engine)
+        uow = UnitOfWork(sessions, FileRuleSource(REPO_RULES_DIR), None, command_line())
+        page = audit.entries(uow, limit=100)
     finally:
         engine.dispose()
     actions = [(e.action, e.record_type, e.record) for e in reversed(page.items)]

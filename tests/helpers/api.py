@@ -15,6 +15,7 @@ from api import create_app
 from api.context import EXTENSION, Services
 from scoring_service.access.roles import Role, command_line
 from scoring_service.access.tokens import create_token
+from scoring_service.unit_of_work import UnitOfWork
 from tests.helpers.bundles import spec_bundle
 
 
@@ -32,7 +33,9 @@ class Api:
         return found
 
     def token(self, name: str, role: str, scope: list[str] | None = None) -> str:
-        secret, _ = create_token(name, role, scope, db=self.services.db, actor=command_line())
+        s = self.services
+        uow = UnitOfWork(s.db, s.rules, s.evaluator, command_line())
+        secret, _ = create_token(uow, name, role, scope)
         self.tokens[name] = secret
         return secret
 

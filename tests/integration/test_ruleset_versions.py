@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from scoring_service.access.roles import Principal, Role, command_line
 from scoring_service.config import REPO_RULES_DIR, FileRuleSource
+from scoring_service.db import rulesets as repo
 from scoring_service.domain.errors import Conflict, InvalidRequest, NotFound
 from scoring_service.engine import PythonEngine
 from scoring_service.rules import load_ruleset, validate_rules_dir
-from scoring_service.rulesets import repository as repo
 from scoring_service.rulesets import service
 from scoring_service.rulesets.files import read_folder
 from scoring_service.rulesets.source import VersionedRuleSource
@@ -91,20 +91,23 @@ def raise_commendation(files: dict[str, str], threshold: str) -> dict[str, str]:
     return edit(files, "rules.yaml", R2_2018, R2_2018.replace("rate < 0.95", f"rate < {threshold}"))
 
 
+def work(
+    db: sessionmaker[Session], rules: VersionedRuleSource, actor: Principal = EDITOR
+) -> UnitOfWork:
+    """A unit of work of the rule editor (or ``actor``) with the exact evaluator."""
+    return UnitOfWork(db, rules, ENGINE, actor)
+
+
 def draft(
     files: dict[str, str], rules: VersionedRuleSource, db: sessionmaker[Session], year: int = 2018
 ) -> dict:
-    return service.create_draft(
-        year, files, note="test", db=db, rules=rules, evaluator=ENGINE, actor=EDITOR
-    )
+    return service.create_draft(work(db, rules), year, files, note="test").to_json()
 
 
 def publish(
     draft_id: int, rules: VersionedRuleSource, db: sessionmaker[Session], year: int = 2018
 ) -> dict:
-    return service.publish_draft(
-        year, draft_id, note="office decision", db=db, rules=rules, evaluator=ENGINE, actor=EDITOR
-    )
+    return service.publish_draft(work(db, rules), year, draft_id, note="office decision").to_json()
 
 
 # --- a published version cannot change ---------------------------------------------------
@@ -157,13 +160,13 @@ def test_a_version_keeps_its_content_when_newer_ones_come_and_the_files_change(
     old = fresh.by_hash(2018, shipped.content_hash)
     assert old is not None and old.rules == shipped.rules
     assert fresh.current(2018).content_hash == second["content_hash"]  # type: ignore[union-attr]
-    listed = service.list_versions(2018, db=db, rules=fresh)["versions"]
-    assert [(v["number"], v["origin"], v["in_force"]) for v in listed] == [
+    listed = service.list_versions(work(db, fresh), 2018).versions
+    assert [(v.number, v.origin, v.in_force) for v in listed] == [
         (1, "shipped", False),
         (2, "published", False),
         (3, "published", True),
     ]
-    assert listed[2]["published_by"] == "editor-wang" and listed[2]["note"] == "office decision"
+    assert listed[2].published_by == "editor-wang" and listed[2].note == "office decision"
 
 
 def test_publishing_a_parent_year_leaves_the_child_version_as_it_was(
@@ -255,15 +258,13 @@ def test_uploads_that_could_exhaust_or_escape_the_service_are_refused(
 def test_a_draft_of_a_new_year_extends_the_previous_one(
     db: sessionmaker[Session], rules: VersionedRuleSource
 ) -> None:
-    made, files = service.start_new_year(
-        2020, from_year=2019, db=db, rules=rules, evaluator=ENGINE, actor=EDITOR
-    )
+    made, files = service.start_new_year(work(db, rules), 2020, from_year=2019)
     assert set(files) == {"ruleset.yaml", "rules.yaml", "tests/cases.yaml"}
-    assert made["status"] == "open" and made["base_hash"] is None
-    assert made["extends"] == {"year": 2019, "content_hash": rules.current(2019).content_hash}  # type: ignore[union-attr]
+    assert made.status == "open" and made.base_hash is None
+    assert made.extends == service.Extends(2019, rules.current(2019).content_hash)  # type: ignore[union-attr]
     with pytest.raises(NotFound, match="no rule set in force for 2020"):
-        service.dry_run(2020, draft_id=made["id"], db=db, rules=rules, evaluator=ENGINE)
-    version = publish(made["id"], rules, db, year=2020)
+        service.dry_run(work(db, rules), 2020, draft_id=made.id)
+    version = publish(made.id, rules, db, year=2020)
     ruleset = rules.current(2020)
     assert ruleset is not None and ruleset.content_hash == version["content_hash"]
     parent = rules.current(2019)
@@ -273,9 +274,9 @@ def test_a_draft_of_a_new_year_extends_the_previous_one(
     assert ruleset.rules == parent.rules and ruleset.late_credit == parent.late_credit
     assert rules.years() == [2018, 2019, 2020]
     with pytest.raises(Conflict, match="has a rule set already"):
-        service.new_year_files(2020, from_year=2019, rules=rules)
+        service.new_year_files(work(db, rules), 2020, from_year=2019)
     with pytest.raises(InvalidRequest):
-        service.new_year_files(2018, from_year=2019, rules=rules)
+        service.new_year_files(work(db, rules), 2018, from_year=2019)
 
 
 # --- dry runs --------------------------------------------------------------------------------
@@ -286,7 +287,7 @@ def test_a_dry_run_raising_the_commendation_threshold_lists_exactly_the_units_lo
 ) -> None:
     published = score_year(UnitOfWork(db, rules, ENGINE, command_line()), 2018)["rows"]
     made = draft(raise_commendation(own_files(rules_dir, 2018), "0.97"), rules, db)
-    doc = service.dry_run(2018, draft_id=made["id"], db=db, rules=rules, evaluator=ENGINE)
+    doc = service.dry_run(work(db, rules), 2018, draft_id=made["id"])
     # Worked out from the published rows alone: commended, with a rate under 0.97.
     losing = sorted(
         r["unit"]
@@ -334,20 +335,16 @@ def test_a_dry_run_of_unstored_files_at_another_date(
     db: sessionmaker[Session], rules: VersionedRuleSource, rules_dir: Path
 ) -> None:
     files = edit(own_files(rules_dir, 2019), "ruleset.yaml", "late_credit: 0.3", "late_credit: 0.6")
-    doc = service.dry_run(2019, files=files, as_of=None, db=db, rules=rules, evaluator=ENGINE)
+    doc = service.dry_run(work(db, rules), 2019, files=files, as_of=None)
     assert doc["draft"]["id"] is None
     assert {"what": "late_credit", "old": "0.3", "new": "0.6"} in doc["rule_changes"]
     late = [u for u in doc["units"] if "metrics" in u["changed"]]
     assert late and all("rate" in u["metrics"] for u in late)
     assert all(u["metrics"]["rate"][1] > u["metrics"]["rate"][0] for u in late)
-    same = service.dry_run(
-        2019, files=own_files(rules_dir, 2019), as_of=None, db=db, rules=rules, evaluator=ENGINE
-    )
+    same = service.dry_run(work(db, rules), 2019, files=own_files(rules_dir, 2019), as_of=None)
     assert same["units"] == [] and same["rule_changes"] == []
     with pytest.raises(InvalidRequest, match="before the year"):
-        service.dry_run(
-            2019, files=files, as_of=date(2018, 6, 1), db=db, rules=rules, evaluator=ENGINE
-        )
+        service.dry_run(work(db, rules), 2019, files=files, as_of=date(2018, 6, 1))
 
 
 # --- publishing --------------------------------------------------------------------------------
@@ -392,16 +389,14 @@ def test_publishing_is_refused_for_stale_repeated_and_empty_drafts(
     with pytest.raises(Conflict, match="same rules as the version in force"):
         publish(unchanged["id"], rules, db)
     with pytest.raises(InvalidRequest, match="change note"):
-        service.publish_draft(
-            2018, first["id"], note=" ", db=db, rules=rules, evaluator=ENGINE, actor=EDITOR
-        )
+        service.publish_draft(work(db, rules), 2018, first["id"], note=" ")
     publish(first["id"], rules, db)
     with pytest.raises(Conflict, match="published already, as version 2"):
         publish(first["id"], rules, db)
     with pytest.raises(Conflict, match="changed since draft"):
         publish(second["id"], rules, db)
-    assert service.get_draft(2018, second["id"], db=db, rules=rules)["status"] == "stale"
-    assert service.get_draft(2018, first["id"], db=db, rules=rules)["status"] == "published"
+    assert service.get_draft(work(db, rules), 2018, second["id"]).status == "stale"
+    assert service.get_draft(work(db, rules), 2018, first["id"]).status == "published"
     with pytest.raises(NotFound):
         publish(first["id"], rules, db, year=2019)
 
@@ -466,7 +461,7 @@ def test_a_dry_run_when_a_kind_is_no_longer_scored(
         "scored_kinds: [county, town, helping_unit]",
         "scored_kinds: [county, town]",
     )
-    doc = service.dry_run(2018, files=files, db=db, rules=rules, evaluator=ENGINE)
+    doc = service.dry_run(work(db, rules), 2018, files=files)
     gone = [u for u in doc["units"] if u["new"] is None]
     assert gone and all(u["kind"] == "helping_unit" and u["old"] for u in gone)
     assert doc["summary"]["units"] > len(gone)  # units of either side

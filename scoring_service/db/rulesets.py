@@ -1,4 +1,4 @@
-"""Reading and writing rule set versions and drafts; callers own the transaction."""
+"""Rule set versions and drafts in the database; callers own the transaction."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from scoring_service.db.ruleset_models import (
@@ -124,6 +125,46 @@ def add_version(
     session.flush()
     _add_files(session, RulesetVersionFileRow, "version_id", row.id, files)
     return row
+
+
+def add_version_once(
+    session: Session,
+    *,
+    year: int,
+    content_hash: str,
+    origin: str,
+    extends_year: int | None,
+    extends_hash: str | None,
+    published_by: str,
+    note: str,
+    files: Mapping[str, str],
+) -> RulesetVersionRow:
+    """The version with this content, added as the year's next one unless it is stored.
+
+    Two transactions may both find it missing: the one that adds it second gets the first
+    one's (or, when the first added another version, the error)."""
+    row = version_by_hash(session, year, content_hash)
+    if row is not None:
+        return row
+    try:
+        with session.begin_nested():
+            return add_version(
+                session,
+                year=year,
+                content_hash=content_hash,
+                origin=origin,
+                extends_year=extends_year,
+                extends_hash=extends_hash,
+                published_by=published_by,
+                note=note,
+                files=files,
+            )
+    except IntegrityError:
+        # Another transaction recorded the year's next version first: it may be this one.
+        row = version_by_hash(session, year, content_hash)
+        if row is None:
+            raise
+        return row
 
 
 def _add_files(

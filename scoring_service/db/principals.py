@@ -1,0 +1,335 @@
+"""Principals and what they did: bearer tokens, the audit log and idempotency keys.
+
+Each table's rows are read and written only here; callers own the transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Delete, Update, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from scoring_service.access.roles import Principal, Role
+from scoring_service.db.api_models import ApiTokenRow, AuditRow, IdempotencyRow
+from scoring_service.db.queries import Page, keyset_page
+
+_Statement = TypeVar("_Statement", Update, Delete)
+
+# --- tokens ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    """What is known of a token besides its secret."""
+
+    id: int
+    name: str
+    role: Role
+    scope: tuple[str, ...] | None
+    created_at: datetime
+    created_by: str
+    revoked_at: datetime | None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+class NameTaken(Exception):
+    """A live token already has the name."""
+
+
+def _token(row: ApiTokenRow) -> TokenInfo:
+    return TokenInfo(
+        id=row.id,
+        name=row.name,
+        role=Role(row.role),
+        scope=None if row.scope is None else tuple(json.loads(row.scope)),
+        created_at=row.created_at,
+        created_by=row.created_by,
+        revoked_at=row.revoked_at,
+    )
+
+
+def add_token(
+    session: Session,
+    *,
+    name: str,
+    role: Role,
+    scope: Collection[str] | None,
+    token_hash: str,
+    created_by: str,
+) -> TokenInfo:
+    """Store a token (its hash only); ``NameTaken`` when a live token has the name."""
+    try:
+        # A savepoint, so a clash leaves the caller's transaction usable (PostgreSQL
+        # aborts a whole transaction on an error otherwise).
+        with session.begin_nested():
+            token_id = session.execute(
+                insert(ApiTokenRow)
+                .values(
+                    name=name,
+                    role=role.value,
+                    scope=None if scope is None else json.dumps(list(scope)),
+                    token_hash=token_hash,
+                    created_at=datetime.now(UTC),
+                    created_by=created_by,
+                )
+                .returning(ApiTokenRow.id)
+            ).scalar_one()
+    except IntegrityError:
+        raise NameTaken(name) from None
+    return _token(session.get_one(ApiTokenRow, token_id))
+
+
+def live_token(
+    session: Session, *, token_id: int | None = None, name: str | None = None
+) -> TokenInfo | None:
+    """The live token with this id or (else) this name, or None."""
+    statement = select(ApiTokenRow).where(ApiTokenRow.revoked_at.is_(None))
+    if token_id is not None:
+        statement = statement.where(ApiTokenRow.id == token_id)
+    if name is not None:
+        statement = statement.where(ApiTokenRow.name == name)
+    row = session.scalars(statement).first()
+    return None if row is None else _token(row)
+
+
+def revoke_token(session: Session, token_id: int) -> TokenInfo:
+    """Mark the token revoked now; its record as it is after."""
+    session.execute(
+        update(ApiTokenRow).where(ApiTokenRow.id == token_id).values(revoked_at=datetime.now(UTC))
+    )
+    row = session.get_one(ApiTokenRow, token_id)
+    session.refresh(row)
+    return _token(row)
+
+
+def list_tokens(session: Session, *, include_revoked: bool) -> list[TokenInfo]:
+    """Tokens by id; revoked ones only when asked."""
+    statement = select(ApiTokenRow).order_by(ApiTokenRow.id)
+    if not include_revoked:
+        statement = statement.where(ApiTokenRow.revoked_at.is_(None))
+    return [_token(row) for row in session.scalars(statement)]
+
+
+def live_token_by_hash(session: Session, token_hash: str) -> TokenInfo | None:
+    """The live token whose secret has this hash, or None."""
+    row = session.scalars(
+        select(ApiTokenRow).where(
+            ApiTokenRow.token_hash == token_hash, ApiTokenRow.revoked_at.is_(None)
+        )
+    ).first()
+    return None if row is None else _token(row)
+
+
+# --- the audit log ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    token: str
+    action: str
+    record_type: str
+    record: str
+    year: int | None
+    detail: Any
+
+
+def record_audit(
+    session: Session,
+    actor: Principal,
+    action: str,
+    record_type: str,
+    record_key: str,
+    *,
+    year: int | None = None,
+    detail: Any = None,
+) -> None:
+    """Add an entry in the caller's transaction, so it commits or rolls back with the write."""
+    session.execute(
+        insert(AuditRow).values(
+            at=datetime.now(UTC),
+            token_name=actor.name,
+            action=action,
+            record_type=record_type,
+            record_key=record_key[:300],
+            year=year,
+            detail=None
+            if detail is None
+            else json.dumps(detail, ensure_ascii=False, default=str, separators=(",", ":")),
+        )
+    )
+
+
+def audit_page(
+    session: Session,
+    *,
+    token: str | None = None,
+    action: str | None = None,
+    record_type: str | None = None,
+    record_key: str | None = None,
+    year: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int,
+    cursor: str | None = None,
+) -> Page[AuditEntry]:
+    """Audit entries, newest first, filtered."""
+    conditions = []
+    if token is not None:
+        conditions.append(AuditRow.token_name == token)
+    if action is not None:
+        conditions.append(AuditRow.action == action)
+    if record_type is not None:
+        conditions.append(AuditRow.record_type == record_type)
+    if record_key is not None:
+        conditions.append(AuditRow.record_key == record_key)
+    if year is not None:
+        conditions.append(AuditRow.year == year)
+    if since is not None:
+        conditions.append(AuditRow.at >= since)
+    if until is not None:
+        conditions.append(AuditRow.at < until)
+    page = keyset_page(
+        session,
+        select(AuditRow).where(*conditions),
+        keys=[AuditRow.id],
+        descending=True,
+        limit=limit,
+        cursor=cursor,
+        scalars=True,
+    )
+    return page.map(
+        lambda row: AuditEntry(
+            id=row.id,
+            at=row.at,
+            token=row.token_name,
+            action=row.action,
+            record_type=row.record_type,
+            record=row.record_key,
+            year=row.year,
+            detail=None if row.detail is None else json.loads(row.detail),
+        )
+    )
+
+
+# --- idempotency keys ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRecord:
+    """An idempotency key as stored: its request, its claim and, once answered, the answer."""
+
+    request_hash: str
+    created_at: datetime
+    claim: str | None
+    status: int | None
+    content_type: str | None
+    location: str | None
+    body: bytes | None
+
+
+def idempotency_key(session: Session, token_id: int, key: str) -> KeyRecord | None:
+    row = session.scalars(
+        select(IdempotencyRow).where(IdempotencyRow.token_id == token_id, IdempotencyRow.key == key)
+    ).first()
+    if row is None:
+        return None
+    return KeyRecord(
+        request_hash=row.request_hash,
+        created_at=row.created_at,
+        claim=row.claim,
+        status=row.status,
+        content_type=row.content_type,
+        location=row.location,
+        body=row.body,
+    )
+
+
+def delete_key(session: Session, token_id: int, key: str) -> None:
+    session.execute(_match(delete(IdempotencyRow), token_id, key))
+
+
+def add_claim(
+    session: Session, token_id: int, key: str, request_hash: str, claim: str, at: datetime
+) -> bool:
+    """Store a new claim on the key; False when another request stored one first."""
+    try:
+        with session.begin_nested():
+            session.execute(
+                insert(IdempotencyRow).values(
+                    token_id=token_id,
+                    key=key,
+                    request_hash=request_hash,
+                    created_at=at,
+                    claim=claim,
+                )
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def take_over_claim(
+    session: Session, token_id: int, key: str, old: str | None, new: str, at: datetime
+) -> bool:
+    """Replace the unanswered claim ``old`` by ``new``; False when another retry did first."""
+    taken = session.execute(
+        _match(update(IdempotencyRow), token_id, key)
+        .where(_is_claim(old), IdempotencyRow.status.is_(None))
+        .values(claim=new, created_at=at)
+    )
+    return _count(taken) == 1
+
+
+def store_answer(
+    session: Session,
+    token_id: int,
+    key: str,
+    claim: str,
+    *,
+    status: int,
+    content_type: str,
+    location: str | None,
+    body: bytes,
+) -> bool:
+    """Store the answer of the request holding ``claim``; False when it no longer holds it."""
+    stored = session.execute(
+        _match(update(IdempotencyRow), token_id, key)
+        .where(IdempotencyRow.claim == claim, IdempotencyRow.status.is_(None))
+        .values(status=status, content_type=content_type, location=location, body=body)
+    )
+    return _count(stored) == 1
+
+
+def release_claim(session: Session, token_id: int, key: str, claim: str) -> None:
+    """Delete the key while ``claim`` holds it unanswered (a later claim stays)."""
+    session.execute(
+        _match(delete(IdempotencyRow), token_id, key).where(
+            IdempotencyRow.claim == claim, IdempotencyRow.status.is_(None)
+        )
+    )
+
+
+def _is_claim(claim_id: str | None) -> ColumnElement[bool]:
+    # Keys claimed before claims had an identity have none.
+    column = IdempotencyRow.claim
+    return column.is_(None) if claim_id is None else column == claim_id
+
+
+def _count(result: Any) -> int:
+    count: int = result.rowcount
+    return count
+
+
+def _match(statement: _Statement, token_id: int, key: str) -> _Statement:
+    return statement.where(IdempotencyRow.token_id == token_id, IdempotencyRow.key == key)

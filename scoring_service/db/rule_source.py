@@ -1,0 +1,145 @@
+"""The rule source services use: published versions in the database over the shipped files.
+
+An adapter of the persistence package: it reads stored versions through ``db.rulesets``
+with a session factory of its own (it is built once, at start-up, and serves every
+request and command), and it records the versions score runs and drafts name.
+
+``current(year)`` is the year's last published version, else the files of
+``rules/<year>/`` (the initial version). ``by_hash(year, hash)`` finds any version a
+score run recorded, for recomputing it. Versions load through ``files.load_files``
+and are checked against their stored hash; loaded rule sets are kept by hash (a hash
+names one content, so the cache never goes stale).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from scoring_service.db import rulesets as repo
+from scoring_service.db.ruleset_models import RulesetVersionRow
+from scoring_service.domain.ruleset import Ruleset
+from scoring_service.rules.loader import available_years, load_ruleset
+from scoring_service.rules.problems import RuleFileError
+from scoring_service.rulesets.files import chain_files, load_files, parent_of, where
+
+
+class StoredVersionError(RuntimeError):
+    """A stored version no longer loads to the content it was published with."""
+
+
+class VersionedRuleSource:
+    """Rule sets by year (the version in force) and by content hash (any recorded version)."""
+
+    CACHE_SIZE = 64
+
+    def __init__(self, rules_dir: Path, db: sessionmaker[Session]) -> None:
+        self.rules_dir = rules_dir
+        self.db = db
+        self._cache: OrderedDict[tuple[int, str], Ruleset] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def current(self, year: int) -> Ruleset | None:
+        """The year's version in force, or None when the year has no rule set at all."""
+        with self.db() as session:
+            row = repo.latest_published(session, year)
+            if row is not None:
+                return self.load_version(session, row)
+        return self.shipped(year)
+
+    def years(self) -> list[int]:
+        """Years with a rule set: the shipped folders and the years published in the database."""
+        with self.db() as session:
+            published = repo.published_years(session)
+        return sorted(set(available_years(self.rules_dir)) | set(published))
+
+    def by_hash(self, year: int, content_hash: str) -> Ruleset | None:
+        """The year's version with this content hash, or None when none is known."""
+        cached = self._cached(year, content_hash)
+        if cached is not None:
+            return cached
+        with self.db() as session:
+            row = repo.version_by_hash(session, year, content_hash)
+            if row is not None:
+                return self.load_version(session, row)
+        try:
+            shipped = self.shipped(year)
+        except RuleFileError:
+            return None  # broken files cannot be the version asked for
+        return shipped if shipped is not None and shipped.content_hash == content_hash else None
+
+    def shipped(self, year: int) -> Ruleset | None:
+        """The files of ``rules/<year>/`` (raises ``RuleFileError`` when they have problems)."""
+        if year not in available_years(self.rules_dir):
+            return None
+        return load_ruleset(year, self.rules_dir)
+
+    def load_version(self, session: Session, row: RulesetVersionRow) -> Ruleset:
+        """A stored version as a rule set, with the versions it extends."""
+        cached = self._cached(row.year, row.content_hash)
+        if cached is not None:
+            return cached
+        parent: Ruleset | None = None
+        if row.extends_year is not None and row.extends_hash is not None:
+            parent_row = repo.version_by_hash(session, row.extends_year, row.extends_hash)
+            if parent_row is None:
+                raise StoredVersionError(
+                    f"version {row.number} of {row.year} extends {row.extends_year} version "
+                    f"{row.extends_hash[:12]}, which is not stored"
+                )
+            parent = self.load_version(session, parent_row)
+        files = repo.version_files(session, row.id)
+        try:
+            ruleset = load_files(row.year, files, parent)
+        except RuleFileError as error:
+            raise StoredVersionError(
+                f"version {row.number} of {row.year} no longer loads: {error}"
+            ) from error
+        if ruleset.content_hash != row.content_hash:
+            raise StoredVersionError(
+                f"version {row.number} of {row.year} loads to content {ruleset.content_hash[:12]}, "
+                f"not the {row.content_hash[:12]} it was published with"
+            )
+        self._remember(ruleset)
+        return ruleset
+
+    def _cached(self, year: int, content_hash: str) -> Ruleset | None:
+        with self._lock:
+            found = self._cache.get((year, content_hash))
+            if found is not None:
+                self._cache.move_to_end((year, content_hash))
+            return found
+
+    def _remember(self, ruleset: Ruleset) -> None:
+        with self._lock:
+            self._cache[(ruleset.year, ruleset.content_hash)] = ruleset
+            while len(self._cache) > self.CACHE_SIZE:
+                self._cache.popitem(last=False)
+
+
+def record_version(session: Session, ruleset: Ruleset) -> RulesetVersionRow:
+    """The stored version with this content; records it (as shipped files) when none is.
+
+    A score run calls this in its own transaction, so every run's rule set can be found
+    by hash later, even after the files of ``rules/<year>/`` change. The rule sets it
+    extends are recorded first, and the version names theirs by hash.
+    """
+    row = repo.version_by_hash(session, ruleset.year, ruleset.content_hash)
+    if row is not None:
+        return row
+    parent = parent_of(ruleset)
+    parent_hash = record_version(session, parent).content_hash if parent is not None else None
+    return repo.add_version_once(
+        session,
+        year=ruleset.year,
+        content_hash=ruleset.content_hash,
+        origin=repo.SHIPPED,
+        extends_year=ruleset.extends,
+        extends_hash=parent_hash,
+        published_by="shipped files",
+        note=f"the rule files of {where(ruleset.year, '')} as shipped, recorded when used",
+        files=chain_files(ruleset).get(ruleset.year, {}),
+    )
