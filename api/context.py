@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
 from api.config import ApiConfig
+from scoring_service.db import Engine, Sessions
 from scoring_service.domain.assessment import Evaluator
 from scoring_service.domain.ruleset import RuleSource
 from scoring_service.unit_of_work import UnitOfWork
@@ -20,7 +19,7 @@ EXTENSION = "scoring"
 class Services:
     config: ApiConfig
     engine: Engine
-    db: sessionmaker[Session]
+    db: Sessions
     rules: RuleSource  # config.make_rule_source: published versions, else the shipped files
     evaluator: Evaluator
 

@@ -13,12 +13,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask import Flask, Response, has_request_context, request
-from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from scoring_service.access.idempotency import InProgress, KeyReused
 from scoring_service.access.roles import Forbidden
 from scoring_service.bundle import InvalidBundle
+from scoring_service.db import DatabaseUnavailable, WriteClash
 from scoring_service.domain.errors import Conflict, DomainError, InvalidRequest, NotFound
 from scoring_service.records.events import EventRefused
 from scoring_service.rules import RuleFileError
@@ -139,8 +139,8 @@ def _rules_broken(exc: RuleFileError) -> Response:
     return problem(500, f"the rule files have problems: {exc}", slug="rules-broken")
 
 
-def _database(exc: OperationalError | IntegrityError) -> Response:
-    if isinstance(exc, IntegrityError):
+def _database(exc: DatabaseUnavailable | WriteClash) -> Response:
+    if isinstance(exc, WriteClash):
         log.warning("integrity error (a concurrent write?): %s", exc.orig)
         return problem(
             409, "the request clashed with a concurrent write; retry it", slug="conflict"
@@ -221,8 +221,8 @@ _HANDLERS: list[tuple[type[Exception], Any]] = [
     (DomainError, _domain),
     (HTTPException, _http),
     (RuleFileError, _rules_broken),
-    (OperationalError, _database),
-    (IntegrityError, _database),
+    (DatabaseUnavailable, _database),
+    (WriteClash, _database),
 ]
 
 

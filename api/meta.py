@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Response, current_app
-from sqlalchemy import text
 
 from api.context import services
 from api.errors import problem
 from api.openapi import build_document, docs_page
 from api.routing import ApiBlueprint
 from api.schemas import CheckRead, HealthChecks, HealthRead, RulesetsCheckRead
-from scoring_service.db import alembic_config
+from scoring_service.db import alembic_config, schema_revision
 from scoring_service.rules import available_years, load_ruleset
 
 bp = ApiBlueprint("meta", __name__, tag="service")
@@ -57,9 +55,7 @@ def health() -> HealthRead | Response:
     ``checks``) when one is down."""
     s = services()
     try:
-        with s.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-            at = MigrationContext.configure(connection).get_current_revision()
+        at = schema_revision(s.engine)
         head = _schema_head()
         if at == head:
             database = CheckRead(status="up")

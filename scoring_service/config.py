@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 from scoring_service.domain.ruleset import Ruleset
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session, sessionmaker
-
+    from scoring_service.db import Sessions
     from scoring_service.rulesets.source import VersionedRuleSource
 
 DEFAULT_DATABASE_URL = "sqlite:///var/scoring.sqlite"
@@ -73,7 +72,7 @@ class HasRulesDir(Protocol):
     def rules_dir(self) -> Path: ...
 
 
-def make_rule_source(settings: HasRulesDir, db: sessionmaker[Session]) -> VersionedRuleSource:
+def make_rule_source(settings: HasRulesDir, db: Sessions) -> VersionedRuleSource:
     """The rule source of the CLI and the HTTP API: published versions in the database,
     else the shipped files of ``settings.rules_dir``; by hash for recomputing runs."""
     from scoring_service.rulesets.source import VersionedRuleSource

@@ -111,9 +111,9 @@ def _report(exc: Exception, err: TextIO) -> int:
     if isinstance(exc, DomainError):
         print(f"error: {exc}", file=err)
         return EXIT_FAILED
-    from sqlalchemy.exc import OperationalError
+    from scoring_service.db import DatabaseUnavailable
 
-    if isinstance(exc, OperationalError):
+    if isinstance(exc, DatabaseUnavailable):
         print(f"error: the database cannot be used: {exc.orig}", file=err)
         return EXIT_FAILED
     raise exc

@@ -7,8 +7,9 @@ from typing import Any, TypeAlias
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -17,14 +18,39 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # claims, the rule source): they import this name, not SQLAlchemy.
 Sessions: TypeAlias = sessionmaker[Session]
 
+# The database's failures as the entrances report them, without importing SQLAlchemy:
+# the database cannot be reached or used (503), a write clashed with another (409).
+DatabaseUnavailable = OperationalError
+WriteClash = IntegrityError
+
 __all__ = [
+    "DatabaseUnavailable",
+    "Engine",
     "Sessions",
+    "WriteClash",
     "alembic_config",
     "downgrade",
     "make_engine",
     "make_session_factory",
+    "ping",
+    "schema_revision",
     "upgrade",
 ]
+
+
+def ping(engine: Engine) -> None:
+    """Raise DatabaseUnavailable unless the database answers a trivial query."""
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The migration the database's schema is at (None before the first); raises
+    DatabaseUnavailable when it cannot be reached."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

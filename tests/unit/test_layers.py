@@ -1,5 +1,5 @@
-"""The record services and the problem list reach the database only through the
-persistence package (``scoring_service/db/``) and the unit of work."""
+"""The layering: SQLAlchemy lives in the persistence package and the unit of work only, and
+the core (domain, bundle, rules, engine) imports nothing above it."""
 
 from __future__ import annotations
 
@@ -8,32 +8,52 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[2] / "scoring_service"
-SERVICES = [
-    "records/__init__.py",
-    "records/events.py",
-    "records/findings.py",
-    "records/groups.py",
-    "records/inspections.py",
-    "records/pairings.py",
-    "records/structure.py",
-    "records/units.py",
-    "records/year.py",
-    "reports/exports.py",
-]
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "scoring_service"
+MODULES = sorted([*PACKAGE.rglob("*.py"), *(ROOT / "api").rglob("*.py")])
+PERSISTENCE = (PACKAGE / "db", PACKAGE / "unit_of_work.py")
+CORE = ("domain", "bundle", "rules", "engine")
 
 
 def imported(path: Path) -> set[str]:
-    """The top-level packages a module imports."""
-    names: set[str] = set()
+    """Every module the file imports, at any level (TYPE_CHECKING blocks included)."""
+    found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
-    return names
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module)
+    return found
 
 
-@pytest.mark.parametrize("module", SERVICES)
-def test_a_record_service_does_not_import_sqlalchemy(module: str) -> None:
-    assert "sqlalchemy" not in imported(PACKAGE / module)
+def name(path: Path) -> str:
+    return str(path.relative_to(ROOT))
+
+
+@pytest.mark.parametrize("path", MODULES, ids=name)
+def test_sqlalchemy_only_in_the_persistence_package(path: Path) -> None:
+    if any(path == p or p in path.parents for p in PERSISTENCE):
+        return
+    used = sorted(m for m in imported(path) if m.split(".")[0] == "sqlalchemy")
+    assert used == [], f"{name(path)} imports {used}: its SQL belongs in scoring_service/db/"
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in MODULES if p.parent.name in CORE or p.parent.parent.name in CORE], ids=name
+)
+def test_the_core_imports_nothing_above_it(path: Path) -> None:
+    above = sorted(
+        m
+        for m in imported(path)
+        if m.split(".")[0] == "api"
+        or (m.startswith("scoring_service.") and m.split(".")[1] not in CORE)
+    )
+    assert above == [], f"{name(path)} imports {above}"
+
+
+def test_the_scope_rule_and_its_queries_are_importable_from_access_scope() -> None:
+    from scoring_service.access import scope
+    from scoring_service.db import scopes
+
+    assert scope.reach is scopes.reach
+    assert scope.visible_findings_condition is scopes.visible_findings_condition
