@@ -97,6 +97,7 @@ def create_run(year: int, body: ScoreRunCreate) -> tuple[ScoreRunCreated, dict[s
     permission=READ,
     query=ScoreRunsQuery,
     response=ScoreRunPage,
+    cache="revalidate",
 )
 def list_runs(year: int, query: ScoreRunsQuery) -> ScoreRunPage:
     """The year's stored runs, newest first."""
@@ -119,6 +120,7 @@ def list_runs(year: int, query: ScoreRunsQuery) -> ScoreRunPage:
     query=LatestRunQuery,
     response=ScoreRunRead,
     errors=(404,),
+    cache="revalidate",
 )
 def latest_run(year: int, query: LatestRunQuery) -> ScoreRunRead:
     """The most recent run of the year (as of ``as_of`` when given)."""
@@ -132,6 +134,7 @@ def latest_run(year: int, query: LatestRunQuery) -> ScoreRunRead:
     permission=READ,
     response=ScoreRunRead,
     errors=(404,),
+    cache="immutable",
 )
 def get_run(year: int, run_id: int) -> ScoreRunRead:
     """A stored run: when, from which data revision and rule set, rows per kind."""
@@ -147,6 +150,7 @@ def get_run(year: int, run_id: int) -> ScoreRunRead:
     response=ScoreRowPage,
     errors=(404,),
     media=SCORE_MEDIA,
+    cache="immutable",
 )
 def run_rows(year: int, run_id: int, query: ScoreRowsQuery) -> ScoreRowPage | Response:
     """The run's rows (spec section 9) in their order, optionally of one kind; or the whole
@@ -181,6 +185,7 @@ def run_rows(year: int, run_id: int, query: ScoreRowsQuery) -> ScoreRowPage | Re
     response=ScoresPage,
     errors=(404, 422),
     media=SCORE_MEDIA,
+    cache="revalidate",
 )
 def year_scores(year: int, query: ScoresQuery) -> ScoresPage | Response:
     """Rows as spec section 9, from the latest run at ``as_of`` (default: the cutoff) while it
@@ -230,6 +235,7 @@ def year_scores(year: int, query: ScoresQuery) -> ScoresPage | Response:
     query=AsOfQuery,
     response=ExplanationRead,
     errors=(404, 422),
+    cache="revalidate",
 )
 def explanation(year: int, code: str, query: AsOfQuery) -> ExplanationRead:
     """Metrics, every rule with the values it read, caps, grade, and every finding that
@@ -256,6 +262,7 @@ def explanation(year: int, code: str, query: AsOfQuery) -> ExplanationRead:
     query=AlertsQuery,
     response=AlertPage,
     errors=(404, 422),
+    cache="revalidate",
 )
 def alerts(year: int, query: AlertsQuery) -> AlertPage:
     """Late letters, long inspections, incomplete samples, missed months and unescalated
