@@ -413,6 +413,7 @@ def build_document(operations: Iterable[Operation]) -> dict[str, Any]:
             success["headers"] = headers
         responses: dict[str, Any] = {str(op.status): success}
         for status in op.also:
+            assert op.response is not None, "also= repeats the response model"
             responses[str(status)] = {
                 "description": ERROR_RESPONSES[str(status)],
                 "content": {
