@@ -66,8 +66,6 @@ def install_logging() -> None:
         logger = logging.getLogger(name)
         if not any(h.get_name() == "scoring-request-id" for h in logger.handlers):
             logger.addHandler(_handler())
-        if logger.level == logging.NOTSET:
-            logger.setLevel(logging.INFO)
 
 
 def _begin() -> None:

@@ -249,7 +249,13 @@ def _call(op: Operation, fn: View, path: Mapping[str, Any]) -> Response:
         kwargs["raw"] = read_body()
     result = fn(**kwargs)
     response = render(op, result)
-    if op.export is None and any(media in FORMATS for media in op.media):
+    if op.export is not None:
+        # A file route offers its type or plain bytes; the bytes are the same either way.
+        media = next(iter(op.media))
+        if request.accept_mimetypes.best_match([media, OCTET_STREAM]) == OCTET_STREAM:
+            response.mimetype = OCTET_STREAM
+        response.vary.add("Accept")
+    elif any(media in FORMATS for media in op.media):
         response.vary.add("Accept")  # Accept may pick the file
     if op.cache is not None and request.method in ("GET", "HEAD") and response.status_code == 200:
         response = _conditional(op.cache, response, result)

@@ -199,6 +199,10 @@ def test_accept_selects_csv_and_xlsx_and_format_wins(loaded: Api) -> None:
     # The file routes give the same files.
     routed = loaded.get(f"{Y}/scores.csv")
     assert routed.mimetype == "text/csv" and routed.get_data() == as_csv.get_data()
+    octets = loaded.client.get(
+        f"{Y}/scores.xlsx", headers=loaded.headers(Accept="application/octet-stream")
+    )
+    assert octets.mimetype == "application/octet-stream" and octets.get_data()[:2] == b"PK"
     assert problem(loaded.get(f"{Y}/scores.csv?limit=5"), 422)["errors"][0]["pointer"] == "/limit"
 
 
