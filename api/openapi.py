@@ -367,7 +367,7 @@ def build_document(operations: Iterable[Operation]) -> dict[str, Any]:
                     "required": False,
                     "description": "the `ETag` of the answer held: `304` without a body when "
                     "it is still the same",
-                    "schema": {"type": "string", "maxLength": 1000},
+                    "schema": {"type": "string"},
                 }
             )
         success: dict[str, Any] = {"description": op.summary}
