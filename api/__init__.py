@@ -20,7 +20,7 @@ def create_app(config: ApiConfig | Mapping[str, Any] | None = None) -> Flask:
     (``{"database_url": ...}``), or None for the environment alone. The schema is not
     migrated here: ``python -m scoring_service serve`` (or ``db upgrade``) does it once.
     """
-    from api import errors
+    from api import compression, cors, errors, request_id, throttle
     from api.blueprints import BLUEPRINTS
     from scoring_service.config import make_rule_source, normalise_url
     from scoring_service.db import make_engine, make_session_factory
@@ -45,6 +45,11 @@ def create_app(config: ApiConfig | Mapping[str, Any] | None = None) -> Flask:
         evaluator=DurableRulesEngine() if config.engine == "durable" else PythonEngine(),
     )
     errors.register(app)
+    # after_request steps run last registered first: compression must see the final body.
+    compression.register(app)
+    cors.register(app)
+    request_id.register(app)
+    throttle.register(app, config)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     return app

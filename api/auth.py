@@ -6,6 +6,7 @@ from collections.abc import Collection
 
 from flask import g, request
 
+from api import throttle
 from api.context import services
 from api.errors import ApiProblem
 from scoring_service.access.roles import Permission, Principal
@@ -37,9 +38,12 @@ def refuse_token_in_query(declared: Collection[str]) -> None:
 
 def authorize(permission: Permission) -> Principal:
     """The caller of this request, checked for ``permission``: 401 without a valid token,
-    403 when its role lacks the permission."""
+    403 when its role lacks the permission, 429 while the client's address has failed
+    too often (a request without a token is no attempt and is not counted)."""
     header = request.headers.get("Authorization", "")
     scheme, _, secret = header.partition(" ")
+    if header:
+        throttle.refuse_if_blocked()
     if not header:
         raise ApiProblem(
             401,
@@ -48,6 +52,7 @@ def authorize(permission: Permission) -> Principal:
             headers={"WWW-Authenticate": REALM},
         )
     if scheme.lower() != "bearer" or not secret.strip():
+        throttle.record_failure()
         raise ApiProblem(
             401,
             "the Authorization header must be: Bearer <token>",
@@ -56,6 +61,7 @@ def authorize(permission: Permission) -> Principal:
         )
     principal = authenticate(secret.strip(), db=services().db)
     if principal is None:
+        throttle.record_failure()
         raise ApiProblem(
             401,
             "the token is unknown or revoked",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -11,6 +12,9 @@ from typing import Any
 from scoring_service.config import DEFAULT_DATABASE_URL, REPO_RULES_DIR
 
 MIB = 1024 * 1024
+# An origin as browsers send it: scheme, host and an optional port, nothing after.
+_ORIGIN = re.compile(r"https?://[^\s/?#,]+")
+_PUBLIC_URL = re.compile(r"(https?://[^\s/?#]+)?(/[^\s?#]*)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +32,16 @@ class ApiConfig:
     idempotency_lease_seconds: int = 60
     # "durable" (durable_rules, as the command line) or "python" (the exact evaluator).
     engine: str = "durable"
+    # Browser origins allowed to call the API (CORS), comma-separated exact origins such as
+    # "https://portal.example.gov.cn"; empty: none, so browsers on other origins are refused.
+    cors_origins: str = ""
+    # Failed bearer authentications from one client address within the window before that
+    # address gets 429 until the window has passed (kept in each worker's memory).
+    auth_failure_limit: int = 10
+    auth_failure_window_seconds: int = 60
+    # The address clients reach the service at (the OpenAPI document's server), such as
+    # "https://scoring.example.gov.cn"; empty: the address of the request for the document.
+    public_url: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)  # passed to Flask's config
 
     @classmethod
@@ -65,6 +79,22 @@ class ApiConfig:
             "max_bundle_bytes",
             "idempotency_ttl_hours",
             "idempotency_lease_seconds",
+            "auth_failure_limit",
+            "auth_failure_window_seconds",
         ):
             if getattr(self, name) < 1:
                 raise ValueError(f"SCORING_{name.upper()} must be at least 1")
+        for origin in self.allowed_origins:
+            if not _ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"SCORING_CORS_ORIGINS: {origin!r} is not an origin (scheme://host[:port])"
+                )
+        if self.public_url and not _PUBLIC_URL.fullmatch(self.public_url):
+            raise ValueError(
+                "SCORING_PUBLIC_URL must be an http(s) address or a path starting with /"
+            )
+
+    @property
+    def allowed_origins(self) -> frozenset[str]:
+        """The origins of ``cors_origins``."""
+        return frozenset(o.strip() for o in self.cors_origins.split(",") if o.strip())

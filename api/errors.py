@@ -15,6 +15,7 @@ from typing import Any
 from flask import Flask, Response, has_request_context, request
 from werkzeug.exceptions import HTTPException
 
+from api import request_id
 from scoring_service.access.idempotency import InProgress, KeyReused
 from scoring_service.access.roles import Forbidden
 from scoring_service.bundle import InvalidBundle
@@ -40,6 +41,7 @@ PROBLEM_TYPES: dict[str, tuple[str, int]] = {
     "invalid-bundle": ("The bundle has problems; nothing was stored", 422),
     "invalid-record": ("The record does not fit the year's data; nothing was stored", 422),
     "idempotency-key-reused": ("The Idempotency-Key was used for another request", 422),
+    "too-many-failures": ("Too many failed authentications from this address", 429),
     "rules-broken": ("The year's rule files have problems", 500),
     "database-unavailable": ("The database cannot be reached", 503),
 }
@@ -97,6 +99,9 @@ def problem(
     body: dict[str, Any] = {"type": kind, "title": title, "status": status, "detail": detail}
     if has_request_context():
         body["instance"] = request.path
+        rid = request_id.current()
+        if rid is not None:
+            body["request_id"] = rid  # to quote to support: the log lines carry it too
     if errors is not None:
         body["errors"] = list(errors)
     if extra:

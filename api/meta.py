@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from alembic.script import ScriptDirectory
-from flask import Response, current_app
+from flask import Response, current_app, request
 
 from api.context import services
-from api.errors import problem
-from api.openapi import build_document, docs_page
+from api.openapi import build_document, docs_page, with_servers
 from api.routing import ApiBlueprint
 from api.schemas import CheckRead, HealthChecks, HealthRead, RulesetsCheckRead
 from scoring_service.db import alembic_config, schema_revision
@@ -48,11 +47,11 @@ def _schema_head() -> str | None:
     summary="Is the service up",
     permission=None,
     response=HealthRead,
-    errors=(503,),
+    also=(503,),
 )
 def health() -> HealthRead | Response:
-    """The database and the rule sets, each up or down; 503 (a problem document with the same
-    ``checks``) when one is down."""
+    """The database and the rule sets, each up or down: 200 with `"status": "up"` when both
+    are up, else 503 with `"status": "down"` and the same `checks`."""
     s = services()
     try:
         at = schema_revision(s.engine)
@@ -84,13 +83,9 @@ def health() -> HealthRead | Response:
     checks = HealthChecks(database=database, rulesets=rulesets)
     if database.status == "up" and rulesets.status == "up":
         return HealthRead(status="up", checks=checks)
-    return problem(
-        503,
-        "a part of the service is down",
-        slug="database-unavailable" if database.status == "down" else "rules-broken",
-        title="The service is not ready",
-        extra={"checks": checks.model_dump(mode="json"), "status_text": "down"},
-    )
+    # The same document as when up, so monitors read one shape; the status says it all.
+    down = HealthRead(status="down", checks=checks)
+    return Response(down.model_dump_json(), status=503, mimetype="application/json")
 
 
 @bp.operation(
@@ -104,7 +99,9 @@ def openapi() -> Response:
     """This API described in OpenAPI 3.1, generated from the models the endpoints use."""
     import json
 
-    return Response(json.dumps(document(), ensure_ascii=False), mimetype="application/json")
+    public = services().config.public_url or request.host_url
+    doc = with_servers(document(), public)
+    return Response(json.dumps(doc, ensure_ascii=False), mimetype="application/json")
 
 
 @bp.operation(

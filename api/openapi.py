@@ -4,15 +4,26 @@ and a self-contained HTML page that lists it (no scripts, nothing fetched from e
 from __future__ import annotations
 
 import html
+import inspect
+import json
 import re
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 
 from api.errors import PROBLEM_JSON, PROBLEM_TYPES, type_uri
-from api.routing import INT_PARAMS, JSON, Operation
+from api.routing import (
+    CACHE_CONTROL,
+    FORMATS,
+    INT_PARAMS,
+    JSON,
+    OCTET_STREAM,
+    XLSX,
+    Operation,
+)
 from api.schemas import CODE_PATTERN, Problem
 from scoring_service.access.roles import ROLE_PERMISSIONS, Permission
 
@@ -39,7 +50,135 @@ rectification progress; the assessment system pulls scores.
   the same key and body (header `Idempotent-Replayed: true`); the same key with another body
   is 422. Keys belong to a token and are kept 24 hours.
 * **Dates** are `YYYY-MM-DD`; `as_of` defaults to the year's rule set cutoff.
+* **Files**: score rows and problem lists come as CSV or XLSX with `format=csv|xlsx`, with
+  `Accept: text/csv` or the XLSX media type (`format` wins when both are given), or from
+  their own routes ending in `.csv` and `.xlsx`.
+* **Caching**: score runs, scores, explanations, alerts and rule sets carry a strong `ETag`
+  (a stored run also `Last-Modified`); send it back in `If-None-Match` to get `304 Not
+  Modified` without a body. A stored run and its rows never change (`immutable`).
+* **Tracing**: send `X-Request-Id` (1 to 200 visible ASCII characters) or get one made;
+  every answer carries it, problem documents repeat it as `request_id`.
+* **Paging links**: a page with more after it carries `Link: <...>; rel="next"`.
+* **Failed authentication**: too many failed tokens from one address within a minute get
+  `429` with `Retry-After`.
 """
+
+TAGS = {
+    "service": "Health, this document and its documentation page; no token needed.",
+    "bundles": "Load a whole year from an interchange bundle, all or nothing.",
+    "structure": "Years held and their units, pairings of helping units with villages, and "
+    "inspection groups.",
+    "inspections": "Inspections with their samples and findings, and the problem list "
+    "(问题清单) to attach to a rectification letter.",
+    "findings": "Findings, their state at a date, and the events of their rectification.",
+    "scores": "Score runs, the scores of a year at a date, a unit's explanation and process "
+    "alerts.",
+    "rulesets": "The year's rules, their versions, and drafts: test, dry-run and publish.",
+    "tokens": "Bearer tokens of the systems that call the API (admins only).",
+    "audit": "Who wrote what, and the requests that were refused (admins only).",
+}
+
+# Path parameters, by name; ``code`` is named by the segment before it.
+PATH_PARAMS = {
+    "year": "the assessment year, such as 2018",
+    "run_id": "a score run's id, as `POST /years/{year}/score-runs` answered",
+    "token_id": "a token's id, as `GET /tokens` lists it",
+    "draft": "a draft's id, as `POST /rulesets/{year}/drafts` answered",
+    "ref": "a version's number, its content hash (or 8 or more of its first digits), or "
+    "`current` for the version in force",
+    "helping_unit": "the helping unit's code",
+    "village": "the village's code",
+}
+CODE_OF = {
+    "units": "the unit's code",
+    "groups": "the inspection group's code",
+    "inspections": "the inspection's code",
+    "findings": "the finding's code",
+}
+# Query parameters whose model gives no description, by name.
+QUERY_PARAMS = {
+    "year": "the assessment year",
+    "as_of": "the date of the states (default: the year's rule set cutoff)",
+    "kind": "keep only units of this kind",
+    "format": "`json` (default, one page), or the whole list as a `csv` or `xlsx` file",
+    "parent": "keep only the units directly under this unit",
+    "helping_unit": "keep only pairings of this helping unit",
+    "village": "keep only pairings of this village",
+    "county": "keep only those of this county",
+    "group": "keep only inspections of this inspection group",
+    "inspection": "keep only findings of this inspection",
+    "category": "keep only findings of this catalogue category",
+    "criterion": "keep only findings of this catalogue criterion",
+    "severity": "keep only findings of this severity",
+    "outcome": "keep only findings with this outcome at the date",
+    "overdue": "true: only findings overdue at the date; false: only those not overdue",
+    "repeat": "true: only repeated findings; false: only first findings",
+    "type": "keep only alerts of this type",
+    "include_revoked": "list revoked tokens too",
+    "token": "keep only entries written with the token of this name",
+    "action": "keep only entries of this action, such as `event.create`",
+    "record_type": "keep only entries about records of this type, such as `finding`",
+    "record": "keep only entries about this record, such as `2018/441624`",
+    "since": "keep only entries at or after this time (ISO 8601)",
+    "until": "keep only entries before this time (ISO 8601)",
+    "replace": "swap a year already held, in one transaction",
+}
+BINARY = {"type": "string", "format": "binary"}
+_RST_LITERAL = re.compile(r"``(.+?)``", re.S)
+_EXAMPLES = Path(__file__).with_name("openapi_examples.json")
+
+
+def markdown(text: str) -> str:
+    """A docstring as CommonMark: no indentation left over, ``literal`` as `literal`."""
+    return _RST_LITERAL.sub(r"`\1`", inspect.cleandoc(text))
+
+
+def _markdown_schemas(value: Any) -> None:
+    """Every ``description`` under ``value`` as CommonMark (model docstrings are RST-ish)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "description" and isinstance(item, str):
+                value[key] = markdown(item)
+            else:
+                _markdown_schemas(item)
+    elif isinstance(value, list):
+        for item in value:
+            _markdown_schemas(item)
+
+
+def _refs(value: Any) -> Iterable[str]:
+    if isinstance(value, dict):
+        ref = value.get("$ref")
+        if isinstance(ref, str):
+            yield ref.rsplit("/", 1)[-1]
+        for item in value.values():
+            yield from _refs(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _refs(item)
+
+
+def _used(schemas: dict[str, Any], roots: Any) -> dict[str, Any]:
+    """The schemas ``roots`` reach: query models become parameters and are not listed."""
+    seen: set[str] = set()
+    todo = list(_refs(roots))
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in schemas:
+            continue
+        seen.add(name)
+        todo.extend(_refs(schemas[name]))
+    return {name: schema for name, schema in schemas.items() if name in seen}
+
+
+def load_examples() -> dict[str, Any]:
+    """Request and response examples by operation id, taken from real answers."""
+    examples: dict[str, Any] = json.loads(_EXAMPLES.read_text(encoding="utf-8"))
+    return examples
+
+
+def _example(value: Any, summary: str) -> dict[str, Any]:
+    return {"default": {"summary": summary, "value": value}}
 
 
 def _path(op: Operation) -> str:
@@ -48,13 +187,27 @@ def _path(op: Operation) -> str:
 
 def _path_params(op: Operation) -> list[dict[str, Any]]:
     params = []
+    segments = op.path.split("/")
     for _converter, name in _PARAM.findall(op.path):
         if name in INT_PARAMS:
             low, high = INT_PARAMS[name]
             schema: dict[str, Any] = {"type": "integer", "minimum": low, "maximum": high}
         else:
             schema = {"type": "string", "pattern": CODE_PATTERN}
-        params.append({"name": name, "in": "path", "required": True, "schema": schema})
+        if name == "code":
+            before = segments[segments.index("<code>") - 1]
+            description = CODE_OF[before]
+        else:
+            description = PATH_PARAMS[name]
+        params.append(
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "description": description,
+                "schema": schema,
+            }
+        )
     return params
 
 
@@ -98,17 +251,50 @@ def _body_required(model: type[BaseModel]) -> bool:
 
 
 def _media_schema(media: str) -> dict[str, Any]:
-    """The schema of a response without a model: a JSON document is an object, not text."""
+    """The schema of a response without a model: a JSON document is an object, a file is
+    bytes (so that generated clients save it rather than parse it), a page is text."""
     if media == JSON:
         return {"type": "object"}
+    if media in FORMATS:
+        return dict(BINARY)
     return {"type": "string"}
 
 
-def _problem_response(description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {PROBLEM_JSON: {"schema": {"$ref": REF.format(model="Problem")}}},
+def _problem_example(code: str) -> dict[str, Any]:
+    slug = next((s for s, (_t, status) in PROBLEM_TYPES.items() if str(status) == code), None)
+    example: dict[str, Any] = {
+        "type": type_uri(slug) if slug else "about:blank",
+        "title": PROBLEM_TYPES[slug][0] if slug else ERROR_RESPONSES[code],
+        "status": int(code),
+        "detail": ERROR_RESPONSES[code],
+        "instance": "/api/v1/years/2018/scores",
+        "request_id": "9f1c2e4b6a8d4e0f8b7c6d5e4f3a2b1c",
     }
+    if code == "422":
+        example["errors"] = [
+            {"pointer": "/as_of", "message": "not a valid date (YYYY-MM-DD)", "in": "query"}
+        ]
+    return example
+
+
+def _problem_response(code: str, description: str) -> dict[str, Any]:
+    answer: dict[str, Any] = {
+        "description": description,
+        "content": {
+            PROBLEM_JSON: {
+                "schema": {"$ref": REF.format(model="Problem")},
+                "examples": _example(_problem_example(code), description),
+            }
+        },
+    }
+    if code in ("429", "503"):
+        answer["headers"] = {
+            "Retry-After": {
+                "description": "seconds to wait before trying again",
+                "schema": {"type": "integer", "minimum": 1},
+            }
+        }
+    return answer
 
 
 ERROR_RESPONSES = {
@@ -120,6 +306,7 @@ ERROR_RESPONSES = {
     "413": "The body is larger than the configured limit",
     "415": "The body is not application/json",
     "422": "Invalid parameters or body; `errors` lists each problem with its JSON pointer",
+    "429": "Too many failed authentications from this address; retry after `Retry-After`",
     "500": "The service failed (details are logged, never sent)",
     "503": "The database is unavailable",
 }
@@ -130,6 +317,8 @@ def build_document(operations: Iterable[Operation]) -> dict[str, Any]:
     ops = list(operations)
     refs, top = models_json_schema(_models(ops), ref_template=REF)
     schemas: dict[str, Any] = top.get("$defs", {})
+    _markdown_schemas(schemas)
+    examples = load_examples()
 
     def ref(model: type[BaseModel], mode: str) -> dict[str, Any]:
         return dict(refs[(model, mode)])  # type: ignore[index]
@@ -141,21 +330,25 @@ def build_document(operations: Iterable[Operation]) -> dict[str, Any]:
 
     paths: dict[str, dict[str, Any]] = {}
     for op in ops:
+        operation_id = op.endpoint.replace(".", "_")
+        example = examples.get(operation_id, {})
         params = _path_params(op)
         if op.query is not None:
             query = resolve(ref(op.query, "validation"))
             required = set(query.get("required", ()))
             for name, prop in query.get("properties", {}).items():
                 schema = _strip_null(dict(prop))
-                param: dict[str, Any] = {
-                    "name": name,
-                    "in": "query",
-                    "required": name in required,
-                    "schema": schema,
-                }
-                if "description" in schema:
-                    param["description"] = schema["description"]
-                params.append(param)
+                description = schema.pop("description", None) or QUERY_PARAMS[name]
+                schema.pop("title", None)
+                params.append(
+                    {
+                        "name": name,
+                        "in": "query",
+                        "required": name in required,
+                        "description": description,
+                        "schema": schema,
+                    }
+                )
         if op.idempotent_post:
             params.append(
                 {
@@ -166,48 +359,98 @@ def build_document(operations: Iterable[Operation]) -> dict[str, Any]:
                     "schema": {"type": "string", "pattern": "^[!-~]([ -~]{0,253}[!-~])?$"},
                 }
             )
+        if op.cache is not None:
+            params.append(
+                {
+                    "name": "If-None-Match",
+                    "in": "header",
+                    "required": False,
+                    "description": "the `ETag` of the answer held: `304` without a body when "
+                    "it is still the same",
+                    "schema": {"type": "string"},
+                }
+            )
         success: dict[str, Any] = {"description": op.summary}
         if op.response is not None:
-            content: dict[str, Any] = {JSON: {"schema": ref(op.response, "serialization")}}
+            json_media: dict[str, Any] = {"schema": ref(op.response, "serialization")}
+            if "response" in example:
+                json_media["examples"] = _example(example["response"], op.summary)
+            content: dict[str, Any] = {JSON: json_media}
             for media, description in op.media.items():
-                content[media] = {
-                    "schema": {"type": "string", "contentMediaType": media},
-                    "x-description": description,
-                }
+                content[media] = _file_media(media, description, example)
             success["content"] = content
+        elif op.export is not None:
+            # Generated clients read the first media type they know: octet-stream makes them
+            # keep the bytes (they know no spreadsheet type, and decode text/* as text).
+            (media, description), *_ = op.media.items()
+            success["content"] = {
+                OCTET_STREAM: {"schema": dict(BINARY)},
+                media: _file_media(media, description, example),
+            }
         elif op.media:
             success["content"] = {
-                media: {"schema": _media_schema(media), "x-description": description}
+                media: _file_media(media, description, example)
                 for media, description in op.media.items()
             }
+        headers: dict[str, Any] = {}
         if op.status == 201:
-            success["headers"] = {
-                "Location": {"description": "the new record", "schema": {"type": "string"}}
-            }
+            headers["Location"] = {"description": "the new record", "schema": {"type": "string"}}
         if op.idempotent_post:
-            success.setdefault("headers", {})["Idempotent-Replayed"] = {
+            headers["Idempotent-Replayed"] = {
                 "description": "true when this is the stored answer to an earlier request "
                 "with the same Idempotency-Key",
                 "schema": {"type": "string", "enum": ["true"]},
             }
+        if op.cache is not None:
+            headers.update(_cache_headers(op))
+        if op.response is not None and "next_cursor" in op.response.model_fields:
+            headers["Link"] = {
+                "description": 'the next page, `<address>; rel="next"` (RFC 8288), when there '
+                "is one",
+                "schema": {"type": "string"},
+            }
+        if headers:
+            success["headers"] = headers
         responses: dict[str, Any] = {str(op.status): success}
+        for status in op.also:
+            assert op.response is not None, "also= repeats the response model"
+            responses[str(status)] = {
+                "description": ERROR_RESPONSES[str(status)],
+                "content": {
+                    JSON: {
+                        "schema": ref(op.response, "serialization"),
+                        **(
+                            {"examples": _example(example[str(status)], "down")}
+                            if str(status) in example
+                            else {}
+                        ),
+                    }
+                },
+            }
+        if op.cache is not None:
+            responses["304"] = {
+                "description": "Not modified: the `ETag` sent in `If-None-Match` is still "
+                "the answer's",
+                "headers": _cache_headers(op),
+            }
         codes = {"400", "404", "422", "500", "503"}  # 400: a token in the query string
         if op.permission is not None:
-            codes |= {"401", "403"}
+            codes |= {"401", "403", "429"}
         if op.body is not None or op.raw_body is not None:
             codes |= {"400", "413", "415", "422"}
         if op.method == "POST" and op.permission is not None:
             codes |= {"409"}
         codes |= {str(code) for code in op.errors}
+        codes -= {str(status) for status in op.also}
         for code in sorted(codes):
             responses[code] = {"$ref": f"#/components/responses/Problem{code}"}
         operation: dict[str, Any] = {
-            "operationId": op.endpoint.replace(".", "_"),
+            "operationId": operation_id,
             "summary": op.summary,
-            "description": op.description,
+            "description": markdown(op.description),
             "tags": [op.tag],
             "parameters": params,
-            "responses": responses,
+            "responses": dict(sorted(responses.items())),
         }
         if op.permission is not None:
             roles = [r.value for r, perms in ROLE_PERMISSIONS.items() if op.permission in perms]
@@ -218,11 +461,19 @@ def build_document(operations: Iterable[Operation]) -> dict[str, Any]:
             operation["security"] = []
         body_model = op.body or op.raw_body
         if body_model is not None:
+            body_media: dict[str, Any] = {"schema": ref(body_model, "validation")}
+            if "request" in example:
+                body_media["examples"] = _example(example["request"], op.summary)
             operation["requestBody"] = {
+                "description": markdown(body_model.__doc__ or op.summary),
                 "required": op.raw_body is not None or _body_required(body_model),
-                "content": {JSON: {"schema": ref(body_model, "validation")}},
+                "content": {JSON: body_media},
             }
         paths.setdefault(_path(op), {})[op.method.lower()] = operation
+    problem_responses = {
+        f"Problem{code}": _problem_response(code, text) for code, text in ERROR_RESPONSES.items()
+    }
+    used = {tag: None for tag in dict.fromkeys(op.tag for op in ops)}
     return {
         "openapi": "3.1.0",
         "info": {
@@ -230,14 +481,12 @@ def build_document(operations: Iterable[Operation]) -> dict[str, Any]:
             "version": VERSION,
             "description": DESCRIPTION,
         },
-        "servers": [{"url": "/"}],
-        "tags": [{"name": tag} for tag in dict.fromkeys(op.tag for op in ops)],
+        "servers": [{"url": "/", "description": "this service"}],
+        "tags": [{"name": tag, "description": TAGS[tag]} for tag in used],
         "paths": paths,
         "components": {
-            "schemas": schemas,
-            "responses": {
-                f"Problem{code}": _problem_response(text) for code, text in ERROR_RESPONSES.items()
-            },
+            "schemas": _used(schemas, [paths, problem_responses]),
+            "responses": problem_responses,
             "securitySchemes": {
                 "bearerAuth": {
                     "type": "http",
@@ -247,6 +496,40 @@ def build_document(operations: Iterable[Operation]) -> dict[str, Any]:
             },
         },
     }
+
+
+def with_servers(doc: dict[str, Any], url: str) -> dict[str, Any]:
+    """``doc`` with the server clients reach the service at (``SCORING_PUBLIC_URL``, else
+    the address the document was asked at); the paths start with ``/api/v1``."""
+    return {**doc, "servers": [{"url": url.rstrip("/") or "/", "description": "this service"}]}
+
+
+def _cache_headers(op: Operation) -> dict[str, Any]:
+    assert op.cache is not None
+    headers: dict[str, Any] = {
+        "ETag": {
+            "description": "a strong tag of the body, to send back in `If-None-Match`",
+            "schema": {"type": "string"},
+        },
+        "Cache-Control": {
+            "description": "how long the answer may be kept",
+            "schema": {"type": "string", "enum": [CACHE_CONTROL[op.cache]]},
+        },
+    }
+    if op.response is not None and "created_at" in op.response.model_fields:
+        headers["Last-Modified"] = {
+            "description": "when the score run was stored",
+            "schema": {"type": "string"},
+        }
+    return headers
+
+
+def _file_media(media: str, description: str, example: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = {"schema": _media_schema(media), "x-description": description}
+    sample = example.get(FORMATS.get(media, media))
+    if sample is not None and media not in (XLSX, OCTET_STREAM):
+        found["examples"] = _example(sample, description)
+    return found
 
 
 # --- the docs page ---------------------------------------------------------------------------

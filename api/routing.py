@@ -7,21 +7,22 @@ replays and the OpenAPI document, so they cannot drift apart.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Any
-from urllib.parse import quote
+from datetime import datetime, timedelta
+from typing import Any, Literal
+from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, request
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ValidationError, create_model
 
 from api.auth import authorize, refuse_token_in_query
 from api.context import services
 from api.errors import ApiProblem, to_response
-from api.schemas import CODE_PATTERN
+from api.schemas import CODE_PATTERN, QueryModel
 from scoring_service.access import idempotency
 from scoring_service.access.roles import Permission, Principal
 from scoring_service.bundle.parse import describe_error as bundle_message
@@ -30,6 +31,16 @@ from scoring_service.bundle.problems import pointer
 JSON = "application/json"
 CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+OCTET_STREAM = "application/octet-stream"
+# The files an operation with a ``format`` parameter may offer, by media type.
+FORMATS = {CSV: "csv", XLSX: "xlsx"}
+# What a cacheable GET answer may be kept for: revalidated each time (the data can change)
+# or for good (a stored score run and its rows never change).
+CACHE_CONTROL = {
+    "revalidate": "private, max-age=0, must-revalidate",
+    "immutable": "private, max-age=31536000, immutable",
+}
+Cache = Literal["revalidate", "immutable"]
 _CODE = re.compile(CODE_PATTERN)
 # What may stand in a quoted file name for every client: printable ASCII without the quote,
 # the backslash (an escape some clients ignore) and the percent sign (some clients decode it).
@@ -60,6 +71,14 @@ class Operation:
     media: Mapping[str, str] = field(default_factory=dict)  # other response types by format
     errors: tuple[int, ...] = ()
     headers: Mapping[str, str] = field(default_factory=dict)  # response headers documented
+    # Other statuses answered with the response model (health: 503 when a part is down).
+    also: tuple[int, ...] = ()
+    # GET answers carry a strong ETag and this Cache-Control; If-None-Match gets 304.
+    cache: Cache | None = None
+    # A file route made for the operation ``export_of`` (its query model): the same view
+    # with ``format`` fixed to ``export``, for clients that save one kind of answer per route.
+    export: str | None = None
+    export_of: type[BaseModel] | None = None
 
     @property
     def path(self) -> str:
@@ -103,15 +122,69 @@ class ApiBlueprint(Blueprint):
                 **options,
             )
             self.operations.append(op)
-
-            def view(**path: Any) -> Response:
-                return dispatch(op, fn, path)
-
-            view.__name__ = fn.__name__
-            self.add_url_rule(rule, endpoint=fn.__name__, view_func=view, methods=[method])
+            self._route(op, fn)
+            for file_op in _file_operations(op):
+                self.operations.append(file_op)
+                self._route(file_op, fn)
             return fn
 
         return decorator
+
+    def _route(self, op: Operation, fn: View) -> None:
+        def view(**path: Any) -> Response:
+            return dispatch(op, fn, path)
+
+        name = op.endpoint.split(".", 1)[1]
+        view.__name__ = name
+        self.add_url_rule(op.rule, endpoint=name, view_func=view, methods=[op.method])
+
+
+def _file_operations(op: Operation) -> list[Operation]:
+    """``rule.csv`` and ``rule.xlsx`` beside an operation that offers them by ``format``.
+
+    An OpenAPI operation has one answer per status, and generated clients read a 200 in its
+    first media type: a route per file lets them save CSV and XLSX as bytes."""
+    if op.method != "GET" or op.query is None or "format" not in op.query.model_fields:
+        return []
+    ops = []
+    for media, ext in FORMATS.items():
+        if media not in op.media:
+            continue
+        ops.append(
+            Operation(
+                method="GET",
+                rule=f"{op.rule}.{ext}",
+                prefix=op.prefix,
+                endpoint=f"{op.endpoint}_{ext}",
+                tag=op.tag,
+                summary=f"{op.summary} ({ext.upper()} file)",
+                description=f"{op.description}\n\nThe whole list as a {ext.upper()} file: "
+                f"the same as `{op.rule.rsplit('/', 1)[-1]}?format={ext}`.",
+                permission=op.permission,
+                query=_export_query(op.query),
+                response=None,
+                status=200,
+                media={media: op.media[media]},
+                errors=op.errors,
+                cache=op.cache,
+                export=ext,
+                export_of=op.query,
+            )
+        )
+    return ops
+
+
+def _export_query(model: type[BaseModel]) -> type[BaseModel]:
+    """``model`` without ``format`` and paging: a file holds the whole list."""
+    kept: dict[str, Any] = {
+        name: (info.annotation, info)
+        for name, info in model.model_fields.items()
+        if name not in ("format", "limit", "cursor")
+    }
+    export: type[BaseModel] = create_model(  # type: ignore[call-overload]
+        f"{model.__name__}File", __base__=QueryModel, __module__=model.__module__, **kept
+    )
+    return export
 
 
 # --- dispatch ------------------------------------------------------------------------------------
@@ -144,10 +217,27 @@ def _check_path(path: Mapping[str, Any]) -> None:
             raise ApiProblem(404, f"no resource has the {name} {value!r}", slug="not-found")
 
 
+def _negotiated_format(op: Operation) -> str | None:
+    """The file format the Accept header asks for, on an operation offering ``format``;
+    None for JSON. ``?format=`` wins over the header."""
+    if op.query is None or "format" not in op.query.model_fields or "format" in request.args:
+        return None
+    offered = [JSON, *(media for media in op.media if media in FORMATS)]
+    if len(offered) == 1:
+        return None
+    best = request.accept_mimetypes.best_match(offered)  # JSON on a tie: it comes first
+    return FORMATS.get(best or JSON)
+
+
 def _call(op: Operation, fn: View, path: Mapping[str, Any]) -> Response:
     kwargs: dict[str, Any] = dict(path)
-    if op.query is not None:
-        kwargs["query"] = parse_query(op.query)
+    if op.export_of is not None:
+        given = parse_query(op.query) if op.query is not None else None
+        fixed = given.model_dump(exclude_unset=True) if given is not None else {}
+        kwargs["query"] = op.export_of.model_validate({**fixed, "format": op.export})
+    elif op.query is not None:
+        fmt = _negotiated_format(op)
+        kwargs["query"] = parse_query(op.query, {"format": fmt} if fmt else None)
     elif request.args:
         raise _invalid(
             "this operation takes no query parameters",
@@ -157,7 +247,50 @@ def _call(op: Operation, fn: View, path: Mapping[str, Any]) -> Response:
         kwargs["body"] = parse_body(op.body)
     elif op.raw_body is not None:
         kwargs["raw"] = read_body()
-    return render(op, fn(**kwargs))
+    result = fn(**kwargs)
+    response = render(op, result)
+    if op.export is not None:
+        # A file route offers its type or plain bytes; the bytes are the same either way.
+        media = next(iter(op.media))
+        if request.accept_mimetypes.best_match([media, OCTET_STREAM]) == OCTET_STREAM:
+            response.mimetype = OCTET_STREAM
+        response.vary.add("Accept")
+    elif any(media in FORMATS for media in op.media):
+        response.vary.add("Accept")  # Accept may pick the file
+    if op.cache is not None and request.method in ("GET", "HEAD") and response.status_code == 200:
+        response = _conditional(op.cache, response, result)
+    return response
+
+
+def _conditional(cache: Cache, response: Response, result: Any) -> Response:
+    """A strong ETag (a hash of the body) and the operation's Cache-Control; 304 without a
+    body when If-None-Match names the tag (or its compressed variant)."""
+    body = response.get_data()
+    tag = hashlib.sha256(body).hexdigest()[:32]
+    created = getattr(result, "created_at", None)
+    headers: dict[str, str] = {"Cache-Control": CACHE_CONTROL[cache]}
+    response.set_etag(tag)
+    response.headers.update(headers)
+    # Scoped tokens see other bodies at the same address; compression varies the bytes.
+    response.vary.update(("Authorization", "Accept-Encoding"))
+    if isinstance(created, datetime):
+        response.last_modified = created
+    wanted = request.if_none_match
+    matched = next((t for t in (tag, f"{tag}-gzip") if wanted.contains_weak(t)), None)
+    if matched is None and wanted.star_tag:
+        matched = tag
+    if matched is None and not wanted and isinstance(created, datetime):
+        since = request.if_modified_since
+        if since is not None and created.replace(microsecond=0) <= since:
+            matched = tag
+    if matched is None:
+        return response
+    unchanged = Response(status=304)
+    unchanged.set_etag(matched)
+    for name in ("Cache-Control", "Vary", "Content-Location"):
+        if name in response.headers:
+            unchanged.headers[name] = response.headers[name]
+    return unchanged
 
 
 def render(op: Operation, result: Any) -> Response:
@@ -173,7 +306,19 @@ def render(op: Operation, result: Any) -> Response:
         response = Response(result.model_dump_json(), status=op.status, mimetype=JSON)
     for name, value in headers.items():
         response.headers[name] = value
+    cursor = getattr(result, "next_cursor", None)
+    if isinstance(cursor, str):
+        response.headers["Link"] = f'<{next_page(cursor)}>; rel="next"'
     return response
+
+
+def next_page(cursor: str) -> str:
+    """The address of the next page (RFC 8288 ``rel="next"``): this request's path and
+    query with the new cursor, as an absolute path."""
+    query = [(k, v) for k, v in request.args.items(multi=True) if k != "cursor"]
+    query.append(("cursor", cursor))
+    path = quote(request.script_root + request.path, safe="/!$&'()*+,;=:@-._~")
+    return f"{path}?{urlencode(query, quote_via=quote)}"
 
 
 def attachment(body: bytes, mimetype: str, filename: str, ascii_name: str) -> Response:
@@ -214,9 +359,10 @@ def _errors(exc: ValidationError, place: str) -> list[dict[str, str]]:
     return out
 
 
-def parse_query(model: type[BaseModel]) -> Any:
-    """The query string validated by ``model``: 422 with a pointer per bad parameter."""
-    data: dict[str, Any] = {}
+def parse_query(model: type[BaseModel], defaults: Mapping[str, Any] | None = None) -> Any:
+    """The query string validated by ``model``: 422 with a pointer per bad parameter.
+    ``defaults`` stand for parameters the query string leaves out."""
+    data: dict[str, Any] = dict(defaults or {})
     errors: list[dict[str, str]] = []
     for name in request.args:
         values = request.args.getlist(name)

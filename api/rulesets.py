@@ -110,6 +110,7 @@ def ruleset_read(r: Ruleset) -> RulesetRead:
     summary="List rule sets",
     permission=Permission.READ,
     response=RulesetList,
+    cache="revalidate",
 )
 def list_rulesets() -> RulesetList:
     """The years with a rule set in force."""
@@ -137,6 +138,7 @@ def list_rulesets() -> RulesetList:
     permission=Permission.READ,
     response=RulesetRead,
     errors=(404,),
+    cache="revalidate",
 )
 def get_ruleset(year: int) -> RulesetRead:
     """The rule set in force for the year: parameters, rules (with their conditions and

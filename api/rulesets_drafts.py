@@ -305,6 +305,7 @@ def _draft_location(year: int, draft_id: int) -> dict[str, str]:
     permission=READ,
     response=VersionList,
     errors=(404,),
+    cache="revalidate",
 )
 def list_versions(year: int) -> VersionList:
     """Every version of the year, oldest first: the shipped files (the first version) and
@@ -325,6 +326,7 @@ def list_versions(year: int) -> VersionList:
     permission=READ,
     response=VersionRead,
     errors=(404,),
+    cache="revalidate",
 )
 def get_version(year: int, ref: str) -> VersionRead:
     """A version by number, by content hash (or 8+ of its first digits), or ``current``:
@@ -478,6 +480,7 @@ def new_year(year: int, body: NewYearCreate) -> tuple[DraftRead, dict[str, str]]
     response=RecomputationRead,
     errors=(404,),
     tag="scores",
+    cache="revalidate",
 )
 def recomputation(year: int, run_id: int) -> RecomputationRead:
     """Score the run's year again, as of its date, under the rule set version it recorded

@@ -100,6 +100,10 @@ class Page(ReadModel, Generic[T]):
 class ProblemItem(ReadModel):
     pointer: Annotated[str, Field(description="JSON pointer (RFC 6901) into the body")]
     message: str
+    in_: Annotated[
+        Literal["query", "header"] | None,
+        Field(alias="in", description="where the value is when not in the body"),
+    ] = None
 
 
 class Problem(ReadModel):
@@ -115,6 +119,10 @@ class Problem(ReadModel):
     more_errors: Annotated[
         int | None,
         Field(description="how many problems were found beyond those `errors` lists"),
+    ] = None
+    request_id: Annotated[
+        str | None,
+        Field(description="the request's `X-Request-Id`, to quote to support"),
     ] = None
 
 

@@ -119,6 +119,7 @@ def create_run(year: int, body: ScoreRunCreate) -> tuple[ScoreRunCreated, dict[s
     permission=READ,
     query=ScoreRunsQuery,
     response=ScoreRunPage,
+    cache="revalidate",
 )
 def list_runs(year: int, query: ScoreRunsQuery) -> ScoreRunPage:
     """The year's stored runs, newest first."""
@@ -139,6 +140,7 @@ def list_runs(year: int, query: ScoreRunsQuery) -> ScoreRunPage:
     query=LatestRunQuery,
     response=ScoreRunRead,
     errors=(404,),
+    cache="revalidate",
 )
 def latest_run(year: int, query: LatestRunQuery) -> ScoreRunRead:
     """The most recent run of the year (as of ``as_of`` when given)."""
@@ -152,6 +154,7 @@ def latest_run(year: int, query: LatestRunQuery) -> ScoreRunRead:
     permission=READ,
     response=ScoreRunRead,
     errors=(404,),
+    cache="immutable",
 )
 def get_run(year: int, run_id: int) -> ScoreRunRead:
     """A stored run: when, from which data revision and rule set, rows per kind."""
@@ -167,6 +170,7 @@ def get_run(year: int, run_id: int) -> ScoreRunRead:
     response=ScoreRowPage,
     errors=(404,),
     media=SCORE_MEDIA,
+    cache="immutable",
 )
 def run_rows(year: int, run_id: int, query: ScoreRowsQuery) -> ScoreRowPage | Response:
     """The run's rows (spec section 9) in their order, optionally of one kind; or the whole
@@ -200,6 +204,7 @@ def run_rows(year: int, run_id: int, query: ScoreRowsQuery) -> ScoreRowPage | Re
     response=ScoresPage,
     errors=(404, 422),
     media=SCORE_MEDIA,
+    cache="revalidate",
 )
 def year_scores(year: int, query: ScoresQuery) -> ScoresPage | Response:
     """Rows as spec section 9, from the latest run at ``as_of`` (default: the cutoff) while it
@@ -243,6 +248,7 @@ def year_scores(year: int, query: ScoresQuery) -> ScoresPage | Response:
     response=ExplanationRead,
     errors=(404, 422),
     media=EXPLANATION_MEDIA,
+    cache="revalidate",
 )
 def explanation(year: int, code: str, query: ExplanationQuery) -> ExplanationRead | Response:
     """Metrics, every rule with the values it read, caps, grade, and every finding that
@@ -268,6 +274,7 @@ def explanation(year: int, code: str, query: ExplanationQuery) -> ExplanationRea
     response=AlertPage,
     errors=(404, 422),
     media=ALERT_MEDIA,
+    cache="revalidate",
 )
 def alerts(year: int, query: AlertsQuery) -> AlertPage | Response:
     """Late letters, long inspections, incomplete samples, missed months and unescalated
