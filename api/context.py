@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from api.config import ApiConfig
+from scoring_service.config import Settings
 from scoring_service.db import Engine, Sessions
 from scoring_service.domain.assessment import Evaluator
 from scoring_service.domain.ruleset import RuleSource
@@ -17,7 +17,7 @@ EXTENSION = "scoring"
 
 @dataclass(frozen=True, slots=True)
 class Services:
-    config: ApiConfig
+    config: Settings
     engine: Engine
     db: Sessions
     rules: RuleSource  # config.make_rule_source: published versions, else the shipped files

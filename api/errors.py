@@ -124,7 +124,8 @@ def to_response(exc: BaseException) -> Response:
     """The problem response for any exception: the handler of its family."""
     for family, handler in _HANDLERS:
         if isinstance(exc, family):
-            return handler(exc)
+            response: Response = handler(exc)
+            return response
     return _unexpected(exc)
 
 

@@ -139,7 +139,7 @@ def get_finding(code: str, query: FindingOneQuery) -> FindingDetailRead:
         state=state_read(detail.facts, detail.as_of),
         events=[event_read(detail.year, e) for e in detail.events],
         counts_for=[
-            CountsFor(unit=unit, reasons=[r.value for r in reasons])  # type: ignore[misc]
+            CountsFor(unit=unit, reasons=[r.value for r in reasons])
             for unit, reasons in detail.counts_for.items()
         ],
     )
@@ -177,7 +177,9 @@ def list_events(code: str, query: EventsQuery) -> EventPage:
     status=201,
     errors=(404, 409, 422),
 )
-def post_event(code: str, query: EventPostQuery, body: EventCreate) -> tuple[EventRead, dict]:
+def post_event(
+    code: str, query: EventPostQuery, body: EventCreate
+) -> tuple[EventRead, dict[str, str]]:
     """Append one event (extension, rectified, lookback_failed, lookback_passed, escalated).
 
     The state machine of spec section 2 decides on the finding's whole history with the new

@@ -549,7 +549,7 @@ td,th{border:1px solid #ddd;padding:.15rem .5rem;text-align:left;vertical-align:
 
 def _schema_text(schema: dict[str, Any]) -> str:
     if "$ref" in schema:
-        return schema["$ref"].rsplit("/", 1)[-1]
+        return str(schema["$ref"]).rsplit("/", 1)[-1]
     if "enum" in schema:
         return " | ".join(map(str, schema["enum"]))
     kind = schema.get("type", "")

@@ -40,7 +40,7 @@ class RequestIdFilter(logging.Filter):
 class _StandardError(logging.StreamHandler):  # type: ignore[type-arg]
     """Writes to the standard error of the moment (a server or a test may replace it)."""
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> TextIO:
         return sys.stderr
 

@@ -181,7 +181,7 @@ def _export_query(model: type[BaseModel]) -> type[BaseModel]:
         for name, info in model.model_fields.items()
         if name not in ("format", "limit", "cursor")
     }
-    export: type[BaseModel] = create_model(  # type: ignore[call-overload]
+    export: type[BaseModel] = create_model(
         f"{model.__name__}File", __base__=QueryModel, __module__=model.__module__, **kept
     )
     return export

@@ -17,8 +17,8 @@ from collections.abc import Callable
 
 from flask import Flask, current_app, request
 
-from api.config import ApiConfig
 from api.errors import ApiProblem
+from scoring_service.config import Settings
 
 EXTENSION = "scoring.auth_failures"
 MAX_ADDRESSES = 10_000  # addresses remembered at once; the least recently failing go first
@@ -68,7 +68,7 @@ class FailedAuthentications:
                 self._failures.popitem(last=False)
 
 
-def register(app: Flask, config: ApiConfig) -> None:
+def register(app: Flask, config: Settings) -> None:
     """One counter per app, made before any request (workers' threads share it)."""
     app.extensions[EXTENSION] = FailedAuthentications(
         config.auth_failure_limit, config.auth_failure_window_seconds

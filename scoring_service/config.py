@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from scoring_service.domain.ruleset import Ruleset
 
@@ -17,22 +19,94 @@ DEFAULT_DATABASE_URL = "sqlite:///var/scoring.sqlite"
 REPO_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 
 
+MIB = 1024 * 1024
+# An origin as browsers send it: scheme, host and an optional port, nothing after.
+_ORIGIN = re.compile(r"https?://[^\s/?#,]+")
+_PUBLIC_URL = re.compile(r"(https?://[^\s/?#]+)?(/[^\s?#]*)?")
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
+    """Every setting of the service, read once from ``SCORING_<NAME>`` variables by
+    ``from_env``: the command line, the HTTP API and the benchmarks all use this one."""
+
     database_url: str = DEFAULT_DATABASE_URL
     rules_dir: Path = REPO_RULES_DIR
+    # Request bodies larger than this get 413; bundles have their own, larger limit.
+    max_body_bytes: int = 1 * MIB
+    max_bundle_bytes: int = 256 * MIB
+    idempotency_ttl_hours: int = 24
+    # A request's claim on its Idempotency-Key: unanswered this long, a retry runs it again
+    # (the worker serving it was killed). Keep it above the time the slowest request takes.
+    idempotency_lease_seconds: int = 60
+    # "durable" (durable_rules, as the command line) or "python" (the exact evaluator).
+    engine: str = "durable"
+    # Browser origins allowed to call the API (CORS), comma-separated exact origins such as
+    # "https://portal.example.gov.cn"; empty: none, so browsers on other origins are refused.
+    cors_origins: str = ""
+    # Failed bearer authentications from one client address within the window before that
+    # address gets 429 until the window has passed (kept in each worker's memory).
+    auth_failure_limit: int = 10
+    auth_failure_window_seconds: int = 60
+    # The address clients reach the service at (the OpenAPI document's server), such as
+    # "https://scoring.example.gov.cn"; empty: the address of the request for the document.
+    public_url: str = ""
+    extra: Mapping[str, Any] = field(default_factory=dict)  # passed to Flask's config by the API
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
-        """Read ``SCORING_DATABASE_URL`` and ``SCORING_RULES_DIR``; overrides win."""
-        env = dict(os.environ if env is None else env)
-        values: dict[str, object] = {}
-        if env.get("SCORING_DATABASE_URL"):
-            values["database_url"] = env["SCORING_DATABASE_URL"]
-        if env.get("SCORING_RULES_DIR"):
-            values["rules_dir"] = Path(env["SCORING_RULES_DIR"])
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Read ``SCORING_DATABASE_URL``, ``SCORING_RULES_DIR``, ``SCORING_MAX_BODY_BYTES``...;
+        keyword overrides win."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name == "extra":
+                continue
+            raw = env.get(f"SCORING_{f.name.upper()}")
+            if not raw:
+                continue
+            if f.name == "rules_dir":
+                values[f.name] = Path(raw)
+            elif f.type in ("int", int):
+                try:
+                    values[f.name] = int(raw)
+                except ValueError:
+                    raise ValueError(f"SCORING_{f.name.upper()} must be a whole number") from None
+            else:
+                values[f.name] = raw
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)  # type: ignore[arg-type]
+        config = cls(**values)
+        config.check()
+        return config
+
+    def check(self) -> None:
+        """Refuse settings that cannot work."""
+        if self.engine not in ("durable", "python"):
+            raise ValueError("SCORING_ENGINE must be 'durable' or 'python'")
+        for name in (
+            "max_body_bytes",
+            "max_bundle_bytes",
+            "idempotency_ttl_hours",
+            "idempotency_lease_seconds",
+            "auth_failure_limit",
+            "auth_failure_window_seconds",
+        ):
+            if getattr(self, name) < 1:
+                raise ValueError(f"SCORING_{name.upper()} must be at least 1")
+        for origin in self.allowed_origins:
+            if not _ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"SCORING_CORS_ORIGINS: {origin!r} is not an origin (scheme://host[:port])"
+                )
+        if self.public_url and not _PUBLIC_URL.fullmatch(self.public_url):
+            raise ValueError(
+                "SCORING_PUBLIC_URL must be an http(s) address or a path starting with /"
+            )
+
+    @property
+    def allowed_origins(self) -> frozenset[str]:
+        """The origins of ``cors_origins``."""
+        return frozenset(o.strip() for o in self.cors_origins.split(",") if o.strip())
 
 
 def normalise_url(url: str) -> str:
@@ -66,7 +140,7 @@ class FileRuleSource:
 
 
 class HasRulesDir(Protocol):
-    """Settings that name the shipped rule files (``Settings``, the API's ``ApiConfig``)."""
+    """Settings that name the shipped rule files."""
 
     @property
     def rules_dir(self) -> Path: ...

@@ -69,9 +69,13 @@ def main(
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse has printed its message
         return EXIT_INVALID if exc.code else EXIT_OK
-    settings = Settings.from_env(
-        database_url=args.db, rules_dir=args.rules_dir and Path(args.rules_dir)
-    )
+    try:
+        settings = Settings.from_env(
+            database_url=args.db, rules_dir=args.rules_dir and Path(args.rules_dir)
+        )
+    except ValueError as exc:  # a SCORING_* variable that cannot work
+        print(f"error: {exc}", file=err)
+        return EXIT_INVALID
     handler = _COMMANDS[args.command]
     try:
         code = handler(args, settings, out, err)

@@ -10,7 +10,8 @@ from datetime import date
 from typing import Any, TextIO
 
 from scoring_service.access.roles import Principal, command_line
-from scoring_service.config import Settings, make_rule_source, normalise_url
+from scoring_service.config import Settings
+from scoring_service.domain.assessment import Evaluator
 from scoring_service.unit_of_work import UnitOfWork
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
@@ -41,15 +42,14 @@ class Context:
     """What a command needs, built on first use."""
 
     def __init__(self, settings: Settings) -> None:
-        from scoring_service import db
+        from scoring_service.bootstrap import bootstrap
 
         self.settings = settings
-        url = normalise_url(settings.database_url)
-        db.upgrade(url)  # every command brings the schema up to date first
-        self.engine = db.make_engine(url)
-        self.db = db.make_session_factory(self.engine)
-        # Published versions in the database, else the shipped files of rules/<year>/.
-        self.rules = make_rule_source(settings, self.db)
+        # Every command brings the schema up to date first.
+        self.wiring = bootstrap(settings, migrate=True)
+        self.engine = self.wiring.engine
+        self.db = self.wiring.sessions
+        self.rules = self.wiring.rules
 
     @property
     def actor(self) -> Principal:
@@ -58,16 +58,14 @@ class Context:
 
     def uow(self) -> UnitOfWork:
         """The command's unit of work, acting as the operating-system user."""
-        return UnitOfWork(self.db, self.rules, self.evaluator, self.actor)
+        return self.wiring.unit_of_work(self.actor)
 
     @property
-    def evaluator(self) -> Any:
-        from scoring_service.engine import DurableRulesEngine
-
-        return DurableRulesEngine()
+    def evaluator(self) -> Evaluator:
+        return self.wiring.evaluator
 
     def close(self) -> None:
-        self.engine.dispose()
+        self.wiring.close()
 
 
 def with_context(

@@ -191,7 +191,7 @@ class Compare:
     def truth(self, values: Mapping[str, MetricValue]) -> bool:
         left = self.left.value_of(values)
         right = self.right.value_of(values)
-        return _COMPARE[self.op](left, right)
+        return bool(_COMPARE[self.op](left, right))
 
 
 @dataclass(frozen=True, slots=True)

@@ -133,7 +133,8 @@ def read_year(rules_dir: Path, year: int) -> tuple[YearDoc, list[RuleProblem]]:
 
 def _rule_id(rule: Any) -> str | None:
     if isinstance(rule, dict) and isinstance(rule.get("id"), str):
-        return rule["id"]
+        found: str | None = rule["id"]
+        return found
     return None
 
 

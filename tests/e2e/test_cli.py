@@ -247,3 +247,12 @@ def test_tokens_create_refuses_a_live_name_and_reuses_a_revoked_one(db_url: str)
     assert code == 0 and out.startswith("sst_")
     code, out, _ = run("--db", db_url, "tokens", "list")
     assert code == 0 and sum(" office " in line for line in out.splitlines()) == 1
+
+
+def test_a_setting_that_cannot_work_is_refused_in_words(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command line reads the same settings as the API, and checks them the same way."""
+    monkeypatch.setenv("SCORING_ENGINE", "fast")
+    code, _, err = run("--db", sqlite_url, "years")
+    assert code == 2 and err == "error: SCORING_ENGINE must be 'durable' or 'python'\n"
