@@ -44,7 +44,7 @@ def child_import(url: str, bundle: Path) -> dict[str, Any]:
 
 def child_score(url: str) -> dict[str, Any]:
     """A stored score run; then, apart, its load and assess steps and the rule engine alone."""
-    from scoring_service.db import repository as repo
+    from scoring_service.db import years
     from scoring_service.domain.assessment import assess
     from scoring_service.engine import DurableRulesEngine
     from scoring_service.gc_pause import gc_paused
@@ -62,7 +62,7 @@ def child_score(url: str) -> dict[str, Any]:
     with gc_paused():
         start = time.perf_counter()
         with factory() as session:
-            data = repo.load_year(session, YEAR)
+            data = years.load_year(session, YEAR)
         load_s = time.perf_counter() - start
         assert data is not None
         start = time.perf_counter()

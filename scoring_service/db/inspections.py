@@ -1,8 +1,10 @@
-"""Reads and writes of single inspections and the findings added to them. Every function
-takes the caller's ``Session`` and never commits."""
+"""Reads and writes of inspections: single ones and the findings added to them, and a
+year's inspections with their samples in bulk. Every function takes the caller's
+``Session`` and never commits."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
@@ -10,10 +12,20 @@ from typing import Any
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
-from scoring_service.db import repository as repo
-from scoring_service.db.models import FindingRow, InspectionRow
+from scoring_service.db.findings import findings_where, store_findings
+from scoring_service.db.models import (
+    FindingRow,
+    InspectionRow,
+    SampleHouseholdRow,
+    SampleTownRow,
+    SampleVillageRow,
+)
 from scoring_service.db.queries import Page, keyset_page, next_position, subtree
-from scoring_service.domain.model import Finding, Inspection
+from scoring_service.db.rows import bulk_insert, code_is, grouped, select_rows
+from scoring_service.domain.model import Finding, Household, HouseholdStatus, Inspection, Sample
+
+# A dictionary lookup: calling the enum class per row costs about a microsecond each.
+_STATUSES = {status.value: status for status in HouseholdStatus}
 
 # An inspection as listed: code, group, county, start, end, letter date, count of findings.
 SummaryRow = tuple[str, str, str, date, date, date | None, int]
@@ -26,7 +38,7 @@ def inspection_exists(session: Session, year: int, code: str) -> bool:
 
 def find_inspection(session: Session, year: int, code: str) -> Inspection | None:
     """The inspection with its sample, or None when the year has no such inspection."""
-    found = repo.load_inspections(session, year, code)
+    found = load_inspections(session, year, code)
     return found[0] if found else None
 
 
@@ -44,14 +56,14 @@ def taken_finding_codes(session: Session, year: int, codes: Sequence[str]) -> li
 def add_inspection(session: Session, year: int, inspection: Inspection) -> None:
     """Store an inspection with its sample after the year's last one (its findings apart)."""
     start = next_position(session, InspectionRow.position, InspectionRow.year == year)
-    repo.store_inspections(session, year, [inspection], start)
+    store_inspections(session, year, [inspection], start)
 
 
 def add_findings(session: Session, year: int, findings: Sequence[Finding]) -> None:
     """Store findings after the year's last one."""
     if findings:
         start = next_position(session, FindingRow.position, FindingRow.year == year)
-        repo.store_findings(session, year, findings, start)
+        store_findings(session, year, findings, start)
 
 
 def set_letter_date(session: Session, year: int, code: str, letter: date | None) -> None:
@@ -64,7 +76,7 @@ def set_letter_date(session: Session, year: int, code: str, letter: date | None)
 
 def inspection_findings(session: Session, year: int, code: str, *where: Any) -> list[Finding]:
     """The inspection's findings that also match ``where`` (a scope's condition), by code."""
-    return repo.findings_where(session, year, FindingRow.inspection == code, *where)
+    return findings_where(session, year, FindingRow.inspection == code, *where)
 
 
 def inspections_page(
@@ -109,3 +121,125 @@ def inspections_page(
             counts.get(r.code, 0),
         )
     )
+
+
+# --- bulk writes and reads -----------------------------------------------------------
+
+
+def store_inspections(
+    session: Session, year: int, inspections: Sequence[Inspection], start: int = 0
+) -> None:
+    """Insert the inspections and their samples, the first at position ``start``."""
+    bulk_insert(
+        session,
+        InspectionRow,
+        (
+            {
+                "year": year,
+                "code": ins.code,
+                "group_code": ins.group,
+                "county": ins.county,
+                "start_date": ins.start_date,
+                "end_date": ins.end_date,
+                "letter_date": ins.letter_date,
+                "position": start + i,
+            }
+            for i, ins in enumerate(inspections)
+        ),
+    )
+    bulk_insert(
+        session,
+        SampleTownRow,
+        (
+            {"year": year, "inspection": ins.code, "position": i, "town": town}
+            for ins in inspections
+            for i, town in enumerate(ins.sample.towns)
+        ),
+    )
+    bulk_insert(
+        session,
+        SampleVillageRow,
+        (
+            {"year": year, "inspection": ins.code, "position": i, "village": village}
+            for ins in inspections
+            for i, village in enumerate(ins.sample.villages)
+        ),
+    )
+    bulk_insert(
+        session,
+        SampleHouseholdRow,
+        (
+            {
+                "year": year,
+                "inspection": ins.code,
+                "position": i,
+                "code": h.code,
+                "village": h.village,
+                "status": h.status.value,
+            }
+            for ins in inspections
+            for i, h in enumerate(ins.sample.households)
+        ),
+    )
+
+
+def load_inspections(session: Session, year: int, code: str | None = None) -> list[Inspection]:
+    """The year's inspections (only the one ``code`` names when given), each with its sample."""
+    towns = grouped(
+        select_rows(
+            session,
+            select(SampleTownRow.inspection, SampleTownRow.town)
+            .where(SampleTownRow.year == year, *code_is(SampleTownRow.inspection, code))
+            .order_by(SampleTownRow.inspection, SampleTownRow.position),
+        )
+    )
+    villages = grouped(
+        select_rows(
+            session,
+            select(SampleVillageRow.inspection, SampleVillageRow.village)
+            .where(SampleVillageRow.year == year, *code_is(SampleVillageRow.inspection, code))
+            .order_by(SampleVillageRow.inspection, SampleVillageRow.position),
+        )
+    )
+    households: dict[str, list[Household]] = defaultdict(list)
+    for inspection, household, village, status in select_rows(
+        session,
+        select(
+            SampleHouseholdRow.inspection,
+            SampleHouseholdRow.code,
+            SampleHouseholdRow.village,
+            SampleHouseholdRow.status,
+        )
+        .where(SampleHouseholdRow.year == year, *code_is(SampleHouseholdRow.inspection, code))
+        .order_by(SampleHouseholdRow.inspection, SampleHouseholdRow.position),
+    ):
+        households[inspection].append(Household(household, village, _STATUSES[status]))
+    rows = select_rows(
+        session,
+        select(
+            InspectionRow.code,
+            InspectionRow.group_code,
+            InspectionRow.county,
+            InspectionRow.start_date,
+            InspectionRow.end_date,
+            InspectionRow.letter_date,
+        )
+        .where(InspectionRow.year == year, *code_is(InspectionRow.code, code))
+        .order_by(InspectionRow.position),
+    )
+    return [
+        Inspection(
+            code,
+            group,
+            county,
+            start_date,
+            end_date,
+            letter_date,
+            Sample(
+                tuple(towns.get(code, ())),
+                tuple(villages.get(code, ())),
+                tuple(households.get(code, ())),
+            ),
+        )
+        for code, group, county, start_date, end_date, letter_date in rows
+    ]

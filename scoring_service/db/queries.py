@@ -1,6 +1,6 @@
-"""Set-based queries the HTTP API needs beyond ``repository``: pages, scopes, sub-trees.
+"""Set-based queries the HTTP API needs beyond the concept modules: pages, scopes, sub-trees.
 
-Like the repository, nothing here commits; callers own the transaction.
+Like every repository, nothing here commits; callers own the transaction.
 """
 
 from __future__ import annotations

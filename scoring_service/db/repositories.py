@@ -1,6 +1,6 @@
 """The repositories a unit of work holds, one per concept, each bound to its session.
 
-Each is a thin face over the concept's module of set-based functions (``repository``
+Each is a thin face over the concept's module of set-based functions (``years``
 for a year's data, ``score_runs`` for stored runs): the functions hold the SQL, these
 classes give the services one object per concept to call, and the unit tests a place to
 put a fake.
@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from scoring_service.db import repository, score_runs
+from scoring_service.db import score_runs, years
 from scoring_service.db.queries import Page
 from scoring_service.domain.model import YearData
 
@@ -25,23 +25,23 @@ class YearRepository:
         self.session = session
 
     def exists(self, year: int) -> bool:
-        return repository.year_exists(self.session, year)
+        return years.year_exists(self.session, year)
 
     def revision(self, year: int) -> int:
-        return repository.get_revision(self.session, year) or 0
+        return years.get_revision(self.session, year) or 0
 
     def summary(self) -> list[dict[str, Any]]:
-        return repository.years_summary(self.session)
+        return years.years_summary(self.session)
 
     def load(self, year: int) -> YearData | None:
-        return repository.load_year(self.session, year)
+        return years.load_year(self.session, year)
 
     def replace(self, data: YearData, *, existing: bool) -> None:
         """Store a year whole (after deleting the one held), then refresh the statistics."""
         if existing:
-            repository.delete_year(self.session, data.year)
-        repository.store_year(self.session, data)
-        repository.refresh_statistics(self.session)
+            years.delete_year(self.session, data.year)
+        years.store_year(self.session, data)
+        years.refresh_statistics(self.session)
 
 
 class ScoreRunRepository:

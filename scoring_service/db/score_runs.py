@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from scoring_service.db.models import ScoreRowRow, ScoreRunRow
 from scoring_service.db.queries import Page, keyset_page
-from scoring_service.db.repository import _bulk_insert, _now  # shared bulk-write helpers
+from scoring_service.db.rows import bulk_insert, now
 
 
 def store_score_run(
@@ -37,11 +37,11 @@ def store_score_run(
             ruleset_hash=ruleset_hash,
             data_revision=data_revision,
             engine=engine,
-            created_at=_now(),
+            created_at=now(),
         )
         .returning(ScoreRunRow.id)
     ).scalar_one()
-    _bulk_insert(
+    bulk_insert(
         session,
         ScoreRowRow,
         (

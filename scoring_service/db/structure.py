@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import delete, exists, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from scoring_service.db import repository as repo
 from scoring_service.db.models import GroupCountyRow, GroupRow, InspectionRow, PairingRow, UnitRow
 from scoring_service.db.queries import Page, keyset_page, next_position, subtree
+from scoring_service.db.years import year_exists
 from scoring_service.domain.errors import NotFound
 from scoring_service.domain.model import Group, Pairing, Unit, UnitKind, VillageType
 
@@ -25,7 +25,7 @@ def _exists(session: Session, *where: Any) -> bool:
 
 def require_year(session: Session, year: int) -> None:
     """NotFound unless the year's data is held."""
-    if not repo.year_exists(session, year):
+    if not year_exists(session, year):
         raise NotFound(f"no data is held for the year {year}; import a bundle or create records")
 
 

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from scoring_service.access import scope
 from scoring_service.bundle import Problem
-from scoring_service.db import repository as repo
+from scoring_service.db.findings import add_event, finding_events, lock_finding
 from scoring_service.db.queries import inspection_county
+from scoring_service.db.years import bump_revision
 from scoring_service.domain.errors import Conflict
 from scoring_service.domain.model import Event, EventType
 from scoring_service.domain.timeline import check_history
@@ -52,7 +53,7 @@ def append_event(
         session = uow.session
         actor = uow.actor
         year = resolve_year(uow, code, year)
-        finding = repo.lock_finding(session, year, code)
+        finding = lock_finding(session, year, code)
         if finding is None:
             raise not_held(year, "finding", code)
         if actor.scope is not None:
@@ -63,7 +64,7 @@ def append_event(
                 [county, finding.unit, *finding.responsible],
                 f"finding {code!r}",
             )
-        history = repo.finding_events(session, year, code)
+        history = finding_events(session, year, code)
         candidate = Event(
             finding=code,
             type=new.type,
@@ -94,8 +95,8 @@ def append_event(
                 f"{code!r}: {problems[0].message}",
                 problems,
             )
-        stored = repo.add_event(session, year, candidate)
-        repo.bump_revision(session, year)
+        stored = add_event(session, year, candidate)
+        bump_revision(session, year)
         uow.audit(
             "event.create",
             "finding",

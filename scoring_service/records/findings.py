@@ -14,7 +14,6 @@ from typing import Any
 
 from scoring_service.access import scope
 from scoring_service.db import findings as store
-from scoring_service.db import repository as repo
 from scoring_service.db.queries import (
     Page,
     ancestors_of,
@@ -171,7 +170,7 @@ def resolve_year(uow: UnitOfWork, code: str, year: int | None) -> int:
     a scoped caller cannot tell another unit's codes from codes that do not exist.
     """
     with uow:
-        years = repo.find_finding_years(uow.session, code)
+        years = store.find_finding_years(uow.session, code)
         if uow.actor.scope is not None:
             years = [y for y in years if _reads(uow, y, code)]
     if year is not None:
@@ -219,7 +218,7 @@ def get_finding(
             raise not_held(year, "finding", code)
         reasons = attribution_of(uow, year, finding, ruleset)
         facts = _facts(uow, year, [finding], day)
-        events = ordered(repo.finding_events(uow.session, year, code))
+        events = ordered(store.finding_events(uow.session, year, code))
     return FindingDetail(year, day, finding, facts.get(code), events, reasons)
 
 
@@ -234,5 +233,5 @@ def finding_events(
     """A finding's events in the order they apply (date, then submission)."""
     with uow:
         year = resolve_year(uow, code, year)
-        events = ordered(repo.finding_events(uow.session, year, code))
+        events = ordered(store.finding_events(uow.session, year, code))
     return year, list_page(events, tag=f"events:{year}:{code}", limit=limit, cursor=cursor)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scoring_service.access import scope
-from scoring_service.db import repository as repo
+from scoring_service.db.years import load_pairings, load_units
 from scoring_service.domain.model import Group, Pairing, Unit
 from scoring_service.records.groups import list_groups
 from scoring_service.records.year import held_year
@@ -25,8 +25,8 @@ def year_structure(uow: UnitOfWork, year: int) -> Structure:
     units inside its scope and their pairings (groups concern no unit: all of them)."""
     with uow:
         held_year(uow, year)
-        units = repo.load_units(uow.session, year)
-        pairings = repo.load_pairings(uow.session, year)
+        units = load_units(uow.session, year)
+        pairings = load_pairings(uow.session, year)
         groups = list_groups(uow, year, limit=10**9, cursor=None).items
         if uow.actor.scope is not None:
             where = scope.reach(uow.session, year, uow.actor)

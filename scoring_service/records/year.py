@@ -9,8 +9,8 @@ from scoring_service.bundle import InvalidBundle, Problem
 from scoring_service.bundle.checks import check_bundle
 from scoring_service.bundle.problems import pointer
 from scoring_service.bundle.schema import BUNDLE_FORMAT, BundleIn, UnitIn
-from scoring_service.db import repository as repo
 from scoring_service.db.structure import require_year as require_year
+from scoring_service.db.years import bump_revision, load_units, store_year, year_exists
 from scoring_service.domain.errors import NotFound
 from scoring_service.domain.model import YearData
 from scoring_service.domain.ruleset import Ruleset
@@ -48,11 +48,11 @@ def begin_write(uow: UnitOfWork, year: int, *, create: bool) -> Ruleset:
     if not create:
         require_year(session, year)
     ruleset = ruleset_of(uow.rules, year)
-    if not repo.year_exists(session, year):
+    if not year_exists(session, year):
         # A concurrent first write may create it too: one of the two fails on the key
         # and is reported as a conflict to retry.
-        repo.store_year(session, YearData(year))
-    repo.bump_revision(session, year)
+        store_year(session, YearData(year))
+    bump_revision(session, year)
     return ruleset
 
 
@@ -62,7 +62,7 @@ def units_in(uow: UnitOfWork, year: int) -> list[UnitIn]:
         UnitIn.model_construct(
             code=u.code, name=u.name, kind=u.kind, parent=u.parent, village_type=u.village_type
         )
-        for u in repo.load_units(uow.session, year)
+        for u in load_units(uow.session, year)
     ]
 
 

@@ -26,8 +26,8 @@ from datetime import date, datetime
 from typing import Any
 
 from scoring_service.access import scope
-from scoring_service.db import repository as data_repo
 from scoring_service.db import rulesets as repo
+from scoring_service.db import years as year_data
 from scoring_service.db.ruleset_models import RulesetDraftRow, RulesetVersionRow
 from scoring_service.domain.assessment import Evaluator, assess, check_as_of
 from scoring_service.domain.errors import Conflict, InvalidRequest, NotFound
@@ -548,8 +548,8 @@ def dry_run(
     check_as_of(year, day)
     with uow:
         session = uow.session
-        data = data_repo.load_year(session, year)
-        revision = data_repo.get_revision(session, year) or 0
+        data = year_data.load_year(session, year)
+        revision = year_data.get_revision(session, year) or 0
         version = repo.version_by_hash(session, year, published.content_hash)
     if data is None:
         raise NotFound(f"no data is held for the year {year}; import a bundle first")

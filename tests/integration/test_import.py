@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from scoring_service.access.roles import command_line
 from scoring_service.bundle import InvalidBundle, read_bundle
 from scoring_service.config import REPO_RULES_DIR, FileRuleSource
-from scoring_service.db import repository as repo
+from scoring_service.db import years as year_data
 from scoring_service.domain.errors import Conflict
 from scoring_service.services import import_bundle
 from scoring_service.unit_of_work import UnitOfWork
@@ -39,7 +39,7 @@ def test_round_trip_loses_nothing(session_factory: sessionmaker[Session]) -> Non
     import_bundle(UnitOfWork(session_factory, RULES, None, command_line()), raw)
     expected = read_bundle(raw, lambda y: RULES.current(y).catalogue)  # type: ignore[union-attr]
     with session_factory() as session:
-        loaded = repo.load_year(session, 2018)
+        loaded = year_data.load_year(session, 2018)
     assert loaded is not None
     assert sorted(loaded.units, key=repr) == sorted(expected.units, key=repr)
     assert sorted(loaded.pairings, key=repr) == sorted(expected.pairings, key=repr)
@@ -81,13 +81,13 @@ def test_a_failure_while_storing_rolls_everything_back(
         UnitOfWork(session_factory, RULES, None, command_line()), json.dumps(spec_bundle())
     )
     before = snapshot(engine)
-    original = repo.store_year
+    original = year_data.store_year
 
     def store_then_fail(session: Session, data: Any) -> None:
         original(session, data)  # everything written, then the transaction dies
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(repo, "store_year", store_then_fail)
+    monkeypatch.setattr(year_data, "store_year", store_then_fail)
     with pytest.raises(RuntimeError):
         import_bundle(
             UnitOfWork(session_factory, RULES, None, command_line()),
@@ -122,8 +122,8 @@ def test_replace_swaps_the_year_whole_and_other_years_stay(
     )
     assert summary.replaced
     with session_factory() as session:
-        years = {y["year"]: y for y in repo.years_summary(session)}
-        loaded = repo.load_year(session, 2018)
+        years = {y["year"]: y for y in year_data.years_summary(session)}
+        loaded = year_data.load_year(session, 2018)
         assert loaded is not None
         assert "2018-G1-07-01" not in {f.code for f in loaded.findings}
         assert len(loaded.findings) == summary.findings

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from scoring_service.access.roles import command_line
 from scoring_service.bundle.schema import GroupIn, UnitIn
 from scoring_service.config import REPO_RULES_DIR, FileRuleSource
-from scoring_service.db import repository as repo
+from scoring_service.db import years
 from scoring_service.db.api_models import AuditRow
 from scoring_service.domain.errors import Conflict, NotFound
 from scoring_service.domain.model import UnitKind
@@ -69,14 +69,14 @@ def test_a_refused_record_write_changes_nothing_and_is_not_audited(
     demo: sessionmaker[Session],
 ) -> None:
     with demo() as session:
-        revision = repo.get_revision(session, 2018)
+        revision = years.get_revision(session, 2018)
     with pytest.raises(Conflict, match="already has a unit '441602'"):
         units.create_unit(uow(demo), 2018, TOWN.model_copy(update={"code": "441602"}))
     with pytest.raises(Conflict, match="has inspections in the counties it would drop"):
         groups.update_group(uow(demo), 2018, "G1", {"counties": ["441602"]})
 
     with demo() as session:
-        assert repo.get_revision(session, 2018) == revision
+        assert years.get_revision(session, 2018) == revision
     assert groups.get_group(uow(demo), 2018, "G1").counties == ("441602", "441624")
     assert [action for _, action, _ in audit_log(demo)] == ["bundle.import"]
 

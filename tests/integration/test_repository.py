@@ -10,8 +10,7 @@ from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from scoring_service.db import make_engine, make_session_factory
-from scoring_service.db import repository as repo
+from scoring_service.db import findings, make_engine, make_session_factory, years
 from scoring_service.db import score_runs as runs
 from scoring_service.domain.model import (
     Event,
@@ -115,15 +114,15 @@ def sample_year(year: int = 2018) -> YearData:
 def store(factory: sessionmaker[Session], data: YearData) -> None:
     """Store a year in its own committed transaction."""
     with factory.begin() as session:
-        repo.store_year(session, data)
+        years.store_year(session, data)
 
 
 def test_round_trip_keeps_every_field(session_factory: sessionmaker[Session]) -> None:
     data = sample_year()
     store(session_factory, data)
     with session_factory() as session:
-        assert repo.load_year(session, 2018) == data
-        assert repo.load_year(session, 2019) is None
+        assert years.load_year(session, 2018) == data
+        assert years.load_year(session, 2019) is None
 
 
 def test_same_codes_in_two_years(session_factory: sessionmaker[Session]) -> None:
@@ -133,30 +132,30 @@ def test_same_codes_in_two_years(session_factory: sessionmaker[Session]) -> None
     store(session_factory, first)
     store(session_factory, second)
     with session_factory() as session:
-        assert repo.load_year(session, 2018) == first
-        assert repo.load_year(session, 2019) == second
-        assert repo.find_finding_years(session, first.findings[0].code) == [2018, 2019]
-        assert repo.find_finding_years(session, "nope") == []
+        assert years.load_year(session, 2018) == first
+        assert years.load_year(session, 2019) == second
+        assert findings.find_finding_years(session, first.findings[0].code) == [2018, 2019]
+        assert findings.find_finding_years(session, "nope") == []
 
 
 def test_empty_year_round_trip(session_factory: sessionmaker[Session]) -> None:
     store(session_factory, YearData(year=2020))
     with session_factory() as session:
-        assert repo.load_year(session, 2020) == YearData(year=2020)
-        assert repo.year_exists(session, 2020)
+        assert years.load_year(session, 2020) == YearData(year=2020)
+        assert years.year_exists(session, 2020)
 
 
 def test_delete_year_leaves_other_years(session_factory: sessionmaker[Session]) -> None:
     store(session_factory, sample_year(2018))
     store(session_factory, sample_year(2019))
     with session_factory.begin() as session:
-        repo.delete_year(session, 2018)
+        years.delete_year(session, 2018)
     with session_factory() as session:
-        assert not repo.year_exists(session, 2018)
-        assert repo.load_year(session, 2018) is None
-        assert repo.get_revision(session, 2018) is None
-        assert repo.load_year(session, 2019) == sample_year(2019)
-        assert [row["year"] for row in repo.years_summary(session)] == [2019]
+        assert not years.year_exists(session, 2018)
+        assert years.load_year(session, 2018) is None
+        assert years.get_revision(session, 2018) is None
+        assert years.load_year(session, 2019) == sample_year(2019)
+        assert [row["year"] for row in years.years_summary(session)] == [2019]
 
 
 def test_replace_year_in_one_transaction_raises_revision(
@@ -164,29 +163,29 @@ def test_replace_year_in_one_transaction_raises_revision(
 ) -> None:
     store(session_factory, sample_year())
     with session_factory() as session:
-        before = repo.get_revision(session, 2018)
+        before = years.get_revision(session, 2018)
     smaller = sample_year()
     smaller.events = smaller.events[:2]
     with session_factory.begin() as session:
-        repo.delete_year(session, 2018)
-        repo.store_year(session, smaller)
+        years.delete_year(session, 2018)
+        years.store_year(session, smaller)
     with session_factory() as session:
-        assert repo.load_year(session, 2018) == smaller
-        after = repo.get_revision(session, 2018)
+        assert years.load_year(session, 2018) == smaller
+        after = years.get_revision(session, 2018)
         assert before is not None and after is not None and after > before
 
 
 def test_store_year_refuses_a_stored_year(session_factory: sessionmaker[Session]) -> None:
     store(session_factory, sample_year())
     with session_factory() as session, pytest.raises(ValueError, match="already stored"):
-        repo.store_year(session, sample_year())
+        years.store_year(session, sample_year())
 
 
 def test_years_summary_counts(session_factory: sessionmaker[Session]) -> None:
     store(session_factory, sample_year(2019))
     store(session_factory, sample_year(2018))
     with session_factory() as session:
-        summary = repo.years_summary(session)
+        summary = years.years_summary(session)
     assert [
         (s["year"], s["revision"], s["units"], s["inspections"], s["findings"], s["events"])
         for s in summary
@@ -197,13 +196,13 @@ def test_years_summary_counts(session_factory: sessionmaker[Session]) -> None:
 def test_revision_bumps(session_factory: sessionmaker[Session]) -> None:
     store(session_factory, sample_year())
     with session_factory.begin() as session:
-        assert repo.get_revision(session, 2018) == 1
-        assert repo.bump_revision(session, 2018) == 2
+        assert years.get_revision(session, 2018) == 1
+        assert years.bump_revision(session, 2018) == 2
     with session_factory() as session:
-        assert repo.get_revision(session, 2018) == 2
-        assert repo.get_revision(session, 2017) is None
+        assert years.get_revision(session, 2018) == 2
+        assert years.get_revision(session, 2017) is None
         with pytest.raises(LookupError):
-            repo.bump_revision(session, 2017)
+            years.bump_revision(session, 2017)
 
 
 def test_lock_finding_and_add_event(session_factory: sessionmaker[Session]) -> None:
@@ -211,16 +210,16 @@ def test_lock_finding_and_add_event(session_factory: sessionmaker[Session]) -> N
     store(session_factory, data)
     code = data.findings[0].code
     with session_factory.begin() as session:
-        assert repo.lock_finding(session, 2018, code) == data.findings[0]
-        assert repo.lock_finding(session, 2018, "missing") is None
-        added = repo.add_event(
+        assert findings.lock_finding(session, 2018, code) == data.findings[0]
+        assert findings.lock_finding(session, 2018, "missing") is None
+        added = findings.add_event(
             session, 2018, Event(code, EventType.LOOKBACK_FAILED, date(2018, 8, 25), 0, note="n")
         )
     assert added.seq == 8
     with session_factory() as session:
-        events = repo.finding_events(session, 2018, code)
+        events = findings.finding_events(session, 2018, code)
         assert events == [e for e in data.events if e.finding == code] + [added]
-        assert repo.load_year(session, 2018).events[-1] == added  # type: ignore[union-attr]
+        assert years.load_year(session, 2018).events[-1] == added  # type: ignore[union-attr]
 
 
 def test_same_seq_keeps_insertion_order(session_factory: sessionmaker[Session]) -> None:
@@ -232,7 +231,7 @@ def test_same_seq_keeps_insertion_order(session_factory: sessionmaker[Session]) 
     ]
     store(session_factory, data)
     with session_factory() as session:
-        assert repo.finding_events(session, 2018, f1) == data.events
+        assert findings.finding_events(session, 2018, f1) == data.events
 
 
 def score_rows() -> list[dict[str, object]]:
@@ -322,13 +321,13 @@ def test_score_runs_survive_delete_year(session_factory: sessionmaker[Session]) 
             engine="fake",
             rows=[],
         )
-        repo.delete_year(session, 2018)
-        repo.store_year(session, sample_year())
+        years.delete_year(session, 2018)
+        years.store_year(session, sample_year())
     with session_factory() as session:
         run = runs.get_score_run(session, run_id)
         assert run is not None and run["rows"] == []
         # A re-import never reuses the revision an old run was computed on.
-        assert repo.get_revision(session, 2018) != run["data_revision"]
+        assert years.get_revision(session, 2018) != run["data_revision"]
 
 
 def synthetic_year(year: int, findings: int, events_per_finding: int) -> YearData:
@@ -382,7 +381,7 @@ def test_store_and_load_are_set_based(session_factory: sessionmaker[Session]) ->
     assert len(statements) < 40
     statements.clear()
     with session_factory() as session:
-        assert repo.load_year(session, 2018) == data
+        assert years.load_year(session, 2018) == data
     assert len(statements) <= 15
 
 
@@ -397,11 +396,11 @@ def test_lock_finding_blocks_a_second_writer(engine: Engine, db_url: str) -> Non
     )
     try:
         with Session(engine) as first, Session(impatient) as second:
-            assert repo.lock_finding(first, 2018, code) is not None
+            assert findings.lock_finding(first, 2018, code) is not None
             if impatient.dialect.name == "postgresql":
                 second.execute(text("SET LOCAL lock_timeout = '50ms'"))
             with pytest.raises(OperationalError):
-                repo.lock_finding(second, 2018, code)
+                findings.lock_finding(second, 2018, code)
             first.rollback()
     finally:
         impatient.dispose()
