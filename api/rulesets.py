@@ -26,7 +26,7 @@ from scoring_service.access.roles import Permission
 from scoring_service.domain.ruleset import Points, Ruleset
 from scoring_service.domain.scoring import json_number
 from scoring_service.rules import available_years
-from scoring_service.services import ruleset_of
+from scoring_service.rules_in_force import ruleset_of
 
 bp = ApiBlueprint("rulesets", __name__, tag="rulesets")
 

@@ -14,15 +14,14 @@ from typing import Any
 from scoring_service.access import scope
 from scoring_service.bundle import read_bundle
 from scoring_service.domain.alerts import Alert, process_alerts
-from scoring_service.domain.assessment import Assessment, assess, check_as_of
+from scoring_service.domain.assessment import Assessment, assess
 from scoring_service.domain.errors import Conflict, NotFound
 from scoring_service.domain.explanation import explanation
 from scoring_service.domain.model import YearData
-from scoring_service.domain.ruleset import Catalogue, Ruleset, RuleSource
+from scoring_service.domain.ruleset import Catalogue, RuleSource
 from scoring_service.gc_pause import bulk
+from scoring_service.rules_in_force import as_of_for, ruleset_of
 from scoring_service.unit_of_work import UnitOfWork
-
-__all__ = ["RuleSource"]  # the port, kept importable from here for the record modules
 
 Progress = Callable[[str], None]
 
@@ -111,21 +110,6 @@ def list_years(uow: UnitOfWork) -> list[dict[str, Any]]:
     """The years held, with their counts."""
     with uow:
         return uow.years.summary()
-
-
-def ruleset_of(rules: RuleSource, year: int) -> Ruleset:
-    """The year's rule set in force; NotFound when the year has none."""
-    ruleset = rules.current(year)
-    if ruleset is None:
-        raise NotFound(f"there is no rule set for the year {year}")
-    return ruleset
-
-
-def as_of_for(ruleset: Ruleset, year: int, as_of: date | None) -> date:
-    """The as-of date asked for, else the rule set's cutoff; refused before the year."""
-    day = as_of or ruleset.cutoff
-    check_as_of(year, day)
-    return day
 
 
 def _year_data(uow: UnitOfWork, year: int) -> YearData:

@@ -37,7 +37,7 @@ from scoring_service.domain.model import (
 from scoring_service.domain.ruleset import Ruleset
 from scoring_service.domain.timeline import ordered
 from scoring_service.records.year import held_year, not_held
-from scoring_service.services import as_of_for, ruleset_of
+from scoring_service.rules_in_force import as_of_for, ruleset_of
 from scoring_service.unit_of_work import UnitOfWork
 
 

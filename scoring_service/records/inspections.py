@@ -22,7 +22,7 @@ from scoring_service.records.year import (
     not_held,
     units_in,
 )
-from scoring_service.services import ruleset_of
+from scoring_service.rules_in_force import ruleset_of
 from scoring_service.unit_of_work import UnitOfWork
 
 

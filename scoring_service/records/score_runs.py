@@ -13,7 +13,8 @@ from scoring_service.db.queries import Page, list_page, position_page
 from scoring_service.domain.errors import NotFound
 from scoring_service.domain.ruleset import Ruleset
 from scoring_service.records.year import require_year
-from scoring_service.services import as_of_for, compute, ruleset_of
+from scoring_service.rules_in_force import as_of_for, ruleset_of
+from scoring_service.services import compute
 from scoring_service.unit_of_work import UnitOfWork
 
 Rows = list[dict[str, Any]]

@@ -14,7 +14,7 @@ from scoring_service.db.years import bump_revision, load_units, store_year, year
 from scoring_service.domain.errors import NotFound
 from scoring_service.domain.model import YearData
 from scoring_service.domain.ruleset import Ruleset
-from scoring_service.services import ruleset_of
+from scoring_service.rules_in_force import ruleset_of
 from scoring_service.unit_of_work import UnitOfWork
 
 

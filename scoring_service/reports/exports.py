@@ -30,7 +30,7 @@ from scoring_service.reports.text import (
     score_cells,
     score_csv,
 )
-from scoring_service.services import ruleset_of
+from scoring_service.rules_in_force import ruleset_of
 from scoring_service.unit_of_work import UnitOfWork
 
 SEVERITY_NAMES = {"general": "一般问题", "major": "重大问题"}

@@ -57,3 +57,21 @@ def test_the_scope_rule_and_its_queries_are_importable_from_access_scope() -> No
 
     assert scope.reach is scopes.reach
     assert scope.visible_findings_condition is scopes.visible_findings_condition
+
+
+def names_from(path: Path, module: str) -> set[str]:
+    """The names the file imports from ``module``."""
+    return {
+        alias.name
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom) and node.module == module
+        for alias in node.names
+    }
+
+
+@pytest.mark.parametrize("path", sorted((PACKAGE / "records").glob("*.py")), ids=name)
+def test_records_take_the_rules_in_force_not_the_assessment_services(path: Path) -> None:
+    # A score run's record reuses the scoring computation itself; nothing else of the
+    # assessment services belongs in the records of a year.
+    used = sorted(names_from(path, "scoring_service.services") - {"compute"})
+    assert used == [], f"{name(path)} imports {used} from scoring_service.services"
