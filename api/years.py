@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import asdict
 
 from api.context import uow
 from api.routing import ApiBlueprint
@@ -43,29 +44,18 @@ R404 = (404,)
 W = (404, 409, 422)
 
 
+# The read models are the domain records with the year they belong to: built from the
+# records' own fields, so a field both have is never copied by hand (or forgotten).
 def unit_read(year: int, unit: Unit) -> UnitRead:
-    return UnitRead(
-        year=year,
-        code=unit.code,
-        name=unit.name,
-        kind=unit.kind,
-        parent=unit.parent,
-        village_type=unit.village_type,
-    )
+    return UnitRead.model_validate({"year": year, **asdict(unit)})
 
 
 def group_read(year: int, group: Group) -> GroupRead:
-    return GroupRead(
-        year=year,
-        code=group.code,
-        name=group.name,
-        leader=group.leader,
-        counties=list(group.counties),
-    )
+    return GroupRead.model_validate({"year": year, **asdict(group)})
 
 
 def pairing_read(year: int, pairing: Pairing) -> PairingRead:
-    return PairingRead(year=year, helping_unit=pairing.helping_unit, village=pairing.village)
+    return PairingRead.model_validate({"year": year, **asdict(pairing)})
 
 
 @bp.operation(
