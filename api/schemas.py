@@ -587,6 +587,9 @@ class ScoreRunCreate(BodyModel):
 
 
 class ScoreRunRead(ReadModel):
+    """Built from a run of the service layer (``from_attributes``): ``rows`` is read from its
+    ``kind_counts``, as a run's own ``rows`` are the score rows themselves."""
+
     id: int
     year: int
     as_of: date
@@ -599,14 +602,15 @@ class ScoreRunRead(ReadModel):
         Field(
             description="how many score rows the run holds of each unit kind, in the rows' order",
             examples=[{"county": 7, "town": 35, "helping_unit": 35}],
+            validation_alias="kind_counts",
         ),
     ]
 
 
 class ScoreRunCreated(ScoreRunRead):
-    """The stored run with every row (spec section 9)."""
+    """The stored run with every row (spec section 9), read from the run's ``rows``."""
 
-    scores: list[ScoreRowRead]
+    scores: Annotated[list[ScoreRowRead], Field(validation_alias="rows")]
 
 
 class ScoreRunPage(Page[ScoreRunRead]):
