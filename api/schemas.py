@@ -586,10 +586,11 @@ class ScoreRunCreate(BodyModel):
     as_of: Annotated[date | None, Field(description="default: the rule set's cutoff")] = None
 
 
+# Built from the service layer's runs (``from_attributes``). The docstrings of response
+# models are published in the OpenAPI document, so the why is said here: a run's own
+# ``rows`` are its score rows, so ``rows`` here (counts per kind) reads its ``kind_counts``
+# and ``scores`` reads its ``rows``.
 class ScoreRunRead(ReadModel):
-    """Built from a run of the service layer (``from_attributes``): ``rows`` is read from its
-    ``kind_counts``, as a run's own ``rows`` are the score rows themselves."""
-
     id: int
     year: int
     as_of: date
@@ -608,7 +609,7 @@ class ScoreRunRead(ReadModel):
 
 
 class ScoreRunCreated(ScoreRunRead):
-    """The stored run with every row (spec section 9), read from the run's ``rows``."""
+    """The stored run with every row (spec section 9)."""
 
     scores: Annotated[list[ScoreRowRead], Field(validation_alias="rows")]
 
