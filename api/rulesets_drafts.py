@@ -488,6 +488,6 @@ def recomputation(year: int, run_id: int) -> RecomputationRead:
     every row is the same. When the data changed since (``data_changed``), differences may
     come from the data."""
     doc = recompute_run(uow(), run_id)
-    if doc["year"] != year:
+    if doc.year != year:
         raise NotFound(f"the year {year} has no score run {run_id}")
-    return RecomputationRead.model_validate(doc)
+    return RecomputationRead.model_validate(doc, from_attributes=True)

@@ -586,6 +586,10 @@ class ScoreRunCreate(BodyModel):
     as_of: Annotated[date | None, Field(description="default: the rule set's cutoff")] = None
 
 
+# Built from the service layer's runs (``from_attributes``). The docstrings of response
+# models are published in the OpenAPI document, so the why is said here: a run's own
+# ``rows`` are its score rows, so ``rows`` here (counts per kind) reads its ``kind_counts``
+# and ``scores`` reads its ``rows``.
 class ScoreRunRead(ReadModel):
     id: int
     year: int
@@ -599,6 +603,7 @@ class ScoreRunRead(ReadModel):
         Field(
             description="how many score rows the run holds of each unit kind, in the rows' order",
             examples=[{"county": 7, "town": 35, "helping_unit": 35}],
+            validation_alias="kind_counts",
         ),
     ]
 
@@ -606,7 +611,7 @@ class ScoreRunRead(ReadModel):
 class ScoreRunCreated(ScoreRunRead):
     """The stored run with every row (spec section 9)."""
 
-    scores: list[ScoreRowRead]
+    scores: Annotated[list[ScoreRowRead], Field(validation_alias="rows")]
 
 
 class ScoreRunPage(Page[ScoreRunRead]):

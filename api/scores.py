@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from flask import Response
@@ -31,6 +30,7 @@ from scoring_service.access.roles import Permission
 from scoring_service.db.queries import list_page
 from scoring_service.records import score_runs as scores
 from scoring_service.reports import exports
+from scoring_service.results import ScoreRun, ScoreRunInfo
 from scoring_service.services import explain_unit, score_year, year_alerts
 
 bp = ApiBlueprint("scores", __name__, tag="scores")
@@ -58,19 +58,9 @@ def csv_attachment(body: bytes, encoding: str, filename: str, ascii_name: str) -
     return response
 
 
-def run_read(run: dict[str, Any]) -> ScoreRunRead:
-    """A run's metadata: a stored run's dict, with its rows or (listed) its ``kind_counts``."""
-    counts = run.get("kind_counts") or Counter(r["kind"] for r in run.get("rows", ()))
-    return ScoreRunRead(
-        id=run["id"],
-        year=run["year"],
-        as_of=run["as_of"],
-        ruleset_hash=run["ruleset_hash"],
-        data_revision=run["data_revision"],
-        engine=run["engine"],
-        created_at=run["created_at"],
-        rows=dict(counts),
-    )
+def run_read(run: ScoreRun | ScoreRunInfo) -> ScoreRunRead:
+    """A stored run's metadata, with its rows counted per kind (``kind_counts``)."""
+    return ScoreRunRead.model_validate(run, from_attributes=True)
 
 
 def _rows(rows: list[dict[str, Any]], kind: Any) -> list[dict[str, Any]]:
@@ -78,15 +68,15 @@ def _rows(rows: list[dict[str, Any]], kind: Any) -> list[dict[str, Any]]:
 
 
 def _export(
-    rows: list[dict[str, Any]], query: ScoreRowsQuery, year: int, run: dict[str, Any]
+    rows: list[dict[str, Any]], query: ScoreRowsQuery, year: int, run: ScoreRun
 ) -> Response:
-    as_of = run["as_of"]
+    as_of = run.as_of
     name, plain = f"考核评分-{year}-{as_of}", f"scores-{year}-{as_of}"
     if query.format == "csv":
         data = exports.scores_csv(rows, query.encoding)
         return csv_attachment(data, query.encoding, f"{name}.csv", f"{plain}.csv")
     data = exports.scores_xlsx(
-        rows, year=year, as_of=as_of, ruleset_hash=run["ruleset_hash"], run_id=run["id"]
+        rows, year=year, as_of=as_of, ruleset_hash=run.ruleset_hash, run_id=run.id
     )
     return attachment(data, XLSX, f"{name}.xlsx", f"{plain}.xlsx")
 
@@ -105,11 +95,8 @@ def create_run(year: int, body: ScoreRunCreate) -> tuple[ScoreRunCreated, dict[s
     """Score the year as of ``as_of`` (default: the rule set's cutoff) and store the run; the
     rows are those ``python -m scoring_service score`` prints (spec section 9)."""
     run = score_year(uow(), year, as_of=body.as_of)
-    created = ScoreRunCreated(
-        **run_read(run).model_dump(),
-        scores=[ScoreRowRead.model_validate(r) for r in run["rows"]],
-    )
-    return created, {"Location": f"/api/v1/years/{year}/score-runs/{run['id']}"}
+    created = ScoreRunCreated.model_validate(run, from_attributes=True)
+    return created, {"Location": f"/api/v1/years/{year}/score-runs/{run.id}"}
 
 
 @bp.operation(
@@ -177,7 +164,7 @@ def run_rows(year: int, run_id: int, query: ScoreRowsQuery) -> ScoreRowPage | Re
     list as ``format=csv`` or ``xlsx``."""
     if query.format != "json":
         run = scores.get_run(uow(), year, run_id)
-        return _export(_rows(run["rows"], query.kind), query, year, run)
+        return _export(_rows(run.rows, query.kind), query, year, run)
     _, page = scores.get_run_page(
         uow(),
         year,
@@ -211,12 +198,12 @@ def year_scores(year: int, query: ScoresQuery) -> ScoresPage | Response:
     is current (same data revision and rule set), else computed now and not stored
     (``run_id`` null). ``kind`` keeps one kind; ``format=csv|xlsx`` gives the whole list."""
     if query.format != "json":
-        run = scores.current_scores(
+        whole = scores.current_scores(
             uow(),
             year,
             as_of=query.as_of,
         )
-        return _export(_rows(run["rows"], query.kind), query, year, run)
+        return _export(_rows(whole.rows, query.kind), query, year, whole)
     # One page: a stored run is read a page at a time (a province has thousands of rows).
     run, page = scores.current_scores_page(
         uow(),
@@ -232,10 +219,10 @@ def year_scores(year: int, query: ScoresQuery) -> ScoresPage | Response:
         limit=query.limit,
         next_cursor=page.next_cursor,
         year=year,
-        as_of=run["as_of"],
-        run_id=run["id"],
-        ruleset_hash=run["ruleset_hash"],
-        data_revision=run["data_revision"],
+        as_of=run.as_of,
+        run_id=run.id,
+        ruleset_hash=run.ruleset_hash,
+        data_revision=run.data_revision,
     )
 
 

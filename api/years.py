@@ -63,7 +63,9 @@ def pairing_read(year: int, pairing: Pairing) -> PairingRead:
 )
 def years() -> YearList:
     """Every year whose data is held, with its data revision and counts."""
-    return YearList(items=[YearRead.model_validate(y) for y in list_years(uow())])
+    return YearList(
+        items=[YearRead.model_validate(y, from_attributes=True) for y in list_years(uow())]
+    )
 
 
 @bp.operation(
@@ -77,8 +79,8 @@ def years() -> YearList:
 def year(year: int) -> YearRead:
     """The year's data revision (it grows on every write) and counts."""
     for item in list_years(uow()):
-        if item["year"] == year:
-            return YearRead.model_validate(item)
+        if item.year == year:
+            return YearRead.model_validate(item, from_attributes=True)
     raise NotFound(f"no data is held for the year {year}")
 
 

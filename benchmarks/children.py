@@ -97,7 +97,7 @@ def child_explain(url: str) -> dict[str, Any]:
     with factory() as session:
         run = runs.latest_score_run(session, YEAR)
     assert run is not None, "score the year before explaining"
-    unit = max(run["rows"], key=lambda r: (r["metrics"]["findings"], r["unit"]))["unit"]
+    unit = max(run.rows, key=lambda r: (r["metrics"]["findings"], r["unit"]))["unit"]
     del run
     start = time.perf_counter()
     doc = explain_unit(UnitOfWork(factory, rules, DurableRulesEngine(), command_line()), YEAR, unit)

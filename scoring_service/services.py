@@ -20,6 +20,7 @@ from scoring_service.domain.explanation import explanation
 from scoring_service.domain.model import YearData
 from scoring_service.domain.ruleset import Catalogue, RuleSource
 from scoring_service.gc_pause import bulk
+from scoring_service.results import Recomputation, ScoreRun, YearSummary
 from scoring_service.rules_in_force import as_of_for, ruleset_of
 from scoring_service.unit_of_work import UnitOfWork
 
@@ -106,7 +107,7 @@ def import_bundle(
     return summary
 
 
-def list_years(uow: UnitOfWork) -> list[dict[str, Any]]:
+def list_years(uow: UnitOfWork) -> list[YearSummary]:
     """The years held, with their counts."""
     with uow:
         return uow.years.summary()
@@ -133,7 +134,7 @@ def compute(
 
 
 @bulk
-def score_year(uow: UnitOfWork, year: int, *, as_of: date | None = None) -> dict[str, Any]:
+def score_year(uow: UnitOfWork, year: int, *, as_of: date | None = None) -> ScoreRun:
     """Compute a year's scores and store them as a score run with its audit entry; return
     the stored run. A run holds every unit's row: a scoped principal may not store one."""
     from scoring_service.rulesets.source import record_version
@@ -193,7 +194,7 @@ def year_alerts(
         return day, found
 
 
-def recompute_run(uow: UnitOfWork, run_id: int) -> dict[str, Any]:
+def recompute_run(uow: UnitOfWork, run_id: int) -> Recomputation:
     """Score a stored run again under the rule set version it recorded, on the data held now.
 
     ``matches`` says whether every row comes out the same. The data is the year's current
@@ -206,37 +207,38 @@ def recompute_run(uow: UnitOfWork, run_id: int) -> dict[str, Any]:
         run = uow.runs.get(run_id)
         if run is None:
             raise NotFound(f"there is no score run {run_id}")
-        data = _year_data(uow, run["year"])
-        revision = uow.years.revision(run["year"])
-        where = uow.reach(run["year"])
-    ruleset = uow.rules.by_hash(run["year"], run["ruleset_hash"])
+        data = _year_data(uow, run.year)
+        revision = uow.years.revision(run.year)
+        where = uow.reach(run.year)
+    ruleset = uow.rules.by_hash(run.year, run.ruleset_hash)
     if ruleset is None:
         raise NotFound(
-            f"score run {run_id} used rules {run['ruleset_hash'][:12]} of {run['year']}, "
+            f"score run {run_id} used rules {run.ruleset_hash[:12]} of {run.year}, "
             "which are not recorded"
         )
-    rows = assess(data, ruleset, run["as_of"], uow.evaluator).rows()
+    stored = run.rows
+    rows = assess(data, ruleset, run.as_of, uow.evaluator).rows()
     if not where.everything:  # the comparison of the caller's units only
-        run["rows"] = [r for r in run["rows"] if where.has(str(r["unit"]))]
+        stored = [r for r in stored if where.has(str(r["unit"]))]
         rows = [r for r in rows if where.has(str(r["unit"]))]
-    diff = compare_rows(run["rows"], rows, ruleset, ruleset)
-    data_changed = revision != run["data_revision"]
-    return {
-        "run": run_id,
-        "year": run["year"],
-        "as_of": run["as_of"].isoformat(),
-        "ruleset_hash": run["ruleset_hash"],
-        "data_revision": run["data_revision"],
-        "current_data_revision": revision,
-        "data_changed": data_changed,
-        "matches": not diff.changes,
-        "note": (
-            f"the year's data changed since the run (revision {run['data_revision']} then, "
+    diff = compare_rows(stored, rows, ruleset, ruleset)
+    data_changed = revision != run.data_revision
+    return Recomputation(
+        run=run_id,
+        year=run.year,
+        as_of=run.as_of,
+        ruleset_hash=run.ruleset_hash,
+        data_revision=run.data_revision,
+        current_data_revision=revision,
+        data_changed=data_changed,
+        matches=not diff.changes,
+        note=(
+            f"the year's data changed since the run (revision {run.data_revision} then, "
             f"{revision} now): differences may come from the data, not the rules"
             if data_changed
             else "same data revision as the run"
         ),
-        "summary": diff.summary(),
-        "differences": [change.to_json() for change in diff.changes],
-        "rows": rows,
-    }
+        summary=diff.summary(),
+        differences=[change.to_json() for change in diff.changes],
+        rows=rows,
+    )

@@ -233,7 +233,7 @@ def _years(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
         print("no year is held yet; import a bundle first", file=out)
         return EXIT_OK
     keys = ("year", "units", "inspections", "findings", "events")
-    print(table(keys, [[r.get(k) for k in keys] for r in rows], right={1, 2, 3, 4}), file=out)
+    print(table(keys, [[getattr(r, k) for k in keys] for r in rows], right={1, 2, 3, 4}), file=out)
     return EXIT_OK
 
 
@@ -254,7 +254,7 @@ def _score(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
                 f"{args.kind!r} is not a scored kind; choose from {', '.join(sorted(kinds))}"
             )
     run = score_year(ctx.uow(), args.year, as_of=args.as_of)
-    rows = run["rows"]
+    rows = run.rows
     if args.kind:
         rows = [r for r in rows if r["kind"] == args.kind]
     content: str | bytes
@@ -266,14 +266,14 @@ def _score(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
         content = exports.scores_xlsx(
             rows,
             year=args.year,
-            as_of=run["as_of"],
-            ruleset_hash=run["ruleset_hash"],
-            run_id=run["id"],
+            as_of=run.as_of,
+            ruleset_hash=run.ruleset_hash,
+            run_id=run.id,
         )
     else:
         title = (
-            f"{args.year} 年度督查整改考核评分  截至 {run['as_of']}  "
-            f"(score run {run['id']}, rules {run['ruleset_hash'][:12]})"
+            f"{args.year} 年度督查整改考核评分  截至 {run.as_of}  "
+            f"(score run {run.id}, rules {run.ruleset_hash[:12]})"
         )
         content = score_table(rows, title) + "\n"
     _emit(args, out, content)

@@ -322,23 +322,21 @@ def run_recompute(args: argparse.Namespace, ctx: Context, out: TextIO, err: Text
 
     doc = recompute_run(ctx.uow(), args.run)
     if args.format == "json":
-        print_json({k: v for k, v in doc.items() if k != "rows"}, out)
+        print_json(doc.to_json(), out)
     else:
-        verdict = "every row is the same" if doc["matches"] else "some rows differ"
+        verdict = "every row is the same" if doc.matches else "some rows differ"
         print(
-            f"score run {doc['run']} of {doc['year']} as of {doc['as_of']}, recomputed under its "
-            f"rules {doc['ruleset_hash'][:12]}: {verdict}; {doc['note']}",
+            f"score run {doc.run} of {doc.year} as of {doc.as_of}, recomputed under its "
+            f"rules {doc.ruleset_hash[:12]}: {verdict}; {doc.note}",
             file=out,
         )
-        if not doc["matches"]:
+        if not doc.matches:
             title = "differences (stored run → recomputed):"
             print(
-                render_text(
-                    {"title": title, "summary": doc["summary"], "units": doc["differences"]}
-                ),
+                render_text({"title": title, "summary": doc.summary, "units": doc.differences}),
                 file=out,
             )
-    return EXIT_OK if doc["matches"] else EXIT_FAILED
+    return EXIT_OK if doc.matches else EXIT_FAILED
 
 
 _ACTIONS: dict[str, Callable[[argparse.Namespace, Context, TextIO, TextIO], int]] = {

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from scoring_service.db import score_runs, years
 from scoring_service.db.queries import Page
 from scoring_service.domain.model import YearData
+from scoring_service.results import ScoreRun, ScoreRunInfo, YearSummary
 
 
 class YearRepository:
@@ -30,8 +31,8 @@ class YearRepository:
     def revision(self, year: int) -> int:
         return years.get_revision(self.session, year) or 0
 
-    def summary(self) -> list[dict[str, Any]]:
-        return years.years_summary(self.session)
+    def summary(self) -> list[YearSummary]:
+        return [YearSummary(**year) for year in years.years_summary(self.session)]
 
     def load(self, year: int) -> YearData | None:
         return years.load_year(self.session, year)
@@ -70,18 +71,18 @@ class ScoreRunRepository:
             rows=rows,
         )
 
-    def get(self, run_id: int) -> dict[str, Any] | None:
+    def get(self, run_id: int) -> ScoreRun | None:
         """A run with its rows; None for an id no run has (or no id can be)."""
         return score_runs.get_score_run(self.session, run_id) if 0 < run_id < 2**31 else None
 
-    def info(self, run_id: int) -> dict[str, Any] | None:
+    def info(self, run_id: int) -> ScoreRunInfo | None:
         """A run without its rows."""
         return score_runs.get_score_run_info(self.session, run_id) if 0 < run_id < 2**31 else None
 
-    def latest(self, year: int, as_of: date | None) -> dict[str, Any] | None:
+    def latest(self, year: int, as_of: date | None) -> ScoreRun | None:
         return score_runs.latest_score_run(self.session, year, as_of)
 
-    def latest_info(self, year: int, as_of: date | None) -> dict[str, Any] | None:
+    def latest_info(self, year: int, as_of: date | None) -> ScoreRunInfo | None:
         return score_runs.latest_score_run_info(self.session, year, as_of)
 
     def rows(
@@ -91,5 +92,5 @@ class ScoreRunRepository:
 
     def page(
         self, year: int, *, as_of: date | None, limit: int, cursor: str | None
-    ) -> Page[dict[str, Any]]:
+    ) -> Page[ScoreRunInfo]:
         return score_runs.runs_page(self.session, year, as_of=as_of, limit=limit, cursor=cursor)

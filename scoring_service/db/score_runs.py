@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from scoring_service.db.models import ScoreRowRow, ScoreRunRow
 from scoring_service.db.queries import Page, keyset_page
 from scoring_service.db.rows import bulk_insert, now
+from scoring_service.results import ScoreRun, ScoreRunInfo
 
 
 def store_score_run(
@@ -70,32 +71,30 @@ _RUN_COLUMNS = (
 )
 
 
-def get_score_run(session: Session, run_id: int) -> dict[str, Any] | None:
+def get_score_run(session: Session, run_id: int) -> ScoreRun | None:
     """A score run's metadata and its rows in stored order, or None."""
-    run = session.execute(select(*_RUN_COLUMNS).where(ScoreRunRow.id == run_id)).first()
-    return None if run is None else _run_dict(session, run)
+    info = get_score_run_info(session, run_id)
+    return None if info is None else _with_rows(session, info)
 
 
-def latest_score_run(
-    session: Session, year: int, as_of: date | None = None
-) -> dict[str, Any] | None:
+def latest_score_run(session: Session, year: int, as_of: date | None = None) -> ScoreRun | None:
     """The year's most recent score run (for ``as_of`` when given), with its rows, or None."""
-    run = _latest_run_row(session, year, as_of)
-    return None if run is None else _run_dict(session, run)
+    info = latest_score_run_info(session, year, as_of)
+    return None if info is None else _with_rows(session, info)
 
 
 def latest_score_run_info(
     session: Session, year: int, as_of: date | None = None
-) -> dict[str, Any] | None:
+) -> ScoreRunInfo | None:
     """``latest_score_run`` without the rows (read them a page at a time: score_run_rows)."""
     run = _latest_run_row(session, year, as_of)
-    return None if run is None else run._asdict()
+    return None if run is None else ScoreRunInfo(**run._asdict())
 
 
-def get_score_run_info(session: Session, run_id: int) -> dict[str, Any] | None:
+def get_score_run_info(session: Session, run_id: int) -> ScoreRunInfo | None:
     """``get_score_run`` without the rows."""
     run = session.execute(select(*_RUN_COLUMNS).where(ScoreRunRow.id == run_id)).first()
-    return None if run is None else run._asdict()
+    return None if run is None else ScoreRunInfo(**run._asdict())
 
 
 def _latest_run_row(
@@ -107,12 +106,12 @@ def _latest_run_row(
     return session.execute(statement.order_by(ScoreRunRow.id.desc()).limit(1)).first()
 
 
-def _run_dict(session: Session, run: Row[*tuple[Any, ...]]) -> dict[str, Any]:
-    """A run's metadata row plus its parsed rows."""
+def _with_rows(session: Session, info: ScoreRunInfo) -> ScoreRun:
+    """A run's metadata plus its parsed rows."""
     rows = session.scalars(
-        select(ScoreRowRow.row).where(ScoreRowRow.run_id == run.id).order_by(ScoreRowRow.position)
+        select(ScoreRowRow.row).where(ScoreRowRow.run_id == info.id).order_by(ScoreRowRow.position)
     )
-    return {**run._asdict(), "rows": [json.loads(text) for text in rows]}
+    return ScoreRun.of(info, [json.loads(text) for text in rows])
 
 
 def score_run_kind_counts(session: Session, run_ids: Sequence[int]) -> dict[int, dict[str, int]]:
@@ -155,7 +154,7 @@ def score_run_rows(
 
 def runs_page(
     session: Session, year: int, *, as_of: date | None, limit: int, cursor: str | None
-) -> Page[dict[str, Any]]:
+) -> Page[ScoreRunInfo]:
     """A page of the year's runs, newest first: each run's metadata and rows per kind."""
     statement = select(ScoreRunRow).where(ScoreRunRow.year == year)
     if as_of is not None:
@@ -170,7 +169,9 @@ def runs_page(
         scalars=True,
     )
     counts = score_run_kind_counts(session, [run.id for run in page.items])
-    columns = [column.key for column in ScoreRunRow.__table__.columns]
+    columns = [column.key for column in _RUN_COLUMNS]
     return page.map(
-        lambda run: {**{c: getattr(run, c) for c in columns}, "kind_counts": counts[run.id]}
+        lambda run: ScoreRunInfo(
+            **{c: getattr(run, c) for c in columns}, kind_counts=counts[run.id]
+        )
     )

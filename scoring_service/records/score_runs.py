@@ -13,6 +13,7 @@ from scoring_service.db.queries import Page, list_page, position_page
 from scoring_service.domain.errors import NotFound
 from scoring_service.domain.ruleset import Ruleset
 from scoring_service.records.year import require_year
+from scoring_service.results import ScoreRun, ScoreRunInfo
 from scoring_service.rules_in_force import as_of_for, ruleset_of
 from scoring_service.services import compute
 from scoring_service.unit_of_work import UnitOfWork
@@ -20,13 +21,13 @@ from scoring_service.unit_of_work import UnitOfWork
 Rows = list[dict[str, Any]]
 
 
-def get_run(uow: UnitOfWork, year: int, run_id: int) -> dict[str, Any]:
+def get_run(uow: UnitOfWork, year: int, run_id: int) -> ScoreRun:
     """A stored run of the year with its rows (those of the caller's units when scoped)."""
     with uow:
         run = uow.runs.get(run_id)
-        if run is None or run["year"] != year:
+        if run is None or run.year != year:
             raise NotFound(f"the year {year} has no score run {run_id}")
-        return {**run, "rows": in_reach(uow, year, run["rows"])}
+        return run.with_rows(in_reach(uow, year, run.rows))
 
 
 def in_reach(uow: UnitOfWork, year: int, rows: Rows) -> Rows:
@@ -41,16 +42,16 @@ def _of_kind(rows: Rows, kind: str | None) -> Rows:
 
 def get_run_page(
     uow: UnitOfWork, year: int, run_id: int, *, kind: str | None, limit: int, cursor: str | None
-) -> tuple[dict[str, Any], Page[dict[str, Any]]]:
+) -> tuple[ScoreRunInfo, Page[dict[str, Any]]]:
     """A stored run of the year without its rows, and one page of them (of one ``kind``)."""
     tag = f"run:{run_id}"
     with uow:
         if uow.actor.scope is not None:
             whole = get_run(uow, year, run_id)
-            rows = _of_kind(whole.pop("rows"), kind)
-            return whole, list_page(rows, tag=tag, limit=limit, cursor=cursor)
+            rows = _of_kind(whole.rows, kind)
+            return whole.info, list_page(rows, tag=tag, limit=limit, cursor=cursor)
         run = uow.runs.info(run_id)
-        if run is None or run["year"] != year:
+        if run is None or run.year != year:
             raise NotFound(f"the year {year} has no score run {run_id}")
 
         def fetch(start: int, count: int) -> tuple[Rows, int]:
@@ -59,25 +60,25 @@ def get_run_page(
         return run, position_page(fetch, tag=tag, limit=limit, cursor=cursor)
 
 
-def latest_run(uow: UnitOfWork, year: int, *, as_of: date | None) -> dict[str, Any]:
+def latest_run(uow: UnitOfWork, year: int, *, as_of: date | None) -> ScoreRun:
     """The year's most recent run (at ``as_of`` when given), rows limited to the scope."""
     with uow:
         run = uow.runs.latest(year, as_of)
         if run is None:
             at = f" as of {as_of}" if as_of else ""
             raise NotFound(f"the year {year} has no score run{at}")
-        return {**run, "rows": in_reach(uow, year, run["rows"])}
+        return run.with_rows(in_reach(uow, year, run.rows))
 
 
 def list_runs(
     uow: UnitOfWork, year: int, *, as_of: date | None, limit: int, cursor: str | None
-) -> Page[Any]:
+) -> Page[ScoreRunInfo]:
     """The year's runs, newest first: each run's metadata and its rows per kind."""
     with uow:
         return uow.runs.page(year, as_of=as_of, limit=limit, cursor=cursor)
 
 
-def current_scores(uow: UnitOfWork, year: int, *, as_of: date | None) -> dict[str, Any]:
+def current_scores(uow: UnitOfWork, year: int, *, as_of: date | None) -> ScoreRun:
     """The year's scores at a date: the latest run at that date while it is current, else
     computed now (not stored); a scoped caller gets its units' rows only.
 
@@ -87,12 +88,12 @@ def current_scores(uow: UnitOfWork, year: int, *, as_of: date | None) -> dict[st
     ruleset = ruleset_of(uow.rules, year)
     day = as_of_for(ruleset, year, as_of)
     with uow:
-        run = _current_run(uow, year, day, ruleset)
-        if run is None:
+        info = _current_run(uow, year, day, ruleset)
+        if info is None or info.id is None:
             run = _computed(uow, year, day)
         else:
-            run = {**run, "rows": uow.runs.rows(run["id"])[0]}
-        return {**run, "rows": in_reach(uow, year, run["rows"])}
+            run = ScoreRun.of(info, uow.runs.rows(info.id)[0])
+        return run.with_rows(in_reach(uow, year, run.rows))
 
 
 def current_scores_page(
@@ -103,7 +104,7 @@ def current_scores_page(
     kind: str | None,
     limit: int,
     cursor: str | None,
-) -> tuple[dict[str, Any], Page[dict[str, Any]]]:
+) -> tuple[ScoreRunInfo, Page[dict[str, Any]]]:
     """``current_scores`` without its rows, and one page of them (of one ``kind`` when given).
 
     A current stored run is read one page at a time: a province's run has thousands of rows.
@@ -114,45 +115,45 @@ def current_scores_page(
     with uow:
         if uow.actor.scope is not None:
             whole = current_scores(uow, year, as_of=day)
-            rows = _of_kind(whole.pop("rows"), kind)
-            return whole, list_page(rows, tag=tag, limit=limit, cursor=cursor)
+            rows = _of_kind(whole.rows, kind)
+            return whole.info, list_page(rows, tag=tag, limit=limit, cursor=cursor)
         run = _current_run(uow, year, day, ruleset)
-        if run is not None:
-            run_id = run["id"]
+        if run is not None and run.id is not None:
+            run_id = run.id
 
             def fetch(start: int, count: int) -> tuple[Rows, int]:
                 return uow.runs.rows(run_id, kind=kind, start=start, count=count)
 
             return run, position_page(fetch, tag=tag, limit=limit, cursor=cursor)
         computed = _computed(uow, year, day)
-    rows = _of_kind(computed.pop("rows"), kind)
-    return computed, list_page(rows, tag=tag, limit=limit, cursor=cursor)
+    rows = _of_kind(computed.rows, kind)
+    return computed.info, list_page(rows, tag=tag, limit=limit, cursor=cursor)
 
 
-def _current_run(uow: UnitOfWork, year: int, day: date, ruleset: Ruleset) -> dict[str, Any] | None:
+def _current_run(uow: UnitOfWork, year: int, day: date, ruleset: Ruleset) -> ScoreRunInfo | None:
     """The latest stored run at ``day`` (without rows) if it is current, else None."""
     require_year(uow.session, year)
     run = uow.runs.latest_info(year, day)
     revision = uow.years.revision(year)
     if (
         run is not None
-        and run["data_revision"] == revision
-        and run["ruleset_hash"] == ruleset.content_hash
+        and run.data_revision == revision
+        and run.ruleset_hash == ruleset.content_hash
     ):
         return run
     return None
 
 
-def _computed(uow: UnitOfWork, year: int, day: date) -> dict[str, Any]:
-    """The scores at ``day`` computed now, in the shape of a run that was not stored."""
+def _computed(uow: UnitOfWork, year: int, day: date) -> ScoreRun:
+    """The scores at ``day`` computed now, as a run that was not stored (no id)."""
     assessment, revision = compute(uow, year, as_of=day)
-    return {
-        "id": None,
-        "year": year,
-        "as_of": day,
-        "ruleset_hash": assessment.ruleset.content_hash,
-        "data_revision": revision,
-        "engine": type(uow.evaluator).__name__,
-        "created_at": None,
-        "rows": assessment.rows(),
-    }
+    return ScoreRun(
+        id=None,
+        year=year,
+        as_of=day,
+        ruleset_hash=assessment.ruleset.content_hash,
+        data_revision=revision,
+        engine=type(uow.evaluator).__name__,
+        created_at=None,
+        rows=assessment.rows(),
+    )

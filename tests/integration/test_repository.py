@@ -291,20 +291,20 @@ def test_score_runs(session_factory: sessionmaker[Session]) -> None:
     with session_factory() as session:
         run = runs.get_score_run(session, first)
         assert run is not None
-        assert run["rows"] == rows
-        assert (run["id"], run["year"], run["as_of"], run["ruleset_hash"]) == (
+        assert run.rows == rows
+        assert (run.id, run.year, run.as_of, run.ruleset_hash) == (
             first,
             2018,
             date(2018, 12, 31),
             "abc",
         )
-        assert (run["data_revision"], run["engine"]) == (1, "durable_rules")
-        assert run["created_at"].tzinfo is not None
+        assert (run.data_revision, run.engine) == (1, "durable_rules")
+        assert run.created_at.tzinfo is not None
         assert runs.get_score_run(session, second + 1) is None
         latest = runs.latest_score_run(session, 2018)
-        assert latest is not None and latest["id"] == second and latest["rows"] == rows[::-1]
+        assert latest is not None and latest.id == second and latest.rows == rows[::-1]
         at = runs.latest_score_run(session, 2018, as_of=date(2018, 12, 31))
-        assert at is not None and at["id"] == first
+        assert at is not None and at.id == first
         assert runs.latest_score_run(session, 2018, as_of=date(2018, 1, 1)) is None
         assert runs.latest_score_run(session, 2019) is None
 
@@ -325,9 +325,9 @@ def test_score_runs_survive_delete_year(session_factory: sessionmaker[Session]) 
         years.store_year(session, sample_year())
     with session_factory() as session:
         run = runs.get_score_run(session, run_id)
-        assert run is not None and run["rows"] == []
+        assert run is not None and run.rows == []
         # A re-import never reuses the revision an old run was computed on.
-        assert years.get_revision(session, 2018) != run["data_revision"]
+        assert years.get_revision(session, 2018) != run.data_revision
 
 
 def synthetic_year(year: int, findings: int, events_per_finding: int) -> YearData:

@@ -285,7 +285,7 @@ def test_a_draft_of_a_new_year_extends_the_previous_one(
 def test_a_dry_run_raising_the_commendation_threshold_lists_exactly_the_units_losing_it(
     db: sessionmaker[Session], rules: VersionedRuleSource, rules_dir: Path
 ) -> None:
-    published = score_year(UnitOfWork(db, rules, ENGINE, command_line()), 2018)["rows"]
+    published = score_year(UnitOfWork(db, rules, ENGINE, command_line()), 2018).rows
     made = draft(raise_commendation(own_files(rules_dir, 2018), "0.97"), rules, db)
     doc = service.dry_run(work(db, rules), 2018, draft_id=made["id"])
     # Worked out from the published rows alone: commended, with a rate under 0.97.
@@ -412,18 +412,18 @@ def test_a_run_recomputed_under_its_version_matches_after_a_newer_one_is_publish
         draft(raise_commendation(own_files(rules_dir, 2018), "0.97"), rules, db)["id"], rules, db
     )
     new_run = score_year(UnitOfWork(db, rules, ENGINE, command_line()), 2018)
-    assert new_run["ruleset_hash"] != old_run["ruleset_hash"]
-    assert new_run["rows"] != old_run["rows"]  # the new version changes scores
-    again = recompute_run(UnitOfWork(db, rules, ENGINE, command_line()), old_run["id"])
-    assert again["matches"] and again["differences"] == [] and not again["data_changed"]
-    assert again["ruleset_hash"] == old_run["ruleset_hash"]
-    assert again["rows"] == old_run["rows"]
+    assert new_run.ruleset_hash != old_run.ruleset_hash
+    assert new_run.rows != old_run.rows  # the new version changes scores
+    again = recompute_run(UnitOfWork(db, rules, ENGINE, command_line()), old_run.id)
+    assert again.matches and again.differences == [] and not again.data_changed
+    assert again.ruleset_hash == old_run.ruleset_hash
+    assert again.rows == old_run.rows
     # Even when the shipped files change afterwards: the run's version was recorded.
     shutil.rmtree(rules_dir / "2018" / "tests")
     (rules_dir / "2018" / "rules.yaml").write_text("rules: []\n", encoding="utf-8")
     assert recompute_run(
-        UnitOfWork(db, VersionedRuleSource(rules_dir, db), ENGINE, command_line()), old_run["id"]
-    )["matches"]
+        UnitOfWork(db, VersionedRuleSource(rules_dir, db), ENGINE, command_line()), old_run.id
+    ).matches
 
 
 def test_recomputing_says_when_the_data_changed_since_the_run(
@@ -434,10 +434,10 @@ def test_recomputing_says_when_the_data_changed_since_the_run(
     import_bundle(
         UnitOfWork(db, rules, None, command_line()), raw, replace=True
     )  # the same data, a new revision
-    again = recompute_run(UnitOfWork(db, rules, ENGINE, command_line()), run["id"])
-    assert again["data_changed"] and again["current_data_revision"] > again["data_revision"]
-    assert again["matches"]
-    assert "changed since the run" in again["note"]
+    again = recompute_run(UnitOfWork(db, rules, ENGINE, command_line()), run.id)
+    assert again.data_changed and again.current_data_revision > again.data_revision
+    assert again.matches
+    assert "changed since the run" in again.note
     with pytest.raises(NotFound):
         recompute_run(UnitOfWork(db, rules, ENGINE, command_line()), 999_999)
 
@@ -447,9 +447,9 @@ def test_a_file_rule_source_still_serves_runs_and_recomputation(
 ) -> None:
     files = FileRuleSource(REPO_RULES_DIR)
     run = score_year(UnitOfWork(db, files, ENGINE, command_line()), 2018)
-    assert recompute_run(UnitOfWork(db, files, ENGINE, command_line()), run["id"])["matches"]
+    assert recompute_run(UnitOfWork(db, files, ENGINE, command_line()), run.id).matches
     with db() as session:  # the run's version is recorded, so any source finds it later
-        assert repo.version_by_hash(session, 2018, run["ruleset_hash"]) is not None
+        assert repo.version_by_hash(session, 2018, run.ruleset_hash) is not None
 
 
 def test_a_dry_run_when_a_kind_is_no_longer_scored(

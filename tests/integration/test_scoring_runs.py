@@ -25,14 +25,14 @@ def test_a_stored_run_reads_back_with_the_same_rows(session_factory: sessionmake
     rules = FileRuleSource(REPO_RULES_DIR)
     import_bundle(UnitOfWork(session_factory, rules, None, command_line()), DEMO.read_bytes())
     run = score_year(UnitOfWork(session_factory, rules, DurableRulesEngine(), command_line()), 2018)
-    assert run["as_of"].isoformat() == "2018-12-31"
-    assert run["ruleset_hash"] == rules.current(2018).content_hash  # type: ignore[union-attr]
+    assert run.as_of.isoformat() == "2018-12-31"
+    assert run.ruleset_hash == rules.current(2018).content_hash  # type: ignore[union-attr]
     with session_factory() as session:
-        again = runs.get_score_run(session, run["id"])
+        again = runs.get_score_run(session, run.id)
         latest = runs.latest_score_run(session, 2018)
     assert again is not None and latest is not None
-    assert again["rows"] == run["rows"] == latest["rows"]
-    assert len(run["rows"]) > 0 and all("fired" in r for r in run["rows"])
+    assert again.rows == run.rows == latest.rows
+    assert len(run.rows) > 0 and all("fired" in r for r in run.rows)
 
 
 def test_engine_and_exact_evaluator_agree_on_the_demo_year(

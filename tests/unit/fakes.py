@@ -3,7 +3,8 @@ everything in memory, as cosmicpython's ``FakeUnitOfWork`` does."""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any, Self
 
@@ -12,6 +13,7 @@ from scoring_service.db.queries import Page, list_page
 from scoring_service.domain.assessment import Evaluator
 from scoring_service.domain.model import YearData
 from scoring_service.domain.ruleset import RuleSource
+from scoring_service.results import ScoreRun, ScoreRunInfo, YearSummary
 from scoring_service.unit_of_work import UnitOfWork
 
 
@@ -26,8 +28,19 @@ class FakeYears:
     def revision(self, year: int) -> int:
         return self.revisions.get(year, 0)
 
-    def summary(self) -> list[dict[str, Any]]:
-        return [{"year": y, "units": len(d.units)} for y, d in sorted(self.held.items())]
+    def summary(self) -> list[YearSummary]:
+        return [
+            YearSummary(
+                year=y,
+                revision=self.revisions[y],
+                imported_at=None,
+                units=len(d.units),
+                inspections=len(d.inspections),
+                findings=len(d.findings),
+                events=len(d.events),
+            )
+            for y, d in sorted(self.held.items())
+        ]
 
     def load(self, year: int) -> YearData | None:
         return self.held.get(year)
@@ -40,41 +53,43 @@ class FakeYears:
 
 class FakeRuns:
     def __init__(self) -> None:
-        self.stored: list[dict[str, Any]] = []
+        self.stored: list[ScoreRun] = []
 
     def add(self, **run: Any) -> int:
-        self.stored.append({"id": len(self.stored) + 1, "created_at": None, **run})
+        self.stored.append(ScoreRun(id=len(self.stored) + 1, created_at=datetime.now(UTC), **run))
         return len(self.stored)
 
-    def get(self, run_id: int) -> dict[str, Any] | None:
-        return next((dict(r) for r in self.stored if r["id"] == run_id), None)
+    def get(self, run_id: int) -> ScoreRun | None:
+        return next((r for r in self.stored if r.id == run_id), None)
 
-    def info(self, run_id: int) -> dict[str, Any] | None:
+    def info(self, run_id: int) -> ScoreRunInfo | None:
         run = self.get(run_id)
-        return None if run is None else {k: v for k, v in run.items() if k != "rows"}
+        return None if run is None else run.info
 
-    def latest(self, year: int, as_of: date | None) -> dict[str, Any] | None:
-        found = [
-            r for r in self.stored if r["year"] == year and (as_of is None or r["as_of"] == as_of)
-        ]
-        return dict(found[-1]) if found else None
+    def latest(self, year: int, as_of: date | None) -> ScoreRun | None:
+        found = [r for r in self.stored if r.year == year and (as_of is None or r.as_of == as_of)]
+        return found[-1] if found else None
 
-    def latest_info(self, year: int, as_of: date | None) -> dict[str, Any] | None:
+    def latest_info(self, year: int, as_of: date | None) -> ScoreRunInfo | None:
         run = self.latest(year, as_of)
-        return None if run is None else {k: v for k, v in run.items() if k != "rows"}
+        return None if run is None else run.info
 
     def rows(
         self, run_id: int, *, kind: str | None = None, start: int = 0, count: int | None = None
     ) -> tuple[list[dict[str, Any]], int]:
         run = self.get(run_id)
-        rows = [r for r in (run or {}).get("rows", []) if kind is None or r["kind"] == kind]
+        rows = [r for r in (run.rows if run else []) if kind is None or r["kind"] == kind]
         end = None if count is None else start + count
         return rows[start:end], len(rows)
 
     def page(
         self, year: int, *, as_of: date | None, limit: int, cursor: str | None
-    ) -> Page[dict[str, Any]]:
-        runs = [r for r in reversed(self.stored) if r["year"] == year]
+    ) -> Page[ScoreRunInfo]:
+        runs = [
+            replace(r.info, kind_counts=r.kind_counts)
+            for r in reversed(self.stored)
+            if r.year == year
+        ]
         return list_page(runs, tag=f"runs:{year}", limit=limit, cursor=cursor)
 
 

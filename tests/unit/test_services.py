@@ -34,7 +34,8 @@ def test_an_import_stores_the_year_with_one_audit_entry_in_one_commit() -> None:
     assert uow.years.exists(2018)
     assert uow.committed == 1
     assert uow.audited == [("bundle.import", "year", "2018")]
-    assert list_years(uow) == [{"year": 2018, "units": 6}]
+    [held] = list_years(uow)
+    assert (held.year, held.revision, held.units, held.findings) == (2018, 1, 6, 2)
 
 
 def test_a_held_year_is_replaced_only_when_asked() -> None:

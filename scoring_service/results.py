@@ -1,0 +1,141 @@
+"""What the score-run and year services return: typed results, not dicts.
+
+The persistence package builds ``ScoreRun`` and ``ScoreRunInfo`` from its rows; the API
+builds its response models from these with ``from_attributes``, and the command line
+prints their ``to_json()``. A score row stays the JSON object of spec section 9: that
+shape is the contract every entrance prints, so it is kept as it is.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+ScoreRows = list[dict[str, Any]]
+
+
+def _kind_counts(rows: ScoreRows) -> dict[str, int]:
+    """How many rows of each kind, kinds in the order their first row comes."""
+    return dict(Counter(row["kind"] for row in rows))
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreRunInfo:
+    """A score run without its rows: stored (``id`` and ``created_at`` set) or computed now
+    and not stored (both None). ``kind_counts`` is set where runs are listed."""
+
+    id: int | None
+    year: int
+    as_of: date
+    ruleset_hash: str
+    data_revision: int
+    engine: str
+    created_at: datetime | None
+    kind_counts: dict[str, int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreRun:
+    """A score run with its rows (spec section 9), in their order."""
+
+    id: int | None
+    year: int
+    as_of: date
+    ruleset_hash: str
+    data_revision: int
+    engine: str
+    created_at: datetime | None
+    rows: ScoreRows
+
+    @property
+    def kind_counts(self) -> dict[str, int]:
+        return _kind_counts(self.rows)
+
+    @property
+    def info(self) -> ScoreRunInfo:
+        return ScoreRunInfo(
+            id=self.id,
+            year=self.year,
+            as_of=self.as_of,
+            ruleset_hash=self.ruleset_hash,
+            data_revision=self.data_revision,
+            engine=self.engine,
+            created_at=self.created_at,
+        )
+
+    def with_rows(self, rows: ScoreRows) -> ScoreRun:
+        """The same run holding other rows (those inside a caller's scope)."""
+        return ScoreRun(
+            id=self.id,
+            year=self.year,
+            as_of=self.as_of,
+            ruleset_hash=self.ruleset_hash,
+            data_revision=self.data_revision,
+            engine=self.engine,
+            created_at=self.created_at,
+            rows=rows,
+        )
+
+    @classmethod
+    def of(cls, info: ScoreRunInfo, rows: ScoreRows) -> ScoreRun:
+        """A run from its metadata and its rows."""
+        return cls(
+            id=info.id,
+            year=info.year,
+            as_of=info.as_of,
+            ruleset_hash=info.ruleset_hash,
+            data_revision=info.data_revision,
+            engine=info.engine,
+            created_at=info.created_at,
+            rows=rows,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class YearSummary:
+    """A year held: its data revision, when it was imported, and its counts."""
+
+    year: int
+    revision: int
+    imported_at: datetime | None
+    units: int
+    inspections: int
+    findings: int
+    events: int
+
+
+@dataclass(frozen=True, slots=True)
+class Recomputation:
+    """A stored run scored again under the rule set version it recorded, on the data held
+    now. ``summary`` and ``differences`` are the rule diff's JSON (``rulesets.diff``)."""
+
+    run: int
+    year: int
+    as_of: date
+    ruleset_hash: str
+    data_revision: int
+    current_data_revision: int
+    data_changed: bool
+    matches: bool
+    note: str
+    summary: dict[str, Any]
+    differences: list[dict[str, Any]]
+    rows: ScoreRows
+
+    def to_json(self) -> dict[str, Any]:
+        """What ``recompute --format json`` prints: everything but the recomputed rows."""
+        return {
+            "run": self.run,
+            "year": self.year,
+            "as_of": self.as_of.isoformat(),
+            "ruleset_hash": self.ruleset_hash,
+            "data_revision": self.data_revision,
+            "current_data_revision": self.current_data_revision,
+            "data_changed": self.data_changed,
+            "matches": self.matches,
+            "note": self.note,
+            "summary": self.summary,
+            "differences": self.differences,
+        }
