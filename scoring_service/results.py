@@ -9,7 +9,7 @@ shape is the contract every entrance prints, so it is kept as it is.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -55,42 +55,20 @@ class ScoreRun:
 
     @property
     def info(self) -> ScoreRunInfo:
-        return ScoreRunInfo(
-            id=self.id,
-            year=self.year,
-            as_of=self.as_of,
-            ruleset_hash=self.ruleset_hash,
-            data_revision=self.data_revision,
-            engine=self.engine,
-            created_at=self.created_at,
-        )
+        return ScoreRunInfo(**{name: getattr(self, name) for name in _RUN_FIELDS})
 
     def with_rows(self, rows: ScoreRows) -> ScoreRun:
         """The same run holding other rows (those inside a caller's scope)."""
-        return ScoreRun(
-            id=self.id,
-            year=self.year,
-            as_of=self.as_of,
-            ruleset_hash=self.ruleset_hash,
-            data_revision=self.data_revision,
-            engine=self.engine,
-            created_at=self.created_at,
-            rows=rows,
-        )
+        return replace(self, rows=rows)
 
     @classmethod
     def of(cls, info: ScoreRunInfo, rows: ScoreRows) -> ScoreRun:
         """A run from its metadata and its rows."""
-        return cls(
-            id=info.id,
-            year=info.year,
-            as_of=info.as_of,
-            ruleset_hash=info.ruleset_hash,
-            data_revision=info.data_revision,
-            engine=info.engine,
-            created_at=info.created_at,
-            rows=rows,
-        )
+        return cls(**{name: getattr(info, name) for name in _RUN_FIELDS}, rows=rows)
+
+
+# What a run and its metadata share: every field but the rows (and the listed counts).
+_RUN_FIELDS = ("id", "year", "as_of", "ruleset_hash", "data_revision", "engine", "created_at")
 
 
 @dataclass(frozen=True, slots=True)
