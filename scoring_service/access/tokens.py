@@ -114,15 +114,26 @@ def list_tokens(uow: UnitOfWork, *, include_revoked: bool = False) -> list[Token
     with uow:
         found = principals.list_tokens(uow.session, include_revoked=include_revoked)
         if uow.actor.scope is not None:
-            found = [t for t in found if not scopes.scope_within(uow.session, uow.actor, t.scope)]
+            covered = scopes.reach_in_any_year(uow.session, uow.actor)
+            found = [t for t in found if not outside_of(covered, t.scope)]
         return found
+
+
+def outside_of(covered: frozenset[str] | None, scope: Sequence[str] | None) -> list[str]:
+    """The units of a token's ``scope`` outside the units an actor ``covered`` (None: every
+    unit). An unscoped token is never inside a scoped actor (reported as ``*``)."""
+    if covered is None:
+        return []
+    if scope is None:
+        return ["* (every unit)"]
+    return [u for u in sorted(set(scope)) if u not in covered]
 
 
 def _require_within(uow: UnitOfWork, scope: Sequence[str] | None, verb: str) -> None:
     """Forbidden unless the token's scope lies inside the actor's: no one makes or ends a
     principal wider than itself."""
     actor = uow.actor
-    outside = scopes.scope_within(uow.session, actor, scope)
+    outside = outside_of(scopes.reach_in_any_year(uow.session, actor), scope)
     if outside:
         raise Forbidden(
             f"{actor.name!r} may {verb} only tokens scoped inside its own scope "

@@ -47,32 +47,18 @@ def visible_findings_condition(
     return and_(FindingRow.year == year, or_(*conditions))
 
 
-def scope_within(session: Session, actor: Principal, scope: Collection[str] | None) -> list[str]:
-    """The units of ``scope`` (a principal to create or revoke) outside the actor's scope.
+def reach_in_any_year(session: Session, actor: Principal) -> frozenset[str] | None:
+    """Every unit some year's tree puts in the principal's reach (None: every unit).
 
-    An unscoped actor covers everything; a scoped one never covers an unscoped principal
-    (reported as ``*``). A unit is inside when some year's tree puts it in the reach.
+    One query per year held, once per request: tokens are not tied to a year, so a unit
+    is inside when any year's tree puts it there.
     """
     if actor.scope is None:
-        return []
-    if scope is None:
-        return ["* (every unit)"]
-    wanted = sorted(set(scope))
-    covered: set[str] = set(wanted) & actor.scope
-    years = session.scalars(select(UnitRow.year).distinct()).all()
-    for year in years:
-        if covered.issuperset(wanted):
-            break
-        covered.update(
-            session.scalars(
-                select(UnitRow.code).where(
-                    UnitRow.year == year,
-                    UnitRow.code.in_(wanted),
-                    UnitRow.code.in_(subtree(year, actor.scope)),
-                )
-            )
-        )
-    return [u for u in wanted if u not in covered]
+        return None
+    covered = set(actor.scope)
+    for year in session.scalars(select(UnitRow.year).distinct()).all():
+        covered.update(session.scalars(subtree(year, actor.scope)))
+    return frozenset(covered)
 
 
 def unknown_units(session: Session, codes: Collection[str]) -> list[str]:
