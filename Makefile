@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: venv demo test lint bench clean
+.PHONY: venv demo test lint bench messages clean
 
 venv: $(VENV)/.installed
 
@@ -32,6 +32,13 @@ lint: venv
 
 bench: venv
 	$(PY) benchmarks/run.py
+
+## Gather the marked messages and add the new ones to the Chinese catalogue (then translate them).
+messages: venv
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _ -k gettext -k lazy_gettext \
+	    -k ngettext:1,2 --no-location --sort-output -o var/messages.pot .
+	$(VENV)/bin/pybabel -q update -i var/messages.pot -d scoring_service/i18n/locale \
+	    -l zh --no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

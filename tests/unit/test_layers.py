@@ -13,6 +13,8 @@ PACKAGE = ROOT / "scoring_service"
 MODULES = sorted([*PACKAGE.rglob("*.py"), *(ROOT / "api").rglob("*.py")])
 PERSISTENCE = (PACKAGE / "db", PACKAGE / "unit_of_work.py")
 CORE = ("domain", "bundle", "rules", "engine")
+# Leaves every layer may use: the message catalogue imports nothing of the service.
+LEAVES = ("i18n",)
 
 
 def imported(path: Path) -> set[str]:
@@ -46,9 +48,15 @@ def test_the_core_imports_nothing_above_it(path: Path) -> None:
         m
         for m in imported(path)
         if m.split(".")[0] == "api"
-        or (m.startswith("scoring_service.") and m.split(".")[1] not in CORE)
+        or (m.startswith("scoring_service.") and m.split(".")[1] not in CORE + LEAVES)
     )
     assert above == [], f"{name(path)} imports {above}"
+
+
+@pytest.mark.parametrize("path", sorted((PACKAGE / "i18n").rglob("*.py")), ids=name)
+def test_the_message_catalogue_is_a_leaf(path: Path) -> None:
+    used = sorted(m for m in imported(path) if m.split(".")[0] in ("scoring_service", "api"))
+    assert used == [], f"{name(path)} imports {used}"
 
 
 def test_the_scope_rule_and_its_queries_are_importable_from_access_scope() -> None:

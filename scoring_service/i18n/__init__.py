@@ -1,0 +1,128 @@
+"""The language people read: one catalogue for the command line, the API, the web pages and
+the documents.
+
+Messages are written in English in the code and marked with :func:`gettext` (``_``),
+:func:`ngettext` or, for text defined at import time, :func:`lazy_gettext`. The catalogue
+``locale/<language>/LC_MESSAGES/messages.po`` gives each its translation. Simplified Chinese
+is the default language; English is the second and reads the messages as written.
+
+The language in force is a context variable, so each request or command chooses its own
+(``SCORING_LANGUAGE``, ``--lang``, ``Accept-Language``) without touching any other. The
+catalogue is read from its ``.po`` file the first time a language is used: nothing has to be
+compiled at build time, and an edited catalogue takes effect on the next start.
+
+Placeholders are named, ``_("%(count)s findings", count=3)``, so that a translation can
+put them in its own order. Machine output (JSON fields, enum values, problem ``type``
+identifiers) is never translated.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import LazyProxy, NullTranslations, Translations
+
+#: Languages a person can choose, the default first.
+LANGUAGES: tuple[str, ...] = ("zh", "en")
+DEFAULT_LANGUAGE = "zh"
+#: The language the messages are written in: it needs no catalogue.
+SOURCE_LANGUAGE = "en"
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "messages"
+
+_language: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "scoring_language", default=DEFAULT_LANGUAGE
+)
+
+
+class UnknownLanguage(ValueError):
+    """A language the service has no catalogue for."""
+
+
+def normalize(language: str) -> str:
+    """The catalogue's name for a language tag: ``zh-CN``, ``zh_Hans`` → ``zh``; ``en-GB`` →
+    ``en``. Raise :class:`UnknownLanguage` for a language the service does not speak."""
+    base = language.strip().replace("_", "-").split("-")[0].lower()
+    if base not in LANGUAGES:
+        choices = ", ".join(LANGUAGES)
+        raise UnknownLanguage(f"unknown language {language!r}: choose one of {choices}")
+    return base
+
+
+def current_language() -> str:
+    """The language of the request or command in progress."""
+    return _language.get()
+
+
+def set_language(language: str) -> contextvars.Token[str]:
+    """Make ``language`` the current one; return the token that restores the previous."""
+    return _language.set(normalize(language))
+
+
+@contextmanager
+def use_language(language: str) -> Iterator[str]:
+    """Within the block, messages are read in ``language``."""
+    token = set_language(language)
+    try:
+        yield current_language()
+    finally:
+        _language.reset(token)
+
+
+def best_match(accepted: list[tuple[str, float]]) -> str:
+    """The language to answer in, from an ``Accept-Language`` list of (tag, quality): the
+    first the service speaks by quality, the default when none is spoken."""
+    for tag, _quality in sorted(accepted, key=lambda pair: -pair[1]):
+        if tag == "*":
+            return DEFAULT_LANGUAGE
+        try:
+            return normalize(tag)
+        except UnknownLanguage:
+            continue
+    return DEFAULT_LANGUAGE
+
+
+@functools.cache
+def translations(language: str) -> NullTranslations:
+    """The catalogue of ``language``, read and compiled in memory once per process."""
+    if language == SOURCE_LANGUAGE:
+        return NullTranslations()
+    path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=language, domain=DOMAIN)
+    compiled = io.BytesIO()
+    # Fuzzy entries are guesses awaiting review: they are not used.
+    write_mo(compiled, catalog, use_fuzzy=False)
+    compiled.seek(0)
+    return Translations(compiled, domain=DOMAIN)
+
+
+def gettext(message: str, **variables: Any) -> str:
+    """``message`` in the current language, its ``%(name)s`` placeholders filled."""
+    text = translations(current_language()).gettext(message)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, number: int, **variables: Any) -> str:
+    """The singular or plural form for ``number`` in the current language; ``%(num)s``
+    holds the number."""
+    text = translations(current_language()).ngettext(singular, plural, number)
+    return text % {"num": number, **variables}
+
+
+def lazy_gettext(message: str, **variables: Any) -> LazyProxy:
+    """A message translated when it is read, for text defined at import time (column
+    headings, enum labels) that must follow the language of each request."""
+    return LazyProxy(gettext, message, enable_cache=False, **variables)
+
+
+_ = gettext

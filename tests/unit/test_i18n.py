@@ -1,0 +1,71 @@
+"""The message catalogue: Chinese by default, English on request, per context."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from scoring_service import i18n
+from scoring_service.i18n import _, best_match, lazy_gettext, ngettext, use_language
+
+
+def test_chinese_is_the_default_and_english_reads_the_message_as_written() -> None:
+    assert _("rectification rate") == "整改率"
+    with use_language("en"):
+        assert _("rectification rate") == "rectification rate"
+    assert _("rectification rate") == "整改率"
+
+
+def test_a_message_without_translation_reads_as_written() -> None:
+    assert _("no such message %(n)s", n=3) == "no such message 3"
+
+
+def test_lazy_text_follows_the_language_it_is_read_in() -> None:
+    heading = lazy_gettext("rectification rate")
+    assert str(heading) == "整改率"
+    with use_language("en-GB"):
+        assert str(heading) == "rectification rate"
+
+
+def test_plural_forms_fill_the_number() -> None:
+    with use_language("en"):
+        assert ngettext("%(num)s finding", "%(num)s findings", 1) == "1 finding"
+        assert ngettext("%(num)s finding", "%(num)s findings", 3) == "3 findings"
+
+
+@pytest.mark.parametrize(
+    ("accepted", "chosen"),
+    [
+        ([("en-US", 1.0)], "en"),
+        ([("en-US", 0.5), ("zh-CN", 0.9)], "zh"),
+        ([("fr", 1.0), ("en", 0.3)], "en"),
+        ([("fr", 1.0)], "zh"),
+        ([("*", 1.0)], "zh"),
+        ([], "zh"),
+    ],
+)
+def test_accept_language_chooses_the_best_spoken_language(
+    accepted: list[tuple[str, float]], chosen: str
+) -> None:
+    assert best_match(accepted) == chosen
+
+
+def test_an_unknown_language_is_refused_with_the_choices() -> None:
+    with pytest.raises(i18n.UnknownLanguage, match="zh, en"):
+        i18n.normalize("fr")
+
+
+def test_each_thread_reads_in_its_own_language() -> None:
+    seen: dict[str, str] = {}
+
+    def read(language: str) -> None:
+        with use_language(language):
+            seen[language] = _("rectification rate")
+
+    threads = [threading.Thread(target=read, args=(lang,)) for lang in ("en", "zh")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert seen == {"en": "rectification rate", "zh": "整改率"}
