@@ -19,10 +19,13 @@ identifiers) is never translated.
 from __future__ import annotations
 
 import contextvars
+import datetime as dt
 import functools
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +126,27 @@ def lazy_gettext(message: str, **variables: Any) -> LazyProxy:
     """A message translated when it is read, for text defined at import time (column
     headings, enum labels) that must follow the language of each request."""
     return LazyProxy(gettext, message, enable_cache=False, **variables)
+
+
+def format_date(day: dt.date) -> str:
+    """A date as people read it: ``2018年8月10日`` in Chinese, ISO ``2018-08-10`` otherwise.
+    Machine output (JSON, CSV data columns) keeps ISO dates and does not call this."""
+    if current_language() == "zh":
+        return f"{day.year}年{day.month}月{day.day}日"
+    return day.isoformat()
+
+
+def format_percent(rate: Decimal | Fraction | float | None, digits: int = 2) -> str:
+    """A rate between 0 and 1 as a percentage, rounded half up: ``0.8512`` → ``85.12%``;
+    no rate (nothing to rectify) reads as a dash."""
+    if rate is None:
+        return "—"
+    if isinstance(rate, Fraction):
+        value = Decimal(rate.numerator) / Decimal(rate.denominator)
+    else:
+        value = Decimal(str(rate))
+    quantum = Decimal(1).scaleb(-digits)
+    return f"{(value * 100).quantize(quantum, rounding=ROUND_HALF_UP)}%"
 
 
 _ = gettext

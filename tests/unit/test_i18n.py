@@ -69,3 +69,21 @@ def test_each_thread_reads_in_its_own_language() -> None:
     for thread in threads:
         thread.join()
     assert seen == {"en": "rectification rate", "zh": "整改率"}
+
+
+def test_dates_read_in_the_chinese_form_by_default_and_iso_in_english() -> None:
+    import datetime as dt
+
+    assert i18n.format_date(dt.date(2018, 8, 10)) == "2018年8月10日"
+    with use_language("en"):
+        assert i18n.format_date(dt.date(2018, 8, 10)) == "2018-08-10"
+
+
+def test_percentages_round_half_up() -> None:
+    from decimal import Decimal
+    from fractions import Fraction
+
+    assert i18n.format_percent(Decimal("0.8512")) == "85.12%"
+    assert i18n.format_percent(Fraction(1, 8), digits=1) == "12.5%"
+    assert i18n.format_percent(Fraction(2, 3)) == "66.67%"
+    assert i18n.format_percent(None) == "—"
