@@ -51,6 +51,9 @@ class Settings:
     # The address clients reach the service at (the OpenAPI document's server), such as
     # "https://scoring.example.gov.cn"; empty: the address of the request for the document.
     public_url: str = ""
+    # A folder of Word templates overriding the shipped ones (letter.docx, circular.docx,
+    # monthly.docx), each file on its own; empty: the shipped templates.
+    document_templates: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)  # passed to Flask's config by the API
 
     @classmethod
@@ -102,6 +105,11 @@ class Settings:
             raise ValueError(
                 "SCORING_PUBLIC_URL must be an http(s) address or a path starting with /"
             )
+
+    @property
+    def templates_dir(self) -> Path | None:
+        """The folder of ``document_templates``, or None for the shipped templates."""
+        return Path(self.document_templates) if self.document_templates else None
 
     @property
     def allowed_origins(self) -> frozenset[str]:

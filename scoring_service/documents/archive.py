@@ -1,0 +1,120 @@
+"""The quarterly archive: the quarter's records as one zip, with a manifest of checksums.
+
+The work plan (四、工作职责): the groups hand their records to the business section on the
+last working day of each quarter, and the section archives them at year end. The archive
+holds the letter and the problem list of every inspection that ended in the quarter, the
+ledger as of the quarter's last day, the year's bundle as held (to load the year again
+exactly), and ``manifest.json`` and ``SHA256SUMS`` with each file's SHA-256 (check with
+``sha256sum -c SHA256SUMS``). Working days are Monday to Friday: the service holds no
+calendar of public holidays, so the office moves a due day that falls on one.
+An archive holds every unit's records: only unscoped principals may have one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from scoring_service.documents.bundle_file import bundle_bytes
+from scoring_service.documents.files import ZIP, Document
+from scoring_service.documents.ledger import ledger_xlsx
+from scoring_service.documents.letter import letter_order, rectification_letter
+from scoring_service.documents.year import assessed_year, require_whole_year
+from scoring_service.domain.errors import InvalidRequest
+from scoring_service.i18n import _
+from scoring_service.reports.exports import problem_list, problem_list_xlsx
+from scoring_service.unit_of_work import UnitOfWork
+
+MANIFEST_FORMAT = "quarterly-archive/1"
+
+
+@dataclass(frozen=True, slots=True)
+class Quarter:
+    year: int
+    number: int  # 1-4
+
+    @property
+    def first(self) -> date:
+        return date(self.year, 3 * self.number - 2, 1)
+
+    @property
+    def last(self) -> date:
+        following = date(self.year + (self.number == 4), (3 * self.number) % 12 + 1, 1)
+        return following - timedelta(days=1)
+
+    @property
+    def due(self) -> date:
+        """The last working day (Monday to Friday) of the quarter."""
+        day = self.last
+        while day.weekday() >= 5:
+            day -= timedelta(days=1)
+        return day
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}Q{self.number}"
+
+
+def quarter(year: int, number: int) -> Quarter:
+    if not 1 <= number <= 4:
+        raise InvalidRequest(_("the quarter must be 1 to 4, not %(quarter)s", quarter=number))
+    return Quarter(year, number)
+
+
+def _zip(files: dict[str, bytes], stamp: date) -> bytes:
+    """The files as a zip, each dated ``stamp`` (the same archive gives the same bytes)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            info = zipfile.ZipInfo(name, date_time=(stamp.year, stamp.month, stamp.day, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, content)
+    return out.getvalue()
+
+
+def quarterly_archive(
+    uow: UnitOfWork, year: int, number: int, *, templates: Path | None = None
+) -> Document:
+    """The archive of quarter ``number`` (1-4) of ``year``."""
+    require_whole_year(uow, "a quarterly archive")
+    q = quarter(year, number)
+    assessed = assessed_year(uow, year, q.last)
+    in_order = sorted(assessed.data.inspections, key=letter_order)
+    numbers = {i.code: n for n, i in enumerate(in_order, start=1)}
+    ended = [i for i in in_order if q.first <= i.end_date <= q.last]
+    files: dict[str, bytes] = {}
+    for inspection in ended:
+        code = inspection.code
+        letter = rectification_letter(
+            uow, year, code, number=numbers[code], templates=templates
+        )
+        files[f"整改函/{letter.name}"] = letter.content
+        files[f"问题清单/问题清单-{code}.xlsx"] = problem_list_xlsx(problem_list(uow, year, code))
+    files[f"整改台账-{q.label}.xlsx"] = ledger_xlsx(assessed)
+    files[f"bundle-{year}.json"] = bundle_bytes(assessed.data)
+    listed = [
+        {"path": name, "sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content)}
+        for name, content in files.items()
+    ]
+    manifest: dict[str, Any] = {
+        "format": MANIFEST_FORMAT,
+        "year": year,
+        "quarter": number,
+        "from": q.first.isoformat(),
+        "to": q.last.isoformat(),
+        "due": q.due.isoformat(),
+        "as_of": q.last.isoformat(),
+        "ruleset": assessed.ruleset.content_hash,
+        "inspections": [i.code for i in ended],
+        "files": listed,
+    }
+    files["manifest.json"] = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
+    files["SHA256SUMS"] = "".join(f"{f['sha256']}  {f['path']}\n" for f in listed).encode("utf-8")
+    return Document(f"督查档案-{q.label}.zip", f"archive-{q.label}.zip", ZIP, _zip(files, q.due))

@@ -1,0 +1,103 @@
+"""Filling a Word template with a document's values (docxtpl), text only.
+
+Values reach the document as context values of a template the office owns, never as
+template source: a finding's description holding ``{{ 7*7 }}`` or ``{% ... %}`` is shown as
+written, because Jinja does not read the values it prints. Autoescaping turns ``<``, ``>``
+and ``&`` into XML entities, so ``<w:p>`` in a description is text, not markup. Characters
+XML 1.0 cannot hold (control characters) are dropped: Word refuses a file holding them.
+The templates run in Jinja's sandbox, so an edited template can print values and loop over
+lists, not reach into Python.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from scoring_service.domain.errors import DomainError
+from scoring_service.i18n import _
+
+SHIPPED = Path(__file__).resolve().parent / "templates"
+# What XML 1.0 cannot hold: C0 controls but tab, newline and carriage return; lone
+# surrogates; U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+class TemplateProblem(DomainError):
+    """A template that is missing or that docxtpl cannot fill (an edit broke a tag)."""
+
+
+def template_path(name: str, folder: Path | None) -> Path:
+    """The template ``name`` (``letter.docx``): the configured folder's when it holds one,
+    else the shipped one, so an office may override one document and keep the others."""
+    if folder is not None:
+        candidate = folder / name
+        if candidate.is_file():
+            return candidate
+        if not folder.is_dir():
+            raise TemplateProblem(
+                _("the document templates folder %(folder)s does not exist", folder=str(folder))
+            )
+    return SHIPPED / name
+
+
+def xml_text(value: Any) -> Any:
+    """``value`` with every text in it stripped of characters XML cannot hold."""
+    if isinstance(value, str):
+        return _NOT_XML.sub("", value)
+    if isinstance(value, Mapping):
+        return {k: xml_text(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [xml_text(v) for v in value]
+    return value
+
+
+def render_docx(
+    name: str,
+    context: Mapping[str, Any],
+    *,
+    folder: Path | None = None,
+    image: bytes | None = None,
+    image_width_mm: float = 150,
+) -> bytes:
+    """The template ``name`` filled with ``context``; ``image`` (PNG bytes), when given, is
+    the value of ``chart``."""
+    from docx.shared import Mm
+    from docxtpl import DocxTemplate, InlineImage
+    from jinja2 import TemplateError
+    from jinja2.sandbox import SandboxedEnvironment
+
+    path = template_path(name, folder)
+    try:
+        template = DocxTemplate(str(path))
+        values: dict[str, Any] = dict(xml_text(dict(context)))
+        values["chart"] = (
+            InlineImage(template, io.BytesIO(image), width=Mm(image_width_mm))
+            if image is not None
+            else None
+        )
+        template.render(values, jinja_env=SandboxedEnvironment(autoescape=True), autoescape=True)
+        out = io.BytesIO()
+        template.save(out)
+    except TemplateError as exc:
+        line = f", line {exc.lineno}" if getattr(exc, "lineno", None) else ""
+        raise TemplateProblem(
+            _(
+                "the document template %(path)s cannot be filled%(line)s: %(reason)s",
+                path=str(path),
+                line=line,
+                reason=str(exc),
+            )
+        ) from None
+    except (OSError, KeyError, ValueError) as exc:  # not a .docx, or a damaged one
+        raise TemplateProblem(
+            _(
+                "the document template %(path)s cannot be read: %(reason)s",
+                path=str(path),
+                reason=str(exc),
+            )
+        ) from None
+    return out.getvalue()
