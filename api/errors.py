@@ -44,6 +44,8 @@ PROBLEM_TYPES: dict[str, tuple[str, int]] = {
     "too-many-failures": ("Too many failed authentications from this address", 429),
     "rules-broken": ("The year's rule files have problems", 500),
     "database-unavailable": ("The database cannot be reached", 503),
+    "template-broken": ("A document template cannot be filled", 500),
+    "pdf-unavailable": ("PDF needs LibreOffice, which is not installed", 503),
 }
 
 

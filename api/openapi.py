@@ -52,7 +52,8 @@ rectification progress; the assessment system pulls scores.
 * **Dates** are `YYYY-MM-DD`; `as_of` defaults to the year's rule set cutoff.
 * **Files**: score rows and problem lists come as CSV or XLSX with `format=csv|xlsx`, with
   `Accept: text/csv` or the XLSX media type (`format` wins when both are given), or from
-  their own routes ending in `.csv` and `.xlsx`.
+  their own routes ending in `.csv` and `.xlsx`. Documents come as Word (`format=docx`),
+  PDF (`format=pdf`, 503 where LibreOffice is not installed), XLSX or zip.
 * **Caching**: score runs, scores, explanations, alerts and rule sets carry a strong `ETag`
   (a stored run also `Last-Modified`); send it back in `If-None-Match` to get `304 Not
   Modified` without a body. A stored run and its rows never change (`immutable`).
@@ -73,6 +74,9 @@ TAGS = {
     "findings": "Findings, their state at a date, and the events of their rectification.",
     "scores": "Score runs, the scores of a year at a date, a unit's explanation and process "
     "alerts.",
+    "documents": "The work plan's documents: rectification letters (整改函), circulars (通报) "
+    "and monthly reports as Word or PDF, the ledger (整改台账) as XLSX, the quarterly archive "
+    "as zip.",
     "rulesets": "The year's rules, their versions, and drafts: test, dry-run and publish.",
     "tokens": "Bearer tokens of the systems that call the API (admins only).",
     "audit": "Who wrote what, and the requests that were refused (admins only).",
@@ -255,7 +259,7 @@ def _media_schema(media: str) -> dict[str, Any]:
     bytes (so that generated clients save it rather than parse it), a page is text."""
     if media == JSON:
         return {"type": "object"}
-    if media in FORMATS:
+    if media in FORMATS or not media.startswith("text/"):  # documents: DOCX, PDF, zip
         return dict(BINARY)
     return {"type": "string"}
 

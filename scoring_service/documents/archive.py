@@ -92,9 +92,7 @@ def quarterly_archive(
     files: dict[str, bytes] = {}
     for inspection in ended:
         code = inspection.code
-        letter = rectification_letter(
-            uow, year, code, number=numbers[code], templates=templates
-        )
+        letter = rectification_letter(uow, year, code, number=numbers[code], templates=templates)
         files[f"整改函/{letter.name}"] = letter.content
         files[f"问题清单/问题清单-{code}.xlsx"] = problem_list_xlsx(problem_list(uow, year, code))
     files[f"整改台账-{q.label}.xlsx"] = ledger_xlsx(assessed)

@@ -69,7 +69,9 @@ def rate_chart(title: str, bars: Sequence[Bar]) -> bytes:
         return ImageFont.load_default(size)
 
     left, right, top, bottom = 110, WIDTH - 40, 90, HEIGHT - 110
-    draw.text((WIDTH / 2, 40), title if chinese else "rate", font=font(34), fill="black", anchor="mm")
+    draw.text(
+        (WIDTH / 2, 40), title if chinese else "rate", font=font(34), fill="black", anchor="mm"
+    )
     small = font(24)
     for step in range(0, 101, 20):
         y = bottom - (bottom - top) * step / 100
@@ -88,7 +90,9 @@ def rate_chart(title: str, bars: Sequence[Bar]) -> bytes:
                 continue
             y = bottom - (bottom - top) * max(0.0, min(1.0, bar.rate))
             draw.rectangle([middle - width / 2, y, middle + width / 2, bottom], fill=BAR)
-            draw.text((middle, y - 6), f"{bar.rate * 100:.1f}%", font=small, fill="black", anchor="mb")
+            draw.text(
+                (middle, y - 6), f"{bar.rate * 100:.1f}%", font=small, fill="black", anchor="mb"
+            )
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()

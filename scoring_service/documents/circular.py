@@ -37,7 +37,7 @@ LISTS = {
 
 def _listed(results: list[UnitResult], measure: Measure) -> list[dict[str, Any]]:
     """The units a measure applies to, in row order (kind, rank, code)."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for result in results:
         v = result.verdict
         if measure not in v.measures:

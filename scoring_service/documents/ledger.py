@@ -181,7 +181,7 @@ def ledger_tables(y: AssessedYear) -> list[Table]:
 def _sheet_name(name: str, code: str) -> str:
     """A worksheet name: at most 31 characters, none of []:*?/\\ (the code keeps it unique)."""
     plain = "".join("_" if c in "[]:*?/\\" else c for c in name)
-    return f"{plain[:31 - len(code) - 1]}-{code}"[:31]
+    return f"{plain[: 31 - len(code) - 1]}-{code}"[:31]
 
 
 def ledger_xlsx(y: AssessedYear) -> bytes:

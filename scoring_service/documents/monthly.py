@@ -28,6 +28,7 @@ from scoring_service.reports.exports import ALERT_NAMES
 from scoring_service.unit_of_work import UnitOfWork
 
 TEMPLATE = "monthly.docx"
+OVERDUE, UNESCALATED = "超期未改", "未及时报告"
 
 
 def month_end(year: int, month: int) -> date:
@@ -67,7 +68,7 @@ def _categories(y: AssessedYear, month: int) -> list[dict[str, Any]]:
         for f in y.data.findings
         if _in_month(f.found_on, y.data.year, month) and f.found_on <= y.as_of
     )
-    rows = []
+    rows: list[dict[str, Any]] = []
     known = y.ruleset.catalogue.categories
     for category in [*known, *sorted({c for c, _s in counts} - set(known))]:
         general, major = counts[category, Severity.GENERAL], counts[category, Severity.MAJOR]
@@ -83,13 +84,19 @@ def _categories(y: AssessedYear, month: int) -> list[dict[str, Any]]:
     general = sum(r["general"] for r in rows)
     major = sum(r["major"] for r in rows)
     rows.append(
-        {"category": "", "name": "合计", "general": general, "major": major, "total": general + major}
+        {
+            "category": "",
+            "name": "合计",
+            "general": general,
+            "major": major,
+            "total": general + major,
+        }
     )
     return rows
 
 
 def _counties(y: AssessedYear) -> list[dict[str, Any]]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for result in sorted(y.assessment.results, key=lambda r: r.unit.code):
         if result.unit.kind is not UnitKind.COUNTY:
             continue
@@ -112,16 +119,17 @@ def _counties(y: AssessedYear) -> list[dict[str, Any]]:
 
 
 def _majors(y: AssessedYear, unescalated: set[str], names: dict[str, str]) -> list[dict[str, Any]]:
-    rows = []
+    """Major findings overdue, or not reported to the leading group in time, by code."""
+    rows: list[dict[str, Any]] = []
     for code, fact in sorted(y.assessment.facts.items()):
         f = fact.finding
         if f.severity is not Severity.MAJOR:
             continue
-        status = []
+        status: list[str] = []
         if fact.outcome is Outcome.OVERDUE:
-            status.append("超期未改")
+            status.append(OVERDUE)
         if code in unescalated:
-            status.append("未及时报告")
+            status.append(UNESCALATED)
         if status:
             rows.append(
                 {
@@ -130,6 +138,7 @@ def _majors(y: AssessedYear, unescalated: set[str], names: dict[str, str]) -> li
                     "description": f.description,
                     "deadline": cn_date(fact.state.effective_deadline),
                     "status": "、".join(status),
+                    "flags": status,
                 }
             )
     return rows
@@ -208,8 +217,8 @@ def monthly_context(y: AssessedYear, month: int, *, on: date | None, number: str
             "categories": categories,
             "counties": counties,
             "majors": majors,
-            "overdue_major_count": sum("超期未改" in m["status"] for m in majors),
-            "unescalated_count": sum("未及时报告" in m["status"] for m in majors),
+            "overdue_major_count": sum(OVERDUE in m["flags"] for m in majors),
+            "unescalated_count": sum(UNESCALATED in m["flags"] for m in majors),
             "alert_count": len(alerts),
             "alerts": [
                 {

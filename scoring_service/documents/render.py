@@ -83,7 +83,8 @@ def render_docx(
         out = io.BytesIO()
         template.save(out)
     except TemplateError as exc:
-        line = f", line {exc.lineno}" if getattr(exc, "lineno", None) else ""
+        lineno = getattr(exc, "lineno", None)  # syntax errors know their line
+        line = f", line {lineno}" if lineno else ""
         raise TemplateProblem(
             _(
                 "the document template %(path)s cannot be filled%(line)s: %(reason)s",

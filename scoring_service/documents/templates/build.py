@@ -70,7 +70,7 @@ def _new_document() -> DocumentObject:
     section.left_margin, section.right_margin = Mm(28), Mm(26)
     normal = doc.styles["Normal"]
     _fonts(normal, BODY_FONT, BODY_SIZE)
-    fmt = normal.paragraph_format  # type: ignore[attr-defined]
+    fmt = normal.paragraph_format
     fmt.line_spacing = Pt(28)  # 22 lines to the page
     fmt.space_before = fmt.space_after = Pt(0)
     _page_numbers(section.footer.paragraphs[0])
@@ -78,7 +78,7 @@ def _new_document() -> DocumentObject:
 
 
 def _page_numbers(paragraph: Paragraph) -> None:
-    """"— 1 —" centred at the foot of each page (a PAGE field)."""
+    """ "— 1 —" centred at the foot of each page (a PAGE field)."""
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _fonts(paragraph.add_run("— "), TABLE_FONT, Pt(14))
     run = paragraph.add_run()
@@ -237,7 +237,8 @@ def _table(
     for column, width in zip(table.columns, widths, strict=True):
         column.width = Mm(width)
     _repeat_header(table)
-    return table
+    made: Table = table
+    return made
 
 
 def _landscape_section(doc: DocumentObject) -> None:
@@ -301,10 +302,31 @@ def letter() -> DocumentObject:
     )
     _table(
         doc,
-        ("序号", "问题编号", "被督查单位", "督查事项", "问题类别", "问题描述", "问题性质")
-        + ("整改时限", "责任单位"),
-        ("p.number", "p.finding", "p.unit_name", "p.criterion_text", "p.category_text")
-        + ("p.description", "p.severity", "p.deadline", "p.responsible"),
+        [
+            "序号",
+            "问题编号",
+            "被督查单位",
+            "督查事项",
+            "问题类别",
+            "问题描述",
+            "问题性质",
+            "整改时限",
+            "责任单位",
+        ],
+        [
+            f"p.{name}"
+            for name in [
+                "number",
+                "finding",
+                "unit_name",
+                "criterion_text",
+                "category_text",
+                "description",
+                "severity",
+                "deadline",
+                "responsible",
+            ]
+        ],
         "p in problems",
         (9, 27, 22, 28, 24, 52, 16, 24, 23),
     )
@@ -362,9 +384,7 @@ def circular() -> DocumentObject:
         "criticised",
     )
     _measure_section(doc, "四、约谈", "对以下单位的主要负责同志进行约谈：", "interviewed")
-    _measure_section(
-        doc, "五、问责", "以下单位存在虚假整改等问题，按规定追究责任：", "accountable"
-    )
+    _measure_section(doc, "五、问责", "以下单位存在虚假整改等问题，按规定追究责任：", "accountable")
     _para(
         doc,
         "各单位要对照督查问题清单，举一反三，限期整改到位；受到通报批评、约谈的单位"
@@ -428,8 +448,19 @@ def monthly() -> DocumentObject:
     _table(
         doc,
         ("县区", "问题数", "已整改", "按期整改", "逾期整改", "超期未改", "未到期", "整改率"),
-        ("c.name", "c.findings", "c.rectified", "c.on_time", "c.late", "c.overdue")
-        + ("c.open", "c.rate"),
+        [
+            f"c.{name}"
+            for name in [
+                "name",
+                "findings",
+                "rectified",
+                "on_time",
+                "late",
+                "overdue",
+                "open",
+                "rate",
+            ]
+        ],
         "c in counties",
         (28, 18, 18, 18, 18, 18, 18, 20),
     )
