@@ -6,7 +6,7 @@ so the scope rule applies as to every read."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+import datetime as dt
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -39,14 +39,15 @@ Number = Annotated[
         max_length=20,
     ),
 ]
-IssuedOn = Annotated[date | None, Field(description="the date the document bears")]
-AsOf = Annotated[date | None, Field(description="the data as of (default: the rule set's cutoff)")]
+AsOf = Annotated[
+    dt.date | None, Field(description="the data as of (default: the rule set's cutoff)")
+]
 
 
 class LetterQuery(QueryModel):
     format: WordFormat = "docx"
     date: Annotated[
-        date | None,
+        dt.date | None,
         Field(
             description="the letter's date (default: the inspection's letter date, else the "
             "last day the 3-day rule allows)"
@@ -58,7 +59,9 @@ class LetterQuery(QueryModel):
 class CircularQuery(QueryModel):
     format: WordFormat = "docx"
     as_of: AsOf = None
-    date: Annotated[date | None, Field(description="the circular's date (default: as_of)")] = None
+    date: Annotated[dt.date | None, Field(description="the circular's date (default: as_of)")] = (
+        None
+    )
     number: Number = None
 
 
@@ -66,7 +69,7 @@ class MonthlyQuery(QueryModel):
     month: Annotated[int, Field(ge=1, le=12, description="the month reported on, 1 to 12")]
     format: WordFormat = "docx"
     date: Annotated[
-        date | None, Field(description="the report's date (default: the month's last day)")
+        dt.date | None, Field(description="the report's date (default: the month's last day)")
     ] = None
     number: Annotated[
         str | None, Field(description="the report's issue number (第N期)", max_length=20)

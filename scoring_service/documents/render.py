@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -65,10 +66,12 @@ def render_docx(
 ) -> bytes:
     """The template ``name`` filled with ``context``; ``image`` (PNG bytes), when given, is
     the value of ``chart``."""
+    from docx.opc.exceptions import OpcError
     from docx.shared import Mm
     from docxtpl import DocxTemplate, InlineImage
     from jinja2 import TemplateError
     from jinja2.sandbox import SandboxedEnvironment
+    from lxml.etree import XMLSyntaxError
 
     path = template_path(name, folder)
     try:
@@ -93,7 +96,8 @@ def render_docx(
                 reason=str(exc),
             )
         ) from None
-    except (OSError, KeyError, ValueError) as exc:  # not a .docx, or a damaged one
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, OpcError, XMLSyntaxError) as exc:
+        # Not a Word file, or a damaged one.
         raise TemplateProblem(
             _(
                 "the document template %(path)s cannot be read: %(reason)s",
