@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: venv demo test lint bench messages clean
+.PHONY: venv demo test lint bench messages templates document-pictures clean
 
 venv: $(VENV)/.installed
 
@@ -39,6 +39,14 @@ messages: venv
 	    -k ngettext:1,2 --no-location --sort-output -o var/messages.pot .
 	$(VENV)/bin/pybabel -q update -i var/messages.pot -d scoring_service/i18n/locale \
 	    -l zh --no-fuzzy-matching --ignore-obsolete
+
+## The shipped Word templates of the documents, made again from their script.
+templates: venv
+	$(PY) -m scoring_service.documents.templates.build
+
+## The README's pictures of a letter and a circular (needs LibreOffice and poppler-utils).
+document-pictures: venv
+	$(PY) -m scoring_service.documents.pictures docs/documents
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -101,6 +101,10 @@ class Settings:
                 raise ValueError(
                     f"SCORING_CORS_ORIGINS: {origin!r} is not an origin (scheme://host[:port])"
                 )
+        if self.document_templates and not Path(self.document_templates).is_dir():
+            raise ValueError(
+                f"SCORING_DOCUMENT_TEMPLATES: {self.document_templates} is not a folder"
+            )
         if self.public_url and not _PUBLIC_URL.fullmatch(self.public_url):
             raise ValueError(
                 "SCORING_PUBLIC_URL must be an http(s) address or a path starting with /"

@@ -87,15 +87,22 @@ def render_docx(
         template.save(out)
     except TemplateError as exc:
         lineno = getattr(exc, "lineno", None)  # syntax errors know their line
-        line = f", line {lineno}" if lineno else ""
-        raise TemplateProblem(
+        message = (
             _(
-                "the document template %(path)s cannot be filled%(line)s: %(reason)s",
+                "the document template %(path)s cannot be filled (line %(line)s of its "
+                "text): %(reason)s",
                 path=str(path),
-                line=line,
+                line=lineno,
                 reason=str(exc),
             )
-        ) from None
+            if lineno
+            else _(
+                "the document template %(path)s cannot be filled: %(reason)s",
+                path=str(path),
+                reason=str(exc),
+            )
+        )
+        raise TemplateProblem(message) from None
     except (OSError, KeyError, ValueError, zipfile.BadZipFile, OpcError, XMLSyntaxError) as exc:
         # Not a Word file, or a damaged one.
         raise TemplateProblem(

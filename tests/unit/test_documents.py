@@ -80,20 +80,30 @@ def test_a_broken_template_is_named_with_its_problem(tmp_path: Path) -> None:
     doc = WordDocument()
     doc.add_paragraph("{{ county_name ")
     doc.save(str(tmp_path / "letter.docx"))
-    with pytest.raises(TemplateProblem, match=r"letter\.docx cannot be filled"):
+    with pytest.raises(TemplateProblem, match=r"letter\.docx 无法填充"):
         render_docx("letter.docx", letter_context("x"), folder=tmp_path)
     (tmp_path / "circular.docx").write_text("not a Word file", encoding="utf-8")
-    with pytest.raises(TemplateProblem, match=r"circular\.docx cannot be read"):
+    with pytest.raises(TemplateProblem, match=r"无法读取公文模板 .*circular\.docx"):
         render_docx("circular.docx", {}, folder=tmp_path)
-    with pytest.raises(TemplateProblem, match="does not exist"):
+    with pytest.raises(TemplateProblem, match="不存在"):
         render_docx("letter.docx", {}, folder=tmp_path / "missing")
+
+
+def test_a_templates_folder_that_is_not_there_is_refused_at_start(tmp_path: Path) -> None:
+    from scoring_service.config import Settings
+
+    with pytest.raises(ValueError, match="SCORING_DOCUMENT_TEMPLATES"):
+        Settings.from_env({"SCORING_DOCUMENT_TEMPLATES": str(tmp_path / "missing")})
+    settings = Settings.from_env({"SCORING_DOCUMENT_TEMPLATES": str(tmp_path)})
+    assert settings.templates_dir == tmp_path
+    assert Settings.from_env({}).templates_dir is None
 
 
 def test_templates_reach_no_python_from_a_sandbox(tmp_path: Path) -> None:
     doc = WordDocument()
     doc.add_paragraph("{{ county_name.__class__.__mro__[1].__subclasses__() }}")
     doc.save(str(tmp_path / "letter.docx"))
-    with pytest.raises(TemplateProblem, match="unsafe|cannot be filled"):
+    with pytest.raises(TemplateProblem, match="letter.docx 无法填充.*unsafe"):
         render_docx("letter.docx", letter_context("x"), folder=tmp_path)
 
 
@@ -137,7 +147,7 @@ def test_records_are_due_on_the_last_working_day_of_the_quarter(number: int, due
 
 
 def test_a_quarter_is_one_of_four() -> None:
-    with pytest.raises(InvalidRequest, match="1 to 4"):
+    with pytest.raises(InvalidRequest, match="季度须为 1 至 4"):
         quarter(2018, 0)
 
 

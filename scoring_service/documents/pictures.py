@@ -1,0 +1,72 @@
+"""Pictures of rendered documents for the README (``make document-pictures``).
+
+Loads the shipped demo year 2018 into a temporary SQLite database, makes the rectification
+letter of one inspection and the year's circular, has LibreOffice lay them out as PDF and
+poppler's ``pdftoppm`` draw the first page of each at 60 dpi: ``letter.png`` and
+``circular.png`` in the folder given (default ``docs/documents``). Needs LibreOffice and
+poppler-utils; the service itself needs neither.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from scoring_service.access.roles import command_line
+from scoring_service.bootstrap import bootstrap
+from scoring_service.config import Settings
+from scoring_service.documents import circular, rectification_letter
+from scoring_service.services import import_bundle
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "fixtures" / "demo-2018.bundle.json"
+LETTER_OF = "2018-G1-441624-07"
+
+
+def first_page_png(pdf: bytes, target: Path) -> None:
+    """The first page of ``pdf`` as ``target`` (a PNG at 60 dpi)."""
+    with tempfile.TemporaryDirectory() as work:
+        source = Path(work) / "page.pdf"
+        source.write_bytes(pdf)
+        stem = Path(work) / "page"
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "60",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                str(source),
+                str(stem),
+            ],
+            check=True,
+            timeout=120,
+        )
+        target.write_bytes(stem.with_suffix(".png").read_bytes())
+
+
+def main(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as work:
+        settings = Settings.from_env(database_url=f"sqlite:///{work}/demo.sqlite")
+        wiring = bootstrap(settings, migrate=True)
+        try:
+            uow = lambda: wiring.unit_of_work(command_line())  # noqa: E731
+            import_bundle(uow(), DEMO.read_bytes())
+            letter = rectification_letter(uow(), 2018, LETTER_OF).as_pdf()
+            notice = circular(uow(), 2018, number="12").as_pdf()
+        finally:
+            wiring.close()
+    for name, doc in (("letter.png", letter), ("circular.png", notice)):
+        first_page_png(doc.content, folder / name)
+        print(folder / name)
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "documents")
