@@ -5,8 +5,8 @@ so the scope rule applies as to every read."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Literal
 
