@@ -57,10 +57,10 @@ def main(folder: Path) -> None:
         settings = Settings.from_env(database_url=f"sqlite:///{work}/demo.sqlite")
         wiring = bootstrap(settings, migrate=True)
         try:
-            uow = lambda: wiring.unit_of_work(command_line())  # noqa: E731
-            import_bundle(uow(), DEMO.read_bytes())
-            letter = rectification_letter(uow(), 2018, LETTER_OF).as_pdf()
-            notice = circular(uow(), 2018, number="12").as_pdf()
+            actor = command_line()
+            import_bundle(wiring.unit_of_work(actor), DEMO.read_bytes())
+            letter = rectification_letter(wiring.unit_of_work(actor), 2018, LETTER_OF).as_pdf()
+            notice = circular(wiring.unit_of_work(actor), 2018, number="12").as_pdf()
         finally:
             wiring.close()
     for name, doc in (("letter.png", letter), ("circular.png", notice)):
