@@ -71,8 +71,9 @@ def _lookbacks(events: list[Event]) -> str:
     return "；".join(f"{e.date.isoformat()} {done[e.type]}" for e in events if e.type in done)
 
 
-def _ledger_rows(y: AssessedYear) -> dict[str, list[list[Any]]]:
-    """The rows the caller reads, by the county of their inspection, in code order."""
+def _ledger_rows(y: AssessedYear) -> dict[str, list[tuple[FindingFacts, list[Any]]]]:
+    """The findings the caller reads with their rows, by the county of their inspection, in
+    code order."""
     data, as_of = y.data, y.as_of
     names = y.names()
     groups = {g.code: g.name for g in data.groups}
@@ -83,7 +84,7 @@ def _ledger_rows(y: AssessedYear) -> dict[str, list[list[Any]]]:
     for event in sorted(data.events, key=lambda e: (e.date, e.seq)):
         if event.date <= as_of:
             events[event.finding].append(event)
-    by_county: dict[str, list[list[Any]]] = defaultdict(list)
+    by_county: dict[str, list[tuple[FindingFacts, list[Any]]]] = defaultdict(list)
     for code, fact in sorted(y.assessment.facts.items()):
         f = fact.finding
         counts_for = attribute(f)
@@ -91,37 +92,36 @@ def _ledger_rows(y: AssessedYear) -> dict[str, list[list[Any]]]:
             continue
         inspection = inspections[f.inspection]
         mine = events.get(code, [])
-        by_county[inspection.county].append(
-            [
-                0,  # numbered per sheet below
-                code,
-                names.get(inspection.county, inspection.county),
-                f.unit,
-                names.get(f.unit, f.unit),
-                f.inspection,
-                groups.get(inspection.group, inspection.group),
-                f.criterion,
-                catalogue.items.get(f.criterion, ""),
-                f"{f.category} {catalogue.categories.get(f.category, '')}".strip(),
-                str(SEVERITY_NAMES.get(f.severity.value, f.severity.value)),
-                f.description,
-                f.found_on,
-                f.deadline,
-                _extended(fact),
-                str(OUTCOME_NAMES.get(fact.outcome.value, fact.outcome.value)),
-                fact.state.completed_on,
-                _dates(mine, EventType.RECTIFIED),
-                _lookbacks(mine),
-                fact.state.fakes,
-                fact.state.escalated_on,
-                "、".join(
-                    f"{names.get(unit, unit)}（"
-                    + "、".join(str(REASON_NAMES.get(r.value, r.value)) for r in reasons)
-                    + "）"
-                    for unit, reasons in counts_for.items()
-                ),
-            ]
-        )
+        row = [
+            0,  # numbered per sheet below
+            code,
+            names.get(inspection.county, inspection.county),
+            f.unit,
+            names.get(f.unit, f.unit),
+            f.inspection,
+            groups.get(inspection.group, inspection.group),
+            f.criterion,
+            catalogue.items.get(f.criterion, ""),
+            f"{f.category} {catalogue.categories.get(f.category, '')}".strip(),
+            str(SEVERITY_NAMES.get(f.severity.value, f.severity.value)),
+            f.description,
+            f.found_on,
+            f.deadline,
+            _extended(fact),
+            str(OUTCOME_NAMES.get(fact.outcome.value, fact.outcome.value)),
+            fact.state.completed_on,
+            _dates(mine, EventType.RECTIFIED),
+            _lookbacks(mine),
+            fact.state.fakes,
+            fact.state.escalated_on,
+            "、".join(
+                f"{names.get(unit, unit)}（"
+                + "、".join(str(REASON_NAMES.get(r.value, r.value)) for r in reasons)
+                + "）"
+                for unit, reasons in counts_for.items()
+            ),
+        ]
+        by_county[inspection.county].append((fact, row))
     return by_county
 
 
@@ -131,16 +131,15 @@ def _extended(fact: FindingFacts) -> date | None:
     return deadline if deadline != fact.finding.deadline else None
 
 
-def _summary_row(county: str, name: str, rows: list[list[Any]]) -> list[Any]:
-    outcomes = Counter(r[15] for r in rows)
-    major = str(SEVERITY_NAMES[Severity.MAJOR.value])
+def _summary_row(county: str, name: str, facts: list[FindingFacts]) -> list[Any]:
+    outcomes = Counter(f.outcome for f in facts)
     return [
         county,
         name,
-        len(rows),
-        sum(r[10] == major for r in rows),
-        *(outcomes[str(OUTCOME_NAMES[o.value])] for o in Outcome),
-        sum(r[19] for r in rows),
+        len(facts),
+        sum(f.finding.severity is Severity.MAJOR for f in facts),
+        *(outcomes[o] for o in Outcome),
+        sum(f.state.fakes for f in facts),
     ]
 
 
@@ -153,11 +152,10 @@ def ledger_tables(y: AssessedYear) -> list[Table]:
         sheets = []
         summary = []
         for county in sorted(by_county):
-            rows = by_county[county]
-            for number, row in enumerate(rows, start=1):
-                row[0] = number
+            found = by_county[county]
+            rows = [[number, *row[1:]] for number, (_fact, row) in enumerate(found, start=1)]
             name = names.get(county, county)
-            summary.append(_summary_row(county, name, rows))
+            summary.append(_summary_row(county, name, [fact for fact, _row in found]))
             sheets.append(
                 Table(
                     _sheet_name(name, county),
@@ -166,7 +164,7 @@ def ledger_tables(y: AssessedYear) -> list[Table]:
                     rows,
                 )
             )
-        every = [r for rows in by_county.values() for r in rows]
+        every = [fact for found in by_county.values() for fact, _row in found]
         summary.append(["", "合计", *_summary_row("", "", every)[2:]])
     head = Table(
         "汇总",

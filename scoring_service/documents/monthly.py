@@ -144,7 +144,7 @@ def _majors(y: AssessedYear, unescalated: set[str], names: dict[str, str]) -> li
     return rows
 
 
-def _alert_subject(alert: Alert, names: dict[str, str], groups: dict[str, str]) -> str:
+def _alert_subject(alert: Alert, groups: dict[str, str]) -> str:
     if alert.month is not None and alert.group is not None:
         return f"{groups.get(alert.group, alert.group)}（{alert.month}）"
     return alert.inspection or alert.finding or ""
@@ -224,7 +224,7 @@ def monthly_context(y: AssessedYear, month: int, *, on: date | None, number: str
                 {
                     "type": a.type,
                     "kind": str(ALERT_NAMES.get(a.type, a.type)),
-                    "subject": _alert_subject(a, names, groups),
+                    "subject": _alert_subject(a, groups),
                     "detail": _alert_detail(a, y),
                 }
                 for a in alerts

@@ -304,6 +304,13 @@ def test_the_ledger_holds_every_finding_with_its_state(demo: Api) -> None:
             assert row["延期后时限"].date().isoformat() == state["effective_deadline"]
     summary = table_after(sheet_rows(data, "汇总"), "县区代码")
     assert summary[-1]["县区"] == "合计" and summary[-1]["问题数"] == len(states)
+    for county in summary[:-1]:
+        sheet = next(n for n in book.sheetnames if n.endswith("-" + county["县区代码"]))
+        rows = table_after(sheet_rows(data, sheet), "序号")
+        assert county["问题数"] == len(rows)
+        for outcome in outcomes.values():
+            assert county[outcome] == sum(r["整改结果"] == outcome for r in rows), outcome
+        assert county["重大问题"] == sum(r["问题性质"] == "重大问题" for r in rows)
 
 
 def test_a_scoped_ledger_holds_only_the_findings_it_reads(api: Api) -> None:
