@@ -51,6 +51,9 @@ class Settings:
     # The address clients reach the service at (the OpenAPI document's server), such as
     # "https://scoring.example.gov.cn"; empty: the address of the request for the document.
     public_url: str = ""
+    # The language people read (messages, tables, help): "zh" (default) or "en"; a command's
+    # --lang and a request's Accept-Language choose for themselves.
+    language: str = "zh"
     extra: Mapping[str, Any] = field(default_factory=dict)  # passed to Flask's config by the API
 
     @classmethod
@@ -98,6 +101,13 @@ class Settings:
                 raise ValueError(
                     f"SCORING_CORS_ORIGINS: {origin!r} is not an origin (scheme://host[:port])"
                 )
+        from scoring_service.i18n import LANGUAGES
+
+        if self.language not in LANGUAGES:
+            raise ValueError(
+                f"SCORING_LANGUAGE: {self.language!r} is not a language of the service; "
+                f"choose one of {', '.join(LANGUAGES)}"
+            )
         if self.public_url and not _PUBLIC_URL.fullmatch(self.public_url):
             raise ValueError(
                 "SCORING_PUBLIC_URL must be an http(s) address or a path starting with /"

@@ -26,33 +26,33 @@ LIMIT_REQUEST_FIELDS = 100
 
 def add_parsers(sub: Any) -> None:
     """Add ``serve`` and ``tokens`` to the command line's subcommands."""
-    serve = sub.add_parser("serve", help="run the HTTP API under gunicorn")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve = sub.add_parser("serve", help=_("run the HTTP API under gunicorn"))
+    serve.add_argument("--host", default="127.0.0.1", help=_("address to listen on"))
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=2, help="worker processes")
-    serve.add_argument("--threads", type=int, default=4, help="threads per worker")
+    serve.add_argument("--workers", type=int, default=2, help=_("worker processes"))
+    serve.add_argument("--threads", type=int, default=4, help=_("threads per worker"))
     serve.add_argument(
-        "--timeout", type=int, default=300, help="seconds a request may take (large imports)"
+        "--timeout", type=int, default=300, help=_("seconds a request may take (large imports)")
     )
 
-    tokens = sub.add_parser("tokens", help="API tokens: create, list, revoke")
+    tokens = sub.add_parser("tokens", help=_("API tokens: create, list, revoke"))
     actions = tokens.add_subparsers(dest="tokens_command", required=True, metavar="ACTION")
-    create = actions.add_parser("create", help="create a token; it is shown once")
-    create.add_argument("--name", required=True, help="who uses it, e.g. county-441624")
+    create = actions.add_parser("create", help=_("create a token; it is shown once"))
+    create.add_argument("--name", required=True, help=_("who uses it, e.g. county-441624"))
     create.add_argument(
         "--role",
         required=True,
         choices=("reader", "inspector", "assessor", "rule_editor", "admin"),
     )
     create.add_argument(
-        "--scope", nargs="+", metavar="UNIT", help="unit codes the token is limited to"
+        "--scope", nargs="+", metavar="UNIT", help=_("unit codes the token is limited to")
     )
     create.add_argument("--format", choices=("text", "json"), default="text")
-    listing = actions.add_parser("list", help="the tokens (never their secrets)")
-    listing.add_argument("--all", action="store_true", help="include revoked tokens")
+    listing = actions.add_parser("list", help=_("the tokens (never their secrets)"))
+    listing.add_argument("--all", action="store_true", help=_("include revoked tokens"))
     listing.add_argument("--format", choices=("table", "json"), default="table")
-    revoke = actions.add_parser("revoke", help="revoke a token by name or id")
-    revoke.add_argument("token", help="the token's name or id")
+    revoke = actions.add_parser("revoke", help=_("revoke a token by name or id"))
+    revoke.add_argument("token", help=_("the token's name or id"))
 
 
 def serve(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:

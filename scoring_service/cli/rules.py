@@ -19,16 +19,16 @@ from scoring_service.config import Settings
 def add_parsers(sub: Any) -> Any:
     """Add ``rules`` with ``validate`` and ``test``; return its actions for further ones."""
     rules = sub.add_parser(
-        "rules", help="rule files: validate, test; drafts, dry runs, versions, publishing"
+        "rules", help=_("rule files: validate, test; drafts, dry runs, versions, publishing")
     )
     rules_sub = rules.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
-    validate = rules_sub.add_parser("validate", help="check rule files; name every problem's place")
-    validate.add_argument("dir", nargs="?", help="the rules folder (default: the one in use)")
+    validate = rules_sub.add_parser("validate", help=_("check rule files; name every problem's place"))
+    validate.add_argument("dir", nargs="?", help=_("the rules folder (default: the one in use)"))
     test = rules_sub.add_parser(
-        "test", help="run the rule cases in <year>/tests/*.yaml; name each failing case's place"
+        "test", help=_("run the rule cases in <year>/tests/*.yaml; name each failing case's place")
     )
-    test.add_argument("dir", nargs="?", help="the rules folder (default: the one in use)")
-    test.add_argument("--year", type=int, help="only this year's cases")
+    test.add_argument("dir", nargs="?", help=_("the rules folder (default: the one in use)"))
+    test.add_argument("--year", type=int, help=_("only this year's cases"))
     return rules_sub
 
 

@@ -31,60 +31,60 @@ LIFECYCLE = ("draft", "diff", "publish", "new-year", "versions", "export")
 def add_rules_parsers(rules_sub: Any) -> None:
     """Add the lifecycle actions to ``rules``."""
     draft = rules_sub.add_parser(
-        "draft", help="upload a year's files as a draft (refused unless they validate)"
+        "draft", help=_("upload a year's files as a draft (refused unless they validate)")
     )
-    draft.add_argument("dir", help="the year's folder (or a rules folder holding <year>/)")
+    draft.add_argument("dir", help=_("the year's folder (or a rules folder holding <year>/)"))
     draft.add_argument("--year", type=int, required=True)
-    draft.add_argument("--note", default="", help="what the draft changes")
+    draft.add_argument("--note", default="", help=_("what the draft changes"))
     draft.add_argument(
         "--check",
         action="store_true",
-        help="validate and run the tests; store nothing (exit 1 when a test fails)",
+        help=_("validate and run the tests; store nothing (exit 1 when a test fails)"),
     )
     draft.add_argument("--format", choices=("text", "json"), default="text")
 
     diff = rules_sub.add_parser(
-        "diff", help="dry run: the year's scores under the version in force and under a draft"
+        "diff", help=_("dry run: the year's scores under the version in force and under a draft")
     )
     diff.add_argument("--year", type=int, required=True)
-    diff.add_argument("--draft", required=True, help="a stored draft's id, or a year's folder")
-    diff.add_argument("--as-of", type=date_arg, help="default: the cutoff of the version in force")
+    diff.add_argument("--draft", required=True, help=_("a stored draft's id, or a year's folder"))
+    diff.add_argument("--as-of", type=date_arg, help=_("default: the cutoff of the version in force"))
     diff.add_argument("--format", choices=("table", "json"), default="table")
 
     publish = rules_sub.add_parser(
-        "publish", help="put a draft in force (refused unless it validates and its tests pass)"
+        "publish", help=_("put a draft in force (refused unless it validates and its tests pass)")
     )
-    publish.add_argument("draft", type=int, help="the draft's id")
+    publish.add_argument("draft", type=int, help=_("the draft's id"))
     publish.add_argument("--year", type=int, required=True)
-    publish.add_argument("--note", required=True, help="the change note: what and why")
+    publish.add_argument("--note", required=True, help=_("the change note: what and why"))
     publish.add_argument("--format", choices=("text", "json"), default="text")
 
     new_year = rules_sub.add_parser(
-        "new-year", help="start a year's rule set from the previous one (a draft and its files)"
+        "new-year", help=_("start a year's rule set from the previous one (a draft and its files)")
     )
     new_year.add_argument("year", type=int)
     new_year.add_argument("--from", dest="from_year", type=int, required=True)
-    new_year.add_argument("--out", help="where to write the files to edit (default: drafts/<year>)")
+    new_year.add_argument("--out", help=_("where to write the files to edit (default: drafts/<year>)"))
     new_year.add_argument("--format", choices=("text", "json"), default="text")
 
-    versions = rules_sub.add_parser("versions", help="a year's versions and the one in force")
+    versions = rules_sub.add_parser("versions", help=_("a year's versions and the one in force"))
     versions.add_argument("--year", type=int, required=True)
     versions.add_argument("--format", choices=("table", "json"), default="table")
 
     export = rules_sub.add_parser(
-        "export", help="write a version's files (default: the one in force) to a folder to edit"
+        "export", help=_("write a version's files (default: the one in force) to a folder to edit")
     )
-    export.add_argument("dir", help="an empty or new folder")
+    export.add_argument("dir", help=_("an empty or new folder"))
     export.add_argument("--year", type=int, required=True)
-    export.add_argument("--version", help="its number, or 8+ digits of its content hash")
+    export.add_argument("--version", help=_("its number, or 8+ digits of its content hash"))
 
 
 def add_recompute_parser(sub: Any) -> None:
     """Add ``recompute`` to the command line's subcommands."""
     recompute = sub.add_parser(
-        "recompute", help="score a stored run again under the rule set version it recorded"
+        "recompute", help=_("score a stored run again under the rule set version it recorded")
     )
-    recompute.add_argument("run", type=int, help="the score run's id")
+    recompute.add_argument("run", type=int, help=_("the score run's id"))
     recompute.add_argument("--format", choices=("text", "json"), default="text")
 
 

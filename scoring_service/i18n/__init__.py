@@ -81,17 +81,17 @@ def use_language(language: str) -> Iterator[str]:
         _language.reset(token)
 
 
-def best_match(accepted: list[tuple[str, float]]) -> str:
+def best_match(accepted: list[tuple[str, float]], default: str = DEFAULT_LANGUAGE) -> str:
     """The language to answer in, from an ``Accept-Language`` list of (tag, quality): the
-    first the service speaks by quality, the default when none is spoken."""
+    first the service speaks by quality, ``default`` when none is spoken."""
     for tag, _quality in sorted(accepted, key=lambda pair: -pair[1]):
         if tag == "*":
-            return DEFAULT_LANGUAGE
+            return default
         try:
             return normalize(tag)
         except UnknownLanguage:
             continue
-    return DEFAULT_LANGUAGE
+    return default
 
 
 @functools.cache
@@ -120,6 +120,13 @@ def ngettext(singular: str, plural: str, number: int, **variables: Any) -> str:
     holds the number."""
     text = translations(current_language()).ngettext(singular, plural, number)
     return text % {"num": number, **variables}
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogue without translating it here: for text translated
+    later by whoever reads it (a value's label looked up at rendering, argparse's own
+    messages)."""
+    return message
 
 
 def lazy_gettext(message: str, **variables: Any) -> LazyProxy:

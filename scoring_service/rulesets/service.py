@@ -533,7 +533,7 @@ def dry_run(
             draft = load_files(year, draft_files, _draft_parent(row, rules))
         except RuleFileError as error:
             raise RuleProblems(f"draft {draft_id} does not load: {error}", error.problems) from None
-        draft_label = f"draft {draft_id}"
+        draft_label = _("draft %(id)s", id=draft_id)
     elif files is not None:
         try:
             draft = load_files(year, files, _parent_for(year, files, rules))
@@ -541,7 +541,7 @@ def dry_run(
             raise RuleProblems(
                 f"the draft of {year} has problems:\n{error}", error.problems
             ) from None
-        draft_label = "the draft"
+        draft_label = _("the draft")
     else:
         raise InvalidRequest("name a draft: a stored draft's id, or its files")
     day = as_of or published.cutoff
@@ -557,18 +557,30 @@ def dry_run(
     after = assess(data, draft, day, evaluator)
     diff = compare_rows(before.rows(), after.rows(), published, draft)
     number = version.number if version is not None else None
-    in_force = f"version {number}" if number is not None else "the shipped version"
+    in_force = (
+        _("version %(number)s", number=number) if number is not None else _("the shipped version")
+    )
     notes = []
     if as_of is None and draft.cutoff != published.cutoff:
         notes.append(
-            f"the draft's cutoff is {draft.cutoff}; both sides are scored as of {day}, the "
-            "cutoff in force (give an as-of date to choose)"
+            _(
+                "the draft's cutoff is %(cutoff)s; both sides are scored as of %(day)s, the "
+                "cutoff in force (give an as-of date to choose)",
+                cutoff=format_date(draft.cutoff),
+                day=format_date(day),
+            )
         )
     return {
-        "title": (
-            f"Dry run of {draft_label} (rules {draft.content_hash[:12]}) against {in_force} "
-            f"(rules {published.content_hash[:12]}) of {year}, as of {day}, "
-            f"data revision {revision}"
+        "title": _(
+            "Dry run of %(draft)s (rules %(draft_rules)s) against %(in_force)s "
+            "(rules %(rules)s) of %(year)s, as of %(day)s, data revision %(revision)s",
+            draft=draft_label,
+            draft_rules=draft.content_hash[:12],
+            in_force=in_force,
+            rules=published.content_hash[:12],
+            year=year,
+            day=format_date(day),
+            revision=revision,
         ),
         "year": year,
         "as_of": day.isoformat(),
