@@ -48,8 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--db",
         metavar="URL",
         help=_(
-            "database URL (default: $SCORING_DATABASE_URL, else a SQLite file "
-            "var/scoring.sqlite)"
+            "database URL (default: $SCORING_DATABASE_URL, else a SQLite file var/scoring.sqlite)"
         ),
     )
     parser.add_argument(

@@ -34,7 +34,9 @@ def add_parsers(sub: Any) -> None:
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help=_("bring the database schema up to date"))
 
-    imp = sub.add_parser("import", help=_("load a year of data from a bundle file (all or nothing)"))
+    imp = sub.add_parser(
+        "import", help=_("load a year of data from a bundle file (all or nothing)")
+    )
     imp.add_argument("file", help=_("the bundle (JSON, UTF-8); - reads standard input"))
     imp.add_argument("--replace", action="store_true", help=_("swap the year's data if it is held"))
     imp.add_argument("--format", choices=("text", "json"), default="text")
@@ -57,7 +59,9 @@ def add_parsers(sub: Any) -> None:
     explain.add_argument("--format", choices=("text", "json", "csv", "xlsx"), default="text")
     _add_output_arguments(explain)
 
-    alerts = sub.add_parser("alerts", help=_("process alerts: letters, samples, months, escalations"))
+    alerts = sub.add_parser(
+        "alerts", help=_("process alerts: letters, samples, months, escalations")
+    )
     alerts.add_argument("--year", type=int, required=True)
     alerts.add_argument("--as-of", type=date_arg)
     alerts.add_argument("--format", choices=("table", "json", "csv", "xlsx"), default="table")
@@ -72,14 +76,18 @@ def _add_output_arguments(parser: argparse.ArgumentParser) -> None:
         "-o",
         "--output",
         metavar="FILE",
-        help=_("file to write (default: standard output; XLSX needs it unless standard output "
-        "is redirected)"),
+        help=_(
+            "file to write (default: standard output; XLSX needs it unless standard output "
+            "is redirected)"
+        ),
     )
     parser.add_argument(
         "--encoding",
         choices=CSV_ENCODINGS,
-        help=_("of --format csv: utf-8 (default, with a byte-order mark) or gb18030 "
-        "(older Chinese Excel and WPS)"),
+        help=_(
+            "of --format csv: utf-8 (default, with a byte-order mark) or gb18030 "
+            "(older Chinese Excel and WPS)"
+        ),
     )
 
 
@@ -200,10 +208,8 @@ def _import(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) ->
             for problem in exc.problems:
                 print(f"  {problem.pointer or '/'}: {problem.message}", file=err)
             if exc.more:
-                print(
-                    "  " + _("... and %(count)s more problems, not listed", count=f"{exc.more:,}"),
-                    file=err,
-                )
+                more = format(exc.more, ",")
+                print("  " + _("... and %(count)s more problems, not listed", count=more), file=err)
         return EXIT_INVALID
     if args.format == "json":
         print_json({"stored": True, **summary.to_json()}, out)

@@ -13,6 +13,7 @@ from typing import Any, TextIO
 
 from scoring_service.cli.context import EXIT_OK, Command, Context, with_context
 from scoring_service.config import Settings, normalise_url
+from scoring_service.i18n import gettext as _
 
 APP = "api:create_app()"
 # gunicorn's limits on the request line (method, address with its query, version) and on each
@@ -89,7 +90,8 @@ def serve(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO
         def load(self) -> Any:
             return import_app(APP)
 
-    print(f"serving the API on http://{args.host}:{args.port}/api/v1/docs", file=err)
+    address = f"http://{args.host}:{args.port}/api/v1/docs"
+    print(_("serving the API on %(address)s", address=address), file=err)
     Server().run()
     return EXIT_OK
 
@@ -111,17 +113,23 @@ def tokens(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
             }
             print(json.dumps(doc, ensure_ascii=False), file=out)
         else:
-            scope = ", ".join(info.scope) if info.scope else "every unit"
+            scope = ", ".join(info.scope) if info.scope else _("every unit")
             print(
-                f"token {info.id} {info.name!r}, role {info.role.value}, scope {scope}",
+                _(
+                    "token %(id)s %(name)r, role %(role)s, scope %(scope)s",
+                    id=info.id,
+                    name=info.name,
+                    role=info.role.value,
+                    scope=scope,
+                ),
                 file=err,
             )
-            print("the token (shown this once; only its hash is stored):", file=err)
+            print(_("the token (shown this once; only its hash is stored):"), file=err)
             print(secret, file=out)
         return EXIT_OK
     if args.tokens_command == "revoke":
         info = revoke_token(ctx.uow(), args.token)
-        print(f"revoked token {info.id} {info.name!r}", file=out)
+        print(_("revoked token %(id)s %(name)r", id=info.id, name=info.name), file=out)
         return EXIT_OK
     found = list_tokens(ctx.uow(), include_revoked=args.all)
     if args.format == "json":
@@ -143,13 +151,13 @@ def tokens(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
 
     print(
         table(
-            ("id", "name", "role", "scope", "created", "revoked"),
+            (_("id"), _("name"), _("role"), _("scope"), _("created"), _("revoked")),
             [
                 [
                     t.id,
                     t.name,
                     t.role.value,
-                    " ".join(t.scope) if t.scope else "(all)",
+                    " ".join(t.scope) if t.scope else _("(all)"),
                     t.created_at.strftime("%Y-%m-%d %H:%M"),
                     t.revoked_at.strftime("%Y-%m-%d %H:%M") if t.revoked_at else "",
                 ]

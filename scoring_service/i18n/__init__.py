@@ -109,13 +109,13 @@ def translations(language: str) -> NullTranslations:
     return Translations(compiled, domain=DOMAIN)
 
 
-def gettext(message: str, **variables: Any) -> str:
+def gettext(message: str, /, **variables: Any) -> str:
     """``message`` in the current language, its ``%(name)s`` placeholders filled."""
     text = translations(current_language()).gettext(message)
     return text % variables if variables else text
 
 
-def ngettext(singular: str, plural: str, number: int, **variables: Any) -> str:
+def ngettext(singular: str, plural: str, number: int, /, **variables: Any) -> str:
     """The singular or plural form for ``number`` in the current language; ``%(num)s``
     holds the number."""
     text = translations(current_language()).ngettext(singular, plural, number)
@@ -129,7 +129,7 @@ def N_(message: str) -> str:
     return message
 
 
-def lazy_gettext(message: str, **variables: Any) -> LazyProxy:
+def lazy_gettext(message: str, /, **variables: Any) -> LazyProxy:
     """A message translated when it is read, for text defined at import time (column
     headings, enum labels) that must follow the language of each request."""
     return LazyProxy(gettext, message, enable_cache=False, **variables)

@@ -257,7 +257,11 @@ def rule_changes(old: Ruleset | None, new: Ruleset) -> list[dict[str, Any]]:
         before = old_rules.get(rule_id)
         if before is None:
             changes.append(
-                {"what": f"{rule_id}", "old": None, "new": _("new rule: %(name)s", name=facts["name"])}
+                {
+                    "what": f"{rule_id}",
+                    "old": None,
+                    "new": _("new rule: %(name)s", name=facts["name"]),
+                }
             )
             continue
         for key, value in facts.items():
