@@ -87,8 +87,13 @@ def append_event(
                     problems.append(
                         Problem(
                             "/date",
-                            f"it would make the {old.type.value} event of {old.date} invalid: "
-                            f"{refusal.message}",
+                            _(
+                                "it would make the %(value)s event of %(date)s invalid: "
+                                "%(message)s",
+                                value=old.type.value,
+                                date=old.date,
+                                message=refusal.message,
+                            ),
                         )
                     )
             raise EventRefused(

@@ -67,13 +67,16 @@ def update_unit(uow: UnitOfWork, year: int, code: str, changes: dict[str, Any]) 
         if "village_type" in changes:
             value = changes["village_type"]
             if unit.kind is UnitKind.VILLAGE and value is None:
-                raise InvalidRecord([Problem("/village_type", "a village needs a village_type")])
+                raise InvalidRecord([Problem("/village_type", _("a village needs a village_type"))])
             if unit.kind is not UnitKind.VILLAGE and value is not None:
                 raise InvalidRecord(
                     [
                         Problem(
                             "/village_type",
-                            f"only a village has a village_type, not a {unit.kind.value}",
+                            _(
+                                "only a village has a village_type, not a %(value)s",
+                                value=unit.kind.value,
+                            ),
                         )
                     ]
                 )

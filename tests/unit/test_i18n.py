@@ -9,6 +9,9 @@ import pytest
 from scoring_service import i18n
 from scoring_service.i18n import _, best_match, lazy_gettext, ngettext, use_language
 
+# These tests are about the default language itself.
+pytestmark = pytest.mark.language(None)
+
 
 def test_chinese_is_the_default_and_english_reads_the_message_as_written() -> None:
     assert _("rectification rate") == "整改率"

@@ -22,6 +22,7 @@ from scoring_service.bundle import InvalidBundle
 from scoring_service.bundle.parse import parse_bundle
 from scoring_service.bundle.schema import BUNDLE_FORMAT
 from scoring_service.domain.model import Outcome, Severity
+from scoring_service.i18n import gettext as _
 from scoring_service.rules.cases.schema import (
     BY_CATEGORY,
     CASE_SUFFIXES,
@@ -120,7 +121,7 @@ def _load_file(path: Path) -> tuple[list[Case], list[RuleProblem]]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        return [], [RuleProblem(name, 0, "", f"cannot read: {error}")]
+        return [], [RuleProblem(name, 0, "", _("cannot read: %(error)s", error=error))]
     source, problems = read_yaml(name, text)
     if source is None or problems:
         return [], problems
