@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from scoring_service.domain.ruleset import Ruleset
+from scoring_service.i18n import gettext as _
 
 if TYPE_CHECKING:
     from scoring_service.db import Sessions
@@ -74,7 +75,9 @@ class Settings:
                 try:
                     values[f.name] = int(raw)
                 except ValueError:
-                    raise ValueError(f"SCORING_{f.name.upper()} must be a whole number") from None
+                    raise ValueError(
+                        _("SCORING_%(upper)s must be a whole number", upper=f.name.upper())
+                    ) from None
             else:
                 values[f.name] = raw
         values.update({k: v for k, v in overrides.items() if v is not None})
@@ -85,7 +88,7 @@ class Settings:
     def check(self) -> None:
         """Refuse settings that cannot work."""
         if self.engine not in ("durable", "python"):
-            raise ValueError("SCORING_ENGINE must be 'durable' or 'python'")
+            raise ValueError(_("SCORING_ENGINE must be 'durable' or 'python'"))
         for name in (
             "max_body_bytes",
             "max_bundle_bytes",
@@ -95,22 +98,29 @@ class Settings:
             "auth_failure_window_seconds",
         ):
             if getattr(self, name) < 1:
-                raise ValueError(f"SCORING_{name.upper()} must be at least 1")
+                raise ValueError(_("SCORING_%(upper)s must be at least 1", upper=name.upper()))
         for origin in self.allowed_origins:
             if not _ORIGIN.fullmatch(origin):
                 raise ValueError(
-                    f"SCORING_CORS_ORIGINS: {origin!r} is not an origin (scheme://host[:port])"
+                    _(
+                        "SCORING_CORS_ORIGINS: %(origin)r is not an origin (scheme://host[:port])",
+                        origin=origin,
+                    )
                 )
         from scoring_service.i18n import LANGUAGES
 
         if self.language not in LANGUAGES:
             raise ValueError(
-                f"SCORING_LANGUAGE: {self.language!r} is not a language of the service; "
-                f"choose one of {', '.join(LANGUAGES)}"
+                _(
+                    "SCORING_LANGUAGE: %(language)r is not a language of the service; choose "
+                    "one of %(choices)s",
+                    language=self.language,
+                    choices=", ".join(LANGUAGES),
+                )
             )
         if self.public_url and not _PUBLIC_URL.fullmatch(self.public_url):
             raise ValueError(
-                "SCORING_PUBLIC_URL must be an http(s) address or a path starting with /"
+                _("SCORING_PUBLIC_URL must be an http(s) address or a path starting with /")
             )
 
     @property

@@ -350,8 +350,7 @@ def _versions(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) 
             if v["extends"]
             else "",
             (v["published_at"] or "")[:19].replace("T", " "),
-            v["published_by"],
-            v["note"],
+            *_shipped_words(v, args.year),
         ]
         for v in doc["versions"]
     ]
@@ -368,6 +367,14 @@ def _versions(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) 
     print(_("rule set versions of %(year)s (* in force)", year=args.year), file=out)
     print(table(headers, rows, right={1}), file=out)
     return EXIT_OK
+
+
+def _shipped_words(version: dict[str, Any], year: int) -> tuple[str, str]:
+    """Who and why of a version; those of the shipped files (stored in English when the
+    version was recorded) read in the language in force."""
+    if version["origin"] != "shipped":
+        return version["published_by"], version["note"]
+    return _("shipped files"), _("the rule files of rules/%(year)s/ as shipped", year=year)
 
 
 def _export(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:

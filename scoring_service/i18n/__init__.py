@@ -57,7 +57,13 @@ def normalize(language: str) -> str:
     base = language.strip().replace("_", "-").split("-")[0].lower()
     if base not in LANGUAGES:
         choices = ", ".join(LANGUAGES)
-        raise UnknownLanguage(f"unknown language {language!r}: choose one of {choices}")
+        raise UnknownLanguage(
+            gettext(
+                "unknown language %(language)r: choose one of %(choices)s",
+                language=language,
+                choices=choices,
+            )
+        )
     return base
 
 

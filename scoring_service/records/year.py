@@ -24,7 +24,9 @@ class InvalidRecord(InvalidBundle):
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         super().__init__(problems)
-        self.args = (f"the record has {len(self.problems)} problem(s); nothing was stored",)
+        self.args = (
+            _("the record has %(count)s problem(s); nothing was stored", count=len(self.problems)),
+        )
 
 
 def held_year(uow: UnitOfWork, year: int) -> None:

@@ -32,7 +32,7 @@ from scoring_service.db.ruleset_models import RulesetDraftRow, RulesetVersionRow
 from scoring_service.domain.assessment import Evaluator, assess, check_as_of
 from scoring_service.domain.errors import Conflict, InvalidRequest, NotFound
 from scoring_service.domain.ruleset import Ruleset
-from scoring_service.i18n import format_date, gettext
+from scoring_service.i18n import format_date, gettext, ngettext
 from scoring_service.rules.problems import RuleFileError, RuleProblem
 from scoring_service.rules.yaml_source import read_yaml
 from scoring_service.rulesets.diff import compare_rows, rule_changes
@@ -678,11 +678,15 @@ def publish_draft(uow: UnitOfWork, year: int, draft_id: int, *, note: str) -> Ve
     checked = check_files(year, files, parent, uow.evaluator)
     reasons = [str(problem) for problem in checked.problems]
     if checked.ruleset is not None and checked.ruleset.content_hash != row.content_hash:
-        reasons.append("the draft no longer loads to the content it was uploaded with")
+        reasons.append(gettext("the draft no longer loads to the content it was uploaded with"))
     if checked.tests is not None and checked.tests.failed:
-        count = checked.tests.failed
         reasons.append(
-            f"{count} rule test{'s' if count != 1 else ''} of {checked.tests.cases} fail:"
+            ngettext(
+                "%(num)s rule test of %(cases)s fails:",
+                "%(num)s rule tests of %(cases)s fail:",
+                checked.tests.failed,
+                cases=checked.tests.cases,
+            )
         )
         reasons += [f"  {line}" for line in checked.tests.failures]
     if reasons:

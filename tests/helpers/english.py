@@ -3,8 +3,8 @@
 A *word* is a run of Latin letters standing alone between spaces, with at most prose
 punctuation around it (``letters,`` ``(default:``). Codes, names and identifiers are not
 words: anything holding a digit or one of ``_ - . / = < > $ * @ { } [ ] |`` (``--year``,
-``overdue_major``, ``rules/2018/rules.yaml``, ``<token>``), and acronyms in capitals
-(``CSV``, ``FILE``, ``URL``). Chinese characters and punctuation end a run.
+``overdue_major``, ``rules/2018/rules.yaml``, ``<token>``), quoted values (``'county'``),
+and acronyms in capitals (``CSV``, ``FILE``, ``URL``). Chinese characters and punctuation end a run.
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ _WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
 
 
 def _is_word(token: str) -> bool:
+    # A quoted value ('county', "type") is an identifier the message quotes.
+    if re.match(r"""^\(?['"]""", token):
+        return False
     bare = token.strip(_PROSE_PUNCTUATION)
     if not _WORD.fullmatch(bare):
         return False

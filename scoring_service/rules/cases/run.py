@@ -213,13 +213,17 @@ def differences(
         got = actual[key]
         if got == want:
             continue
-        text = f"{key} {show(got)}, expected {show(want)}"
+        text = gettext(
+            "%(name)s %(show)s, expected %(show2)s", name=key, show=show(got), show2=show(want)
+        )
         if key == "grade" and verdict.grade != verdict.band_grade:
-            text += f" (forced; the score alone gives {verdict.band_grade.value})"
+            text += gettext(
+                " (forced; the score alone gives %(grade)s)", grade=verdict.band_grade.value
+            )
         elif key in ("bonus", "deduction"):
             total = verdict.bonus_total if key == "bonus" else verdict.deduction_total
             if total != got:
-                text += f" (capped from {show(total)})"
+                text += gettext(" (capped from %(total)s)", total=show(total))
         out.append(text)
     return out
 
@@ -230,7 +234,9 @@ def _fired_differences(expected: Sequence[FiredExpect], verdict: Verdict) -> lis
     if set(got) != set(want_ids):
         order = {rid: i for i, rid in enumerate(got)}
         wanted = sorted(want_ids, key=lambda rid: (order.get(rid, len(order)), rid))
-        return [f"fired {show(list(got))}, expected {show(wanted)}"]
+        return [
+            gettext("fired %(got)s, expected %(wanted)s", got=show(list(got)), wanted=show(wanted))
+        ]
     out = []
     for e in expected:
         rule = got[e.rule]

@@ -30,6 +30,7 @@ from pydantic import (
 from scoring_service.domain.metrics import SCALAR_METRICS, round_rate
 from scoring_service.domain.model import Outcome, Severity, UnitKind
 from scoring_service.domain.ruleset import Grade, Measure
+from scoring_service.i18n import gettext
 from scoring_service.rules.problems import RuleProblem
 from scoring_service.rules.yaml_source import Loc, Path_, key_text
 
@@ -346,7 +347,7 @@ def show(value: Any) -> str:
     if isinstance(value, Grade | Measure | UnitKind):
         return value.value
     if isinstance(value, list | tuple):
-        return ", ".join(show(v) for v in value) if value else "nothing"
+        return ", ".join(show(v) for v in value) if value else gettext("nothing")
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {show(v)}" for k, v in value.items()) + "}"
     return str(value)
