@@ -33,6 +33,9 @@ VERSION = "1.0.0"
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 REF = "#/components/schemas/{model}"
 
+# The document's title; the docs page shows it in the language of the request.
+TITLE = N_("Rectification assessment scoring service API")
+
 DESCRIPTION = """\
 The rectification assessment scoring service (督查整改考核评分服务) for government systems:
 inspectors' systems push inspections, findings and events; county systems push
@@ -479,7 +482,7 @@ def build_document(operations: Iterable[Operation]) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {
-            "title": "Rectification assessment scoring service API",
+            "title": TITLE,
             "version": VERSION,
             "description": DESCRIPTION,
         },
@@ -556,9 +559,9 @@ def _schema_text(schema: dict[str, Any]) -> str:
         return " | ".join(map(str, schema["enum"]))
     kind = schema.get("type", "")
     if kind == "array":
-        return f"list of {_schema_text(schema.get('items', {}))}"
+        return _("list of %(items)s", items=_schema_text(schema.get("items", {})))
     if "anyOf" in schema:
-        return " or ".join(_schema_text(s) for s in schema["anyOf"])
+        return _(" or ").join(_schema_text(s) for s in schema["anyOf"])
     return str(schema.get("format", kind))
 
 
@@ -573,11 +576,19 @@ def docs_page(doc: dict[str, Any]) -> str:
     # The document's own descriptions are English (the canonical contract); in a page of
     # another language they are marked as English for readers and screen readers.
     en = "" if language == "en" else " lang='en'"
+    # Translated here, not inside the f-strings below: Babel does not look into those.
+    words = {
+        "body": _("body:"),
+        "responses": _("responses:"),
+        "problems": _("Problem types"),
+        "status": _("the HTTP status says it all"),
+        "schemas": _("Schemas"),
+    }
+    title = _(TITLE)
     parts = [
         f"<!doctype html><html lang='{language}'><head><meta charset='utf-8'>",
-        f"<title>{e(doc['info']['title'])}</title><style>{_STYLE}</style></head><body>",
-        f"<h1>{e(doc['info']['title'])} "
-        f"<span class='small'>v{e(doc['info']['version'])}</span></h1>",
+        f"<title>{e(title)}</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{e(title)} <span class='small'>v{e(doc['info']['version'])}</span></h1>",
         "<p>"
         + e(_("Machine-readable:"))
         + " <a href='/api/v1/openapi.json'>/api/v1/openapi.json</a> (OpenAPI 3.1).</p>",
@@ -599,7 +610,7 @@ def docs_page(doc: dict[str, Any]) -> str:
             parts.append(
                 "<div class='small'>"
                 + (
-                    e(_("roles: %(roles)s", roles=", ".join(roles)))
+                    e(_("roles:")) + " " + ", ".join(f"<code>{e(role)}</code>" for role in roles)
                     if roles
                     else e(_("no token needed"))
                 )
@@ -621,7 +632,7 @@ def docs_page(doc: dict[str, Any]) -> str:
             if body:
                 schema = body["content"][JSON]["schema"]
                 parts.append(
-                    f"<div>{e(_('body:'))} <code>{e(_schema_text(schema))}</code> (JSON)</div>"
+                    f"<div>{e(words['body'])} <code>{e(_schema_text(schema))}</code> (JSON)</div>"
                 )
             answers = []
             for code, answer in op["responses"].items():
@@ -632,8 +643,8 @@ def docs_page(doc: dict[str, Any]) -> str:
                 shown = answer.get("content", {}).get(JSON, {}).get("schema")
                 what = f" <code>{e(_schema_text(shown))}</code>" if shown else ""
                 answers.append(f"<b>{e(code)}</b>{what} ({e(media)})")
-            parts.append(f"<div>{e(_('responses:'))} {'; '.join(answers)}</div></div>")
-    parts.append(f"<h2 id='problems'>{e(_('Problem types'))}</h2><table>")
+            parts.append(f"<div>{e(words['responses'])} {'; '.join(answers)}</div></div>")
+    parts.append(f"<h2 id='problems'>{e(words['problems'])}</h2><table>")
     parts.append("<tr>" + "".join(f"<th>{e(_(h))}</th>" for h in _PROBLEM_HEADINGS) + "</tr>")
     for slug, (title, status) in PROBLEM_TYPES.items():
         parts.append(
@@ -642,9 +653,9 @@ def docs_page(doc: dict[str, Any]) -> str:
         )
     parts.append(
         "<tr><td><code>about:blank</code></td><td>404, 405, 413, 415, 500</td>"
-        f"<td>{e(_('the HTTP status says it all'))}</td></tr></table>"
+        f"<td>{e(words['status'])}</td></tr></table>"
     )
-    parts.append(f"<h2 id='schemas'>{e(_('Schemas'))}</h2>")
+    parts.append(f"<h2 id='schemas'>{e(words['schemas'])}</h2>")
     for name, schema in doc["components"]["schemas"].items():
         props = schema.get("properties", {})
         required = set(schema.get("required", ()))
