@@ -112,6 +112,9 @@ def test_a_session_of_commands_reads_in_chinese_by_default(
         ("tokens", "revoke", "county-441624"),  # refused: already revoked
         ("--lang", "fr", "years"),
         ("score", "--year", "2018", "--kind"),  # an argparse error
+        ("score", "--year", "2018", "--as-of", "2018-99-99"),  # a date argparse refuses
+        ("synth", "--year", "2018", "--scale", "0"),
+        ("recompute", "99"),
     ]
     seen: list[str] = []
     for argv in commands:
@@ -155,11 +158,14 @@ def test_a_session_of_commands_reads_in_chinese_by_default(
         "错误：2018 年度草稿 2 不能发布：\n  42 个规则测试中有 2 个未通过：",
         "触发 无，应为 R1",
         "未知语言 'fr'：可选 zh, en",
+        "错误：规模须为正数：0.0",
+        "错误：没有评分批次 99",
     ):
         assert expected in text, expected
     # argparse writes its own errors to the process's standard error.
     argparse_says = capsys.readouterr().err
     assert "python -m scoring_service score：错误：参数 --kind：需要一个值" in argparse_says
+    assert "参数 --as-of：'2018-99-99' 不是 YYYY-MM-DD 格式的日期" in argparse_says
     assert english_runs(argparse_says) == []
 
 
