@@ -25,7 +25,7 @@ def register(app: Flask, config: Settings) -> None:
     @app.before_request
     def choose_language() -> None:
         accepted = [(tag, quality) for tag, quality in request.accept_languages]
-        g.setdefault(_TOKEN, set_language(best_match(accepted, default=config.language)))
+        setattr(g, _TOKEN, set_language(best_match(accepted, default=config.language)))
 
     @app.after_request
     def name_language(response: Response) -> Response:

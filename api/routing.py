@@ -246,7 +246,7 @@ def _call(op: Operation, fn: View, path: Mapping[str, Any]) -> Response:
     elif request.args:
         raise _invalid(
             _("this operation takes no query parameters"),
-            [_item(f"/{name}", "unknown parameter", "query") for name in request.args],
+            [_item(f"/{name}", _("unknown parameter"), "query") for name in request.args],
         )
     if op.body is not None:
         kwargs["body"] = parse_body(op.body)
@@ -372,9 +372,9 @@ def parse_query(model: type[BaseModel], defaults: Mapping[str, Any] | None = Non
     for name in request.args:
         values = request.args.getlist(name)
         if any("\x00" in v for v in values):
-            errors.append(_item(f"/{name}", "must not hold a NUL character", "query"))
+            errors.append(_item(f"/{name}", _("must not hold a NUL character"), "query"))
         elif len(values) > 1:
-            errors.append(_item(f"/{name}", "give this parameter once", "query"))
+            errors.append(_item(f"/{name}", _("give this parameter once"), "query"))
         else:
             data[name] = values[0]
     if not errors:
@@ -422,14 +422,14 @@ def parse_body(model: type[BaseModel]) -> Any:
                     400,
                     _("the body is not well-formed JSON: %(reason)s", reason=reason),
                     slug="malformed-request",
-                    errors=[_item("", "malformed JSON")],
+                    errors=[_item("", _("malformed JSON"))],
                 ) from None
         raise _invalid(_("the request body is not valid"), _errors(exc, "body")) from None
     nul = list(_nul_pointers(value.model_dump(mode="json")))
     if nul:
         raise _invalid(
             _("the request body is not valid"),
-            [_item(p, "must not hold a NUL character") for p in nul],
+            [_item(p, _("must not hold a NUL character")) for p in nul],
         )
     return value
 
@@ -468,7 +468,7 @@ def _idempotent(
     if not (1 <= len(key) <= 255) or not key.isascii() or not key.isprintable():
         raise _invalid(
             _("the Idempotency-Key is not valid"),
-            [_item("/Idempotency-Key", "1 to 255 printable ASCII characters", "header")],
+            [_item("/Idempotency-Key", _("1 to 255 printable ASCII characters"), "header")],
         )
     ctx = services()
     assert principal.token_id is not None
