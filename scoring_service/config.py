@@ -67,10 +67,12 @@ class Settings:
             if f.name == "extra":
                 continue
             raw = env.get(f"SCORING_{f.name.upper()}")
-            if not raw:
-                continue
+            if not raw or overrides.get(f.name) is not None:
+                continue  # an override wins, even over a variable that would be refused
             if f.name == "rules_dir":
                 values[f.name] = Path(raw)
+            elif f.name == "language":
+                values[f.name] = _language(raw)
             elif f.type in ("int", int):
                 try:
                     values[f.name] = int(raw)
@@ -127,6 +129,16 @@ class Settings:
     def allowed_origins(self) -> frozenset[str]:
         """The origins of ``cors_origins``."""
         return frozenset(o.strip() for o in self.cors_origins.split(",") if o.strip())
+
+
+def _language(tag: str) -> str:
+    """A language tag as the catalogue names it (``zh-CN`` → ``zh``)."""
+    from scoring_service.i18n import UnknownLanguage, normalize
+
+    try:
+        return normalize(tag)
+    except UnknownLanguage as exc:
+        raise ValueError(f"SCORING_LANGUAGE: {exc}") from None
 
 
 def normalise_url(url: str) -> str:

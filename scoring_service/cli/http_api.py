@@ -67,6 +67,7 @@ def serve(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO
     # The workers build the app from the environment (SCORING_*), as any deployment would.
     os.environ["SCORING_DATABASE_URL"] = settings.database_url
     os.environ["SCORING_RULES_DIR"] = str(settings.rules_dir)
+    os.environ["SCORING_LANGUAGE"] = settings.language  # answers with no Accept-Language
     options = {
         "bind": f"{args.host}:{args.port}",
         "workers": args.workers,

@@ -269,3 +269,6 @@ def test_the_language_is_chosen_by_lang_then_scoring_language(
     assert err == "错误：未知语言 'fr'：可选 zh, en\n"
     code, out, err = run("--db", demo_db, "--lang", "en", "years")
     assert code == 0 and out.startswith("year  units")
+    monkeypatch.setenv("SCORING_LANGUAGE", "en-GB")  # a tag as browsers and systems write it
+    assert run("--db", demo_db, "years")[1].startswith("year  units")
+    assert run("--db", demo_db, "--lang", "zh-CN", "years")[1].startswith("年度  单位数")
