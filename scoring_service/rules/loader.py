@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from scoring_service.bundle.parse import describe_error
 from scoring_service.domain.ruleset import (
     AlertParams,
     Attribution,
@@ -133,9 +134,12 @@ def schema_messages(
         elif kind == "missing":
             message = _("required key missing")
         else:
-            message = detail["msg"].removeprefix("Value error, ")
+            # pydantic's own words for the common types, as the bundle's checks say them.
+            message = describe_error(detail).removeprefix("Value error, ")
             value = detail.get("input")
-            if isinstance(value, str | int | Fraction | date) or value is None:
+            if kind == "enum":
+                pass  # the message quotes the value already
+            elif isinstance(value, str | int | Fraction | date) or value is None:
                 shown = repr(value) if isinstance(value, str) else show(value)
                 message += _(" (found %(value)s)", value=shown)
         messages.append((path, message))
