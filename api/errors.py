@@ -163,7 +163,9 @@ def _api_problem(exc: ApiProblem) -> Response:
 
 def _rules_broken(exc: RuleFileError) -> Response:
     log.error("rule files have problems: %s", exc)
-    return problem(500, _("the rule files have problems: %(exc)s", exc=exc), slug="rules-broken")
+    return problem(
+        500, _("the rule files have problems: %(problems)s", problems=exc), slug="rules-broken"
+    )
 
 
 def _database(exc: DatabaseUnavailable | WriteClash) -> Response:

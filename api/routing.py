@@ -398,9 +398,9 @@ def read_body() -> bytes:
         raise ApiProblem(
             415,
             _(
-                "send the body as %(JSON)s (got %(value)s)",
-                JSON=JSON,
-                value=request.mimetype or "no Content-Type",
+                "send the body as %(expected)s (got %(found)s)",
+                expected=JSON,
+                found=request.mimetype or "no Content-Type",
             ),
             headers={"Accept-Post": JSON},
         )

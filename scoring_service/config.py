@@ -78,7 +78,7 @@ class Settings:
                     values[f.name] = int(raw)
                 except ValueError:
                     raise ValueError(
-                        _("SCORING_%(upper)s must be a whole number", upper=f.name.upper())
+                        _("SCORING_%(name)s must be a whole number", name=f.name.upper())
                     ) from None
             else:
                 values[f.name] = raw
@@ -100,7 +100,7 @@ class Settings:
             "auth_failure_window_seconds",
         ):
             if getattr(self, name) < 1:
-                raise ValueError(_("SCORING_%(upper)s must be at least 1", upper=name.upper()))
+                raise ValueError(_("SCORING_%(name)s must be at least 1", name=name.upper()))
         for origin in self.allowed_origins:
             if not _ORIGIN.fullmatch(origin):
                 raise ValueError(

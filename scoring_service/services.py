@@ -220,9 +220,9 @@ def recompute_run(uow: UnitOfWork, run_id: int) -> Recomputation:
     if ruleset is None:
         raise NotFound(
             gettext(
-                "score run %(run_id)s used rules %(value)s of %(year)s, which are not recorded",
+                "score run %(run_id)s used rules %(rules)s of %(year)s, which are not recorded",
                 run_id=run_id,
-                value=run.ruleset_hash[:12],
+                rules=run.ruleset_hash[:12],
                 year=run.year,
             )
         )

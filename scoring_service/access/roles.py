@@ -62,12 +62,12 @@ class Principal:
         if not self.can(permission):
             raise Forbidden(
                 _(
-                    "the role %(value)r of token %(name)r does not allow this (it needs "
-                    "%(value2)r; roles that have it: %(join)s)",
-                    value=self.role.value,
+                    "the role %(role)r of token %(name)r does not allow this (it needs "
+                    "%(permission)r; roles that have it: %(roles)s)",
+                    role=self.role.value,
                     name=self.name,
-                    value2=permission.value,
-                    join=", ".join(r.value for r in Role if permission in ROLE_PERMISSIONS[r]),
+                    permission=permission.value,
+                    roles=", ".join(r.value for r in Role if permission in ROLE_PERMISSIONS[r]),
                 )
             )
 
@@ -81,10 +81,10 @@ class Principal:
             raise Forbidden(
                 _(
                     "finding %(code)r does not count for any unit of token %(name)r's scope "
-                    "(%(join)s)",
+                    "(%(scope)s)",
                     code=code,
                     name=self.name,
-                    join=", ".join(sorted(self.scope or ())),
+                    scope=", ".join(sorted(self.scope or ())),
                 )
             )
 

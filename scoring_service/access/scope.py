@@ -68,11 +68,11 @@ def require_inside(actor: Principal, where: Reach, codes: Iterable[str], what: s
     if outside:
         raise Forbidden(
             _(
-                "%(what)s names units outside the scope of %(name)r (%(join)s): %(join2)s",
+                "%(what)s names units outside the scope of %(name)r (%(scope)s): %(outside)s",
                 what=what,
                 name=actor.name,
-                join=", ".join(sorted(actor.scope or ())),
-                join2=", ".join(outside),
+                scope=", ".join(sorted(actor.scope or ())),
+                outside=", ".join(outside),
             )
         )
 
@@ -82,11 +82,11 @@ def require_unscoped(actor: Principal, what: str) -> None:
     if actor.scope is not None:
         raise Forbidden(
             _(
-                "%(what)s concerns every unit; %(name)r is limited to %(join)s, so an "
+                "%(what)s concerns every unit; %(name)r is limited to %(scope)s, so an "
                 "unscoped token or account must do it",
                 what=what,
                 name=actor.name,
-                join=", ".join(sorted(actor.scope)),
+                scope=", ".join(sorted(actor.scope)),
             )
         )
 

@@ -38,15 +38,15 @@ def create_token(
     actor = uow.actor
     name = name.strip()
     if not name or len(name) > NAME_MAX or "\x00" in name:
-        raise InvalidRequest(_("a token name is 1 to %(NAME_MAX)s characters", NAME_MAX=NAME_MAX))
+        raise InvalidRequest(_("a token name is 1 to %(most)s characters", most=NAME_MAX))
     try:
         role = Role(role)
     except ValueError:
         raise InvalidRequest(
             _(
-                "unknown role %(role)r; choose from %(join)s",
+                "unknown role %(role)r; choose from %(roles)s",
                 role=role,
-                join=", ".join(r.value for r in Role),
+                roles=", ".join(r.value for r in Role),
             )
         ) from None
     units = None
@@ -70,9 +70,9 @@ def create_token(
             if unknown:
                 raise InvalidRequest(
                     _(
-                        "no year holds the units %(join)s; a scope names units held (import "
+                        "no year holds the units %(units)s; a scope names units held (import "
                         "the year first)",
-                        join=", ".join(unknown),
+                        units=", ".join(unknown),
                     )
                 )
         try:
@@ -150,12 +150,12 @@ def _require_within(uow: UnitOfWork, scope: Sequence[str] | None, verb: str) -> 
     if outside:
         raise Forbidden(
             _(
-                "%(name)r may %(verb)s only tokens scoped inside its own scope (%(join)s); "
-                "outside it: %(join2)s",
+                "%(name)r may %(verb)s only tokens scoped inside its own scope (%(scope)s); "
+                "outside it: %(outside)s",
                 name=actor.name,
                 verb=verb,
-                join=", ".join(sorted(actor.scope or ())),
-                join2=", ".join(outside),
+                scope=", ".join(sorted(actor.scope or ())),
+                outside=", ".join(outside),
             )
         )
 

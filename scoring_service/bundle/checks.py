@@ -140,10 +140,10 @@ class _Checker:
             if code in first:
                 self.report(
                     gettext(
-                        "%(what)s %(code)r is listed twice (first at index %(value)s)",
+                        "%(what)s %(code)r is listed twice (first at index %(first)s)",
                         what=what,
                         code=code,
-                        value=first[code],
+                        first=first[code],
                     ),
                     *prefix,
                     index,
@@ -165,10 +165,10 @@ class _Checker:
         if kind is not None and unit.kind is not kind:
             self.report(
                 gettext(
-                    "unit %(code)r is a %(value)s, not a %(value2)s",
+                    "unit %(code)r is a %(kind)s, not a %(expected)s",
                     code=code,
-                    value=unit.kind.value,
-                    value2=kind.value,
+                    kind=unit.kind.value,
+                    expected=kind.value,
                 ),
                 *where,
             )
@@ -292,14 +292,12 @@ def _check_units(c: _Checker) -> None:
     for i, u in c.records.units:
         want = PARENT_KIND.get(u.kind)
         if want is None and u.parent is not None:
-            c.report(gettext("a %(value)s has no parent", value=u.kind.value), "units", i, "parent")
+            c.report(gettext("a %(kind)s has no parent", kind=u.kind.value), "units", i, "parent")
         elif want is not None:
             if u.parent is None:
                 c.report(
                     gettext(
-                        "a %(value)s needs a parent %(value2)s",
-                        value=u.kind.value,
-                        value2=want.value,
+                        "a %(kind)s needs a parent %(parent)s", kind=u.kind.value, parent=want.value
                     ),
                     "units",
                     i,
@@ -316,7 +314,7 @@ def _check_units(c: _Checker) -> None:
             )
         if u.kind is not UnitKind.VILLAGE and u.village_type is not None:
             c.report(
-                gettext("only a village has a village_type, not a %(value)s", value=u.kind.value),
+                gettext("only a village has a village_type, not a %(kind)s", kind=u.kind.value),
                 "units",
                 i,
                 "village_type",
@@ -331,7 +329,7 @@ def _check_pairings(c: _Checker) -> None:
         key = (p.helping_unit, p.village)
         if key in seen:
             c.report(
-                gettext("this pairing is listed twice (first at index %(value)s)", value=seen[key]),
+                gettext("this pairing is listed twice (first at index %(first)s)", first=seen[key]),
                 "pairings",
                 i,
             )
@@ -502,9 +500,9 @@ def _check_events(
         for refusal in check_history(findings[code], history):
             c.report(
                 gettext(
-                    "the %(value)s event of finding %(code)r dated %(date)s is not allowed: "
+                    "the %(event)s event of finding %(code)r dated %(date)s is not allowed: "
                     "%(message)s",
-                    value=refusal.event.type.value,
+                    event=refusal.event.type.value,
                     code=code,
                     date=refusal.event.date,
                     message=refusal.message,

@@ -180,9 +180,9 @@ def _records(value: dict[str, Any], problems: Problems) -> Records:
             Problem(
                 "/format",
                 gettext(
-                    "the format must be %(BUNDLE_FORMAT)r, not %(short)s",
-                    BUNDLE_FORMAT=BUNDLE_FORMAT,
-                    short=_short(fmt),
+                    "the format must be %(expected)r, not %(found)s",
+                    expected=BUNDLE_FORMAT,
+                    found=_short(fmt),
                 ),
             )
         )

@@ -90,11 +90,11 @@ class VersionedRuleSource:
                 raise StoredVersionError(
                     _(
                         "version %(number)s of %(year)s extends %(extends_year)s version "
-                        "%(value)s, which is not stored",
+                        "%(rules)s, which is not stored",
                         number=row.number,
                         year=row.year,
                         extends_year=row.extends_year,
-                        value=row.extends_hash[:12],
+                        rules=row.extends_hash[:12],
                     )
                 )
             parent = self.load_version(session, parent_row)
@@ -113,12 +113,12 @@ class VersionedRuleSource:
         if ruleset.content_hash != row.content_hash:
             raise StoredVersionError(
                 _(
-                    "version %(number)s of %(year)s loads to content %(value)s, not the "
-                    "%(value2)s it was published with",
+                    "version %(number)s of %(year)s loads to content %(loaded)s, not the "
+                    "%(published)s it was published with",
                     number=row.number,
                     year=row.year,
-                    value=ruleset.content_hash[:12],
-                    value2=row.content_hash[:12],
+                    loaded=ruleset.content_hash[:12],
+                    published=row.content_hash[:12],
                 )
             )
         self._remember(ruleset)

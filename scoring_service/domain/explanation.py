@@ -113,9 +113,9 @@ def _find(assessment: Assessment, unit_code: str) -> UnitResult:
             return result
     raise NotFound(
         _(
-            "unit %(unit_code)r is not a scored unit of %(year)s (scored kinds: %(join)s)",
+            "unit %(unit_code)r is not a scored unit of %(year)s (scored kinds: %(kinds)s)",
             unit_code=unit_code,
             year=assessment.year,
-            join=", ".join(k.value for k in assessment.ruleset.scored_kinds),
+            kinds=", ".join(k.value for k in assessment.ruleset.scored_kinds),
         )
     )

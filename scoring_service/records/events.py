@@ -88,9 +88,9 @@ def append_event(
                         Problem(
                             "/date",
                             _(
-                                "it would make the %(value)s event of %(date)s invalid: "
+                                "it would make the %(event)s event of %(date)s invalid: "
                                 "%(message)s",
-                                value=old.type.value,
+                                event=old.type.value,
                                 date=old.date,
                                 message=refusal.message,
                             ),
@@ -98,9 +98,9 @@ def append_event(
                     )
             raise EventRefused(
                 _(
-                    "the %(value)s event dated %(date)s is not allowed on finding %(code)r: "
+                    "the %(event)s event dated %(date)s is not allowed on finding %(code)r: "
                     "%(message)s",
-                    value=new.type.value,
+                    event=new.type.value,
                     date=new.date,
                     code=code,
                     message=problems[0].message,

@@ -183,9 +183,9 @@ def resolve_year(uow: UnitOfWork, code: str, year: int | None) -> int:
     if len(years) > 1:
         raise InvalidRequest(
             _(
-                "finding %(code)r exists in %(join)s; say which with year",
+                "finding %(code)r exists in %(years)s; say which with year",
                 code=code,
-                join=", ".join(map(str, years)),
+                years=", ".join(map(str, years)),
             )
         )
     return years[0]

@@ -60,9 +60,9 @@ def create_inspection(
         if taken:
             raise Conflict(
                 _(
-                    "the year %(year)s already has findings %(join)s",
+                    "the year %(year)s already has findings %(codes)s",
                     year=year,
-                    join=", ".join(taken),
+                    codes=", ".join(taken),
                 )
             )
         checked = _check(uow, ruleset, year, ("inspections", 0), inspection)

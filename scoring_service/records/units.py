@@ -74,8 +74,8 @@ def update_unit(uow: UnitOfWork, year: int, code: str, changes: dict[str, Any]) 
                         Problem(
                             "/village_type",
                             _(
-                                "only a village has a village_type, not a %(value)s",
-                                value=unit.kind.value,
+                                "only a village has a village_type, not a %(kind)s",
+                                kind=unit.kind.value,
                             ),
                         )
                     ]

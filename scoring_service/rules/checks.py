@@ -131,7 +131,7 @@ def _check_parameters(doc: YearDoc, year: int, codes: list[str]) -> list[RulePro
             problems.append(
                 doc.problem(
                     (*p, "severity_weights"),
-                    _("missing weights for %(join)s", join=", ".join(sorted(missing))),
+                    _("missing weights for %(severities)s", severities=", ".join(sorted(missing))),
                 )
             )
     credit = _number(params.get("late_credit"))
@@ -167,9 +167,9 @@ def _check_parameters(doc: YearDoc, year: int, codes: list[str]) -> list[RulePro
                     doc.problem(
                         (*p, "attribution", "helping_unit_categories", i),
                         _(
-                            "unknown category %(code)r (the catalogue has %(join)s)",
+                            "unknown category %(code)r (the catalogue has %(codes)s)",
                             code=code,
-                            join=", ".join(codes),
+                            codes=", ".join(codes),
                         ),
                     )
                 )
@@ -273,9 +273,9 @@ def _check_rules(
                     doc.problem(
                         ("rules", i, effect, "per"),
                         _(
-                            "unknown metric %(per)r to count by (one of %(join)s)",
+                            "unknown metric %(per)r to count by (one of %(metrics)s)",
                             per=per,
-                            join=", ".join(per_metrics),
+                            metrics=", ".join(per_metrics),
                         ),
                     )
                 )

@@ -67,9 +67,7 @@ def check_paths(year: int, files: Files) -> list[RuleProblem]:
                 where(year, ""),
                 0,
                 "",
-                gettext(
-                    "%(len)s files; at most %(MAX_FILES)s", len=len(files), MAX_FILES=MAX_FILES
-                ),
+                gettext("%(count)s files; at most %(most)s", count=len(files), most=MAX_FILES),
             )
         )
     total = 0
@@ -103,7 +101,7 @@ def check_paths(year: int, files: Files) -> list[RuleProblem]:
                     where(year, path),
                     0,
                     "",
-                    gettext("larger than %(MAX_FILE_BYTES)s bytes", MAX_FILE_BYTES=MAX_FILE_BYTES),
+                    gettext("larger than %(most)s bytes", most=MAX_FILE_BYTES),
                 )
             )
         else:
@@ -118,10 +116,7 @@ def check_paths(year: int, files: Files) -> list[RuleProblem]:
                 where(year, ""),
                 0,
                 "",
-                gettext(
-                    "the files hold more than %(MAX_TOTAL_BYTES)s bytes",
-                    MAX_TOTAL_BYTES=MAX_TOTAL_BYTES,
-                ),
+                gettext("the files hold more than %(most)s bytes", most=MAX_TOTAL_BYTES),
             )
         )
     if "ruleset.yaml" not in files:
@@ -198,7 +193,7 @@ def _yaml_shape(name: str, text: str) -> list[RuleProblem]:
                         name,
                         line,
                         "",
-                        gettext("nested deeper than %(MAX_DEPTH)s levels", MAX_DEPTH=MAX_DEPTH),
+                        gettext("nested deeper than %(most)s levels", most=MAX_DEPTH),
                     )
                 ]
             if opened:

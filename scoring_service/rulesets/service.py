@@ -89,10 +89,10 @@ def _check_year(year: int) -> None:
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise InvalidRequest(
             gettext(
-                "%(year)s is not a year of rule sets (%(FIRST_YEAR)s-%(LAST_YEAR)s)",
+                "%(year)s is not a year of rule sets (%(first)s-%(last)s)",
                 year=year,
-                FIRST_YEAR=FIRST_YEAR,
-                LAST_YEAR=LAST_YEAR,
+                first=FIRST_YEAR,
+                last=LAST_YEAR,
             )
         )
 
@@ -102,9 +102,7 @@ def _check_note(note: str, *, required: bool) -> str:
     if required and not note:
         raise InvalidRequest(gettext("a change note is required: say what changes and why"))
     if len(note) > MAX_NOTE:
-        raise InvalidRequest(
-            gettext("the note is longer than %(MAX_NOTE)s characters", MAX_NOTE=MAX_NOTE)
-        )
+        raise InvalidRequest(gettext("the note is longer than %(most)s characters", most=MAX_NOTE))
     return note
 
 
@@ -253,7 +251,9 @@ def find_version(uow: UnitOfWork, year: int, ref: str) -> RulesetVersionRow:
     if len(hashes) > 1:
         raise InvalidRequest(
             gettext(
-                "%(ref)r is the start of %(len)s hashes; give more digits", ref=ref, len=len(hashes)
+                "%(ref)r is the start of %(count)s hashes; give more digits",
+                ref=ref,
+                count=len(hashes),
             )
         )
     return rows[0]
@@ -512,11 +512,11 @@ def _draft_parent(row: RulesetDraftRow, rules: VersionedRuleSource) -> Ruleset |
     if parent is None:
         raise Conflict(
             gettext(
-                "draft %(id)s extends %(extends_year)s version %(value)s, which is no longer "
+                "draft %(id)s extends %(extends_year)s version %(rules)s, which is no longer "
                 "known; make a new draft",
                 id=row.id,
                 extends_year=row.extends_year,
-                value=row.extends_hash[:12],
+                rules=row.extends_hash[:12],
             )
         )
     return parent

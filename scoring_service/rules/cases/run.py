@@ -174,9 +174,9 @@ def _run_bundle(case: BundleCase, ruleset: Ruleset, evaluator: Evaluator) -> lis
         got = Counter(alert_subject(a.to_json()) for a in raised)
         want = Counter(case.alerts)
         for subject in sorted((want - got).elements()):
-            out.append(gettext("alert %(join)s expected, not raised", join=" ".join(subject)))
+            out.append(gettext("alert %(subject)s expected, not raised", subject=" ".join(subject)))
         for subject in sorted((got - want).elements()):
-            out.append(gettext("alert %(join)s raised, not expected", join=" ".join(subject)))
+            out.append(gettext("alert %(subject)s raised, not expected", subject=" ".join(subject)))
     return out
 
 
@@ -193,10 +193,10 @@ def differences(
         if got != want:
             out.append(
                 gettext(
-                    "%(name)s %(show)s, expected %(show2)s",
+                    "%(name)s %(got)s, expected %(expected)s",
                     name=name,
-                    show=show(got),
-                    show2=show(want),
+                    got=show(got),
+                    expected=show(want),
                 )
             )
     if expect.fired is not None:
@@ -214,7 +214,7 @@ def differences(
         if got == want:
             continue
         text = gettext(
-            "%(name)s %(show)s, expected %(show2)s", name=key, show=show(got), show2=show(want)
+            "%(name)s %(got)s, expected %(expected)s", name=key, got=show(got), expected=show(want)
         )
         if key == "grade" and verdict.grade != verdict.band_grade:
             text += gettext(
@@ -245,11 +245,11 @@ def _fired_differences(expected: Sequence[FiredExpect], verdict: Verdict) -> lis
             if want is not None and value != want:
                 out.append(
                     gettext(
-                        "%(rule)s gave %(key)s %(show)s, expected %(show2)s",
+                        "%(rule)s gave %(key)s %(got)s, expected %(expected)s",
                         rule=e.rule,
                         key=key,
-                        show=show(value),
-                        show2=show(want),
+                        got=show(value),
+                        expected=show(want),
                     )
                 )
     return out
