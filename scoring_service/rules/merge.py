@@ -158,7 +158,11 @@ def _duplicate_rule_ids(doc: YearDoc) -> list[RuleProblem]:
         if rule_id is None:
             continue
         if rule_id in seen:
-            problems.append(doc.problem(("rules", index, "id"), f"duplicate rule id {rule_id!r}"))
+            problems.append(
+                doc.problem(
+                    ("rules", index, "id"), _("duplicate rule id %(rule_id)r", rule_id=rule_id)
+                )
+            )
         seen.add(rule_id)
     return problems
 
@@ -175,14 +179,20 @@ def resolve(
         return doc, problems  # the schema reports the type
     if extends == year or extends in chain:
         cycle = " -> ".join(str(y) for y in (*chain, year, extends))
-        problems.append(doc.problem(("extends",), f"extends forms a cycle: {cycle}"))
+        problems.append(
+            doc.problem(("extends",), _("extends forms a cycle: %(cycle)s", cycle=cycle))
+        )
         return None, problems
     if extends not in year_dirs(rules_dir):
         problems.append(
             doc.problem(
                 ("extends",),
-                f"extends {extends}, but there is no rule set for {extends} "
-                f"({display_dir(rules_dir)}/{extends}/ruleset.yaml)",
+                _(
+                    "extends %(extends)s, but there is no rule set for %(extends)s "
+                    "(%(folder)s/%(extends)s/ruleset.yaml)",
+                    extends=extends,
+                    folder=display_dir(rules_dir),
+                ),
             )
         )
         return None, problems
