@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--lang",
         metavar="{" + ",".join(LANGUAGES) + "}",
-        type=normalize,  # zh-CN, en_GB... name a language too; _chosen_language read it
+        type=normalize,  # zh-CN and en_GB name a language too (main() chose it already)
         help=_("the language of messages, tables and help (default: $SCORING_LANGUAGE, else zh)"),
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
