@@ -35,7 +35,7 @@ bench: venv
 
 ## Gather the marked messages and add the new ones to the Chinese catalogue (then translate them).
 messages: venv
-	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _ -k gettext -k lazy_gettext \
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _ -k N_ -k gettext -k lazy_gettext \
 	    -k ngettext:1,2 --no-location --sort-output -o var/messages.pot .
 	$(VENV)/bin/pybabel -q update -i var/messages.pot -d scoring_service/i18n/locale \
 	    -l zh --no-fuzzy-matching --ignore-obsolete

@@ -20,7 +20,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     (``{"database_url": ...}``), or None for the environment alone. The schema is not
     migrated here: ``python -m scoring_service serve`` (or ``db upgrade``) does it once.
     """
-    from api import compression, cors, errors, request_id, throttle
+    from api import compression, cors, errors, language, request_id, throttle
     from api.blueprints import BLUEPRINTS
     from scoring_service.bootstrap import bootstrap
 
@@ -40,6 +40,8 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
         rules=wiring.rules,
         evaluator=wiring.evaluator,
     )
+    # First: every later step (the throttle's 429 too) answers in the chosen language.
+    language.register(app, config)
     errors.register(app)
     # after_request steps run last registered first: compression must see the final body.
     compression.register(app)

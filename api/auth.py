@@ -11,6 +11,7 @@ from api.context import services
 from api.errors import ApiProblem
 from scoring_service.access.roles import Permission, Principal
 from scoring_service.access.tokens import PREFIX, authenticate
+from scoring_service.i18n import gettext
 
 REALM = 'Bearer realm="scoring"'
 # Query parameters clients use for a bearer token (RFC 6750 section 2.3 names access_token).
@@ -27,11 +28,17 @@ def refuse_token_in_query(declared: Collection[str]) -> None:
         if named or value.strip().startswith(PREFIX):
             raise ApiProblem(
                 400,
-                "send the token in the Authorization header (Authorization: Bearer <token>), "
-                f"never in the address: the query parameter {name!r} is refused and its token "
-                "is not used; an address may be logged on its way, so consider revoking it",
+                gettext(
+                    "send the token in the Authorization header (Authorization: Bearer "
+                    "<token>), never in the address: the query parameter %(name)r is refused "
+                    "and its token is not used; an address may be logged on its way, so "
+                    "consider revoking it",
+                    name=name,
+                ),
                 slug="token-in-query",
-                errors=[{"pointer": f"/{name}", "message": "no token here", "in": "query"}],
+                errors=[
+                    {"pointer": f"/{name}", "message": gettext("no token here"), "in": "query"}
+                ],
                 headers={"WWW-Authenticate": f'{REALM}, error="invalid_request"'},
             )
 
@@ -47,7 +54,7 @@ def authorize(permission: Permission) -> Principal:
     if not header:
         raise ApiProblem(
             401,
-            "send a token: Authorization: Bearer <token> (an admin creates tokens)",
+            gettext("send a token: Authorization: Bearer <token> (an admin creates tokens)"),
             slug="unauthenticated",
             headers={"WWW-Authenticate": REALM},
         )
@@ -55,7 +62,7 @@ def authorize(permission: Permission) -> Principal:
         throttle.record_failure()
         raise ApiProblem(
             401,
-            "the Authorization header must be: Bearer <token>",
+            gettext("the Authorization header must be: Bearer <token>"),
             slug="unauthenticated",
             headers={"WWW-Authenticate": f'{REALM}, error="invalid_request"'},
         )
@@ -64,7 +71,7 @@ def authorize(permission: Permission) -> Principal:
         throttle.record_failure()
         raise ApiProblem(
             401,
-            "the token is unknown or revoked",
+            gettext("the token is unknown or revoked"),
             slug="unauthenticated",
             headers={"WWW-Authenticate": f'{REALM}, error="invalid_token"'},
         )

@@ -21,31 +21,49 @@ from scoring_service.access.roles import Forbidden
 from scoring_service.bundle import InvalidBundle
 from scoring_service.db import DatabaseUnavailable, WriteClash
 from scoring_service.domain.errors import Conflict, DomainError, InvalidRequest, NotFound
+from scoring_service.i18n import N_
+from scoring_service.i18n import gettext as _
 from scoring_service.records.events import EventRefused
 from scoring_service.rules import RuleFileError
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("api")
 
-# type slug -> (title, the status it comes with); documented on the docs page.
+# type slug -> (title, the status it comes with); documented on the docs page. The titles are
+# read in the language of each answer (problem() translates them); the slugs never change.
 PROBLEM_TYPES: dict[str, tuple[str, int]] = {
-    "malformed-request": ("The request body is not well-formed JSON", 400),
-    "token-in-query": ("Tokens go in the Authorization header, never in the address", 400),
-    "unauthenticated": ("A valid bearer token is required", 401),
-    "forbidden": ("The token's role or scope does not allow this", 403),
-    "not-found": ("No such resource", 404),
-    "conflict": ("The request conflicts with the data held", 409),
-    "event-refused": ("The finding's state does not allow this event", 409),
-    "idempotency-in-progress": ("A request with this Idempotency-Key is still being served", 409),
-    "validation": ("The request is not valid", 422),
-    "invalid-bundle": ("The bundle has problems; nothing was stored", 422),
-    "invalid-record": ("The record does not fit the year's data; nothing was stored", 422),
-    "idempotency-key-reused": ("The Idempotency-Key was used for another request", 422),
-    "too-many-failures": ("Too many failed authentications from this address", 429),
-    "rules-broken": ("The year's rule files have problems", 500),
-    "database-unavailable": ("The database cannot be reached", 503),
-    "template-broken": ("A document template cannot be filled", 500),
-    "pdf-unavailable": ("PDF needs LibreOffice, which is not installed", 503),
+    "malformed-request": (N_("The request body is not well-formed JSON"), 400),
+    "token-in-query": (N_("Tokens go in the Authorization header, never in the address"), 400),
+    "unauthenticated": (N_("A valid bearer token is required"), 401),
+    "forbidden": (N_("The token's role or scope does not allow this"), 403),
+    "not-found": (N_("No such resource"), 404),
+    "conflict": (N_("The request conflicts with the data held"), 409),
+    "event-refused": (N_("The finding's state does not allow this event"), 409),
+    "idempotency-in-progress": (
+        N_("A request with this Idempotency-Key is still being served"),
+        409,
+    ),
+    "validation": (N_("The request is not valid"), 422),
+    "invalid-bundle": (N_("The bundle has problems; nothing was stored"), 422),
+    "invalid-record": (N_("The record does not fit the year's data; nothing was stored"), 422),
+    "idempotency-key-reused": (N_("The Idempotency-Key was used for another request"), 422),
+    "too-many-failures": (N_("Too many failed authentications from this address"), 429),
+    "rules-broken": (N_("The year's rule files have problems"), 500),
+    "database-unavailable": (N_("The database cannot be reached"), 503),
+    "template-broken": (N_("A document template cannot be filled"), 500),
+    "pdf-unavailable": (N_("PDF needs LibreOffice, which is not installed"), 503),
+}
+
+
+# The titles of the plain HTTP problems (type about:blank) the service answers with.
+STATUS_TITLES: dict[int, str] = {
+    400: N_("Bad Request"),
+    401: N_("Unauthorized"),
+    404: N_("Not Found"),
+    405: N_("Method Not Allowed"),
+    413: N_("Request Entity Too Large"),
+    415: N_("Unsupported Media Type"),
+    500: N_("Internal Server Error"),
 }
 
 
@@ -90,14 +108,17 @@ def problem(
     from http import HTTPStatus
 
     if slug is not None:
-        title = title or PROBLEM_TYPES[slug][0]
+        title = title or _(PROBLEM_TYPES[slug][0])
         kind = type_uri(slug)
     else:
         kind = "about:blank"
-        try:
-            title = title or HTTPStatus(status).phrase
-        except ValueError:
-            title = title or "Error"
+        phrase = STATUS_TITLES.get(status)
+        if phrase is None:
+            try:
+                phrase = HTTPStatus(status).phrase
+            except ValueError:
+                phrase = N_("Error")
+        title = title or _(phrase)
     body: dict[str, Any] = {"type": kind, "title": title, "status": status, "detail": detail}
     if has_request_context():
         body["instance"] = request.path
@@ -144,19 +165,21 @@ def _api_problem(exc: ApiProblem) -> Response:
 
 def _rules_broken(exc: RuleFileError) -> Response:
     log.error("rule files have problems: %s", exc)
-    return problem(500, f"the rule files have problems: {exc}", slug="rules-broken")
+    return problem(
+        500, _("the rule files have problems: %(problems)s", problems=exc), slug="rules-broken"
+    )
 
 
 def _database(exc: DatabaseUnavailable | WriteClash) -> Response:
     if isinstance(exc, WriteClash):
         log.warning("integrity error (a concurrent write?): %s", exc.orig)
         return problem(
-            409, "the request clashed with a concurrent write; retry it", slug="conflict"
+            409, _("the request clashed with a concurrent write; retry it"), slug="conflict"
         )
     log.error("database error: %s", exc)
     return problem(
         503,
-        "the database cannot be used right now; retry later",
+        _("the database cannot be used right now; retry later"),
         slug="database-unavailable",
         headers={"Retry-After": "5"},
     )
@@ -164,7 +187,7 @@ def _database(exc: DatabaseUnavailable | WriteClash) -> Response:
 
 def _unexpected(exc: BaseException) -> Response:
     log.error("unhandled error", exc_info=exc)
-    return problem(500, "the service failed to answer this request; it has been logged")
+    return problem(500, _("the service failed to answer this request; it has been logged"))
 
 
 def _log_refusal(detail: str) -> None:
@@ -215,10 +238,14 @@ def _http(exc: HTTPException) -> Response:
     status = exc.code or 500
     headers = {k: v for k, v in exc.get_headers() if k.lower() not in ("content-type",)}
     details = {
-        404: "no resource at this address; the operations are listed at /api/v1/docs",
-        405: f"{request.method} is not allowed here; allowed: {headers.get('Allow', '')}",
-        413: "the request body is larger than this service accepts",
-        415: "send the body as application/json",
+        404: _("no resource at this address; the operations are listed at /api/v1/docs"),
+        405: _(
+            "%(method)s is not allowed here; allowed: %(allowed)s",
+            method=request.method,
+            allowed=headers.get("Allow", ""),
+        ),
+        413: _("the request body is larger than this service accepts"),
+        415: _("send the body as application/json"),
     }
     detail = details.get(status) or (exc.description or exc.name)
     return problem(status, detail, headers=headers)

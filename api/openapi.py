@@ -26,10 +26,15 @@ from api.routing import (
 )
 from api.schemas import CODE_PATTERN, Problem
 from scoring_service.access.roles import ROLE_PERMISSIONS, Permission
+from scoring_service.i18n import N_, current_language
+from scoring_service.i18n import gettext as _
 
 VERSION = "1.0.0"
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 REF = "#/components/schemas/{model}"
+
+# The document's title; the docs page shows it in the language of the request.
+TITLE = N_("Rectification assessment scoring service API")
 
 DESCRIPTION = """\
 The rectification assessment scoring service (督查整改考核评分服务) for government systems:
@@ -481,7 +486,7 @@ def build_document(operations: Iterable[Operation]) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {
-            "title": "Rectification assessment scoring service API",
+            "title": TITLE,
             "version": VERSION,
             "description": DESCRIPTION,
         },
@@ -558,23 +563,40 @@ def _schema_text(schema: dict[str, Any]) -> str:
         return " | ".join(map(str, schema["enum"]))
     kind = schema.get("type", "")
     if kind == "array":
-        return f"list of {_schema_text(schema.get('items', {}))}"
+        return _("list of %(items)s", items=_schema_text(schema.get("items", {})))
     if "anyOf" in schema:
-        return " or ".join(_schema_text(s) for s in schema["anyOf"])
+        return _(" or ").join(_schema_text(s) for s in schema["anyOf"])
     return str(schema.get("format", kind))
+
+
+_PARAMETER_HEADINGS = (N_("parameter"), N_("in"), N_("type"))
+_PROBLEM_HEADINGS = (N_("type"), N_("status"), N_("title"))
 
 
 def docs_page(doc: dict[str, Any]) -> str:
     """The operations of ``doc`` as one HTML page, grouped by tag."""
     e = html.escape
+    language = current_language()
+    # The document's own descriptions are English (the canonical contract); in a page of
+    # another language they are marked as English for readers and screen readers.
+    en = "" if language == "en" else " lang='en'"
+    # Translated here, not inside the f-strings below: Babel does not look into those.
+    words = {
+        "body": _("body:"),
+        "responses": _("responses:"),
+        "problems": _("Problem types"),
+        "status": _("the HTTP status says it all"),
+        "schemas": _("Schemas"),
+    }
+    title = _(TITLE)
     parts = [
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>{e(doc['info']['title'])}</title><style>{_STYLE}</style></head><body>",
-        f"<h1>{e(doc['info']['title'])} "
-        f"<span class='small'>v{e(doc['info']['version'])}</span></h1>",
-        "<p>Machine-readable: <a href='/api/v1/openapi.json'>/api/v1/openapi.json</a> "
-        "(OpenAPI 3.1).</p>",
-        f"<div class='d'>{e(doc['info']['description'])}</div>",
+        f"<!doctype html><html lang='{language}'><head><meta charset='utf-8'>",
+        f"<title>{e(title)}</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{e(title)} <span class='small'>v{e(doc['info']['version'])}</span></h1>",
+        "<p>"
+        + e(_("Machine-readable:"))
+        + " <a href='/api/v1/openapi.json'>/api/v1/openapi.json</a> (OpenAPI 3.1).</p>",
+        f"<div class='d'{en}>{e(doc['info']['description'])}</div>",
     ]
     by_tag: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
     for path, item in doc["paths"].items():
@@ -586,63 +608,71 @@ def docs_page(doc: dict[str, Any]) -> str:
             parts.append(f"<div class='op' id='{e(op['operationId'])}'>")
             parts.append(
                 f"<div><span class='m {method}'>{method}</span> <span class='p'>{e(path)}</span>"
-                f" — {e(op['summary'])}</div>"
+                f" — <span{en}>{e(op['summary'])}</span></div>"
             )
             roles = op.get("x-roles")
             parts.append(
                 "<div class='small'>"
-                + (f"roles: {e(', '.join(roles))}" if roles else "no token needed")
+                + (
+                    e(_("roles:")) + " " + ", ".join(f"<code>{e(role)}</code>" for role in roles)
+                    if roles
+                    else e(_("no token needed"))
+                )
                 + "</div>"
             )
             if op.get("description"):
-                parts.append(f"<div class='d'>{e(op['description'])}</div>")
+                parts.append(f"<div class='d'{en}>{e(op['description'])}</div>")
             if op["parameters"]:
-                parts.append("<table><tr><th>parameter</th><th>in</th><th>type</th><th></th></tr>")
+                heads = "".join(f"<th>{e(_(h))}</th>" for h in _PARAMETER_HEADINGS)
+                parts.append(f"<table><tr>{heads}<th></th></tr>")
                 for p in op["parameters"]:
                     parts.append(
                         f"<tr><td><code>{e(p['name'])}</code>{'*' if p['required'] else ''}</td>"
                         f"<td>{e(p['in'])}</td><td>{e(_schema_text(p['schema']))}</td>"
-                        f"<td>{e(p.get('description', ''))}</td></tr>"
+                        f"<td{en}>{e(p.get('description', ''))}</td></tr>"
                     )
                 parts.append("</table>")
             body = op.get("requestBody")
             if body:
                 schema = body["content"][JSON]["schema"]
-                parts.append(f"<div>body: <code>{e(_schema_text(schema))}</code> (JSON)</div>")
+                parts.append(
+                    f"<div>{e(words['body'])} <code>{e(_schema_text(schema))}</code> (JSON)</div>"
+                )
             answers = []
             for code, answer in op["responses"].items():
                 if "$ref" in answer:
                     answers.append(e(code))
                     continue
-                media = ", ".join(answer.get("content", {}) or ["no content"])
+                media = ", ".join(answer.get("content", {}) or [_("no content")])
                 shown = answer.get("content", {}).get(JSON, {}).get("schema")
                 what = f" <code>{e(_schema_text(shown))}</code>" if shown else ""
                 answers.append(f"<b>{e(code)}</b>{what} ({e(media)})")
-            parts.append(f"<div>responses: {'; '.join(answers)}</div></div>")
-    parts.append("<h2 id='problems'>Problem types</h2><table>")
-    parts.append("<tr><th>type</th><th>status</th><th>title</th></tr>")
+            parts.append(f"<div>{e(words['responses'])} {'; '.join(answers)}</div></div>")
+    parts.append(f"<h2 id='problems'>{e(words['problems'])}</h2><table>")
+    parts.append("<tr>" + "".join(f"<th>{e(_(h))}</th>" for h in _PROBLEM_HEADINGS) + "</tr>")
     for slug, (title, status) in PROBLEM_TYPES.items():
         parts.append(
             f"<tr id='problem-{e(slug)}'><td><code>{e(type_uri(slug))}</code></td>"
-            f"<td>{status}</td><td>{e(title)}</td></tr>"
+            f"<td>{status}</td><td>{e(_(title))}</td></tr>"
         )
     parts.append(
         "<tr><td><code>about:blank</code></td><td>404, 405, 413, 415, 500</td>"
-        "<td>the HTTP status says it all</td></tr></table>"
+        f"<td>{e(words['status'])}</td></tr></table>"
     )
-    parts.append("<h2 id='schemas'>Schemas</h2>")
+    parts.append(f"<h2 id='schemas'>{e(words['schemas'])}</h2>")
     for name, schema in doc["components"]["schemas"].items():
         props = schema.get("properties", {})
         required = set(schema.get("required", ()))
         parts.append(f"<div class='op' id='schema-{e(name)}'><b>{e(name)}</b>")
         if schema.get("description"):
-            parts.append(f"<div class='d'>{e(schema['description'])}</div>")
+            parts.append(f"<div class='d'{en}>{e(schema['description'])}</div>")
         if props:
             parts.append("<table>")
             for prop, sub in props.items():
                 parts.append(
                     f"<tr><td><code>{e(prop)}</code>{'*' if prop in required else ''}</td>"
-                    f"<td>{e(_schema_text(sub))}</td><td>{e(sub.get('description', ''))}</td></tr>"
+                    f"<td>{e(_schema_text(sub))}</td>"
+                    f"<td{en}>{e(sub.get('description', ''))}</td></tr>"
                 )
             parts.append("</table>")
         elif "enum" in schema:

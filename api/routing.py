@@ -27,6 +27,7 @@ from scoring_service.access import idempotency
 from scoring_service.access.roles import Permission, Principal
 from scoring_service.bundle.parse import describe_error as bundle_message
 from scoring_service.bundle.problems import pointer
+from scoring_service.i18n import gettext as _
 
 JSON = "application/json"
 CSV = "text/csv"
@@ -214,7 +215,11 @@ def _check_path(path: Mapping[str, Any]) -> None:
         else:
             ok = isinstance(value, str) and _CODE.match(value) is not None
         if not ok:
-            raise ApiProblem(404, f"no resource has the {name} {value!r}", slug="not-found")
+            raise ApiProblem(
+                404,
+                _("no resource has the %(name)s %(value)r", name=name, value=value),
+                slug="not-found",
+            )
 
 
 def _negotiated_format(op: Operation) -> str | None:
@@ -240,8 +245,8 @@ def _call(op: Operation, fn: View, path: Mapping[str, Any]) -> Response:
         kwargs["query"] = parse_query(op.query, {"format": fmt} if fmt else None)
     elif request.args:
         raise _invalid(
-            "this operation takes no query parameters",
-            [_item(f"/{name}", "unknown parameter", "query") for name in request.args],
+            _("this operation takes no query parameters"),
+            [_item(f"/{name}", _("unknown parameter"), "query") for name in request.args],
         )
     if op.body is not None:
         kwargs["body"] = parse_body(op.body)
@@ -367,9 +372,9 @@ def parse_query(model: type[BaseModel], defaults: Mapping[str, Any] | None = Non
     for name in request.args:
         values = request.args.getlist(name)
         if any("\x00" in v for v in values):
-            errors.append(_item(f"/{name}", "must not hold a NUL character", "query"))
+            errors.append(_item(f"/{name}", _("must not hold a NUL character"), "query"))
         elif len(values) > 1:
-            errors.append(_item(f"/{name}", "give this parameter once", "query"))
+            errors.append(_item(f"/{name}", _("give this parameter once"), "query"))
         else:
             data[name] = values[0]
     if not errors:
@@ -377,7 +382,7 @@ def parse_query(model: type[BaseModel], defaults: Mapping[str, Any] | None = Non
             return model.model_validate(data)
         except ValidationError as exc:
             errors = _errors(exc, "query")
-    raise _invalid("the query parameters are not valid", errors)
+    raise _invalid(_("the query parameters are not valid"), errors)
 
 
 def _is_json(mimetype: str) -> bool:
@@ -392,7 +397,11 @@ def read_body() -> bytes:
     if has_body and not _is_json(request.mimetype):
         raise ApiProblem(
             415,
-            f"send the body as {JSON} (got {request.mimetype or 'no Content-Type'})",
+            _(
+                "send the body as %(expected)s (got %(found)s)",
+                expected=JSON,
+                found=request.mimetype or "no Content-Type",
+            ),
             headers={"Accept-Post": JSON},
         )
     return request.get_data(cache=True)
@@ -411,16 +420,16 @@ def parse_body(model: type[BaseModel]) -> Any:
                 reason = error["msg"].removeprefix("Invalid JSON: ")
                 raise ApiProblem(
                     400,
-                    f"the body is not well-formed JSON: {reason}",
+                    _("the body is not well-formed JSON: %(reason)s", reason=reason),
                     slug="malformed-request",
-                    errors=[_item("", "malformed JSON")],
+                    errors=[_item("", _("malformed JSON"))],
                 ) from None
-        raise _invalid("the request body is not valid", _errors(exc, "body")) from None
+        raise _invalid(_("the request body is not valid"), _errors(exc, "body")) from None
     nul = list(_nul_pointers(value.model_dump(mode="json")))
     if nul:
         raise _invalid(
-            "the request body is not valid",
-            [_item(p, "must not hold a NUL character") for p in nul],
+            _("the request body is not valid"),
+            [_item(p, _("must not hold a NUL character")) for p in nul],
         )
     return value
 
@@ -458,8 +467,8 @@ def _idempotent(
     """Replay the first answer to this key, or run the request and keep its answer."""
     if not (1 <= len(key) <= 255) or not key.isascii() or not key.isprintable():
         raise _invalid(
-            "the Idempotency-Key is not valid",
-            [_item("/Idempotency-Key", "1 to 255 printable ASCII characters", "header")],
+            _("the Idempotency-Key is not valid"),
+            [_item("/Idempotency-Key", _("1 to 255 printable ASCII characters"), "header")],
         )
     ctx = services()
     assert principal.token_id is not None

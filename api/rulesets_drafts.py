@@ -26,6 +26,7 @@ from api.schemas import BodyModel, Number, QueryModel, ReadModel
 from scoring_service.access.roles import Permission
 from scoring_service.access.scope import require_unscoped
 from scoring_service.domain.errors import NotFound
+from scoring_service.i18n import gettext as _
 from scoring_service.rules.problems import RuleProblem
 from scoring_service.rulesets import service
 from scoring_service.rulesets.files import MAX_FILES, RULES_FOLDER
@@ -242,7 +243,9 @@ class RecomputationRead(ReadModel):
 def _draft_id(draft: str) -> int:
     # isdigit() alone takes "¹" and other digits int() does not read.
     if not (draft.isascii() and draft.isdigit()) or not 0 < int(draft) < 2**31:
-        raise ApiProblem(404, f"no resource has the draft {draft!r}", slug="not-found")
+        raise ApiProblem(
+            404, _("no resource has the draft %(draft)r", draft=draft), slug="not-found"
+        )
     return int(draft)
 
 
@@ -489,5 +492,5 @@ def recomputation(year: int, run_id: int) -> RecomputationRead:
     come from the data."""
     doc = recompute_run(uow(), run_id)
     if doc.year != year:
-        raise NotFound(f"the year {year} has no score run {run_id}")
+        raise NotFound(_("the year %(year)s has no score run %(run_id)s", year=year, run_id=run_id))
     return RecomputationRead.model_validate(doc, from_attributes=True)

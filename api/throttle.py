@@ -19,6 +19,7 @@ from flask import Flask, current_app, request
 
 from api.errors import ApiProblem
 from scoring_service.config import Settings
+from scoring_service.i18n import gettext as _
 
 EXTENSION = "scoring.auth_failures"
 MAX_ADDRESSES = 10_000  # addresses remembered at once; the least recently failing go first
@@ -90,8 +91,11 @@ def refuse_if_blocked() -> None:
     if wait is not None:
         raise ApiProblem(
             429,
-            "too many failed authentications from this address; "
-            f"retry after {wait} seconds with a valid token",
+            _(
+                "too many failed authentications from this address; retry after %(wait)s "
+                "seconds with a valid token",
+                wait=wait,
+            ),
             slug="too-many-failures",
             headers={"Retry-After": str(wait)},
         )

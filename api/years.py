@@ -34,6 +34,7 @@ from api.schemas import (
 from scoring_service.access.roles import Permission
 from scoring_service.domain.errors import NotFound
 from scoring_service.domain.model import Group, Pairing, Unit, UnitKind
+from scoring_service.i18n import gettext as _
 from scoring_service.records import groups, pairings, units
 from scoring_service.records.structure import year_structure
 from scoring_service.services import list_years
@@ -81,7 +82,7 @@ def year(year: int) -> YearRead:
     for item in list_years(uow()):
         if item.year == year:
             return YearRead.model_validate(item, from_attributes=True)
-    raise NotFound(f"no data is held for the year {year}")
+    raise NotFound(_("no data is held for the year %(year)s", year=year))
 
 
 @bp.operation(

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from scoring_service.domain.ruleset import Ruleset
+from scoring_service.i18n import gettext as _
 
 if TYPE_CHECKING:
     from scoring_service.db import Sessions
@@ -54,6 +55,9 @@ class Settings:
     # A folder of Word templates overriding the shipped ones (letter.docx, circular.docx,
     # monthly.docx), each file on its own; empty: the shipped templates.
     document_templates: str = ""
+    # The language people read (messages, tables, help): "zh" (default) or "en"; a command's
+    # --lang and a request's Accept-Language choose for themselves.
+    language: str = "zh"
     extra: Mapping[str, Any] = field(default_factory=dict)  # passed to Flask's config by the API
 
     @classmethod
@@ -66,15 +70,19 @@ class Settings:
             if f.name == "extra":
                 continue
             raw = env.get(f"SCORING_{f.name.upper()}")
-            if not raw:
-                continue
+            if not raw or overrides.get(f.name) is not None:
+                continue  # an override wins, even over a variable that would be refused
             if f.name == "rules_dir":
                 values[f.name] = Path(raw)
+            elif f.name == "language":
+                values[f.name] = _language(raw)
             elif f.type in ("int", int):
                 try:
                     values[f.name] = int(raw)
                 except ValueError:
-                    raise ValueError(f"SCORING_{f.name.upper()} must be a whole number") from None
+                    raise ValueError(
+                        _("SCORING_%(name)s must be a whole number", name=f.name.upper())
+                    ) from None
             else:
                 values[f.name] = raw
         values.update({k: v for k, v in overrides.items() if v is not None})
@@ -85,7 +93,7 @@ class Settings:
     def check(self) -> None:
         """Refuse settings that cannot work."""
         if self.engine not in ("durable", "python"):
-            raise ValueError("SCORING_ENGINE must be 'durable' or 'python'")
+            raise ValueError(_("SCORING_ENGINE must be 'durable' or 'python'"))
         for name in (
             "max_body_bytes",
             "max_bundle_bytes",
@@ -95,19 +103,36 @@ class Settings:
             "auth_failure_window_seconds",
         ):
             if getattr(self, name) < 1:
-                raise ValueError(f"SCORING_{name.upper()} must be at least 1")
+                raise ValueError(_("SCORING_%(name)s must be at least 1", name=name.upper()))
         for origin in self.allowed_origins:
             if not _ORIGIN.fullmatch(origin):
                 raise ValueError(
-                    f"SCORING_CORS_ORIGINS: {origin!r} is not an origin (scheme://host[:port])"
+                    _(
+                        "SCORING_CORS_ORIGINS: %(origin)r is not an origin (scheme://host[:port])",
+                        origin=origin,
+                    )
                 )
         if self.document_templates and not Path(self.document_templates).is_dir():
             raise ValueError(
-                f"SCORING_DOCUMENT_TEMPLATES: {self.document_templates} is not a folder"
+                _(
+                    "SCORING_DOCUMENT_TEMPLATES: %(folder)s is not a folder",
+                    folder=self.document_templates,
+                )
+            )
+        from scoring_service.i18n import LANGUAGES
+
+        if self.language not in LANGUAGES:
+            raise ValueError(
+                _(
+                    "SCORING_LANGUAGE: %(language)r is not a language of the service; choose "
+                    "one of %(choices)s",
+                    language=self.language,
+                    choices=", ".join(LANGUAGES),
+                )
             )
         if self.public_url and not _PUBLIC_URL.fullmatch(self.public_url):
             raise ValueError(
-                "SCORING_PUBLIC_URL must be an http(s) address or a path starting with /"
+                _("SCORING_PUBLIC_URL must be an http(s) address or a path starting with /")
             )
 
     @property
@@ -119,6 +144,16 @@ class Settings:
     def allowed_origins(self) -> frozenset[str]:
         """The origins of ``cors_origins``."""
         return frozenset(o.strip() for o in self.cors_origins.split(",") if o.strip())
+
+
+def _language(tag: str) -> str:
+    """A language tag as the catalogue names it (``zh-CN`` → ``zh``)."""
+    from scoring_service.i18n import UnknownLanguage, normalize
+
+    try:
+        return normalize(tag)
+    except UnknownLanguage as exc:
+        raise ValueError(f"SCORING_LANGUAGE: {exc}") from None
 
 
 def normalise_url(url: str) -> str:

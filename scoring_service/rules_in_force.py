@@ -8,13 +8,14 @@ from datetime import date
 from scoring_service.domain.assessment import check_as_of
 from scoring_service.domain.errors import NotFound
 from scoring_service.domain.ruleset import Ruleset, RuleSource
+from scoring_service.i18n import gettext as _
 
 
 def ruleset_of(rules: RuleSource, year: int) -> Ruleset:
     """The year's rule set in force; NotFound when the year has none."""
     ruleset = rules.current(year)
     if ruleset is None:
-        raise NotFound(f"there is no rule set for the year {year}")
+        raise NotFound(_("there is no rule set for the year %(year)s", year=year))
     return ruleset
 
 

@@ -20,6 +20,7 @@ from scoring_service.domain.explanation import explanation
 from scoring_service.domain.model import YearData
 from scoring_service.domain.ruleset import Catalogue, RuleSource
 from scoring_service.gc_pause import bulk
+from scoring_service.i18n import gettext
 from scoring_service.results import Recomputation, ScoreRun, YearSummary
 from scoring_service.rules_in_force import as_of_for, ruleset_of
 from scoring_service.unit_of_work import UnitOfWork
@@ -81,7 +82,10 @@ def import_bundle(
         exists = uow.years.exists(data.year)
         if exists and not replace:
             raise Conflict(
-                f"the year {data.year} already has data; import with replace to swap it whole"
+                gettext(
+                    "the year %(year)s already has data; import with replace to swap it whole",
+                    year=data.year,
+                )
             )
         uow.years.replace(data, existing=exists)
         summary = ImportSummary(
@@ -116,7 +120,9 @@ def list_years(uow: UnitOfWork) -> list[YearSummary]:
 def _year_data(uow: UnitOfWork, year: int) -> YearData:
     data = uow.years.load(year)
     if data is None:
-        raise NotFound(f"no data is held for the year {year}; import a bundle first")
+        raise NotFound(
+            gettext("no data is held for the year %(year)s; import a bundle first", year=year)
+        )
     return data
 
 
@@ -206,15 +212,19 @@ def recompute_run(uow: UnitOfWork, run_id: int) -> Recomputation:
     with uow:
         run = uow.runs.get(run_id)
         if run is None:
-            raise NotFound(f"there is no score run {run_id}")
+            raise NotFound(gettext("there is no score run %(run_id)s", run_id=run_id))
         data = _year_data(uow, run.year)
         revision = uow.years.revision(run.year)
         where = uow.reach(run.year)
     ruleset = uow.rules.by_hash(run.year, run.ruleset_hash)
     if ruleset is None:
         raise NotFound(
-            f"score run {run_id} used rules {run.ruleset_hash[:12]} of {run.year}, "
-            "which are not recorded"
+            gettext(
+                "score run %(run_id)s used rules %(rules)s of %(year)s, which are not recorded",
+                run_id=run_id,
+                rules=run.ruleset_hash[:12],
+                year=run.year,
+            )
         )
     stored = run.rows
     rows = assess(data, ruleset, run.as_of, uow.evaluator).rows()
@@ -233,10 +243,14 @@ def recompute_run(uow: UnitOfWork, run_id: int) -> Recomputation:
         data_changed=data_changed,
         matches=not diff.changes,
         note=(
-            f"the year's data changed since the run (revision {run.data_revision} then, "
-            f"{revision} now): differences may come from the data, not the rules"
+            gettext(
+                "the year's data changed since the run (revision %(then)s then, %(now)s now): "
+                "differences may come from the data, not the rules",
+                then=run.data_revision,
+                now=revision,
+            )
             if data_changed
-            else "same data revision as the run"
+            else gettext("same data revision as the run")
         ),
         summary=diff.summary(),
         differences=[change.to_json() for change in diff.changes],

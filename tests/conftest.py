@@ -13,8 +13,27 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from scoring_service.db import make_engine, make_session_factory, upgrade
+from scoring_service.i18n import use_language
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture(autouse=True)
+def language(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The language the test reads the service in: English, which most tests were written
+    against, unless marked ``@pytest.mark.language("zh")``; ``language(None)`` leaves the
+    service's default (Chinese) in force, as a person who sets nothing would see it.
+    Commands run in-process, subprocesses (through SCORING_LANGUAGE) and the domain code
+    all follow it."""
+    marker = request.node.get_closest_marker("language")
+    chosen: str | None = marker.args[0] if marker else "en"
+    if chosen is None:
+        monkeypatch.delenv("SCORING_LANGUAGE", raising=False)
+        yield "zh"
+        return
+    monkeypatch.setenv("SCORING_LANGUAGE", chosen)
+    with use_language(chosen):
+        yield chosen
 
 
 def _postgres_url() -> str:

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from scoring_service.db import Sessions, principals
 from scoring_service.domain.errors import Conflict, DomainError
+from scoring_service.i18n import gettext
 
 
 class KeyReused(DomainError):
@@ -82,14 +83,18 @@ def claim(
             if row is not None:
                 if row.request_hash != fingerprint:
                     raise KeyReused(
-                        "this Idempotency-Key was used for another request; "
-                        "use a new key for a new request"
+                        gettext(
+                            "this Idempotency-Key was used for another request; "
+                            "use a new key for a new request"
+                        )
                     )
                 if row.status is not None:
                     return Answer(row.status, row.content_type or "", row.location, row.body or b"")
                 if row.created_at >= now - lease:
                     raise InProgress(
-                        "a request with this Idempotency-Key is still being served; retry later"
+                        gettext(
+                            "a request with this Idempotency-Key is still being served; retry later"
+                        )
                     )
                 # Unanswered past its lease: the request holding it died. Take the claim
                 # over unless another retry did so first (then its claim is read again).
@@ -100,7 +105,9 @@ def claim(
             if principals.add_claim(session, token_id, key, fingerprint, mine.id, now):
                 return mine
         # Another request claimed it meanwhile: read its claim.
-    raise InProgress("a request with this Idempotency-Key is still being served; retry later")
+    raise InProgress(
+        gettext("a request with this Idempotency-Key is still being served; retry later")
+    )
 
 
 def complete(held: Claim, answer: Answer, *, db: Sessions) -> bool:

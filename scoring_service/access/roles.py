@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from scoring_service.domain.errors import DomainError
+from scoring_service.i18n import gettext as _
 
 
 class Forbidden(DomainError):
@@ -60,9 +61,14 @@ class Principal:
         """Raise Forbidden unless the role has the permission."""
         if not self.can(permission):
             raise Forbidden(
-                f"the role {self.role.value!r} of token {self.name!r} does not allow this "
-                f"(it needs {permission.value!r}; roles that have it: "
-                f"{', '.join(r.value for r in Role if permission in ROLE_PERMISSIONS[r])})"
+                _(
+                    "the role %(role)r of token %(name)r does not allow this (it needs "
+                    "%(permission)r; roles that have it: %(roles)s)",
+                    role=self.role.value,
+                    name=self.name,
+                    permission=permission.value,
+                    roles=", ".join(r.value for r in Role if permission in ROLE_PERMISSIONS[r]),
+                )
             )
 
     def sees(self, units: Iterable[str]) -> bool:
@@ -73,8 +79,13 @@ class Principal:
         """Raise Forbidden unless the finding counts for a unit of the scope."""
         if not self.sees(counts_for):
             raise Forbidden(
-                f"finding {code!r} does not count for any unit of token {self.name!r}'s scope "
-                f"({', '.join(sorted(self.scope or ()))})"
+                _(
+                    "finding %(code)r does not count for any unit of token %(name)r's scope "
+                    "(%(scope)s)",
+                    code=code,
+                    name=self.name,
+                    scope=", ".join(sorted(self.scope or ())),
+                )
             )
 
 

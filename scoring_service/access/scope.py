@@ -33,6 +33,7 @@ from scoring_service.access.roles import Forbidden, Principal
 from scoring_service.db.scopes import alerts_in_reach, reach, visible_findings_condition
 from scoring_service.domain.alerts import Alert
 from scoring_service.domain.errors import NotFound
+from scoring_service.i18n import gettext as _
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +67,13 @@ def require_inside(actor: Principal, where: Reach, codes: Iterable[str], what: s
     outside = where.outside(codes)
     if outside:
         raise Forbidden(
-            f"{what} names units outside the scope of {actor.name!r} "
-            f"({', '.join(sorted(actor.scope or ()))}): {', '.join(outside)}"
+            _(
+                "%(what)s names units outside the scope of %(name)r (%(scope)s): %(outside)s",
+                what=what,
+                name=actor.name,
+                scope=", ".join(sorted(actor.scope or ())),
+                outside=", ".join(outside),
+            )
         )
 
 
@@ -75,8 +81,13 @@ def require_unscoped(actor: Principal, what: str) -> None:
     """Forbidden for a scoped principal: ``what`` concerns the whole year or service."""
     if actor.scope is not None:
         raise Forbidden(
-            f"{what} concerns every unit; {actor.name!r} is limited to "
-            f"{', '.join(sorted(actor.scope))}, so an unscoped token or account must do it"
+            _(
+                "%(what)s concerns every unit; %(name)r is limited to %(scope)s, so an "
+                "unscoped token or account must do it",
+                what=what,
+                name=actor.name,
+                scope=", ".join(sorted(actor.scope)),
+            )
         )
 
 
@@ -88,8 +99,10 @@ def sees_finding(where: Reach, found_at: str, counts_for: Collection[str]) -> bo
 def hidden(what: str, code: str, year: int | None = None) -> NotFound:
     """What a read of a record outside the reach answers: the same as for a missing one."""
     if year is None:
-        return NotFound(f"no {what} {code!r} is held")
-    return NotFound(f"the year {year} has no {what} {code!r}")
+        return NotFound(_("no %(what)s %(code)r is held", what=what, code=code))
+    return NotFound(
+        _("the year %(year)s has no %(what)s %(code)r", year=year, what=what, code=code)
+    )
 
 
 def alerts_seen(

@@ -10,6 +10,7 @@ from scoring_service.access.roles import Forbidden, Principal, Role
 from scoring_service.db import Sessions, principals, scopes
 from scoring_service.db.principals import TokenInfo
 from scoring_service.domain.errors import Conflict, InvalidRequest, NotFound
+from scoring_service.i18n import gettext as _
 from scoring_service.unit_of_work import UnitOfWork
 
 __all__ = ["TokenInfo", "authenticate", "create_token", "list_tokens", "revoke_token"]
@@ -37,12 +38,16 @@ def create_token(
     actor = uow.actor
     name = name.strip()
     if not name or len(name) > NAME_MAX or "\x00" in name:
-        raise InvalidRequest(f"a token name is 1 to {NAME_MAX} characters")
+        raise InvalidRequest(_("a token name is 1 to %(most)s characters", most=NAME_MAX))
     try:
         role = Role(role)
     except ValueError:
         raise InvalidRequest(
-            f"unknown role {role!r}; choose from {', '.join(r.value for r in Role)}"
+            _(
+                "unknown role %(role)r; choose from %(roles)s",
+                role=role,
+                roles=", ".join(r.value for r in Role),
+            )
         ) from None
     units = None
     if scope is not None:
@@ -50,11 +55,13 @@ def create_token(
         if not units:
             # An empty scope must never read as "no limit": refuse it instead of widening it.
             raise InvalidRequest(
-                "a scope names at least one unit code; leave the scope out for every unit"
+                _("a scope names at least one unit code; leave the scope out for every unit")
             )
         bad = [u for u in units if not u or len(u) > 64 or any(c.isspace() for c in u)]
         if bad or any("\x00" in u for u in units):
-            raise InvalidRequest(f"scope units must be unit codes (1-64 characters): {bad}")
+            raise InvalidRequest(
+                _("scope units must be unit codes (1-64 characters): %(bad)s", bad=bad)
+            )
     secret = PREFIX + secrets.token_urlsafe(32)
     with uow:
         _require_within(uow, units, "create")
@@ -62,8 +69,11 @@ def create_token(
             unknown = scopes.unknown_units(uow.session, units)
             if unknown:
                 raise InvalidRequest(
-                    f"no year holds the units {', '.join(unknown)}; a scope names units "
-                    "held (import the year first)"
+                    _(
+                        "no year holds the units %(units)s; a scope names units held (import "
+                        "the year first)",
+                        units=", ".join(unknown),
+                    )
                 )
         try:
             info = principals.add_token(
@@ -76,7 +86,10 @@ def create_token(
             )
         except principals.NameTaken:
             raise Conflict(
-                f"a live token is already named {name!r}; revoke it or pick another name"
+                _(
+                    "a live token is already named %(name)r; revoke it or pick another name",
+                    name=name,
+                )
             ) from None
         uow.audit(
             "token.create",
@@ -100,7 +113,7 @@ def revoke_token(uow: UnitOfWork, ref: str | int) -> TokenInfo:
         else:
             found = principals.live_token(session, name=ref)
         if found is None:
-            raise NotFound(f"no live token {ref!r}")
+            raise NotFound(_("no live token %(ref)r", ref=ref))
         _require_within(uow, found.scope, "revoke")
         info = principals.revoke_token(session, found.id)
         uow.audit("token.revoke", "token", info.name, detail={"id": info.id})
@@ -136,8 +149,14 @@ def _require_within(uow: UnitOfWork, scope: Sequence[str] | None, verb: str) -> 
     outside = outside_of(scopes.reach_in_any_year(uow.session, actor), scope)
     if outside:
         raise Forbidden(
-            f"{actor.name!r} may {verb} only tokens scoped inside its own scope "
-            f"({', '.join(sorted(actor.scope or ()))}); outside it: {', '.join(outside)}"
+            _(
+                "%(name)r may %(verb)s only tokens scoped inside its own scope (%(scope)s); "
+                "outside it: %(outside)s",
+                name=actor.name,
+                verb=verb,
+                scope=", ".join(sorted(actor.scope or ())),
+                outside=", ".join(outside),
+            )
         )
 
 

@@ -40,6 +40,7 @@ from scoring_service.domain.model import (
 )
 from scoring_service.domain.ruleset import Catalogue
 from scoring_service.domain.timeline import check_history
+from scoring_service.i18n import gettext
 
 CatalogueOf = Callable[[int], Catalogue | None]
 _EVENT_TYPES = {t.value: t for t in EventType}
@@ -138,7 +139,12 @@ class _Checker:
         for index, code in codes:
             if code in first:
                 self.report(
-                    f"{what} {code!r} is listed twice (first at index {first[code]})",
+                    gettext(
+                        "%(what)s %(code)r is listed twice (first at index %(first)s)",
+                        what=what,
+                        code=code,
+                        first=first[code],
+                    ),
                     *prefix,
                     index,
                     *([field] if field else []),
@@ -154,10 +160,18 @@ class _Checker:
         if unit is None:
             if self.records.broken_units.may_hold(code):
                 return None
-            self.report(f"unknown unit {code!r}", *where)
+            self.report(gettext("unknown unit %(code)r", code=code), *where)
             return False
         if kind is not None and unit.kind is not kind:
-            self.report(f"unit {code!r} is a {unit.kind.value}, not a {kind.value}", *where)
+            self.report(
+                gettext(
+                    "unit %(code)r is a %(kind)s, not a %(expected)s",
+                    code=code,
+                    kind=unit.kind.value,
+                    expected=kind.value,
+                ),
+                *where,
+            )
             return False
         return True
 
@@ -196,7 +210,7 @@ def check_bundle(
     if year is not None:
         catalogue = catalogue_of(year)
         if catalogue is None:
-            c.report(f"there is no rule set for the year {year}", "year")
+            c.report(gettext("there is no rule set for the year %(year)s", year=year), "year")
     _check_units(c)
     _check_pairings(c)
     _check_groups(c)
@@ -214,7 +228,11 @@ def check_bundle(
                 c.unit_of_kind(f.unit, None, *where, "unit")
             if catalogue is not None and f.criterion not in catalogue.items:
                 c.report(
-                    f"unknown criterion {f.criterion!r} in the {year} catalogue",
+                    gettext(
+                        "unknown criterion %(criterion)r in the %(year)s catalogue",
+                        criterion=f.criterion,
+                        year=year,
+                    ),
                     *where,
                     "criterion",
                 )
@@ -233,7 +251,11 @@ def check_bundle(
                 continue  # found_on is its inspection's end_date, which cannot be read
             if f.deadline < insp.end_date:
                 c.report(
-                    f"the deadline {f.deadline} is before the finding was found ({insp.end_date})",
+                    gettext(
+                        "the deadline %(deadline)s is before the finding was found (%(end_date)s)",
+                        deadline=f.deadline,
+                        end_date=insp.end_date,
+                    ),
                     *where,
                     "deadline",
                 )
@@ -270,19 +292,29 @@ def _check_units(c: _Checker) -> None:
     for i, u in c.records.units:
         want = PARENT_KIND.get(u.kind)
         if want is None and u.parent is not None:
-            c.report(f"a {u.kind.value} has no parent", "units", i, "parent")
+            c.report(gettext("a %(kind)s has no parent", kind=u.kind.value), "units", i, "parent")
         elif want is not None:
             if u.parent is None:
-                c.report(f"a {u.kind.value} needs a parent {want.value}", "units", i, "parent")
+                c.report(
+                    gettext(
+                        "a %(kind)s needs a parent %(parent)s", kind=u.kind.value, parent=want.value
+                    ),
+                    "units",
+                    i,
+                    "parent",
+                )
             else:
                 c.unit_of_kind(u.parent, want, "units", i, "parent")
         if u.kind is UnitKind.VILLAGE and u.village_type is None:
             c.report(
-                "a village needs a village_type (poor or ordinary)", "units", i, "village_type"
+                gettext("a village needs a village_type (poor or ordinary)"),
+                "units",
+                i,
+                "village_type",
             )
         if u.kind is not UnitKind.VILLAGE and u.village_type is not None:
             c.report(
-                f"only a village has a village_type, not a {u.kind.value}",
+                gettext("only a village has a village_type, not a %(kind)s", kind=u.kind.value),
                 "units",
                 i,
                 "village_type",
@@ -296,7 +328,11 @@ def _check_pairings(c: _Checker) -> None:
         c.unit_of_kind(p.village, UnitKind.VILLAGE, "pairings", i, "village")
         key = (p.helping_unit, p.village)
         if key in seen:
-            c.report(f"this pairing is listed twice (first at index {seen[key]})", "pairings", i)
+            c.report(
+                gettext("this pairing is listed twice (first at index %(first)s)", first=seen[key]),
+                "pairings",
+                i,
+            )
         seen.setdefault(key, i)
 
 
@@ -314,27 +350,41 @@ def _check_inspection(
     where = ("inspections", i)
     group = groups.get(insp.group)
     if group is None and not c.records.broken_groups.may_hold(insp.group):
-        c.report(f"unknown group {insp.group!r}", *where, "group")
+        c.report(gettext("unknown group %(group)r", group=insp.group), *where, "group")
     county_ok = c.unit_of_kind(insp.county, UnitKind.COUNTY, *where, "county")
     if group is not None and county_ok and insp.county not in group.counties:
         c.report(
-            f"county {insp.county!r} is not among the counties of group {group.code!r}",
+            gettext(
+                "county %(county)r is not among the counties of group %(code)r",
+                county=insp.county,
+                code=group.code,
+            ),
             *where,
             "county",
         )
     for name in ("start_date", "end_date"):
         day: date = getattr(insp, name)
         if year is not None and day.year != year:
-            c.report(f"{day} is outside the year {year}", *where, name)
+            c.report(
+                gettext("%(day)s is outside the year %(year)s", day=day, year=year), *where, name
+            )
     if insp.end_date < insp.start_date:
         c.report(
-            f"the end date {insp.end_date} is before the start date {insp.start_date}",
+            gettext(
+                "the end date %(end_date)s is before the start date %(start_date)s",
+                end_date=insp.end_date,
+                start_date=insp.start_date,
+            ),
             *where,
             "end_date",
         )
     if insp.letter_date is not None and insp.letter_date < insp.end_date:
         c.report(
-            f"the letter date {insp.letter_date} is before the inspection ended ({insp.end_date})",
+            gettext(
+                "the letter date %(letter_date)s is before the inspection ended (%(end_date)s)",
+                letter_date=insp.letter_date,
+                end_date=insp.end_date,
+            ),
             *where,
             "letter_date",
         )
@@ -348,14 +398,25 @@ def _check_inspection(
         county = c.county_of(town) if known and county_ok else False
         if county is not False and county != insp.county:
             c.report(
-                f"town {town!r} is not in the inspected county {insp.county!r}", *s, "towns", k
+                gettext(
+                    "town %(town)r is not in the inspected county %(county)r",
+                    town=town,
+                    county=insp.county,
+                ),
+                *s,
+                "towns",
+                k,
             )
     for k, village in enumerate(sample.villages):
         known = c.unit_of_kind(village, UnitKind.VILLAGE, *s, "villages", k)
         county = c.county_of(village) if known and county_ok else False
         if county is not False and county != insp.county:
             c.report(
-                f"village {village!r} is not in the inspected county {insp.county!r}",
+                gettext(
+                    "village %(village)r is not in the inspected county %(county)r",
+                    village=village,
+                    county=insp.county,
+                ),
                 *s,
                 "villages",
                 k,
@@ -364,8 +425,12 @@ def _check_inspection(
     for k, h in enumerate(sample.households):
         if h.village not in sampled:
             c.report(
-                f"household {h.code!r} lives in village {h.village!r}, "
-                "which is not among the sample's villages",
+                gettext(
+                    "household %(code)r lives in village %(village)r, which is not among the "
+                    "sample's villages",
+                    code=h.code,
+                    village=h.village,
+                ),
                 *s,
                 "households",
                 k,
@@ -379,7 +444,13 @@ def _check_unique_findings(c: _Checker, codes: Iterable[tuple[int, int, str]]) -
         if code in first:
             fi, fj = first[code]
             c.report(
-                f"finding {code!r} is listed twice (first at /inspections/{fi}/findings/{fj})",
+                gettext(
+                    "finding %(code)r is listed twice (first at "
+                    "/inspections/%(fi)s/findings/%(fj)s)",
+                    code=code,
+                    fi=fi,
+                    fj=fj,
+                ),
                 "inspections",
                 i,
                 "findings",
@@ -399,7 +470,12 @@ def _check_events(
     for n, e in c.records.events:
         if e.finding not in findings:
             if e.finding not in known_findings and not broken_findings.may_hold(e.finding):
-                c.report(f"unknown finding {e.finding!r}", "events", n, "finding")
+                c.report(
+                    gettext("unknown finding %(finding)r", finding=e.finding),
+                    "events",
+                    n,
+                    "finding",
+                )
             continue  # a finding that cannot be read has no history to check
         # Each event type has only its own fields. Reading them from the model's field
         # values is what getattr(e, name, None) gives, without the exception pydantic
@@ -423,8 +499,14 @@ def _check_events(
             continue  # an event of this history cannot be read: the rest proves nothing
         for refusal in check_history(findings[code], history):
             c.report(
-                f"the {refusal.event.type.value} event of finding {code!r} dated "
-                f"{refusal.event.date} is not allowed: {refusal.message}",
+                gettext(
+                    "the %(event)s event of finding %(code)r dated %(date)s is not allowed: "
+                    "%(message)s",
+                    event=refusal.event.type.value,
+                    code=code,
+                    date=refusal.event.date,
+                    message=refusal.message,
+                ),
                 "events",
                 refusal.event.seq,
                 refusal.field,

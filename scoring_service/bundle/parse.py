@@ -26,21 +26,22 @@ from scoring_service.bundle.schema import (
     UnitIn,
     Year,
 )
+from scoring_service.i18n import N_, gettext
 
-# What a clerk reads instead of pydantic's terse type names.
+# What a clerk reads instead of pydantic's terse type names (translated where they are used).
 _MESSAGES = {
-    "missing": "this field is required",
-    "extra_forbidden": "unknown field",
-    "string_type": "must be text",
-    "int_type": "must be a whole number",
-    "list_type": "must be a list",
-    "model_type": "must be an object",
-    "model_attributes_type": "must be an object",
-    "dict_type": "must be an object",
-    "date_type": "must be a date written YYYY-MM-DD",
-    "date_from_datetime_parsing": "must be a date written YYYY-MM-DD",
-    "date_parsing": "must be a date written YYYY-MM-DD",
-    "date_from_datetime_inexact": "must be a date written YYYY-MM-DD, without a time",
+    "missing": N_("this field is required"),
+    "extra_forbidden": N_("unknown field"),
+    "string_type": N_("must be text"),
+    "int_type": N_("must be a whole number"),
+    "list_type": N_("must be a list"),
+    "model_type": N_("must be an object"),
+    "model_attributes_type": N_("must be an object"),
+    "dict_type": N_("must be an object"),
+    "date_type": N_("must be a date written YYYY-MM-DD"),
+    "date_from_datetime_parsing": N_("must be a date written YYYY-MM-DD"),
+    "date_parsing": N_("must be a date written YYYY-MM-DD"),
+    "date_from_datetime_inexact": N_("must be a date written YYYY-MM-DD, without a time"),
 }
 _EVENT_TAGS = {"extension", "rectified", "lookback_failed", "lookback_passed", "escalated"}
 _CODE = re.compile(r"^\S{1,64}$")
@@ -83,7 +84,7 @@ def read_records(raw: bytes | str, problems: Problems) -> Records:
     except ValueError as exc:
         raise InvalidBundle([Problem("", _malformed(str(exc)))]) from None
     if not isinstance(value, dict):
-        raise InvalidBundle([Problem("", "the bundle must be a JSON object")])
+        raise InvalidBundle([Problem("", gettext("the bundle must be a JSON object"))])
     _find_nul(value, problems)
     return _records(value, problems)
 
@@ -97,12 +98,20 @@ def _text(raw: bytes | str) -> bytes | str:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise InvalidBundle(
-                [Problem("", f"the file is not UTF-8 text (byte {exc.start} cannot be read)")]
+                [
+                    Problem(
+                        "",
+                        gettext(
+                            "the file is not UTF-8 text (byte %(start)s cannot be read)",
+                            start=exc.start,
+                        ),
+                    )
+                ]
             ) from None
     else:
         text = raw
     if not text or text.isspace():  # as ``not text.strip()``, without copying the text
-        raise InvalidBundle([Problem("", "the bundle is empty")])
+        raise InvalidBundle([Problem("", gettext("the bundle is empty"))])
     # The JSON parser reads UTF-8: given the bytes, it need not encode the text again.
     return raw
 
@@ -123,11 +132,13 @@ def _whole(text: bytes | str) -> BundleIn | None:
 def _malformed(reason: str) -> str:
     if reason.startswith("recursion limit exceeded"):
         where = reason.removeprefix("recursion limit exceeded").strip()
-        return (
-            f"the JSON nests arrays and objects more than {MAX_DEPTH} deep ({where}); "
-            "a bundle needs 6 levels"
+        return gettext(
+            "the JSON nests arrays and objects more than %(depth)s deep (%(where)s); "
+            "a bundle needs 6 levels",
+            depth=MAX_DEPTH,
+            where=where,
         )
-    return f"malformed JSON: {reason}"
+    return gettext("malformed JSON: %(reason)s", reason=reason)
 
 
 def _find_nul(value: Any, problems: Problems) -> None:
@@ -139,13 +150,16 @@ def _find_nul(value: Any, problems: Problems) -> None:
         item, path = stack.pop()
         if isinstance(item, str):
             if _NUL in item:
-                problems.add(Problem(pointer(*path), "must not hold a NUL character"))
+                problems.add(Problem(pointer(*path), gettext("must not hold a NUL character")))
         elif isinstance(item, dict):
             children: list[tuple[Any, tuple[str | int, ...]]] = []
             for key, child in item.items():
                 if _NUL in key:
                     problems.add(
-                        Problem(pointer(*path, key), "the field name must not hold a NUL character")
+                        Problem(
+                            pointer(*path, key),
+                            gettext("the field name must not hold a NUL character"),
+                        )
                     )
                 children.append((child, (*path, key)))
             stack.extend(reversed(children))  # reported in document order
@@ -157,15 +171,24 @@ def _records(value: dict[str, Any], problems: Problems) -> Records:
     """Check the bundle's fields and each record's shape; collect the sound records."""
     for key in value:
         if key not in _FIELDS:
-            problems.add(Problem(pointer(key), "unknown field"))
+            problems.add(Problem(pointer(key), gettext("unknown field")))
     fmt = value.get("format")
     if "format" not in value:
-        problems.add(Problem("/format", _MESSAGES["missing"]))
+        problems.add(Problem("/format", gettext(_MESSAGES["missing"])))
     elif fmt != BUNDLE_FORMAT:
-        problems.add(Problem("/format", f"the format must be {BUNDLE_FORMAT!r}, not {_short(fmt)}"))
+        problems.add(
+            Problem(
+                "/format",
+                gettext(
+                    "the format must be %(expected)r, not %(found)s",
+                    expected=BUNDLE_FORMAT,
+                    found=_short(fmt),
+                ),
+            )
+        )
     year: int | None = None
     if "year" not in value:
-        problems.add(Problem("/year", _MESSAGES["missing"]))
+        problems.add(Problem("/year", gettext(_MESSAGES["missing"])))
     else:
         year = _validate(_YEAR, value["year"], problems, ("year",))
     lists = {name: _list(value, name, problems) for name in _RECORDS}
@@ -218,12 +241,12 @@ def _list(value: dict[str, Any], name: str, problems: Problems) -> list[Any] | N
     """The records of one of the bundle's lists; None when they cannot be read."""
     if name not in value:
         if name == "units":
-            problems.add(Problem("/units", _MESSAGES["missing"]))
+            problems.add(Problem("/units", gettext(_MESSAGES["missing"])))
             return None
         return []  # the other lists may be left out when empty
     items = value[name]
     if not isinstance(items, list):
-        problems.add(Problem(pointer(name), _MESSAGES["list_type"]))
+        problems.add(Problem(pointer(name), gettext(_MESSAGES["list_type"])))
         return None
     return items
 
@@ -235,7 +258,7 @@ def _inspection(records: Records, i: int, item: Any, problems: Problems) -> None
     if code is not None:
         records.inspection_codes.append((i, code))
     if not isinstance(item, dict):
-        problems.add(Problem(pointer(*where), _MESSAGES["model_type"]))
+        problems.add(Problem(pointer(*where), gettext(_MESSAGES["model_type"])))
         records.broken_findings.unreadable = True  # its findings cannot be read
         return
     own = {k: v for k, v in item.items() if k != "findings"}
@@ -243,7 +266,7 @@ def _inspection(records: Records, i: int, item: Any, problems: Problems) -> None
     findings: list[tuple[int, FindingIn]] = []
     items = item.get("findings", [])
     if not isinstance(items, list):
-        problems.add(Problem(pointer(*where, "findings"), _MESSAGES["list_type"]))
+        problems.add(Problem(pointer(*where, "findings"), gettext(_MESSAGES["list_type"])))
         records.broken_findings.unreadable = True
         items = []
     for j, raw_finding in enumerate(items):
@@ -304,23 +327,34 @@ def describe_error(error: Any) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     if kind == "literal_error" and error["loc"] == ("format",):
-        return f"the format must be 'assessment-bundle/1', not {_short(error.get('input'))}"
+        return gettext(
+            "the format must be 'assessment-bundle/1', not %(value)s",
+            value=_short(error.get("input")),
+        )
     if kind == "union_tag_invalid":
-        return f"unknown event type {ctx.get('tag')!r}; expected one of {ctx.get('expected_tags')}"
+        return gettext(
+            "unknown event type %(tag)r; expected one of %(tags)s",
+            tag=ctx.get("tag"),
+            tags=ctx.get("expected_tags"),
+        )
     if kind == "union_tag_not_found":
-        return "the event needs a 'type'"
+        return gettext("the event needs a 'type'")
     if kind == "enum":
-        return f"{_short(error.get('input'))} is not allowed; expected {ctx.get('expected')}"
+        return gettext(
+            "%(value)s is not allowed; expected %(expected)s",
+            value=_short(error.get("input")),
+            expected=ctx.get("expected"),
+        )
     if kind == "missing" and error["loc"][-1:] == ("letter_date",):
-        return "this field is required (null while no letter has been issued)"
+        return gettext("this field is required (null while no letter has been issued)")
     if kind == "string_pattern_mismatch":
         return (
-            "must be 1 to 64 characters without spaces"
+            gettext("must be 1 to 64 characters without spaces")
             if "64" in str(ctx.get("pattern"))
-            else "must not be blank"
+            else gettext("must not be blank")
         )
     if kind == "string_too_short":
-        return "must not be empty"
+        return gettext("must not be empty")
     if kind in _MESSAGES:
-        return _MESSAGES[kind]
+        return gettext(_MESSAGES[kind])
     return str(error["msg"])

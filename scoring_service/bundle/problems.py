@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from scoring_service.domain.errors import DomainError
+from scoring_service.i18n import gettext
 
 # A bundle can hold millions of bad records; past this many, problems are only counted,
 # so neither the worker's memory nor the answer grows with the number of problems.
@@ -56,12 +57,16 @@ class InvalidBundle(DomainError):
         self.problems = list(problems)
         self.more = more
         if more:
-            message = (
-                f"the bundle has {len(self.problems) + more:,} problems "
-                f"(the first {len(self.problems):,} are listed); nothing was stored"
+            message = gettext(
+                "the bundle has %(count)s problems (the first %(listed)s are listed); nothing "
+                "was stored",
+                count=format(len(self.problems) + more, ","),
+                listed=format(len(self.problems), ","),
             )
         else:
-            message = f"the bundle has {len(self.problems)} problem(s); nothing was stored"
+            message = gettext(
+                "the bundle has %(count)s problem(s); nothing was stored", count=len(self.problems)
+            )
         super().__init__(message)
 
 

@@ -30,24 +30,38 @@ from scoring_service.cli.context import (
     UsageError,
 )
 from scoring_service.config import Settings
+from scoring_service.i18n import LANGUAGES, UnknownLanguage, normalize, use_language
+from scoring_service.i18n import gettext as _
+from scoring_service.i18n.argparse_text import translate_argparse
 
 __all__ = ["build_parser", "main"]
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The command line's parser, its help in the language in force (build it after
+    choosing the language)."""
+    translate_argparse()
     parser = argparse.ArgumentParser(
         prog="python -m scoring_service",
-        description="Rectification assessment scoring service (督查整改考核评分服务).",
+        description=_("Rectification assessment scoring service (督查整改考核评分服务)."),
     )
     parser.add_argument(
         "--db",
         metavar="URL",
-        help="database URL (default: $SCORING_DATABASE_URL, else a SQLite file var/scoring.sqlite)",
+        help=_(
+            "database URL (default: $SCORING_DATABASE_URL, else a SQLite file var/scoring.sqlite)"
+        ),
     )
     parser.add_argument(
         "--rules-dir",
         metavar="DIR",
-        help="rule files folder (default: $SCORING_RULES_DIR or rules/)",
+        help=_("rule files folder (default: $SCORING_RULES_DIR or rules/)"),
+    )
+    parser.add_argument(
+        "--lang",
+        metavar="{" + ",".join(LANGUAGES) + "}",
+        type=normalize,  # zh-CN and en_GB name a language too (main() chose it already)
+        help=_("the language of messages, tables and help (default: $SCORING_LANGUAGE, else zh)"),
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     assessment.add_parsers(sub)  # db, import, years, score, explain, alerts
@@ -63,9 +77,30 @@ def build_parser() -> argparse.ArgumentParser:
 def main(
     argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
-    """Run one command; return its exit code."""
+    """Run one command in the language chosen; return its exit code."""
     out = out or sys.stdout
     err = err or sys.stderr
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        language = _chosen_language(argv)
+    except UnknownLanguage as exc:
+        print(_("error: %(problem)s", problem=exc), file=err)
+        return EXIT_INVALID
+    with use_language(language):
+        return _run(argv, out, err)
+
+
+def _chosen_language(argv: list[str]) -> str:
+    """``--lang``, else ``SCORING_LANGUAGE``, else Chinese: read before the parser is built,
+    so that its help and its errors are in that language."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--lang")
+    known, _rest = early.parse_known_args(argv)
+    chosen = known.lang or os.environ.get("SCORING_LANGUAGE") or LANGUAGES[0]
+    return normalize(chosen)
+
+
+def _run(argv: list[str], out: TextIO, err: TextIO) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -73,10 +108,12 @@ def main(
         return EXIT_INVALID if exc.code else EXIT_OK
     try:
         settings = Settings.from_env(
-            database_url=args.db, rules_dir=args.rules_dir and Path(args.rules_dir)
+            database_url=args.db,
+            rules_dir=args.rules_dir and Path(args.rules_dir),
+            language=args.lang,
         )
     except ValueError as exc:  # a SCORING_* variable that cannot work
-        print(f"error: {exc}", file=err)
+        print(_("error: %(problem)s", problem=exc), file=err)
         return EXIT_INVALID
     handler = _COMMANDS[args.command]
     try:
@@ -109,18 +146,18 @@ def _report(exc: Exception, err: TextIO) -> int:
     from scoring_service.rules import RuleFileError
 
     if isinstance(exc, (InvalidBundle, UsageError, InvalidRequest)):
-        print(f"error: {exc}", file=err)
+        print(_("error: %(problem)s", problem=exc), file=err)
         return EXIT_INVALID
     if isinstance(exc, RuleFileError):
-        print(f"error: the rule files have problems:\n{exc}", file=err)
+        print(_("error: the rule files have problems:\n%(problems)s", problems=exc), file=err)
         return EXIT_INVALID
     if isinstance(exc, DomainError):
-        print(f"error: {exc}", file=err)
+        print(_("error: %(problem)s", problem=exc), file=err)
         return EXIT_FAILED
     from scoring_service.db import DatabaseUnavailable
 
     if isinstance(exc, DatabaseUnavailable):
-        print(f"error: the database cannot be used: {exc.orig}", file=err)
+        print(_("error: the database cannot be used: %(reason)s", reason=exc.orig), file=err)
         return EXIT_FAILED
     raise exc
 

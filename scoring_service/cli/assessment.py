@@ -22,40 +22,46 @@ from scoring_service.cli.context import (
     with_context,
 )
 from scoring_service.config import Settings, normalise_url
+from scoring_service.i18n import format_date
+from scoring_service.i18n import gettext as _
 
 MAX_BUNDLE_BYTES = 2 * 1024**3  # a province's year is a few hundred MB at most
 
 
 def add_parsers(sub: Any) -> None:
     """Add ``db``, ``import``, ``years``, ``score``, ``explain`` and ``alerts``."""
-    db = sub.add_parser("db", help="database schema")
+    db = sub.add_parser("db", help=_("database schema"))
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    db_sub.add_parser("upgrade", help="bring the database schema up to date")
+    db_sub.add_parser("upgrade", help=_("bring the database schema up to date"))
 
-    imp = sub.add_parser("import", help="load a year of data from a bundle file (all or nothing)")
-    imp.add_argument("file", help="the bundle (JSON, UTF-8); - reads standard input")
-    imp.add_argument("--replace", action="store_true", help="swap the year's data if it is held")
+    imp = sub.add_parser(
+        "import", help=_("load a year of data from a bundle file (all or nothing)")
+    )
+    imp.add_argument("file", help=_("the bundle (JSON, UTF-8); - reads standard input"))
+    imp.add_argument("--replace", action="store_true", help=_("swap the year's data if it is held"))
     imp.add_argument("--format", choices=("text", "json"), default="text")
 
-    sub.add_parser("years", help="the years held, with their counts")
+    sub.add_parser("years", help=_("the years held, with their counts"))
 
-    score = sub.add_parser("score", help="compute a year's scores and store the run")
+    score = sub.add_parser("score", help=_("compute a year's scores and store the run"))
     score.add_argument("--year", type=int, required=True)
     score.add_argument(
-        "--as-of", type=date_arg, help="the date scores are computed at (default: cutoff)"
+        "--as-of", type=date_arg, help=_("the date scores are computed at (default: cutoff)")
     )
-    score.add_argument("--kind", help="only units of this kind (county, town, helping_unit)")
+    score.add_argument("--kind", help=_("only units of this kind (county, town, helping_unit)"))
     score.add_argument("--format", choices=("table", "json", "csv", "xlsx"), default="table")
     _add_output_arguments(score)
 
-    explain = sub.add_parser("explain", help="why a unit scored what it did")
-    explain.add_argument("unit", help="the unit's code")
+    explain = sub.add_parser("explain", help=_("why a unit scored what it did"))
+    explain.add_argument("unit", help=_("the unit's code"))
     explain.add_argument("--year", type=int, required=True)
     explain.add_argument("--as-of", type=date_arg)
     explain.add_argument("--format", choices=("text", "json", "csv", "xlsx"), default="text")
     _add_output_arguments(explain)
 
-    alerts = sub.add_parser("alerts", help="process alerts: letters, samples, months, escalations")
+    alerts = sub.add_parser(
+        "alerts", help=_("process alerts: letters, samples, months, escalations")
+    )
     alerts.add_argument("--year", type=int, required=True)
     alerts.add_argument("--as-of", type=date_arg)
     alerts.add_argument("--format", choices=("table", "json", "csv", "xlsx"), default="table")
@@ -70,36 +76,40 @@ def _add_output_arguments(parser: argparse.ArgumentParser) -> None:
         "-o",
         "--output",
         metavar="FILE",
-        help="file to write (default: standard output; XLSX needs it unless standard output "
-        "is redirected)",
+        help=_(
+            "file to write (default: standard output; XLSX needs it unless standard output "
+            "is redirected)"
+        ),
     )
     parser.add_argument(
         "--encoding",
         choices=CSV_ENCODINGS,
-        help="of --format csv: utf-8 (default, with a byte-order mark) or gb18030 "
-        "(older Chinese Excel and WPS)",
+        help=_(
+            "of --format csv: utf-8 (default, with a byte-order mark) or gb18030 "
+            "(older Chinese Excel and WPS)"
+        ),
     )
 
 
 def _check_output(args: argparse.Namespace, out: TextIO) -> None:
     """Refuse an output that cannot be written before anything is computed or stored."""
     if args.encoding is not None and args.format != "csv":
-        raise UsageError("--encoding applies to --format csv only")
+        raise UsageError(_("--encoding applies to --format csv only"))
     if args.output is not None:
         path = Path(args.output)
         if path.is_dir():
-            raise UsageError(f"{args.output} is a folder; give a file name")
+            raise UsageError(_("%(path)s is a folder; give a file name", path=args.output))
         if not path.parent.is_dir():
-            raise UsageError(f"no such folder: {path.parent}")
+            raise UsageError(_("no such folder: %(path)s", path=path.parent))
         if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-            raise UsageError(f"{args.output} cannot be written (permission denied)")
+            raise UsageError(_("%(path)s cannot be written (permission denied)", path=args.output))
         return
     if args.format == "xlsx":
         # A workbook is binary: on a terminal it would show as garbage and could upset it.
         if out.isatty():
-            raise UsageError("XLSX is a binary file: give -o FILE or redirect standard output")
+            raise UsageError(_("XLSX is a binary file: give -o FILE or redirect standard output"))
         if getattr(out, "buffer", None) is None:
-            raise UsageError("XLSX is a binary file: give -o FILE")
+            raise UsageError(_("XLSX is a binary file: give -o FILE"))
 
 
 def _emit(args: argparse.Namespace, out: TextIO, content: str | bytes) -> None:
@@ -125,7 +135,9 @@ def _write_file(path: Path, data: bytes) -> None:
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     except OSError as exc:
-        raise UsageError(f"{path} cannot be written: {exc.strerror}") from None
+        raise UsageError(
+            _("%(path)s cannot be written: %(reason)s", path=path, reason=exc.strerror)
+        ) from None
     try:
         with os.fdopen(fd, "wb") as file:
             file.write(data)
@@ -136,24 +148,26 @@ def _write_file(path: Path, data: bytes) -> None:
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError):  # a full disk, a file name too long
-            raise UsageError(f"{path} cannot be written: {exc.strerror or exc}") from None
+            raise UsageError(
+                _("%(path)s cannot be written: %(reason)s", path=path, reason=exc.strerror or exc)
+            ) from None
         raise
 
 
 def add_synth_parser(sub: Any) -> None:
     """Add ``synth``."""
-    synth = sub.add_parser("synth", help="write a synthetic, valid bundle (benchmarks, demos)")
+    synth = sub.add_parser("synth", help=_("write a synthetic, valid bundle (benchmarks, demos)"))
     synth.add_argument("--year", type=int, required=True)
-    synth.add_argument("--scale", type=float, default=1.0, help="1 is a city, 50 a province")
+    synth.add_argument("--scale", type=float, default=1.0, help=_("1 is a city, 50 a province"))
     synth.add_argument("--seed", type=int, default=0)
-    synth.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
+    synth.add_argument("-o", "--output", metavar="FILE", help=_("file to write (default: stdout)"))
 
 
 def _db(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     from scoring_service import db
 
     db.upgrade(normalise_url(settings.database_url))
-    print("the database schema is up to date", file=out)
+    print(_("the database schema is up to date"), file=out)
     return EXIT_OK
 
 
@@ -163,12 +177,14 @@ def _read_input(name: str) -> bytes:
     else:
         path = Path(name)
         if not path.is_file():
-            raise UsageError(f"no such file: {name}")
+            raise UsageError(_("no such file: %(path)s", path=name))
         if path.stat().st_size > MAX_BUNDLE_BYTES:
-            raise UsageError(f"{name} is larger than {MAX_BUNDLE_BYTES // 1024**2} MiB")
+            raise UsageError(
+                _("%(path)s is larger than %(mib)s MiB", path=name, mib=MAX_BUNDLE_BYTES // 1024**2)
+            )
         data = path.read_bytes()
     if len(data) > MAX_BUNDLE_BYTES:
-        raise UsageError(f"the input is larger than {MAX_BUNDLE_BYTES // 1024**2} MiB")
+        raise UsageError(_("the input is larger than %(mib)s MiB", mib=MAX_BUNDLE_BYTES // 1024**2))
     return data
 
 
@@ -188,22 +204,33 @@ def _import(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) ->
                 body["more_errors"] = exc.more
             print_json(body, out)
         else:
-            print(f"error: {exc}", file=err)
+            print(_("error: %(problem)s", problem=exc), file=err)
             for problem in exc.problems:
                 print(f"  {problem.pointer or '/'}: {problem.message}", file=err)
             if exc.more:
-                print(f"  ... and {exc.more:,} more problems, not listed", file=err)
+                more = format(exc.more, ",")
+                print("  " + _("... and %(count)s more problems, not listed", count=more), file=err)
         return EXIT_INVALID
     if args.format == "json":
         print_json({"stored": True, **summary.to_json()}, out)
     else:
-        verb = "replaced" if summary.replaced else "stored"
-        print(
-            f"{verb} the year {summary.year}: {summary.units} units, {summary.pairings} pairings, "
-            f"{summary.groups} groups, {summary.inspections} inspections, "
-            f"{summary.findings} findings, {summary.events} events",
-            file=out,
+        counts = {"year": summary.year, **summary.to_json()["counts"]}
+        message = (
+            _(
+                "replaced the year %(year)s: %(units)s units, %(pairings)s pairings, "
+                "%(groups)s groups, %(inspections)s inspections, %(findings)s findings, "
+                "%(events)s events",
+                **counts,
+            )
+            if summary.replaced
+            else _(
+                "stored the year %(year)s: %(units)s units, %(pairings)s pairings, "
+                "%(groups)s groups, %(inspections)s inspections, %(findings)s findings, "
+                "%(events)s events",
+                **counts,
+            )
         )
+        print(message, file=out)
     return EXIT_OK
 
 
@@ -216,10 +243,13 @@ class _Progress:
         self.err = err
 
     def __call__(self, stage: str) -> None:
+        from scoring_service.i18n.labels import STAGES, label
+        from scoring_service.reports.text import pad
+
         step = self.STAGES.index(stage) + 1 if stage in self.STAGES else 0
         bar = "#" * (10 * step // len(self.STAGES))
         end = "\n" if stage == "done" else ""
-        self.err.write(f"\r[{bar:<10}] {stage:<10}{end}")
+        self.err.write(f"\r[{bar:<10}] {pad(label(STAGES, stage), 10)}{end}")
         self.err.flush()
 
 
@@ -230,10 +260,12 @@ def _years(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
 
     rows = list_years(ctx.uow())
     if not rows:
-        print("no year is held yet; import a bundle first", file=out)
+        print(_("no year is held yet; import a bundle first"), file=out)
         return EXIT_OK
     keys = ("year", "units", "inspections", "findings", "events")
-    print(table(keys, [[getattr(r, k) for k in keys] for r in rows], right={1, 2, 3, 4}), file=out)
+    headers = (_("year"), _("units"), _("inspections"), _("findings"), _("events"))
+    cells = [[getattr(r, k) for k in keys] for r in rows]
+    print(table(headers, cells, right={1, 2, 3, 4}), file=out)
     return EXIT_OK
 
 
@@ -251,7 +283,11 @@ def _score(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
         kinds = {k.value for k in ruleset.scored_kinds} if ruleset else set()
         if ruleset is not None and args.kind not in kinds:
             raise UsageError(
-                f"{args.kind!r} is not a scored kind; choose from {', '.join(sorted(kinds))}"
+                _(
+                    "%(kind)r is not a scored kind; choose from %(kinds)s",
+                    kind=args.kind,
+                    kinds=", ".join(sorted(kinds)),
+                )
             )
     run = score_year(ctx.uow(), args.year, as_of=args.as_of)
     rows = run.rows
@@ -271,9 +307,13 @@ def _score(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
             run_id=run.id,
         )
     else:
-        title = (
-            f"{args.year} 年度督查整改考核评分  截至 {run.as_of}  "
-            f"(score run {run.id}, rules {run.ruleset_hash[:12]})"
+        title = _(
+            "%(year)s assessment of rectification after inspections, as of %(as_of)s "
+            "(score run %(run)s, rules %(rules)s)",
+            year=args.year,
+            as_of=format_date(run.as_of),
+            run=run.id,
+            rules=run.ruleset_hash[:12],
         )
         content = score_table(rows, title) + "\n"
     _emit(args, out, content)
@@ -309,6 +349,7 @@ def _explain(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -
 
 @with_context
 def _alerts(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
+    from scoring_service.i18n.labels import ALERT_TYPES, label
     from scoring_service.reports import exports
     from scoring_service.reports.text import table
     from scoring_service.services import year_alerts
@@ -326,13 +367,25 @@ def _alerts(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) ->
     elif args.format == "xlsx":
         content = exports.alerts_xlsx(found, year=args.year, as_of=day)
     else:
-        content = f"{args.year} process alerts as of {day}: {len(alerts)}\n"
+        content = (
+            _(
+                "%(year)s process alerts as of %(as_of)s: %(count)s",
+                year=args.year,
+                as_of=format_date(day),
+                count=len(alerts),
+            )
+            + "\n"
+        )
         if alerts:
             rows = [
-                [a.type, a.inspection or a.finding or f"{a.group} {a.month}", a.detail]
+                [
+                    label(ALERT_TYPES, a.type),
+                    a.inspection or a.finding or f"{a.group} {a.month}",
+                    a.detail,
+                ]
                 for a in alerts
             ]
-            content += table(("alert", "subject", "detail"), rows) + "\n"
+            content += table((_("alert"), _("subject"), _("detail")), rows) + "\n"
     _emit(args, out, content)
     return EXIT_OK
 

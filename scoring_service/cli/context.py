@@ -12,6 +12,7 @@ from typing import Any, TextIO
 from scoring_service.access.roles import Principal, command_line
 from scoring_service.config import Settings
 from scoring_service.domain.assessment import Evaluator
+from scoring_service.i18n import gettext as _
 from scoring_service.unit_of_work import UnitOfWork
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
@@ -29,7 +30,9 @@ def date_arg(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
+        raise argparse.ArgumentTypeError(
+            _("%(text)r is not a date written YYYY-MM-DD", text=text)
+        ) from None
 
 
 def print_json(doc: Any, out: TextIO) -> None:

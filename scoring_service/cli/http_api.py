@@ -13,6 +13,7 @@ from typing import Any, TextIO
 
 from scoring_service.cli.context import EXIT_OK, Command, Context, with_context
 from scoring_service.config import Settings, normalise_url
+from scoring_service.i18n import gettext as _
 
 APP = "api:create_app()"
 # gunicorn's limits on the request line (method, address with its query, version) and on each
@@ -26,33 +27,33 @@ LIMIT_REQUEST_FIELDS = 100
 
 def add_parsers(sub: Any) -> None:
     """Add ``serve`` and ``tokens`` to the command line's subcommands."""
-    serve = sub.add_parser("serve", help="run the HTTP API under gunicorn")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve = sub.add_parser("serve", help=_("run the HTTP API under gunicorn"))
+    serve.add_argument("--host", default="127.0.0.1", help=_("address to listen on"))
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=2, help="worker processes")
-    serve.add_argument("--threads", type=int, default=4, help="threads per worker")
+    serve.add_argument("--workers", type=int, default=2, help=_("worker processes"))
+    serve.add_argument("--threads", type=int, default=4, help=_("threads per worker"))
     serve.add_argument(
-        "--timeout", type=int, default=300, help="seconds a request may take (large imports)"
+        "--timeout", type=int, default=300, help=_("seconds a request may take (large imports)")
     )
 
-    tokens = sub.add_parser("tokens", help="API tokens: create, list, revoke")
+    tokens = sub.add_parser("tokens", help=_("API tokens: create, list, revoke"))
     actions = tokens.add_subparsers(dest="tokens_command", required=True, metavar="ACTION")
-    create = actions.add_parser("create", help="create a token; it is shown once")
-    create.add_argument("--name", required=True, help="who uses it, e.g. county-441624")
+    create = actions.add_parser("create", help=_("create a token; it is shown once"))
+    create.add_argument("--name", required=True, help=_("who uses it, e.g. county-441624"))
     create.add_argument(
         "--role",
         required=True,
         choices=("reader", "inspector", "assessor", "rule_editor", "admin"),
     )
     create.add_argument(
-        "--scope", nargs="+", metavar="UNIT", help="unit codes the token is limited to"
+        "--scope", nargs="+", metavar="UNIT", help=_("unit codes the token is limited to")
     )
     create.add_argument("--format", choices=("text", "json"), default="text")
-    listing = actions.add_parser("list", help="the tokens (never their secrets)")
-    listing.add_argument("--all", action="store_true", help="include revoked tokens")
+    listing = actions.add_parser("list", help=_("the tokens (never their secrets)"))
+    listing.add_argument("--all", action="store_true", help=_("include revoked tokens"))
     listing.add_argument("--format", choices=("table", "json"), default="table")
-    revoke = actions.add_parser("revoke", help="revoke a token by name or id")
-    revoke.add_argument("token", help="the token's name or id")
+    revoke = actions.add_parser("revoke", help=_("revoke a token by name or id"))
+    revoke.add_argument("token", help=_("the token's name or id"))
 
 
 def serve(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
@@ -66,6 +67,7 @@ def serve(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO
     # The workers build the app from the environment (SCORING_*), as any deployment would.
     os.environ["SCORING_DATABASE_URL"] = settings.database_url
     os.environ["SCORING_RULES_DIR"] = str(settings.rules_dir)
+    os.environ["SCORING_LANGUAGE"] = settings.language  # answers with no Accept-Language
     options = {
         "bind": f"{args.host}:{args.port}",
         "workers": args.workers,
@@ -89,7 +91,8 @@ def serve(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO
         def load(self) -> Any:
             return import_app(APP)
 
-    print(f"serving the API on http://{args.host}:{args.port}/api/v1/docs", file=err)
+    address = f"http://{args.host}:{args.port}/api/v1/docs"
+    print(_("serving the API on %(address)s", address=address), file=err)
     Server().run()
     return EXIT_OK
 
@@ -111,17 +114,23 @@ def tokens(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
             }
             print(json.dumps(doc, ensure_ascii=False), file=out)
         else:
-            scope = ", ".join(info.scope) if info.scope else "every unit"
+            scope = ", ".join(info.scope) if info.scope else _("every unit")
             print(
-                f"token {info.id} {info.name!r}, role {info.role.value}, scope {scope}",
+                _(
+                    "token %(id)s %(name)r, role %(role)s, scope %(scope)s",
+                    id=info.id,
+                    name=info.name,
+                    role=info.role.value,
+                    scope=scope,
+                ),
                 file=err,
             )
-            print("the token (shown this once; only its hash is stored):", file=err)
+            print(_("the token (shown this once; only its hash is stored):"), file=err)
             print(secret, file=out)
         return EXIT_OK
     if args.tokens_command == "revoke":
         info = revoke_token(ctx.uow(), args.token)
-        print(f"revoked token {info.id} {info.name!r}", file=out)
+        print(_("revoked token %(id)s %(name)r", id=info.id, name=info.name), file=out)
         return EXIT_OK
     found = list_tokens(ctx.uow(), include_revoked=args.all)
     if args.format == "json":
@@ -143,13 +152,13 @@ def tokens(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
 
     print(
         table(
-            ("id", "name", "role", "scope", "created", "revoked"),
+            (_("id"), _("name"), _("role"), _("scope"), _("created"), _("revoked")),
             [
                 [
                     t.id,
                     t.name,
                     t.role.value,
-                    " ".join(t.scope) if t.scope else "(all)",
+                    " ".join(t.scope) if t.scope else _("(all)"),
                     t.created_at.strftime("%Y-%m-%d %H:%M"),
                     t.revoked_at.strftime("%Y-%m-%d %H:%M") if t.revoked_at else "",
                 ]

@@ -14,21 +14,24 @@ from scoring_service.cli.context import (
     UsageError,
 )
 from scoring_service.config import Settings
+from scoring_service.i18n import gettext as _
 
 
 def add_parsers(sub: Any) -> Any:
     """Add ``rules`` with ``validate`` and ``test``; return its actions for further ones."""
     rules = sub.add_parser(
-        "rules", help="rule files: validate, test; drafts, dry runs, versions, publishing"
+        "rules", help=_("rule files: validate, test; drafts, dry runs, versions, publishing")
     )
     rules_sub = rules.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
-    validate = rules_sub.add_parser("validate", help="check rule files; name every problem's place")
-    validate.add_argument("dir", nargs="?", help="the rules folder (default: the one in use)")
-    test = rules_sub.add_parser(
-        "test", help="run the rule cases in <year>/tests/*.yaml; name each failing case's place"
+    validate = rules_sub.add_parser(
+        "validate", help=_("check rule files; name every problem's place")
     )
-    test.add_argument("dir", nargs="?", help="the rules folder (default: the one in use)")
-    test.add_argument("--year", type=int, help="only this year's cases")
+    validate.add_argument("dir", nargs="?", help=_("the rules folder (default: the one in use)"))
+    test = rules_sub.add_parser(
+        "test", help=_("run the rule cases in <year>/tests/*.yaml; name each failing case's place")
+    )
+    test.add_argument("dir", nargs="?", help=_("the rules folder (default: the one in use)"))
+    test.add_argument("--year", type=int, help=_("only this year's cases"))
     return rules_sub
 
 
@@ -36,7 +39,7 @@ def _folder(args: argparse.Namespace, settings: Settings) -> Path:
     """The rules folder named, else the one in use; a usage error when it is missing."""
     folder = Path(args.dir) if args.dir else settings.rules_dir
     if not folder.is_dir():
-        raise UsageError(f"no such folder: {folder}")
+        raise UsageError(_("no such folder: %(folder)s", folder=folder))
     return folder
 
 
@@ -48,10 +51,13 @@ def _validate(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
     if problems:
         for problem in problems:
             print(problem, file=err)
-        print(f"{len(problems)} problem(s) in {folder}", file=err)
+        print(_("%(count)s problem(s) in %(folder)s", count=len(problems), folder=folder), file=err)
         return EXIT_INVALID
     years = available_years(folder)
-    print(f"{folder}: the rule sets of {', '.join(map(str, years))} are valid", file=out)
+    listed = ", ".join(map(str, years))
+    print(
+        _("%(folder)s: the rule sets of %(years)s are valid", folder=folder, years=listed), file=out
+    )
     return EXIT_OK
 
 
@@ -66,7 +72,9 @@ def _test(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO
     years = available_years(folder)
     if args.year is not None:
         if args.year not in years:
-            raise UsageError(f"no rule set for {args.year} in {folder}")
+            raise UsageError(
+                _("no rule set for %(year)s in %(folder)s", year=args.year, folder=folder)
+            )
         years = [args.year]
     evaluator = DurableRulesEngine()
     passed = failed = 0
@@ -80,11 +88,14 @@ def _test(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO
         for result in report.failures:
             print(result.summary(), file=out)
         passed, failed = passed + report.passed, failed + report.failed
-    print(f"{passed} passed, {failed} failed", file=out)
+    print(_("%(passed)s passed, %(failed)s failed", passed=passed, failed=failed), file=out)
     if problems:
         for problem in problems:
             print(problem, file=err)
-        print(f"{len(problems)} problem(s) in the case files: they did not run", file=err)
+        print(
+            _("%(count)s problem(s) in the case files: they did not run", count=len(problems)),
+            file=err,
+        )
         return EXIT_INVALID
     return EXIT_FAILED if failed else EXIT_OK
 

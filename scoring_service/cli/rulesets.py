@@ -24,6 +24,8 @@ from scoring_service.cli.context import (
     print_json,
     with_context,
 )
+from scoring_service.i18n import format_date
+from scoring_service.i18n import gettext as _
 
 LIFECYCLE = ("draft", "diff", "publish", "new-year", "versions", "export")
 
@@ -31,60 +33,64 @@ LIFECYCLE = ("draft", "diff", "publish", "new-year", "versions", "export")
 def add_rules_parsers(rules_sub: Any) -> None:
     """Add the lifecycle actions to ``rules``."""
     draft = rules_sub.add_parser(
-        "draft", help="upload a year's files as a draft (refused unless they validate)"
+        "draft", help=_("upload a year's files as a draft (refused unless they validate)")
     )
-    draft.add_argument("dir", help="the year's folder (or a rules folder holding <year>/)")
+    draft.add_argument("dir", help=_("the year's folder (or a rules folder holding <year>/)"))
     draft.add_argument("--year", type=int, required=True)
-    draft.add_argument("--note", default="", help="what the draft changes")
+    draft.add_argument("--note", default="", help=_("what the draft changes"))
     draft.add_argument(
         "--check",
         action="store_true",
-        help="validate and run the tests; store nothing (exit 1 when a test fails)",
+        help=_("validate and run the tests; store nothing (exit 1 when a test fails)"),
     )
     draft.add_argument("--format", choices=("text", "json"), default="text")
 
     diff = rules_sub.add_parser(
-        "diff", help="dry run: the year's scores under the version in force and under a draft"
+        "diff", help=_("dry run: the year's scores under the version in force and under a draft")
     )
     diff.add_argument("--year", type=int, required=True)
-    diff.add_argument("--draft", required=True, help="a stored draft's id, or a year's folder")
-    diff.add_argument("--as-of", type=date_arg, help="default: the cutoff of the version in force")
+    diff.add_argument("--draft", required=True, help=_("a stored draft's id, or a year's folder"))
+    diff.add_argument(
+        "--as-of", type=date_arg, help=_("default: the cutoff of the version in force")
+    )
     diff.add_argument("--format", choices=("table", "json"), default="table")
 
     publish = rules_sub.add_parser(
-        "publish", help="put a draft in force (refused unless it validates and its tests pass)"
+        "publish", help=_("put a draft in force (refused unless it validates and its tests pass)")
     )
-    publish.add_argument("draft", type=int, help="the draft's id")
+    publish.add_argument("draft", type=int, help=_("the draft's id"))
     publish.add_argument("--year", type=int, required=True)
-    publish.add_argument("--note", required=True, help="the change note: what and why")
+    publish.add_argument("--note", required=True, help=_("the change note: what and why"))
     publish.add_argument("--format", choices=("text", "json"), default="text")
 
     new_year = rules_sub.add_parser(
-        "new-year", help="start a year's rule set from the previous one (a draft and its files)"
+        "new-year", help=_("start a year's rule set from the previous one (a draft and its files)")
     )
     new_year.add_argument("year", type=int)
     new_year.add_argument("--from", dest="from_year", type=int, required=True)
-    new_year.add_argument("--out", help="where to write the files to edit (default: drafts/<year>)")
+    new_year.add_argument(
+        "--out", help=_("where to write the files to edit (default: drafts/<year>)")
+    )
     new_year.add_argument("--format", choices=("text", "json"), default="text")
 
-    versions = rules_sub.add_parser("versions", help="a year's versions and the one in force")
+    versions = rules_sub.add_parser("versions", help=_("a year's versions and the one in force"))
     versions.add_argument("--year", type=int, required=True)
     versions.add_argument("--format", choices=("table", "json"), default="table")
 
     export = rules_sub.add_parser(
-        "export", help="write a version's files (default: the one in force) to a folder to edit"
+        "export", help=_("write a version's files (default: the one in force) to a folder to edit")
     )
-    export.add_argument("dir", help="an empty or new folder")
+    export.add_argument("dir", help=_("an empty or new folder"))
     export.add_argument("--year", type=int, required=True)
-    export.add_argument("--version", help="its number, or 8+ digits of its content hash")
+    export.add_argument("--version", help=_("its number, or 8+ digits of its content hash"))
 
 
 def add_recompute_parser(sub: Any) -> None:
     """Add ``recompute`` to the command line's subcommands."""
     recompute = sub.add_parser(
-        "recompute", help="score a stored run again under the rule set version it recorded"
+        "recompute", help=_("score a stored run again under the rule set version it recorded")
     )
-    recompute.add_argument("run", type=int, help="the score run's id")
+    recompute.add_argument("run", type=int, help=_("the score run's id"))
     recompute.add_argument("--format", choices=("text", "json"), default="text")
 
 
@@ -96,7 +102,9 @@ def _year_folder(path: str, year: int) -> Path:
         return folder
     if (folder / str(year) / "ruleset.yaml").is_file():
         return folder / str(year)
-    raise UsageError(f"{path} holds no ruleset.yaml (nor {year}/ruleset.yaml)")
+    raise UsageError(
+        _("%(path)s holds no ruleset.yaml (nor %(year)s/ruleset.yaml)", path=path, year=year)
+    )
 
 
 def _read(path: str, year: int) -> tuple[dict[str, str], Callable[[str], str]]:
@@ -117,8 +125,14 @@ def _problems(
 ) -> int:
     for problem in exc.problems:
         print(named(str(problem)), file=err)
-    stored = "; nothing was stored" if nothing_stored else ""
-    print(f"{len(exc.problems)} problem(s) in {what}{stored}", file=err)
+    count = len(exc.problems)
+    if nothing_stored:
+        print(
+            _("%(count)s problem(s) in %(what)s; nothing was stored", count=count, what=what),
+            file=err,
+        )
+    else:
+        print(_("%(count)s problem(s) in %(what)s", count=count, what=what), file=err)
     return EXIT_INVALID
 
 
@@ -126,19 +140,31 @@ def _tests_lines(tests: dict[str, Any] | None) -> list[str]:
     if tests is None:
         return []
     if not tests["cases"]:
-        return ["rule tests: none (add cases under tests/: publishing runs them)"]
-    lines = [f"rule tests: {tests['passed']} passed, {tests['failed']} failed"]
+        return [_("rule tests: none (add cases under tests/: publishing runs them)")]
+    lines = [
+        _(
+            "rule tests: %(passed)s passed, %(failed)s failed",
+            passed=tests["passed"],
+            failed=tests["failed"],
+        )
+    ]
     lines += [f"  {line}" for line in tests["failures"]]
     if tests["failed"]:
-        lines.append("publishing is refused until every rule test passes")
+        lines.append(_("publishing is refused until every rule test passes"))
     return lines
 
 
 def _changes_lines(changes: list[dict[str, Any]], against: str | None) -> list[str]:
-    where = f" from {against}" if against else ""
     if not changes:
-        return [f"rule changes{where}: none"]
-    lines = [f"rule changes{where} ({len(changes)}):"]
+        if against:
+            return [_("rule changes from %(against)s: none", against=against)]
+        return [_("rule changes: none")]
+    if against:
+        lines = [
+            _("rule changes from %(against)s (%(count)s):", against=against, count=len(changes))
+        ]
+    else:
+        lines = [_("rule changes (%(count)s):", count=len(changes))]
     lines += [f"  {c['what']}: {c['old'] or '—'}  →  {c['new'] or '—'}" for c in changes]
     return lines
 
@@ -161,7 +187,7 @@ def _draft(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
         else:
             doc = service.create_draft(ctx.uow(), args.year, files, note=args.note).to_json()
     except service.RuleProblems as exc:
-        return _problems(exc, err, f"the draft of {args.year}", named=named)
+        return _problems(exc, err, _("the draft of %(year)s", year=args.year), named=named)
     tests = doc["tests"]
     tests["failures"] = [named(line) for line in tests["failures"]]
     # A check is the editor's test run: like `rules test`, it fails when a case fails.
@@ -170,12 +196,20 @@ def _draft(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
         print_json(doc, out)
         return code
     if args.check:
-        head = f"the files of {args.year} are valid (rules {doc['content_hash'][:12]}); not stored"
+        head = _(
+            "the files of %(year)s are valid (rules %(rules)s); not stored",
+            year=args.year,
+            rules=doc["content_hash"][:12],
+        )
     else:
-        base = (doc["base_hash"] or "none")[:12]
-        head = (
-            f"draft {doc['id']} of {args.year} stored (rules {doc['content_hash'][:12]}), "
-            f"made on the version in force ({base})"
+        base = (doc["base_hash"] or _("none"))[:12]
+        head = _(
+            "draft %(id)s of %(year)s stored (rules %(rules)s), made on the version in force "
+            "(%(base)s)",
+            id=doc["id"],
+            year=args.year,
+            rules=doc["content_hash"][:12],
+            base=base,
         )
     lines = [
         head,
@@ -183,10 +217,11 @@ def _draft(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
         *_changes_lines(doc["rule_changes"], doc["rule_changes_from"]),
     ]
     if not args.check:
-        lines.append(
-            f"next: rules diff --year {args.year} --draft {doc['id']}; "
+        commands = (
+            f"rules diff --year {args.year} --draft {doc['id']}; "
             f'rules publish --year {args.year} {doc["id"]} --note "..."'
         )
+        lines.append(_("next: %(commands)s", commands=commands))
     print("\n".join(lines), file=out)
     return code
 
@@ -208,7 +243,8 @@ def _diff(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> i
             ctx.uow(), args.year, draft_id=draft_id, files=files, as_of=args.as_of
         )
     except service.RuleProblems as exc:
-        return _problems(exc, err, f"the draft of {args.year}", nothing_stored=False, named=named)
+        what = _("the draft of %(year)s", year=args.year)
+        return _problems(exc, err, what, nothing_stored=False, named=named)
     if args.format == "json":
         print_json(doc, out)
     else:
@@ -222,7 +258,14 @@ def _publish(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -
     try:
         doc = service.publish_draft(ctx.uow(), args.year, args.draft, note=args.note).to_json()
     except service.PublishRefused as exc:
-        print(f"error: draft {args.draft} of {args.year} cannot be published:", file=err)
+        print(
+            _(
+                "error: draft %(draft)s of %(year)s cannot be published:",
+                draft=args.draft,
+                year=args.year,
+            ),
+            file=err,
+        )
         for reason in exc.reasons:
             print(f"  {reason}", file=err)
         return EXIT_INVALID
@@ -230,8 +273,15 @@ def _publish(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -
         print_json(doc, out)
         return EXIT_OK
     print(
-        f"draft {args.draft} is version {doc['number']} of {args.year} (rules "
-        f"{doc['content_hash'][:12]}), in force from now; published by {doc['published_by']}",
+        _(
+            "draft %(draft)s is version %(number)s of %(year)s (rules %(rules)s), in force from "
+            "now; published by %(by)s",
+            draft=args.draft,
+            number=doc["number"],
+            year=args.year,
+            rules=doc["content_hash"][:12],
+            by=doc["published_by"],
+        ),
         file=out,
     )
     return EXIT_OK
@@ -241,16 +291,28 @@ def _new_year(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) 
     from scoring_service.rulesets import service
 
     folder = Path(args.out) if args.out else Path("drafts") / str(args.year)
-    _require_empty(folder, "choose another folder with --out")
+    _require_empty(folder, _("choose another folder with --out"))
     draft, files = service.start_new_year(ctx.uow(), args.year, from_year=args.from_year)
     _write(folder, files)
     if args.format == "json":
         print_json({**draft.to_json(), "folder": str(folder)}, out)
         return EXIT_OK
     print(
-        f"started {args.year} from {args.from_year}: draft {draft.id}, files in {folder}\n"
-        f"edit them, then: rules draft --year {args.year} {folder}; "
-        f'rules publish --year {args.year} <draft> --note "..."',
+        _(
+            "started %(year)s from %(from_year)s: draft %(draft)s, files in %(folder)s",
+            year=args.year,
+            from_year=args.from_year,
+            draft=draft.id,
+            folder=folder,
+        ),
+        file=out,
+    )
+    commands = (
+        f"rules draft --year {args.year} {folder}; "
+        f'rules publish --year {args.year} <draft> --note "..."'
+    )
+    print(
+        _("edit them, then: %(commands)s", commands=commands),
         file=out,
     )
     return EXIT_OK
@@ -259,7 +321,7 @@ def _new_year(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) 
 def _require_empty(folder: Path, advice: str) -> None:
     """A usage error unless the folder is new or empty (nothing of the user's is overwritten)."""
     if folder.exists() and any(folder.iterdir()):
-        raise UsageError(f"{folder} is not empty; {advice}")
+        raise UsageError(_("%(folder)s is not empty; %(advice)s", folder=folder, advice=advice))
 
 
 def _write(folder: Path, files: Mapping[str, str]) -> None:
@@ -270,6 +332,7 @@ def _write(folder: Path, files: Mapping[str, str]) -> None:
 
 
 def _versions(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
+    from scoring_service.i18n.labels import ORIGINS, label
     from scoring_service.reports.text import table
     from scoring_service.rulesets import service
 
@@ -282,33 +345,55 @@ def _versions(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) 
             "*" if v["in_force"] else "",
             v["number"] if v["number"] is not None else "—",
             v["content_hash"][:12],
-            v["origin"],
+            label(ORIGINS, v["origin"]),
             f"{v['extends']['year']} {(v['extends']['content_hash'] or '')[:12]}"
             if v["extends"]
             else "",
             (v["published_at"] or "")[:19].replace("T", " "),
-            v["published_by"],
-            v["note"],
+            *_shipped_words(v, args.year),
         ]
         for v in doc["versions"]
     ]
-    headers = ("", "version", "rules", "origin", "extends", "published", "by", "note")
-    print(f"rule set versions of {args.year} (* in force)", file=out)
+    headers = (
+        "",
+        _("version"),
+        _("rules"),
+        _("origin"),
+        _("extends"),
+        _("published"),
+        _("by"),
+        _("note"),
+    )
+    print(_("rule set versions of %(year)s (* in force)", year=args.year), file=out)
     print(table(headers, rows, right={1}), file=out)
     return EXIT_OK
+
+
+def _shipped_words(version: dict[str, Any], year: int) -> tuple[str, str]:
+    """Who and why of a version; those of the shipped files (stored in English when the
+    version was recorded) read in the language in force."""
+    if version["origin"] != "shipped":
+        return version["published_by"], version["note"]
+    return _("shipped files"), _("the rule files of rules/%(year)s/ as shipped", year=year)
 
 
 def _export(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
     from scoring_service.rulesets import service
 
     folder = Path(args.dir)
-    _require_empty(folder, "export into a new folder")
+    _require_empty(folder, _("export into a new folder"))
     info, files = service.version_files(ctx.uow(), args.year, args.version)
     _write(folder, files)
-    number = info.number if info.number is not None else "shipped"
+    number = info.number if info.number is not None else _("shipped")
     print(
-        f"wrote version {number} of {args.year} (rules {info.content_hash[:12]}): "
-        f"{len(files)} files in {folder}",
+        _(
+            "wrote version %(number)s of %(year)s (rules %(rules)s): %(count)s files in %(folder)s",
+            number=number,
+            year=args.year,
+            rules=info.content_hash[:12],
+            count=len(files),
+            folder=folder,
+        ),
         file=out,
     )
     return EXIT_OK
@@ -324,14 +409,22 @@ def run_recompute(args: argparse.Namespace, ctx: Context, out: TextIO, err: Text
     if args.format == "json":
         print_json(doc.to_json(), out)
     else:
-        verdict = "every row is the same" if doc.matches else "some rows differ"
+        verdict = _("every row is the same") if doc.matches else _("some rows differ")
         print(
-            f"score run {doc.run} of {doc.year} as of {doc.as_of}, recomputed under its "
-            f"rules {doc.ruleset_hash[:12]}: {verdict}; {doc.note}",
+            _(
+                "score run %(run)s of %(year)s as of %(as_of)s, recomputed under its rules "
+                "%(rules)s: %(verdict)s; %(note)s",
+                run=doc.run,
+                year=doc.year,
+                as_of=format_date(doc.as_of),
+                rules=doc.ruleset_hash[:12],
+                verdict=verdict,
+                note=doc.note,
+            ),
             file=out,
         )
         if not doc.matches:
-            title = "differences (stored run → recomputed):"
+            title = _("differences (stored run → recomputed):")
             print(
                 render_text({"title": title, "summary": doc.summary, "units": doc.differences}),
                 file=out,

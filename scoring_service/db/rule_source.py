@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from scoring_service.db import rulesets as repo
 from scoring_service.db.ruleset_models import RulesetVersionRow
 from scoring_service.domain.ruleset import Ruleset
+from scoring_service.i18n import gettext as _
 from scoring_service.rules.loader import available_years, load_ruleset
 from scoring_service.rules.problems import RuleFileError
 from scoring_service.rulesets.files import chain_files, load_files, parent_of, where
@@ -87,8 +88,14 @@ class VersionedRuleSource:
             parent_row = repo.version_by_hash(session, row.extends_year, row.extends_hash)
             if parent_row is None:
                 raise StoredVersionError(
-                    f"version {row.number} of {row.year} extends {row.extends_year} version "
-                    f"{row.extends_hash[:12]}, which is not stored"
+                    _(
+                        "version %(number)s of %(year)s extends %(extends_year)s version "
+                        "%(rules)s, which is not stored",
+                        number=row.number,
+                        year=row.year,
+                        extends_year=row.extends_year,
+                        rules=row.extends_hash[:12],
+                    )
                 )
             parent = self.load_version(session, parent_row)
         files = repo.version_files(session, row.id)
@@ -96,12 +103,23 @@ class VersionedRuleSource:
             ruleset = load_files(row.year, files, parent)
         except RuleFileError as error:
             raise StoredVersionError(
-                f"version {row.number} of {row.year} no longer loads: {error}"
+                _(
+                    "version %(number)s of %(year)s no longer loads: %(error)s",
+                    number=row.number,
+                    year=row.year,
+                    error=error,
+                )
             ) from error
         if ruleset.content_hash != row.content_hash:
             raise StoredVersionError(
-                f"version {row.number} of {row.year} loads to content {ruleset.content_hash[:12]}, "
-                f"not the {row.content_hash[:12]} it was published with"
+                _(
+                    "version %(number)s of %(year)s loads to content %(loaded)s, not the "
+                    "%(published)s it was published with",
+                    number=row.number,
+                    year=row.year,
+                    loaded=ruleset.content_hash[:12],
+                    published=row.content_hash[:12],
+                )
             )
         self._remember(ruleset)
         return ruleset

@@ -17,6 +17,7 @@ from scoring_service.db.queries import Page, keyset_page, next_position, subtree
 from scoring_service.db.years import year_exists
 from scoring_service.domain.errors import NotFound
 from scoring_service.domain.model import Group, Pairing, Unit, UnitKind, VillageType
+from scoring_service.i18n import gettext as _
 
 
 def _exists(session: Session, *where: Any) -> bool:
@@ -26,7 +27,9 @@ def _exists(session: Session, *where: Any) -> bool:
 def require_year(session: Session, year: int) -> None:
     """NotFound unless the year's data is held."""
     if not year_exists(session, year):
-        raise NotFound(f"no data is held for the year {year}; import a bundle or create records")
+        raise NotFound(
+            _("no data is held for the year %(year)s; import a bundle or create records", year=year)
+        )
 
 
 # --- units ---------------------------------------------------------------------------------

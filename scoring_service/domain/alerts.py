@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from scoring_service.domain.model import (
     EventType,
@@ -17,16 +18,32 @@ from scoring_service.domain.model import (
     YearData,
 )
 from scoring_service.domain.ruleset import AlertParams
+from scoring_service.i18n import N_, format_date, gettext
+
+# One sentence of an alert's detail: its message (marked for the catalogue) and the facts
+# that fill it. The sentence is written when the alert is read, in the reader's language.
+Sentence = tuple[str, Mapping[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)
 class Alert:
     type: str
-    detail: str
+    sentences: tuple[Sentence, ...]
     inspection: str | None = None
     group: str | None = None
     month: str | None = None  # "2018-08"
     finding: str | None = None
+
+    @property
+    def detail(self) -> str:
+        """What the alert says, in the language in force; dates as people read them."""
+        return gettext("; ").join(
+            gettext(
+                message,
+                **{k: format_date(v) if isinstance(v, date) else v for k, v in facts.items()},
+            )
+            for message, facts in self.sentences
+        )
 
     def to_json(self) -> dict[str, str]:
         """The alert with its subject and detail, leaving out the subjects it has not."""
@@ -62,8 +79,14 @@ def process_alerts(data: YearData, params: AlertParams, as_of: date) -> list[Ale
             alerts.append(
                 Alert(
                     "late_letter",
-                    f"rectification letter issued {letter_delay} days after the inspection ended "
-                    f"(at most {params.letter_days})",
+                    _sentence(
+                        N_(
+                            "rectification letter issued %(days)s days after the inspection "
+                            "ended (at most %(limit)s)"
+                        ),
+                        days=letter_delay,
+                        limit=params.letter_days,
+                    ),
                     inspection=insp.code,
                 )
             )
@@ -71,8 +94,15 @@ def process_alerts(data: YearData, params: AlertParams, as_of: date) -> list[Ale
             alerts.append(
                 Alert(
                     "late_letter",
-                    f"no rectification letter by {as_of}, {(as_of - insp.end_date).days} days "
-                    f"after the inspection ended (at most {params.letter_days})",
+                    _sentence(
+                        N_(
+                            "no rectification letter by %(as_of)s, %(days)s days after the "
+                            "inspection ended (at most %(limit)s)"
+                        ),
+                        as_of=as_of,
+                        days=(as_of - insp.end_date).days,
+                        limit=params.letter_days,
+                    ),
                     inspection=insp.code,
                 )
             )
@@ -81,31 +111,47 @@ def process_alerts(data: YearData, params: AlertParams, as_of: date) -> list[Ale
             alerts.append(
                 Alert(
                     "long_inspection",
-                    f"the inspection lasted {days} days (at most {params.max_days})",
+                    _sentence(
+                        N_("the inspection lasted %(days)s days (at most %(limit)s)"),
+                        days=days,
+                        limit=params.max_days,
+                    ),
                     inspection=insp.code,
                 )
             )
         gaps = _sample_gaps(insp.sample, village_type, params)
         if gaps:
-            alerts.append(Alert("incomplete_sample", "; ".join(gaps), inspection=insp.code))
+            alerts.append(Alert("incomplete_sample", tuple(gaps), inspection=insp.code))
     alerts.extend(_missed_months(data, inspections, params, as_of))
     alerts.extend(_unescalated(data, params, as_of))
     return sorted(alerts, key=lambda a: a.sort_key)
 
 
+def _sentence(message: str, **facts: Any) -> tuple[Sentence]:
+    return ((message, facts),)
+
+
 def _sample_gaps(
     sample: Sample, village_type: Mapping[str, VillageType | None], params: AlertParams
-) -> list[str]:
-    gaps: list[str] = []
+) -> list[Sentence]:
+    gaps: list[Sentence] = []
     poor = sum(village_type.get(v) is VillageType.POOR for v in sample.villages)
     ordinary = sum(village_type.get(v) is VillageType.ORDINARY for v in sample.villages)
-    for label, have, need in (
-        ("towns", len(sample.towns), params.min_towns),
-        ("poor villages", poor, params.min_poor_villages),
-        ("ordinary villages", ordinary, params.min_ordinary_villages),
+    for message, have, need in (
+        (N_("%(have)s towns sampled (at least %(need)s)"), len(sample.towns), params.min_towns),
+        (
+            N_("%(have)s poor villages sampled (at least %(need)s)"),
+            poor,
+            params.min_poor_villages,
+        ),
+        (
+            N_("%(have)s ordinary villages sampled (at least %(need)s)"),
+            ordinary,
+            params.min_ordinary_villages,
+        ),
     ):
         if have < need:
-            gaps.append(f"{have} {label} sampled (at least {need})")
+            gaps.append((message, {"have": have, "need": need}))
     households: dict[str, list[HouseholdStatus]] = defaultdict(list)
     for h in sample.households:
         households[h.village].append(h.status)
@@ -119,9 +165,22 @@ def _sample_gaps(
             or not_exited < params.min_not_exited
         ):
             gaps.append(
-                f"village {village}: {len(statuses)} households, {pre_exit} pre-exit, "
-                f"{not_exited} not exited (at least {params.min_households}, "
-                f"{params.min_pre_exit}, {params.min_not_exited})"
+                (
+                    N_(
+                        "village %(village)s: %(households)s households, %(pre_exit)s pre-exit, "
+                        "%(not_exited)s not exited (at least %(min_households)s, "
+                        "%(min_pre_exit)s, %(min_not_exited)s)"
+                    ),
+                    {
+                        "village": village,
+                        "households": len(statuses),
+                        "pre_exit": pre_exit,
+                        "not_exited": not_exited,
+                        "min_households": params.min_households,
+                        "min_pre_exit": params.min_pre_exit,
+                        "min_not_exited": params.min_not_exited,
+                    },
+                )
             )
     return gaps
 
@@ -149,7 +208,12 @@ def _missed_months(
                 alerts.append(
                     Alert(
                         "missed_month",
-                        f"group {group.code} ({group.leader}) started no inspection in {label}",
+                        _sentence(
+                            N_("group %(group)s (%(leader)s) started no inspection in %(month)s"),
+                            group=group.code,
+                            leader=group.leader,
+                            month=label,
+                        ),
                         group=group.code,
                         month=label,
                     )
@@ -173,7 +237,10 @@ def _unescalated(data: YearData, params: AlertParams, as_of: date) -> list[Alert
             alerts.append(
                 Alert(
                     "unescalated_major",
-                    f"major finding not reported to the leading group by {limit}",
+                    _sentence(
+                        N_("major finding not reported to the leading group by %(limit)s"),
+                        limit=limit,
+                    ),
                     finding=finding.code,
                 )
             )

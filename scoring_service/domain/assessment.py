@@ -18,6 +18,7 @@ from scoring_service.domain.model import Event, Finding, Outcome, Unit, YearData
 from scoring_service.domain.ruleset import MetricValue, Ruleset
 from scoring_service.domain.scoring import Verdict, fire, json_number, ranks
 from scoring_service.domain.timeline import APPLY_ORDER, FindingState, outcome, state_after
+from scoring_service.i18n import gettext as _
 
 
 class Evaluator(Protocol):
@@ -94,7 +95,9 @@ class Assessment:
 def check_as_of(year: int, as_of: date) -> None:
     """An as-of date must be on or after the year's first day (spec section 7)."""
     if as_of < date(year, 1, 1):
-        raise InvalidRequest(f"as-of date {as_of} is before the year {year} began")
+        raise InvalidRequest(
+            _("as-of date %(as_of)s is before the year %(year)s began", as_of=as_of, year=year)
+        )
 
 
 def finding_facts(data: YearData, as_of: date) -> dict[str, FindingFacts]:

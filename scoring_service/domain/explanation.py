@@ -10,6 +10,7 @@ from scoring_service.domain.errors import NotFound
 from scoring_service.domain.metrics import round_rate
 from scoring_service.domain.ruleset import MetricValue, Rule
 from scoring_service.domain.scoring import json_number
+from scoring_service.i18n import gettext as _
 
 
 def _value(name: str, value: MetricValue) -> Any:
@@ -111,6 +112,10 @@ def _find(assessment: Assessment, unit_code: str) -> UnitResult:
         if result.unit.code == unit_code:
             return result
     raise NotFound(
-        f"unit {unit_code!r} is not a scored unit of {assessment.year} "
-        f"(scored kinds: {', '.join(k.value for k in assessment.ruleset.scored_kinds)})"
+        _(
+            "unit %(unit_code)r is not a scored unit of %(year)s (scored kinds: %(kinds)s)",
+            unit_code=unit_code,
+            year=assessment.year,
+            kinds=", ".join(k.value for k in assessment.ruleset.scored_kinds),
+        )
     )

@@ -8,6 +8,7 @@ from datetime import date
 from operator import attrgetter
 
 from scoring_service.domain.model import Event, EventType, Finding, Outcome, Severity
+from scoring_service.i18n import gettext as _
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,31 +44,32 @@ def ordered(events: Iterable[Event]) -> list[Event]:
 def _refusal(finding: Finding, state: FindingState, event: Event) -> tuple[str, str] | None:
     """The field at fault and why ``event`` cannot apply in ``state``; None when it can."""
     if event.date < finding.found_on:
-        return "date", f"it is dated before the finding was found ({finding.found_on})"
+        return "date", _("it is dated before the finding was found (%(day)s)", day=finding.found_on)
     kind = event.type
     if kind is EventType.EXTENSION:
         if state.rectified:
-            return "type", "an extension cannot be given to a finding already rectified"
+            return "type", _("an extension cannot be given to a finding already rectified")
         if event.date > state.effective_deadline:
-            return "date", (
-                f"an extension must be asked for on or before the deadline "
-                f"({state.effective_deadline})"
+            return "date", _(
+                "an extension must be asked for on or before the deadline (%(deadline)s)",
+                deadline=state.effective_deadline,
             )
         if event.new_deadline is None or event.new_deadline <= state.effective_deadline:
-            return "new_deadline", (
-                f"the new deadline ({event.new_deadline}) must be later than the current "
-                f"deadline ({state.effective_deadline})"
+            return "new_deadline", _(
+                "the new deadline (%(new)s) must be later than the current deadline (%(deadline)s)",
+                new=event.new_deadline,
+                deadline=state.effective_deadline,
             )
         if not (event.reason or "").strip():
-            return "reason", "an extension needs a reason"
+            return "reason", _("an extension needs a reason")
     elif kind is EventType.RECTIFIED:
         if state.rectified:
-            return "type", "the finding is already rectified"
+            return "type", _("the finding is already rectified")
     elif kind in (EventType.LOOKBACK_FAILED, EventType.LOOKBACK_PASSED):
         if not state.rectified:
-            return "type", "a look-back applies only to a rectified finding"
+            return "type", _("a look-back applies only to a rectified finding")
     elif kind is EventType.ESCALATED and finding.severity is not Severity.MAJOR:
-        return "type", "only a major finding can be escalated"
+        return "type", _("only a major finding can be escalated")
     return None
 
 

@@ -57,7 +57,13 @@ def normalize(language: str) -> str:
     base = language.strip().replace("_", "-").split("-")[0].lower()
     if base not in LANGUAGES:
         choices = ", ".join(LANGUAGES)
-        raise UnknownLanguage(f"unknown language {language!r}: choose one of {choices}")
+        raise UnknownLanguage(
+            gettext(
+                "unknown language %(language)r: choose one of %(choices)s",
+                language=language,
+                choices=choices,
+            )
+        )
     return base
 
 
@@ -81,17 +87,17 @@ def use_language(language: str) -> Iterator[str]:
         _language.reset(token)
 
 
-def best_match(accepted: list[tuple[str, float]]) -> str:
+def best_match(accepted: list[tuple[str, float]], default: str = DEFAULT_LANGUAGE) -> str:
     """The language to answer in, from an ``Accept-Language`` list of (tag, quality): the
-    first the service speaks by quality, the default when none is spoken."""
+    first the service speaks by quality, ``default`` when none is spoken."""
     for tag, _quality in sorted(accepted, key=lambda pair: -pair[1]):
         if tag == "*":
-            return DEFAULT_LANGUAGE
+            return default
         try:
             return normalize(tag)
         except UnknownLanguage:
             continue
-    return DEFAULT_LANGUAGE
+    return default
 
 
 @functools.cache
@@ -109,20 +115,27 @@ def translations(language: str) -> NullTranslations:
     return Translations(compiled, domain=DOMAIN)
 
 
-def gettext(message: str, **variables: Any) -> str:
+def gettext(message: str, /, **variables: Any) -> str:
     """``message`` in the current language, its ``%(name)s`` placeholders filled."""
     text = translations(current_language()).gettext(message)
     return text % variables if variables else text
 
 
-def ngettext(singular: str, plural: str, number: int, **variables: Any) -> str:
+def ngettext(singular: str, plural: str, number: int, /, **variables: Any) -> str:
     """The singular or plural form for ``number`` in the current language; ``%(num)s``
     holds the number."""
     text = translations(current_language()).ngettext(singular, plural, number)
     return text % {"num": number, **variables}
 
 
-def lazy_gettext(message: str, **variables: Any) -> LazyProxy:
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogue without translating it here: for text translated
+    later by whoever reads it (a value's label looked up at rendering, argparse's own
+    messages)."""
+    return message
+
+
+def lazy_gettext(message: str, /, **variables: Any) -> LazyProxy:
     """A message translated when it is read, for text defined at import time (column
     headings, enum labels) that must follow the language of each request."""
     return LazyProxy(gettext, message, enable_cache=False, **variables)

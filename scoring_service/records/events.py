@@ -20,6 +20,7 @@ from scoring_service.db.years import bump_revision
 from scoring_service.domain.errors import Conflict
 from scoring_service.domain.model import Event, EventType
 from scoring_service.domain.timeline import check_history
+from scoring_service.i18n import gettext as _
 from scoring_service.records.findings import resolve_year
 from scoring_service.records.year import not_held
 from scoring_service.unit_of_work import UnitOfWork
@@ -86,13 +87,24 @@ def append_event(
                     problems.append(
                         Problem(
                             "/date",
-                            f"it would make the {old.type.value} event of {old.date} invalid: "
-                            f"{refusal.message}",
+                            _(
+                                "it would make the %(event)s event of %(date)s invalid: "
+                                "%(message)s",
+                                event=old.type.value,
+                                date=old.date,
+                                message=refusal.message,
+                            ),
                         )
                     )
             raise EventRefused(
-                f"the {new.type.value} event dated {new.date} is not allowed on finding "
-                f"{code!r}: {problems[0].message}",
+                _(
+                    "the %(event)s event dated %(date)s is not allowed on finding %(code)r: "
+                    "%(message)s",
+                    event=new.type.value,
+                    date=new.date,
+                    code=code,
+                    message=problems[0].message,
+                ),
                 problems,
             )
         stored = add_event(session, year, candidate)

@@ -36,6 +36,7 @@ from scoring_service.domain.model import (
 )
 from scoring_service.domain.ruleset import Ruleset
 from scoring_service.domain.timeline import ordered
+from scoring_service.i18n import gettext as _
 from scoring_service.records.year import held_year, not_held
 from scoring_service.rules_in_force import as_of_for, ruleset_of
 from scoring_service.unit_of_work import UnitOfWork
@@ -178,10 +179,14 @@ def resolve_year(uow: UnitOfWork, code: str, year: int | None) -> int:
             raise not_held(year, "finding", code)
         return year
     if not years:
-        raise NotFound(f"no finding {code!r} is held")
+        raise NotFound(_("no finding %(code)r is held", code=code))
     if len(years) > 1:
         raise InvalidRequest(
-            f"finding {code!r} exists in {', '.join(map(str, years))}; say which with year"
+            _(
+                "finding %(code)r exists in %(years)s; say which with year",
+                code=code,
+                years=", ".join(map(str, years)),
+            )
         )
     return years[0]
 

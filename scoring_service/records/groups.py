@@ -10,6 +10,7 @@ from scoring_service.db import structure as store
 from scoring_service.db.queries import Page
 from scoring_service.domain.errors import Conflict
 from scoring_service.domain.model import Group
+from scoring_service.i18n import gettext as _
 from scoring_service.records.year import (
     begin_write,
     check_record,
@@ -43,7 +44,9 @@ def create_group(uow: UnitOfWork, year: int, group: GroupIn) -> Group:
         where = scope.reach(uow.session, year, uow.actor)
         scope.require_inside(uow.actor, where, group.counties, "the group")
         if store.group_exists(uow.session, year, group.code):
-            raise Conflict(f"the year {year} already has a group {group.code!r}")
+            raise Conflict(
+                _("the year %(year)s already has a group %(code)r", year=year, code=group.code)
+            )
         check_record(ruleset, year, ("groups", 0), units=units_in(uow, year), groups=[group])
         new = Group(group.code, group.name, group.leader, tuple(group.counties))
         store.add_group(uow.session, year, new)
@@ -81,7 +84,11 @@ def update_group(uow: UnitOfWork, year: int, code: str, changes: dict[str, Any])
             if used:
                 listed = ", ".join(f"{c} ({county})" for c, county in used[:10])
                 raise Conflict(
-                    f"group {code!r} has inspections in the counties it would drop: {listed}"
+                    _(
+                        "group %(code)r has inspections in the counties it would drop: %(listed)s",
+                        code=code,
+                        listed=listed,
+                    )
                 )
         updated = Group(code, new.name, new.leader, tuple(new.counties))
         store.set_group(uow.session, year, updated, counties="counties" in changes)

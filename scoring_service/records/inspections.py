@@ -14,6 +14,7 @@ from scoring_service.db.queries import Page
 from scoring_service.domain.errors import Conflict
 from scoring_service.domain.model import Finding, Inspection, YearData
 from scoring_service.domain.ruleset import Ruleset
+from scoring_service.i18n import gettext as _
 from scoring_service.records.groups import group_in
 from scoring_service.records.year import (
     begin_write,
@@ -48,10 +49,22 @@ def create_inspection(
         session = uow.session
         ruleset = begin_write(uow, year, create=True)
         if store.inspection_exists(session, year, inspection.code):
-            raise Conflict(f"the year {year} already has an inspection {inspection.code!r}")
+            raise Conflict(
+                _(
+                    "the year %(year)s already has an inspection %(code)r",
+                    year=year,
+                    code=inspection.code,
+                )
+            )
         taken = store.taken_finding_codes(session, year, [f.code for f in inspection.findings])
         if taken:
-            raise Conflict(f"the year {year} already has findings {', '.join(taken)}")
+            raise Conflict(
+                _(
+                    "the year %(year)s already has findings %(codes)s",
+                    year=year,
+                    codes=", ".join(taken),
+                )
+            )
         checked = _check(uow, ruleset, year, ("inspections", 0), inspection)
         findings = checked.findings
         _require_inside(uow, year, inspection.county, findings)
@@ -74,7 +87,9 @@ def add_finding(uow: UnitOfWork, year: int, inspection_code: str, finding: Findi
         ruleset = begin_write(uow, year, create=False)
         inspection = _held_inspection(uow, year, inspection_code)
         if store.taken_finding_codes(uow.session, year, [finding.code]):
-            raise Conflict(f"the year {year} already has a finding {finding.code!r}")
+            raise Conflict(
+                _("the year %(year)s already has a finding %(code)r", year=year, code=finding.code)
+            )
         at = ("inspections", 0, "findings", 0)
         new = _check(uow, ruleset, year, at, _as_in(inspection, [finding])).findings[0]
         _require_inside(uow, year, inspection.county, [new])

@@ -8,12 +8,20 @@ from scoring_service.db import structure as store
 from scoring_service.db.queries import Page
 from scoring_service.domain.errors import Conflict, NotFound
 from scoring_service.domain.model import Pairing
+from scoring_service.i18n import gettext as _
 from scoring_service.records.year import begin_write, check_record, held_year, units_in
 from scoring_service.unit_of_work import UnitOfWork
 
 
 def _not_paired(year: int, helping_unit: str, village: str) -> NotFound:
-    return NotFound(f"{helping_unit!r} is not paired with {village!r} in {year}")
+    return NotFound(
+        _(
+            "%(helping_unit)r is not paired with %(village)r in %(year)s",
+            helping_unit=helping_unit,
+            village=village,
+            year=year,
+        )
+    )
 
 
 def create_pairing(uow: UnitOfWork, year: int, pairing: PairingIn) -> Pairing:
@@ -26,7 +34,12 @@ def create_pairing(uow: UnitOfWork, year: int, pairing: PairingIn) -> Pairing:
         )
         if store.pairing_exists(uow.session, year, pairing.helping_unit, pairing.village):
             raise Conflict(
-                f"{pairing.helping_unit!r} is already paired with {pairing.village!r} in {year}"
+                _(
+                    "%(helping_unit)r is already paired with %(village)r in %(year)s",
+                    helping_unit=pairing.helping_unit,
+                    village=pairing.village,
+                    year=year,
+                )
             )
         check_record(ruleset, year, ("pairings", 0), units=units_in(uow, year), pairings=[pairing])
         new = Pairing(pairing.helping_unit, pairing.village)

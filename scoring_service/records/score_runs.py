@@ -12,6 +12,7 @@ from typing import Any
 from scoring_service.db.queries import Page, list_page, position_page
 from scoring_service.domain.errors import NotFound
 from scoring_service.domain.ruleset import Ruleset
+from scoring_service.i18n import gettext as _
 from scoring_service.records.year import require_year
 from scoring_service.results import ScoreRun, ScoreRunInfo
 from scoring_service.rules_in_force import as_of_for, ruleset_of
@@ -26,7 +27,9 @@ def get_run(uow: UnitOfWork, year: int, run_id: int) -> ScoreRun:
     with uow:
         run = uow.runs.get(run_id)
         if run is None or run.year != year:
-            raise NotFound(f"the year {year} has no score run {run_id}")
+            raise NotFound(
+                _("the year %(year)s has no score run %(run_id)s", year=year, run_id=run_id)
+            )
         return run.with_rows(in_reach(uow, year, run.rows))
 
 
@@ -52,7 +55,9 @@ def get_run_page(
             return whole.info, list_page(rows, tag=tag, limit=limit, cursor=cursor)
         run = uow.runs.info(run_id)
         if run is None or run.year != year:
-            raise NotFound(f"the year {year} has no score run {run_id}")
+            raise NotFound(
+                _("the year %(year)s has no score run %(run_id)s", year=year, run_id=run_id)
+            )
 
         def fetch(start: int, count: int) -> tuple[Rows, int]:
             return uow.runs.rows(run_id, kind=kind, start=start, count=count)
@@ -66,7 +71,7 @@ def latest_run(uow: UnitOfWork, year: int, *, as_of: date | None) -> ScoreRun:
         run = uow.runs.latest(year, as_of)
         if run is None:
             at = f" as of {as_of}" if as_of else ""
-            raise NotFound(f"the year {year} has no score run{at}")
+            raise NotFound(_("the year %(year)s has no score run%(at)s", year=year, at=at))
         return run.with_rows(in_reach(uow, year, run.rows))
 
 

@@ -12,6 +12,7 @@ from scoring_service.db import structure as store
 from scoring_service.db.queries import Page
 from scoring_service.domain.errors import Conflict
 from scoring_service.domain.model import Unit, UnitKind, VillageType
+from scoring_service.i18n import gettext as _
 from scoring_service.records.year import (
     InvalidRecord,
     begin_write,
@@ -37,7 +38,9 @@ def create_unit(uow: UnitOfWork, year: int, unit: UnitIn) -> Unit:
         ruleset = begin_write(uow, year, create=True)
         _require_place(uow, year, unit)
         if store.unit_exists(uow.session, year, unit.code):
-            raise Conflict(f"the year {year} already has a unit {unit.code!r}")
+            raise Conflict(
+                _("the year %(year)s already has a unit %(code)r", year=year, code=unit.code)
+            )
         units = units_in(uow, year)
         check_record(ruleset, year, ("units", len(units)), units=[*units, unit])
         new = Unit(unit.code, unit.name, unit.kind, unit.parent, unit.village_type)
@@ -64,13 +67,16 @@ def update_unit(uow: UnitOfWork, year: int, code: str, changes: dict[str, Any]) 
         if "village_type" in changes:
             value = changes["village_type"]
             if unit.kind is UnitKind.VILLAGE and value is None:
-                raise InvalidRecord([Problem("/village_type", "a village needs a village_type")])
+                raise InvalidRecord([Problem("/village_type", _("a village needs a village_type"))])
             if unit.kind is not UnitKind.VILLAGE and value is not None:
                 raise InvalidRecord(
                     [
                         Problem(
                             "/village_type",
-                            f"only a village has a village_type, not a {unit.kind.value}",
+                            _(
+                                "only a village has a village_type, not a %(kind)s",
+                                kind=unit.kind.value,
+                            ),
                         )
                     ]
                 )

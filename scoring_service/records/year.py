@@ -14,6 +14,7 @@ from scoring_service.db.years import bump_revision, load_units, store_year, year
 from scoring_service.domain.errors import NotFound
 from scoring_service.domain.model import YearData
 from scoring_service.domain.ruleset import Ruleset
+from scoring_service.i18n import gettext as _
 from scoring_service.rules_in_force import ruleset_of
 from scoring_service.unit_of_work import UnitOfWork
 
@@ -23,7 +24,9 @@ class InvalidRecord(InvalidBundle):
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         super().__init__(problems)
-        self.args = (f"the record has {len(self.problems)} problem(s); nothing was stored",)
+        self.args = (
+            _("the record has %(count)s problem(s); nothing was stored", count=len(self.problems)),
+        )
 
 
 def held_year(uow: UnitOfWork, year: int) -> None:
@@ -33,7 +36,9 @@ def held_year(uow: UnitOfWork, year: int) -> None:
 
 def not_held(year: int, what: str, code: str) -> NotFound:
     """The error for a record the year does not hold."""
-    return NotFound(f"the year {year} has no {what} {code!r}")
+    return NotFound(
+        _("the year %(year)s has no %(what)s %(code)r", year=year, what=what, code=code)
+    )
 
 
 def begin_write(uow: UnitOfWork, year: int, *, create: bool) -> Ruleset:

@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
+from scoring_service.i18n import N_, format_date
+from scoring_service.i18n import gettext as _
+from scoring_service.i18n.labels import (
+    GRADES,
+    KINDS,
+    MEASURES,
+    METRICS,
+    OUTCOMES,
+    REASONS,
+    SEVERITIES,
+    label,
+    labels,
+)
 from scoring_service.reports.cells import safe_cell
 
 KIND_NAMES = {"county": "县区", "town": "镇街", "helping_unit": "帮扶单位", "village": "村"}
@@ -92,17 +106,26 @@ def score_cells(row: dict[str, Any]) -> list[Any]:
 
 
 def score_table(rows: Sequence[dict[str, Any]], title: str) -> str:
-    """Score rows grouped by kind, in rank order, for people."""
+    """Score rows grouped by kind, in rank order, for people, in the language in force."""
     parts = [title]
     kinds: list[str] = []
     for row in rows:
         if row["kind"] not in kinds:
             kinds.append(row["kind"])
+    headers = [_(h) for h in SCORE_COLUMNS]
     for kind in kinds:
-        group = [score_cells(r) for r in rows if r["kind"] == kind]
-        parts.append(f"\n【{KIND_NAMES.get(kind, kind)}】 {len(group)}")
-        parts.append(table(SCORE_HEADERS, group, right={0, 3, 4, 5, 6, 7, 8, 9, 10, 11}))
+        group = [_read_cells(r) for r in rows if r["kind"] == kind]
+        parts.append(f"\n【{label(KINDS, kind)}】 {len(group)}")
+        parts.append(table(headers, group, right={0, 3, 4, 5, 6, 7, 8, 9, 10, 11}))
     return "\n".join(parts)
+
+
+def _read_cells(row: dict[str, Any]) -> list[Any]:
+    """A score row's cells on a terminal: grade and measures in the language in force."""
+    cells = score_cells(row)
+    cells[12] = label(GRADES, row["grade"])
+    cells[14] = labels(MEASURES, row["measures"], "、")
+    return cells
 
 
 def score_csv(rows: Sequence[dict[str, Any]]) -> str:
@@ -125,84 +148,140 @@ REASON_NAMES = {
     "responsible": "named responsible",
 }
 
+# The headings of the score table on a terminal, in the language in force (the files keep
+# SCORE_HEADERS, the work plan's Chinese, whatever the language).
+SCORE_COLUMNS = (
+    N_("rank"),
+    N_("unit code"),
+    N_("unit name"),
+    N_("findings"),
+    N_("due"),
+    N_("on time"),
+    N_("rectified late"),
+    N_("overdue"),
+    N_("rectification rate"),
+    N_("bonus"),
+    N_("deduction"),
+    N_("score"),
+    N_("grade"),
+    N_("rules fired"),
+    N_("measures"),
+)
+FINDING_COLUMNS = (
+    N_("finding"),
+    N_("found at"),
+    N_("criterion"),
+    N_("severity"),
+    N_("found on"),
+    N_("deadline"),
+    N_("completed"),
+    N_("outcome"),
+    N_("fakes"),
+    N_("repeat of"),
+    N_("counts because"),
+)
+
+
+def day(value: str | None) -> str:
+    """An ISO date of a document as people read it in the language in force."""
+    return "" if not value else format_date(dt.date.fromisoformat(value))
+
 
 def explanation_text(doc: dict[str, Any]) -> str:
     """An explanation for people: metrics, rules with the values they read, caps, findings."""
     unit, row = doc["unit"], doc["row"]
     m = row["metrics"]
+    comma = _(", ")
     lines = [
-        f"{unit['name']} ({unit['code']}, {KIND_NAMES.get(unit['kind'], unit['kind'])})  "
-        f"{doc['year']} as of {doc['as_of']}",
-        f"score {row['score']} = base + bonus {row['bonus']} - deduction {row['deduction']}; "
-        f"grade {GRADE_NAMES.get(row['grade'], row['grade'])} ({row['grade']}); rank {row['rank']}",
+        _(
+            "%(name)s (%(code)s, %(kind)s)  %(year)s, as of %(as_of)s",
+            name=unit["name"],
+            code=unit["code"],
+            kind=label(KINDS, unit["kind"]),
+            year=doc["year"],
+            as_of=day(doc["as_of"]),
+        ),
+        _(
+            "score %(score)s = base + bonus %(bonus)s - deduction %(deduction)s; "
+            "grade %(grade)s; rank %(rank)s",
+            score=row["score"],
+            bonus=row["bonus"],
+            deduction=row["deduction"],
+            grade=label(GRADES, row["grade"]),
+            rank=row["rank"],
+        ),
         "",
-        "metrics: "
-        + ", ".join(
-            f"{k} {m[k]}"
-            for k in ("findings", "due", "on_time", "late", "overdue", "open", "overdue_major")
+        _("metrics: ")
+        + comma.join(
+            f"{label(METRICS, k)} {m[k]}"
+            for k in (
+                "findings",
+                "due",
+                "on_time",
+                "late",
+                "overdue",
+                "open",
+                "overdue_major",
+                "fakes",
+                "repeats",
+            )
         )
-        + f", fakes {m['fakes']}, repeats {m['repeats']}, rate {_rate(m['rate'])}",
+        + f"{comma}{label(METRICS, 'rate')} {_rate(m['rate'])}",
     ]
     if m["overdue_by_category"]:
-        by_cat = ", ".join(f"{c}: {n}" for c, n in m["overdue_by_category"].items())
-        lines.append(f"overdue by category: {by_cat}")
+        by_cat = comma.join(f"{c}: {n}" for c, n in m["overdue_by_category"].items())
+        lines.append(_("overdue by category: %(counts)s", counts=by_cat))
     lines.append("")
-    lines.append("rules:")
+    lines.append(_("rules:"))
+    fired_mark, idle_mark = _("FIRED"), "-"
+    mark_width = max(width(fired_mark), width(idle_mark))
     for rule in doc["rules"]:
         values = ", ".join(
             f"{k}={v['exact'] if isinstance(v, dict) else ('null' if v is None else v)}"
             for k, v in rule["values"].items()
         )
+        head = f"{rule['rule']} {rule['name']}: {rule['when']}  [{values}]"
         if rule["fired"]:
             effect = f"+{rule['bonus']} -{rule['deduction']}"
-            extra = "、".join(MEASURE_NAMES.get(x, x) for x in rule["measures"])
+            extra = labels(MEASURES, rule["measures"], "、")
             if rule.get("grade"):
-                extra += f" grade forced to {rule['grade']}"
-            lines.append(
-                f"  FIRED {rule['rule']} {rule['name']}: {rule['when']}  [{values}]  "
-                f"{effect} {extra}"
-            )
+                extra += " " + _("grade forced to %(grade)s", grade=label(GRADES, rule["grade"]))
+            lines.append(f"  {pad(fired_mark, mark_width)} {head}  {effect} {extra}".rstrip())
         else:
-            lines.append(f"  -     {rule['rule']} {rule['name']}: {rule['when']}  [{values}]")
-    for name in ("bonus", "deduction"):
+            lines.append(f"  {pad(idle_mark, mark_width)} {head}")
+    capped = {
+        "bonus": N_("bonus capped: %(total)s -> %(cap)s"),
+        "deduction": N_("deduction capped: %(total)s -> %(cap)s"),
+    }
+    for name, message in capped.items():
         cap = doc["caps"][name]
         if cap["applied"]:
-            lines.append(f"{name} capped: {cap['total']} -> {cap['cap']}")
+            lines.append(_(message, total=cap["total"], cap=cap["cap"]))
     if doc["grade"]["forced_by"]:
         lines.append(
-            f"grade from score: {doc['grade']['from_score']}; "
-            f"forced by {', '.join(doc['grade']['forced_by'])}"
+            _(
+                "grade from score: %(grade)s; forced by %(rules)s",
+                grade=label(GRADES, doc["grade"]["from_score"]),
+                rules=", ".join(doc["grade"]["forced_by"]),
+            )
         )
     lines.append("")
-    lines.append(f"findings that count ({len(doc['findings'])}):")
+    lines.append(_("findings that count (%(count)s):", count=len(doc["findings"])))
     rows = [
         [
             f["code"],
             f["found_at"],
             f["criterion"],
-            f["severity"],
-            f["found_on"],
-            f["effective_deadline"],
-            f["completed_on"] or "",
-            f["outcome"],
+            label(SEVERITIES, f["severity"]),
+            day(f["found_on"]),
+            day(f["effective_deadline"]),
+            day(f["completed_on"]),
+            label(OUTCOMES, f["outcome"]),
             f["fakes"] or "",
             f["repeat_of"] or "",
-            ", ".join(REASON_NAMES.get(r, r) for r in f["counts_because"]),
+            labels(REASONS, f["counts_because"], comma),
         ]
         for f in doc["findings"]
     ]
-    headers = (
-        "finding",
-        "found at",
-        "crit.",
-        "severity",
-        "found on",
-        "deadline",
-        "completed",
-        "outcome",
-        "fakes",
-        "repeat of",
-        "counts because",
-    )
-    lines.append(table(headers, rows))
+    lines.append(table([_(h) for h in FINDING_COLUMNS], rows))
     return "\n".join(lines)

@@ -11,6 +11,7 @@ from fractions import Fraction
 from typing import Any
 
 from scoring_service.domain.ruleset import GRADE_ORDER
+from scoring_service.i18n import gettext as _
 from scoring_service.rules.conditions import (
     PLAIN_METRICS,
     ConditionError,
@@ -44,7 +45,16 @@ def check_year(
     problems: list[RuleProblem] = []
     year = doc.value.get("year")
     if isinstance(year, int) and not isinstance(year, bool) and year != folder_year:
-        problems.append(doc.problem(("year",), f"year {year} in the folder of {folder_year}"))
+        problems.append(
+            doc.problem(
+                ("year",),
+                _(
+                    "year %(year)s in the folder of %(folder_year)s",
+                    year=year,
+                    folder_year=folder_year,
+                ),
+            )
+        )
     codes = category_codes(doc)
     problems += _check_catalogue(doc)
     problems += _check_parameters(doc, folder_year, codes)
@@ -68,7 +78,8 @@ def _check_catalogue(doc: YearDoc) -> list[RuleProblem]:
             if code in seen_categories:
                 problems.append(
                     doc.problem(
-                        ("catalogue", "categories", i, "code"), f"duplicate category {code!r}"
+                        ("catalogue", "categories", i, "code"),
+                        _("duplicate category %(code)r", code=code),
                     )
                 )
             seen_categories.add(code)
@@ -81,11 +92,20 @@ def _check_catalogue(doc: YearDoc) -> list[RuleProblem]:
                 continue
             path = ("catalogue", "categories", i, "items", j, "code")
             if item_code in seen_items:
-                problems.append(doc.problem(path, f"duplicate item {item_code!r}"))
+                problems.append(
+                    doc.problem(path, _("duplicate item %(item_code)r", item_code=item_code))
+                )
             seen_items.add(item_code)
             if isinstance(code, str) and item_code.split(".", 1)[0] != code:
                 problems.append(
-                    doc.problem(path, f"item {item_code!r} is not in category {code!r}")
+                    doc.problem(
+                        path,
+                        _(
+                            "item %(item_code)r is not in category %(code)r",
+                            item_code=item_code,
+                            code=code,
+                        ),
+                    )
                 )
     return problems
 
@@ -103,34 +123,41 @@ def _check_parameters(doc: YearDoc, year: int, codes: list[str]) -> list[RulePro
             if number is not None and number <= 0:
                 problems.append(
                     doc.problem(
-                        (*p, "severity_weights", severity), "a severity weight must be positive"
+                        (*p, "severity_weights", severity), _("a severity weight must be positive")
                     )
                 )
         missing = {"general", "major"} - set(weights)
         if missing:
             problems.append(
                 doc.problem(
-                    (*p, "severity_weights"), f"missing weights for {', '.join(sorted(missing))}"
+                    (*p, "severity_weights"),
+                    _("missing weights for %(severities)s", severities=", ".join(sorted(missing))),
                 )
             )
     credit = _number(params.get("late_credit"))
     if credit is not None and not 0 <= credit <= 1:
-        problems.append(doc.problem((*p, "late_credit"), "late_credit must be between 0 and 1"))
+        problems.append(doc.problem((*p, "late_credit"), _("late_credit must be between 0 and 1")))
     caps = params.get("caps")
     if isinstance(caps, dict):
         for key in ("bonus", "deduction"):
             cap = _number(caps.get(key))
             if cap is not None and cap < 0:
                 problems.append(
-                    doc.problem((*p, "caps", key), "a cap cannot be negative (null means no cap)")
+                    doc.problem(
+                        (*p, "caps", key), _("a cap cannot be negative (null means no cap)")
+                    )
                 )
     kinds = params.get("scored_kinds")
     if isinstance(kinds, list):
         if not kinds:
-            problems.append(doc.problem((*p, "scored_kinds"), "at least one kind must be scored"))
+            problems.append(
+                doc.problem((*p, "scored_kinds"), _("at least one kind must be scored"))
+            )
         for i, kind in enumerate(kinds):
             if kind in kinds[:i]:
-                problems.append(doc.problem((*p, "scored_kinds", i), f"{kind!r} listed twice"))
+                problems.append(
+                    doc.problem((*p, "scored_kinds", i), _("%(kind)r listed twice", kind=kind))
+                )
     attribution = params.get("attribution")
     helping = attribution.get("helping_unit_categories") if isinstance(attribution, dict) else None
     if isinstance(helping, list) and codes:
@@ -139,18 +166,30 @@ def _check_parameters(doc: YearDoc, year: int, codes: list[str]) -> list[RulePro
                 problems.append(
                     doc.problem(
                         (*p, "attribution", "helping_unit_categories", i),
-                        f"unknown category {code!r} (the catalogue has {', '.join(codes)})",
+                        _(
+                            "unknown category %(code)r (the catalogue has %(codes)s)",
+                            code=code,
+                            codes=", ".join(codes),
+                        ),
                     )
                 )
     problems += _check_grades(doc, params.get("grades"))
     cutoff = params.get("cutoff")
     if isinstance(cutoff, date) and cutoff < date(year, 1, 1):
-        problems.append(doc.problem((*p, "cutoff"), f"cutoff {cutoff} is before the year {year}"))
+        problems.append(
+            doc.problem(
+                (*p, "cutoff"),
+                _("cutoff %(cutoff)s is before the year %(year)s", cutoff=cutoff, year=year),
+            )
+        )
     alerts = params.get("alerts")
     start = alerts.get("inspections_from") if isinstance(alerts, dict) else None
     if isinstance(start, date) and start.year != year:
         problems.append(
-            doc.problem((*p, "alerts", "inspections_from"), f"{start} is not in {year}")
+            doc.problem(
+                (*p, "alerts", "inspections_from"),
+                _("%(start)s is not in %(year)s", start=start, year=year),
+            )
         )
     return problems
 
@@ -160,26 +199,26 @@ def _check_grades(doc: YearDoc, bands: Any) -> list[RuleProblem]:
         return []
     path = ("parameters", "grades")
     if not bands:
-        return [doc.problem(path, "at least one grade band is needed")]
+        return [doc.problem(path, _("at least one grade band is needed"))]
     problems = []
     grades = [b.get("grade") for b in bands]
     ranks = [GRADE_ORDER.index(g) for g in grades if g in GRADE_ORDER]
     if len(set(ranks)) != len(ranks):
-        problems.append(doc.problem(path, "a grade appears in two bands"))
+        problems.append(doc.problem(path, _("a grade appears in two bands")))
     elif ranks != sorted(ranks):
-        problems.append(doc.problem(path, "bands must go from the best grade to the worst"))
+        problems.append(doc.problem(path, _("bands must go from the best grade to the worst")))
     previous: Fraction | None = None
     for i, band in enumerate(bands):
         minimum = band.get("min")
         last = i == len(bands) - 1
         if minimum is None:
             if not last:
-                problems.append(doc.problem((*path, i), "only the last band may have no min"))
+                problems.append(doc.problem((*path, i), _("only the last band may have no min")))
             continue
         if last:
             problems.append(
                 doc.problem(
-                    (*path, i), "the last band must have no min: it takes every score below"
+                    (*path, i), _("the last band must have no min: it takes every score below")
                 )
             )
         number = _number(minimum)
@@ -188,7 +227,12 @@ def _check_grades(doc: YearDoc, bands: Any) -> list[RuleProblem]:
         if previous is not None and number >= previous:
             problems.append(
                 doc.problem(
-                    (*path, i, "min"), f"min {number} is not below the band above ({previous})"
+                    (*path, i, "min"),
+                    _(
+                        "min %(number)s is not below the band above (%(previous)s)",
+                        number=number,
+                        previous=previous,
+                    ),
                 )
             )
         previous = number
@@ -218,20 +262,27 @@ def _check_rules(
             number = _number(points.get("points") if isinstance(points, dict) else points)
             if number is not None and number < 0:
                 problems.append(
-                    doc.problem(("rules", i, effect), f"{effect} points cannot be negative")
+                    doc.problem(
+                        ("rules", i, effect),
+                        _("%(effect)s points cannot be negative", effect=effect),
+                    )
                 )
             per = points.get("per") if isinstance(points, dict) else None
             if isinstance(per, str) and per not in per_metrics:
                 problems.append(
                     doc.problem(
                         ("rules", i, effect, "per"),
-                        f"unknown metric {per!r} to count by (one of {', '.join(per_metrics)})",
+                        _(
+                            "unknown metric %(per)r to count by (one of %(metrics)s)",
+                            per=per,
+                            metrics=", ".join(per_metrics),
+                        ),
                     )
                 )
         if not any(rule.get(key) for key in ("bonus", "deduction", "measures", "grade")):
             problems.append(
                 doc.problem(
-                    ("rules", i), "the rule has no effect (bonus, deduction, measures or grade)"
+                    ("rules", i), _("the rule has no effect (bonus, deduction, measures or grade)")
                 )
             )
     return problems, conditions

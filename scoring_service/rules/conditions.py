@@ -25,6 +25,7 @@ from typing import Literal
 
 from scoring_service.domain.metrics import CATEGORY_PREFIX, SCALAR_METRICS
 from scoring_service.domain.ruleset import MetricValue
+from scoring_service.i18n import gettext as _
 
 # The metrics every unit has (spec section 5); ``overdue_by_category.<C>`` comes on top.
 PLAIN_METRICS = SCALAR_METRICS
@@ -39,7 +40,7 @@ class ConditionError(ValueError):
     """A condition that does not parse or type-check; ``column`` is 1-based."""
 
     def __init__(self, message: str, column: int) -> None:
-        super().__init__(f"{message} (column {column})")
+        super().__init__(_("%(message)s (column %(column)s)", message=message, column=column))
         self.message = message
         self.column = column
 
@@ -99,7 +100,7 @@ def tokenize(text: str) -> list[Token]:
         if match is None:
             char = text[pos]
             hint = _HINTS.get(char)
-            message = f"unexpected character {char!r}" + (f": {hint}" if hint else "")
+            message = _("unexpected character %(char)r", char=char) + (f": {hint}" if hint else "")
             raise ConditionError(message, pos + 1)
         kind = match.lastgroup
         value = match.group()
@@ -305,11 +306,13 @@ class _Parser:
     def unexpected(self, expected: str) -> ConditionError:
         token = self.current
         found = "end of condition" if token.kind == "end" else repr(token.text)
-        return self.fail(f"expected {expected}, found {found}")
+        return self.fail(
+            _("expected %(expected)s, found %(found)s", expected=expected, found=found)
+        )
 
     def parse(self) -> Node:
         if self.at("end"):
-            raise self.fail("empty condition")
+            raise self.fail(_("empty condition"))
         node = self.or_expr()
         if not self.at("end"):
             raise self.unexpected("'and', 'or', an operator or the end")
@@ -396,7 +399,7 @@ class _Parser:
         if token.kind == "number":
             self.advance()
             if len(token.text.split(".")[0].lstrip("0")) > 15:
-                raise self.fail("number too large (at most 15 digits before the point)", token)
+                raise self.fail(_("number too large (at most 15 digits before the point)"), token)
             return Number(Fraction(token.text), token.column)
         if token.kind == "name":
             self.advance()
@@ -418,17 +421,23 @@ class _Parser:
             code = name[len(CATEGORY_PREFIX) :]
             listed = ", ".join(self.categories)
             raise self.fail(
-                f"unknown category {code!r} in {name!r} (the catalogue has {listed})", token
+                _(
+                    "unknown category %(code)r in %(name)r (the catalogue has %(listed)s)",
+                    code=code,
+                    name=name,
+                    listed=listed,
+                ),
+                token,
             )
         close = difflib.get_close_matches(name, sorted(self.known), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise self.fail(f"unknown metric {name!r}{hint}", token)
+        hint = _("; did you mean %(name)r?", name=close[0]) if close else ""
+        raise self.fail(_("unknown metric %(name)r%(hint)s", name=name, hint=hint), token)
 
 
 def _need_number(node: Node, operator: Token, what: str) -> Numeric:
     if node.kind != "number":
         raise ConditionError(
-            f"{what} needs numbers on both sides, not a comparison", operator.column
+            _("%(what)s needs numbers on both sides, not a comparison", what=what), operator.column
         )
     assert isinstance(node, Number | Metric | Negate | Arith)
     return node
@@ -437,7 +446,7 @@ def _need_number(node: Node, operator: Token, what: str) -> Numeric:
 def _need_boolean(node: Node, operator: Token, what: str) -> None:
     if node.kind != "boolean":
         raise ConditionError(
-            f"{what} needs conditions (comparisons), not a number", operator.column
+            _("%(what)s needs conditions (comparisons), not a number", what=what), operator.column
         )
 
 
@@ -451,7 +460,7 @@ def parse_condition(text: str, categories: Iterable[str]) -> ParsedCondition:
     parser = _Parser(text, frozenset(metric_names(codes)), codes)
     node = parser.parse()
     if not isinstance(node, Compare | And | Or | Not):
-        raise ConditionError("a condition must compare something, e.g. 'fakes >= 1'", 1)
+        raise ConditionError(_("a condition must compare something, e.g. 'fakes >= 1'"), 1)
     return ParsedCondition(text, node)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from scoring_service.bundle.parse import describe_error
 from scoring_service.domain.ruleset import (
     AlertParams,
     Attribution,
@@ -23,6 +24,7 @@ from scoring_service.domain.ruleset import (
     Rule,
     Ruleset,
 )
+from scoring_service.i18n import gettext as _
 from scoring_service.rules.checks import check_year
 from scoring_service.rules.conditions import ParsedCondition
 from scoring_service.rules.merge import YearDoc, display_dir, resolve, year_dirs
@@ -59,7 +61,9 @@ def load_ruleset(year: int, rules_dir: Path | None = None) -> Ruleset:
     directory = rules_dir or default_rules_dir()
     if year not in year_dirs(directory):
         where = f"{display_dir(directory)}/{year}/ruleset.yaml"
-        raise UnknownRulesetYear(year, [RuleProblem(where, 0, "", f"no rule set for {year}")])
+        raise UnknownRulesetYear(
+            year, [RuleProblem(where, 0, "", _("no rule set for %(year)s", year=year))]
+        )
     key = (str(directory.resolve()), year, _fingerprint(directory))
     with _cache_lock:
         cached = _cache.get(key)
@@ -126,15 +130,18 @@ def schema_messages(
         seen_paths.add(path)
         kind = detail["type"]
         if kind == "extra_forbidden":
-            message = f"unknown key {path[-1]!r}"
+            message = _("unknown key %(key)r", key=path[-1])
         elif kind == "missing":
-            message = "required key missing"
+            message = _("required key missing")
         else:
-            message = detail["msg"].removeprefix("Value error, ")
+            # pydantic's own words for the common types, as the bundle's checks say them.
+            message = describe_error(detail).removeprefix("Value error, ")
             value = detail.get("input")
-            if isinstance(value, str | int | Fraction | date) or value is None:
+            if kind == "enum":
+                pass  # the message quotes the value already
+            elif isinstance(value, str | int | Fraction | date) or value is None:
                 shown = repr(value) if isinstance(value, str) else show(value)
-                message += f" (found {shown})"
+                message += _(" (found %(value)s)", value=shown)
         messages.append((path, message))
     return messages
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scoring_service.i18n import gettext as _
 from scoring_service.rules.problems import RuleProblem
 from scoring_service.rules.schema import FILE_KEYS
 from scoring_service.rules.yaml_source import Loc, Path_, key_text, read_yaml
@@ -81,7 +82,10 @@ def read_year(rules_dir: Path, year: int) -> tuple[YearDoc, list[RuleProblem]]:
             allowed = ", ".join(FILE_KEYS)
             problems.append(
                 RuleProblem(
-                    f"{prefix}/{entry.name}", 0, "", f"unknown rule file (expected {allowed})"
+                    f"{prefix}/{entry.name}",
+                    0,
+                    "",
+                    _("unknown rule file (expected %(allowed)s)", allowed=allowed),
                 )
             )
     for file_name, allowed_keys in FILE_KEYS.items():
@@ -90,13 +94,13 @@ def read_year(rules_dir: Path, year: int) -> tuple[YearDoc, list[RuleProblem]]:
         if not path.is_file():
             if file_name == "ruleset.yaml":
                 problems.append(
-                    RuleProblem(name, 0, "", "missing: every year needs a ruleset.yaml")
+                    RuleProblem(name, 0, "", _("missing: every year needs a ruleset.yaml"))
                 )
             continue
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
-            problems.append(RuleProblem(name, 0, "", f"cannot read: {error}"))
+            problems.append(RuleProblem(name, 0, "", _("cannot read: %(error)s", error=error)))
             doc.broken = True
             continue
         doc.sources[name] = text
@@ -106,7 +110,7 @@ def read_year(rules_dir: Path, year: int) -> tuple[YearDoc, list[RuleProblem]]:
             doc.broken = True
             continue
         if not isinstance(source.value, dict):
-            problems.append(RuleProblem(name, 1, "", "expected a mapping of keys at the top"))
+            problems.append(RuleProblem(name, 1, "", _("expected a mapping of keys at the top")))
             doc.broken = True
             continue
         # catalogue.yaml's keys live under ``catalogue`` in the year's document.
@@ -119,7 +123,12 @@ def read_year(rules_dir: Path, year: int) -> tuple[YearDoc, list[RuleProblem]]:
                 loc = source.locs[(key,)]
                 keys = ", ".join(sorted(allowed_keys))
                 problems.append(
-                    RuleProblem(name, loc.line, key, f"unknown key {key!r} (allowed here: {keys})")
+                    RuleProblem(
+                        name,
+                        loc.line,
+                        key,
+                        _("unknown key %(key)r (allowed here: %(keys)s)", key=key, keys=keys),
+                    )
                 )
                 continue
             target = doc.value["catalogue"] if base else doc.value
@@ -149,7 +158,11 @@ def _duplicate_rule_ids(doc: YearDoc) -> list[RuleProblem]:
         if rule_id is None:
             continue
         if rule_id in seen:
-            problems.append(doc.problem(("rules", index, "id"), f"duplicate rule id {rule_id!r}"))
+            problems.append(
+                doc.problem(
+                    ("rules", index, "id"), _("duplicate rule id %(rule_id)r", rule_id=rule_id)
+                )
+            )
         seen.add(rule_id)
     return problems
 
@@ -166,14 +179,20 @@ def resolve(
         return doc, problems  # the schema reports the type
     if extends == year or extends in chain:
         cycle = " -> ".join(str(y) for y in (*chain, year, extends))
-        problems.append(doc.problem(("extends",), f"extends forms a cycle: {cycle}"))
+        problems.append(
+            doc.problem(("extends",), _("extends forms a cycle: %(cycle)s", cycle=cycle))
+        )
         return None, problems
     if extends not in year_dirs(rules_dir):
         problems.append(
             doc.problem(
                 ("extends",),
-                f"extends {extends}, but there is no rule set for {extends} "
-                f"({display_dir(rules_dir)}/{extends}/ruleset.yaml)",
+                _(
+                    "extends %(extends)s, but there is no rule set for %(extends)s "
+                    "(%(folder)s/%(extends)s/ruleset.yaml)",
+                    extends=extends,
+                    folder=display_dir(rules_dir),
+                ),
             )
         )
         return None, problems

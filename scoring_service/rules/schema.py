@@ -20,13 +20,14 @@ from pydantic import (
 
 from scoring_service.domain.model import Severity, UnitKind
 from scoring_service.domain.ruleset import Grade, Measure
+from scoring_service.i18n import gettext as _
 
 
 def _exact(value: Any) -> Fraction:
     # The YAML reader gives ints and Fractions (decimal text); a float would have lost
     # exactness somewhere, and quoted text is not a number.
     if isinstance(value, bool) or not isinstance(value, int | Fraction):
-        raise ValueError("expected a number, e.g. 3 or 0.5")
+        raise ValueError(_("expected a number, e.g. 3 or 0.5"))
     return Fraction(value)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from yaml.constructor import SafeConstructor
 
+from scoring_service.i18n import gettext as _
 from scoring_service.rules.problems import RuleProblem
 
 Path_ = tuple[str | int, ...]
@@ -135,9 +136,11 @@ def read_yaml(name: str, text: str) -> tuple[SourceFile | None, list[RuleProblem
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 0
         message = " ".join(part for part in (error.context, error.problem) if part)
-        return None, [RuleProblem(name, line, "", f"not valid YAML: {message}")]
+        return None, [
+            RuleProblem(name, line, "", _("not valid YAML: %(message)s", message=message))
+        ]
     except yaml.YAMLError as error:
-        return None, [RuleProblem(name, 0, "", f"not valid YAML: {error}")]
+        return None, [RuleProblem(name, 0, "", _("not valid YAML: %(error)s", error=error))]
     if node is None:
         return SourceFile(name, text, {}, {(): Loc(name, 1, "")}), []
     reader = _Reader(name)

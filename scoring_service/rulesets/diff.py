@@ -19,7 +19,9 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from scoring_service.domain.ruleset import GRADE_ORDER, MEASURE_ORDER, Grade, Ruleset
-from scoring_service.reports.text import GRADE_NAMES, table
+from scoring_service.i18n import gettext as _
+from scoring_service.i18n.labels import GRADES, KINDS, MEASURES, label
+from scoring_service.reports.text import table
 
 Row = Mapping[str, Any]  # a score row as spec section 9 prints it
 
@@ -254,7 +256,13 @@ def rule_changes(old: Ruleset | None, new: Ruleset) -> list[dict[str, Any]]:
     for rule_id, facts in new_rules.items():
         before = old_rules.get(rule_id)
         if before is None:
-            changes.append({"what": f"{rule_id}", "old": None, "new": f"new rule: {facts['name']}"})
+            changes.append(
+                {
+                    "what": f"{rule_id}",
+                    "old": None,
+                    "new": _("new rule: %(name)s", name=facts["name"]),
+                }
+            )
             continue
         for key, value in facts.items():
             if before[key] != value:
@@ -263,7 +271,9 @@ def rule_changes(old: Ruleset | None, new: Ruleset) -> list[dict[str, Any]]:
                 )
     for rule_id, facts in old_rules.items():
         if rule_id not in new_rules:
-            changes.append({"what": rule_id, "old": f"rule {facts['name']}", "new": None})
+            changes.append(
+                {"what": rule_id, "old": _("rule %(name)s", name=facts["name"]), "new": None}
+            )
     return changes
 
 
@@ -289,46 +299,63 @@ def render_text(doc: Mapping[str, Any]) -> str:
     """A dry run (``dry_run_json``) as text: rule changes, the summary, a table of units."""
     lines = [doc["title"]]
     if doc.get("notes"):
-        lines += [f"note: {note}" for note in doc["notes"]]
+        lines += [_("note: %(note)s", note=note) for note in doc["notes"]]
     changes = doc.get("rule_changes") or []
     lines.append("")
-    lines.append(f"Rule changes ({len(changes)}):" if changes else "Rule changes: none")
+    lines.append(
+        _("Rule changes (%(count)s):", count=len(changes)) if changes else _("Rule changes: none")
+    )
     for change in changes:
         lines.append(f"  {change['what']}: {change['old'] or '—'}  →  {change['new'] or '—'}")
     summary = doc["summary"]
     grade = summary["grade"]
     lines.append("")
     lines.append(
-        f"{summary['units']} units compared, {summary['changed']} changed; "
-        f"grade changed for {grade['changed']} ({grade['better']} better, {grade['worse']} worse); "
-        f"score up for {summary['score']['up']}, down for {summary['score']['down']}"
+        _(
+            "%(units)s units compared, %(changed)s changed; grade changed for %(graded)s "
+            "(%(better)s better, %(worse)s worse); score up for %(up)s, down for %(down)s",
+            units=summary["units"],
+            changed=summary["changed"],
+            graded=grade["changed"],
+            better=grade["better"],
+            worse=grade["worse"],
+            up=summary["score"]["up"],
+            down=summary["score"]["down"],
+        )
     )
     for measure, lists in summary["measures"].items():
         if lists["gained"] or lists["lost"]:
             lines.append(
-                f"  {measure}: {len(lists['gained'])} gain ({_list(lists['gained'])}), "
-                f"{len(lists['lost'])} lose ({_list(lists['lost'])})"
+                "  "
+                + _(
+                    "%(measure)s: %(gained)s gain (%(gainers)s), %(lost)s lose (%(losers)s)",
+                    measure=label(MEASURES, measure),
+                    gained=len(lists["gained"]),
+                    gainers=_list(lists["gained"]),
+                    lost=len(lists["lost"]),
+                    losers=_list(lists["lost"]),
+                )
             )
     if summary["largest_movers"]:
         movers = ", ".join(
             f"{m['unit']} {m['name']} {m['old_score']}→{m['new_score']}"
             for m in summary["largest_movers"]
         )
-        lines.append(f"  largest movers: {movers}")
+        lines.append("  " + _("largest movers: %(movers)s", movers=movers))
     if doc["units"]:
         lines.append("")
         headers = (
-            "unit",
-            "name",
-            "kind",
-            "rate band",
-            "fired",
-            "bonus",
-            "deduction",
-            "score",
-            "grade",
-            "rank",
-            "measures",
+            _("unit"),
+            _("name"),
+            _("kind"),
+            _("rate band"),
+            _("fired"),
+            _("bonus"),
+            _("deduction"),
+            _("score"),
+            _("grade"),
+            _("rank"),
+            _("measures"),
         )
         rows = []
         for unit in doc["units"]:
@@ -338,7 +365,7 @@ def render_text(doc: Mapping[str, Any]) -> str:
                 [
                     unit["unit"],
                     unit["name"],
-                    unit["kind"],
+                    label(KINDS, unit["kind"]),
                     f"{_list(old['rate_band'] or [])}→{_list(new['rate_band'] or [])}"
                     if old["rate_band"] != new["rate_band"]
                     else _list(new["rate_band"] or []),
@@ -356,4 +383,4 @@ def render_text(doc: Mapping[str, Any]) -> str:
 
 
 def _grade(grade: str | None) -> str:
-    return "—" if grade is None else f"{grade}({GRADE_NAMES.get(grade, grade)})"
+    return "—" if grade is None else label(GRADES, grade)

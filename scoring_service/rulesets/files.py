@@ -24,6 +24,7 @@ import yaml
 
 from scoring_service.domain.assessment import Evaluator
 from scoring_service.domain.ruleset import Ruleset
+from scoring_service.i18n import gettext
 from scoring_service.rules.loader import load_ruleset
 from scoring_service.rules.problems import RuleFileError, RuleProblem, unique
 from scoring_service.rules.yaml_source import read_yaml
@@ -62,7 +63,12 @@ def check_paths(year: int, files: Files) -> list[RuleProblem]:
     problems: list[RuleProblem] = []
     if len(files) > MAX_FILES:
         problems.append(
-            RuleProblem(where(year, ""), 0, "", f"{len(files)} files; at most {MAX_FILES}")
+            RuleProblem(
+                where(year, ""),
+                0,
+                "",
+                gettext("%(count)s files; at most %(most)s", count=len(files), most=MAX_FILES),
+            )
         )
     total = 0
     readable: set[str] = set()  # files safe to read: named, sized and shaped as allowed
@@ -75,18 +81,28 @@ def check_paths(year: int, files: Files) -> list[RuleProblem]:
                     where(year, path),
                     0,
                     "",
-                    "not a usable file name: a relative path of letters, digits, _ . - and /",
+                    gettext(
+                        "not a usable file name: a relative path of letters, digits, _ . - and /"
+                    ),
                 )
             )
         elif not path.endswith(_SUFFIXES):
             problems.append(
                 RuleProblem(
-                    where(year, path), 0, "", "only .yaml, .yml and .json files belong here"
+                    where(year, path),
+                    0,
+                    "",
+                    gettext("only .yaml, .yml and .json files belong here"),
                 )
             )
         elif size > MAX_FILE_BYTES:
             problems.append(
-                RuleProblem(where(year, path), 0, "", f"larger than {MAX_FILE_BYTES} bytes")
+                RuleProblem(
+                    where(year, path),
+                    0,
+                    "",
+                    gettext("larger than %(most)s bytes", most=MAX_FILE_BYTES),
+                )
             )
         else:
             shape = [] if path.endswith(".json") else _yaml_shape(where(year, path), text)
@@ -96,12 +112,20 @@ def check_paths(year: int, files: Files) -> list[RuleProblem]:
     problems += _bundle_files(year, files, readable)
     if total > MAX_TOTAL_BYTES:
         problems.append(
-            RuleProblem(where(year, ""), 0, "", f"the files hold more than {MAX_TOTAL_BYTES} bytes")
+            RuleProblem(
+                where(year, ""),
+                0,
+                "",
+                gettext("the files hold more than %(most)s bytes", most=MAX_TOTAL_BYTES),
+            )
         )
     if "ruleset.yaml" not in files:
         problems.append(
             RuleProblem(
-                where(year, "ruleset.yaml"), 0, "", "missing: every year needs a ruleset.yaml"
+                where(year, "ruleset.yaml"),
+                0,
+                "",
+                gettext("missing: every year needs a ruleset.yaml"),
             )
         )
     return problems
@@ -133,7 +157,9 @@ def _yaml_shape(name: str, text: str) -> list[RuleProblem]:
             if isinstance(event, yaml.AliasEvent):
                 shape = shapes.get(event.anchor or "", (1, 0))  # undefined: reading says so
                 if shape is None:
-                    return [RuleProblem(name, line, "", "a YAML alias inside its own anchor")]
+                    return [
+                        RuleProblem(name, line, "", gettext("a YAML alias inside its own anchor"))
+                    ]
                 values += shape[0]
                 repeated += shape[0]
                 if repeated > MAX_REPEATED_VALUES:
@@ -162,7 +188,14 @@ def _yaml_shape(name: str, text: str) -> list[RuleProblem]:
             else:
                 continue
             if reached > MAX_DEPTH:
-                return [RuleProblem(name, line, "", f"nested deeper than {MAX_DEPTH} levels")]
+                return [
+                    RuleProblem(
+                        name,
+                        line,
+                        "",
+                        gettext("nested deeper than %(most)s levels", most=MAX_DEPTH),
+                    )
+                ]
             if opened:
                 opened[-1].deepest = max(opened[-1].deepest, reached)
     except yaml.YAMLError:
@@ -195,7 +228,9 @@ def _bundle_files(year: int, files: Files, readable: set[str]) -> list[RuleProbl
                         where(year, path),
                         loc.line if loc else 0,
                         f"cases[{index}].bundle_file",
-                        f"{name!r} is not among the draft's files (give it with them)",
+                        gettext(
+                            "%(name)r is not among the draft's files (give it with them)", name=name
+                        ),
                     )
                 )
     return problems
@@ -213,7 +248,14 @@ def read_folder(folder: Path) -> dict[str, str]:
                 files[relative.as_posix()] = path.read_text(encoding="utf-8")
             except UnicodeDecodeError as error:
                 raise RuleFileError(
-                    [RuleProblem(str(path), 0, "", f"not UTF-8 text: {error.reason}")]
+                    [
+                        RuleProblem(
+                            str(path),
+                            0,
+                            "",
+                            gettext("not UTF-8 text: %(reason)s", reason=error.reason),
+                        )
+                    ]
                 ) from None
     return files
 

@@ -32,6 +32,7 @@ from scoring_service.db.ruleset_models import RulesetDraftRow, RulesetVersionRow
 from scoring_service.domain.assessment import Evaluator, assess, check_as_of
 from scoring_service.domain.errors import Conflict, InvalidRequest, NotFound
 from scoring_service.domain.ruleset import Ruleset
+from scoring_service.i18n import format_date, gettext, ngettext
 from scoring_service.rules.problems import RuleFileError, RuleProblem
 from scoring_service.rules.yaml_source import read_yaml
 from scoring_service.rulesets.diff import compare_rows, rule_changes
@@ -86,15 +87,22 @@ def _versioned(uow: UnitOfWork) -> VersionedRuleSource:
 
 def _check_year(year: int) -> None:
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise InvalidRequest(f"{year} is not a year of rule sets ({FIRST_YEAR}-{LAST_YEAR})")
+        raise InvalidRequest(
+            gettext(
+                "%(year)s is not a year of rule sets (%(first)s-%(last)s)",
+                year=year,
+                first=FIRST_YEAR,
+                last=LAST_YEAR,
+            )
+        )
 
 
 def _check_note(note: str, *, required: bool) -> str:
     note = note.strip()
     if required and not note:
-        raise InvalidRequest("a change note is required: say what changes and why")
+        raise InvalidRequest(gettext("a change note is required: say what changes and why"))
     if len(note) > MAX_NOTE:
-        raise InvalidRequest(f"the note is longer than {MAX_NOTE} characters")
+        raise InvalidRequest(gettext("the note is longer than %(most)s characters", most=MAX_NOTE))
     return note
 
 
@@ -209,7 +217,7 @@ def list_versions(uow: UnitOfWork, year: int) -> VersionList:
             )
         )
     if not versions:
-        raise NotFound(f"there is no rule set for the year {year}")
+        raise NotFound(gettext("there is no rule set for the year %(year)s", year=year))
     return VersionList(year, current_hash, versions)
 
 
@@ -225,18 +233,29 @@ def find_version(uow: UnitOfWork, year: int, ref: str) -> RulesetVersionRow:
     if ref.isascii() and ref.isdigit() and len(ref) < 8:  # not "¹", which int() cannot read
         row = repo.version_by_number(session, year, int(ref))
         if row is None:
-            raise NotFound(f"the year {year} has no version {ref}")
+            raise NotFound(gettext("the year %(year)s has no version %(ref)s", year=year, ref=ref))
         return row
     if len(ref) < 8 or any(c not in "0123456789abcdef" for c in ref):
         raise InvalidRequest(
-            f"{ref!r} names no version: give its number or at least 8 digits of its hash"
+            gettext(
+                "%(ref)r names no version: give its number or at least 8 digits of its hash",
+                ref=ref,
+            )
         )
     rows = repo.versions_by_prefix(session, year, ref)
     hashes = {row.content_hash for row in rows}
     if not rows:
-        raise NotFound(f"the year {year} has no version with hash {ref}")
+        raise NotFound(
+            gettext("the year %(year)s has no version with hash %(ref)s", year=year, ref=ref)
+        )
     if len(hashes) > 1:
-        raise InvalidRequest(f"{ref!r} is the start of {len(hashes)} hashes; give more digits")
+        raise InvalidRequest(
+            gettext(
+                "%(ref)r is the start of %(count)s hashes; give more digits",
+                ref=ref,
+                count=len(hashes),
+            )
+        )
     return rows[0]
 
 
@@ -255,7 +274,7 @@ def version_files(uow: UnitOfWork, year: int, ref: str | None) -> tuple[VersionI
         if row is not None:
             return _version(row, current_hash), repo.version_files(session, row.id)
         if current is None:
-            raise NotFound(f"there is no rule set for the year {year}")
+            raise NotFound(gettext("there is no rule set for the year %(year)s", year=year))
         recorded = repo.version_by_hash(session, year, current.content_hash)
     files = read_folder(rules.rules_dir / str(year))
     if recorded is not None:
@@ -461,7 +480,11 @@ def _load_draft(
     session = uow.session
     row = repo.get_draft(session, draft_id, for_update=for_update) if 0 < draft_id < 2**31 else None
     if row is None or row.year != year:
-        raise NotFound(f"the year {year} has no rule set draft {draft_id}")
+        raise NotFound(
+            gettext(
+                "the year %(year)s has no rule set draft %(draft_id)s", year=year, draft_id=draft_id
+            )
+        )
     return row, repo.draft_files(session, row.id)
 
 
@@ -488,8 +511,13 @@ def _draft_parent(row: RulesetDraftRow, rules: VersionedRuleSource) -> Ruleset |
     parent = rules.by_hash(row.extends_year, row.extends_hash)
     if parent is None:
         raise Conflict(
-            f"draft {row.id} extends {row.extends_year} version {row.extends_hash[:12]}, which "
-            "is no longer known; make a new draft"
+            gettext(
+                "draft %(id)s extends %(extends_year)s version %(rules)s, which is no longer "
+                "known; make a new draft",
+                id=row.id,
+                extends_year=row.extends_year,
+                rules=row.extends_hash[:12],
+            )
         )
     return parent
 
@@ -500,7 +528,9 @@ def test_draft(uow: UnitOfWork, year: int, draft_id: int) -> DraftTests:
         row, files = _load_draft(uow, year, draft_id)
     checked = check_files(year, files, _draft_parent(row, _versioned(uow)), uow.evaluator)
     if checked.problems or checked.tests is None:
-        raise RuleProblems(f"draft {draft_id} does not validate", checked.problems)
+        raise RuleProblems(
+            gettext("draft %(draft_id)s does not validate", draft_id=draft_id), checked.problems
+        )
     return DraftTests(draft_id, year, checked.tests)
 
 
@@ -525,25 +555,33 @@ def dry_run(
     rules, evaluator = _versioned(uow), uow.evaluator
     published = rules.current(year)
     if published is None:
-        raise NotFound(f"there is no rule set in force for {year} to compare a draft with")
+        raise NotFound(
+            gettext("there is no rule set in force for %(year)s to compare a draft with", year=year)
+        )
     if draft_id is not None:
         with uow:
             row, draft_files = _load_draft(uow, year, draft_id)
         try:
             draft = load_files(year, draft_files, _draft_parent(row, rules))
         except RuleFileError as error:
-            raise RuleProblems(f"draft {draft_id} does not load: {error}", error.problems) from None
-        draft_label = f"draft {draft_id}"
+            raise RuleProblems(
+                gettext(
+                    "draft %(draft_id)s does not load: %(error)s", draft_id=draft_id, error=error
+                ),
+                error.problems,
+            ) from None
+        draft_label = gettext("draft %(id)s", id=draft_id)
     elif files is not None:
         try:
             draft = load_files(year, files, _parent_for(year, files, rules))
         except RuleFileError as error:
             raise RuleProblems(
-                f"the draft of {year} has problems:\n{error}", error.problems
+                gettext("the draft of %(year)s has problems:\n%(error)s", year=year, error=error),
+                error.problems,
             ) from None
-        draft_label = "the draft"
+        draft_label = gettext("the draft")
     else:
-        raise InvalidRequest("name a draft: a stored draft's id, or its files")
+        raise InvalidRequest(gettext("name a draft: a stored draft's id, or its files"))
     day = as_of or published.cutoff
     check_as_of(year, day)
     with uow:
@@ -552,23 +590,39 @@ def dry_run(
         revision = year_data.get_revision(session, year) or 0
         version = repo.version_by_hash(session, year, published.content_hash)
     if data is None:
-        raise NotFound(f"no data is held for the year {year}; import a bundle first")
+        raise NotFound(
+            gettext("no data is held for the year %(year)s; import a bundle first", year=year)
+        )
     before = assess(data, published, day, evaluator)
     after = assess(data, draft, day, evaluator)
     diff = compare_rows(before.rows(), after.rows(), published, draft)
     number = version.number if version is not None else None
-    in_force = f"version {number}" if number is not None else "the shipped version"
+    in_force = (
+        gettext("version %(number)s", number=number)
+        if number is not None
+        else gettext("the shipped version")
+    )
     notes = []
     if as_of is None and draft.cutoff != published.cutoff:
         notes.append(
-            f"the draft's cutoff is {draft.cutoff}; both sides are scored as of {day}, the "
-            "cutoff in force (give an as-of date to choose)"
+            gettext(
+                "the draft's cutoff is %(cutoff)s; both sides are scored as of %(day)s, the "
+                "cutoff in force (give an as-of date to choose)",
+                cutoff=format_date(draft.cutoff),
+                day=format_date(day),
+            )
         )
     return {
-        "title": (
-            f"Dry run of {draft_label} (rules {draft.content_hash[:12]}) against {in_force} "
-            f"(rules {published.content_hash[:12]}) of {year}, as of {day}, "
-            f"data revision {revision}"
+        "title": gettext(
+            "Dry run of %(draft)s (rules %(draft_rules)s) against %(in_force)s "
+            "(rules %(rules)s) of %(year)s, as of %(day)s, data revision %(revision)s",
+            draft=draft_label,
+            draft_rules=draft.content_hash[:12],
+            in_force=in_force,
+            rules=published.content_hash[:12],
+            year=year,
+            day=format_date(day),
+            revision=revision,
         ),
         "year": year,
         "as_of": day.isoformat(),
@@ -599,35 +653,57 @@ def publish_draft(uow: UnitOfWork, year: int, draft_id: int, *, note: str) -> Ve
         row, files = _load_draft(uow, year, draft_id)
     if row.published_version is not None:
         raise Conflict(
-            f"draft {draft_id} was published already, as version {row.published_version}"
+            gettext(
+                "draft %(draft_id)s was published already, as version %(published_version)s",
+                draft_id=draft_id,
+                published_version=row.published_version,
+            )
         )
     current = rules.current(year)
     current_hash = current.content_hash if current else None
     if current_hash != row.base_hash:
         made_on, now = (row.base_hash or "none")[:12], (current_hash or "none")[:12]
         raise Conflict(
-            f"the rule set of {year} in force changed since draft {draft_id} was made "
-            f"(made on {made_on}, in force now {now}); make a new draft from the version in force"
+            gettext(
+                "the rule set of %(year)s in force changed since draft %(draft_id)s was made "
+                "(made on %(made_on)s, in force now %(now)s); make a new draft from the "
+                "version in force",
+                year=year,
+                draft_id=draft_id,
+                made_on=made_on,
+                now=now,
+            )
         )
     parent = _draft_parent(row, rules)
     checked = check_files(year, files, parent, uow.evaluator)
     reasons = [str(problem) for problem in checked.problems]
     if checked.ruleset is not None and checked.ruleset.content_hash != row.content_hash:
-        reasons.append("the draft no longer loads to the content it was uploaded with")
+        reasons.append(gettext("the draft no longer loads to the content it was uploaded with"))
     if checked.tests is not None and checked.tests.failed:
-        count = checked.tests.failed
         reasons.append(
-            f"{count} rule test{'s' if count != 1 else ''} of {checked.tests.cases} fail:"
+            ngettext(
+                "%(num)s rule test of %(cases)s fails:",
+                "%(num)s rule tests of %(cases)s fail:",
+                checked.tests.failed,
+                cases=checked.tests.cases,
+            )
         )
         reasons += [f"  {line}" for line in checked.tests.failures]
     if reasons:
         raise PublishRefused(
-            f"draft {draft_id} cannot be published", reasons, checked.problems, checked.tests
+            gettext("draft %(draft_id)s cannot be published", draft_id=draft_id),
+            reasons,
+            checked.problems,
+            checked.tests,
         )
     assert checked.ruleset is not None
     if current_hash == row.content_hash:
         raise Conflict(
-            f"draft {draft_id} holds the same rules as the version in force: nothing to publish"
+            gettext(
+                "draft %(draft_id)s holds the same rules as the version in force: nothing to "
+                "publish",
+                draft_id=draft_id,
+            )
         )
     with uow:
         session = uow.session
@@ -636,7 +712,12 @@ def publish_draft(uow: UnitOfWork, year: int, draft_id: int, *, note: str) -> Ve
         if locked.published_version is not None or (
             latest is not None and latest.content_hash != row.base_hash
         ):
-            raise Conflict(f"draft {draft_id} was published, or another version came first; retry")
+            raise Conflict(
+                gettext(
+                    "draft %(draft_id)s was published, or another version came first; retry",
+                    draft_id=draft_id,
+                )
+            )
         if current is not None:
             record_version(session, current)  # the version it replaces stays in the history
         if parent is not None:
@@ -674,12 +755,26 @@ def new_year_files(uow: UnitOfWork, year: int, *, from_year: int) -> dict[str, s
     _check_year(year)
     rules = _versioned(uow)
     if year <= from_year:
-        raise InvalidRequest(f"a new year comes after the one it extends ({year} <= {from_year})")
+        raise InvalidRequest(
+            gettext(
+                "a new year comes after the one it extends (%(year)s <= %(from_year)s)",
+                year=year,
+                from_year=from_year,
+            )
+        )
     parent = rules.current(from_year)
     if parent is None:
-        raise NotFound(f"there is no rule set for {from_year} to start {year} from")
+        raise NotFound(
+            gettext(
+                "there is no rule set for %(from_year)s to start %(year)s from",
+                from_year=from_year,
+                year=year,
+            )
+        )
     if rules.current(year) is not None:
-        raise Conflict(f"{year} has a rule set already; draft changes to it instead")
+        raise Conflict(
+            gettext("%(year)s has a rule set already; draft changes to it instead", year=year)
+        )
     ruleset = (
         f"# {year} rule set: the {from_year} one ({parent.content_hash[:12]}) with these changes.\n"
         f"# Write only what differs: mappings merge key by key, rules merge by id, other lists\n"

@@ -9,6 +9,9 @@ import pytest
 from scoring_service import i18n
 from scoring_service.i18n import _, best_match, lazy_gettext, ngettext, use_language
 
+# These tests are about the default language itself.
+pytestmark = pytest.mark.language(None)
+
 
 def test_chinese_is_the_default_and_english_reads_the_message_as_written() -> None:
     assert _("rectification rate") == "整改率"
@@ -87,3 +90,24 @@ def test_percentages_round_half_up() -> None:
     assert i18n.format_percent(Fraction(1, 8), digits=1) == "12.5%"
     assert i18n.format_percent(Fraction(2, 3)) == "66.67%"
     assert i18n.format_percent(None) == "—"
+
+
+def test_a_label_is_marked_where_it_is_defined_and_translated_where_it_is_read() -> None:
+    from scoring_service.i18n.labels import OUTCOMES, label
+
+    assert i18n.N_("overdue") == "overdue"  # marking alone translates nothing
+    assert label(OUTCOMES, "overdue") == "超期未改"
+    assert label(OUTCOMES, "something_new") == "something_new"
+    with use_language("en"):
+        assert label(OUTCOMES, "overdue") == "overdue"
+
+
+def test_a_request_naming_no_spoken_language_gets_the_services_default() -> None:
+    assert best_match([("fr", 1.0)], default="en") == "en"
+    assert best_match([("fr", 1.0), ("zh-TW", 0.2)], default="en") == "zh"
+
+
+def test_the_refusal_of_an_unknown_language_is_in_the_language_in_force() -> None:
+    with pytest.raises(i18n.UnknownLanguage) as refused:
+        i18n.normalize("fr")
+    assert str(refused.value) == "未知语言 'fr'：可选 zh, en"

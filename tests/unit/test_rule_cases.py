@@ -261,7 +261,7 @@ def test_problems_name_file_line_and_key(rules_dir: Path) -> None:
         "rules/2018/tests/cases.yaml:7: cases[1].expect.bonus: "
         "null is not allowed here: leave the key out (found null)",
         "rules/2018/tests/cases.yaml:7: cases[1].expect.grade: "
-        "Input should be 'excellent', 'good', 'fair' or 'poor' (found 'great')",
+        "'great' is not allowed; expected 'excellent', 'good', 'fair' or 'poor'",
     ]
 
 

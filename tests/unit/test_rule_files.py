@@ -344,7 +344,7 @@ def test_error_str_lists_every_problem(rules_dir: Path) -> None:
             "year",
             "year 2017 in the folder of 2018",
         ),
-        ("2018/catalogue.yaml", 'code: "6"', "code: 6", "categories[6].code", "string"),
+        ("2018/catalogue.yaml", 'code: "6"', "code: 6", "categories[6].code", "must be text"),
         (
             "2018/catalogue.yaml",
             'code: "2.3"',
@@ -364,7 +364,7 @@ def test_error_str_lists_every_problem(rules_dir: Path) -> None:
             "max_days: 2",
             "max_days: two",
             "parameters.alerts.max_days",
-            "integer",
+            "must be a whole number",
         ),
     ],
 )

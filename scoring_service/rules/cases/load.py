@@ -22,6 +22,7 @@ from scoring_service.bundle import InvalidBundle
 from scoring_service.bundle.parse import parse_bundle
 from scoring_service.bundle.schema import BUNDLE_FORMAT
 from scoring_service.domain.model import Outcome, Severity
+from scoring_service.i18n import gettext as _
 from scoring_service.rules.cases.schema import (
     BY_CATEGORY,
     CASE_SUFFIXES,
@@ -120,13 +121,13 @@ def _load_file(path: Path) -> tuple[list[Case], list[RuleProblem]]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        return [], [RuleProblem(name, 0, "", f"cannot read: {error}")]
+        return [], [RuleProblem(name, 0, "", _("cannot read: %(error)s", error=error))]
     source, problems = read_yaml(name, text)
     if source is None or problems:
         return [], problems
     f = _File(path, name, source.value, source.locs)
     if not isinstance(f.value, dict):
-        f.problem((), "expected a mapping with `cases:` at the top")
+        f.problem((), _("expected a mapping with `cases:` at the top"))
         return [], f.problems
     try:
         model = CaseFileIn.model_validate(f.value)
@@ -135,7 +136,7 @@ def _load_file(path: Path) -> tuple[list[Case], list[RuleProblem]]:
         return [], f.problems
     year = model.year if "year" in model.model_fields_set else _folder_year(path)
     if year is None:
-        f.problem((), "the year is unknown: write `year:` (or keep the file in rules/<year>/)")
+        f.problem((), _("the year is unknown: write `year:` (or keep the file in rules/<year>/)"))
         return [], f.problems
     cases: list[Case] = []
     for index, case in enumerate(model.cases):
@@ -150,7 +151,10 @@ def _load_file(path: Path) -> tuple[list[Case], list[RuleProblem]]:
     names = Counter(case.name for case in model.cases)
     for index, case in enumerate(model.cases):
         if names[case.name] > 1:
-            f.problem(("cases", index, "name"), f"another case of this file is named {case.name!r}")
+            f.problem(
+                ("cases", index, "name"),
+                _("another case of this file is named %(name)r", name=case.name),
+            )
     return (cases if not f.problems else []), f.problems
 
 
@@ -172,7 +176,7 @@ def _expectation(
     for key in METRIC_KEYS:
         if key in given:  # a row's metric written at the top level
             if key in metrics:
-                f.problem((*at, key), f"{key} is given twice (here and under metrics)")
+                f.problem((*at, key), _("%(key)s is given twice (here and under metrics)", key=key))
             metrics[key] = given[key]
     fired: tuple[FiredExpect, ...] | None = None
     if model.fired is not None:
@@ -183,7 +187,7 @@ def _expectation(
         ids = Counter(item.rule for item in items)
         for j, item in enumerate(items):
             if ids[item.rule] > 1:
-                f.problem((*at, "fired", j), f"{item.rule} is listed twice")
+                f.problem((*at, "fired", j), _("%(rule)s is listed twice", rule=item.rule))
         fired = tuple(items)
     values = {
         key: given[key]
@@ -191,7 +195,7 @@ def _expectation(
         if key in given
     }
     if not values and not metrics and fired is None and not extra:  # a row checks its unit
-        f.problem(at, "nothing to check: write fired, bonus, deduction, score, grade, ...")
+        f.problem(at, _("nothing to check: write fired, bonus, deduction, score, grade, ..."))
     return Expectation(values, metrics, fired)
 
 
@@ -209,11 +213,13 @@ def _metrics_case(
             for severity, n in by_severity.items()
         }
         for key in sorted(set(given) - {"fakes", "repeats", BY_CATEGORY}):
-            f.problem((*at, "metrics", key), f"{key} comes from counts: leave it out here")
+            f.problem(
+                (*at, "metrics", key), _("%(key)s comes from counts: leave it out here", key=key)
+            )
         overdue = sum(n for (o, _), n in counts.items() if o is Outcome.OVERDUE)
         _check_categories(f, at, metrics, overdue)
     elif case.metrics is None:
-        f.problem(at, "a case needs metrics (a unit's metric values), counts or a bundle")
+        f.problem(at, _("a case needs metrics (a unit's metric values), counts or a bundle"))
     else:
         _check_metrics(f, (*at, "metrics"), metrics, given)
     expect = _expectation(f, (*at, "expect"), case.expect)
@@ -226,16 +232,26 @@ def _check_metrics(f: _File, at: Path_, m: MetricValuesIn, given: Mapping[str, A
     """A unit's metrics must hang together: the runner does not guess what was meant."""
     due = m.on_time + m.late + m.overdue
     if "rate" not in given:
-        f.problem(at, 'rate is required: a decimal, a fraction like "19/20", or null')
+        f.problem(at, _('rate is required: a decimal, a fraction like "19/20", or null'))
     if m.due is not None and m.due != due:
-        f.problem((*at, "due"), f"due is {m.due}, but on_time + late + overdue is {due}")
+        f.problem(
+            (*at, "due"),
+            _("due is %(due)s, but on_time + late + overdue is %(sum)s", due=m.due, sum=due),
+        )
     if m.findings is not None and m.findings != due + m.open:
         f.problem(
             (*at, "findings"),
-            f"findings is {m.findings}, but on_time + late + overdue + open is {due + m.open}",
+            _(
+                "findings is %(findings)s, but on_time + late + overdue + open is %(sum)s",
+                findings=m.findings,
+                sum=due + m.open,
+            ),
         )
     if m.overdue_major > m.overdue:
-        f.problem((*at, "overdue_major"), f"more than the {m.overdue} overdue findings")
+        f.problem(
+            (*at, "overdue_major"),
+            _("more than the %(overdue)s overdue findings", overdue=m.overdue),
+        )
     _check_categories(f, at, m, m.overdue)
     if "rate" in given and (m.rate is None) != (due == 0):
         message = (
@@ -250,7 +266,12 @@ def _check_categories(f: _File, at: Path_, m: MetricValuesIn, overdue: int) -> N
     total = sum(m.overdue_by_category.values())
     if total > overdue:
         f.problem(
-            (*at, BY_CATEGORY), f"{total} overdue by category, more than the {overdue} overdue"
+            (*at, BY_CATEGORY),
+            _(
+                "%(total)s overdue by category, more than the %(overdue)s overdue",
+                total=total,
+                overdue=overdue,
+            ),
         )
 
 
@@ -260,7 +281,7 @@ def _bundle_case(
     before = len(f.problems)
     source: BundleSource | None = None
     if (case.bundle is None) == (case.bundle_file is None):
-        f.problem(at, "give either bundle (written here) or bundle_file (a path), not both")
+        f.problem(at, _("give either bundle (written here) or bundle_file (a path), not both"))
     elif case.bundle is not None:
         source = _inline_bundle(f, (*at, "bundle"), case.bundle, year)
     else:
@@ -271,14 +292,14 @@ def _bundle_case(
     for j, row in enumerate(case.expect.rows):
         where = (*at, "expect", "rows", j)
         if row.unit in units:
-            f.problem((*where, "unit"), f"unit {row.unit!r} has two expected rows")
+            f.problem((*where, "unit"), _("unit %(unit)r has two expected rows", unit=row.unit))
         units.add(row.unit)
         rows.append((row.unit, _expectation(f, where, row, ("rank", "name", "kind"))))
     alerts = None
     if case.expect.alerts is not None:
         alerts = tuple(alert_subject(_given(a)) for a in case.expect.alerts)
     elif not rows:
-        f.problem((*at, "expect"), "nothing to check: write rows (and/or alerts)")
+        f.problem((*at, "expect"), _("nothing to check: write rows (and/or alerts)"))
     if len(f.problems) > before or source is None:
         return None
     return BundleCase(case.name, f.name, line, year, source, case.as_of, tuple(rows), alerts)
@@ -312,7 +333,14 @@ def _inline_bundle(f: _File, at: Path_, bundle: dict[str, Any], year: int) -> Bu
             f.problem(path, message)
         return None
     if parsed.year != year:
-        f.problem((*at, "year"), f"a bundle of {parsed.year} in a case run against {year}'s rules")
+        f.problem(
+            (*at, "year"),
+            _(
+                "a bundle of %(year)s in a case run against %(rules_year)s's rules",
+                year=parsed.year,
+                rules_year=year,
+            ),
+        )
         return None
     return source
 
@@ -323,16 +351,34 @@ def _bundle_from_file(f: _File, at: Path_, name: str, year: int) -> BundleSource
     try:
         raw = path.read_bytes()
     except OSError as error:
-        f.problem(at, f"cannot read {shown}: {error.strerror or error}")
+        f.problem(
+            at, _("cannot read %(shown)s: %(reason)s", shown=shown, reason=error.strerror or error)
+        )
         return None
     try:
         parsed = parse_bundle(raw)
     except InvalidBundle as error:
         for problem in error.problems:
-            f.problem(at, f"{shown}: {problem.pointer or '/'}: {problem.message}")
+            f.problem(
+                at,
+                _(
+                    "%(shown)s: %(pointer)s: %(message)s",
+                    shown=shown,
+                    pointer=problem.pointer or "/",
+                    message=problem.message,
+                ),
+            )
         return None
     if parsed.year != year:
-        f.problem(at, f"{shown} is a bundle of {parsed.year}, the case runs against {year}")
+        f.problem(
+            at,
+            _(
+                "%(shown)s is a bundle of %(year)s, the case runs against %(rules_year)s",
+                shown=shown,
+                year=parsed.year,
+                rules_year=year,
+            ),
+        )
         return None
     text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
     return BundleSource(text, shown, {}, (), None)

@@ -20,6 +20,7 @@ from scoring_service.domain.errors import DomainError
 from scoring_service.domain.metrics import Metrics
 from scoring_service.domain.ruleset import Catalogue, Ruleset
 from scoring_service.domain.scoring import Verdict, fire
+from scoring_service.i18n import gettext
 from scoring_service.rules.cases.load import load_cases
 from scoring_service.rules.cases.schema import (
     BY_CATEGORY,
@@ -75,7 +76,10 @@ def run_year(year: int, rules_dir: Path, evaluator: Evaluator) -> YearReport:
     missing = [c for c in cases if c.year not in years]
     if missing:
         raise CaseFileError(
-            RuleProblem(c.file, c.line, "", f"there is no rule set for {c.year}") for c in missing
+            RuleProblem(
+                c.file, c.line, "", gettext("there is no rule set for %(year)s", year=c.year)
+            )
+            for c in missing
         )
     rulesets = {y: load_ruleset(y, rules_dir) for y in sorted({c.year for c in cases})}
     results = tuple(
@@ -161,7 +165,7 @@ def _run_bundle(case: BundleCase, ruleset: Ruleset, evaluator: Evaluator) -> lis
         if result is None:
             kind = kinds.get(unit)
             why = "no such unit" if kind is None else f"a {kind.value} is not a scored kind"
-            out.append(f"{unit}: no score row ({why})")
+            out.append(gettext("%(unit)s: no score row (%(why)s)", unit=unit, why=why))
             continue
         facts = {"rank": result.rank, "name": result.unit.name, "kind": result.unit.kind}
         out += [f"{unit}: {d}" for d in differences(expect, result.metrics, result.verdict, facts)]
@@ -170,9 +174,9 @@ def _run_bundle(case: BundleCase, ruleset: Ruleset, evaluator: Evaluator) -> lis
         got = Counter(alert_subject(a.to_json()) for a in raised)
         want = Counter(case.alerts)
         for subject in sorted((want - got).elements()):
-            out.append(f"alert {' '.join(subject)} expected, not raised")
+            out.append(gettext("alert %(subject)s expected, not raised", subject=" ".join(subject)))
         for subject in sorted((got - want).elements()):
-            out.append(f"alert {' '.join(subject)} raised, not expected")
+            out.append(gettext("alert %(subject)s raised, not expected", subject=" ".join(subject)))
     return out
 
 
@@ -187,7 +191,14 @@ def differences(
             got = {c: n for c, n in got.items() if n}
             want = {c: n for c, n in want.items() if n}  # a category with none may be left out
         if got != want:
-            out.append(f"{name} {show(got)}, expected {show(want)}")
+            out.append(
+                gettext(
+                    "%(name)s %(got)s, expected %(expected)s",
+                    name=name,
+                    got=show(got),
+                    expected=show(want),
+                )
+            )
     if expect.fired is not None:
         out += _fired_differences(expect.fired, verdict)
     actual: dict[str, Any] = {
@@ -202,13 +213,17 @@ def differences(
         got = actual[key]
         if got == want:
             continue
-        text = f"{key} {show(got)}, expected {show(want)}"
+        text = gettext(
+            "%(name)s %(got)s, expected %(expected)s", name=key, got=show(got), expected=show(want)
+        )
         if key == "grade" and verdict.grade != verdict.band_grade:
-            text += f" (forced; the score alone gives {verdict.band_grade.value})"
+            text += gettext(
+                " (forced; the score alone gives %(grade)s)", grade=verdict.band_grade.value
+            )
         elif key in ("bonus", "deduction"):
             total = verdict.bonus_total if key == "bonus" else verdict.deduction_total
             if total != got:
-                text += f" (capped from {show(total)})"
+                text += gettext(" (capped from %(total)s)", total=show(total))
         out.append(text)
     return out
 
@@ -219,12 +234,22 @@ def _fired_differences(expected: Sequence[FiredExpect], verdict: Verdict) -> lis
     if set(got) != set(want_ids):
         order = {rid: i for i, rid in enumerate(got)}
         wanted = sorted(want_ids, key=lambda rid: (order.get(rid, len(order)), rid))
-        return [f"fired {show(list(got))}, expected {show(wanted)}"]
+        return [
+            gettext("fired %(got)s, expected %(wanted)s", got=show(list(got)), wanted=show(wanted))
+        ]
     out = []
     for e in expected:
         rule = got[e.rule]
         for key, want in (("bonus", e.bonus), ("deduction", e.deduction)):
             value = rule.bonus if key == "bonus" else rule.deduction
             if want is not None and value != want:
-                out.append(f"{e.rule} gave {key} {show(value)}, expected {show(want)}")
+                out.append(
+                    gettext(
+                        "%(rule)s gave %(key)s %(got)s, expected %(expected)s",
+                        rule=e.rule,
+                        key=key,
+                        got=show(value),
+                        expected=show(want),
+                    )
+                )
     return out

@@ -30,6 +30,7 @@ from pydantic import (
 from scoring_service.domain.metrics import SCALAR_METRICS, round_rate
 from scoring_service.domain.model import Outcome, Severity, UnitKind
 from scoring_service.domain.ruleset import Grade, Measure
+from scoring_service.i18n import gettext as _
 from scoring_service.rules.problems import RuleProblem
 from scoring_service.rules.yaml_source import Loc, Path_, key_text
 
@@ -56,7 +57,7 @@ class CaseFileError(Exception):
 def _number(value: Any) -> Fraction:
     # The YAML reader gives ints and Fractions (exact decimal text); never floats.
     if isinstance(value, bool) or not isinstance(value, int | Fraction):
-        raise ValueError("expected a number, e.g. 3 or 0.5")
+        raise ValueError(_("expected a number, e.g. 3 or 0.5"))
     return Fraction(value)
 
 
@@ -70,13 +71,15 @@ def _rate(value: Any) -> Fraction | None:
         try:
             rate = Fraction(value.replace(" ", ""))  # exact, from the text
         except ZeroDivisionError:
-            raise ValueError("a fraction cannot have 0 below the line") from None
+            raise ValueError(_("a fraction cannot have 0 below the line")) from None
     elif isinstance(value, bool) or not isinstance(value, int | Fraction):
-        raise ValueError('expected a rate: a decimal like 0.95, a fraction like "19/20", or null')
+        raise ValueError(
+            _('expected a rate: a decimal like 0.95, a fraction like "19/20", or null')
+        )
     else:
         rate = Fraction(value)
     if not 0 <= rate <= 1:
-        raise ValueError("a rate lies between 0 and 1")
+        raise ValueError(_("a rate lies between 0 and 1"))
     return rate
 
 
@@ -92,7 +95,7 @@ RuleId = Annotated[StrictStr, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")]
 
 def _not_null(value: T) -> T:
     if value is None:
-        raise ValueError("null is not allowed here: leave the key out")
+        raise ValueError(_("null is not allowed here: leave the key out"))
     return value
 
 
@@ -346,7 +349,7 @@ def show(value: Any) -> str:
     if isinstance(value, Grade | Measure | UnitKind):
         return value.value
     if isinstance(value, list | tuple):
-        return ", ".join(show(v) for v in value) if value else "nothing"
+        return ", ".join(show(v) for v in value) if value else _("nothing")
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {show(v)}" for k, v in value.items()) + "}"
     return str(value)

@@ -1,0 +1,83 @@
+"""What people read for the service's identifiers: a finding's outcome, a severity, why a
+finding counts, an alert's type, a metric's name. The identifiers stay as they are in
+machine output (JSON, enum values); these labels are looked up when text is rendered, in
+the language in force."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from . import N_, gettext
+
+OUTCOMES: Mapping[str, str] = {
+    "on_time": N_("rectified on time"),
+    "late": N_("rectified late"),
+    "overdue": N_("overdue"),
+    "open": N_("not yet due"),
+}
+SEVERITIES: Mapping[str, str] = {"general": N_("general"), "major": N_("major")}
+# Why a finding counts for a unit (spec section 4's attribution).
+REASONS: Mapping[str, str] = {
+    "found": N_("found here"),
+    "territorial": N_("found under this unit"),
+    "paired": N_("at a paired village"),
+    "responsible": N_("named responsible"),
+}
+ALERT_TYPES: Mapping[str, str] = {
+    "late_letter": N_("late rectification letter"),
+    "long_inspection": N_("inspection too long"),
+    "incomplete_sample": N_("incomplete sample"),
+    "missed_month": N_("month without inspection"),
+    "unescalated_major": N_("major finding not escalated"),
+}
+METRICS: Mapping[str, str] = {
+    "findings": N_("findings"),
+    "due": N_("due"),
+    "on_time": N_("on time"),
+    "late": N_("late"),
+    "overdue": N_("overdue"),
+    "open": N_("open"),
+    "overdue_major": N_("major overdue"),
+    "fakes": N_("fake rectifications"),
+    "repeats": N_("repeated findings"),
+    "rate": N_("rectification rate"),
+}
+ORIGINS: Mapping[str, str] = {"shipped": N_("shipped"), "published": N_("published")}
+# The stages an import reports while it works (services.import_bundle's progress).
+STAGES: Mapping[str, str] = {
+    "checking": N_("checking"),
+    "storing": N_("storing"),
+    "done": N_("done"),
+}
+
+
+def label(labels: Mapping[str, str], value: str) -> str:
+    """The label of ``value`` in the language in force; an unknown value reads as itself."""
+    message = labels.get(value)
+    return value if message is None else gettext(message)
+
+
+# Kinds, grades and measures read as the work plan writes them (their Chinese entries).
+KINDS: Mapping[str, str] = {
+    "county": N_("county"),
+    "town": N_("town"),
+    "helping_unit": N_("helping unit"),
+    "village": N_("village"),
+}
+GRADES: Mapping[str, str] = {
+    "excellent": N_("excellent"),
+    "good": N_("good"),
+    "fair": N_("fair"),
+    "poor": N_("poor"),
+}
+MEASURES: Mapping[str, str] = {
+    "commendation": N_("commendation"),
+    "criticism": N_("criticism"),
+    "interview": N_("interview"),
+    "accountability": N_("accountability"),
+}
+
+
+def labels(table: Mapping[str, str], values: list[str], separator: str = ", ") -> str:
+    """Several values' labels, joined."""
+    return separator.join(label(table, v) for v in values)
