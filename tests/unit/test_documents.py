@@ -20,6 +20,9 @@ from scoring_service.documents.render import SHIPPED, TemplateProblem, render_do
 from scoring_service.domain.errors import InvalidRequest
 from tests.helpers.bundles import catalogue_of, spec_bundle
 
+# The documents' messages are read as the office reads them, in Chinese.
+pytestmark = pytest.mark.language("zh")
+
 HOSTILE = [
     "{{ 7*7 }}",
     "{% for x in range(3) %}X{% endfor %}",
