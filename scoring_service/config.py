@@ -51,6 +51,15 @@ class Settings:
     # The address clients reach the service at (the OpenAPI document's server), such as
     # "https://scoring.example.gov.cn"; empty: the address of the request for the document.
     public_url: str = ""
+    # The key that signs the web pages' session cookies. Empty: one is made on first start
+    # and kept in the database (table service_secrets), so that every worker and every
+    # restart agree; set it to share sessions with another copy of the service.
+    secret_key: str = ""
+    # A signed-in person idle this long must sign in again.
+    session_idle_minutes: int = 30
+    # Session cookies marked Secure (sent over HTTPS only): "auto" when SCORING_PUBLIC_URL
+    # starts with https://, or "true" / "false".
+    secure_cookies: str = "auto"
     extra: Mapping[str, Any] = field(default_factory=dict)  # passed to Flask's config by the API
 
     @classmethod
@@ -90,6 +99,7 @@ class Settings:
             "idempotency_lease_seconds",
             "auth_failure_limit",
             "auth_failure_window_seconds",
+            "session_idle_minutes",
         ):
             if getattr(self, name) < 1:
                 raise ValueError(f"SCORING_{name.upper()} must be at least 1")
@@ -98,10 +108,19 @@ class Settings:
                 raise ValueError(
                     f"SCORING_CORS_ORIGINS: {origin!r} is not an origin (scheme://host[:port])"
                 )
+        if self.secure_cookies not in ("auto", "true", "false"):
+            raise ValueError("SCORING_SECURE_COOKIES must be 'auto', 'true' or 'false'")
         if self.public_url and not _PUBLIC_URL.fullmatch(self.public_url):
             raise ValueError(
                 "SCORING_PUBLIC_URL must be an http(s) address or a path starting with /"
             )
+
+    @property
+    def https_only_cookies(self) -> bool:
+        """Whether session cookies are sent over HTTPS only."""
+        if self.secure_cookies == "auto":
+            return self.public_url.startswith("https://")
+        return self.secure_cookies == "true"
 
     @property
     def allowed_origins(self) -> frozenset[str]:

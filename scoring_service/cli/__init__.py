@@ -8,7 +8,8 @@ Exit codes: 0 done; 1 the request could not be served (no such year, a conflict)
   ``synth``;
 - ``rules``: ``rules validate`` and ``rules test`` on the rule files of a folder;
 - ``rulesets``: the rule editing lifecycle (``rules draft|diff|publish|...``), ``recompute``;
-- ``http_api``: the HTTP API's ``serve`` and ``tokens``.
+- ``http_api``: the HTTP API's ``serve`` and ``tokens``;
+- ``users``: the web pages' accounts.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from scoring_service.cli import assessment, http_api, rules, rulesets
+from scoring_service.cli import assessment, http_api, rules, rulesets, users
 from scoring_service.cli.context import (
     EXIT_FAILED,
     EXIT_INVALID,
@@ -55,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     rulesets.add_rules_parsers(rules_sub)  # draft, diff, publish, new-year, versions...
     rulesets.add_recompute_parser(sub)
     http_api.add_parsers(sub)  # serve, tokens: the HTTP API's commands
+    users.add_parsers(sub)  # users: the web pages' accounts
     return parser
 
 
@@ -135,4 +137,5 @@ _COMMANDS: dict[str, Command] = {
     "rules": _rules,
     "recompute": rulesets.run_recompute,
     **http_api.COMMANDS,
+    **users.COMMANDS,
 }

@@ -54,10 +54,18 @@ class FindingFilter:
     outcome: Outcome | None = None  # at the as-of date
     overdue: bool | None = None
     repeat: bool | None = None
+    group: str | None = None  # found by an inspection of this group
+    # Not yet rectified, with its deadline (as extended) on or before this day.
+    due_by: date | None = None
 
     @property
     def needs_state(self) -> bool:
-        return self.outcome is not None or self.overdue is not None or self.repeat is not None
+        return (
+            self.outcome is not None
+            or self.overdue is not None
+            or self.repeat is not None
+            or self.due_by is not None
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +118,7 @@ def _conditions(uow: UnitOfWork, year: int, filt: FindingFilter, ruleset: Rulese
         category=filt.category,
         criterion=filt.criterion,
         severity=filt.severity,
+        group=filt.group,
     )
     actor = uow.actor
     if actor.scope is not None:
@@ -125,6 +134,10 @@ def _wanted(filt: FindingFilter, facts: FindingFacts | None) -> bool:
     if filt.outcome is not None and facts.outcome is not filt.outcome:
         return False
     if filt.overdue is not None and (facts.outcome is Outcome.OVERDUE) != filt.overdue:
+        return False
+    if filt.due_by is not None and (
+        facts.state.rectified or facts.state.effective_deadline > filt.due_by
+    ):
         return False
     return filt.repeat is None or facts.repeat == filt.repeat
 

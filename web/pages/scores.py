@@ -1,0 +1,74 @@
+"""``/years/{year}/scores``: the ranking of one kind of unit, sortable, as XLSX or CSV too."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from flask import Response, render_template
+
+from api.routing import CSV, XLSX, attachment
+from scoring_service.records.score_runs import current_scores
+from scoring_service.reports import exports
+from web.blueprint import page_blueprint
+from web.context import uow
+from web.forms import Form, read
+from web.query import args
+
+bp = page_blueprint("scores", __name__)
+
+Sort = Literal["rank", "unit", "rate", "bonus", "deduction", "score"]
+
+
+class ScoresQuery(Form):
+    kind: Literal["county", "town", "helping_unit"] = "county"
+    as_of: date | None = None
+    sort: Sort = "rank"
+    order: Literal["asc", "desc"] = "asc"
+    format: Literal["html", "csv", "xlsx"] = "html"
+
+
+def _key(sort: Sort) -> Any:
+    """How rows sort by a column; units without a rate come last either way."""
+    if sort == "unit":
+        return lambda row: (0, row["unit"])
+    if sort == "rate":
+        return lambda row: (row["metrics"]["rate"] is None, row["metrics"]["rate"] or 0)
+    return lambda row: (row[sort] is None, row[sort] or 0)
+
+
+def ordered(rows: list[dict[str, Any]], sort: Sort, order: str) -> list[dict[str, Any]]:
+    """The rows in the order asked for (the service gives them by rank)."""
+    if sort == "rank" and order == "asc":
+        return rows
+    return sorted(rows, key=_key(sort), reverse=order == "desc")
+
+
+@bp.get("/years/<int:year>/scores")
+def ranking(year: int) -> Response | str:
+    """The scores at the as-of date (default: the cutoff), the current stored run's or
+    computed now; a scoped person sees their units' rows only, with the year's ranks."""
+    query = read(ScoresQuery, args())
+    run = current_scores(uow(), year, as_of=query.as_of)
+    rows = [r for r in run.rows if r["kind"] == query.kind]
+    if query.format == "csv":
+        name = f"考核评分-{year}-{query.kind}-{run.as_of}"
+        response = attachment(
+            exports.scores_csv(rows), CSV, f"{name}.csv", f"scores-{year}-{run.as_of}.csv"
+        )
+        response.content_type = f"{CSV}; charset=utf-8"
+        return response
+    if query.format == "xlsx":
+        name = f"考核评分-{year}-{query.kind}-{run.as_of}"
+        body = exports.scores_xlsx(
+            rows, year=year, as_of=run.as_of, ruleset_hash=run.ruleset_hash, run_id=run.id
+        )
+        return attachment(body, XLSX, f"{name}.xlsx", f"scores-{year}-{run.as_of}.xlsx")
+    return render_template(
+        "scores.html",
+        year=year,
+        run=run,
+        query=query,
+        rows=ordered(rows, query.sort, query.order),
+        kinds=("county", "town", "helping_unit"),
+    )
