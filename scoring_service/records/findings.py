@@ -7,6 +7,7 @@ and criterion (which decide repeats). Filters on the stored fields run in SQL.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -174,6 +175,25 @@ def list_findings(
         more = len(after) > limit
         next_cursor = encode_cursor("findings-state", [items[-1].finding.code]) if more else None
         return day, Page(items, len(chosen), next_cursor)
+
+
+def tally_findings(
+    uow: UnitOfWork, year: int, *, as_of: date | None
+) -> tuple[date, Counter[tuple[str, str, str]]]:
+    """How many of the year's findings found by the as-of date (the caller's, when scoped)
+    there are of each category, severity and outcome then; one pass over the year."""
+    ruleset = ruleset_of(uow.rules, year)
+    day = as_of_for(ruleset, year, as_of)
+    with uow:
+        held_year(uow, year)
+        conditions = _conditions(uow, year, FindingFilter(), ruleset)
+        candidates = store.findings_matching(uow.session, year, conditions)
+        facts = _facts(uow, year, candidates, day, whole_year=not conditions)
+    return day, Counter(
+        (f.category, f.severity.value, facts[f.code].outcome.value)
+        for f in candidates
+        if f.code in facts
+    )
 
 
 def resolve_year(uow: UnitOfWork, code: str, year: int | None) -> int:

@@ -4,8 +4,9 @@ Debian's Chromium).
 
 ``make_site(db_url, bundle)`` builds the app and imports the bundle; ``site.client(who)``
 is a test client signed in through the sign-in form (CSRF token and all); ``serve(app)``
-runs it on a free port in a thread for the browser; ``launch_browser()`` starts Chromium
-with the flags this machine needs (no sandbox as root, nothing fetched from outside).
+(shared with ``make screenshots``) runs it on a free port in a thread for the browser;
+``launch_browser()`` starts Chromium with the flags this machine needs (no sandbox as
+root, nothing fetched from outside).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,7 +23,6 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.serving import make_server
 
 from api import create_app
 from api.context import EXTENSION, Services
@@ -31,20 +30,13 @@ from scoring_service import services
 from scoring_service.access import accounts
 from scoring_service.access.roles import command_line
 from scoring_service.unit_of_work import UnitOfWork
+from web.screenshots import CHROMIUM, CHROMIUM_ARGS, serve
+
+__all__ = ["PASSWORD", "Site", "csrf_token", "launch_browser", "make_site", "serve", "sign_in"]
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_2018 = ROOT / "fixtures" / "demo-2018.bundle.json"
 PASSWORD = "correct horse battery staple"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 # Who signs in, in the tests: role and scope.
@@ -110,19 +102,6 @@ def make_site(db_url: str, bundle: bytes | dict[str, Any] | None = None, **confi
     for username, (role, scope) in PEOPLE.items():
         site.add_person(username, role, scope)
     return site
-
-
-@contextmanager
-def serve(app: Flask) -> Iterator[str]:
-    """The app served on 127.0.0.1 at a free port, in a thread; its base address."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
 
 
 def require_chromium() -> None:

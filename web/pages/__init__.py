@@ -9,10 +9,11 @@ from web.pages.assets import bp as assets
 from web.pages.auth import bp as auth
 from web.pages.findings import bp as findings
 from web.pages.home import bp as home
+from web.pages.overview import bp as overview
 from web.pages.scores import bp as scores
 from web.pages.units import bp as units
 
-PAGES: tuple[Blueprint, ...] = (assets, auth, home, scores, units, findings)
+PAGES: tuple[Blueprint, ...] = (assets, auth, home, overview, scores, units, findings)
 
 
 def blueprint() -> Blueprint:

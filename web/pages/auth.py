@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from flask import g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from pydantic import Field
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -31,7 +32,7 @@ def _next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> BaseResponse | tuple[str, int] | str:
+def login() -> ResponseReturnValue:
     """The sign-in form; on success, a new session and the page asked for."""
     target = _next(request.values.get("next"))
     if request.method == "GET":
@@ -44,7 +45,7 @@ def login() -> BaseResponse | tuple[str, int] | str:
     if wait is not None:
         message = _("Too many failed sign-ins. Try again in %(seconds)s seconds.", seconds=wait)
         page = render_template("login.html", next=target, error=message, username=form.username)
-        return page, 429, {"Retry-After": str(wait)}  # type: ignore[return-value]
+        return page, 429, {"Retry-After": str(wait)}
     account = accounts.sign_in(uow(NOBODY), form.username, form.password)
     if account is None:
         security.sign_in_failed(form.username)

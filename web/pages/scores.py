@@ -8,8 +8,9 @@ from typing import Any, Literal
 from flask import Response, render_template
 
 from api.routing import CSV, XLSX, attachment
-from scoring_service.records.score_runs import current_scores
+from scoring_service.records.score_runs import current_scores, current_scores_page
 from scoring_service.reports import exports
+from scoring_service.results import ScoreRunInfo
 from web.blueprint import page_blueprint
 from web.context import uow
 from web.forms import Form, read
@@ -44,13 +45,30 @@ def ordered(rows: list[dict[str, Any]], sort: Sort, order: str) -> list[dict[str
     return sorted(rows, key=_key(sort), reverse=order == "desc")
 
 
+# More rows than any year holds of one kind: the page is the whole list, in one call (each
+# call scores the year again when no current run is stored).
+EVERY_ROW = 1_000_000
+
+
+def _rows_of_kind(year: int, query: ScoresQuery) -> tuple[ScoreRunInfo, list[dict[str, Any]]]:
+    """The kind's rows alone, read from a stored run by position when one is current."""
+    run, page = current_scores_page(
+        uow(), year, as_of=query.as_of, kind=query.kind, limit=EVERY_ROW, cursor=None
+    )
+    return run, page.items
+
+
 @bp.get("/years/<int:year>/scores")
 def ranking(year: int) -> Response | str:
     """The scores at the as-of date (default: the cutoff), the current stored run's or
     computed now; a scoped person sees their units' rows only, with the year's ranks."""
     query = read(ScoresQuery, args())
-    run = current_scores(uow(), year, as_of=query.as_of)
-    rows = [r for r in run.rows if r["kind"] == query.kind]
+    if query.format == "html":
+        # The kind's rows only, read a page at a time: a province holds thousands of towns.
+        run, rows = _rows_of_kind(year, query)
+    else:
+        whole = current_scores(uow(), year, as_of=query.as_of)
+        run, rows = whole.info, [r for r in whole.rows if r["kind"] == query.kind]
     if query.format == "csv":
         name = f"考核评分-{year}-{query.kind}-{run.as_of}"
         response = attachment(
