@@ -6,14 +6,17 @@ name holding ``<script>`` or quotes shows as text."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from datetime import date
 from typing import Any
 
-from flask import Flask
+from flask import Flask, url_for
 
 from scoring_service.i18n import _, format_date, format_percent, ngettext
 from web import labels
 from web.navigation import year_pages
+from web.pages.assets import STATIC
 
 
 def _day(value: date | str | None) -> str:
@@ -31,8 +34,21 @@ def _number(value: Any) -> str:
     return str(value)
 
 
+@functools.cache
+def _version(filename: str) -> str:
+    """A short hash of an asset's content, read once per process."""
+    return hashlib.sha256((STATIC / filename).read_bytes()).hexdigest()[:12]
+
+
+def asset(filename: str) -> str:
+    """An asset's address carrying its content's hash: browsers may keep it a day, and
+    fetch it again as soon as a new version of the service changes it."""
+    return url_for("web.assets.asset", filename=filename, v=_version(filename))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
+        asset=asset,
         _=_,
         ngettext=ngettext,
         labels=labels,

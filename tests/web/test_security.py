@@ -198,6 +198,18 @@ def test_a_scoped_person_reads_and_writes_only_inside(small: Site) -> None:
     client = small.client("heping")
     assert client.get("/years/2018/units/441602").status_code == 404
     assert client.get("/years/2018/units/441624").status_code == 200
+    # Found in 和平县 but with a helping unit outside it among the responsible: readable,
+    # not writable.
+    shared = "2018-G1-07-01"
+    page = client.get(f"/years/2018/findings/{shared}")
+    assert page.status_code == 200
+    refused = client.post(
+        f"/years/2018/findings/{shared}/events",
+        data={"type": "lookback_passed", "date": "2018-11-01", "csrf_token": csrf_token(page.text)},
+    )
+    assert refused.status_code == 403
+    assert "SZ-NS-001" in refused.text
+    assert actions(small, action=audit.REFUSED)[0][0] == "heping"
     # A reader cannot record at all; the refusal is a security event.
     reader = small.client("reader")
     token = csrf_token(reader.get(f"/years/2018/findings/{FINDING}").text)
