@@ -9,9 +9,14 @@ the services of ``scoring_service`` with a unit of work acting as the signed-in 
 - ``blueprint``: ``page_blueprint``, the one way a page area is made (sign-in required,
   CSRF on every form, HTML error pages, headers);
 - ``context``: the signed-in person and their unit of work;
-- ``auth``, ``home``, ``scores``, ``overview``, ``units``, ``findings``: the pages;
-- ``labels``: the words for grades, measures, outcomes and kinds; ``forms``: reading
-  queries and forms with pydantic; ``charts``: server-drawn SVG.
+- ``pages/``: a blueprint per area (``auth``, ``home``, ``overview``, ``scores``, ``units``,
+  ``findings``, ``assets``), nested in one blueprint ``web``;
+- ``labels``: the words for grades, measures, outcomes and kinds; ``forms`` and ``query``:
+  reading queries and forms with pydantic; ``charts``: server-drawn SVG; ``trend``: the
+  monthly rows (a stand-in for the trend service); ``navigation``: the header's pages;
+- ``screenshots``: ``make screenshots``.
+
+How to add a page: ``web/README.md``.
 """
 
 from __future__ import annotations

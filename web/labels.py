@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from babel.support import LazyProxy
 
-from scoring_service.i18n import lazy_gettext
+from scoring_service.i18n import current_language, lazy_gettext
 
 GRADES: dict[str, LazyProxy] = {
     "excellent": lazy_gettext("Excellent"),
@@ -65,7 +65,18 @@ REASONS: dict[str, LazyProxy] = {
 }
 
 
+# Words already read, by language, table and value: a ranking shows thousands, and the
+# catalogue is read once per process anyway (scoring_service.i18n.translations).
+_words: dict[tuple[str, int, str], str] = {}
+
+
 def label(table: dict[str, LazyProxy], value: object) -> str:
-    """The word for ``value``, or the value itself when it has none."""
-    found = table.get(str(value))
-    return str(found) if found is not None else str(value)
+    """The word for ``value`` in the current language, or the value itself when it has none."""
+    key = (current_language(), id(table), str(value))
+    word = _words.get(key)
+    if word is None:
+        found = table.get(key[2])
+        if found is None:
+            return key[2]
+        word = _words[key] = str(found)
+    return word

@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from datetime import date, timedelta
 
+import pytest
 from openpyxl import load_workbook
 
 from scoring_service.access.roles import command_line
@@ -144,3 +145,20 @@ def test_a_unit_page_explains_the_service_row(demo: Site) -> None:
     assert len(attrs(page, "data-finding")) == row["metrics"]["findings"]
     months = attrs(page, "data-month")
     assert months[0] == "2018-01-31" and months[-1] == str(CUTOFF)
+
+
+def test_a_long_ranking_comes_in_pages_that_keep_its_order(
+    demo: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    # The package's name ``scores`` is the blueprint; the module is in sys.modules.
+    monkeypatch.setattr(sys.modules["web.pages.scores"], "PER_PAGE", 10)
+    client = demo.client("reader")
+    towns = [r for r in current_scores(demo.uow(), 2018, as_of=None).rows if r["kind"] == "town"]
+    seen: list[str] = []
+    for number in range(1, -(-len(towns) // 10) + 1):
+        page = client.get(f"/years/2018/scores?kind=town&sort=rank&page={number}").text
+        seen += attrs(page, "data-unit")
+        assert ('rel="next"' in page) is (number * 10 < len(towns))
+    assert seen == [r["unit"] for r in towns]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from flask import Response, render_template
+from pydantic import Field
 
 from api.routing import CSV, XLSX, attachment
 from scoring_service.records.score_runs import current_scores, current_scores_page
@@ -17,6 +18,8 @@ from web.forms import Form, read
 from web.query import args
 
 bp = page_blueprint("scores", __name__)
+# Rows on one page: a province has thousands of towns; the downloads hold every row.
+PER_PAGE = 200
 
 Sort = Literal["rank", "unit", "rate", "bonus", "deduction", "score"]
 
@@ -27,6 +30,7 @@ class ScoresQuery(Form):
     sort: Sort = "rank"
     order: Literal["asc", "desc"] = "asc"
     format: Literal["html", "csv", "xlsx"] = "html"
+    page: Annotated[int, Field(ge=1)] = 1
 
 
 def _key(sort: Sort) -> Any:
@@ -82,11 +86,15 @@ def ranking(year: int) -> Response | str:
             rows, year=year, as_of=run.as_of, ruleset_hash=run.ruleset_hash, run_id=run.id
         )
         return attachment(body, XLSX, f"{name}.xlsx", f"scores-{year}-{run.as_of}.xlsx")
+    shown = ordered(rows, query.sort, query.order)
+    start = (query.page - 1) * PER_PAGE
     return render_template(
         "scores.html",
         year=year,
         run=run,
         query=query,
-        rows=ordered(rows, query.sort, query.order),
+        rows=shown[start : start + PER_PAGE],
+        total=len(shown),
+        pages=max(1, -(-len(shown) // PER_PAGE)),
         kinds=("county", "town", "helping_unit"),
     )
