@@ -8,16 +8,20 @@ import io
 import re
 from collections import Counter
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
 from scoring_service.access.roles import command_line
+from scoring_service.db import upgrade
+from scoring_service.domain.model import EventType
 from scoring_service.records import findings as records
+from scoring_service.records.events import NewEvent, append_event
 from scoring_service.records.inspections import list_inspections
 from scoring_service.records.score_runs import current_scores
 from scoring_service.services import year_alerts
-from tests.helpers.web import Site
+from tests.helpers.web import Site, make_site
 
 CUTOFF = date(2018, 12, 31)
 
@@ -162,3 +166,27 @@ def test_a_long_ranking_comes_in_pages_that_keep_its_order(
         seen += attrs(page, "data-unit")
         assert ('rel="next"' in page) is (number * 10 < len(towns))
     assert seen == [r["unit"] for r in towns]
+
+
+def test_remembered_pages_follow_every_write(tmp_path: Path) -> None:
+    """The explanation, the monthly rows and the year's figures are remembered between
+    requests, never across a write to the year's data."""
+    url = f"sqlite:///{tmp_path / 'scoring.db'}"
+    upgrade(url)
+    site = make_site(url)
+    try:
+        client = site.client("office")
+        unit_page = "/years/2018/units/441602"
+        assert field_values(client.get(unit_page).text, "score")[0] == "92"
+        assert 'data-unit="441602"' in client.get("/years/2018").text
+        append_event(
+            site.uow(), "2018-G1-441602-07-09", NewEvent(EventType.RECTIFIED, date(2018, 12, 20))
+        )
+        assert field_values(client.get(unit_page).text, "score")[0] == "93"
+        overview = client.get("/years/2018").text
+        row = re.search(r'<tr data-unit="441602">(.*?)</tr>', overview, flags=re.S)
+        assert row is not None and 'data-field="score" data-value="93"' in row.group(1)
+        # Another person's scope is another answer: not the one remembered for the office.
+        assert site.client("heping").get(unit_page).status_code == 404
+    finally:
+        site.services.close()

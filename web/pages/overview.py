@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -22,7 +23,7 @@ from scoring_service.records.inspections import InspectionSummary, list_inspecti
 from scoring_service.records.score_runs import current_scores
 from scoring_service.rules_in_force import ruleset_of
 from scoring_service.services import year_alerts
-from web import trend
+from web import memo, trend
 from web.blueprint import page_blueprint
 from web.charts import Series, line_chart
 from web.context import uow
@@ -79,16 +80,40 @@ def _cadence(
     return {"months": months, "rows": rows}
 
 
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """What the page counts, read from the services once per data revision."""
+
+    inspections: list[InspectionSummary]
+    groups: list[Any]
+    alerts: list[Any]
+    tally: Counter[tuple[str, str, str]]
+
+
+def _figures(year: int, as_of: date) -> Figures:
+    inspections = list(_every(lambda c: list_inspections(uow(), year, limit=1000, cursor=c)))
+    groups = list(_every(lambda c: list_groups(uow(), year, limit=1000, cursor=c)))
+    _, alerts = year_alerts(uow(), year, as_of=as_of)
+    _, tally = finding_records.tally_findings(uow(), year, as_of=as_of)
+    return Figures(inspections, groups, alerts, tally)
+
+
 @bp.get("/years/<int:year>")
 def year(year: int) -> str:
     query = read(OverviewQuery, args())
     ruleset = ruleset_of(uow().rules, year)
     scores = current_scores(uow(), year, as_of=query.as_of)
     as_of = scores.as_of
-    inspections = list(_every(lambda c: list_inspections(uow(), year, limit=1000, cursor=c)))
-    groups = list(_every(lambda c: list_groups(uow(), year, limit=1000, cursor=c)))
-    _, alerts = year_alerts(uow(), year, as_of=as_of)
-    _, tally = finding_records.tally_findings(uow(), year, as_of=as_of)
+    # Every finding's state and the whole year's alerts: remembered until the data changes.
+    figures = memo.remember(
+        ("overview", *memo.data_key(uow(), year), as_of), lambda: _figures(year, as_of)
+    )
+    inspections, groups, alerts, tally = (
+        figures.inspections,
+        figures.groups,
+        figures.alerts,
+        figures.tally,
+    )
     by_category: Counter[tuple[str, str]] = Counter()
     outcomes: Counter[str] = Counter()
     for (category, severity, outcome), count in tally.items():

@@ -8,7 +8,7 @@ from flask import render_template
 
 from scoring_service.i18n import format_percent
 from scoring_service.services import explain_unit
-from web import trend
+from web import memo, trend
 from web.blueprint import page_blueprint
 from web.charts import Series, line_chart
 from web.context import uow
@@ -27,7 +27,12 @@ def unit(year: int, code: str) -> str:
     """Metrics, every rule with the values it read, caps, grade, the findings that count
     and why; a unit outside the person's scope is not found, as in the API."""
     query = read(UnitQuery, args())
-    doc = explain_unit(uow(), year, code, as_of=query.as_of)
+    # The year scored again for one unit: remembered until the data or the rules change.
+    # The key holds the person's scope, and explain_unit checks it before anything else.
+    doc = memo.remember(
+        ("explain", *memo.data_key(uow(), year), code, query.as_of),
+        lambda: explain_unit(uow(), year, code, as_of=query.as_of),
+    )
     as_of = date.fromisoformat(doc["as_of"])
     months = trend.monthly(uow, year, as_of, {code})
     labels = [f"{m.day.month}月" for m in months]
