@@ -21,6 +21,7 @@ from scoring_service.records import findings as finding_records
 from scoring_service.records.groups import list_groups
 from scoring_service.records.inspections import InspectionSummary, list_inspections
 from scoring_service.records.score_runs import current_scores
+from scoring_service.results import ScoreRun
 from scoring_service.rules_in_force import ruleset_of
 from scoring_service.services import year_alerts
 from web import memo, trend
@@ -84,30 +85,35 @@ def _cadence(
 class Figures:
     """What the page counts, read from the services once per data revision."""
 
+    scores: ScoreRun
     inspections: list[InspectionSummary]
     groups: list[Any]
     alerts: list[Any]
     tally: Counter[tuple[str, str, str]]
 
 
-def _figures(year: int, as_of: date) -> Figures:
+def _figures(year: int, as_of: date | None) -> Figures:
+    scores = current_scores(uow(), year, as_of=as_of)
+    as_of = scores.as_of
     inspections = list(_every(lambda c: list_inspections(uow(), year, limit=1000, cursor=c)))
     groups = list(_every(lambda c: list_groups(uow(), year, limit=1000, cursor=c)))
     _, alerts = year_alerts(uow(), year, as_of=as_of)
     _, tally = finding_records.tally_findings(uow(), year, as_of=as_of)
-    return Figures(inspections, groups, alerts, tally)
+    return Figures(scores, inspections, groups, alerts, tally)
 
 
 @bp.get("/years/<int:year>")
 def year(year: int) -> str:
     query = read(OverviewQuery, args())
     ruleset = ruleset_of(uow().rules, year)
-    scores = current_scores(uow(), year, as_of=query.as_of)
-    as_of = scores.as_of
-    # Every finding's state and the whole year's alerts: remembered until the data changes.
+    # The scores, every finding's state and the year's alerts: remembered until the year's
+    # data or rules change.
     figures = memo.remember(
-        ("overview", *memo.data_key(uow(), year), as_of), lambda: _figures(year, as_of)
+        ("overview", *memo.data_key(uow(), year), query.as_of),
+        lambda: _figures(year, query.as_of),
     )
+    scores = figures.scores
+    as_of = scores.as_of
     inspections, groups, alerts, tally = (
         figures.inspections,
         figures.groups,

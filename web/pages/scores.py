@@ -12,6 +12,7 @@ from api.routing import CSV, XLSX, attachment
 from scoring_service.records.score_runs import current_scores, current_scores_page
 from scoring_service.reports import exports
 from scoring_service.results import ScoreRunInfo
+from web import memo
 from web.blueprint import page_blueprint
 from web.context import uow
 from web.forms import Form, read
@@ -68,8 +69,12 @@ def ranking(year: int) -> Response | str:
     computed now; a scoped person sees their units' rows only, with the year's ranks."""
     query = read(ScoresQuery, args())
     if query.format == "html":
-        # The kind's rows only, read a page at a time: a province holds thousands of towns.
-        run, rows = _rows_of_kind(year, query)
+        # The kind's rows, remembered until the year's data or rules change: paging and
+        # sorting a province's thousands of towns then reads nothing again.
+        run, rows = memo.remember(
+            ("ranking", *memo.data_key(uow(), year), query.as_of, query.kind),
+            lambda: _rows_of_kind(year, query),
+        )
     else:
         whole = current_scores(uow(), year, as_of=query.as_of)
         run, rows = whole.info, [r for r in whole.rows if r["kind"] == query.kind]
