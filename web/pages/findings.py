@@ -19,7 +19,7 @@ from scoring_service.records import findings as service
 from scoring_service.records.events import EventRefused, NewEvent, append_event
 from scoring_service.records.groups import list_groups
 from scoring_service.records.units import list_units, unit_names
-from scoring_service.rules_in_force import ruleset_of
+from scoring_service.rules_in_force import as_of_for, ruleset_of
 from web import labels
 from web.blueprint import page_blueprint
 from web.context import person, uow
@@ -49,7 +49,7 @@ def ledger(year: int) -> str:
     """Findings by code with their state at the as-of date, filtered, a page at a time."""
     query = read(LedgerQuery, args())
     ruleset = ruleset_of(uow().rules, year)
-    day = query.as_of or ruleset.cutoff
+    day = as_of_for(ruleset, year, query.as_of)
     filt = service.FindingFilter(
         unit=query.county,
         counts_for=query.counts_for,
