@@ -7,6 +7,7 @@ from datetime import date
 from flask import render_template
 
 from scoring_service.i18n import format_percent
+from scoring_service.records.units import unit_names
 from scoring_service.services import explain_unit
 from web import memo, trend
 from web.blueprint import page_blueprint
@@ -57,10 +58,12 @@ def unit(year: int, code: str) -> str:
         ticks=[low + i * (high - low) / 4 for i in range(5)],
         read=lambda v: f"{v:g}",
     )
+    names = unit_names(uow(), year, {f["found_at"] for f in doc["findings"]})
     return render_template(
         "unit.html",
         year=year,
         doc=doc,
+        names=names,
         row=doc["row"],
         months=list(zip(months, rows, strict=True)),
         rate_chart=rate_chart,
