@@ -289,3 +289,23 @@ def test_command_line_users(small: Site, monkeypatch: pytest.MonkeyPatch) -> Non
     assert "liaison" in out.getvalue()
     assert main(["--db", url, "users", "disable", "liaison"], out=io.StringIO()) == 0
     assert sign_in(small.app.test_client(), "liaison", "a long enough password").status_code == 401
+
+
+def test_a_recorded_event_is_audited_with_the_person_s_name(small: Site) -> None:
+    client = small.client("inspector")
+    page = client.get("/years/2018/findings/2018-G1-07-01").text
+    response = client.post(
+        "/years/2018/findings/2018-G1-07-01/events",
+        data={
+            "type": "lookback_passed",
+            "date": "2018-11-01",
+            "note": "回头看无反弹",
+            "csrf_token": csrf_token(page),
+        },
+    )
+    assert response.status_code == 302
+    shown = client.get(response.headers["Location"]).text
+    assert "已登记" in shown and "回头看无反弹" in shown
+    assert actions(small, action="event.create") == [
+        ("inspector", "event.create", "2018/2018-G1-07-01")
+    ]
