@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: venv demo test lint bench messages templates document-pictures clean
+.PHONY: venv demo test lint bench messages templates document-pictures screenshots clean
 
 venv: $(VENV)/.installed
 
@@ -32,6 +32,10 @@ lint: venv
 
 bench: venv
 	$(PY) benchmarks/run.py
+
+## A PNG of each web page from the demo data into docs/screenshots/ (needs Debian's chromium).
+screenshots: venv
+	$(PY) -m web.screenshots
 
 ## Gather the marked messages and add the new ones to the Chinese catalogue (then translate them).
 messages: venv

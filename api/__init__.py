@@ -50,4 +50,8 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     throttle.register(app, config)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    # The workbench's pages, served by the same process on the same services.
+    import web
+
+    web.init_app(app, config)
     return app

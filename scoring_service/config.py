@@ -58,6 +58,15 @@ class Settings:
     # The language people read (messages, tables, help): "zh" (default) or "en"; a command's
     # --lang and a request's Accept-Language choose for themselves.
     language: str = "zh"
+    # The key that signs the web pages' session cookies. Empty: one is made on first start
+    # and kept in the database (table service_secrets), so that every worker and every
+    # restart agree; set it to share sessions with another copy of the service.
+    secret_key: str = ""
+    # A signed-in person idle this long must sign in again.
+    session_idle_minutes: int = 30
+    # Session cookies marked Secure (sent over HTTPS only): "auto" when SCORING_PUBLIC_URL
+    # starts with https://, or "true" / "false".
+    secure_cookies: str = "auto"
     extra: Mapping[str, Any] = field(default_factory=dict)  # passed to Flask's config by the API
 
     @classmethod
@@ -101,6 +110,7 @@ class Settings:
             "idempotency_lease_seconds",
             "auth_failure_limit",
             "auth_failure_window_seconds",
+            "session_idle_minutes",
         ):
             if getattr(self, name) < 1:
                 raise ValueError(_("SCORING_%(name)s must be at least 1", name=name.upper()))
@@ -130,6 +140,8 @@ class Settings:
                     choices=", ".join(LANGUAGES),
                 )
             )
+        if self.secure_cookies not in ("auto", "true", "false"):
+            raise ValueError(_("SCORING_SECURE_COOKIES must be 'auto', 'true' or 'false'"))
         if self.public_url and not _PUBLIC_URL.fullmatch(self.public_url):
             raise ValueError(
                 _("SCORING_PUBLIC_URL must be an http(s) address or a path starting with /")
@@ -139,6 +151,13 @@ class Settings:
     def templates_dir(self) -> Path | None:
         """The folder of ``document_templates``, or None for the shipped templates."""
         return Path(self.document_templates) if self.document_templates else None
+
+    @property
+    def https_only_cookies(self) -> bool:
+        """Whether session cookies are sent over HTTPS only."""
+        if self.secure_cookies == "auto":
+            return self.public_url.startswith("https://")
+        return self.secure_cookies == "true"
 
     @property
     def allowed_origins(self) -> frozenset[str]:

@@ -10,6 +10,7 @@ Exit codes: 0 done; 1 the request could not be served (no such year, a conflict)
 - ``rulesets``: the rule editing lifecycle (``rules draft|diff|publish|...``), ``recompute``;
 - ``http_api``: the HTTP API's ``serve`` and ``tokens``;
 - ``documents``: ``documents letter|circular|monthly|ledger|archive``, the work plan's documents.
+- ``users``: the web pages' accounts.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from scoring_service.cli import assessment, documents, http_api, rules, rulesets
+from scoring_service.cli import assessment, documents, http_api, rules, rulesets, users
 from scoring_service.cli.context import (
     EXIT_FAILED,
     EXIT_INVALID,
@@ -71,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     rulesets.add_recompute_parser(sub)
     http_api.add_parsers(sub)  # serve, tokens: the HTTP API's commands
     documents.add_parsers(sub)  # documents letter|circular|monthly|ledger|archive
+    users.add_parsers(sub)  # users: the web pages' accounts
     return parser
 
 
@@ -175,4 +177,5 @@ _COMMANDS: dict[str, Command] = {
     "recompute": rulesets.run_recompute,
     **http_api.COMMANDS,
     **documents.COMMANDS,
+    **users.COMMANDS,
 }

@@ -14,7 +14,13 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from scoring_service.db.models import EventRow, FindingResponsibleRow, FindingRow, YearRow
+from scoring_service.db.models import (
+    EventRow,
+    FindingResponsibleRow,
+    FindingRow,
+    InspectionRow,
+    YearRow,
+)
 from scoring_service.db.queries import Page, counts_for, in_categories, keyset_page, subtree
 from scoring_service.db.rows import bulk_insert, bulk_insert_tuples, grouped, select_rows
 from scoring_service.domain.model import Event, EventType, Finding, Severity, new_event, new_finding
@@ -36,6 +42,7 @@ def finding_conditions(
     category: str | None = None,
     criterion: str | None = None,
     severity: Severity | None = None,
+    group: str | None = None,
 ) -> list[ColumnElement[bool]]:
     """The conditions on the stored fields of a year's findings; None means any."""
     conditions: list[ColumnElement[bool]] = []
@@ -51,6 +58,14 @@ def finding_conditions(
         conditions.append(FindingRow.criterion == criterion)
     if severity is not None:
         conditions.append(FindingRow.severity == severity.value)
+    if group is not None:
+        conditions.append(
+            FindingRow.inspection.in_(
+                select(InspectionRow.code).where(
+                    InspectionRow.year == year, InspectionRow.group_code == group
+                )
+            )
+        )
     return conditions
 
 

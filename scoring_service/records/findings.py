@@ -7,6 +7,7 @@ and criterion (which decide repeats). Filters on the stored fields run in SQL.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -55,10 +56,18 @@ class FindingFilter:
     outcome: Outcome | None = None  # at the as-of date
     overdue: bool | None = None
     repeat: bool | None = None
+    group: str | None = None  # found by an inspection of this group
+    # Not yet rectified, with its deadline (as extended) on or before this day.
+    due_by: date | None = None
 
     @property
     def needs_state(self) -> bool:
-        return self.outcome is not None or self.overdue is not None or self.repeat is not None
+        return (
+            self.outcome is not None
+            or self.overdue is not None
+            or self.repeat is not None
+            or self.due_by is not None
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +120,7 @@ def _conditions(uow: UnitOfWork, year: int, filt: FindingFilter, ruleset: Rulese
         category=filt.category,
         criterion=filt.criterion,
         severity=filt.severity,
+        group=filt.group,
     )
     actor = uow.actor
     if actor.scope is not None:
@@ -126,6 +136,10 @@ def _wanted(filt: FindingFilter, facts: FindingFacts | None) -> bool:
     if filt.outcome is not None and facts.outcome is not filt.outcome:
         return False
     if filt.overdue is not None and (facts.outcome is Outcome.OVERDUE) != filt.overdue:
+        return False
+    if filt.due_by is not None and (
+        facts.state.rectified or facts.state.effective_deadline > filt.due_by
+    ):
         return False
     return filt.repeat is None or facts.repeat == filt.repeat
 
@@ -162,6 +176,25 @@ def list_findings(
         more = len(after) > limit
         next_cursor = encode_cursor("findings-state", [items[-1].finding.code]) if more else None
         return day, Page(items, len(chosen), next_cursor)
+
+
+def tally_findings(
+    uow: UnitOfWork, year: int, *, as_of: date | None
+) -> tuple[date, Counter[tuple[str, str, str]]]:
+    """How many of the year's findings found by the as-of date (the caller's, when scoped)
+    there are of each category, severity and outcome then; one pass over the year."""
+    ruleset = ruleset_of(uow.rules, year)
+    day = as_of_for(ruleset, year, as_of)
+    with uow:
+        held_year(uow, year)
+        conditions = _conditions(uow, year, FindingFilter(), ruleset)
+        candidates = store.findings_matching(uow.session, year, conditions)
+        facts = _facts(uow, year, candidates, day, whole_year=not conditions)
+    return day, Counter(
+        (f.category, f.severity.value, facts[f.code].outcome.value)
+        for f in candidates
+        if f.code in facts
+    )
 
 
 def resolve_year(uow: UnitOfWork, code: str, year: int | None) -> int:

@@ -10,7 +10,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "scoring_service"
-MODULES = sorted([*PACKAGE.rglob("*.py"), *(ROOT / "api").rglob("*.py")])
+MODULES = sorted(
+    [*PACKAGE.rglob("*.py"), *(ROOT / "api").rglob("*.py"), *(ROOT / "web").rglob("*.py")]
+)
 PERSISTENCE = (PACKAGE / "db", PACKAGE / "unit_of_work.py")
 CORE = ("domain", "bundle", "rules", "engine")
 # Leaves every layer may use: the message catalogue imports nothing of the service.

@@ -1,0 +1,256 @@
+"""People's accounts for the web pages: created, listed, disabled, their passwords reset,
+and signing in.
+
+An account has the roles and unit scopes of a token and is held to the same scope rule;
+its password is stored only as a scrypt hash (``passwords.py``). Every change and every
+sign-in, failed or not, is in the audit log under the person's username.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import replace
+
+from scoring_service.access import audit, passwords
+from scoring_service.access.roles import Forbidden, Principal, Role
+from scoring_service.access.tokens import outside_of
+from scoring_service.db import Sessions, accounts, scopes
+from scoring_service.db.accounts import AccountInfo
+from scoring_service.domain.errors import Conflict, InvalidRequest, NotFound
+from scoring_service.i18n import _
+from scoring_service.unit_of_work import UnitOfWork
+
+__all__ = [
+    "AccountInfo",
+    "create_account",
+    "disable_account",
+    "list_accounts",
+    "principal_of",
+    "record_sign_out",
+    "reset_password",
+    "session_secret",
+    "sign_in",
+    "signed_in_account",
+]
+
+# Letters, digits and . _ - (no spaces, nothing a log or an address would mangle).
+USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+def principal_of(account: AccountInfo) -> Principal:
+    """Who a signed-in person acts as: their username, role and scope."""
+    scope = None if account.scope is None else frozenset(account.scope)
+    return Principal(None, account.username, account.role, scope)
+
+
+def check_password_rules(password: str) -> None:
+    """InvalidRequest unless the password is long enough to resist guessing."""
+    if len(password) < passwords.MIN_LENGTH:
+        raise InvalidRequest(
+            _("a password has at least %(count)s characters", count=passwords.MIN_LENGTH)
+        )
+    if len(password) > passwords.MAX_LENGTH or "\x00" in password:
+        raise InvalidRequest(
+            _("a password has at most %(count)s characters", count=passwords.MAX_LENGTH)
+        )
+
+
+def _check_username(username: str) -> str:
+    if not USERNAME.fullmatch(username):
+        raise InvalidRequest(
+            _(
+                "a username is 1 to 64 letters, digits, dots, underscores or hyphens, "
+                "starting with a letter or digit: %(name)r",
+                name=username,
+            )
+        )
+    return username
+
+
+def _units(scope: Sequence[str] | None) -> list[str] | None:
+    if scope is None:
+        return None
+    units = sorted(dict.fromkeys(scope))
+    if not units:
+        # An empty scope must never read as "no limit": refuse it instead of widening it.
+        raise InvalidRequest(_("a scope names at least one unit code; leave it out for every unit"))
+    bad = [u for u in units if not u or len(u) > 64 or any(c.isspace() or c == "\x00" for c in u)]
+    if bad:
+        raise InvalidRequest(
+            _("scope units must be unit codes (1-64 characters): %(bad)s", bad=bad)
+        )
+    return units
+
+
+def _require_within(uow: UnitOfWork, scope: Sequence[str] | None) -> None:
+    """Forbidden unless the account's scope lies inside the actor's: no one makes or
+    changes a person wider than themselves."""
+    outside = outside_of(scopes.reach_in_any_year(uow.session, uow.actor), scope)
+    if outside:
+        raise Forbidden(
+            _(
+                "%(actor)r may manage only accounts scoped inside its own scope; "
+                "outside it: %(units)s",
+                actor=uow.actor.name,
+                units=", ".join(outside),
+            )
+        )
+
+
+def create_account(
+    uow: UnitOfWork,
+    username: str,
+    role: Role | str,
+    password: str,
+    scope: Sequence[str] | None = None,
+) -> AccountInfo:
+    """A new account, made by ``uow.actor``, with the role and scope given (None: every
+    unit; a scope names units held in some year)."""
+    _check_username(username)
+    try:
+        role = Role(role)
+    except ValueError:
+        raise InvalidRequest(
+            _(
+                "unknown role %(role)r; choose from %(roles)s",
+                role=role,
+                roles=", ".join(r.value for r in Role),
+            )
+        ) from None
+    units = _units(scope)
+    check_password_rules(password)
+    stored = passwords.hash_password(password)
+    with uow:
+        _require_within(uow, units)
+        if units is not None:
+            unknown = scopes.unknown_units(uow.session, units)
+            if unknown:
+                raise InvalidRequest(
+                    _(
+                        "no year holds the units %(units)s; a scope names units held",
+                        units=", ".join(unknown),
+                    )
+                )
+        try:
+            info = accounts.add_account(
+                uow.session,
+                username=username,
+                password_hash=stored,
+                role=role,
+                scope=units,
+                created_by=uow.actor.name,
+            )
+        except accounts.UsernameTaken:
+            raise Conflict(_("an account is already named %(name)r", name=username)) from None
+        uow.audit(
+            "account.create",
+            "account",
+            username,
+            detail={"id": info.id, "role": role.value, "scope": units},
+        )
+        uow.commit()
+    return info
+
+
+def list_accounts(uow: UnitOfWork) -> list[AccountInfo]:
+    """Accounts by username (a scoped actor's: those scoped inside its scope)."""
+    with uow:
+        found = accounts.list_accounts(uow.session)
+        if uow.actor.scope is not None:
+            covered = scopes.reach_in_any_year(uow.session, uow.actor)
+            found = [a for a in found if not outside_of(covered, a.scope)]
+        return found
+
+
+def _held(uow: UnitOfWork, username: str) -> AccountInfo:
+    found = accounts.account_by_username(uow.session, username)
+    if found is None:
+        raise NotFound(_("no account is named %(name)r", name=username))
+    _require_within(uow, found.scope)
+    return found
+
+
+def disable_account(uow: UnitOfWork, username: str) -> AccountInfo:
+    """Disable an account: it cannot sign in, and its open sessions stop at their next
+    request. The account stays, for the audit log."""
+    with uow:
+        found = _held(uow, username)
+        if not found.active:
+            raise Conflict(_("the account %(name)r is already disabled", name=username))
+        info = accounts.disable(uow.session, found.id)
+        uow.audit("account.disable", "account", username, detail={"id": info.id})
+        uow.commit()
+        return info
+
+
+def reset_password(uow: UnitOfWork, username: str, password: str) -> AccountInfo:
+    """Give an account a new password; its open sessions end."""
+    check_password_rules(password)
+    stored = passwords.hash_password(password)
+    with uow:
+        found = _held(uow, username)
+        info = accounts.set_password(uow.session, found.id, stored)
+        uow.audit("account.reset_password", "account", username, detail={"id": info.id})
+        uow.commit()
+        return info
+
+
+def sign_in(uow: UnitOfWork, username: str, password: str) -> AccountInfo | None:
+    """The account when the password is its own and it is not disabled, else None.
+
+    ``uow`` acts as nobody yet (the entrance's anonymous principal): the sign-in is
+    audited under the account's username, a failure under the username tried."""
+    attempted = username[:64]
+    with uow:
+        found = accounts.account_by_username(uow.session, attempted, with_hash=True)
+        if found is None:
+            passwords.check_nothing(password)
+            ok = False
+        else:
+            ok = passwords.check_password(password[: passwords.MAX_LENGTH], found.password_hash)
+        if found is None or not ok or not found.active:
+            reason = "unknown" if found is None else "disabled" if ok else "wrong password"
+            who = Principal(None, attempted or "(empty)", Role.READER, frozenset())
+            audit.record(
+                uow.session,
+                who,
+                "account.sign_in_failed",
+                "account",
+                attempted,
+                detail={"reason": reason},
+            )
+            uow.commit()
+            return None
+        accounts.signed_in(uow.session, found.id)
+        audit.record(uow.session, principal_of(found), "account.sign_in", "account", attempted)
+        uow.commit()
+    return replace(found, password_hash="")  # the hash goes no further than the check
+
+
+def record_sign_out(uow: UnitOfWork) -> None:
+    """Audit that ``uow.actor`` signed out."""
+    with uow:
+        uow.audit("account.sign_out", "account", uow.actor.name)
+        uow.commit()
+
+
+def signed_in_account(db: Sessions, account_id: int, session_version: int) -> AccountInfo | None:
+    """The account a session cookie names, while the session is still good: the account
+    is there, not disabled, and its password has not been reset since. It reads in a
+    session of its own, as no one is known to act for yet."""
+    with db() as session:
+        found = accounts.account_by_id(session, account_id)
+    if found is None or not found.active or found.session_version != session_version:
+        return None
+    return found
+
+
+def session_secret(db: Sessions) -> str:
+    """The key that signs session cookies when no ``SCORING_SECRET_KEY`` is set: made once
+    and kept in the database, so every worker and every restart agree."""
+    with db() as session:
+        value = accounts.secret(session, "session_key", secrets.token_urlsafe(48))
+        session.commit()
+    return value

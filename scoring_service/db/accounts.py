@@ -1,0 +1,155 @@
+"""People's accounts and the service's own secrets: their rows are read and written only here.
+
+Callers own the transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from scoring_service.access.roles import Role
+from scoring_service.db.account_models import AccountRow, ServiceSecretRow
+
+
+@dataclass(frozen=True, slots=True)
+class AccountInfo:
+    """What is known of an account; the password hash only where a password is checked."""
+
+    id: int
+    username: str
+    role: Role
+    scope: tuple[str, ...] | None
+    session_version: int
+    created_at: datetime
+    created_by: str
+    disabled_at: datetime | None
+    last_sign_in_at: datetime | None
+    password_hash: str = ""
+
+    @property
+    def active(self) -> bool:
+        return self.disabled_at is None
+
+
+class UsernameTaken(Exception):
+    """An account already has the username."""
+
+
+def _info(row: AccountRow, *, with_hash: bool = False) -> AccountInfo:
+    return AccountInfo(
+        id=row.id,
+        username=row.username,
+        role=Role(row.role),
+        scope=None if row.scope is None else tuple(json.loads(row.scope)),
+        session_version=row.session_version,
+        created_at=row.created_at,
+        created_by=row.created_by,
+        disabled_at=row.disabled_at,
+        last_sign_in_at=row.last_sign_in_at,
+        password_hash=row.password_hash if with_hash else "",
+    )
+
+
+def add_account(
+    session: Session,
+    *,
+    username: str,
+    password_hash: str,
+    role: Role,
+    scope: Collection[str] | None,
+    created_by: str,
+) -> AccountInfo:
+    """Store an account; ``UsernameTaken`` when the username is in use (disabled or not)."""
+    try:
+        # A savepoint, so a clash leaves the caller's transaction usable.
+        with session.begin_nested():
+            account_id = session.execute(
+                insert(AccountRow)
+                .values(
+                    username=username,
+                    password_hash=password_hash,
+                    role=role.value,
+                    scope=None if scope is None else json.dumps(list(scope)),
+                    session_version=1,
+                    created_at=datetime.now(UTC),
+                    created_by=created_by,
+                )
+                .returning(AccountRow.id)
+            ).scalar_one()
+    except IntegrityError:
+        raise UsernameTaken(username) from None
+    return _info(session.get_one(AccountRow, account_id))
+
+
+def account_by_username(
+    session: Session, username: str, *, with_hash: bool = False
+) -> AccountInfo | None:
+    row = session.scalars(select(AccountRow).where(AccountRow.username == username)).first()
+    return None if row is None else _info(row, with_hash=with_hash)
+
+
+def account_by_id(session: Session, account_id: int) -> AccountInfo | None:
+    row = session.get(AccountRow, account_id)
+    return None if row is None else _info(row)
+
+
+def list_accounts(session: Session) -> list[AccountInfo]:
+    """Every account by username."""
+    return [_info(r) for r in session.scalars(select(AccountRow).order_by(AccountRow.username))]
+
+
+def _changed(session: Session, account_id: int) -> AccountInfo:
+    row = session.get_one(AccountRow, account_id)
+    session.refresh(row)
+    return _info(row)
+
+
+def disable(session: Session, account_id: int) -> AccountInfo:
+    """Mark the account disabled now and end its sessions."""
+    session.execute(
+        update(AccountRow)
+        .where(AccountRow.id == account_id)
+        .values(disabled_at=datetime.now(UTC), session_version=AccountRow.session_version + 1)
+    )
+    return _changed(session, account_id)
+
+
+def set_password(session: Session, account_id: int, password_hash: str) -> AccountInfo:
+    """Replace the password hash and end the account's sessions."""
+    session.execute(
+        update(AccountRow)
+        .where(AccountRow.id == account_id)
+        .values(password_hash=password_hash, session_version=AccountRow.session_version + 1)
+    )
+    return _changed(session, account_id)
+
+
+def signed_in(session: Session, account_id: int) -> None:
+    session.execute(
+        update(AccountRow)
+        .where(AccountRow.id == account_id)
+        .values(last_sign_in_at=datetime.now(UTC))
+    )
+
+
+def secret(session: Session, name: str, make: str) -> str:
+    """The stored secret ``name``; stored as ``make`` first when there is none. Of two
+    processes storing one at once, both end up with the first stored."""
+    found = session.get(ServiceSecretRow, name)
+    if found is not None:
+        return found.value
+    try:
+        with session.begin_nested():
+            session.execute(
+                insert(ServiceSecretRow).values(name=name, value=make, created_at=datetime.now(UTC))
+            )
+    except IntegrityError:
+        pass  # another process stored it first: read theirs
+    return session.get_one(ServiceSecretRow, name, populate_existing=True).value

@@ -1,0 +1,192 @@
+"""The pages against the services, with Flask's test client on the 2018 demo data: every
+figure a page shows is the one the service gives, filters keep what they say, files open."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from scoring_service.access.roles import command_line
+from scoring_service.db import upgrade
+from scoring_service.domain.model import EventType
+from scoring_service.records import findings as records
+from scoring_service.records.events import NewEvent, append_event
+from scoring_service.records.inspections import list_inspections
+from scoring_service.records.score_runs import current_scores
+from scoring_service.services import year_alerts
+from tests.helpers.web import Site, make_site
+
+CUTOFF = date(2018, 12, 31)
+
+
+def attrs(html: str, name: str) -> list[str]:
+    """The values of the attribute ``name`` in document order."""
+    return re.findall(rf'{name}="([^"]*)"', html)
+
+
+def field_values(html: str, field: str) -> list[str]:
+    return re.findall(rf'data-field="{field}" data-value="([^"]*)"', html)
+
+
+def every_finding(site: Site, filt: records.FindingFilter) -> list[records.FindingView]:
+    _, page = records.list_findings(
+        site.uow(command_line()), 2018, filt, as_of=None, limit=1000, cursor=None
+    )
+    assert page.next_cursor is None
+    return page.items
+
+
+def test_the_years_page_leads_to_each_year(demo: Site) -> None:
+    page = demo.client("reader").get("/").text
+    assert attrs(page, "data-year") == ["2018"]
+    assert 'href="/years/2018/scores"' in page and 'href="/years/2018/findings"' in page
+
+
+def test_the_ranking_of_towns_sorted_by_score(demo: Site) -> None:
+    rows = [r for r in current_scores(demo.uow(), 2018, as_of=None).rows if r["kind"] == "town"]
+    page = demo.client("reader").get("/years/2018/scores?kind=town&sort=score&order=desc").text
+    assert sorted(attrs(page, "data-unit")) == sorted(r["unit"] for r in rows)
+    scores = [float(v) for v in field_values(page, "score")]
+    assert scores == sorted((float(r["score"]) for r in rows), reverse=True)
+    assert 'aria-sort="descending"' in page
+
+
+def test_the_ranking_downloads_as_csv_and_xlsx(demo: Site) -> None:
+    client = demo.client("reader")
+    counties = [
+        r for r in current_scores(demo.uow(), 2018, as_of=None).rows if r["kind"] == "county"
+    ]
+    response = client.get("/years/2018/scores?kind=county&format=csv")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    table = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert "得分" in table[0]
+    assert [line[table[0].index("单位代码")] for line in table[1:]] == [r["unit"] for r in counties]
+    response = client.get("/years/2018/scores?kind=county&format=xlsx")
+    workbook = load_workbook(io.BytesIO(response.data), read_only=True)
+    assert len(workbook.sheetnames) >= 2
+    workbook.close()
+
+
+def test_the_year_at_a_glance_counts_what_the_services_hold(demo: Site) -> None:
+    page = demo.client("reader").get("/years/2018").text
+    views = [v for v in every_finding(demo, records.FindingFilter()) if v.facts is not None]
+    outcomes = Counter(v.facts.outcome.value for v in views if v.facts)
+    figures = dict(re.findall(r'data-figure="(\w+)"><div class="card__value">(\d+)<', page))
+    assert int(figures["findings"]) == len(views)
+    for outcome in ("on_time", "late", "overdue", "open"):
+        assert int(figures[outcome]) == outcomes[outcome]
+    _, alerts = year_alerts(demo.uow(), 2018)
+    assert int(figures["alerts"]) == len(alerts)
+    inspections = list_inspections(demo.uow(), 2018, limit=1000, cursor=None).items
+    assert int(figures["inspections"]) == len(inspections)
+    held = Counter((i.group, i.start_date.month) for i in inspections)
+    cells = re.findall(r'<tr data-group="([^"]+)">(.*?)</tr>', page, flags=re.S)
+    assert cells
+    for group, row in cells:
+        for month, count in re.findall(r'data-month="(\d+)" data-value="(\d+)"', row):
+            assert int(count) == held[(group, int(month))]
+    counties = [
+        r for r in current_scores(demo.uow(), 2018, as_of=None).rows if r["kind"] == "county"
+    ]
+    assert field_values(page, "score")[: len(counties)] == [str(r["score"]) for r in counties]
+    assert page.count("<svg") == 2
+
+
+def test_the_ledger_keeps_what_its_filters_say(demo: Site) -> None:
+    client = demo.client("reader")
+    page = client.get("/years/2018/findings?county=441624&overdue=yes").text
+    expected = every_finding(demo, records.FindingFilter(unit="441624", overdue=True))
+    assert attrs(page, "data-finding") == [v.finding.code for v in expected]
+    assert set(field_values(page, "outcome")) == {"overdue"}
+
+    page = client.get("/years/2018/findings?group=G2&severity=major").text
+    listed = attrs(page, "data-finding")
+    assert listed and all("-G2-" in code for code in listed)
+
+    page = client.get("/years/2018/findings?due_within=30&as_of=2018-10-31").text
+    day = date(2018, 10, 31)
+    views = {
+        v.finding.code: v
+        for v in records.list_findings(
+            demo.uow(), 2018, records.FindingFilter(), as_of=day, limit=1000, cursor=None
+        )[1].items
+    }
+    listed = attrs(page, "data-finding")
+    assert listed
+    for code in listed:
+        facts = views[code].facts
+        assert facts is not None and not facts.state.rectified
+        assert facts.state.effective_deadline <= day + timedelta(days=30)
+
+
+def test_a_query_that_cannot_be_read_names_its_field(demo: Site) -> None:
+    client = demo.client("reader")
+    response = client.get("/years/2018/findings?due_within=soon&severity=huge")
+    assert response.status_code == 422
+    assert "due_within" in response.text and "severity" in response.text
+    assert "<html" in response.text  # a page, not the API's JSON
+    response = client.get("/years/2018/units/999999")
+    assert response.status_code == 404
+    assert "999999" in response.text
+    assert client.get("/years/1999/scores").status_code == 404
+
+
+def test_a_unit_page_explains_the_service_row(demo: Site) -> None:
+    row = next(
+        r for r in current_scores(demo.uow(), 2018, as_of=None).rows if r["unit"] == "441624101"
+    )
+    page = demo.client("reader").get("/years/2018/units/441624101?as_of=2018-12-31").text
+    assert field_values(page, "grade")[0] == row["grade"]
+    assert field_values(page, "score")[0] == str(row["score"])
+    assert len(attrs(page, "data-finding")) == row["metrics"]["findings"]
+    months = attrs(page, "data-month")
+    assert months[0] == "2018-01-31" and months[-1] == str(CUTOFF)
+
+
+def test_a_long_ranking_comes_in_pages_that_keep_its_order(
+    demo: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    # The package's name ``scores`` is the blueprint; the module is in sys.modules.
+    monkeypatch.setattr(sys.modules["web.pages.scores"], "PER_PAGE", 10)
+    client = demo.client("reader")
+    towns = [r for r in current_scores(demo.uow(), 2018, as_of=None).rows if r["kind"] == "town"]
+    seen: list[str] = []
+    for number in range(1, -(-len(towns) // 10) + 1):
+        page = client.get(f"/years/2018/scores?kind=town&sort=rank&page={number}").text
+        seen += attrs(page, "data-unit")
+        assert ('rel="next"' in page) is (number * 10 < len(towns))
+    assert seen == [r["unit"] for r in towns]
+
+
+def test_remembered_pages_follow_every_write(tmp_path: Path) -> None:
+    """The explanation, the monthly rows and the year's figures are remembered between
+    requests, never across a write to the year's data."""
+    url = f"sqlite:///{tmp_path / 'scoring.db'}"
+    upgrade(url)
+    site = make_site(url)
+    try:
+        client = site.client("office")
+        unit_page = "/years/2018/units/441602"
+        assert field_values(client.get(unit_page).text, "score")[0] == "92"
+        assert 'data-unit="441602"' in client.get("/years/2018").text
+        append_event(
+            site.uow(), "2018-G1-441602-07-09", NewEvent(EventType.RECTIFIED, date(2018, 12, 20))
+        )
+        assert field_values(client.get(unit_page).text, "score")[0] == "93"
+        overview = client.get("/years/2018").text
+        row = re.search(r'<tr data-unit="441602">(.*?)</tr>', overview, flags=re.S)
+        assert row is not None and 'data-field="score" data-value="93"' in row.group(1)
+        # Another person's scope is another answer: not the one remembered for the office.
+        assert site.client("heping").get(unit_page).status_code == 404
+    finally:
+        site.services.close()

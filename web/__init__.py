@@ -1,0 +1,39 @@
+"""The workbench: server-rendered pages in Chinese for the office, inspectors and rule editors.
+
+``init_app(app)`` adds the pages to the Flask app that ``api.create_app`` builds, so one
+``serve`` process answers both. A page is a thin entrance like an API endpoint: it calls
+the services of ``scoring_service`` with a unit of work acting as the signed-in person
+(``web.context.uow()``) and renders a template; the scope rule is the services' own.
+
+- ``security``: session cookies, CSRF, sign-in throttling, security headers;
+- ``blueprint``: ``page_blueprint``, the one way a page area is made (sign-in required,
+  CSRF on every form, HTML error pages, headers);
+- ``context``: the signed-in person and their unit of work;
+- ``pages/``: a blueprint per area (``auth``, ``home``, ``overview``, ``scores``, ``units``,
+  ``findings``, ``assets``), nested in one blueprint ``web``;
+- ``labels``: the words for grades, measures, outcomes and kinds; ``forms`` and ``query``:
+  reading queries and forms with pydantic; ``charts``: server-drawn SVG; ``trend``: the
+  monthly rows (a stand-in for the trend service); ``navigation``: the header's pages;
+- ``screenshots``: ``make screenshots``.
+
+How to add a page: ``web/README.md``.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from scoring_service.config import Settings
+
+__all__ = ["init_app"]
+
+
+def init_app(app: Flask, config: Settings) -> None:
+    """Register the pages, their templates' helpers and their security on ``app``."""
+    from web import memo, security, templating
+    from web.pages import blueprint
+
+    security.init_app(app, config)
+    templating.init_app(app)
+    memo.init_app(app)
+    app.register_blueprint(blueprint())

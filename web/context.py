@@ -1,0 +1,32 @@
+"""The signed-in person of a page request, and the unit of work acting as them."""
+
+from __future__ import annotations
+
+from flask import g
+
+from api.context import services
+from scoring_service.access.accounts import AccountInfo
+from scoring_service.access.roles import Principal, Role
+from scoring_service.unit_of_work import UnitOfWork
+
+# Who a request acts as before anyone has signed in: it can read nothing (an empty scope),
+# only try to sign in.
+NOBODY = Principal(None, "(not signed in)", Role.READER, frozenset())
+
+
+def person() -> Principal:
+    """The signed-in person of this request (the anonymous nobody on public pages)."""
+    found: Principal = g.get("person", NOBODY)
+    return found
+
+
+def account() -> AccountInfo | None:
+    """The signed-in person's account, None on public pages before sign-in."""
+    found: AccountInfo | None = g.get("account")
+    return found
+
+
+def uow(actor: Principal | None = None) -> UnitOfWork:
+    """A unit of work for this request, acting as the signed-in person."""
+    s = services()
+    return UnitOfWork(s.db, s.rules, s.evaluator, actor or person())

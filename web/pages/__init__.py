@@ -1,0 +1,24 @@
+"""Every blueprint of pages, nested in one blueprint ``web`` (endpoints ``web.scores.ranking``)
+so that their names cannot clash with the API's; registered by ``web.init_app``."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from web.pages.assets import bp as assets
+from web.pages.auth import bp as auth
+from web.pages.findings import bp as findings
+from web.pages.home import bp as home
+from web.pages.overview import bp as overview
+from web.pages.scores import bp as scores
+from web.pages.units import bp as units
+
+PAGES: tuple[Blueprint, ...] = (assets, auth, home, overview, scores, units, findings)
+
+
+def blueprint() -> Blueprint:
+    """The ``web`` blueprint holding every page's."""
+    web = Blueprint("web", __name__)
+    for page in PAGES:
+        web.register_blueprint(page)
+    return web

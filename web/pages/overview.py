@@ -1,0 +1,179 @@
+"""``/years/{year}``: the year at a glance, as of a date (default: the cutoff).
+
+Every figure comes from a service: inspections (``records.inspections``), findings with
+their state (``records.findings``), the score rows (``records.score_runs``), the process
+alerts (``services.year_alerts``) and the monthly rows (``web.trend``); this page only
+counts and lays them out. A scoped person sees their units' share.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask import render_template
+
+from scoring_service.i18n import format_percent
+from scoring_service.records import findings as finding_records
+from scoring_service.records.groups import list_groups
+from scoring_service.records.inspections import InspectionSummary, list_inspections
+from scoring_service.records.score_runs import current_scores
+from scoring_service.results import ScoreRun
+from scoring_service.rules_in_force import ruleset_of
+from scoring_service.services import year_alerts
+from web import memo, trend
+from web.blueprint import page_blueprint
+from web.charts import Series, line_chart
+from web.context import uow
+from web.forms import Form, read
+from web.query import args
+
+bp = page_blueprint("overview", __name__)
+MEASURES = ("commendation", "criticism", "interview", "accountability")
+
+
+class OverviewQuery(Form):
+    as_of: date | None = None
+
+
+def _every(fetch: Any) -> Iterator[Any]:
+    """Every item of a paged service list, a thousand at a time."""
+    cursor = None
+    while True:
+        page = fetch(cursor)
+        yield from page.items
+        cursor = page.next_cursor
+        if cursor is None:
+            return
+
+
+def _cadence(
+    inspections: list[InspectionSummary],
+    groups: list[Any],
+    alerts: list[Any],
+    year: int,
+    first: date,
+    as_of: date,
+) -> dict[str, Any]:
+    """Inspections started per group and month, from the first month the plan asks for,
+    and the months the process alerts call missed."""
+    last = 12 if as_of.year > year else as_of.month
+    months = list(range(first.month if first.year == year else 1, last + 1))
+    held = Counter((i.group, i.start_date.month) for i in inspections if i.start_date <= as_of)
+    missed = {(a.group, a.month) for a in alerts if a.type == "missed_month"}
+    rows = [
+        {
+            "group": g,
+            "cells": [
+                {
+                    "month": m,
+                    "count": held[(g.code, m)],
+                    "missed": (g.code, f"{year}-{m:02d}") in missed,
+                }
+                for m in months
+            ],
+        }
+        for g in groups
+    ]
+    return {"months": months, "rows": rows}
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """What the page counts, read from the services once per data revision."""
+
+    scores: ScoreRun
+    inspections: list[InspectionSummary]
+    groups: list[Any]
+    alerts: list[Any]
+    tally: Counter[tuple[str, str, str]]
+
+
+def _figures(year: int, as_of: date | None) -> Figures:
+    scores = current_scores(uow(), year, as_of=as_of)
+    as_of = scores.as_of
+    inspections = list(_every(lambda c: list_inspections(uow(), year, limit=1000, cursor=c)))
+    groups = list(_every(lambda c: list_groups(uow(), year, limit=1000, cursor=c)))
+    _, alerts = year_alerts(uow(), year, as_of=as_of)
+    _, tally = finding_records.tally_findings(uow(), year, as_of=as_of)
+    return Figures(scores, inspections, groups, alerts, tally)
+
+
+@bp.get("/years/<int:year>")
+def year(year: int) -> str:
+    query = read(OverviewQuery, args())
+    ruleset = ruleset_of(uow().rules, year)
+    # The scores, every finding's state and the year's alerts: remembered until the year's
+    # data or rules change.
+    figures = memo.remember(
+        ("overview", *memo.data_key(uow(), year), query.as_of),
+        lambda: _figures(year, query.as_of),
+    )
+    scores = figures.scores
+    as_of = scores.as_of
+    inspections, groups, alerts, tally = (
+        figures.inspections,
+        figures.groups,
+        figures.alerts,
+        figures.tally,
+    )
+    by_category: Counter[tuple[str, str]] = Counter()
+    outcomes: Counter[str] = Counter()
+    for (category, severity, outcome), count in tally.items():
+        by_category[(category, severity)] += count
+        outcomes[outcome] += count
+    counties = [r for r in scores.rows if r["kind"] == "county"]
+    measured = {m: [r for r in scores.rows if m in r["measures"]] for m in MEASURES}
+    months = trend.monthly(uow, year, as_of, {r["unit"] for r in counties})
+    labels = [f"{m.day.month}月" for m in months]
+    rate_chart = line_chart(
+        labels,
+        [
+            Series(
+                c["name"],
+                [
+                    (m.rows[c["unit"]]["metrics"]["rate"] if c["unit"] in m.rows else None)
+                    for m in months
+                ],
+            )
+            for c in counties
+        ],
+        low=0,
+        high=1,
+        ticks=(0, 0.25, 0.5, 0.75, 1),
+        read=lambda v: format_percent(v, 0) if v in (0, 0.25, 0.5, 0.75, 1) else format_percent(v),
+    )
+    score_values = [
+        [float(m.rows[c["unit"]]["score"]) if c["unit"] in m.rows else None for m in months]
+        for c in counties
+    ]
+    known = [v for values in score_values for v in values if v is not None] or [100.0]
+    low, high = min([*known, 80.0]) // 5 * 5, max([*known, 105.0]) // 5 * 5 + 5
+    score_chart = line_chart(
+        labels,
+        [Series(c["name"], v) for c, v in zip(counties, score_values, strict=True)],
+        low=low,
+        high=high,
+        ticks=[low + i * (high - low) / 4 for i in range(5)],
+        read=lambda v: f"{v:g}",
+    )
+    return render_template(
+        "overview.html",
+        year=year,
+        as_of=as_of,
+        query=query,
+        cadence=_cadence(inspections, groups, alerts, year, ruleset.alerts.inspections_from, as_of),
+        inspections=inspections,
+        categories=ruleset.catalogue.categories,
+        by_category=by_category,
+        outcomes=outcomes,
+        total=sum(tally.values()),
+        counties=counties,
+        measured=measured,
+        alert_counts=Counter(a.type for a in alerts),
+        rate_chart=rate_chart,
+        score_chart=score_chart,
+    )

@@ -1,0 +1,72 @@
+"""``/years/{year}/units/{code}``: why a unit scored what it did, and its month-by-month trend."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import render_template
+
+from scoring_service.i18n import format_percent
+from scoring_service.records.units import unit_names
+from scoring_service.services import explain_unit
+from web import memo, trend
+from web.blueprint import page_blueprint
+from web.charts import Series, line_chart
+from web.context import uow
+from web.forms import Form, read
+from web.query import args
+
+bp = page_blueprint("units", __name__)
+
+
+class UnitQuery(Form):
+    as_of: date | None = None
+
+
+@bp.get("/years/<int:year>/units/<code>")
+def unit(year: int, code: str) -> str:
+    """Metrics, every rule with the values it read, caps, grade, the findings that count
+    and why; a unit outside the person's scope is not found, as in the API."""
+    query = read(UnitQuery, args())
+    # The year scored again for one unit: remembered until the data or the rules change.
+    # The key holds the person's scope, and explain_unit checks it before anything else.
+    doc = memo.remember(
+        ("explain", *memo.data_key(uow(), year), code, query.as_of),
+        lambda: explain_unit(uow(), year, code, as_of=query.as_of),
+    )
+    as_of = date.fromisoformat(doc["as_of"])
+    months = trend.monthly(uow, year, as_of, {code})
+    labels = [f"{m.day.month}月" for m in months]
+    rows = [m.rows.get(code) for m in months]
+    rates = [r["metrics"]["rate"] if r else None for r in rows]
+    scores = [float(r["score"]) if r else None for r in rows]
+    rate_chart = line_chart(
+        labels,
+        [Series(doc["unit"]["name"], rates)],
+        low=0,
+        high=1,
+        ticks=(0, 0.25, 0.5, 0.75, 1),
+        read=lambda v: format_percent(v, 0) if v in (0, 0.25, 0.5, 0.75, 1) else format_percent(v),
+    )
+    known = [s for s in scores if s is not None] or [100.0]
+    low, high = min([*known, 80.0]) // 5 * 5, max([*known, 105.0]) // 5 * 5 + 5
+    score_chart = line_chart(
+        labels,
+        [Series(doc["unit"]["name"], scores)],
+        low=low,
+        high=high,
+        ticks=[low + i * (high - low) / 4 for i in range(5)],
+        read=lambda v: f"{v:g}",
+    )
+    names = unit_names(uow(), year, {f["found_at"] for f in doc["findings"]})
+    return render_template(
+        "unit.html",
+        year=year,
+        doc=doc,
+        names=names,
+        row=doc["row"],
+        months=list(zip(months, rows, strict=True)),
+        rate_chart=rate_chart,
+        score_chart=score_chart,
+        query=query,
+    )

@@ -1,0 +1,134 @@
+"""``make screenshots``: a PNG of each page, from the shipped demo data, into docs/screenshots/.
+
+The 2018 demo bundle is imported into a temporary SQLite database, an account is made,
+the app is served on a free port in a thread, and Chromium (Debian's, driven by
+Playwright) signs in and photographs each page at 1366×768, the whole page down to
+``MAX_HEIGHT`` pixels. ``serve`` and the browser's flags are shared with the page tests.
+
+    python -m web.screenshots [--out docs/screenshots] [--chromium /usr/bin/chromium]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.serving import make_server
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "fixtures" / "demo-2018.bundle.json"
+CHROMIUM = "/usr/bin/chromium"
+# As root in a container Chromium needs --no-sandbox; the rest keep it from reaching out.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+WIDTH, HEIGHT = 1366, 768
+MAX_HEIGHT = 2400  # pixels of a long page kept: its top tells what it is
+USERNAME, PASSWORD = "office", "screenshots only"
+
+# name -> address, in the order the README shows them.
+PAGES: dict[str, str] = {
+    "login": "/login",
+    "years": "/",
+    "year": "/years/2018",
+    "scores": "/years/2018/scores",
+    "scores-towns": "/years/2018/scores?kind=town&sort=score&order=asc",
+    "unit": "/years/2018/units/441624",
+    "findings": "/years/2018/findings?county=441624&overdue=yes",
+    "finding": "/years/2018/findings/2018-G1-441624-07-04",
+}
+
+
+@contextmanager
+def serve(app: Flask) -> Iterator[str]:
+    """The app served on 127.0.0.1 at a free port, in a thread; its base address."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+def demo_app(folder: Path) -> Flask:
+    """The app on a new SQLite database holding the 2018 demo data and one account."""
+    from api import create_app
+    from scoring_service import db, services
+    from scoring_service.access import accounts
+    from scoring_service.access.roles import command_line
+    from scoring_service.bootstrap import bootstrap
+    from scoring_service.config import Settings
+
+    settings = Settings.from_env(database_url=f"sqlite:///{folder / 'scoring.sqlite'}")
+    db.upgrade(settings.database_url)
+    wiring = bootstrap(settings)
+    try:
+        services.import_bundle(wiring.unit_of_work(command_line()), DEMO.read_bytes())
+        accounts.create_account(wiring.unit_of_work(command_line()), USERNAME, "admin", PASSWORD)
+    finally:
+        wiring.close()
+    return create_app(settings)
+
+
+def take(out: Path, chromium: str) -> list[Path]:
+    """Photograph every page of ``PAGES`` into ``out``; the files written."""
+    from playwright.sync_api import sync_playwright
+
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        serve(demo_app(Path(folder))) as base,
+        sync_playwright() as playwright,
+    ):
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, locale="zh-CN")
+        page = context.new_page()
+        for name, path in PAGES.items():
+            if name != "login" and "login" in page.url:
+                page.fill("#username", USERNAME)
+                page.fill("#password", PASSWORD)
+                page.click("button[type=submit]")
+                page.wait_for_load_state()
+            page.goto(f"{base}{path}")
+            height = min(page.evaluate("document.documentElement.scrollHeight"), MAX_HEIGHT)
+            target = out / f"{name}.png"
+            page.screenshot(
+                path=str(target),
+                full_page=True,
+                clip={"x": 0, "y": 0, "width": WIDTH, "height": height},
+            )
+            written.append(target)
+        browser.close()
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m web.screenshots", description=__doc__)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--chromium", default=CHROMIUM)
+    args = parser.parse_args(argv)
+    if not Path(args.chromium).exists():
+        print(f"error: no Chromium at {args.chromium} (apt-get install chromium)", file=sys.stderr)
+        return 2
+    for path in take(args.out, args.chromium):
+        print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
