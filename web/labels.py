@@ -81,6 +81,7 @@ DRAFTS: dict[str, LazyProxy] = {
     "published": lazy_gettext("Published"),
 }
 
+
 def label(table: dict[str, LazyProxy], value: object) -> str:
     """The word for ``value``, or the value itself when it has none."""
     found = table.get(str(value))

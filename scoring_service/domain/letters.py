@@ -25,7 +25,9 @@ class LetterCheck:
     allowed: int
 
 
-def check_letter(end_date: date, letter_date: date | None, allowed: int, as_of: date) -> LetterCheck:
+def check_letter(
+    end_date: date, letter_date: date | None, allowed: int, as_of: date
+) -> LetterCheck:
     """The letter of an inspection ending ``end_date`` as known on ``as_of``: a letter
     dated later is not known yet, as in the alerts."""
     due = end_date + timedelta(days=allowed)

@@ -67,7 +67,12 @@ class CellProblem:
         if not self.column:
             return _("row %(row)s", row=self.row)
         header = next((c.header for c in COLUMNS if c.letter == self.column), "")
-        return _("row %(row)s, column %(column)s (%(header)s)", row=self.row, column=self.column, header=header)
+        return _(
+            "row %(row)s, column %(column)s (%(header)s)",
+            row=self.row,
+            column=self.column,
+            header=header,
+        )
 
 
 class SheetProblems(InvalidRequest):
@@ -155,7 +160,11 @@ def _open(raw: bytes) -> Any:
         workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
         raise SheetProblems(
-            [CellProblem(0, "", _("not an Excel workbook (.xlsx); fill in the template and upload it"))]
+            [
+                CellProblem(
+                    0, "", _("not an Excel workbook (.xlsx); fill in the template and upload it")
+                )
+            ]
         ) from None
     return workbook
 
@@ -182,7 +191,9 @@ def read_problem_sheet(raw: bytes) -> ReadSheet:
                 continue
             if len(read_rows) >= MAX_ROWS:
                 problems.append(
-                    CellProblem(number, "", _("more than %(count)s findings in one list", count=MAX_ROWS))
+                    CellProblem(
+                        number, "", _("more than %(count)s findings in one list", count=MAX_ROWS)
+                    )
                 )
                 break
             read_rows.append(number)
@@ -200,7 +211,9 @@ def read_problem_sheet(raw: bytes) -> ReadSheet:
     if problems:
         raise SheetProblems(problems)
     if not findings:
-        raise SheetProblems([CellProblem(0, "", _("the list holds no finding: fill in a row under the headers"))])
+        raise SheetProblems(
+            [CellProblem(0, "", _("the list holds no finding: fill in a row under the headers"))]
+        )
     return ReadSheet(findings, read_rows)
 
 
@@ -224,7 +237,9 @@ def template_xlsx() -> bytes:
         for row in range(FIRST_ROW, FIRST_ROW + 200):
             sheet[f"{column.letter}{row}"].number_format = style
     severity = DataValidation(type="list", formula1='"一般,重大"', allow_blank=True)
-    severity.add(f"{BY_FIELD['severity'].letter}{FIRST_ROW}:{BY_FIELD['severity'].letter}{MAX_ROWS + 1}")
+    severity.add(
+        f"{BY_FIELD['severity'].letter}{FIRST_ROW}:{BY_FIELD['severity'].letter}{MAX_ROWS + 1}"
+    )
     sheet.add_data_validation(severity)
     sheet.freeze_panes = "A2"
     notes = workbook.create_sheet("填写说明")

@@ -22,34 +22,46 @@ def test_only_administrators(demo: Site, who: str) -> None:
     client = demo.client(who)
     assert client.get("/admin").status_code == 403
     token = csrf_token(client.get("/").text)
-    made = client.post(
-        "/admin/tokens", data={"name": "x", "role": "admin", "csrf_token": token}
-    )
+    made = client.post("/admin/tokens", data={"name": "x", "role": "admin", "csrf_token": token})
     assert made.status_code == 403
     assert all(t.name != "x" for t in tokens.list_tokens(demo.uow()))
 
 
 def test_people_and_tokens_are_listed(demo: Site) -> None:
     page = demo.client("office").get("/admin").text
-    assert attrs(page, "data-account", "tr") == [a.username for a in accounts.list_accounts(demo.uow())]
+    assert attrs(page, "data-account", "tr") == [
+        a.username for a in accounts.list_accounts(demo.uow())
+    ]
     heping = parse(page).xpath("//tr[@data-account='heping']")[0]
     assert "441624" in heping.text_content()
 
 
 def test_an_account_made_reset_and_disabled(site: Site) -> None:
     client = site.client("office")
-    form = {"username": "clerk", "role": "reader", "scope": "", "password": "short",
-            "password_again": "short"}
+    form = {
+        "username": "clerk",
+        "role": "reader",
+        "scope": "",
+        "password": "short",
+        "password_again": "short",
+    }
     refused = post(client, "/admin/accounts", form)
     assert refused.status_code == 422
     assert texts(refused.text, "//div[@class='error-summary']//li")
     assert 'value="clerk"' in refused.text and 'value="short"' not in refused.text
     differ = post(client, "/admin/accounts", {**form, "password": PASSWORD})
     assert differ.status_code == 422 and "两次输入的密码不一致" in differ.text
-    made = post(client, "/admin/accounts", {**form, "password": PASSWORD, "password_again": PASSWORD})
+    made = post(
+        client, "/admin/accounts", {**form, "password": PASSWORD, "password_again": PASSWORD}
+    )
     assert made.status_code == 302
     assert "clerk" in attrs(client.get("/admin").text, "data-account", "tr")
-    assert post(client, "/admin/accounts", {**form, "password": PASSWORD, "password_again": PASSWORD}).status_code == 409
+    assert (
+        post(
+            client, "/admin/accounts", {**form, "password": PASSWORD, "password_again": PASSWORD}
+        ).status_code
+        == 409
+    )
 
     clerk = site.app.test_client()
     assert sign_in(clerk, "clerk", PASSWORD).status_code == 302
@@ -72,7 +84,9 @@ def test_an_account_made_reset_and_disabled(site: Site) -> None:
 
 def test_a_token_shown_once_and_revoked(site: Site) -> None:
     client = site.client("office")
-    made = post(client, "/admin/tokens", {"name": "county-441624", "role": "inspector", "scope": "441624"})
+    made = post(
+        client, "/admin/tokens", {"name": "county-441624", "role": "inspector", "scope": "441624"}
+    )
     assert made.status_code == 200
     assert made.headers["Cache-Control"] == "no-store"
     secret = parse(made.text).xpath("//code[@class='token-secret']")[0].text_content()
@@ -104,7 +118,7 @@ def test_a_scoped_administrator_only_inside_its_scope(site: Site) -> None:
     assert inside.status_code == 200
     assert post(client, "/admin/accounts/office/disable", {}).status_code == 403
     assert accounts.list_accounts(site.uow())[0].active  # office still active
-    office_token, _info = tokens.create_token(site.uow(), "office-system", "admin")
+    tokens.create_token(site.uow(), "office-system", "admin")
     wide_id = next(t.id for t in tokens.list_tokens(site.uow()) if t.name == "office-system")
     assert post(client, f"/admin/tokens/{wide_id}/revoke", {}).status_code == 403
     refusals = audit.entries(site.uow(), limit=10, action="security.refused").items

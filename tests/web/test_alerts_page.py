@@ -20,14 +20,21 @@ def shown(text: str) -> list[tuple[str, str, str, str]]:
     for section in parse(text).xpath("//section[@data-alert-type]"):
         for row in section.xpath(".//tr[@data-alert]"):
             subject = row.get("data-inspection") or row.get("data-finding") or ""
-            rows.append((section.get("data-alert-type"), row.get("data-alert"), row.get("data-group"), subject))
+            rows.append(
+                (
+                    section.get("data-alert-type"),
+                    row.get("data-alert"),
+                    row.get("data-group"),
+                    subject,
+                )
+            )
     return rows
 
 
 def test_the_alerts_by_type_with_their_group(demo: Site) -> None:
     page = demo.client("reader").get("/years/2018/alerts?as_of=2018-12-31")
     assert page.status_code == 200
-    day, found = year_alerts_by_group(demo.uow(), 2018)
+    _day, found = year_alerts_by_group(demo.uow(), 2018)
     rows = shown(page.text)
     assert len(rows) == len(found) == len(year_alerts(demo.uow(), 2018)[1])
     assert all(section == kind for section, kind, _g, _s in rows)
@@ -40,7 +47,7 @@ def test_the_alerts_by_type_with_their_group(demo: Site) -> None:
     assert all(group for _s, _k, group, _x in rows)
     late = [r for r in rows if r[1] == "late_letter" and r[3] == "2018-G4-441621-07"]
     assert late and late[0][2] == "G4"
-    escalation = [r for r in rows if r[1] == "unescalated_major"][0]
+    escalation = next(r for r in rows if r[1] == "unescalated_major")
     assert escalation[2] == escalation[3].split("-")[1]  # the group of the finding's inspection
     assert "整改函未按时下发" in page.text and "第四组" in page.text
 

@@ -25,13 +25,16 @@ def test_a_bad_bundle_shows_every_problem(browser: Any, served_site: tuple[Site,
     before = list_years(site.uow())
     page = signed_in_page(browser, base, "office", "/imports")
     page.set_input_files(
-        "#field-bundle", files=[{"name": "2019.json", "mimeType": "application/json", "buffer": raw}]
+        "#field-bundle",
+        files=[{"name": "2019.json", "mimeType": "application/json", "buffer": raw}],
     )
     page.click("form.import button[type=submit]")
     page.wait_for_load_state()
     listed = page.locator("ol.problems li")
     assert listed.count() == len(expected) >= 3
-    assert [li.get_attribute("data-pointer") for li in listed.all()] == [p.pointer for p in expected]
+    assert [li.get_attribute("data-pointer") for li in listed.all()] == [
+        p.pointer for p in expected
+    ]
     for li, problem in zip(listed.all(), expected, strict=True):
         assert problem.message in li.inner_text()
     assert page.locator(".bundle-problems h2").inner_text().startswith("数据包有")
@@ -44,7 +47,13 @@ def test_a_draft_s_dry_run_shows_its_movers(browser: Any, served_site: tuple[Sit
     page = signed_in_page(browser, base, "editor", "/rules/2018")
     page.set_input_files(
         "#field-folder",
-        files=[{"name": "2018.zip", "mimeType": "application/zip", "buffer": zipped(files_2018(), "2018/")}],
+        files=[
+            {
+                "name": "2018.zip",
+                "mimeType": "application/zip",
+                "buffer": zipped(files_2018(), "2018/"),
+            }
+        ],
     )
     page.fill("#field-note", "R1 提高到 97%")
     page.click("form.upload button[type=submit]")
@@ -56,12 +65,18 @@ def test_a_draft_s_dry_run_shows_its_movers(browser: Any, served_site: tuple[Sit
     page.click("button.dry-run")
     page.wait_for_load_state()
     assert page.url.startswith(f"{base}/rules/2018/drafts/{draft_id}/diff")
-    doc = service.dry_run(site.uow(Principal(None, "editor", Role.RULE_EDITOR)), 2018, draft_id=draft_id)
+    doc = service.dry_run(
+        site.uow(Principal(None, "editor", Role.RULE_EDITOR)), 2018, draft_id=draft_id
+    )
     movers = page.locator("table.movers tr[data-unit]")
     expected = doc["summary"]["largest_movers"]
     assert [r.get_attribute("data-unit") for r in movers.all()] == [m["unit"] for m in expected]
     first = movers.first
-    assert first.locator("[data-field=change]").get_attribute("data-value") == str(expected[0]["change"])
-    lost = page.locator("tr[data-measure=commendation] [data-field=lost]").get_attribute("data-value")
+    assert first.locator("[data-field=change]").get_attribute("data-value") == str(
+        expected[0]["change"]
+    )
+    lost = page.locator("tr[data-measure=commendation] [data-field=lost]").get_attribute(
+        "data-value"
+    )
     assert lost.split() == doc["summary"]["measures"]["commendation"]["lost"]
     assert page.locator("h2 >> text=变化最大的单位").is_visible()

@@ -72,21 +72,20 @@ def new_inspection(**changes: str) -> dict[str, str]:
         "letter_date": "",
         "towns": "441624103",
         "villages": "441624103212, 441624103202",
-        "households": "441624103212-001 441624103212 拟退出\n441624103202-002 441624103202 not_exited",
+        "households": (
+            "441624103212-001 441624103212 拟退出\n441624103202-002 441624103202 not_exited"
+        ),
     }
     return {**form, **changes}
-
-
-def post(client: Any, path: str, data: dict[str, Any], **kwargs: Any) -> Any:
-    token = csrf_token(client.get(path.rsplit("/", 1)[0] if kwargs.pop("up", False) else path).text)
-    return client.post(path, data={**data, "csrf_token": token}, **kwargs)
 
 
 def test_an_inspection_entered_through_the_form(site: Site) -> None:
     client = site.client("inspector")
     before = list_inspections(site.uow(), 2018, limit=1000, cursor=None).total
     token = csrf_token(client.get(f"{Y}/inspections").text)
-    bad = new_inspection(end_date="2018-12-01", villages="441624103212 nowhere", households="x y z w")
+    bad = new_inspection(
+        end_date="2018-12-01", villages="441624103212 nowhere", households="x y z w"
+    )
     refused = client.post(f"{Y}/inspections", data={**bad, "csrf_token": token})
     assert refused.status_code == 422
     summary = texts(refused.text, "//div[@class='error-summary']//li")
@@ -117,16 +116,28 @@ def test_an_inspection_entered_through_the_form(site: Site) -> None:
 def test_writes_need_the_role_the_scope_and_the_csrf_token(site: Site) -> None:
     reader = site.client("reader")
     token = csrf_token(reader.get(f"{Y}/inspections").text)
-    assert reader.post(f"{Y}/inspections", data={**new_inspection(), "csrf_token": token}).status_code == 403
+    assert (
+        reader.post(f"{Y}/inspections", data={**new_inspection(), "csrf_token": token}).status_code
+        == 403
+    )
     inspector = site.client("inspector")
     assert inspector.post(f"{Y}/inspections", data=new_inspection()).status_code == 400
     heping = site.client("heping")
     token = csrf_token(heping.get(f"{Y}/inspections").text)
-    elsewhere = new_inspection(code="2018-G1-441602-13", county="441602", towns="", villages="", households="")
+    elsewhere = new_inspection(
+        code="2018-G1-441602-13", county="441602", towns="", villages="", households=""
+    )
     refused = heping.post(f"{Y}/inspections", data={**elsewhere, "csrf_token": token})
     assert refused.status_code == 403
-    finding = {"code": "X-1", "unit": "441602", "criterion": "7.1", "severity": "general",
-               "description": "d", "deadline": "2018-12-31", "csrf_token": token}
+    finding = {
+        "code": "X-1",
+        "unit": "441602",
+        "criterion": "7.1",
+        "severity": "general",
+        "description": "d",
+        "deadline": "2018-12-31",
+        "csrf_token": token,
+    }
     assert heping.post(f"{Y}/inspections/{ELSEWHERE}/findings", data=finding).status_code == 403
     assert "X-1" not in findings_of(site, ELSEWHERE)
     refusals = audit.entries(site.uow(), limit=5, action="security.refused").items
@@ -137,9 +148,16 @@ def test_a_finding_added_through_the_form(site: Site) -> None:
     client = site.client("inspector")
     path = f"{Y}/inspections/{HEPING}"
     token = csrf_token(client.get(path).text)
-    finding = {"code": f"{HEPING}-99", "unit": "441624103", "criterion": "7.1",
-               "severity": "major", "description": "档案不全", "deadline": "2018-07-01",
-               "responsible": "441624", "csrf_token": token}
+    finding = {
+        "code": f"{HEPING}-99",
+        "unit": "441624103",
+        "criterion": "7.1",
+        "severity": "major",
+        "description": "档案不全",
+        "deadline": "2018-07-01",
+        "responsible": "441624",
+        "csrf_token": token,
+    }
     refused = client.post(f"{path}/findings", data=finding)
     assert refused.status_code == 422  # the deadline is before the inspection ended
     assert texts(refused.text, "//p[@class='field-error']")
@@ -172,7 +190,9 @@ def upload(client: Any, path: str, raw: bytes) -> Any:
 
 
 def test_the_shipped_template_is_current_and_downloadable(demo: Site) -> None:
-    assert TEMPLATE.read_bytes() == template_xlsx()  # python -m scoring_service.reports.problem_sheet
+    assert (
+        TEMPLATE.read_bytes() == template_xlsx()
+    )  # python -m scoring_service.reports.problem_sheet
     response = demo.client("inspector").get("/inspections/template.xlsx")
     assert response.status_code == 200
     assert "filename*=UTF-8''%E9%97%AE%E9%A2%98" in response.headers["Content-Disposition"]
@@ -184,7 +204,15 @@ def test_a_problem_list_uploaded_in_the_template(site: Site) -> None:
     client = site.client("inspector")
     path = f"{Y}/inspections/{HEPING}"
     held = findings_of(site, HEPING)
-    good = [f"{HEPING}-50", "441624103", "7.1", "一般", "扶贫档案不完整", date(2018, 9, 30), "441624"]
+    good = [
+        f"{HEPING}-50",
+        "441624103",
+        "7.1",
+        "一般",
+        "扶贫档案不完整",
+        date(2018, 9, 30),
+        "441624",
+    ]
     rows = [
         good,
         [f"{HEPING}-51", "441624103", "7.1", "严重", "x", "2018/9/30", ""],  # severity, date

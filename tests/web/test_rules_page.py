@@ -95,7 +95,7 @@ def test_a_broken_draft_is_refused_with_file_line_and_key(editor_site: Site) -> 
     listed = texts(refused.text, "//div[@class='error-summary']//li")
     assert listed == [str(p) for p in expected.value.problems]
     assert listed[0].startswith("rules/2018/rules.yaml:")
-    assert 'R1 raised to 97%' in refused.text  # the note typed is kept
+    assert "R1 raised to 97%" in refused.text  # the note typed is kept
     assert service.list_drafts(editor_site.uow(EDITOR), 2018) == []
     not_zip = upload(client, b"rules.yaml: not a zip")
     assert not_zip.status_code == 422
@@ -119,7 +119,9 @@ def test_draft_tests_dry_run_and_publishing(editor_site: Site) -> None:
     movers = doc["summary"]["largest_movers"]
     assert movers
     table = parse(diff.text).xpath("//table[contains(@class,'movers')]")[0]
-    assert [r.get("data-unit") for r in table.xpath(".//tr[@data-unit]")] == [m["unit"] for m in movers]
+    assert [r.get("data-unit") for r in table.xpath(".//tr[@data-unit]")] == [
+        m["unit"] for m in movers
+    ]
     lost = parse(diff.text).xpath("//tr[@data-measure='commendation']/td[@data-field='lost']")[0]
     assert lost.get("data-value").split() == doc["summary"]["measures"]["commendation"]["lost"]
     assert doc["summary"]["measures"]["commendation"]["lost_count"] > 0

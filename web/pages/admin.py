@@ -127,5 +127,7 @@ def create_token() -> str | tuple[str, int]:
 @bp.post("/admin/tokens/<int:token_id>/revoke")
 def revoke_token(token_id: int) -> BaseResponse:
     revoked = tokens.revoke_token(uow(), token_id)
-    flash(_("The token %(name)s is revoked; its requests are refused from now on.", name=revoked.name))
+    flash(
+        _("The token %(name)s is revoked; its requests are refused from now on.", name=revoked.name)
+    )
     return redirect(url_for("web.admin.index"))

@@ -79,4 +79,3 @@ def upload() -> BaseResponse | tuple[str, int]:
         message = _("The data held before was replaced.") + " " + message
     flash(message)
     return redirect(url_for("web.imports.index"))
-

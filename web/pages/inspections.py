@@ -35,7 +35,12 @@ bp = page_blueprint("inspections", __name__)
 PAGE = 100
 CODES = re.compile(r"[\s,，、;；]+")
 # What a household line's status may say: the machine value or the word people use.
-STATUSES = {"pre_exit": "pre_exit", "not_exited": "not_exited", "拟退出": "pre_exit", "未退出": "not_exited"}
+STATUSES = {
+    "pre_exit": "pre_exit",
+    "not_exited": "not_exited",
+    "拟退出": "pre_exit",
+    "未退出": "not_exited",
+}
 SAMPLE_FIELDS = ("towns", "villages", "households")
 
 

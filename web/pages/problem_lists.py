@@ -101,7 +101,9 @@ def upload(year: int, code: str) -> BaseResponse | tuple[str, int]:
         cells = []
         for p in exc.problems:
             found = sheet.locate(p.pointer)
-            cells.append(replace(found, message=p.message) if found else CellProblem(0, "", p.message))
+            cells.append(
+                replace(found, message=p.message) if found else CellProblem(0, "", p.message)
+            )
         return inspection_page(year, code, problems=_shown(cells), failed="upload"), 422
     except Conflict as exc:
         problems = [Problem(UPLOAD, str(exc))]
@@ -119,7 +121,9 @@ def upload(year: int, code: str) -> BaseResponse | tuple[str, int]:
 @bp.get("/inspections/template.xlsx")
 def template() -> Response:
     """The blank problem list to fill in Excel or WPS and upload."""
-    return attachment(TEMPLATE.read_bytes(), XLSX, "问题清单模板.xlsx", "problem-list-template.xlsx")
+    return attachment(
+        TEMPLATE.read_bytes(), XLSX, "问题清单模板.xlsx", "problem-list-template.xlsx"
+    )
 
 
 @bp.get("/years/<int:year>/inspections/<code>/problems.xlsx")

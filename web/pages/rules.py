@@ -77,7 +77,9 @@ def upload(year: int) -> BaseResponse | tuple[str, int]:
     return redirect(url_for("web.rules.draft", year=year, draft_id=made.id))
 
 
-def _draft_page(year: int, draft_id: int, problems: list[Problem] | None = None, note: str = "") -> str:
+def _draft_page(
+    year: int, draft_id: int, problems: list[Problem] | None = None, note: str = ""
+) -> str:
     found = service.get_draft(uow(), year, draft_id)
     return render_template(
         "rules_draft.html", year=year, draft=found, problems=problems or [], note=note
