@@ -9,9 +9,11 @@ the services of ``scoring_service`` with a unit of work acting as the signed-in 
 - ``blueprint``: ``page_blueprint``, the one way a page area is made (sign-in required,
   CSRF on every form, HTML error pages, headers);
 - ``context``: the signed-in person and their unit of work;
-- ``auth``, ``home``, ``scores``, ``overview``, ``units``, ``findings``: the pages;
+- ``auth``, ``home``, ``scores``, ``overview``, ``units``, ``findings``, ``inspections`` and
+  ``problem_lists``, ``alerts``, ``imports``, ``rules``, ``admin``: the pages;
 - ``labels``: the words for grades, measures, outcomes and kinds; ``forms``: reading
-  queries and forms with pydantic; ``charts``: server-drawn SVG.
+  queries and forms with pydantic; ``charts``: server-drawn SVG; ``pointers``: a bundle's
+  JSON pointers in words.
 """
 
 from __future__ import annotations

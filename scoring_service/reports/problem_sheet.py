@@ -28,6 +28,9 @@ from scoring_service.i18n import _
 TEMPLATE = Path(__file__).with_name("templates") / "problem-list.xlsx"
 SHEET_TITLE = "问题清单"
 MAX_ROWS = 2000  # an inspection's list is tens of rows; more is a wrong file
+# Rows looked at, blank ones too: a sheet formatted far down is fine, a million rows not.
+MAX_SCANNED = 20 * MAX_ROWS
+MAX_BYTES = 10 * 1024 * 1024  # the template filled with MAX_ROWS long rows is ~1 MiB
 FIRST_ROW = 2  # row 1 holds the headers
 
 
@@ -172,6 +175,9 @@ def _open(raw: bytes) -> Any:
 def read_problem_sheet(raw: bytes) -> ReadSheet:
     """The findings of a filled template (its first sheet); SheetProblems names every cell
     at fault. Blank rows are skipped."""
+    if len(raw) > MAX_BYTES:
+        message = _("larger than %(count)s MiB: not a problem list", count=MAX_BYTES // 2**20)
+        raise SheetProblems([CellProblem(0, "", message)])
     workbook = _open(raw)
     try:
         sheet = workbook.worksheets[0]
@@ -187,6 +193,9 @@ def read_problem_sheet(raw: bytes) -> ReadSheet:
         findings: list[FindingIn] = []
         read_rows: list[int] = []
         for number, cells in enumerate(rows, start=FIRST_ROW):
+            if number > MAX_SCANNED:
+                problems.append(CellProblem(number, "", _("the sheet has too many rows")))
+                break
             if all(_text(v) == "" for v in cells):
                 continue
             if len(read_rows) >= MAX_ROWS:

@@ -13,7 +13,13 @@ from openpyxl import Workbook, load_workbook
 
 from scoring_service.domain.letters import LetterStatus, check_letter
 from scoring_service.i18n import use_language
-from scoring_service.reports.problem_sheet import TEMPLATE, SheetProblems, read_problem_sheet
+from scoring_service.reports.problem_sheet import (
+    MAX_BYTES,
+    MAX_SCANNED,
+    TEMPLATE,
+    SheetProblems,
+    read_problem_sheet,
+)
 from scoring_service.rulesets.archive import ArchiveProblems, read_zip
 from scoring_service.rulesets.files import MAX_FILE_BYTES
 from web.pointers import in_words
@@ -77,6 +83,9 @@ def test_a_wrong_file_or_header_is_refused() -> None:
     found = problems(out.getvalue())
     assert found[0] == (1, "A") and len(found) == 7
     assert problems(sheet({})) == [(0, "")]  # nothing filled in
+    assert problems(b"PK" * (MAX_BYTES // 2 + 1)) == [(0, "")]  # too large to be a list
+    far = sheet({MAX_SCANNED + 5: ["F-1", "441624", "7.1", "一般", "x", "2018-10-01"]})
+    assert problems(far) == [(MAX_SCANNED + 1, "")]  # rows are not read without end
 
 
 def zipped(entries: dict[str, str | bytes]) -> bytes:
