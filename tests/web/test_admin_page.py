@@ -84,6 +84,9 @@ def test_an_account_made_reset_and_disabled(site: Site) -> None:
 
 def test_a_token_shown_once_and_revoked(site: Site) -> None:
     client = site.client("office")
+    forged = client.post("/admin/tokens", data={"name": "x", "role": "admin"})
+    assert forged.status_code == 400  # no CSRF token
+    assert all(t.name != "x" for t in tokens.list_tokens(site.uow()))
     made = post(
         client, "/admin/tokens", {"name": "county-441624", "role": "inspector", "scope": "441624"}
     )
