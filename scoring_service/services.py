@@ -190,6 +190,35 @@ def year_alerts(
 ) -> tuple[date, list[Alert]]:
     """The process alerts of a year as of a date (default: the rule set's cutoff), those
     the caller reads when it is scoped."""
+    day, found, _data = _alerts(uow, year, as_of)
+    return day, found
+
+
+@dataclass(frozen=True, slots=True)
+class GroupedAlert:
+    """An alert with the inspection group answerable for it: the group itself, the group
+    of the inspection, or the group of the inspection that found the finding."""
+
+    alert: Alert
+    group: str | None
+
+
+@bulk
+def year_alerts_by_group(
+    uow: UnitOfWork, year: int, *, as_of: date | None = None
+) -> tuple[date, list[GroupedAlert]]:
+    """``year_alerts`` with each alert's responsible group, read from the same data."""
+    day, found, data = _alerts(uow, year, as_of)
+    group_of = {i.code: i.group for i in data.inspections}
+    inspection_of = {f.code: f.inspection for f in data.findings}
+    grouped = []
+    for alert in found:
+        inspection = alert.inspection or inspection_of.get(alert.finding or "")
+        grouped.append(GroupedAlert(alert, alert.group or group_of.get(inspection or "")))
+    return day, grouped
+
+
+def _alerts(uow: UnitOfWork, year: int, as_of: date | None) -> tuple[date, list[Alert], YearData]:
     ruleset = ruleset_of(uow.rules, year)
     day = as_of_for(ruleset, year, as_of)
     with uow:
@@ -197,7 +226,7 @@ def year_alerts(
         found = process_alerts(data, ruleset.alerts, day)
         if uow.actor.scope is not None:
             found = scope.alerts_in_reach(uow.session, year, uow.actor, ruleset.attribution, found)
-        return day, found
+        return day, found, data
 
 
 def recompute_run(uow: UnitOfWork, run_id: int) -> Recomputation:

@@ -10,10 +10,12 @@ the services of ``scoring_service`` with a unit of work acting as the signed-in 
   CSRF on every form, HTML error pages, headers);
 - ``context``: the signed-in person and their unit of work;
 - ``pages/``: a blueprint per area (``auth``, ``home``, ``overview``, ``scores``, ``units``,
-  ``findings``, ``assets``), nested in one blueprint ``web``;
+  ``findings``, ``inspections`` and ``problem_lists``, ``alerts``, ``imports``, ``rules``,
+  ``admin``, ``assets``), nested in one blueprint ``web``;
 - ``labels``: the words for grades, measures, outcomes and kinds; ``forms`` and ``query``:
   reading queries and forms with pydantic; ``charts``: server-drawn SVG; ``trend``: the
-  monthly rows (a stand-in for the trend service); ``navigation``: the header's pages;
+  monthly rows; ``navigation``: the header's pages; ``pointers``: a bundle's JSON pointers
+  in words;
 - ``screenshots``: ``make screenshots``.
 
 How to add a page: ``web/README.md``.

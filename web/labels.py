@@ -63,6 +63,30 @@ REASONS: dict[str, LazyProxy] = {
     "paired": lazy_gettext("found at a village it helps"),
     "responsible": lazy_gettext("named responsible"),
 }
+ALERTS: dict[str, LazyProxy] = {
+    "late_letter": lazy_gettext("Rectification letter late"),
+    "long_inspection": lazy_gettext("Inspection too long"),
+    "incomplete_sample": lazy_gettext("Sample incomplete"),
+    "missed_month": lazy_gettext("No inspection in a month"),
+    "unescalated_major": lazy_gettext("Major finding not escalated"),
+}
+
+LETTERS: dict[str, LazyProxy] = {
+    "on_time": lazy_gettext("Issued on time"),
+    "late": lazy_gettext("Issued late"),
+    "missing": lazy_gettext("Not issued, overdue"),
+    "pending": lazy_gettext("Not issued yet, still in time"),
+    "not_ended": lazy_gettext("The inspection had not ended"),
+}
+HOUSEHOLDS: dict[str, LazyProxy] = {
+    "pre_exit": lazy_gettext("Due to exit poverty"),
+    "not_exited": lazy_gettext("Not exited"),
+}
+DRAFTS: dict[str, LazyProxy] = {
+    "open": lazy_gettext("Open"),
+    "stale": lazy_gettext("Stale: another version came into force"),
+    "published": lazy_gettext("Published"),
+}
 
 
 # Words already read, by language, table and value: a ranking shows thousands, and the

@@ -12,7 +12,9 @@ YEAR_PAGES: tuple[tuple[str, LazyProxy], ...] = (
     ("web.overview.year", lazy_gettext("At a glance")),
     ("web.scores.ranking", lazy_gettext("Ranking")),
     ("web.findings.ledger", lazy_gettext("Rectification ledger")),
+    ("web.inspections.index", lazy_gettext("Inspection records")),
     ("web.alerts.alerts", lazy_gettext("Alerts")),
+    ("web.rules.ruleset", lazy_gettext("Rules")),
 )
 
 

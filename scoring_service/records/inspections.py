@@ -11,10 +11,11 @@ from scoring_service.access import scope
 from scoring_service.bundle.schema import FindingIn, HouseholdIn, InspectionIn, SampleIn
 from scoring_service.db import inspections as store
 from scoring_service.db.queries import Page
-from scoring_service.domain.errors import Conflict
+from scoring_service.domain.errors import Conflict, InvalidRequest
 from scoring_service.domain.model import Finding, Inspection, YearData
 from scoring_service.domain.ruleset import Ruleset
 from scoring_service.i18n import gettext as _
+from scoring_service.i18n import ngettext
 from scoring_service.records.groups import group_in
 from scoring_service.records.year import (
     begin_write,
@@ -82,25 +83,54 @@ def create_inspection(
 
 
 def add_finding(uow: UnitOfWork, year: int, inspection_code: str, finding: FindingIn) -> Finding:
-    """Add a finding to an inspection already held."""
+    """Add a finding to an inspection already held; problems point into the finding."""
+    return _add(uow, year, inspection_code, [finding], ("inspections", 0, "findings", 0))[0]
+
+
+def add_findings(
+    uow: UnitOfWork, year: int, inspection_code: str, findings: Sequence[FindingIn]
+) -> list[Finding]:
+    """Add findings to an inspection already held, all or none (a problem list uploaded
+    whole); each problem points into the list (``/findings/3/deadline``)."""
+    if not findings:
+        raise InvalidRequest("no finding to add")
+    return _add(uow, year, inspection_code, findings, ("inspections", 0))
+
+
+def _add(
+    uow: UnitOfWork,
+    year: int,
+    inspection_code: str,
+    findings: Sequence[FindingIn],
+    at: tuple[str | int, ...],
+) -> list[Finding]:
     with uow:
         ruleset = begin_write(uow, year, create=False)
         inspection = _held_inspection(uow, year, inspection_code)
-        if store.taken_finding_codes(uow.session, year, [finding.code]):
+        codes = [f.code for f in findings]
+        taken = store.taken_finding_codes(uow.session, year, codes)
+        if taken:
             raise Conflict(
-                _("the year %(year)s already has a finding %(code)r", year=year, code=finding.code)
+                ngettext(
+                    "the year %(year)s already has a finding %(codes)s",
+                    "the year %(year)s already has findings %(codes)s",
+                    len(taken),
+                    year=year,
+                    codes=", ".join(repr(code) for code in taken),
+                )
             )
-        at = ("inspections", 0, "findings", 0)
-        new = _check(uow, ruleset, year, at, _as_in(inspection, [finding])).findings[0]
-        _require_inside(uow, year, inspection.county, [new])
-        store.add_findings(uow.session, year, [new])
-        uow.audit(
-            "finding.create",
-            "finding",
-            f"{year}/{finding.code}",
-            year=year,
-            detail=finding.model_dump(mode="json"),
-        )
+        candidate = _as_in(inspection, list(findings))
+        new = _check(uow, ruleset, year, at, candidate).findings
+        _require_inside(uow, year, inspection.county, new)
+        store.add_findings(uow.session, year, new)
+        for finding in findings:
+            uow.audit(
+                "finding.create",
+                "finding",
+                f"{year}/{finding.code}",
+                year=year,
+                detail=finding.model_dump(mode="json"),
+            )
         uow.commit()
     return new
 
