@@ -43,13 +43,6 @@ EVENTS: dict[str, LazyProxy] = {
     "lookback_failed": lazy_gettext("Look-back failed"),
     "escalated": lazy_gettext("Escalated"),
 }
-ALERTS: dict[str, LazyProxy] = {
-    "late_letter": lazy_gettext("Letter late"),
-    "long_inspection": lazy_gettext("Inspection too long"),
-    "incomplete_sample": lazy_gettext("Sample incomplete"),
-    "missed_month": lazy_gettext("Month without inspection"),
-    "unescalated_major": lazy_gettext("Major finding not escalated"),
-}
 ROLES: dict[str, LazyProxy] = {
     "reader": lazy_gettext("Reader"),
     "inspector": lazy_gettext("Inspector"),
