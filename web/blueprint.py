@@ -1,9 +1,10 @@
 """``page_blueprint``: how every area of pages is made, so that none can forget a guard.
 
-Each request to a page blueprint, before its view runs: the language is set, the CSRF
-token of a form is checked, and the signed-in person is loaded (pages that are not
-``public`` send everyone else to ``/login``). After it: the security headers. Errors
-raised in its views become HTML pages (``web.errors``), never the API's JSON.
+Each request to a page blueprint, before its view runs: the CSRF token of a form is
+checked, and the signed-in person is loaded (pages that are not ``public`` send everyone
+else to ``/login``). After it: the security headers. Errors raised in its views become HTML
+pages (``web.errors``), never the API's JSON. The language is the app's, chosen for every
+answer by ``api/language.py``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from scoring_service.access.accounts import principal_of
 from scoring_service.access.roles import Permission
-from scoring_service.i18n import DEFAULT_LANGUAGE, set_language
 from web import errors, security
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -30,8 +30,8 @@ def page_blueprint(
 
     @bp.before_request
     def guard() -> BaseResponse | None:
-        # Pages are in Chinese; a request of another thread must not leave its language.
-        set_language(DEFAULT_LANGUAGE)
+        # The language is the app's choice for every answer (api/language.py): the
+        # browser's Accept-Language, else SCORING_LANGUAGE (Chinese by default).
         security.check_csrf()
         account = security.load_person()
         if account is not None:

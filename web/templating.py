@@ -13,7 +13,8 @@ from typing import Any
 
 from flask import Flask, url_for
 
-from scoring_service.i18n import _, format_date, format_percent, ngettext
+from scoring_service.access.roles import display_name
+from scoring_service.i18n import _, current_language, format_date, format_percent, ngettext
 from web import labels
 from web.navigation import year_pages
 from web.pages.assets import STATIC
@@ -54,7 +55,10 @@ def init_app(app: Flask) -> None:
         labels=labels,
         label=labels.label,
         year_pages=year_pages,
+        html_lang=lambda: "zh-CN" if current_language() == "zh" else current_language(),
     )
-    app.jinja_env.filters.update(day=_day, percent=format_percent, number=_number)
+    app.jinja_env.filters.update(
+        person=display_name, day=_day, percent=format_percent, number=_number
+    )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

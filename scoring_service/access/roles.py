@@ -96,4 +96,16 @@ def command_line() -> Principal:
         user = getpass.getuser()
     except (KeyError, OSError):  # no user name in this environment
         user = f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown user"
-    return Principal(None, f"{user} (command line)", Role.ADMIN)
+    return Principal(None, f"{user}{COMMAND_LINE}", Role.ADMIN)
+
+
+# How the command line's principal is named in what it writes (audit entries, accounts,
+# versions): stored as written, read in the language in force by display_name.
+COMMAND_LINE = " (command line)"
+
+
+def display_name(name: str) -> str:
+    """A principal's name as people read it: the command line's mark in their language."""
+    if name.endswith(COMMAND_LINE):
+        return _("%(user)s (command line)", user=name.removesuffix(COMMAND_LINE))
+    return name

@@ -19,21 +19,21 @@ from scoring_service.i18n import _
 
 def add_parsers(sub: Any) -> None:
     """Add ``users`` to the command line's subcommands."""
-    users = sub.add_parser("users", help="web accounts: create, list, disable, reset-password")
+    users = sub.add_parser("users", help=_("web accounts: create, list, disable, reset-password"))
     actions = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
-    create = actions.add_parser("create", help="create an account; the password from stdin")
+    create = actions.add_parser("create", help=_("create an account; the password from stdin"))
     create.add_argument("--username", required=True)
     create.add_argument(
         "--role", required=True, choices=("reader", "inspector", "assessor", "rule_editor", "admin")
     )
     create.add_argument(
-        "--scope", nargs="+", metavar="CODE", help="unit codes the account is limited to"
+        "--scope", nargs="+", metavar="CODE", help=_("unit codes the account is limited to")
     )
-    listing = actions.add_parser("list", help="the accounts")
+    listing = actions.add_parser("list", help=_("the accounts"))
     listing.add_argument("--format", choices=("table", "json"), default="table")
-    disable = actions.add_parser("disable", help="disable an account; its sessions end")
+    disable = actions.add_parser("disable", help=_("disable an account; its sessions end"))
     disable.add_argument("username")
-    reset = actions.add_parser("reset-password", help="a new password from stdin; sessions end")
+    reset = actions.add_parser("reset-password", help=_("a new password from stdin; sessions end"))
     reset.add_argument("username")
 
 
@@ -102,12 +102,19 @@ def users(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> i
 
     print(
         table(
-            ("username", "role", "scope", "created", "last sign-in", "disabled"),
+            (
+                _("username"),
+                _("role"),
+                _("scope"),
+                _("created"),
+                _("last sign-in"),
+                _("disabled"),
+            ),
             [
                 [
                     a.username,
                     a.role.value,
-                    " ".join(a.scope) if a.scope else "(all)",
+                    " ".join(a.scope) if a.scope else _("every unit"),
                     when(a.created_at),
                     when(a.last_sign_in_at),
                     when(a.disabled_at),

@@ -305,7 +305,7 @@ class _Parser:
 
     def unexpected(self, expected: str) -> ConditionError:
         token = self.current
-        found = "end of condition" if token.kind == "end" else repr(token.text)
+        found = _("end of condition") if token.kind == "end" else repr(token.text)
         return self.fail(
             _("expected %(expected)s, found %(found)s", expected=expected, found=found)
         )
@@ -315,7 +315,7 @@ class _Parser:
             raise self.fail(_("empty condition"))
         node = self.or_expr()
         if not self.at("end"):
-            raise self.unexpected("'and', 'or', an operator or the end")
+            raise self.unexpected(_("'and', 'or', an operator or the end"))
         return node
 
     def or_expr(self) -> Node:
@@ -411,7 +411,7 @@ class _Parser:
                 raise self.unexpected("')'")
             self.advance()
             return node
-        raise self.unexpected("a number, a metric or '('")
+        raise self.unexpected(_("a number, a metric or '('"))
 
     def check_metric(self, token: Token) -> str:
         name = token.text

@@ -137,6 +137,15 @@ class VersionInfo:
     draft: int | None = None
     tests: TestsSummary | None = None  # a version just published: its draft's rule tests
 
+    def words(self) -> tuple[str | None, str | None]:
+        """Who published the version and why, as people read them: those of the shipped
+        files (recorded in English) in the language in force."""
+        if self.origin != repo.SHIPPED:
+            return self.published_by, self.note
+        return gettext("shipped files"), gettext(
+            "the rule files of rules/%(year)s/ as shipped", year=self.year
+        )
+
     def to_json(self) -> dict[str, Any]:
         doc: dict[str, Any] = {
             "year": self.year,

@@ -46,3 +46,12 @@ def served_site(tmp_path: Path) -> Iterator[tuple[Site, str]]:
     with serve(made.app) as base:
         yield made, base
     made.services.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The workbench is read in Chinese: its tests read the pages and the services they
+    # compare them with in Chinese, unless a test chooses another language.
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents and item.get_closest_marker("language") is None:
+            item.add_marker(pytest.mark.language("zh"))

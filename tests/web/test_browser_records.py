@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from scoring_service.access.roles import Principal, Role
 from scoring_service.bundle import InvalidBundle, read_bundle
 from scoring_service.rulesets import service
@@ -15,6 +17,7 @@ from tests.web.test_imports_page import broken_bundle
 from tests.web.test_rules_page import files_2018, zipped
 
 
+@pytest.mark.language("zh")  # the page reads Chinese; so must the expected problems
 def test_a_bad_bundle_shows_every_problem(browser: Any, served_site: tuple[Site, str]) -> None:
     site, base = served_site
     raw = broken_bundle()

@@ -84,6 +84,7 @@ def test_versions_for_everyone_drafts_for_editors(demo: Site) -> None:
     assert client.get("/rules/1999").status_code == 404  # no rule set for that year
 
 
+@pytest.mark.language("zh")  # the page reads Chinese; so must the expected problems
 def test_a_broken_draft_is_refused_with_file_line_and_key(editor_site: Site) -> None:
     client = editor_site.client("editor")
     files = files_2018()

@@ -236,7 +236,7 @@ def test_a_refused_event_is_said_in_words_and_nothing_is_stored(small: Site) -> 
     )
     assert response.status_code == 409
     assert "存在以下问题" in response.text
-    assert "already rectified" in response.text
+    assert "已整改的问题不能延期" in response.text  # the state machine's refusal, in words
     missing = client.post(
         f"/years/2018/findings/{FINDING}/events",
         data={"type": "extension", "date": "2018-11-01", "csrf_token": csrf_token(page)},
