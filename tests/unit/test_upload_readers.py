@@ -24,6 +24,9 @@ from scoring_service.rulesets.archive import ArchiveProblems, read_zip
 from scoring_service.rulesets.files import MAX_FILE_BYTES
 from web.pointers import in_words
 
+# Problems are named as the office reads them, in Chinese.
+pytestmark = pytest.mark.language("zh")
+
 
 def sheet(rows: dict[int, list[Any]]) -> bytes:
     workbook = load_workbook(io.BytesIO(TEMPLATE.read_bytes()))
