@@ -29,10 +29,13 @@ from scoring_service.db.models import (
     SampleHouseholdRow,
     SampleTownRow,
     SampleVillageRow,
+    TimelineRow,
+    UnitAncestorRow,
     UnitRow,
     YearRow,
 )
 from scoring_service.db.rows import bulk_insert, grouped, now, select_rows
+from scoring_service.db.timelines import store_ancestors, store_timelines
 from scoring_service.domain.model import (
     Group,
     Pairing,
@@ -44,6 +47,8 @@ from scoring_service.domain.model import (
 
 # Children before parents, so foreign keys hold at every step of delete_year.
 _YEAR_TABLES: tuple[type[Base], ...] = (
+    TimelineRow,
+    UnitAncestorRow,
     EventRow,
     FindingResponsibleRow,
     FindingRow,
@@ -190,6 +195,9 @@ def _store_year(session: Session, data: YearData) -> None:
     store_inspections(session, year, data.inspections)
     store_findings(session, year, data.findings)
     store_events(session, year, data.events)
+    # What the scores read, kept with the data it derives from (db.timelines).
+    store_timelines(session, year, data.findings, data.events)
+    store_ancestors(session, year, data.units)
 
 
 # SQLite's ANALYZE reads every row of every index unless told to sample; a sample of this

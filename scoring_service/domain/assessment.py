@@ -6,7 +6,7 @@ Everything here is pure: the rule engine comes in as an ``Evaluator``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
@@ -17,7 +17,13 @@ from scoring_service.domain.metrics import Metrics
 from scoring_service.domain.model import Event, Finding, Outcome, Unit, YearData
 from scoring_service.domain.ruleset import MetricValue, Ruleset
 from scoring_service.domain.scoring import Verdict, fire, json_number, ranks
-from scoring_service.domain.timeline import APPLY_ORDER, FindingState, outcome, state_after
+from scoring_service.domain.timeline import (
+    APPLY_ORDER,
+    FindingState,
+    outcome,
+    repeats,
+    state_after,
+)
 
 
 class Evaluator(Protocol):
@@ -106,23 +112,11 @@ def finding_facts(data: YearData, as_of: date) -> dict[str, FindingFacts]:
         events_of[event.finding].append(event)
     found = [f for f in data.findings if f.found_on <= as_of]
     states = {f.code: state_after(f, events_of.get(f.code, ())) for f in found}
-    # A repeat: an earlier finding of the same unit and criterion was rectified strictly
-    # before this one was found. Its first rectification is the earliest such date.
-    earliest: dict[tuple[str, str], tuple[date, str]] = {}
-    for finding in found:
-        first = states[finding.code].first_rectified_on
-        if first is None:
-            continue
-        key = (finding.unit, finding.criterion)
-        if key not in earliest or (first, finding.code) < earliest[key]:
-            earliest[key] = (first, finding.code)
-    facts: dict[str, FindingFacts] = {}
-    for finding in found:
-        state = states[finding.code]
-        prior = earliest.get((finding.unit, finding.criterion))
-        repeat_of = prior[1] if prior is not None and prior[0] < finding.found_on else None
-        facts[finding.code] = FindingFacts(finding, state, outcome(state, as_of), repeat_of)
-    return facts
+    repeat_of = repeats(found, {code: s.first_rectified_on for code, s in states.items()})
+    return {
+        f.code: FindingFacts(f, states[f.code], outcome(states[f.code], as_of), repeat_of[f.code])
+        for f in found
+    }
 
 
 def assess(
@@ -151,17 +145,73 @@ def assess(
             unit_metrics.add(*counts)
             if keep_findings:
                 counted[code].append((fact, reasons))
+    results = score_units(scored, metrics, ruleset, evaluator)
+    for result in results:
+        result.counted = counted.get(result.unit.code, [])
+    return Assessment(data.year, as_of, ruleset, results, facts)
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """How many findings of one outcome, severity and category count for a unit, with
+    their fakes and repeats summed: one row of the kept timelines' aggregate."""
+
+    unit: str
+    outcome: Outcome
+    severity: Severity
+    category: str
+    findings: int
+    fakes: int
+    repeats: int
+
+
+def metrics_from_counts(scored: Sequence[Unit], counts: Iterable[Counts]) -> dict[str, Metrics]:
+    """Each scored unit's metrics (rate not yet closed) from aggregated counts."""
+    metrics: dict[str, Metrics] = {u.code: Metrics() for u in scored}
+    for c in counts:
+        unit_metrics = metrics.get(c.unit)
+        if unit_metrics is not None:
+            unit_metrics.add_counts(
+                c.outcome, c.severity, c.category, c.findings, c.fakes, c.repeats
+            )
+    return metrics
+
+
+def assess_counts(
+    year: int,
+    scored: Sequence[Unit],
+    counts: Iterable[Counts],
+    ruleset: Ruleset,
+    as_of: date,
+    evaluator: Evaluator,
+) -> Assessment:
+    """Score the units of a scored kind from their findings' counts, as ``assess`` does
+    from the findings themselves (the same metrics, rules, caps, grades and ranks)."""
+    check_as_of(year, as_of)
+    kinds = set(ruleset.scored_kinds)
+    units = [u for u in scored if u.kind in kinds]
+    results = score_units(units, metrics_from_counts(units, counts), ruleset, evaluator)
+    return Assessment(year, as_of, ruleset, results, {})
+
+
+def score_units(
+    scored: Sequence[Unit],
+    metrics: Mapping[str, Metrics],
+    ruleset: Ruleset,
+    evaluator: Evaluator,
+) -> list[UnitResult]:
+    """Close the rates, evaluate the rules, apply caps and grades, rank; in row order."""
     values = [metrics[u.code].close(ruleset).values() for u in scored]
     fired = evaluator.evaluate(ruleset, values)
     verdict = _verdicts(ruleset)
     results = [
-        UnitResult(unit, metrics[unit.code], verdict(ids, vals), counted=counted.get(unit.code, []))
+        UnitResult(unit, metrics[unit.code], verdict(ids, vals))
         for unit, ids, vals in zip(scored, fired, values, strict=True)
     ]
     _rank(results)
     kind_order = {kind: i for i, kind in enumerate(ruleset.scored_kinds)}
     results.sort(key=lambda r: (kind_order[r.unit.kind], r.rank, r.unit.code))
-    return Assessment(data.year, as_of, ruleset, results, facts)
+    return results
 
 
 def _verdicts(ruleset: Ruleset) -> Callable[[frozenset[str], Mapping[str, MetricValue]], Verdict]:
