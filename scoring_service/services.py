@@ -14,7 +14,7 @@ from typing import Any
 from scoring_service.access import scope
 from scoring_service.bundle import read_bundle
 from scoring_service.domain.alerts import Alert, process_alerts
-from scoring_service.domain.assessment import Assessment, assess
+from scoring_service.domain.assessment import Assessment, assess, assess_counts
 from scoring_service.domain.errors import Conflict, NotFound
 from scoring_service.domain.explanation import explanation
 from scoring_service.domain.model import YearData
@@ -113,10 +113,14 @@ def list_years(uow: UnitOfWork) -> list[YearSummary]:
         return uow.years.summary()
 
 
+def _no_data(year: int) -> NotFound:
+    return NotFound(f"no data is held for the year {year}; import a bundle first")
+
+
 def _year_data(uow: UnitOfWork, year: int) -> YearData:
     data = uow.years.load(year)
     if data is None:
-        raise NotFound(f"no data is held for the year {year}; import a bundle first")
+        raise _no_data(year)
     return data
 
 
@@ -124,13 +128,25 @@ def _year_data(uow: UnitOfWork, year: int) -> YearData:
 def compute(
     uow: UnitOfWork, year: int, *, as_of: date | None, keep_findings: bool = False
 ) -> tuple[Assessment, int]:
-    """Assess a year as of a date (default: the rule set's cutoff); also its data revision."""
+    """Assess a year as of a date (default: the rule set's cutoff); also its data revision.
+
+    The metrics come from one aggregate over the kept timelines (``uow.index``);
+    ``keep_findings`` replays the whole year instead, keeping each unit's findings (the
+    reference computation, which the aggregate is tested against).
+    """
     ruleset = ruleset_of(uow.rules, year)
     day = as_of_for(ruleset, year, as_of)
     with uow:
-        data = _year_data(uow, year)
+        if keep_findings:
+            data = _year_data(uow, year)
+            revision = uow.years.revision(year)
+            return assess(data, ruleset, day, uow.evaluator, keep_findings=True), revision
+        if not uow.years.exists(year):
+            raise _no_data(year)
         revision = uow.years.revision(year)
-    return assess(data, ruleset, day, uow.evaluator, keep_findings=keep_findings), revision
+        units = uow.index.scored_units(year, ruleset.scored_kinds)
+        counts = uow.index.counts(year, day, ruleset.attribution, ruleset.scored_kinds)
+    return assess_counts(year, units, counts, ruleset, day, uow.evaluator), revision
 
 
 @bulk

@@ -8,14 +8,20 @@ put a fake.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from scoring_service.db import score_runs, years
+from scoring_service.db import counts, score_runs, timelines, years
 from scoring_service.db.queries import Page
-from scoring_service.domain.model import YearData
+from scoring_service.db.timelines import Difference
+from scoring_service.domain.assessment import Counts
+from scoring_service.domain.attribution import Reason
+from scoring_service.domain.model import Finding, Unit, UnitKind, YearData
+from scoring_service.domain.ruleset import Attribution
+from scoring_service.domain.timeline import Span
 from scoring_service.results import ScoreRun, ScoreRunInfo, YearSummary
 
 
@@ -43,6 +49,30 @@ class YearRepository:
             years.delete_year(self.session, data.year)
         years.store_year(self.session, data)
         years.refresh_statistics(self.session)
+
+
+class AssessmentIndex:
+    """The kept finding timelines and attribution: what the assessment reads instead of
+    replaying the year (``db.counts``), and their check against a replay (``db.timelines``)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def scored_units(self, year: int, kinds: Collection[UnitKind]) -> list[Unit]:
+        return counts.scored_units(self.session, year, kinds)
+
+    def counts(
+        self, year: int, as_of: date, attribution: Attribution, kinds: Collection[UnitKind]
+    ) -> list[Counts]:
+        return counts.unit_counts(self.session, year, as_of, attribution, kinds)
+
+    def counted(
+        self, year: int, unit: str, as_of: date, attribution: Attribution
+    ) -> list[tuple[Finding, Span, str | None, tuple[Reason, ...]]]:
+        return counts.counted_findings(self.session, year, unit, as_of, attribution)
+
+    def check(self, year: int) -> list[Difference]:
+        return timelines.check_year(self.session, year)
 
 
 class ScoreRunRepository:

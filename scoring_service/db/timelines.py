@@ -22,7 +22,7 @@ from scoring_service.db.findings import events_where, findings_where, year_findi
 from scoring_service.db.models import EventRow, FindingRow, TimelineRow, UnitAncestorRow, UnitRow
 from scoring_service.db.rows import bulk_insert_tuples, select_rows
 from scoring_service.domain.model import Event, Finding, Unit
-from scoring_service.domain.timeline import APPLY_ORDER, replay, repeats
+from scoring_service.domain.timeline import APPLY_ORDER, repeats, replay
 
 _TIMELINE_ROW = (
     "year",
@@ -96,41 +96,51 @@ def refresh_timelines(session: Session, year: int, findings: Collection[Finding]
     store_timelines(session, year, peers, events)
 
 
-def ancestor_tuples(parent: Mapping[str, str | None]) -> Iterator[tuple[str, str, int]]:
-    """(unit, ancestor, depth) for every unit of ``parent`` (unit -> its parent): itself
-    at 0, its parent at 1, and so on up."""
-    for code in parent:
-        yield code, code, 0
+_ANCESTOR_ROW = ("year", "unit", "ancestor", "depth", "ancestor_kind")
+
+
+def ancestor_tuples(
+    units: Mapping[str, tuple[str | None, str]],
+) -> Iterator[tuple[str, str, int, str]]:
+    """(unit, ancestor, depth, the ancestor's kind) for every unit of ``units`` (code ->
+    its parent and kind): itself at depth 0, its parent at 1, and so on up."""
+    for code, (parent, kind) in units.items():
+        yield code, code, 0, kind
         seen = [code]
-        up = parent.get(code)
-        while up is not None and up not in seen:  # a cycle cannot be stored; never loop
-            yield code, up, len(seen)
+        up = parent
+        while up is not None and up not in seen and up in units:  # never loop on a cycle
+            yield code, up, len(seen), units[up][1]
             seen.append(up)
-            up = parent.get(up)
+            up = units[up][0]
 
 
 def store_ancestors(session: Session, year: int, units: Iterable[Unit]) -> None:
     """Insert the closure rows of ``units`` (their ancestors among ``units`` themselves)."""
-    bulk_insert_tuples(
-        session,
-        UnitAncestorRow,
-        ("year", "unit", "ancestor", "depth"),
-        ((year, *row) for row in ancestor_tuples({u.code: u.parent for u in units})),
-    )
+    tree = {u.code: (u.parent, u.kind.value) for u in units}
+    rows = ((year, *row) for row in ancestor_tuples(tree))
+    bulk_insert_tuples(session, UnitAncestorRow, _ANCESTOR_ROW, rows)
 
 
 def add_unit_ancestors(session: Session, year: int, unit: Unit) -> None:
     """The closure rows of one new unit: itself, then its parent's own rows one deeper."""
-    rows: list[tuple[Any, ...]] = [(year, unit.code, unit.code, 0)]
+    rows: list[tuple[Any, ...]] = [(year, unit.code, unit.code, 0, unit.kind.value)]
     if unit.parent is not None:
         above = select_rows(
             session,
-            select(UnitAncestorRow.ancestor, UnitAncestorRow.depth).where(
-                UnitAncestorRow.year == year, UnitAncestorRow.unit == unit.parent
-            ),
+            select(
+                UnitAncestorRow.ancestor, UnitAncestorRow.depth, UnitAncestorRow.ancestor_kind
+            ).where(UnitAncestorRow.year == year, UnitAncestorRow.unit == unit.parent),
         )
-        rows += [(year, unit.code, ancestor, depth + 1) for ancestor, depth in above]
-    bulk_insert_tuples(session, UnitAncestorRow, ("year", "unit", "ancestor", "depth"), rows)
+        rows += [(year, unit.code, ancestor, depth + 1, kind) for ancestor, depth, kind in above]
+    bulk_insert_tuples(session, UnitAncestorRow, _ANCESTOR_ROW, rows)
+
+
+def _unit_tree(session: Session, year: int) -> dict[str, tuple[str | None, str]]:
+    """Each unit of the year with its parent and kind."""
+    rows = select_rows(
+        session, select(UnitRow.code, UnitRow.parent, UnitRow.kind).where(UnitRow.year == year)
+    )
+    return {code: (parent, kind) for code, parent, kind in rows}
 
 
 # --- consistency -------------------------------------------------------------------------
@@ -182,17 +192,19 @@ def check_year(session: Session, year: int) -> list[Difference]:
         for code in sorted(set(expected) | set(kept))
         if kept.get(code, []) != expected.get(code, [])
     ]
-    parents = select_rows(session, select(UnitRow.code, UnitRow.parent).where(UnitRow.year == year))
     # Compared in Python's order: the database's collation may sort codes otherwise.
-    want = _by_key(sorted(ancestor_tuples(dict(parents))))  # type: ignore[arg-type]
+    want = _by_key(sorted(ancestor_tuples(_unit_tree(session, year))))
     have = _by_key(
         sorted(
             tuple(row)
             for row in select_rows(
                 session,
-                select(UnitAncestorRow.unit, UnitAncestorRow.ancestor, UnitAncestorRow.depth).where(
-                    UnitAncestorRow.year == year
-                ),
+                select(
+                    UnitAncestorRow.unit,
+                    UnitAncestorRow.ancestor,
+                    UnitAncestorRow.depth,
+                    UnitAncestorRow.ancestor_kind,
+                ).where(UnitAncestorRow.year == year),
             )
         )
     )
@@ -210,10 +222,5 @@ def rebuild_year(session: Session, year: int) -> None:
         table = cast(Table, model.__table__)
         session.execute(delete(table).where(table.c.year == year))
     store_timelines(session, year, year_findings(session, year), events_where(session, year))
-    parents = select_rows(session, select(UnitRow.code, UnitRow.parent).where(UnitRow.year == year))
-    bulk_insert_tuples(
-        session,
-        UnitAncestorRow,
-        ("year", "unit", "ancestor", "depth"),
-        ((year, *row) for row in ancestor_tuples(dict(parents))),  # type: ignore[arg-type]
-    )
+    rows = ((year, *row) for row in ancestor_tuples(_unit_tree(session, year)))
+    bulk_insert_tuples(session, UnitAncestorRow, _ANCESTOR_ROW, rows)

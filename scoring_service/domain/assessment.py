@@ -6,7 +6,7 @@ Everything here is pure: the rule engine comes in as an ``Evaluator``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
@@ -14,8 +14,8 @@ from typing import Protocol
 from scoring_service.domain.attribution import Attributor, Reason
 from scoring_service.domain.errors import InvalidRequest
 from scoring_service.domain.metrics import Metrics
-from scoring_service.domain.model import Event, Finding, Outcome, Unit, YearData
-from scoring_service.domain.ruleset import MetricValue, Ruleset
+from scoring_service.domain.model import Event, Finding, Outcome, Severity, Unit, UnitKind, YearData
+from scoring_service.domain.ruleset import Attribution, MetricValue, Ruleset
 from scoring_service.domain.scoring import Verdict, fire, json_number, ranks
 from scoring_service.domain.timeline import (
     APPLY_ORDER,
@@ -175,6 +175,25 @@ def metrics_from_counts(scored: Sequence[Unit], counts: Iterable[Counts]) -> dic
                 c.outcome, c.severity, c.category, c.findings, c.fakes, c.repeats
             )
     return metrics
+
+
+def replayed_counts(
+    data: YearData, attribution: Attribution, kinds: Collection[UnitKind], as_of: date
+) -> list[Counts]:
+    """The counts ``unit_counts`` aggregates from the kept timelines, from a fresh replay of
+    the whole year instead: the reference the aggregate is checked against."""
+    totals: dict[tuple[str, Outcome, Severity, str], list[int]] = {}
+    wanted = {u.code for u in data.units if u.kind in kinds}
+    attribute = Attributor(data.units, data.pairings, attribution).attribute
+    for fact in finding_facts(data, as_of).values():
+        f = fact.finding
+        for code in attribute(f):
+            if code in wanted:
+                entry = totals.setdefault((code, fact.outcome, f.severity, f.category), [0, 0, 0])
+                entry[0] += 1
+                entry[1] += fact.state.fakes
+                entry[2] += fact.repeat
+    return [Counts(*key, *values) for key, values in totals.items()]
 
 
 def assess_counts(

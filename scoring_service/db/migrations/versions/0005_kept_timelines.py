@@ -47,6 +47,7 @@ def upgrade() -> None:
         sa.Column("unit", sa.String(length=64), nullable=False),
         sa.Column("ancestor", sa.String(length=64), nullable=False),
         sa.Column("depth", sa.Integer(), nullable=False),
+        sa.Column("ancestor_kind", sa.String(length=16), nullable=False),
         sa.PrimaryKeyConstraint("year", "unit", "ancestor", name=op.f("pk_unit_ancestors")),
     )
     op.create_index(op.f("ix_unit_ancestors_year_ancestor"), "unit_ancestors", ["year", "ancestor"])
@@ -66,5 +67,5 @@ def downgrade() -> None:
     """Drop both tables; they are derived, and nothing else refers to them."""
     op.drop_index(op.f("ix_unit_ancestors_year_ancestor"), table_name="unit_ancestors")
     op.drop_table("unit_ancestors")
-    op.drop_index(op.f("ix_finding_timelines_year_unit"), table_name="finding_timelines")
+    op.drop_index("ix_finding_timelines_counts", table_name="finding_timelines")
     op.drop_table("finding_timelines")

@@ -1,0 +1,193 @@
+"""The kept timelines and the metrics aggregate against a fresh replay of the year, on
+SQLite and PostgreSQL: random histories, random as-of dates, every attribution setting."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from scoring_service.access.roles import command_line
+from scoring_service.config import REPO_RULES_DIR, FileRuleSource
+from scoring_service.db import years
+from scoring_service.db.counts import counted_findings, unit_counts
+from scoring_service.db.models import TimelineRow
+from scoring_service.db.timelines import check_year
+from scoring_service.domain.assessment import Counts, assess, finding_facts, replayed_counts
+from scoring_service.domain.attribution import Attributor
+from scoring_service.domain.model import EventType, UnitKind, YearData
+from scoring_service.domain.ruleset import Attribution
+from scoring_service.engine import PythonEngine
+from scoring_service.records.events import EventRefused, NewEvent, append_event
+from scoring_service.services import compute, import_bundle
+from scoring_service.unit_of_work import UnitOfWork
+from tests.helpers.histories import as_of_dates, bundles
+
+RULES = FileRuleSource(REPO_RULES_DIR)
+DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-2018.bundle.json"
+EVERY_KIND = frozenset(UnitKind)
+SETTINGS = [
+    Attribution(territorial=True, helping_unit_categories=frozenset({"3", "4", "E"})),
+    Attribution(territorial=False, helping_unit_categories=frozenset()),
+    Attribution(territorial=True, helping_unit_categories=frozenset({"2", "3", "4", "6", "E"})),
+]
+PROPERTY = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def uow(factory: sessionmaker[Session]) -> UnitOfWork:
+    return UnitOfWork(factory, RULES, PythonEngine(), command_line())
+
+
+def load(factory: sessionmaker[Session]) -> YearData:
+    with factory() as session:
+        data = years.load_year(session, 2018)
+    assert data is not None
+    return data
+
+
+def kept_at(factory: sessionmaker[Session], day: date) -> dict[str, tuple[Any, ...]]:
+    """Each finding's kept span in force at ``day``, as the fields a replay gives."""
+    t = TimelineRow
+    with factory() as session:
+        rows = session.execute(
+            select(
+                t.finding, t.outcome, t.effective_deadline, t.completed_on, t.fakes, t.repeat_of
+            ).where(
+                t.year == 2018,
+                t.valid_from <= day,
+                (t.valid_until.is_(None)) | (t.valid_until > day),
+            )
+        ).all()
+    return {code: tuple(rest) for code, *rest in rows}
+
+
+def replayed_at(data: YearData, day: date) -> dict[str, tuple[Any, ...]]:
+    return {
+        code: (
+            f.outcome.value,
+            f.state.effective_deadline,
+            f.state.completed_on,
+            f.state.fakes,
+            f.repeat_of,
+        )
+        for code, f in finding_facts(data, day).items()
+    }
+
+
+def ordered(counts: list[Counts]) -> list[Counts]:
+    return sorted(counts, key=lambda c: (c.unit, c.outcome, c.severity, c.category))
+
+
+def agree_at(factory: sessionmaker[Session], data: YearData, day: date) -> None:
+    """Kept spans, counts, counted findings and whole score rows equal a fresh replay."""
+    assert kept_at(factory, day) == replayed_at(data, day)
+    with factory() as session:
+        for attribution in SETTINGS:
+            assert ordered(unit_counts(session, 2018, day, attribution, EVERY_KIND)) == ordered(
+                replayed_counts(data, attribution, EVERY_KIND, day)
+            )
+        attribution = SETTINGS[0]
+        facts = finding_facts(data, day)
+        attribute = Attributor(data.units, data.pairings, attribution).attribute
+        for unit in {u.code for u in data.units}:
+            got = counted_findings(session, 2018, unit, day, attribution)
+            want = {
+                code: reasons[unit]
+                for code, fact in facts.items()
+                if unit in (reasons := attribute(fact.finding))
+            }
+            assert {f.code: why for f, _, _, why in got} == want
+    ruleset = RULES.current(2018)
+    assert ruleset is not None
+    aggregated, _ = compute(uow(factory), 2018, as_of=day)
+    assert aggregated.rows() == assess(data, ruleset, day, PythonEngine()).rows()
+
+
+@PROPERTY
+@given(bundle=bundles(), days=as_of_dates())
+def test_kept_timelines_and_counts_equal_a_fresh_replay(
+    session_factory: sessionmaker[Session], bundle: dict[str, Any], days: list[date]
+) -> None:
+    import_bundle(uow(session_factory), json.dumps(bundle), replace=True)
+    data = load(session_factory)
+    for day in days:
+        agree_at(session_factory, data, day)
+    with session_factory() as session:
+        assert check_year(session, 2018) == []
+
+
+@PROPERTY
+@given(
+    bundle=bundles(max_findings=5),
+    picks=st.lists(st.tuples(st.integers(0, 20), st.integers(0, 200)), min_size=1, max_size=6),
+    days=as_of_dates(),
+)
+def test_timelines_stay_equal_to_a_replay_as_events_are_appended(
+    session_factory: sessionmaker[Session],
+    bundle: dict[str, Any],
+    picks: list[tuple[int, int]],
+    days: list[date],
+) -> None:
+    import_bundle(uow(session_factory), json.dumps(bundle), replace=True)
+    codes = sorted(f["code"] for i in bundle["inspections"] for f in i["findings"])
+    for which, offset in picks:
+        code = codes[which % len(codes)]
+        found = next(f for f in load(session_factory).findings if f.code == code)
+        day = date.fromordinal(found.found_on.toordinal() + offset)
+        # Whatever the state allows or not: refused events must leave everything as it was.
+        for kind in (EventType.RECTIFIED, EventType.LOOKBACK_FAILED, EventType.ESCALATED):
+            try:
+                append_event(uow(session_factory), code, NewEvent(kind, day, note="x"), year=2018)
+                break
+            except EventRefused:
+                continue
+    data = load(session_factory)
+    for day in days:
+        agree_at(session_factory, data, day)
+    with session_factory() as session:
+        assert check_year(session, 2018) == []
+
+
+@pytest.mark.parametrize("day", ["2018-07-31", "2018-09-30", "2018-12-31", "2019-03-31"])
+def test_the_demo_year_scores_the_same_from_the_aggregate_as_from_a_replay(
+    session_factory: sessionmaker[Session], day: str
+) -> None:
+    import_bundle(uow(session_factory), DEMO.read_bytes())
+    data = load(session_factory)
+    agree_at(session_factory, data, date.fromisoformat(day))
+
+
+def test_a_draft_s_attribution_is_honoured_by_the_aggregate(
+    session_factory: sessionmaker[Session],
+) -> None:
+    import_bundle(uow(session_factory), DEMO.read_bytes())
+    data = load(session_factory)
+    ruleset = RULES.current(2018)
+    assert ruleset is not None
+    other = replace(
+        ruleset,
+        attribution=Attribution(territorial=False, helping_unit_categories=frozenset({"2"})),
+        scored_kinds=(UnitKind.HELPING_UNIT, UnitKind.VILLAGE),
+    )
+    day = date(2018, 12, 31)
+    with session_factory() as session:
+        from scoring_service.db.counts import scored_units
+        from scoring_service.domain.assessment import assess_counts
+
+        units = scored_units(session, 2018, other.scored_kinds)
+        counts = unit_counts(session, 2018, day, other.attribution, other.scored_kinds)
+    got = assess_counts(2018, units, counts, other, day, PythonEngine()).rows()
+    assert got == assess(data, other, day, PythonEngine()).rows()
+    assert {r["kind"] for r in got} == {"helping_unit", "village"}
