@@ -14,11 +14,18 @@ from typing import Any
 from scoring_service.access import scope
 from scoring_service.bundle import read_bundle
 from scoring_service.domain.alerts import Alert, process_alerts
-from scoring_service.domain.assessment import Assessment, assess, assess_counts
+from scoring_service.domain.assessment import (
+    Assessment,
+    FindingFacts,
+    assess,
+    assess_counts,
+    assess_unit,
+)
 from scoring_service.domain.errors import Conflict, NotFound
 from scoring_service.domain.explanation import explanation
 from scoring_service.domain.model import YearData
-from scoring_service.domain.ruleset import Catalogue, RuleSource
+from scoring_service.domain.ruleset import Catalogue, Ruleset, RuleSource
+from scoring_service.domain.timeline import state_of
 from scoring_service.gc_pause import bulk
 from scoring_service.results import Recomputation, ScoreRun, YearSummary
 from scoring_service.rules_in_force import as_of_for, ruleset_of
@@ -186,12 +193,46 @@ def explain_unit(
 ) -> dict[str, Any]:
     """Why a unit scored what it did: metrics, fired rules and the findings behind them.
 
-    A unit outside the caller's scope is not found, as a unit that does not exist."""
+    Reads only the unit's counted findings and their kept spans at the date. Its rank
+    comes from the latest stored run at that date when that run is current (same data
+    revision and rule set), else from scoring the year by the aggregate. A unit outside
+    the caller's scope is not found, as a unit that does not exist."""
+    ruleset = ruleset_of(uow.rules, year)
+    day = as_of_for(ruleset, year, as_of)
     with uow:
         if not uow.reach(year).has(unit):
             raise scope.hidden("unit", unit, year)
-        assessment, _ = compute(uow, year, as_of=as_of, keep_findings=True)
-    return explanation(assessment, unit)
+        if not uow.years.exists(year):
+            raise _no_data(year)
+        held = uow.index.unit(year, unit)
+        if held is None or held.kind not in ruleset.scored_kinds:
+            kinds = ", ".join(k.value for k in ruleset.scored_kinds)
+            raise NotFound(f"unit {unit!r} is not a scored unit of {year} (scored kinds: {kinds})")
+        counted = [
+            (FindingFacts(finding, state_of(span), span.outcome, repeat_of), reasons)
+            for finding, span, repeat_of, reasons in uow.index.counted(
+                year, unit, day, ruleset.attribution
+            )
+        ]
+        rank = _stored_rank(uow, year, unit, day, ruleset)
+    if rank is None:
+        whole, _ = compute(uow, year, as_of=day)
+        rank = next(r.rank for r in whole.results if r.unit.code == unit)
+    one = assess_unit(year, held, counted, ruleset, day, uow.evaluator, rank)
+    return explanation(one, unit)
+
+
+def _stored_rank(uow: UnitOfWork, year: int, unit: str, day: date, ruleset: Ruleset) -> int | None:
+    """The unit's rank in the latest run at ``day`` if that run is current, else None."""
+    run = uow.runs.latest_info(year, day)
+    if (
+        run is None
+        or run.id is None
+        or run.data_revision != uow.years.revision(year)
+        or run.ruleset_hash != ruleset.content_hash
+    ):
+        return None
+    return uow.runs.rank(run.id, unit)
 
 
 @bulk

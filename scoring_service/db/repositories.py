@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from scoring_service.db import counts, score_runs, timelines, years
+from scoring_service.db import counts, score_runs, structure, timelines, years
 from scoring_service.db.queries import Page
 from scoring_service.db.timelines import Difference
 from scoring_service.domain.assessment import Counts
@@ -60,6 +60,9 @@ class AssessmentIndex:
 
     def scored_units(self, year: int, kinds: Collection[UnitKind]) -> list[Unit]:
         return counts.scored_units(self.session, year, kinds)
+
+    def unit(self, year: int, code: str) -> Unit | None:
+        return structure.find_unit(self.session, year, code)
 
     def counts(
         self, year: int, as_of: date, attribution: Attribution, kinds: Collection[UnitKind]
@@ -119,6 +122,10 @@ class ScoreRunRepository:
         self, run_id: int, *, kind: str | None = None, start: int = 0, count: int | None = None
     ) -> tuple[list[dict[str, Any]], int]:
         return score_runs.score_run_rows(self.session, run_id, kind=kind, start=start, count=count)
+
+    def rank(self, run_id: int, unit: str) -> int | None:
+        """The rank the run gave ``unit`` (None when it has no row for it)."""
+        return score_runs.unit_rank(self.session, run_id, unit)
 
     def page(
         self, year: int, *, as_of: date | None, limit: int, cursor: str | None

@@ -152,6 +152,13 @@ def score_run_rows(
     return [json.loads(text) for text in session.scalars(statement)], int(total or 0)
 
 
+def unit_rank(session: Session, run_id: int, unit: str) -> int | None:
+    """The rank a run gave one unit; None when the run has no row for it."""
+    return session.execute(
+        select(ScoreRowRow.rank).where(ScoreRowRow.run_id == run_id, ScoreRowRow.unit == unit)
+    ).scalar_one_or_none()
+
+
 def runs_page(
     session: Session, year: int, *, as_of: date | None, limit: int, cursor: str | None
 ) -> Page[ScoreRunInfo]:

@@ -213,6 +213,28 @@ def assess_counts(
     return Assessment(year, as_of, ruleset, results, {})
 
 
+def assess_unit(
+    year: int,
+    unit: Unit,
+    counted: Sequence[tuple[FindingFacts, tuple[Reason, ...]]],
+    ruleset: Ruleset,
+    as_of: date,
+    evaluator: Evaluator,
+    rank: int,
+) -> Assessment:
+    """One scored unit's row from the findings that count for it, ranked ``rank`` (the rank
+    needs every unit's score: the caller has it); an assessment of that unit alone."""
+    check_as_of(year, as_of)
+    metrics = Metrics()
+    for fact, _ in counted:
+        f = fact.finding
+        metrics.add(fact.outcome, f.severity, f.category, fact.state.fakes, fact.repeat)
+    result = score_units([unit], {unit.code: metrics}, ruleset, evaluator)[0]
+    result.rank = rank
+    result.counted = list(counted)
+    return Assessment(year, as_of, ruleset, [result], {})
+
+
 def score_units(
     scored: Sequence[Unit],
     metrics: Mapping[str, Metrics],

@@ -218,6 +218,22 @@ def _fields(span: Span) -> tuple[Outcome, date, date | None, int]:
     return span.outcome, span.effective_deadline, span.completed_on, span.fakes
 
 
+def state_of(span: Span) -> FindingState:
+    """The state a span records, for what reads a state (an explanation, the metrics).
+
+    A span keeps what the metrics and explanations read; the dates of the first
+    rectification and escalation are not among them and are None here.
+    """
+    return FindingState(
+        effective_deadline=span.effective_deadline,
+        rectified=span.outcome in (Outcome.ON_TIME, Outcome.LATE),
+        completed_on=span.completed_on,
+        fakes=span.fakes,
+        first_rectified_on=None,
+        escalated_on=None,
+    )
+
+
 def span_at(timeline: Sequence[Span], as_of: date) -> Span | None:
     """The span in force at ``as_of``; None before the finding was found."""
     for span in timeline:
