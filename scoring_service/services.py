@@ -27,7 +27,7 @@ from scoring_service.domain.model import YearData
 from scoring_service.domain.ruleset import Catalogue, Ruleset, RuleSource
 from scoring_service.domain.timeline import state_of
 from scoring_service.gc_pause import bulk
-from scoring_service.results import Recomputation, ScoreRun, YearSummary
+from scoring_service.results import IndexCheck, Recomputation, ScoreRun, YearSummary
 from scoring_service.rules_in_force import as_of_for, ruleset_of
 from scoring_service.unit_of_work import UnitOfWork
 
@@ -249,6 +249,16 @@ def year_alerts(
         if uow.actor.scope is not None:
             found = scope.alerts_in_reach(uow.session, year, uow.actor, ruleset.attribution, found)
         return day, found
+
+
+def check_index(uow: UnitOfWork, year: int | None = None) -> list[IndexCheck]:
+    """Replay every finding of each year held (or of ``year``) from its events, rebuild the
+    unit tree's closure, and compare both with the rows kept on write."""
+    with uow:
+        held = [y for y in uow.years.summary() if year is None or y.year == year]
+        if year is not None and not held:
+            raise _no_data(year)
+        return [IndexCheck(y.year, y.findings, y.units, uow.index.check(y.year)) for y in held]
 
 
 def recompute_run(uow: UnitOfWork, run_id: int) -> Recomputation:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from scoring_service.cli.context import (
+    EXIT_FAILED,
     EXIT_INVALID,
     EXIT_OK,
     Command,
@@ -31,6 +32,13 @@ def add_parsers(sub: Any) -> None:
     db = sub.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="bring the database schema up to date")
+    check = db_sub.add_parser(
+        "check",
+        help="replay every finding's events and compare with the timelines kept on write; "
+        "exit 1 on a difference",
+    )
+    check.add_argument("--year", type=int, help="only this year (default: every year held)")
+    check.add_argument("--format", choices=("text", "json"), default="text")
 
     imp = sub.add_parser("import", help="load a year of data from a bundle file (all or nothing)")
     imp.add_argument("file", help="the bundle (JSON, UTF-8); - reads standard input")
@@ -152,9 +160,43 @@ def add_synth_parser(sub: Any) -> None:
 def _db(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     from scoring_service import db
 
+    if args.db_command == "check":
+        return _db_check(args, settings, out, err)
     db.upgrade(normalise_url(settings.database_url))
     print("the database schema is up to date", file=out)
     return EXIT_OK
+
+
+# How many differences a year's text report lists; JSON lists every one.
+SHOWN_DIFFERENCES = 20
+
+
+@with_context
+def _db_check(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
+    """``db check``: the kept timelines and closure against a replay; 1 on a difference."""
+    from scoring_service.services import check_index
+
+    checks = check_index(ctx.uow(), args.year)
+    if args.format == "json":
+        print_json([c.to_json() for c in checks], out)
+    elif not checks:
+        print("no year is held yet; nothing to check", file=out)
+    for check in checks if args.format == "text" else ():
+        found = len(check.differences)
+        print(
+            f"{check.year}: {check.findings:,} findings and {check.units:,} units checked: "
+            + (f"{found:,} differ" if found else "no difference"),
+            file=out,
+        )
+        for difference in check.differences[:SHOWN_DIFFERENCES]:
+            print(
+                f"  {difference.table} {difference.key}: kept {difference.to_json()['kept']}, "
+                f"replayed {difference.to_json()['expected']}",
+                file=out,
+            )
+        if found > SHOWN_DIFFERENCES:
+            print(f"  ... and {found - SHOWN_DIFFERENCES:,} more", file=out)
+    return EXIT_FAILED if any(c.differences for c in checks) else EXIT_OK
 
 
 def _read_input(name: str) -> bytes:

@@ -16,13 +16,12 @@ from sqlalchemy.orm import Session
 
 from scoring_service.db import counts, score_runs, structure, timelines, years
 from scoring_service.db.queries import Page
-from scoring_service.db.timelines import Difference
 from scoring_service.domain.assessment import Counts
 from scoring_service.domain.attribution import Reason
 from scoring_service.domain.model import Finding, Unit, UnitKind, YearData
 from scoring_service.domain.ruleset import Attribution
 from scoring_service.domain.timeline import Span
-from scoring_service.results import ScoreRun, ScoreRunInfo, YearSummary
+from scoring_service.results import Difference, ScoreRun, ScoreRunInfo, YearSummary
 
 
 class YearRepository:

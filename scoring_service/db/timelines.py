@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date
 from typing import Any, cast
 
 from sqlalchemy import Table, delete, select, tuple_
@@ -23,6 +21,7 @@ from scoring_service.db.models import EventRow, FindingRow, TimelineRow, UnitAnc
 from scoring_service.db.rows import bulk_insert_tuples, select_rows
 from scoring_service.domain.model import Event, Finding, Unit
 from scoring_service.domain.timeline import APPLY_ORDER, repeats, replay
+from scoring_service.results import Difference
 
 _TIMELINE_ROW = (
     "year",
@@ -144,27 +143,6 @@ def _unit_tree(session: Session, year: int) -> dict[str, tuple[str | None, str]]
 
 
 # --- consistency -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Difference:
-    """A finding (or unit) whose kept rows differ from what its data gives now."""
-
-    table: str  # finding_timelines or unit_ancestors
-    key: str  # the finding's or unit's code
-    kept: list[tuple[Any, ...]]
-    expected: list[tuple[Any, ...]]
-
-    def to_json(self) -> dict[str, Any]:
-        def plain(row: tuple[Any, ...]) -> list[Any]:
-            return [v.isoformat() if isinstance(v, date) else v for v in row]
-
-        return {
-            "table": self.table,
-            "key": self.key,
-            "kept": [plain(r) for r in self.kept],
-            "expected": [plain(r) for r in self.expected],
-        }
 
 
 def _by_key(rows: Iterable[Sequence[Any]]) -> dict[str, list[tuple[Any, ...]]]:
