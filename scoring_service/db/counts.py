@@ -30,7 +30,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from scoring_service.db.findings import findings_where
 from scoring_service.db.models import (
     FindingResponsibleRow,
     FindingRow,
@@ -39,14 +38,23 @@ from scoring_service.db.models import (
     UnitAncestorRow,
     UnitRow,
 )
-from scoring_service.db.rows import select_rows
+from scoring_service.db.rows import grouped, select_rows
 from scoring_service.domain.assessment import Counts
 from scoring_service.domain.attribution import Reason
-from scoring_service.domain.model import Finding, Outcome, Severity, Unit, UnitKind, VillageType
+from scoring_service.domain.model import (
+    Finding,
+    Outcome,
+    Severity,
+    Unit,
+    UnitKind,
+    VillageType,
+    new_finding,
+)
 from scoring_service.domain.ruleset import Attribution
 from scoring_service.domain.timeline import Span
 
 _OUTCOMES = {o.value: o for o in Outcome}
+_REASONS = {r.value: r for r in Reason}
 _SEVERITIES = {s.value: s for s in Severity}
 _KINDS = {k.value: k for k in UnitKind}
 _VILLAGE_TYPES = {v.value: v for v in VillageType}
@@ -81,40 +89,29 @@ def _paired(attribution: Attribution) -> ColumnElement[bool]:
     return T.category.in_(categories) if categories else false()
 
 
-def attributed(
-    year: int,
-    attribution: Attribution,
-    columns: Sequence[Any],
-    where: Sequence[Any],
-    *,
-    once: bool = True,
+def counting_for(
+    year: int, unit: str, attribution: Attribution, columns: Sequence[Any], where: Sequence[Any]
 ) -> Select[Any]:
-    """``columns`` of each timeline row matching ``where``, for each unit it counts for
-    (labelled ``counted``) and why (``reason``: a Reason's value).
-
-    The three ways do not overlap but for a responsible unit also reached by place.
-    ``once``: such rows are left out of the responsible part, so a unit counts a finding
-    once; else they are kept, one row per reason.
-    """
+    """``columns`` of each timeline row matching ``where`` that counts for ``unit``, once
+    for each reason it does (``reason``: a Reason's value). Each way starts from the
+    unit's own index entries: its closure rows, its pairings, its responsible rows."""
     found = case(
         (A.depth == 0, literal(Reason.FOUND.value)), else_=literal(Reason.TERRITORIAL.value)
     )
     place = (
-        select(*columns, A.ancestor.label("counted"), found.label("reason"))
+        select(*columns, found.label("reason"))
         .join(A, _by_place(year, attribution))
-        .where(*where)
+        .where(*where, A.ancestor == unit)
     )
     paired = (
-        select(
-            *columns, P.helping_unit.label("counted"), literal(Reason.PAIRED.value).label("reason")
-        )
+        select(*columns, literal(Reason.PAIRED.value).label("reason"))
         .join(P, and_(P.year == year, P.village == T.unit))
-        .where(*where, _paired(attribution))
+        .where(*where, P.helping_unit == unit, _paired(attribution))
     )
     responsible = (
-        select(*columns, R.unit.label("counted"), literal(Reason.RESPONSIBLE.value).label("reason"))
+        select(*columns, literal(Reason.RESPONSIBLE.value).label("reason"))
         .join(R, and_(R.year == year, R.finding == T.finding))
-        .where(*where, *(_not_reached_by_place(year, attribution) if once else []))
+        .where(*where, R.unit == unit)
     )
     return union_all(place, paired, responsible)  # type: ignore[return-value]
 
@@ -220,10 +217,21 @@ def scored_units(session: Session, year: int, kinds: Collection[UnitKind]) -> li
 def counted_findings(
     session: Session, year: int, unit: str, as_of: date, attribution: Attribution
 ) -> list[tuple[Finding, Span, str | None, tuple[Reason, ...]]]:
-    """The findings counting for ``unit`` at ``as_of``: each with its span then, the finding
-    it repeats and why it counts (reasons in the order the domain's Attributor gives)."""
+    """The findings counting for ``unit`` at ``as_of``, by code: each with its span then,
+    the finding it repeats and why it counts (reasons in the order the Attributor gives).
+
+    Two queries: the findings with their spans and reasons, and their responsible units.
+    """
+    F = FindingRow
     columns = (
         T.finding,
+        F.inspection,
+        F.unit,
+        F.criterion,
+        F.severity,
+        F.description,
+        F.deadline,
+        F.found_on,
         T.valid_from,
         T.valid_until,
         T.outcome,
@@ -232,16 +240,38 @@ def counted_findings(
         T.fakes,
         T.repeat_of,
     )
-    rows = attributed(year, attribution, columns, in_force(year, as_of), once=False).subquery()
-    found = select_rows(session, select(rows).where(rows.c.counted == unit))
-    reasons: dict[str, set[Reason]] = defaultdict(set)
-    spans: dict[str, tuple[Span, str | None]] = {}
-    for code, start, until, outcome, deadline, completed, fakes, repeat_of, _, why in found:
-        reasons[code].add(Reason(why))
-        spans[code] = (
-            Span(start, until, _OUTCOMES[outcome], deadline, completed, fakes),
-            repeat_of,
+    where = [*in_force(year, as_of), F.year == year, F.code == T.finding]
+    counting = counting_for(year, unit, attribution, columns, where)
+    rows = select_rows(session, counting)
+    codes = select(counting.subquery().c.finding)
+    responsible = grouped(
+        select_rows(
+            session,
+            select(R.finding, R.unit)
+            .where(R.year == year, R.finding.in_(codes))
+            .order_by(R.finding, R.position),
         )
+    )
+    reasons: dict[str, set[Reason]] = defaultdict(set)
+    kept: dict[str, tuple[Finding, Span, str | None]] = {}
+    for row in rows:
+        code = row[0]
+        reasons[code].add(_REASONS[row[-1]])
+        if code in kept:
+            continue
+        found_at, criterion, severity = row[2], row[3], row[4]
+        finding = new_finding(
+            code,
+            row[1],
+            found_at,
+            criterion,
+            _SEVERITIES[severity],
+            row[5],
+            row[6],
+            row[7],
+            tuple(responsible.get(code, ())),
+        )
+        span = Span(row[8], row[9], _OUTCOMES[row[10]], row[11], row[12], row[13])
+        kept[code] = (finding, span, row[14])
     order = list(Reason)
-    findings = findings_where(session, year, FindingRow.code.in_(sorted(spans)))
-    return [(f, *spans[f.code], tuple(sorted(reasons[f.code], key=order.index))) for f in findings]
+    return [(*kept[code], tuple(sorted(reasons[code], key=order.index))) for code in sorted(kept)]

@@ -236,6 +236,8 @@ class FindingResponsibleRow(Base):
     """An extra unit answering for a finding; ``position`` keeps the listed order."""
 
     __tablename__ = "finding_responsible"
+    # The findings a unit answers for: explanations and the metrics aggregate (db.counts).
+    __table_args__ = (Index(None, "year", "unit"),)
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     finding: Mapped[str] = mapped_column(String(CODE), primary_key=True)

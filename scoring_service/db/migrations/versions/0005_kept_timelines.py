@@ -40,7 +40,22 @@ def upgrade() -> None:
         sa.Column("repeat_of", sa.String(length=64), nullable=True),
         sa.PrimaryKeyConstraint("year", "finding", "valid_from", name=op.f("pk_finding_timelines")),
     )
-    op.create_index(op.f("ix_finding_timelines_year_unit"), "finding_timelines", ["year", "unit"])
+    # Covering the metrics aggregate (see TimelineRow).
+    op.create_index(
+        "ix_finding_timelines_counts",
+        "finding_timelines",
+        [
+            "year",
+            "unit",
+            "outcome",
+            "severity",
+            "category",
+            "valid_from",
+            "valid_until",
+            "fakes",
+            "repeat_of",
+        ],
+    )
     op.create_table(
         "unit_ancestors",
         sa.Column("year", sa.Integer(), nullable=False),
@@ -51,6 +66,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("year", "unit", "ancestor", name=op.f("pk_unit_ancestors")),
     )
     op.create_index(op.f("ix_unit_ancestors_year_ancestor"), "unit_ancestors", ["year", "ancestor"])
+    op.create_index(
+        op.f("ix_finding_responsible_year_unit"), "finding_responsible", ["year", "unit"]
+    )
     # The replay of the code at this revision; imported here so that the table
     # definitions above do not depend on it.
     from scoring_service.db.timelines import rebuild_year
@@ -65,6 +83,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Drop both tables; they are derived, and nothing else refers to them."""
+    op.drop_index(op.f("ix_finding_responsible_year_unit"), table_name="finding_responsible")
     op.drop_index(op.f("ix_unit_ancestors_year_ancestor"), table_name="unit_ancestors")
     op.drop_table("unit_ancestors")
     op.drop_index("ix_finding_timelines_counts", table_name="finding_timelines")
