@@ -158,3 +158,39 @@ class IndexCheck:
             "units": self.units,
             "differences": [d.to_json() for d in self.differences],
         }
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPoint:
+    """A unit's standing at one month end: what its score row says then."""
+
+    as_of: date
+    findings: int
+    overdue: int
+    rate: float | None  # rounded half up to 4 decimals, as in a score row
+    score: int | float
+    grade: str
+    rank: int
+
+
+@dataclass(frozen=True, slots=True)
+class TrendSeries:
+    """One scored unit's points, one per month end."""
+
+    unit: str
+    name: str
+    kind: str
+    points: list[TrendPoint]
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    """Every scored unit's rate, score, grade and rank at each month end of a year, under
+    the rule set in force and the data revision held; series in score-row order (kind,
+    then the year-end rank, then code)."""
+
+    year: int
+    ruleset_hash: str
+    data_revision: int
+    months: list[date]
+    series: list[TrendSeries]

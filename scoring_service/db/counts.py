@@ -132,6 +132,7 @@ def unit_counts(
     joined per finding. That sums a third as many rows as attributing each finding.
     """
     repeat = case((T.repeat_of.is_(None), 0), else_=1)
+    live = in_force(year, as_of)
     found = (
         select(
             T.unit,
@@ -142,61 +143,183 @@ def unit_counts(
             func.sum(T.fakes).label("fakes"),
             func.sum(repeat).label("repeats"),
         )
-        .where(*in_force(year, as_of))
+        .where(*live)
         .group_by(T.unit, T.outcome, T.severity, T.category)
         .cte("found")
     )
-    sums = (found.c.outcome, found.c.severity, found.c.category, found.c.n, found.c.fakes)
-    kind_values = sorted(k.value for k in kinds)
-    on_place = [A.year == year, A.unit == found.c.unit, A.ancestor_kind.in_(kind_values)]
-    if not attribution.territorial:
-        on_place.append(A.depth == 0)
-    categories = sorted(attribution.helping_unit_categories)
-    # Pairings reach helping units and responsible units may be of any kind: those two
-    # parts are kept to scored kinds by the outer query.
-    parts: list[Select[Any]] = [
-        select(A.ancestor.label("counted"), *sums, found.c.repeats).join(A, and_(*on_place))
-    ]
-    if categories:
-        parts.append(
-            select(P.helping_unit, *sums, found.c.repeats)
-            .join(P, and_(P.year == year, P.village == found.c.unit))
-            .where(found.c.category.in_(categories))
-        )
-    parts.append(
-        select(R.unit, T.outcome, T.severity, T.category, literal(1), T.fakes, repeat)
-        .join(R, and_(R.year == year, R.finding == T.finding))
-        .where(*in_force(year, as_of), *_not_reached_by_place(year, attribution))
-    )
-    rows = union_all(*parts).subquery()
-    kept = select(UnitRow.code).where(UnitRow.year == year, UnitRow.kind.in_(kind_values))
-    c = rows.c
-    statement = (
+    each = (
         select(
-            c.counted,
-            c.outcome,
-            c.severity,
-            c.category,
-            func.sum(c.n),
-            func.sum(c.fakes),
-            func.sum(c.repeats),
+            T.finding,
+            T.unit,
+            T.outcome,
+            T.severity,
+            T.category,
+            literal(1).label("n"),
+            T.fakes,
+            repeat.label("repeats"),
         )
-        .where(c.counted.in_(kept))
-        .group_by(c.counted, c.outcome, c.severity, c.category)
+        .where(*live)
+        .subquery("each_finding")
     )
+    statement = _roll_up(year, attribution, kinds, found, each, ())
     return [
         Counts(unit, _OUTCOMES[outcome], _SEVERITIES[severity], category, int(n), int(f), int(r))
         for unit, outcome, severity, category, n, f, r in select_rows(session, statement)
     ]
 
 
-def _not_reached_by_place(year: int, attribution: Attribution) -> list[ColumnElement[bool]]:
-    """A responsible unit (``R.unit``) the finding (``T``) does not already reach by place."""
+def monthly_counts(
+    session: Session,
+    year: int,
+    days: Sequence[date],
+    attribution: Attribution,
+    kinds: Collection[UnitKind],
+) -> list[list[Counts]]:
+    """``unit_counts`` at each of ``days`` (in ascending order), from one aggregate.
+
+    A span adds to the counts from its first day on and takes away from its end on; so
+    each span gives a +1 at the first of ``days`` on or after its start and a -1 at the
+    first on or after its end, the deltas are summed per unit and day bucket as
+    ``unit_counts`` sums spans, and the counts at each day are the running totals.
+    """
+    if not days:
+        return []
+    last = days[-1]
+
+    def bucket(column: Any) -> Any:
+        """The index of the first of ``days`` on or after ``column``'s date."""
+        return case(*((column <= day, i) for i, day in enumerate(days)), else_=len(days))
+
+    repeat = case((T.repeat_of.is_(None), 0), else_=1)
+    key = (T.finding, T.unit, T.outcome, T.severity, T.category)
+    deltas = union_all(
+        select(
+            *key,
+            bucket(T.valid_from).label("day"),
+            literal(1).label("n"),
+            T.fakes.label("fakes"),
+            repeat.label("repeats"),
+        ).where(T.year == year, T.valid_from <= last),
+        select(
+            *key,
+            bucket(T.valid_until).label("day"),
+            literal(-1).label("n"),
+            (-T.fakes).label("fakes"),
+            (-repeat).label("repeats"),
+        ).where(T.year == year, T.valid_until <= last),
+    ).subquery("deltas")
+    d = deltas.c
+    found = (
+        select(
+            d.unit,
+            d.outcome,
+            d.severity,
+            d.category,
+            d.day,
+            func.sum(d.n).label("n"),
+            func.sum(d.fakes).label("fakes"),
+            func.sum(d.repeats).label("repeats"),
+        )
+        .group_by(d.unit, d.outcome, d.severity, d.category, d.day)
+        .cte("found")
+    )
+    statement = _roll_up(year, attribution, kinds, found, deltas, ("day",))
+    running: dict[tuple[str, str, str, str], list[int]] = {}
+    changes: list[dict[tuple[str, str, str, str], tuple[int, int, int]]] = [{} for _ in days]
+    for unit, outcome, severity, category, day, n, fakes, repeats in select_rows(
+        session, statement
+    ):
+        changes[day][(unit, outcome, severity, category)] = (int(n), int(fakes), int(repeats))
+    out: list[list[Counts]] = []
+    for delta in changes:
+        for k, (n, fakes, repeats) in delta.items():
+            total = running.setdefault(k, [0, 0, 0])
+            total[0] += n
+            total[1] += fakes
+            total[2] += repeats
+        out.append(
+            [
+                Counts(u, _OUTCOMES[o], _SEVERITIES[s], c, n, f, r)
+                for (u, o, s, c), (n, f, r) in running.items()
+                if n
+            ]
+        )
+    return out
+
+
+def _roll_up(
+    year: int,
+    attribution: Attribution,
+    kinds: Collection[UnitKind],
+    found: Any,
+    each: Any,
+    keys: Sequence[str],
+) -> Select[Any]:
+    """Sums per counted unit of ``kinds``, outcome, severity, category and ``keys``.
+
+    ``found`` holds the sums per found unit (columns unit, outcome, severity, category,
+    ``keys``, n, fakes, repeats); ``each`` the same per finding, with its ``finding``.
+    Place and pairings roll ``found`` up; responsible units join ``each``, leaving out a
+    unit the finding already reaches by place, so a unit counts a finding once.
+    """
+    kind_values = sorted(k.value for k in kinds)
+    f, e = found.c, each.c
+
+    def sums(source: Any) -> tuple[Any, ...]:
+        return (
+            source.outcome,
+            source.severity,
+            source.category,
+            *(source[k] for k in keys),
+            source.n,
+            source.fakes,
+            source.repeats,
+        )
+
+    on_place = [A.year == year, A.unit == f.unit, A.ancestor_kind.in_(kind_values)]
+    if not attribution.territorial:
+        on_place.append(A.depth == 0)
+    categories = sorted(attribution.helping_unit_categories)
+    # Pairings reach helping units and responsible units may be of any kind: those two
+    # parts are kept to scored kinds by the outer query.
+    parts: list[Select[Any]] = [
+        select(A.ancestor.label("counted"), *sums(f)).join(A, and_(*on_place))
+    ]
+    if categories:
+        parts.append(
+            select(P.helping_unit, *sums(f))
+            .join(P, and_(P.year == year, P.village == f.unit))
+            .where(f.category.in_(categories))
+        )
+    parts.append(
+        select(R.unit, *sums(e))
+        .join(R, and_(R.year == year, R.finding == e.finding))
+        .where(*_not_reached_by_place(year, attribution, e.unit, e.category))
+    )
+    rows = union_all(*parts).subquery()
+    kept = select(UnitRow.code).where(UnitRow.year == year, UnitRow.kind.in_(kind_values))
+    c = rows.c
+    group = (c.counted, c.outcome, c.severity, c.category, *(c[k] for k in keys))
+    return (
+        select(*group, func.sum(c.n), func.sum(c.fakes), func.sum(c.repeats))
+        .where(c.counted.in_(kept))
+        .group_by(*group)
+    )
+
+
+def _not_reached_by_place(
+    year: int, attribution: Attribution, unit: Any, category: Any
+) -> list[ColumnElement[bool]]:
+    """A responsible unit (``R.unit``) not already reached by place from a finding found
+    at ``unit`` in ``category``."""
+    on = [A.year == year, A.unit == unit, A.ancestor == R.unit]
+    if not attribution.territorial:
+        on.append(A.depth == 0)
+    categories = sorted(attribution.helping_unit_categories)
+    paired = category.in_(categories) if categories else false()
     return [
-        ~exists().where(_by_place(year, attribution), A.ancestor == R.unit),
-        ~exists().where(
-            P.year == year, P.village == T.unit, P.helping_unit == R.unit, _paired(attribution)
-        ),
+        ~exists().where(*on),
+        ~exists().where(P.year == year, P.village == unit, P.helping_unit == R.unit, paired),
     ]
 
 

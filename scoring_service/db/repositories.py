@@ -8,7 +8,7 @@ put a fake.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
 
@@ -67,6 +67,15 @@ class AssessmentIndex:
         self, year: int, as_of: date, attribution: Attribution, kinds: Collection[UnitKind]
     ) -> list[Counts]:
         return counts.unit_counts(self.session, year, as_of, attribution, kinds)
+
+    def monthly(
+        self,
+        year: int,
+        days: Sequence[date],
+        attribution: Attribution,
+        kinds: Collection[UnitKind],
+    ) -> list[list[Counts]]:
+        return counts.monthly_counts(self.session, year, days, attribution, kinds)
 
     def counted(
         self, year: int, unit: str, as_of: date, attribution: Attribution

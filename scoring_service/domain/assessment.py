@@ -244,6 +244,48 @@ def score_units(
     """Close the rates, evaluate the rules, apply caps and grades, rank; in row order."""
     values = [metrics[u.code].close(ruleset).values() for u in scored]
     fired = evaluator.evaluate(ruleset, values)
+    return _results(scored, metrics, values, fired, ruleset)
+
+
+def assess_days(
+    year: int,
+    scored: Sequence[Unit],
+    counts_by_day: Sequence[Iterable[Counts]],
+    days: Sequence[date],
+    ruleset: Ruleset,
+    evaluator: Evaluator,
+) -> list[Assessment]:
+    """``assess_counts`` at each of ``days``, the rules evaluated in one call for all of
+    them: a unit's metrics often stay the same from one day to the next, and the engine
+    evaluates each distinct set once per call."""
+    kinds = set(ruleset.scored_kinds)
+    units = [u for u in scored if u.kind in kinds]
+    for day in days:
+        check_as_of(year, day)
+    metrics = [metrics_from_counts(units, counts) for counts in counts_by_day]
+    values = [m[u.code].close(ruleset).values() for m in metrics for u in units]
+    fired = evaluator.evaluate(ruleset, values)
+    n = len(units)
+    return [
+        Assessment(
+            year,
+            day,
+            ruleset,
+            _results(units, m, values[i * n : (i + 1) * n], fired[i * n : (i + 1) * n], ruleset),
+            {},
+        )
+        for i, (day, m) in enumerate(zip(days, metrics, strict=True))
+    ]
+
+
+def _results(
+    scored: Sequence[Unit],
+    metrics: Mapping[str, Metrics],
+    values: Sequence[Mapping[str, MetricValue]],
+    fired: Sequence[frozenset[str]],
+    ruleset: Ruleset,
+) -> list[UnitResult]:
+    """Verdicts and ranks from the rules that fired for each unit; in row order."""
     verdict = _verdicts(ruleset)
     results = [
         UnitResult(unit, metrics[unit.code], verdict(ids, vals))

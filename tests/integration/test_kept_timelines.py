@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from scoring_service.access.roles import command_line
 from scoring_service.config import REPO_RULES_DIR, FileRuleSource
 from scoring_service.db import years
-from scoring_service.db.counts import counted_findings, unit_counts
+from scoring_service.db.counts import counted_findings, monthly_counts, unit_counts
 from scoring_service.db.models import TimelineRow
 from scoring_service.db.timelines import check_year
 from scoring_service.domain.assessment import Counts, assess, finding_facts, replayed_counts
@@ -29,6 +29,7 @@ from scoring_service.domain.ruleset import Attribution
 from scoring_service.engine import PythonEngine
 from scoring_service.records.events import EventRefused, NewEvent, append_event
 from scoring_service.services import compute, explain_unit, import_bundle, score_year
+from scoring_service.trend import year_trend
 from scoring_service.unit_of_work import UnitOfWork
 from tests.helpers.histories import as_of_dates, bundles
 
@@ -131,6 +132,12 @@ def test_kept_timelines_and_counts_equal_a_fresh_replay(
         agree_at(session_factory, data, day)
     with session_factory() as session:
         assert check_year(session, 2018) == []
+        ascending = sorted(set(days))
+        for attribution in SETTINGS:
+            monthly = monthly_counts(session, 2018, ascending, attribution, EVERY_KIND)
+            assert [ordered(c) for c in monthly] == [
+                ordered(replayed_counts(data, attribution, EVERY_KIND, day)) for day in ascending
+            ]
 
 
 @PROPERTY
@@ -213,3 +220,34 @@ def test_an_explanation_takes_its_rank_from_a_current_stored_run_or_scores_the_y
     after = {u: explain_unit(uow(session_factory), 2018, u) for u in units}
     want = {u: explanation(reference, u) for u in units}
     assert before == after == want
+
+
+def test_the_trend_is_the_score_rows_at_each_month_end(
+    session_factory: sessionmaker[Session],
+) -> None:
+    import_bundle(uow(session_factory), DEMO.read_bytes())
+    trend = year_trend(uow(session_factory), 2018)
+    assert trend.months == [date(2018, m + 1, 1) - timedelta(days=1) for m in range(1, 12)] + [
+        date(2018, 12, 31)
+    ]
+    year_end, _ = compute(uow(session_factory), 2018, as_of=date(2018, 12, 31))
+    assert [s.unit for s in trend.series] == [r["unit"] for r in year_end.rows()]
+    by_unit = {s.unit: s for s in trend.series}
+    for i, day in enumerate(trend.months):
+        rows, _ = compute(uow(session_factory), 2018, as_of=day)
+        for row in rows.rows():
+            point = by_unit[str(row["unit"])].points[i]
+            metrics: Any = row["metrics"]
+            assert (point.as_of, point.findings, point.overdue, point.rate) == (
+                day,
+                metrics["findings"],
+                metrics["overdue"],
+                metrics["rate"],
+            )
+            assert (point.score, point.grade, point.rank) == (
+                row["score"],
+                row["grade"],
+                row["rank"],
+            )
+    towns = year_trend(uow(session_factory), 2018, kind=UnitKind.TOWN)
+    assert [s.unit for s in towns.series] == [s.unit for s in trend.series if s.kind == "town"]
