@@ -8,7 +8,7 @@ import calendar
 from datetime import date
 
 from scoring_service.domain.assessment import assess_days
-from scoring_service.domain.errors import NotFound
+from scoring_service.domain.errors import InvalidRequest, NotFound
 from scoring_service.domain.metrics import round_rate
 from scoring_service.domain.model import UnitKind
 from scoring_service.domain.scoring import json_number
@@ -31,7 +31,9 @@ def year_trend(uow: UnitOfWork, year: int, *, kind: UnitKind | None = None) -> T
     ruleset = ruleset_of(uow.rules, year)
     if kind is not None and kind not in ruleset.scored_kinds:
         kinds = ", ".join(k.value for k in ruleset.scored_kinds)
-        raise NotFound(f"{kind.value!r} is not a scored kind of {year} (scored kinds: {kinds})")
+        raise InvalidRequest(
+            f"{kind.value!r} is not a scored kind of {year} (scored kinds: {kinds})"
+        )
     days = month_ends(year)
     with uow:
         if not uow.years.exists(year):

@@ -63,6 +63,13 @@ def add_parsers(sub: Any) -> None:
     explain.add_argument("--format", choices=("text", "json", "csv", "xlsx"), default="text")
     _add_output_arguments(explain)
 
+    trend = sub.add_parser(
+        "trend", help="every scored unit's rate, score and grade at each month end of a year"
+    )
+    trend.add_argument("--year", type=int, required=True)
+    trend.add_argument("--kind", help="only units of this scored kind (county, town, ...)")
+    trend.add_argument("--format", choices=("table", "json"), default="table")
+
     alerts = sub.add_parser("alerts", help="process alerts: letters, samples, months, escalations")
     alerts.add_argument("--year", type=int, required=True)
     alerts.add_argument("--as-of", type=date_arg)
@@ -350,6 +357,39 @@ def _explain(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -
 
 
 @with_context
+def _trend(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
+    """``trend``: one line per unit, its score and grade at each month end (JSON: every
+    point with rate, findings, overdue and rank)."""
+    import json
+    from dataclasses import asdict
+    from datetime import date
+
+    from scoring_service.domain.model import UnitKind
+    from scoring_service.reports.text import table
+    from scoring_service.trend import year_trend
+
+    kinds = {k.value: k for k in UnitKind}
+    if args.kind is not None and args.kind not in kinds:
+        raise UsageError(f"{args.kind!r} is not a unit kind; choose from {', '.join(kinds)}")
+    found = year_trend(ctx.uow(), args.year, kind=kinds.get(args.kind))
+    if args.format == "json":
+        # Dates as ISO text, as in every JSON document this command line prints.
+        print_json(json.loads(json.dumps(asdict(found), default=date.isoformat)), out)
+        return EXIT_OK
+    headers = ["unit", "name", "kind", *(f"{d.month:02d}" for d in found.months)]
+    rows = [
+        [s.unit, s.name, s.kind, *(f"{p.score} {p.grade}" for p in s.points)] for s in found.series
+    ]
+    print(
+        f"{args.year} month by month (score and grade at each month end; "
+        f"rules {found.ruleset_hash[:12]}, data revision {found.data_revision})",
+        file=out,
+    )
+    print(table(headers, rows), file=out)
+    return EXIT_OK
+
+
+@with_context
 def _alerts(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
     from scoring_service.reports import exports
     from scoring_service.reports.text import table
@@ -401,5 +441,6 @@ COMMANDS: dict[str, Command] = {
     "score": _score,
     "explain": _explain,
     "alerts": _alerts,
+    "trend": _trend,
     "synth": _synth,
 }
