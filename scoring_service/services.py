@@ -274,17 +274,20 @@ def recompute_run(uow: UnitOfWork, run_id: int) -> Recomputation:
         run = uow.runs.get(run_id)
         if run is None:
             raise NotFound(f"there is no score run {run_id}")
-        data = _year_data(uow, run.year)
+        if not uow.years.exists(run.year):
+            raise _no_data(run.year)
+        ruleset = uow.rules.by_hash(run.year, run.ruleset_hash)
+        if ruleset is None:
+            raise NotFound(
+                f"score run {run_id} used rules {run.ruleset_hash[:12]} of {run.year}, "
+                "which are not recorded"
+            )
         revision = uow.years.revision(run.year)
         where = uow.reach(run.year)
-    ruleset = uow.rules.by_hash(run.year, run.ruleset_hash)
-    if ruleset is None:
-        raise NotFound(
-            f"score run {run_id} used rules {run.ruleset_hash[:12]} of {run.year}, "
-            "which are not recorded"
-        )
+        units = uow.index.scored_units(run.year, ruleset.scored_kinds)
+        counts = uow.index.counts(run.year, run.as_of, ruleset.attribution, ruleset.scored_kinds)
     stored = run.rows
-    rows = assess(data, ruleset, run.as_of, uow.evaluator).rows()
+    rows = assess_counts(run.year, units, counts, ruleset, run.as_of, uow.evaluator).rows()
     if not where.everything:  # the comparison of the caller's units only
         stored = [r for r in stored if where.has(str(r["unit"]))]
         rows = [r for r in rows if where.has(str(r["unit"]))]
