@@ -244,7 +244,9 @@ def year_alerts(
     ruleset = ruleset_of(uow.rules, year)
     day = as_of_for(ruleset, year, as_of)
     with uow:
-        data = _year_data(uow, year)
+        data = uow.years.load_for_alerts(year, day)
+        if data is None:
+            raise _no_data(year)
         found = process_alerts(data, ruleset.alerts, day)
         if uow.actor.scope is not None:
             found = scope.alerts_in_reach(uow.session, year, uow.actor, ruleset.attribution, found)

@@ -42,6 +42,10 @@ class YearRepository:
     def load(self, year: int) -> YearData | None:
         return years.load_year(self.session, year)
 
+    def load_for_alerts(self, year: int, as_of: date) -> YearData | None:
+        """The parts of a year the process alerts read (see ``years.load_for_alerts``)."""
+        return years.load_for_alerts(self.session, year, as_of)
+
     def replace(self, data: YearData, *, existing: bool) -> None:
         """Store a year whole (after deleting the one held), then refresh the statistics."""
         if existing:

@@ -46,6 +46,9 @@ class FakeYears:
     def load(self, year: int) -> YearData | None:
         return self.held.get(year)
 
+    def load_for_alerts(self, year: int, as_of: date) -> YearData | None:
+        return self.held.get(year)
+
     def replace(self, data: YearData, *, existing: bool) -> None:
         assert existing == (data.year in self.held)
         self.held[data.year] = data
