@@ -74,6 +74,27 @@ def in_force(year: int, as_of: date) -> list[ColumnElement[bool]]:
     ]
 
 
+def state_condition(
+    year: int,
+    as_of: date,
+    *,
+    outcome: Outcome | None = None,
+    overdue: bool | None = None,
+    repeat: bool | None = None,
+) -> ColumnElement[bool]:
+    """Findings (``FindingRow``) found by ``as_of`` whose kept state then matches: an
+    outcome, overdue or not, a repeat or not (None: any)."""
+    wanted = list(in_force(year, as_of))
+    if outcome is not None:
+        wanted.append(T.outcome == outcome.value)
+    if overdue is not None:
+        is_overdue = T.outcome == Outcome.OVERDUE.value
+        wanted.append(is_overdue if overdue else ~is_overdue)
+    if repeat is not None:
+        wanted.append(T.repeat_of.is_not(None) if repeat else T.repeat_of.is_(None))
+    return FindingRow.code.in_(select(T.finding).where(*wanted))
+
+
 def _by_place(year: int, attribution: Attribution) -> ColumnElement[bool]:
     """The closure rows a finding's found unit reaches: itself, and its ancestors when
     attribution is territorial."""

@@ -24,10 +24,11 @@ from scoring_service.db.timelines import check_year
 from scoring_service.domain.assessment import Counts, assess, finding_facts, replayed_counts
 from scoring_service.domain.attribution import Attributor
 from scoring_service.domain.explanation import explanation
-from scoring_service.domain.model import EventType, UnitKind, YearData
+from scoring_service.domain.model import EventType, Outcome, UnitKind, YearData
 from scoring_service.domain.ruleset import Attribution
 from scoring_service.engine import PythonEngine
 from scoring_service.records.events import EventRefused, NewEvent, append_event
+from scoring_service.records.findings import FindingFilter, list_findings
 from scoring_service.services import compute, explain_unit, import_bundle, score_year
 from scoring_service.trend import year_trend
 from scoring_service.unit_of_work import UnitOfWork
@@ -111,6 +112,20 @@ def agree_at(factory: sessionmaker[Session], data: YearData, day: date) -> None:
                 if unit in (reasons := attribute(fact.finding))
             }
             assert {f.code: why for f, _, _, why in got} == want
+    facts = finding_facts(data, day)
+    for filt, wanted in [
+        *((FindingFilter(outcome=o), lambda f, o=o: f.outcome is o) for o in Outcome),
+        (FindingFilter(overdue=False), lambda f: f.outcome is not Outcome.OVERDUE),
+        (FindingFilter(repeat=True), lambda f: f.repeat),
+        (
+            FindingFilter(repeat=False, overdue=True),
+            lambda f: not f.repeat and f.outcome is Outcome.OVERDUE,
+        ),
+    ]:
+        _, page = list_findings(uow(factory), 2018, filt, as_of=day, limit=1000, cursor=None)
+        assert [v.finding.code for v in page.items] == sorted(
+            code for code, fact in facts.items() if wanted(fact)
+        )
     ruleset = RULES.current(2018)
     assert ruleset is not None
     aggregated, _ = compute(uow(factory), 2018, as_of=day)
