@@ -165,13 +165,14 @@ def score_year(uow: UnitOfWork, year: int, *, as_of: date | None = None) -> Scor
     scope.require_unscoped(uow.actor, "storing a score run")
     with uow:
         assessment, revision = compute(uow, year, as_of=as_of)
+        rows = assessment.rows()
         run_id = uow.runs.add(
             year=year,
             as_of=assessment.as_of,
             ruleset_hash=assessment.ruleset.content_hash,
             data_revision=revision,
             engine=type(uow.evaluator).__name__,
-            rows=assessment.rows(),
+            rows=rows,
         )
         # The run names its rule set by hash: keep that version findable for recomputing.
         record_version(uow.session, assessment.ruleset)
@@ -183,9 +184,11 @@ def score_year(uow: UnitOfWork, year: int, *, as_of: date | None = None) -> Scor
             detail={"as_of": assessment.as_of, "rows": len(assessment.results)},
         )
         uow.commit()
-        run = uow.runs.get(run_id)
-    assert run is not None
-    return run
+        # The rows stored are these (JSON of ints, floats and text reads back equal): only
+        # the run's own fields are read back, not its thousands of rows.
+        info = uow.runs.info(run_id)
+    assert info is not None
+    return ScoreRun.of(info, rows)
 
 
 def explain_unit(
