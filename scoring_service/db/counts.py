@@ -168,21 +168,12 @@ def unit_counts(
         .group_by(T.unit, T.outcome, T.severity, T.category)
         .cte("found")
     )
-    each = (
-        select(
-            T.finding,
-            T.unit,
-            T.outcome,
-            T.severity,
-            T.category,
-            literal(1).label("n"),
-            T.fakes,
-            repeat.label("repeats"),
+    responsible = [
+        select(R.unit, T.outcome, T.severity, T.category, literal(1), T.fakes, repeat).select_from(
+            R
         )
-        .where(*live)
-        .subquery("each_finding")
-    )
-    statement = _roll_up(year, attribution, kinds, found, each, ())
+    ]
+    statement = _roll_up(year, attribution, kinds, found, responsible, live, ())
     return [
         Counts(unit, _OUTCOMES[outcome], _SEVERITIES[severity], category, int(n), int(f), int(r))
         for unit, outcome, severity, category, n, f, r in select_rows(session, statement)
@@ -212,22 +203,18 @@ def monthly_counts(
         return case(*((column <= day, i) for i, day in enumerate(days)), else_=len(days))
 
     repeat = case((T.repeat_of.is_(None), 0), else_=1)
-    key = (T.finding, T.unit, T.outcome, T.severity, T.category)
+    key = (T.outcome, T.severity, T.category)
+    start = (
+        bucket(T.valid_from).label("day"),
+        literal(1).label("n"),
+        T.fakes.label("fakes"),
+        repeat.label("repeats"),
+    )
+    end = (bucket(T.valid_until).label("day"), literal(-1), -T.fakes, -repeat)
+    starts, ends = [T.valid_from <= last], [T.valid_until <= last]
     deltas = union_all(
-        select(
-            *key,
-            bucket(T.valid_from).label("day"),
-            literal(1).label("n"),
-            T.fakes.label("fakes"),
-            repeat.label("repeats"),
-        ).where(T.year == year, T.valid_from <= last),
-        select(
-            *key,
-            bucket(T.valid_until).label("day"),
-            literal(-1).label("n"),
-            (-T.fakes).label("fakes"),
-            (-repeat).label("repeats"),
-        ).where(T.year == year, T.valid_until <= last),
+        select(T.unit, *key, *start).where(T.year == year, *starts),
+        select(T.unit, *key, *end).where(T.year == year, *ends),
     ).subquery("deltas")
     d = deltas.c
     found = (
@@ -244,7 +231,11 @@ def monthly_counts(
         .group_by(d.unit, d.outcome, d.severity, d.category, d.day)
         .cte("found")
     )
-    statement = _roll_up(year, attribution, kinds, found, deltas, ("day",))
+    responsible = [
+        select(R.unit, *key, *start).select_from(R).where(*starts),
+        select(R.unit, *key, *end).select_from(R).where(*ends),
+    ]
+    statement = _roll_up(year, attribution, kinds, found, responsible, [T.year == year], ("day",))
     running: dict[tuple[str, str, str, str], list[int]] = {}
     changes: list[dict[tuple[str, str, str, str], tuple[int, int, int]]] = [{} for _ in days]
     for unit, outcome, severity, category, day, n, fakes, repeats in select_rows(
@@ -273,50 +264,56 @@ def _roll_up(
     attribution: Attribution,
     kinds: Collection[UnitKind],
     found: Any,
-    each: Any,
+    responsible: Sequence[Select[Any]],
+    spans: Sequence[ColumnElement[bool]],
     keys: Sequence[str],
 ) -> Select[Any]:
     """Sums per counted unit of ``kinds``, outcome, severity, category and ``keys``.
 
     ``found`` holds the sums per found unit (columns unit, outcome, severity, category,
-    ``keys``, n, fakes, repeats); ``each`` the same per finding, with its ``finding``.
-    Place and pairings roll ``found`` up; responsible units join ``each``, leaving out a
-    unit the finding already reaches by place, so a unit counts a finding once.
+    ``keys``, n, fakes, repeats), rolled up over the closure table and the pairings.
+    ``responsible`` are selects from ``finding_responsible`` of the same columns with its
+    unit first, joined here to the spans (``T``) matching ``spans``: they start from the
+    few responsible rows, and leave out a unit the finding already reaches by place, so a
+    unit counts a finding once.
     """
     kind_values = sorted(k.value for k in kinds)
-    f, e = found.c, each.c
-
-    def sums(source: Any) -> tuple[Any, ...]:
-        return (
-            source.outcome,
-            source.severity,
-            source.category,
-            *(source[k] for k in keys),
-            source.n,
-            source.fakes,
-            source.repeats,
-        )
-
+    f = found.c
+    sums = (
+        f.outcome,
+        f.severity,
+        f.category,
+        *(f[k] for k in keys),
+        f.n,
+        f.fakes,
+        f.repeats,
+    )
     on_place = [A.year == year, A.unit == f.unit, A.ancestor_kind.in_(kind_values)]
     if not attribution.territorial:
         on_place.append(A.depth == 0)
     categories = sorted(attribution.helping_unit_categories)
     # Pairings reach helping units and responsible units may be of any kind: those two
     # parts are kept to scored kinds by the outer query.
-    parts: list[Select[Any]] = [
-        select(A.ancestor.label("counted"), *sums(f)).join(A, and_(*on_place))
-    ]
+    parts: list[Select[Any]] = [select(A.ancestor.label("counted"), *sums).join(A, and_(*on_place))]
     if categories:
         parts.append(
-            select(P.helping_unit, *sums(f))
+            select(P.helping_unit, *sums)
             .join(P, and_(P.year == year, P.village == f.unit))
             .where(f.category.in_(categories))
         )
-    parts.append(
-        select(R.unit, *sums(e))
-        .join(R, and_(R.year == year, R.finding == e.finding))
-        .where(*_not_reached_by_place(year, attribution, e.unit, e.category))
-    )
+    # Spans of findings with responsible units only: said twice (the IN and the join) so
+    # that SQLite looks the few spans up by finding rather than scanning the year's spans
+    # whatever its sampled statistics say.
+    answered = T.finding.in_(select(R.finding).where(R.year == year))
+    parts += [
+        part.join(T, and_(T.year == year, T.finding == R.finding)).where(
+            R.year == year,
+            answered,
+            *spans,
+            *_not_reached_by_place(year, attribution, T.unit, T.category),
+        )
+        for part in responsible
+    ]
     rows = union_all(*parts).subquery()
     kept = select(UnitRow.code).where(UnitRow.year == year, UnitRow.kind.in_(kind_values))
     c = rows.c
