@@ -186,8 +186,10 @@ def monthly_counts(
     days: Sequence[date],
     attribution: Attribution,
     kinds: Collection[UnitKind],
-) -> list[list[Counts]]:
-    """``unit_counts`` at each of ``days`` (in ascending order), from one aggregate.
+) -> list[dict[str, list[Counts]]]:
+    """``unit_counts`` at each of ``days`` (in ascending order), from one aggregate: for
+    each day, the counts of every unit whose counts changed since the day before (at the
+    first day, since nothing), by unit. A unit left out has the counts it had.
 
     A span adds to the counts from its first day on and takes away from its end on; so
     each span gives a +1 at the first of ``days`` on or after its start and a -1 at the
@@ -236,26 +238,29 @@ def monthly_counts(
         select(R.unit, *key, *end).select_from(R).where(*ends),
     ]
     statement = _roll_up(year, attribution, kinds, found, responsible, [T.year == year], ("day",))
-    running: dict[tuple[str, str, str, str], list[int]] = {}
-    changes: list[dict[tuple[str, str, str, str], tuple[int, int, int]]] = [{} for _ in days]
+    changes: list[dict[str, dict[tuple[str, str, str], tuple[int, int, int]]]] = [{} for _ in days]
     for unit, outcome, severity, category, day, n, fakes, repeats in select_rows(
         session, statement
     ):
-        changes[day][(unit, outcome, severity, category)] = (int(n), int(fakes), int(repeats))
-    out: list[list[Counts]] = []
+        by_key = changes[day].setdefault(unit, {})
+        by_key[(outcome, severity, category)] = (int(n), int(fakes), int(repeats))
+    running: dict[str, dict[tuple[str, str, str], list[int]]] = {}
+    out: list[dict[str, list[Counts]]] = []
     for delta in changes:
-        for k, (n, fakes, repeats) in delta.items():
-            total = running.setdefault(k, [0, 0, 0])
-            total[0] += n
-            total[1] += fakes
-            total[2] += repeats
-        out.append(
-            [
-                Counts(u, _OUTCOMES[o], _SEVERITIES[s], c, n, f, r)
-                for (u, o, s, c), (n, f, r) in running.items()
+        changed: dict[str, list[Counts]] = {}
+        for unit, by_key in delta.items():
+            totals = running.setdefault(unit, {})
+            for k, (n, fakes, repeats) in by_key.items():
+                total = totals.setdefault(k, [0, 0, 0])
+                total[0] += n
+                total[1] += fakes
+                total[2] += repeats
+            changed[unit] = [
+                Counts(unit, _OUTCOMES[o], _SEVERITIES[s], c, n, f, r)
+                for (o, s, c), (n, f, r) in totals.items()
                 if n
             ]
-        )
+        out.append(changed)
     return out
 
 

@@ -78,7 +78,7 @@ class AssessmentIndex:
         days: Sequence[date],
         attribution: Attribution,
         kinds: Collection[UnitKind],
-    ) -> list[list[Counts]]:
+    ) -> list[dict[str, list[Counts]]]:
         return counts.monthly_counts(self.session, year, days, attribution, kinds)
 
     def counted(

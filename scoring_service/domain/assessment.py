@@ -250,32 +250,55 @@ def score_units(
 def assess_days(
     year: int,
     scored: Sequence[Unit],
-    counts_by_day: Sequence[Iterable[Counts]],
+    changes_by_day: Sequence[Mapping[str, Iterable[Counts]]],
     days: Sequence[date],
     ruleset: Ruleset,
     evaluator: Evaluator,
 ) -> list[Assessment]:
-    """``assess_counts`` at each of ``days``, the rules evaluated in one call for all of
-    them: a unit's metrics often stay the same from one day to the next, and the engine
-    evaluates each distinct set once per call."""
+    """``assess_counts`` at each of ``days``, from the counts of the units that changed
+    since the day before (a unit left out keeps its counts; none before the first day).
+
+    A unit's metrics and the rules that fire for it are computed again only on the days its
+    counts change, and the rules of every day are evaluated in one call (the engine
+    evaluates each distinct metric set once); caps, grades and ranks are each day's.
+    """
     kinds = set(ruleset.scored_kinds)
     units = [u for u in scored if u.kind in kinds]
     for day in days:
         check_as_of(year, day)
-    metrics = [metrics_from_counts(units, counts) for counts in counts_by_day]
-    values = [m[u.code].close(ruleset).values() for m in metrics for u in units]
-    fired = evaluator.evaluate(ruleset, values)
-    n = len(units)
-    return [
-        Assessment(
-            year,
-            day,
+    empty = Metrics().close(ruleset)
+    # Which unit's metrics are new on which day, and their values, for one evaluation.
+    fresh: list[list[tuple[str, Metrics]]] = []
+    for changes in changes_by_day:
+        day_fresh = []
+        for unit in units:
+            counts = changes.get(unit.code)
+            if counts is not None:
+                metrics = metrics_from_counts([unit], counts)[unit.code].close(ruleset)
+                day_fresh.append((unit.code, metrics))
+        fresh.append(day_fresh)
+    values = [metrics.values() for day_fresh in fresh for _, metrics in day_fresh]
+    empty_values = empty.values()
+    fired = evaluator.evaluate(ruleset, [empty_values, *values])
+    current: dict[str, tuple[Metrics, Mapping[str, MetricValue], frozenset[str]]] = {
+        u.code: (empty, empty_values, fired[0]) for u in units
+    }
+    position = 1
+    out: list[Assessment] = []
+    for day, day_fresh in zip(days, fresh, strict=True):
+        for code, metrics in day_fresh:
+            current[code] = (metrics, values[position - 1], fired[position])
+            position += 1
+        now = [current[u.code] for u in units]
+        results = _results(
+            units,
+            {u.code: m for u, (m, _, _) in zip(units, now, strict=True)},
+            [v for _, v, _ in now],
+            [f for _, _, f in now],
             ruleset,
-            _results(units, m, values[i * n : (i + 1) * n], fired[i * n : (i + 1) * n], ruleset),
-            {},
         )
-        for i, (day, m) in enumerate(zip(days, metrics, strict=True))
-    ]
+        out.append(Assessment(year, day, ruleset, results, {}))
+    return out
 
 
 def _results(
