@@ -1,5 +1,6 @@
 """The assessment's reads of the kept timelines: every unit's finding counts at a date in
-one aggregate, and one unit's counted findings with why each counts.
+one aggregate (``unit_counts``) or at several (``monthly_counts``), one unit's counted
+findings with why each counts, and findings by their state at a date.
 
 Attribution (spec section 4) is a join: the found unit and, when the rule set says
 ``territorial``, its ancestors (``unit_ancestors``); the helping units paired with it when
