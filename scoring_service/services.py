@@ -205,7 +205,8 @@ def explain_unit(
     with uow:
         if not uow.reach(year).has(unit):
             raise scope.hidden("unit", unit, year)
-        if not uow.years.exists(year):
+        revision = uow.years.revision(year)  # 0 exactly when the year is not held
+        if not revision:
             raise _no_data(year)
         held = uow.index.unit(year, unit)
         if held is None or held.kind not in ruleset.scored_kinds:
@@ -217,7 +218,7 @@ def explain_unit(
                 year, unit, day, ruleset.attribution
             )
         ]
-        rank = _stored_rank(uow, year, unit, day, ruleset)
+        rank = _stored_rank(uow, year, unit, day, ruleset, revision)
     if rank is None:
         whole, _ = compute(uow, year, as_of=day)
         rank = next(r.rank for r in whole.results if r.unit.code == unit)
@@ -225,13 +226,16 @@ def explain_unit(
     return explanation(one, unit)
 
 
-def _stored_rank(uow: UnitOfWork, year: int, unit: str, day: date, ruleset: Ruleset) -> int | None:
-    """The unit's rank in the latest run at ``day`` if that run is current, else None."""
+def _stored_rank(
+    uow: UnitOfWork, year: int, unit: str, day: date, ruleset: Ruleset, revision: int
+) -> int | None:
+    """The unit's rank in the latest run at ``day`` if that run is current (made from the
+    data at ``revision`` under ``ruleset``), else None."""
     run = uow.runs.latest_info(year, day)
     if (
         run is None
         or run.id is None
-        or run.data_revision != uow.years.revision(year)
+        or run.data_revision != revision
         or run.ruleset_hash != ruleset.content_hash
     ):
         return None
