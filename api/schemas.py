@@ -751,6 +751,36 @@ class AlertPage(Page[AlertRead]):
     as_of: date
 
 
+class TrendQuery(PageQuery):
+    kind: Annotated[UnitKind | None, Field(description="only units of this scored kind")] = None
+
+
+class TrendPointRead(ReadModel):
+    """A unit at one month end, as its score row at that date says."""
+
+    as_of: date
+    findings: int
+    overdue: int
+    rate: Annotated[float | None, Field(description="rounded half up to 4 decimals")]
+    score: Number
+    grade: str
+    rank: int
+
+
+class TrendSeriesRead(ReadModel):
+    unit: str
+    name: str
+    kind: UnitKind
+    points: Annotated[list[TrendPointRead], Field(description="one per month end, in order")]
+
+
+class TrendPage(Page[TrendSeriesRead]):
+    year: int
+    months: Annotated[list[date], Field(description="the month ends of the year, in order")]
+    ruleset_hash: str
+    data_revision: int
+
+
 # --- rule sets ---------------------------------------------------------------------------------
 
 

@@ -1,4 +1,5 @@
-"""Score runs, the scores of a year at a date, a unit's explanation, process alerts."""
+"""Score runs, the scores of a year at a date, a unit's explanation, process alerts, the
+year month by month."""
 
 from __future__ import annotations
 
@@ -25,6 +26,9 @@ from api.schemas import (
     ScoreRunsQuery,
     ScoresPage,
     ScoresQuery,
+    TrendPage,
+    TrendQuery,
+    TrendSeriesRead,
 )
 from scoring_service.access.roles import Permission
 from scoring_service.db.queries import list_page
@@ -32,6 +36,7 @@ from scoring_service.records import score_runs as scores
 from scoring_service.reports import exports
 from scoring_service.results import ScoreRun, ScoreRunInfo
 from scoring_service.services import explain_unit, score_year, year_alerts
+from scoring_service.trend import year_trend
 
 bp = ApiBlueprint("scores", __name__, tag="scores")
 READ, ASSESS = Permission.READ, Permission.ASSESS
@@ -285,4 +290,38 @@ def alerts(year: int, query: AlertsQuery) -> AlertPage | Response:
         next_cursor=page.next_cursor,
         year=year,
         as_of=day,
+    )
+
+
+@bp.operation(
+    "GET",
+    "/years/<int:year>/trend",
+    summary="The year month by month",
+    permission=READ,
+    query=TrendQuery,
+    response=TrendPage,
+    errors=(404, 422),
+    cache="revalidate",
+)
+def trend(year: int, query: TrendQuery) -> TrendPage:
+    """Every scored unit's rate, score, grade and rank at each month end of the year, under
+    the rule set in force, computed from the data held now; units in score-row order (kind,
+    then year-end rank, then code), a page at a time. A token scoped to units gets its
+    units only (ranks stay the year's)."""
+    found = year_trend(uow(), year, kind=query.kind)
+    page = list_page(
+        found.series,
+        tag=f"trend:{year}:{found.data_revision}:{query.kind}",
+        limit=query.limit,
+        cursor=query.cursor,
+    )
+    return TrendPage(
+        items=[TrendSeriesRead.model_validate(s, from_attributes=True) for s in page.items],
+        total=page.total,
+        limit=query.limit,
+        next_cursor=page.next_cursor,
+        year=year,
+        months=found.months,
+        ruleset_hash=found.ruleset_hash,
+        data_revision=found.data_revision,
     )

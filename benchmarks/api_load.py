@@ -198,9 +198,17 @@ def _major_findings(url: str, limit: int) -> list[str]:
 
 
 def bench_api(
-    url: str, workdir: Path, *, count: int, seconds: float, clients: int, repeat: int
+    url: str,
+    workdir: Path,
+    *,
+    explain: str,
+    count: int,
+    seconds: float,
+    clients: int,
+    repeat: int,
 ) -> list[Figure]:
-    """GET a page of 100 score rows, then POST escalations of major findings, on gunicorn.
+    """GET a page of 100 score rows, GET the explanation of the unit ``explain``, then POST
+    escalations of major findings, on gunicorn.
 
     Each series of ``count`` requests runs ``repeat`` times; p50, p99 and throughput are
     taken per series, so they get a range like the other figures.
@@ -216,16 +224,20 @@ def bench_api(
     def get(n: int) -> tuple[str, str, None]:
         return "GET", scores, None
 
+    def explanation(n: int) -> tuple[str, str, None]:
+        return "GET", f"/api/v1/years/{YEAR}/units/{explain}/explanation", None
+
     def post(n: int) -> tuple[str, str, dict[str, Any]]:
         code = findings[n % len(findings)]
         body = {"type": "escalated", "date": f"{YEAR}-12-31", "note": f"bench {n}"}
         return "POST", f"/api/v1/findings/{code}/events?year={YEAR}", body
 
-    series: dict[str, list[LoadResult]] = {"get": [], "post": []}
+    series: dict[str, list[LoadResult]] = {"get": [], "explain": [], "post": []}
     with served(url, workdir / "api.log") as port:
         # GETs first: every POST changes the data revision, after which the scores are
         # computed on each request instead of read from the stored run.
-        for name, requests, expect in (("get", get, 200), ("post", post, 201)):
+        steps = (("get", get, 200), ("explain", explanation, 200), ("post", post, 201))
+        for name, requests, expect in steps:
             # Unmeasured requests first: each worker thread's first request loads the rule
             # set and opens its database connection.
             done = WARM_UP
@@ -243,8 +255,11 @@ def bench_api(
                 series[name].append(result)
                 done += count
     figures: list[Figure] = []
+    # The production server's targets (spec of the workbench): PostgreSQL for the pages.
+    page_target = 50.0 if url.startswith("postgresql") else None
     for label, results, target in (
-        ("API GET 100 score rows", series["get"], 100.0),
+        ("API GET 100 score rows", series["get"], page_target),
+        ("API GET explanation", series["explain"], 100.0),
         ("API POST event", series["post"], None),
     ):
         errors = sum(r.errors for r in results)

@@ -117,3 +117,80 @@ class Recomputation:
             "summary": self.summary,
             "differences": self.differences,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Difference:
+    """A finding (or unit) whose kept rows differ from what its data gives now: the rows
+    held in ``finding_timelines`` (or ``unit_ancestors``) and the rows a replay gives."""
+
+    table: str  # finding_timelines or unit_ancestors
+    key: str  # the finding's or the unit's code
+    kept: list[tuple[Any, ...]]
+    expected: list[tuple[Any, ...]]
+
+    def to_json(self) -> dict[str, Any]:
+        def plain(row: tuple[Any, ...]) -> list[Any]:
+            return [v.isoformat() if isinstance(v, date) else v for v in row]
+
+        return {
+            "table": self.table,
+            "key": self.key,
+            "kept": [plain(r) for r in self.kept],
+            "expected": [plain(r) for r in self.expected],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class IndexCheck:
+    """A year's kept timelines and closure table checked against its findings, events and
+    units: every difference (none when they agree)."""
+
+    year: int
+    findings: int
+    units: int
+    differences: list[Difference]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "findings": self.findings,
+            "units": self.units,
+            "differences": [d.to_json() for d in self.differences],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPoint:
+    """A unit's standing at one month end: what its score row says then."""
+
+    as_of: date
+    findings: int
+    overdue: int
+    rate: float | None  # rounded half up to 4 decimals, as in a score row
+    score: int | float
+    grade: str
+    rank: int
+
+
+@dataclass(frozen=True, slots=True)
+class TrendSeries:
+    """One scored unit's points, one per month end."""
+
+    unit: str
+    name: str
+    kind: str
+    points: list[TrendPoint]
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    """Every scored unit's rate, score, grade and rank at each month end of a year, under
+    the rule set in force and the data revision held; series in score-row order (kind,
+    then the year-end rank, then code)."""
+
+    year: int
+    ruleset_hash: str
+    data_revision: int
+    months: list[date]
+    series: list[TrendSeries]

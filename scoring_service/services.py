@@ -14,14 +14,21 @@ from typing import Any
 from scoring_service.access import scope
 from scoring_service.bundle import read_bundle
 from scoring_service.domain.alerts import Alert, process_alerts
-from scoring_service.domain.assessment import Assessment, assess
+from scoring_service.domain.assessment import (
+    Assessment,
+    FindingFacts,
+    assess,
+    assess_counts,
+    assess_unit,
+)
 from scoring_service.domain.errors import Conflict, NotFound
 from scoring_service.domain.explanation import explanation
 from scoring_service.domain.model import YearData
-from scoring_service.domain.ruleset import Catalogue, RuleSource
+from scoring_service.domain.ruleset import Catalogue, Ruleset, RuleSource
+from scoring_service.domain.timeline import state_of
 from scoring_service.gc_pause import bulk
 from scoring_service.i18n import gettext
-from scoring_service.results import Recomputation, ScoreRun, YearSummary
+from scoring_service.results import IndexCheck, Recomputation, ScoreRun, YearSummary
 from scoring_service.rules_in_force import as_of_for, ruleset_of
 from scoring_service.unit_of_work import UnitOfWork
 
@@ -117,12 +124,16 @@ def list_years(uow: UnitOfWork) -> list[YearSummary]:
         return uow.years.summary()
 
 
+def _no_data(year: int) -> NotFound:
+    return NotFound(
+        gettext("no data is held for the year %(year)s; import a bundle first", year=year)
+    )
+
+
 def _year_data(uow: UnitOfWork, year: int) -> YearData:
     data = uow.years.load(year)
     if data is None:
-        raise NotFound(
-            gettext("no data is held for the year %(year)s; import a bundle first", year=year)
-        )
+        raise _no_data(year)
     return data
 
 
@@ -130,13 +141,25 @@ def _year_data(uow: UnitOfWork, year: int) -> YearData:
 def compute(
     uow: UnitOfWork, year: int, *, as_of: date | None, keep_findings: bool = False
 ) -> tuple[Assessment, int]:
-    """Assess a year as of a date (default: the rule set's cutoff); also its data revision."""
+    """Assess a year as of a date (default: the rule set's cutoff); also its data revision.
+
+    The metrics come from one aggregate over the kept timelines (``uow.index``);
+    ``keep_findings`` replays the whole year instead, keeping each unit's findings (the
+    reference computation, which the aggregate is tested against).
+    """
     ruleset = ruleset_of(uow.rules, year)
     day = as_of_for(ruleset, year, as_of)
     with uow:
-        data = _year_data(uow, year)
+        if keep_findings:
+            data = _year_data(uow, year)
+            revision = uow.years.revision(year)
+            return assess(data, ruleset, day, uow.evaluator, keep_findings=True), revision
+        if not uow.years.exists(year):
+            raise _no_data(year)
         revision = uow.years.revision(year)
-    return assess(data, ruleset, day, uow.evaluator, keep_findings=keep_findings), revision
+        units = uow.index.scored_units(year, ruleset.scored_kinds)
+        counts = uow.index.counts(year, day, ruleset.attribution, ruleset.scored_kinds)
+    return assess_counts(year, units, counts, ruleset, day, uow.evaluator), revision
 
 
 @bulk
@@ -148,13 +171,14 @@ def score_year(uow: UnitOfWork, year: int, *, as_of: date | None = None) -> Scor
     scope.require_unscoped(uow.actor, "storing a score run")
     with uow:
         assessment, revision = compute(uow, year, as_of=as_of)
+        rows = assessment.rows()
         run_id = uow.runs.add(
             year=year,
             as_of=assessment.as_of,
             ruleset_hash=assessment.ruleset.content_hash,
             data_revision=revision,
             engine=type(uow.evaluator).__name__,
-            rows=assessment.rows(),
+            rows=rows,
         )
         # The run names its rule set by hash: keep that version findable for recomputing.
         record_version(uow.session, assessment.ruleset)
@@ -166,9 +190,11 @@ def score_year(uow: UnitOfWork, year: int, *, as_of: date | None = None) -> Scor
             detail={"as_of": assessment.as_of, "rows": len(assessment.results)},
         )
         uow.commit()
-        run = uow.runs.get(run_id)
-    assert run is not None
-    return run
+        # The rows stored are these (JSON of ints, floats and text reads back equal): only
+        # the run's own fields are read back, not its thousands of rows.
+        info = uow.runs.info(run_id)
+    assert info is not None
+    return ScoreRun.of(info, rows)
 
 
 def explain_unit(
@@ -176,12 +202,50 @@ def explain_unit(
 ) -> dict[str, Any]:
     """Why a unit scored what it did: metrics, fired rules and the findings behind them.
 
-    A unit outside the caller's scope is not found, as a unit that does not exist."""
+    Reads only the unit's counted findings and their kept spans at the date. Its rank
+    comes from the latest stored run at that date when that run is current (same data
+    revision and rule set), else from scoring the year by the aggregate. A unit outside
+    the caller's scope is not found, as a unit that does not exist."""
+    ruleset = ruleset_of(uow.rules, year)
+    day = as_of_for(ruleset, year, as_of)
     with uow:
         if not uow.reach(year).has(unit):
             raise scope.hidden("unit", unit, year)
-        assessment, _ = compute(uow, year, as_of=as_of, keep_findings=True)
-    return explanation(assessment, unit)
+        revision = uow.years.revision(year)  # 0 exactly when the year is not held
+        if not revision:
+            raise _no_data(year)
+        held = uow.index.unit(year, unit)
+        if held is None or held.kind not in ruleset.scored_kinds:
+            kinds = ", ".join(k.value for k in ruleset.scored_kinds)
+            raise NotFound(f"unit {unit!r} is not a scored unit of {year} (scored kinds: {kinds})")
+        counted = [
+            (FindingFacts(finding, state_of(span), span.outcome, repeat_of), reasons)
+            for finding, span, repeat_of, reasons in uow.index.counted(
+                year, unit, day, ruleset.attribution
+            )
+        ]
+        rank = _stored_rank(uow, year, unit, day, ruleset, revision)
+    if rank is None:
+        whole, _ = compute(uow, year, as_of=day)
+        rank = next(r.rank for r in whole.results if r.unit.code == unit)
+    one = assess_unit(year, held, counted, ruleset, day, uow.evaluator, rank)
+    return explanation(one, unit)
+
+
+def _stored_rank(
+    uow: UnitOfWork, year: int, unit: str, day: date, ruleset: Ruleset, revision: int
+) -> int | None:
+    """The unit's rank in the latest run at ``day`` if that run is current (made from the
+    data at ``revision`` under ``ruleset``), else None."""
+    run = uow.runs.latest_info(year, day)
+    if (
+        run is None
+        or run.id is None
+        or run.data_revision != revision
+        or run.ruleset_hash != ruleset.content_hash
+    ):
+        return None
+    return uow.runs.rank(run.id, unit)
 
 
 @bulk
@@ -222,11 +286,23 @@ def _alerts(uow: UnitOfWork, year: int, as_of: date | None) -> tuple[date, list[
     ruleset = ruleset_of(uow.rules, year)
     day = as_of_for(ruleset, year, as_of)
     with uow:
-        data = _year_data(uow, year)
+        data = uow.years.load_for_alerts(year, day)
+        if data is None:
+            raise _no_data(year)
         found = process_alerts(data, ruleset.alerts, day)
         if uow.actor.scope is not None:
             found = scope.alerts_in_reach(uow.session, year, uow.actor, ruleset.attribution, found)
         return day, found, data
+
+
+def check_index(uow: UnitOfWork, year: int | None = None) -> list[IndexCheck]:
+    """Replay every finding of each year held (or of ``year``) from its events, rebuild the
+    unit tree's closure, and compare both with the rows kept on write."""
+    with uow:
+        held = [y for y in uow.years.summary() if year is None or y.year == year]
+        if year is not None and not held:
+            raise _no_data(year)
+        return [IndexCheck(y.year, y.findings, y.units, uow.index.check(y.year)) for y in held]
 
 
 def recompute_run(uow: UnitOfWork, run_id: int) -> Recomputation:
@@ -242,21 +318,24 @@ def recompute_run(uow: UnitOfWork, run_id: int) -> Recomputation:
         run = uow.runs.get(run_id)
         if run is None:
             raise NotFound(gettext("there is no score run %(run_id)s", run_id=run_id))
-        data = _year_data(uow, run.year)
+        if not uow.years.exists(run.year):
+            raise _no_data(run.year)
+        ruleset = uow.rules.by_hash(run.year, run.ruleset_hash)
+        if ruleset is None:
+            raise NotFound(
+                gettext(
+                    "score run %(run_id)s used rules %(rules)s of %(year)s, which are not recorded",
+                    run_id=run_id,
+                    rules=run.ruleset_hash[:12],
+                    year=run.year,
+                )
+            )
         revision = uow.years.revision(run.year)
         where = uow.reach(run.year)
-    ruleset = uow.rules.by_hash(run.year, run.ruleset_hash)
-    if ruleset is None:
-        raise NotFound(
-            gettext(
-                "score run %(run_id)s used rules %(rules)s of %(year)s, which are not recorded",
-                run_id=run_id,
-                rules=run.ruleset_hash[:12],
-                year=run.year,
-            )
-        )
+        units = uow.index.scored_units(run.year, ruleset.scored_kinds)
+        counts = uow.index.counts(run.year, run.as_of, ruleset.attribution, ruleset.scored_kinds)
     stored = run.rows
-    rows = assess(data, ruleset, run.as_of, uow.evaluator).rows()
+    rows = assess_counts(run.year, units, counts, ruleset, run.as_of, uow.evaluator).rows()
     if not where.everything:  # the comparison of the caller's units only
         stored = [r for r in stored if where.has(str(r["unit"]))]
         rows = [r for r in rows if where.has(str(r["unit"]))]

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from scoring_service.access import scope
 from scoring_service.access.roles import Principal
 from scoring_service.db.principals import record_audit
-from scoring_service.db.repositories import ScoreRunRepository, YearRepository
+from scoring_service.db.repositories import AssessmentIndex, ScoreRunRepository, YearRepository
 from scoring_service.domain.assessment import Evaluator
 from scoring_service.domain.ruleset import RuleSource
 
@@ -44,6 +44,7 @@ class UnitOfWork:
         # The repositories, bound to the session while the unit of work is open.
         self.years: YearRepository
         self.runs: ScoreRunRepository
+        self.index: AssessmentIndex
 
     @property
     def sessions(self) -> sessionmaker[Session]:
@@ -68,6 +69,7 @@ class UnitOfWork:
             self._session = self._sessions()
             self.years = YearRepository(self._session)
             self.runs = ScoreRunRepository(self._session)
+            self.index = AssessmentIndex(self._session)
         self._depth += 1
         return self
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from scoring_service.cli.context import (
+    EXIT_FAILED,
     EXIT_INVALID,
     EXIT_OK,
     Command,
@@ -33,6 +34,15 @@ def add_parsers(sub: Any) -> None:
     db = sub.add_parser("db", help=_("database schema"))
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help=_("bring the database schema up to date"))
+    check = db_sub.add_parser(
+        "check",
+        help=_(
+            "replay every finding's events and compare with the timelines kept on write; "
+            "exit 1 on a difference"
+        ),
+    )
+    check.add_argument("--year", type=int, help=_("only this year (default: every year held)"))
+    check.add_argument("--format", choices=("text", "json"), default="text")
 
     imp = sub.add_parser(
         "import", help=_("load a year of data from a bundle file (all or nothing)")
@@ -58,6 +68,13 @@ def add_parsers(sub: Any) -> None:
     explain.add_argument("--as-of", type=date_arg)
     explain.add_argument("--format", choices=("text", "json", "csv", "xlsx"), default="text")
     _add_output_arguments(explain)
+
+    trend = sub.add_parser(
+        "trend", help=_("every scored unit's rate, score and grade at each month end of a year")
+    )
+    trend.add_argument("--year", type=int, required=True)
+    trend.add_argument("--kind", help=_("only units of this scored kind (county, town, ...)"))
+    trend.add_argument("--format", choices=("table", "json"), default="table")
 
     alerts = sub.add_parser(
         "alerts", help=_("process alerts: letters, samples, months, escalations")
@@ -166,9 +183,43 @@ def add_synth_parser(sub: Any) -> None:
 def _db(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     from scoring_service import db
 
+    if args.db_command == "check":
+        return _db_check(args, settings, out, err)
     db.upgrade(normalise_url(settings.database_url))
     print(_("the database schema is up to date"), file=out)
     return EXIT_OK
+
+
+# How many differences a year's text report lists; JSON lists every one.
+SHOWN_DIFFERENCES = 20
+
+
+@with_context
+def _db_check(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
+    """``db check``: the kept timelines and closure against a replay; 1 on a difference."""
+    from scoring_service.services import check_index
+
+    checks = check_index(ctx.uow(), args.year)
+    if args.format == "json":
+        print_json([c.to_json() for c in checks], out)
+    elif not checks:
+        print("no year is held yet; nothing to check", file=out)
+    for check in checks if args.format == "text" else ():
+        found = len(check.differences)
+        print(
+            f"{check.year}: {check.findings:,} findings and {check.units:,} units checked: "
+            + (f"{found:,} differ" if found else "no difference"),
+            file=out,
+        )
+        for difference in check.differences[:SHOWN_DIFFERENCES]:
+            print(
+                f"  {difference.table} {difference.key}: kept {difference.to_json()['kept']}, "
+                f"replayed {difference.to_json()['expected']}",
+                file=out,
+            )
+        if found > SHOWN_DIFFERENCES:
+            print(f"  ... and {found - SHOWN_DIFFERENCES:,} more", file=out)
+    return EXIT_FAILED if any(c.differences for c in checks) else EXIT_OK
 
 
 def _read_input(name: str) -> bytes:
@@ -348,6 +399,39 @@ def _explain(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -
 
 
 @with_context
+def _trend(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
+    """``trend``: one line per unit, its score and grade at each month end (JSON: every
+    point with rate, findings, overdue and rank)."""
+    import json
+    from dataclasses import asdict
+    from datetime import date
+
+    from scoring_service.domain.model import UnitKind
+    from scoring_service.reports.text import table
+    from scoring_service.trend import year_trend
+
+    kinds = {k.value: k for k in UnitKind}
+    if args.kind is not None and args.kind not in kinds:
+        raise UsageError(f"{args.kind!r} is not a unit kind; choose from {', '.join(kinds)}")
+    found = year_trend(ctx.uow(), args.year, kind=kinds.get(args.kind))
+    if args.format == "json":
+        # Dates as ISO text, as in every JSON document this command line prints.
+        print_json(json.loads(json.dumps(asdict(found), default=date.isoformat)), out)
+        return EXIT_OK
+    headers = ["unit", "name", "kind", *(f"{d.month:02d}" for d in found.months)]
+    rows = [
+        [s.unit, s.name, s.kind, *(f"{p.score} {p.grade}" for p in s.points)] for s in found.series
+    ]
+    print(
+        f"{args.year} month by month (score and grade at each month end; "
+        f"rules {found.ruleset_hash[:12]}, data revision {found.data_revision})",
+        file=out,
+    )
+    print(table(headers, rows), file=out)
+    return EXIT_OK
+
+
+@with_context
 def _alerts(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
     from scoring_service.i18n.labels import ALERT_TYPES, label
     from scoring_service.reports import exports
@@ -412,5 +496,6 @@ COMMANDS: dict[str, Command] = {
     "score": _score,
     "explain": _explain,
     "alerts": _alerts,
+    "trend": _trend,
     "synth": _synth,
 }

@@ -103,36 +103,24 @@ def finding_matches(session: Session, code: str, condition: Any) -> bool:
 
 
 def repeat_history(
-    session: Session,
-    year: int,
-    findings: Sequence[Finding],
-    as_of: date,
-    *,
-    whole_year: bool = False,
+    session: Session, year: int, findings: Sequence[Finding], as_of: date
 ) -> tuple[list[Finding], list[Event]]:
     """What the state of ``findings`` at ``as_of`` depends on: the findings of the same unit
-    and criterion found by then (they decide repeats), and every event of those.
-
-    ``whole_year``: ``findings`` are all the year's findings, so no others are read.
-    """
-    if whole_year:
-        peers: list[Finding] = []
-        codes: Any = select(FindingRow.code).where(FindingRow.year == year)
-    else:
-        units = sorted({f.unit for f in findings})
-        criteria = sorted({f.criterion for f in findings})
-        peers = findings_where(
-            session,
-            year,
-            FindingRow.unit.in_(units),
-            FindingRow.criterion.in_(criteria),
-            FindingRow.found_on <= as_of,
-        )
-        codes = select(FindingRow.code).where(
-            FindingRow.year == year,
-            FindingRow.unit.in_(units),
-            FindingRow.criterion.in_(criteria),
-        )
+    and criterion found by then (they decide repeats), and every event of those."""
+    units = sorted({f.unit for f in findings})
+    criteria = sorted({f.criterion for f in findings})
+    peers = findings_where(
+        session,
+        year,
+        FindingRow.unit.in_(units),
+        FindingRow.criterion.in_(criteria),
+        FindingRow.found_on <= as_of,
+    )
+    codes = select(FindingRow.code).where(
+        FindingRow.year == year,
+        FindingRow.unit.in_(units),
+        FindingRow.criterion.in_(criteria),
+    )
     events = events_where(session, year, EventRow.finding.in_(codes))
     return peers, events
 

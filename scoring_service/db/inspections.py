@@ -22,6 +22,7 @@ from scoring_service.db.models import (
 )
 from scoring_service.db.queries import Page, keyset_page, next_position, subtree
 from scoring_service.db.rows import bulk_insert, code_is, grouped, select_rows
+from scoring_service.db.timelines import refresh_timelines
 from scoring_service.domain.model import Finding, Household, HouseholdStatus, Inspection, Sample
 
 # A dictionary lookup: calling the enum class per row costs about a microsecond each.
@@ -64,6 +65,7 @@ def add_findings(session: Session, year: int, findings: Sequence[Finding]) -> No
     if findings:
         start = next_position(session, FindingRow.position, FindingRow.year == year)
         store_findings(session, year, findings, start)
+        refresh_timelines(session, year, findings)
 
 
 def set_letter_date(session: Session, year: int, code: str, letter: date | None) -> None:

@@ -236,6 +236,8 @@ class FindingResponsibleRow(Base):
     """An extra unit answering for a finding; ``position`` keeps the listed order."""
 
     __tablename__ = "finding_responsible"
+    # The findings a unit answers for: explanations and the metrics aggregate (db.counts).
+    __table_args__ = (Index(None, "year", "unit"),)
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     finding: Mapped[str] = mapped_column(String(CODE), primary_key=True)
@@ -293,3 +295,60 @@ class ScoreRowRow(Base):
     kind: Mapped[str] = mapped_column(String(KIND))
     rank: Mapped[int | None] = mapped_column(Integer)
     row: Mapped[str] = mapped_column(Text)
+
+
+class UnitAncestorRow(Base):
+    """The unit tree as a closure table: each unit with itself (depth 0), its parent
+    (depth 1) and so on up, so that territorial attribution is a join (spec section 4)."""
+
+    __tablename__ = "unit_ancestors"
+    __table_args__ = (Index(None, "year", "ancestor"),)
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit: Mapped[str] = mapped_column(String(CODE), primary_key=True)
+    ancestor: Mapped[str] = mapped_column(String(CODE), primary_key=True)
+    depth: Mapped[int] = mapped_column(Integer)
+    # Copied from the ancestor, so the aggregate keeps only scored kinds without a join.
+    ancestor_kind: Mapped[str] = mapped_column(String(KIND))
+
+
+class TimelineRow(Base):
+    """One span of a finding's timeline: its state and outcome at every as-of date from
+    ``valid_from`` up to ``valid_until`` (exclusive; NULL: no end).
+
+    Written by ``domain.timeline.replay`` whenever the finding or its events change
+    (``db.timelines``), never computed anywhere else. The finding's unit, severity,
+    category and repeat are copied in, so the metrics aggregate reads this table alone
+    besides attribution; ``repeat_of`` is the same in every span of a finding.
+    """
+
+    __tablename__ = "finding_timelines"
+    __table_args__ = (
+        # Covering the metrics aggregate: it reads the spans in force in found-unit order
+        # from the index alone, summing without a sort (and a unit's findings by unit).
+        Index(
+            "ix_finding_timelines_counts",
+            "year",
+            "unit",
+            "outcome",
+            "severity",
+            "category",
+            "valid_from",
+            "valid_until",
+            "fakes",
+            "repeat_of",
+        ),
+    )
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    finding: Mapped[str] = mapped_column(String(CODE), primary_key=True)
+    valid_from: Mapped[date] = mapped_column(Date, primary_key=True)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    unit: Mapped[str] = mapped_column(String(CODE))
+    severity: Mapped[str] = mapped_column(String(KIND))
+    category: Mapped[str] = mapped_column(String(CODE))
+    outcome: Mapped[str] = mapped_column(String(KIND))
+    effective_deadline: Mapped[date] = mapped_column(Date)
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    fakes: Mapped[int] = mapped_column(Integer)
+    repeat_of: Mapped[str | None] = mapped_column(String(CODE))

@@ -8,15 +8,20 @@ put a fake.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from scoring_service.db import score_runs, years
+from scoring_service.db import counts, score_runs, structure, timelines, years
 from scoring_service.db.queries import Page
-from scoring_service.domain.model import YearData
-from scoring_service.results import ScoreRun, ScoreRunInfo, YearSummary
+from scoring_service.domain.assessment import Counts
+from scoring_service.domain.attribution import Reason
+from scoring_service.domain.model import Finding, Unit, UnitKind, YearData
+from scoring_service.domain.ruleset import Attribution
+from scoring_service.domain.timeline import Span
+from scoring_service.results import Difference, ScoreRun, ScoreRunInfo, YearSummary
 
 
 class YearRepository:
@@ -37,12 +42,52 @@ class YearRepository:
     def load(self, year: int) -> YearData | None:
         return years.load_year(self.session, year)
 
+    def load_for_alerts(self, year: int, as_of: date) -> YearData | None:
+        """The parts of a year the process alerts read (see ``years.load_for_alerts``)."""
+        return years.load_for_alerts(self.session, year, as_of)
+
     def replace(self, data: YearData, *, existing: bool) -> None:
         """Store a year whole (after deleting the one held), then refresh the statistics."""
         if existing:
             years.delete_year(self.session, data.year)
         years.store_year(self.session, data)
         years.refresh_statistics(self.session)
+
+
+class AssessmentIndex:
+    """The kept finding timelines and attribution: what the assessment reads instead of
+    replaying the year (``db.counts``), and their check against a replay (``db.timelines``)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def scored_units(self, year: int, kinds: Collection[UnitKind]) -> list[Unit]:
+        return counts.scored_units(self.session, year, kinds)
+
+    def unit(self, year: int, code: str) -> Unit | None:
+        return structure.find_unit(self.session, year, code)
+
+    def counts(
+        self, year: int, as_of: date, attribution: Attribution, kinds: Collection[UnitKind]
+    ) -> list[Counts]:
+        return counts.unit_counts(self.session, year, as_of, attribution, kinds)
+
+    def monthly(
+        self,
+        year: int,
+        days: Sequence[date],
+        attribution: Attribution,
+        kinds: Collection[UnitKind],
+    ) -> list[dict[str, list[Counts]]]:
+        return counts.monthly_counts(self.session, year, days, attribution, kinds)
+
+    def counted(
+        self, year: int, unit: str, as_of: date, attribution: Attribution
+    ) -> list[tuple[Finding, Span, str | None, tuple[Reason, ...]]]:
+        return counts.counted_findings(self.session, year, unit, as_of, attribution)
+
+    def check(self, year: int) -> list[Difference]:
+        return timelines.check_year(self.session, year)
 
 
 class ScoreRunRepository:
@@ -89,6 +134,10 @@ class ScoreRunRepository:
         self, run_id: int, *, kind: str | None = None, start: int = 0, count: int | None = None
     ) -> tuple[list[dict[str, Any]], int]:
         return score_runs.score_run_rows(self.session, run_id, kind=kind, start=start, count=count)
+
+    def rank(self, run_id: int, unit: str) -> int | None:
+        """The rank the run gave ``unit`` (None when it has no row for it)."""
+        return score_runs.unit_rank(self.session, run_id, unit)
 
     def page(
         self, year: int, *, as_of: date | None, limit: int, cursor: str | None

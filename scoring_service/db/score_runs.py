@@ -143,13 +143,27 @@ def score_run_rows(
     where = [ScoreRowRow.run_id == run_id]
     if kind is not None:
         where.append(ScoreRowRow.kind == kind)
-    total = session.execute(select(func.count()).select_from(ScoreRowRow).where(*where)).scalar()
-    statement = select(ScoreRowRow.row).where(*where).order_by(ScoreRowRow.position)
+    # The count rides along with the rows (a window over the whole selection), so a page
+    # costs one round trip; only a page past the end needs the count on its own.
+    statement = (
+        select(ScoreRowRow.row, func.count().over()).where(*where).order_by(ScoreRowRow.position)
+    )
     if start:
         statement = statement.offset(start)
     if count is not None:
         statement = statement.limit(count)
-    return [json.loads(text) for text in session.scalars(statement)], int(total or 0)
+    found = session.execute(statement).all()
+    if found:
+        return [json.loads(text) for text, _ in found], int(found[0][1])
+    total = session.execute(select(func.count()).select_from(ScoreRowRow).where(*where)).scalar()
+    return [], int(total or 0)
+
+
+def unit_rank(session: Session, run_id: int, unit: str) -> int | None:
+    """The rank a run gave one unit; None when the run has no row for it."""
+    return session.execute(
+        select(ScoreRowRow.rank).where(ScoreRowRow.run_id == run_id, ScoreRowRow.unit == unit)
+    ).scalar_one_or_none()
 
 
 def runs_page(

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from scoring_service.db.models import GroupCountyRow, GroupRow, InspectionRow, PairingRow, UnitRow
 from scoring_service.db.queries import Page, keyset_page, next_position, subtree
+from scoring_service.db.timelines import add_unit_ancestors
 from scoring_service.db.years import year_exists
 from scoring_service.domain.errors import NotFound
 from scoring_service.domain.model import Group, Pairing, Unit, UnitKind, VillageType
@@ -71,6 +72,7 @@ def add_unit(session: Session, year: int, unit: Unit) -> None:
             position=position,
         )
     )
+    add_unit_ancestors(session, year, unit)
 
 
 def set_unit(session: Session, year: int, unit: Unit) -> None:

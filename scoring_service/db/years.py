@@ -10,12 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from typing import Any, cast
 
 from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from scoring_service.db.findings import events_where, store_events, store_findings, year_findings
+from scoring_service.db.findings import (
+    events_where,
+    findings_where,
+    store_events,
+    store_findings,
+    year_findings,
+)
 from scoring_service.db.inspections import load_inspections, store_inspections
 from scoring_service.db.models import (
     Base,
@@ -29,13 +36,18 @@ from scoring_service.db.models import (
     SampleHouseholdRow,
     SampleTownRow,
     SampleVillageRow,
+    TimelineRow,
+    UnitAncestorRow,
     UnitRow,
     YearRow,
 )
 from scoring_service.db.rows import bulk_insert, grouped, now, select_rows
+from scoring_service.db.timelines import store_ancestors, store_timelines
 from scoring_service.domain.model import (
+    EventType,
     Group,
     Pairing,
+    Severity,
     Unit,
     UnitKind,
     VillageType,
@@ -44,6 +56,8 @@ from scoring_service.domain.model import (
 
 # Children before parents, so foreign keys hold at every step of delete_year.
 _YEAR_TABLES: tuple[type[Base], ...] = (
+    TimelineRow,
+    UnitAncestorRow,
     EventRow,
     FindingResponsibleRow,
     FindingRow,
@@ -190,6 +204,9 @@ def _store_year(session: Session, data: YearData) -> None:
     store_inspections(session, year, data.inspections)
     store_findings(session, year, data.findings)
     store_events(session, year, data.events)
+    # What the scores read, kept with the data it derives from (db.timelines).
+    store_timelines(session, year, data.findings, data.events)
+    store_ancestors(session, year, data.units)
 
 
 # SQLite's ANALYZE reads every row of every index unless told to sample; a sample of this
@@ -292,6 +309,28 @@ def load_year(session: Session, year: int) -> YearData | None:
         inspections=load_inspections(session, year),
         findings=year_findings(session, year),
         events=events_where(session, year),
+    )
+
+
+def load_for_alerts(session: Session, year: int, as_of: date) -> YearData | None:
+    """What the process alerts read of a year (spec section 7), or None when it is not
+    stored: units, groups, inspections with their samples, the major findings found by
+    ``as_of`` and the escalations. The rest of the findings and events stay in the
+    database: they are most of a year and no alert reads them."""
+    if not year_exists(session, year):
+        return None
+    return YearData(
+        year=year,
+        units=load_units(session, year),
+        groups=_load_groups(session, year),
+        inspections=load_inspections(session, year),
+        findings=findings_where(
+            session,
+            year,
+            FindingRow.severity == Severity.MAJOR.value,
+            FindingRow.found_on <= as_of,
+        ),
+        events=events_where(session, year, EventRow.type == EventType.ESCALATED.value),
     )
 
 

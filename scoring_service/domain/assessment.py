@@ -6,7 +6,7 @@ Everything here is pure: the rule engine comes in as an ``Evaluator``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
@@ -14,10 +14,16 @@ from typing import Protocol
 from scoring_service.domain.attribution import Attributor, Reason
 from scoring_service.domain.errors import InvalidRequest
 from scoring_service.domain.metrics import Metrics
-from scoring_service.domain.model import Event, Finding, Outcome, Unit, YearData
-from scoring_service.domain.ruleset import MetricValue, Ruleset
+from scoring_service.domain.model import Event, Finding, Outcome, Severity, Unit, UnitKind, YearData
+from scoring_service.domain.ruleset import Attribution, MetricValue, Ruleset
 from scoring_service.domain.scoring import Verdict, fire, json_number, ranks
-from scoring_service.domain.timeline import APPLY_ORDER, FindingState, outcome, state_after
+from scoring_service.domain.timeline import (
+    APPLY_ORDER,
+    FindingState,
+    outcome,
+    repeats,
+    state_after,
+)
 from scoring_service.i18n import gettext as _
 
 
@@ -109,23 +115,11 @@ def finding_facts(data: YearData, as_of: date) -> dict[str, FindingFacts]:
         events_of[event.finding].append(event)
     found = [f for f in data.findings if f.found_on <= as_of]
     states = {f.code: state_after(f, events_of.get(f.code, ())) for f in found}
-    # A repeat: an earlier finding of the same unit and criterion was rectified strictly
-    # before this one was found. Its first rectification is the earliest such date.
-    earliest: dict[tuple[str, str], tuple[date, str]] = {}
-    for finding in found:
-        first = states[finding.code].first_rectified_on
-        if first is None:
-            continue
-        key = (finding.unit, finding.criterion)
-        if key not in earliest or (first, finding.code) < earliest[key]:
-            earliest[key] = (first, finding.code)
-    facts: dict[str, FindingFacts] = {}
-    for finding in found:
-        state = states[finding.code]
-        prior = earliest.get((finding.unit, finding.criterion))
-        repeat_of = prior[1] if prior is not None and prior[0] < finding.found_on else None
-        facts[finding.code] = FindingFacts(finding, state, outcome(state, as_of), repeat_of)
-    return facts
+    repeat_of = repeats(found, {code: s.first_rectified_on for code, s in states.items()})
+    return {
+        f.code: FindingFacts(f, states[f.code], outcome(states[f.code], as_of), repeat_of[f.code])
+        for f in found
+    }
 
 
 def assess(
@@ -154,17 +148,179 @@ def assess(
             unit_metrics.add(*counts)
             if keep_findings:
                 counted[code].append((fact, reasons))
+    results = score_units(scored, metrics, ruleset, evaluator)
+    for result in results:
+        result.counted = counted.get(result.unit.code, [])
+    return Assessment(data.year, as_of, ruleset, results, facts)
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """How many findings of one outcome, severity and category count for a unit, with
+    their fakes and repeats summed: one row of the kept timelines' aggregate."""
+
+    unit: str
+    outcome: Outcome
+    severity: Severity
+    category: str
+    findings: int
+    fakes: int
+    repeats: int
+
+
+def metrics_from_counts(scored: Sequence[Unit], counts: Iterable[Counts]) -> dict[str, Metrics]:
+    """Each scored unit's metrics (rate not yet closed) from aggregated counts."""
+    metrics: dict[str, Metrics] = {u.code: Metrics() for u in scored}
+    for c in counts:
+        unit_metrics = metrics.get(c.unit)
+        if unit_metrics is not None:
+            unit_metrics.add_counts(
+                c.outcome, c.severity, c.category, c.findings, c.fakes, c.repeats
+            )
+    return metrics
+
+
+def replayed_counts(
+    data: YearData, attribution: Attribution, kinds: Collection[UnitKind], as_of: date
+) -> list[Counts]:
+    """The counts ``unit_counts`` aggregates from the kept timelines, from a fresh replay of
+    the whole year instead: the reference the aggregate is checked against."""
+    totals: dict[tuple[str, Outcome, Severity, str], list[int]] = {}
+    wanted = {u.code for u in data.units if u.kind in kinds}
+    attribute = Attributor(data.units, data.pairings, attribution).attribute
+    for fact in finding_facts(data, as_of).values():
+        f = fact.finding
+        for code in attribute(f):
+            if code in wanted:
+                entry = totals.setdefault((code, fact.outcome, f.severity, f.category), [0, 0, 0])
+                entry[0] += 1
+                entry[1] += fact.state.fakes
+                entry[2] += fact.repeat
+    return [Counts(*key, *values) for key, values in totals.items()]
+
+
+def assess_counts(
+    year: int,
+    scored: Sequence[Unit],
+    counts: Iterable[Counts],
+    ruleset: Ruleset,
+    as_of: date,
+    evaluator: Evaluator,
+) -> Assessment:
+    """Score the units of a scored kind from their findings' counts, as ``assess`` does
+    from the findings themselves (the same metrics, rules, caps, grades and ranks)."""
+    check_as_of(year, as_of)
+    kinds = set(ruleset.scored_kinds)
+    units = [u for u in scored if u.kind in kinds]
+    results = score_units(units, metrics_from_counts(units, counts), ruleset, evaluator)
+    return Assessment(year, as_of, ruleset, results, {})
+
+
+def assess_unit(
+    year: int,
+    unit: Unit,
+    counted: Sequence[tuple[FindingFacts, tuple[Reason, ...]]],
+    ruleset: Ruleset,
+    as_of: date,
+    evaluator: Evaluator,
+    rank: int,
+) -> Assessment:
+    """One scored unit's row from the findings that count for it, ranked ``rank`` (the rank
+    needs every unit's score: the caller has it); an assessment of that unit alone."""
+    check_as_of(year, as_of)
+    metrics = Metrics()
+    for fact, _reasons in counted:
+        f = fact.finding
+        metrics.add(fact.outcome, f.severity, f.category, fact.state.fakes, fact.repeat)
+    result = score_units([unit], {unit.code: metrics}, ruleset, evaluator)[0]
+    result.rank = rank
+    result.counted = list(counted)
+    return Assessment(year, as_of, ruleset, [result], {})
+
+
+def score_units(
+    scored: Sequence[Unit],
+    metrics: Mapping[str, Metrics],
+    ruleset: Ruleset,
+    evaluator: Evaluator,
+) -> list[UnitResult]:
+    """Close the rates, evaluate the rules, apply caps and grades, rank; in row order."""
     values = [metrics[u.code].close(ruleset).values() for u in scored]
     fired = evaluator.evaluate(ruleset, values)
+    return _results(scored, metrics, values, fired, ruleset)
+
+
+def assess_days(
+    year: int,
+    scored: Sequence[Unit],
+    changes_by_day: Sequence[Mapping[str, Iterable[Counts]]],
+    days: Sequence[date],
+    ruleset: Ruleset,
+    evaluator: Evaluator,
+) -> list[Assessment]:
+    """``assess_counts`` at each of ``days``, from the counts of the units that changed
+    since the day before (a unit left out keeps its counts; none before the first day).
+
+    A unit's metrics and the rules that fire for it are computed again only on the days its
+    counts change, and the rules of every day are evaluated in one call (the engine
+    evaluates each distinct metric set once); caps, grades and ranks are each day's.
+    """
+    kinds = set(ruleset.scored_kinds)
+    units = [u for u in scored if u.kind in kinds]
+    for day in days:
+        check_as_of(year, day)
+    empty = Metrics().close(ruleset)
+    # Which unit's metrics are new on which day, and their values, for one evaluation.
+    fresh: list[list[tuple[str, Metrics]]] = []
+    for changes in changes_by_day:
+        day_fresh = []
+        for unit in units:
+            counts = changes.get(unit.code)
+            if counts is not None:
+                metrics = metrics_from_counts([unit], counts)[unit.code].close(ruleset)
+                day_fresh.append((unit.code, metrics))
+        fresh.append(day_fresh)
+    values = [metrics.values() for day_fresh in fresh for _, metrics in day_fresh]
+    empty_values = empty.values()
+    fired = evaluator.evaluate(ruleset, [empty_values, *values])
+    current: dict[str, tuple[Metrics, Mapping[str, MetricValue], frozenset[str]]] = {
+        u.code: (empty, empty_values, fired[0]) for u in units
+    }
+    position = 1
+    out: list[Assessment] = []
+    for day, day_fresh in zip(days, fresh, strict=True):
+        for code, metrics in day_fresh:
+            current[code] = (metrics, values[position - 1], fired[position])
+            position += 1
+        now = [current[u.code] for u in units]
+        results = _results(
+            units,
+            {u.code: m for u, (m, _, _) in zip(units, now, strict=True)},
+            [v for _, v, _ in now],
+            [f for _, _, f in now],
+            ruleset,
+        )
+        out.append(Assessment(year, day, ruleset, results, {}))
+    return out
+
+
+def _results(
+    scored: Sequence[Unit],
+    metrics: Mapping[str, Metrics],
+    values: Sequence[Mapping[str, MetricValue]],
+    fired: Sequence[frozenset[str]],
+    ruleset: Ruleset,
+) -> list[UnitResult]:
+    """Verdicts and ranks from the rules that fired for each unit; in row order."""
     verdict = _verdicts(ruleset)
     results = [
-        UnitResult(unit, metrics[unit.code], verdict(ids, vals), counted=counted.get(unit.code, []))
+        UnitResult(unit, metrics[unit.code], verdict(ids, vals))
         for unit, ids, vals in zip(scored, fired, values, strict=True)
     ]
     _rank(results)
     kind_order = {kind: i for i, kind in enumerate(ruleset.scored_kinds)}
     results.sort(key=lambda r: (kind_order[r.unit.kind], r.rank, r.unit.code))
-    return Assessment(data.year, as_of, ruleset, results, facts)
+    return results
 
 
 def _verdicts(ruleset: Ruleset) -> Callable[[frozenset[str], Mapping[str, MetricValue]], Verdict]:

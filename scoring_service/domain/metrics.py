@@ -71,6 +71,35 @@ class Metrics:
             self.overdue_major += severity is Severity.MAJOR
             self.overdue_by_category[category] = self.overdue_by_category.get(category, 0) + 1
 
+    def add_counts(
+        self,
+        outcome: Outcome,
+        severity: Severity,
+        category: str,
+        count: int,
+        fakes: int,
+        repeats: int,
+    ) -> None:
+        """Count ``count`` findings alike in outcome, severity and category at once, with
+        their fakes and repeats summed: what ``add`` gives one at a time."""
+        self.findings += count
+        self.fakes += fakes
+        self.repeats += repeats
+        if outcome is Outcome.OPEN:
+            self.open += count
+            return
+        key = (outcome, severity)
+        self.due_counts[key] = self.due_counts.get(key, 0) + count
+        if outcome is Outcome.ON_TIME:
+            self.on_time += count
+        elif outcome is Outcome.LATE:
+            self.late += count
+        else:
+            self.overdue += count
+            if severity is Severity.MAJOR:
+                self.overdue_major += count
+            self.overdue_by_category[category] = self.overdue_by_category.get(category, 0) + count
+
     def close(self, ruleset: Ruleset) -> Metrics:
         """Compute the rate: weighted credit over weight of the due findings, exactly."""
         scaled = _scaled_weights(ruleset.late_credit, tuple(ruleset.severity_weights.items()))

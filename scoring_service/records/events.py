@@ -16,6 +16,7 @@ from scoring_service.access import scope
 from scoring_service.bundle import Problem
 from scoring_service.db.findings import add_event, finding_events, lock_finding
 from scoring_service.db.queries import inspection_county
+from scoring_service.db.timelines import refresh_timelines
 from scoring_service.db.years import bump_revision
 from scoring_service.domain.errors import Conflict
 from scoring_service.domain.model import Event, EventType
@@ -108,6 +109,8 @@ def append_event(
                 problems,
             )
         stored = add_event(session, year, candidate)
+        # The finding's timeline, and its peers' repeats, change with it: same transaction.
+        refresh_timelines(session, year, [finding])
         bump_revision(session, year)
         uow.audit(
             "event.create",

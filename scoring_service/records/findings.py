@@ -15,13 +15,8 @@ from typing import Any
 
 from scoring_service.access import scope
 from scoring_service.db import findings as store
-from scoring_service.db.queries import (
-    Page,
-    ancestors_of,
-    decode_cursor,
-    encode_cursor,
-    list_page,
-)
+from scoring_service.db.counts import state_condition, tally_states
+from scoring_service.db.queries import Page, ancestors_of, list_page
 from scoring_service.db.structure import pairings_of_village
 from scoring_service.domain.assessment import FindingFacts, finding_facts
 from scoring_service.domain.attribution import Attributor, Reason
@@ -93,16 +88,11 @@ def _facts(
     year: int,
     findings: Sequence[Finding],
     as_of: date,
-    *,
-    whole_year: bool = False,
 ) -> dict[str, FindingFacts]:
-    """The state at ``as_of`` of each finding found by then (spec section 3).
-
-    ``whole_year``: ``findings`` are all the year's findings, so no others are needed.
-    """
+    """The state at ``as_of`` of each finding found by then (spec section 3)."""
     if not findings:
         return {}
-    peers, events = store.repeat_history(uow.session, year, findings, as_of, whole_year=whole_year)
+    peers, events = store.repeat_history(uow.session, year, findings, as_of)
     every = {f.code: f for f in peers} | {f.code: f for f in findings}
     data = YearData(year, findings=list(every.values()), events=events)
     facts = finding_facts(data, as_of)
@@ -128,22 +118,6 @@ def _conditions(uow: UnitOfWork, year: int, filt: FindingFilter, ruleset: Rulese
     return conditions
 
 
-def _wanted(filt: FindingFilter, facts: FindingFacts | None) -> bool:
-    if not filt.needs_state:
-        return True
-    if facts is None:
-        return False  # found after the as-of date: no state to match
-    if filt.outcome is not None and facts.outcome is not filt.outcome:
-        return False
-    if filt.overdue is not None and (facts.outcome is Outcome.OVERDUE) != filt.overdue:
-        return False
-    if filt.due_by is not None and (
-        facts.state.rectified or facts.state.effective_deadline > filt.due_by
-    ):
-        return False
-    return filt.repeat is None or facts.repeat == filt.repeat
-
-
 def list_findings(
     uow: UnitOfWork,
     year: int,
@@ -159,23 +133,21 @@ def list_findings(
     with uow:
         held_year(uow, year)
         conditions = _conditions(uow, year, filt, ruleset)
-        if not filt.needs_state:
-            page = store.findings_page(uow.session, year, conditions, limit=limit, cursor=cursor)
-            facts = _facts(uow, year, page.items, day)
-            return day, page.map(lambda f: FindingView(f, facts.get(f.code)))
-        # State filters: every candidate's state is needed before the page can be cut.
-        candidates = store.findings_matching(uow.session, year, conditions)
-        whole_year = not conditions  # no filter but the year: every finding is here
-        facts = _facts(uow, year, candidates, day, whole_year=whole_year)
-        chosen = sorted(
-            (f for f in candidates if _wanted(filt, facts.get(f.code))), key=lambda f: f.code
-        )
-        start = decode_cursor("findings-state", cursor, [str])[0] if cursor else None
-        after = [f for f in chosen if start is None or f.code > start]
-        items = [FindingView(f, facts.get(f.code)) for f in after[:limit]]
-        more = len(after) > limit
-        next_cursor = encode_cursor("findings-state", [items[-1].finding.code]) if more else None
-        return day, Page(items, len(chosen), next_cursor)
+        if filt.needs_state:
+            # The state at the date is kept on write: a condition like the stored fields'.
+            conditions.append(
+                state_condition(
+                    year,
+                    day,
+                    outcome=filt.outcome,
+                    overdue=filt.overdue,
+                    repeat=filt.repeat,
+                    due_by=filt.due_by,
+                )
+            )
+        page = store.findings_page(uow.session, year, conditions, limit=limit, cursor=cursor)
+        facts = _facts(uow, year, page.items, day)
+        return day, page.map(lambda f: FindingView(f, facts.get(f.code)))
 
 
 def tally_findings(
@@ -188,13 +160,9 @@ def tally_findings(
     with uow:
         held_year(uow, year)
         conditions = _conditions(uow, year, FindingFilter(), ruleset)
-        candidates = store.findings_matching(uow.session, year, conditions)
-        facts = _facts(uow, year, candidates, day, whole_year=not conditions)
-    return day, Counter(
-        (f.category, f.severity.value, facts[f.code].outcome.value)
-        for f in candidates
-        if f.code in facts
-    )
+        # The states are kept on write: one aggregate over the spans in force then.
+        counted = tally_states(uow.session, year, day, conditions)
+    return day, Counter({(c, s, o): n for c, s, o, n in counted})
 
 
 def resolve_year(uow: UnitOfWork, code: str, year: int | None) -> int:

@@ -137,9 +137,11 @@ def current_scores_page(
 
 def _current_run(uow: UnitOfWork, year: int, day: date, ruleset: Ruleset) -> ScoreRunInfo | None:
     """The latest stored run at ``day`` (without rows) if it is current, else None."""
-    require_year(uow.session, year)
-    run = uow.runs.latest_info(year, day)
+    # The revision is 0 exactly when the year is not held: one query answers both.
     revision = uow.years.revision(year)
+    if not revision:
+        require_year(uow.session, year)
+    run = uow.runs.latest_info(year, day)
     if (
         run is not None
         and run.data_revision == revision

@@ -27,11 +27,10 @@ from typing import Any
 
 from scoring_service.access import scope
 from scoring_service.db import rulesets as repo
-from scoring_service.db import years as year_data
 from scoring_service.db.ruleset_models import RulesetDraftRow, RulesetVersionRow
-from scoring_service.domain.assessment import Evaluator, assess, check_as_of
+from scoring_service.domain.assessment import Evaluator, assess_counts, check_as_of
 from scoring_service.domain.errors import Conflict, InvalidRequest, NotFound
-from scoring_service.domain.ruleset import Ruleset
+from scoring_service.domain.ruleset import Attribution, Ruleset
 from scoring_service.i18n import format_date, gettext, ngettext
 from scoring_service.rules.problems import RuleFileError, RuleProblem
 from scoring_service.rules.yaml_source import read_yaml
@@ -595,15 +594,23 @@ def dry_run(
     check_as_of(year, day)
     with uow:
         session = uow.session
-        data = year_data.load_year(session, year)
-        revision = year_data.get_revision(session, year) or 0
+        if not uow.years.exists(year):
+            raise NotFound(f"no data is held for the year {year}; import a bundle first")
+        revision = uow.years.revision(year)
         version = repo.version_by_hash(session, year, published.content_hash)
-    if data is None:
-        raise NotFound(
-            gettext("no data is held for the year %(year)s; import a bundle first", year=year)
-        )
-    before = assess(data, published, day, evaluator)
-    after = assess(data, draft, day, evaluator)
+        # The counts depend on the data, the date and attribution only: when the draft
+        # changes rules alone, both sides share one aggregate and only evaluation reruns.
+        sides = [published, draft]
+        kinds = sorted({k for side in sides for k in side.scored_kinds})
+        units = uow.index.scored_units(year, kinds)
+        counts = {
+            key: uow.index.counts(year, day, side.attribution, kinds)
+            for key, side in {_counts_key(side): side for side in sides}.items()
+        }
+    before, after = (
+        assess_counts(year, units, counts[_counts_key(side)], side, day, evaluator)
+        for side in sides
+    )
     diff = compare_rows(before.rows(), after.rows(), published, draft)
     number = version.number if version is not None else None
     in_force = (
@@ -643,6 +650,12 @@ def dry_run(
         "summary": diff.summary(),
         "units": [change.to_json() for change in diff.changes],
     }
+
+
+def _counts_key(ruleset: Ruleset) -> Attribution:
+    """What a side's counts depend on besides the data and the date: its attribution (the
+    counts cover the scored kinds of both sides)."""
+    return ruleset.attribution
 
 
 # --- publishing ------------------------------------------------------------------------------

@@ -62,7 +62,11 @@ def test_benchmark_runner_prints_its_table(tmp_path: Path) -> None:
         "durable_rules alone",
         "score peak memory",
         "explain (unit with most findings)",
+        "trend: every unit, 12 month ends",
+        "draft diff",
+        "reference: replay the year",
         "API GET 100 score rows p99",
+        "API GET explanation p99",
         "API POST event p99",
     ):
         assert any(f"  {measure}  " in line for line in measures), measure

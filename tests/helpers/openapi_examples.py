@@ -147,6 +147,7 @@ def collect(db_url: str) -> dict[str, Any]:
         )
         call("scores_explanation", "GET", f"{Y}/units/441624/explanation")
         call("scores_alerts", "GET", f"{Y}/alerts")
+        call("scores_trend", "GET", f"{Y}/trend?kind=county&limit=1")
         call("rulesets_list_rulesets", "GET", "/api/v1/rulesets")
         call("rulesets_get_ruleset", "GET", "/api/v1/rulesets/2018")
         call("rulesets_drafts_list_versions", "GET", "/api/v1/rulesets/2018/versions")

@@ -3,6 +3,7 @@ everything in memory, as cosmicpython's ``FakeUnitOfWork`` does."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from types import TracebackType
@@ -10,9 +11,9 @@ from typing import Any, Self
 
 from scoring_service.access.roles import Principal, command_line
 from scoring_service.db.queries import Page, list_page
-from scoring_service.domain.assessment import Evaluator
-from scoring_service.domain.model import YearData
-from scoring_service.domain.ruleset import RuleSource
+from scoring_service.domain.assessment import Counts, Evaluator, replayed_counts
+from scoring_service.domain.model import Unit, UnitKind, YearData
+from scoring_service.domain.ruleset import Attribution, RuleSource
 from scoring_service.results import ScoreRun, ScoreRunInfo, YearSummary
 from scoring_service.unit_of_work import UnitOfWork
 
@@ -45,10 +46,28 @@ class FakeYears:
     def load(self, year: int) -> YearData | None:
         return self.held.get(year)
 
+    def load_for_alerts(self, year: int, as_of: date) -> YearData | None:
+        return self.held.get(year)
+
     def replace(self, data: YearData, *, existing: bool) -> None:
         assert existing == (data.year in self.held)
         self.held[data.year] = data
         self.revisions[data.year] = self.revisions.get(data.year, 0) + 1
+
+
+class FakeIndex:
+    """The assessment index over the fake years, by replaying them (the reference path)."""
+
+    def __init__(self, years: FakeYears) -> None:
+        self.years = years
+
+    def scored_units(self, year: int, kinds: Collection[UnitKind]) -> list[Unit]:
+        return [u for u in self.years.held[year].units if u.kind in kinds]
+
+    def counts(
+        self, year: int, as_of: date, attribution: Attribution, kinds: Collection[UnitKind]
+    ) -> list[Counts]:
+        return replayed_counts(self.years.held[year], attribution, kinds, as_of)
 
 
 class FakeRuns:
@@ -106,6 +125,7 @@ class FakeUnitOfWork(UnitOfWork):
         super().__init__(None, rules, evaluator, actor or command_line())  # type: ignore[arg-type]
         self.years = FakeYears()  # type: ignore[assignment]
         self.runs = FakeRuns()  # type: ignore[assignment]
+        self.index = FakeIndex(self.years)  # type: ignore[assignment,arg-type]
         self.committed = 0
         self.audited: list[tuple[str, str, str]] = []
         self._pending: list[tuple[str, str, str]] = []

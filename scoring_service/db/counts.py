@@ -1,0 +1,448 @@
+"""The assessment's reads of the kept timelines: every unit's finding counts at a date in
+one aggregate (``unit_counts``) or at several (``monthly_counts``), one unit's counted
+findings with why each counts, and findings by their state at a date.
+
+Attribution (spec section 4) is a join: the found unit and, when the rule set says
+``territorial``, its ancestors (``unit_ancestors``); the helping units paired with it when
+the finding's category is one the rule set names (``pairings``); its responsible units
+(``finding_responsible``). A finding counts once for a unit however many ways it reaches
+it. Nothing here commits.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import Session
+
+from scoring_service.db.models import (
+    FindingResponsibleRow,
+    FindingRow,
+    PairingRow,
+    TimelineRow,
+    UnitAncestorRow,
+    UnitRow,
+)
+from scoring_service.db.rows import grouped, select_rows
+from scoring_service.domain.assessment import Counts
+from scoring_service.domain.attribution import Reason
+from scoring_service.domain.model import (
+    Finding,
+    Outcome,
+    Severity,
+    Unit,
+    UnitKind,
+    VillageType,
+    new_finding,
+)
+from scoring_service.domain.ruleset import Attribution
+from scoring_service.domain.timeline import Span
+
+_OUTCOMES = {o.value: o for o in Outcome}
+_REASONS = {r.value: r for r in Reason}
+_SEVERITIES = {s.value: s for s in Severity}
+_KINDS = {k.value: k for k in UnitKind}
+_VILLAGE_TYPES = {v.value: v for v in VillageType}
+
+T = TimelineRow
+A = UnitAncestorRow
+P = PairingRow
+R = FindingResponsibleRow
+
+
+def in_force(year: int, as_of: date) -> list[ColumnElement[bool]]:
+    """The spans of the year's timelines in force at ``as_of`` (one per finding found)."""
+    return [
+        T.year == year,
+        T.valid_from <= as_of,
+        or_(T.valid_until.is_(None), T.valid_until > as_of),
+    ]
+
+
+def state_condition(
+    year: int,
+    as_of: date,
+    *,
+    outcome: Outcome | None = None,
+    overdue: bool | None = None,
+    repeat: bool | None = None,
+    due_by: date | None = None,
+) -> ColumnElement[bool]:
+    """Findings (``FindingRow``) found by ``as_of`` whose kept state then matches: an
+    outcome, overdue or not, a repeat or not, not rectified with a deadline (extended) on
+    or before ``due_by`` (None: any)."""
+    wanted = list(in_force(year, as_of))
+    if outcome is not None:
+        wanted.append(T.outcome == outcome.value)
+    if overdue is not None:
+        is_overdue = T.outcome == Outcome.OVERDUE.value
+        wanted.append(is_overdue if overdue else ~is_overdue)
+    if repeat is not None:
+        wanted.append(T.repeat_of.is_not(None) if repeat else T.repeat_of.is_(None))
+    if due_by is not None:
+        # Rectified (on time or late) is the only state with a completion date.
+        wanted.append(T.completed_on.is_(None))
+        wanted.append(T.effective_deadline <= due_by)
+    return FindingRow.code.in_(select(T.finding).where(*wanted))
+
+
+def tally_states(
+    session: Session, year: int, as_of: date, conditions: Sequence[ColumnElement[bool]]
+) -> list[tuple[str, str, str, int]]:
+    """How many findings matching ``conditions`` (on ``FindingRow``) found by ``as_of`` are
+    of each (category, severity, outcome) then: one aggregate over the kept timelines."""
+    wanted = list(in_force(year, as_of))
+    if conditions:
+        wanted.append(
+            T.finding.in_(select(FindingRow.code).where(FindingRow.year == year, *conditions))
+        )
+    statement = (
+        select(T.category, T.severity, T.outcome, func.count())
+        .where(*wanted)
+        .group_by(T.category, T.severity, T.outcome)
+    )
+    return [(c, s, o, n) for c, s, o, n in session.execute(statement)]
+
+
+def _by_place(year: int, attribution: Attribution) -> ColumnElement[bool]:
+    """The closure rows a finding's found unit reaches: itself, and its ancestors when
+    attribution is territorial."""
+    on = [A.year == year, A.unit == T.unit]
+    if not attribution.territorial:
+        on.append(A.depth == 0)
+    return and_(*on)
+
+
+def _paired(attribution: Attribution) -> ColumnElement[bool]:
+    """A finding whose category brings in the helping units paired with its village."""
+    categories = sorted(attribution.helping_unit_categories)
+    return T.category.in_(categories) if categories else false()
+
+
+def counting_for(
+    year: int, unit: str, attribution: Attribution, columns: Sequence[Any], where: Sequence[Any]
+) -> Select[Any]:
+    """``columns`` of each timeline row matching ``where`` that counts for ``unit``, once
+    for each reason it does (``reason``: a Reason's value). Each way starts from the
+    unit's own index entries: its closure rows, its pairings, its responsible rows."""
+    found = case(
+        (A.depth == 0, literal(Reason.FOUND.value)), else_=literal(Reason.TERRITORIAL.value)
+    )
+    place = (
+        select(*columns, found.label("reason"))
+        .join(A, _by_place(year, attribution))
+        .where(*where, A.ancestor == unit)
+    )
+    paired = (
+        select(*columns, literal(Reason.PAIRED.value).label("reason"))
+        .join(P, and_(P.year == year, P.village == T.unit))
+        .where(*where, P.helping_unit == unit, _paired(attribution))
+    )
+    responsible = (
+        select(*columns, literal(Reason.RESPONSIBLE.value).label("reason"))
+        .join(R, and_(R.year == year, R.finding == T.finding))
+        .where(*where, R.unit == unit)
+    )
+    return union_all(place, paired, responsible)  # type: ignore[return-value]
+
+
+def unit_counts(
+    session: Session,
+    year: int,
+    as_of: date,
+    attribution: Attribution,
+    kinds: Collection[UnitKind],
+) -> list[Counts]:
+    """Per unit of ``kinds``, how many of the findings counting for it at ``as_of`` have
+    each outcome, severity and category, with their fakes and repeats: one aggregate.
+
+    Attribution by place depends only on where a finding was found and its category, so
+    the spans in force are first summed per found unit (read in the order of the covering
+    index), then rolled up over the closure table and the pairings; responsible units are
+    joined per finding. That sums a third as many rows as attributing each finding.
+    """
+    repeat = case((T.repeat_of.is_(None), 0), else_=1)
+    live = in_force(year, as_of)
+    found = (
+        select(
+            T.unit,
+            T.outcome,
+            T.severity,
+            T.category,
+            func.count().label("n"),
+            func.sum(T.fakes).label("fakes"),
+            func.sum(repeat).label("repeats"),
+        )
+        .where(*live)
+        .group_by(T.unit, T.outcome, T.severity, T.category)
+        .cte("found")
+    )
+    responsible = [
+        select(R.unit, T.outcome, T.severity, T.category, literal(1), T.fakes, repeat).select_from(
+            R
+        )
+    ]
+    statement = _roll_up(year, attribution, kinds, found, responsible, live, ())
+    return [
+        Counts(unit, _OUTCOMES[outcome], _SEVERITIES[severity], category, int(n), int(f), int(r))
+        for unit, outcome, severity, category, n, f, r in select_rows(session, statement)
+    ]
+
+
+def monthly_counts(
+    session: Session,
+    year: int,
+    days: Sequence[date],
+    attribution: Attribution,
+    kinds: Collection[UnitKind],
+) -> list[dict[str, list[Counts]]]:
+    """``unit_counts`` at each of ``days`` (in ascending order), from one aggregate: for
+    each day, the counts of every unit whose counts changed since the day before (at the
+    first day, since nothing), by unit. A unit left out has the counts it had.
+
+    A span adds to the counts from its first day on and takes away from its end on; so
+    each span gives a +1 at the first of ``days`` on or after its start and a -1 at the
+    first on or after its end, the deltas are summed per unit and day bucket as
+    ``unit_counts`` sums spans, and the counts at each day are the running totals.
+    """
+    if not days:
+        return []
+    last = days[-1]
+
+    def bucket(column: Any) -> Any:
+        """The index of the first of ``days`` on or after ``column``'s date."""
+        return case(*((column <= day, i) for i, day in enumerate(days)), else_=len(days))
+
+    repeat = case((T.repeat_of.is_(None), 0), else_=1)
+    key = (T.outcome, T.severity, T.category)
+    start = (
+        bucket(T.valid_from).label("day"),
+        literal(1).label("n"),
+        T.fakes.label("fakes"),
+        repeat.label("repeats"),
+    )
+    end = (bucket(T.valid_until).label("day"), literal(-1), -T.fakes, -repeat)
+    starts, ends = [T.valid_from <= last], [T.valid_until <= last]
+    deltas = union_all(
+        select(T.unit, *key, *start).where(T.year == year, *starts),
+        select(T.unit, *key, *end).where(T.year == year, *ends),
+    ).subquery("deltas")
+    d = deltas.c
+    found = (
+        select(
+            d.unit,
+            d.outcome,
+            d.severity,
+            d.category,
+            d.day,
+            func.sum(d.n).label("n"),
+            func.sum(d.fakes).label("fakes"),
+            func.sum(d.repeats).label("repeats"),
+        )
+        .group_by(d.unit, d.outcome, d.severity, d.category, d.day)
+        .cte("found")
+    )
+    responsible = [
+        select(R.unit, *key, *start).select_from(R).where(*starts),
+        select(R.unit, *key, *end).select_from(R).where(*ends),
+    ]
+    statement = _roll_up(year, attribution, kinds, found, responsible, [T.year == year], ("day",))
+    changes: list[dict[str, dict[tuple[str, str, str], tuple[int, int, int]]]] = [{} for _ in days]
+    for unit, outcome, severity, category, day, n, fakes, repeats in select_rows(
+        session, statement
+    ):
+        by_key = changes[day].setdefault(unit, {})
+        by_key[(outcome, severity, category)] = (int(n), int(fakes), int(repeats))
+    running: dict[str, dict[tuple[str, str, str], list[int]]] = {}
+    out: list[dict[str, list[Counts]]] = []
+    for delta in changes:
+        changed: dict[str, list[Counts]] = {}
+        for unit, by_key in delta.items():
+            totals = running.setdefault(unit, {})
+            for k, (n, fakes, repeats) in by_key.items():
+                total = totals.setdefault(k, [0, 0, 0])
+                total[0] += n
+                total[1] += fakes
+                total[2] += repeats
+            changed[unit] = [
+                Counts(unit, _OUTCOMES[o], _SEVERITIES[s], c, n, f, r)
+                for (o, s, c), (n, f, r) in totals.items()
+                if n
+            ]
+        out.append(changed)
+    return out
+
+
+def _roll_up(
+    year: int,
+    attribution: Attribution,
+    kinds: Collection[UnitKind],
+    found: Any,
+    responsible: Sequence[Select[Any]],
+    spans: Sequence[ColumnElement[bool]],
+    keys: Sequence[str],
+) -> Select[Any]:
+    """Sums per counted unit of ``kinds``, outcome, severity, category and ``keys``.
+
+    ``found`` holds the sums per found unit (columns unit, outcome, severity, category,
+    ``keys``, n, fakes, repeats), rolled up over the closure table and the pairings.
+    ``responsible`` are selects from ``finding_responsible`` of the same columns with its
+    unit first, joined here to the spans (``T``) matching ``spans``: they start from the
+    few responsible rows, and leave out a unit the finding already reaches by place, so a
+    unit counts a finding once.
+    """
+    kind_values = sorted(k.value for k in kinds)
+    f = found.c
+    sums = (
+        f.outcome,
+        f.severity,
+        f.category,
+        *(f[k] for k in keys),
+        f.n,
+        f.fakes,
+        f.repeats,
+    )
+    on_place = [A.year == year, A.unit == f.unit, A.ancestor_kind.in_(kind_values)]
+    if not attribution.territorial:
+        on_place.append(A.depth == 0)
+    categories = sorted(attribution.helping_unit_categories)
+    # Pairings reach helping units and responsible units may be of any kind: those two
+    # parts are kept to scored kinds by the outer query.
+    parts: list[Select[Any]] = [select(A.ancestor.label("counted"), *sums).join(A, and_(*on_place))]
+    if categories:
+        parts.append(
+            select(P.helping_unit, *sums)
+            .join(P, and_(P.year == year, P.village == f.unit))
+            .where(f.category.in_(categories))
+        )
+    # Spans of findings with responsible units only: said twice (the IN and the join) so
+    # that SQLite looks the few spans up by finding rather than scanning the year's spans
+    # whatever its sampled statistics say.
+    answered = T.finding.in_(select(R.finding).where(R.year == year))
+    parts += [
+        part.join(T, and_(T.year == year, T.finding == R.finding)).where(
+            R.year == year,
+            answered,
+            *spans,
+            *_not_reached_by_place(year, attribution, T.unit, T.category),
+        )
+        for part in responsible
+    ]
+    rows = union_all(*parts).subquery()
+    kept = select(UnitRow.code).where(UnitRow.year == year, UnitRow.kind.in_(kind_values))
+    c = rows.c
+    group = (c.counted, c.outcome, c.severity, c.category, *(c[k] for k in keys))
+    return (
+        select(*group, func.sum(c.n), func.sum(c.fakes), func.sum(c.repeats))
+        .where(c.counted.in_(kept))
+        .group_by(*group)
+    )
+
+
+def _not_reached_by_place(
+    year: int, attribution: Attribution, unit: Any, category: Any
+) -> list[ColumnElement[bool]]:
+    """A responsible unit (``R.unit``) not already reached by place from a finding found
+    at ``unit`` in ``category``."""
+    on = [A.year == year, A.unit == unit, A.ancestor == R.unit]
+    if not attribution.territorial:
+        on.append(A.depth == 0)
+    categories = sorted(attribution.helping_unit_categories)
+    paired = category.in_(categories) if categories else false()
+    return [
+        ~exists().where(*on),
+        ~exists().where(P.year == year, P.village == unit, P.helping_unit == R.unit, paired),
+    ]
+
+
+def scored_units(session: Session, year: int, kinds: Collection[UnitKind]) -> list[Unit]:
+    """The year's units of ``kinds``, in stored order."""
+    rows = select_rows(
+        session,
+        select(UnitRow.code, UnitRow.name, UnitRow.kind, UnitRow.parent, UnitRow.village_type)
+        .where(UnitRow.year == year, UnitRow.kind.in_(sorted(k.value for k in kinds)))
+        .order_by(UnitRow.position),
+    )
+    return [
+        Unit(code, name, _KINDS[kind], parent, _VILLAGE_TYPES.get(village_type))
+        for code, name, kind, parent, village_type in rows
+    ]
+
+
+def counted_findings(
+    session: Session, year: int, unit: str, as_of: date, attribution: Attribution
+) -> list[tuple[Finding, Span, str | None, tuple[Reason, ...]]]:
+    """The findings counting for ``unit`` at ``as_of``, by code: each with its span then,
+    the finding it repeats and why it counts (reasons in the order the Attributor gives).
+
+    Two queries: the findings with their spans and reasons, and their responsible units.
+    """
+    F = FindingRow
+    columns = (
+        T.finding,
+        F.inspection,
+        F.unit,
+        F.criterion,
+        F.severity,
+        F.description,
+        F.deadline,
+        F.found_on,
+        T.valid_from,
+        T.valid_until,
+        T.outcome,
+        T.effective_deadline,
+        T.completed_on,
+        T.fakes,
+        T.repeat_of,
+    )
+    where = [*in_force(year, as_of), F.year == year, F.code == T.finding]
+    counting = counting_for(year, unit, attribution, columns, where)
+    rows = select_rows(session, counting)
+    codes = select(counting.subquery().c.finding)
+    responsible = grouped(
+        select_rows(
+            session,
+            select(R.finding, R.unit)
+            .where(R.year == year, R.finding.in_(codes))
+            .order_by(R.finding, R.position),
+        )
+    )
+    reasons: dict[str, set[Reason]] = defaultdict(set)
+    kept: dict[str, tuple[Finding, Span, str | None]] = {}
+    for row in rows:
+        code = row[0]
+        reasons[code].add(_REASONS[row[-1]])
+        if code in kept:
+            continue
+        found_at, criterion, severity = row[2], row[3], row[4]
+        finding = new_finding(
+            code,
+            row[1],
+            found_at,
+            criterion,
+            _SEVERITIES[severity],
+            row[5],
+            row[6],
+            row[7],
+            tuple(responsible.get(code, ())),
+        )
+        span = Span(row[8], row[9], _OUTCOMES[row[10]], row[11], row[12], row[13])
+        kept[code] = (finding, span, row[14])
+    order = list(Reason)
+    return [(*kept[code], tuple(sorted(reasons[code], key=order.index))) for code in sorted(kept)]

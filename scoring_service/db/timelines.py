@@ -1,0 +1,204 @@
+"""The kept finding timelines and the unit tree's closure table: written with the data they
+derive from, in the same transaction, and checked against a fresh replay.
+
+A finding's timeline comes from ``domain.timeline.replay`` (the state machine of spec
+section 2) and nowhere else: an import writes every finding's, an event or a new finding
+rewrites those of its unit and criterion (they share repeats). The closure table holds
+every unit with its ancestors. Nothing here commits; callers own the transaction.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from typing import Any, cast
+
+from sqlalchemy import Table, delete, select, tuple_
+from sqlalchemy.orm import Session
+
+from scoring_service.db.findings import events_where, findings_where, year_findings
+from scoring_service.db.models import EventRow, FindingRow, TimelineRow, UnitAncestorRow, UnitRow
+from scoring_service.db.rows import bulk_insert_tuples, select_rows
+from scoring_service.domain.model import Event, Finding, Unit
+from scoring_service.domain.timeline import APPLY_ORDER, repeats, replay
+from scoring_service.results import Difference
+
+_TIMELINE_ROW = (
+    "year",
+    "finding",
+    "valid_from",
+    "valid_until",
+    "unit",
+    "severity",
+    "category",
+    "outcome",
+    "effective_deadline",
+    "completed_on",
+    "fakes",
+    "repeat_of",
+)
+
+# One stored span: the columns of _TIMELINE_ROW after year.
+TimelineTuple = tuple[Any, ...]
+
+
+def timeline_tuples(findings: Sequence[Finding], events: Iterable[Event]) -> list[TimelineTuple]:
+    """Every span of every finding, as rows of _TIMELINE_ROW without the year, by finding
+    then date. ``events`` are all the events of ``findings`` (in any order)."""
+    events_of: dict[str, list[Event]] = defaultdict(list)
+    for event in sorted(events, key=APPLY_ORDER):
+        events_of[event.finding].append(event)
+    replayed = {f.code: replay(f, events_of.get(f.code, ())) for f in findings}
+    repeat_of = repeats(findings, {code: s.first_rectified_on for code, (_, s) in replayed.items()})
+    rows: list[TimelineTuple] = []
+    for f in sorted(findings, key=lambda f: f.code):
+        category = f.category
+        again = repeat_of[f.code]
+        for span in replayed[f.code][0]:
+            rows.append(
+                (
+                    f.code,
+                    span.valid_from,
+                    span.valid_until,
+                    f.unit,
+                    f.severity.value,
+                    category,
+                    span.outcome.value,
+                    span.effective_deadline,
+                    span.completed_on,
+                    span.fakes,
+                    again,
+                )
+            )
+    return rows
+
+
+def store_timelines(
+    session: Session, year: int, findings: Sequence[Finding], events: Iterable[Event]
+) -> None:
+    """Insert the timelines of ``findings`` (none stored yet), from their events."""
+    rows = timeline_tuples(findings, events)
+    bulk_insert_tuples(session, TimelineRow, _TIMELINE_ROW, ((year, *row) for row in rows))
+
+
+def refresh_timelines(session: Session, year: int, findings: Collection[Finding]) -> None:
+    """Rewrite the timelines of every finding sharing a unit and criterion with one of
+    ``findings``: a new event or finding can change their repeats as well as its own."""
+    if not findings:
+        return
+    groups = sorted({(f.unit, f.criterion) for f in findings})
+    peers = findings_where(session, year, tuple_(FindingRow.unit, FindingRow.criterion).in_(groups))
+    codes = [f.code for f in peers]
+    events = events_where(session, year, EventRow.finding.in_(codes))
+    table = cast(Table, TimelineRow.__table__)
+    session.execute(delete(table).where(table.c.year == year, table.c.finding.in_(codes)))
+    store_timelines(session, year, peers, events)
+
+
+_ANCESTOR_ROW = ("year", "unit", "ancestor", "depth", "ancestor_kind")
+
+
+def ancestor_tuples(
+    units: Mapping[str, tuple[str | None, str]],
+) -> Iterator[tuple[str, str, int, str]]:
+    """(unit, ancestor, depth, the ancestor's kind) for every unit of ``units`` (code ->
+    its parent and kind): itself at depth 0, its parent at 1, and so on up."""
+    for code, (parent, kind) in units.items():
+        yield code, code, 0, kind
+        seen = [code]
+        up = parent
+        while up is not None and up not in seen and up in units:  # never loop on a cycle
+            yield code, up, len(seen), units[up][1]
+            seen.append(up)
+            up = units[up][0]
+
+
+def store_ancestors(session: Session, year: int, units: Iterable[Unit]) -> None:
+    """Insert the closure rows of ``units`` (their ancestors among ``units`` themselves)."""
+    tree = {u.code: (u.parent, u.kind.value) for u in units}
+    rows = ((year, *row) for row in ancestor_tuples(tree))
+    bulk_insert_tuples(session, UnitAncestorRow, _ANCESTOR_ROW, rows)
+
+
+def add_unit_ancestors(session: Session, year: int, unit: Unit) -> None:
+    """The closure rows of one new unit: itself, then its parent's own rows one deeper."""
+    rows: list[tuple[Any, ...]] = [(year, unit.code, unit.code, 0, unit.kind.value)]
+    if unit.parent is not None:
+        above = select_rows(
+            session,
+            select(
+                UnitAncestorRow.ancestor, UnitAncestorRow.depth, UnitAncestorRow.ancestor_kind
+            ).where(UnitAncestorRow.year == year, UnitAncestorRow.unit == unit.parent),
+        )
+        rows += [(year, unit.code, ancestor, depth + 1, kind) for ancestor, depth, kind in above]
+    bulk_insert_tuples(session, UnitAncestorRow, _ANCESTOR_ROW, rows)
+
+
+def _unit_tree(session: Session, year: int) -> dict[str, tuple[str | None, str]]:
+    """Each unit of the year with its parent and kind."""
+    rows = select_rows(
+        session, select(UnitRow.code, UnitRow.parent, UnitRow.kind).where(UnitRow.year == year)
+    )
+    return {code: (parent, kind) for code, parent, kind in rows}
+
+
+# --- consistency -------------------------------------------------------------------------
+
+
+def _by_key(rows: Iterable[Sequence[Any]]) -> dict[str, list[tuple[Any, ...]]]:
+    out: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for row in rows:
+        out[row[0]].append(tuple(row[1:]))
+    return out
+
+
+def check_year(session: Session, year: int) -> list[Difference]:
+    """Replay every finding of the year from its events and rebuild the closure from the
+    units; each finding or unit whose kept rows differ, by table then code."""
+    findings = year_findings(session, year)
+    expected = _by_key(timeline_tuples(findings, events_where(session, year)))
+    kept = _by_key(
+        select_rows(
+            session,
+            select(*(TimelineRow.__table__.c[name] for name in _TIMELINE_ROW[1:]))
+            .where(TimelineRow.year == year)
+            .order_by(TimelineRow.finding, TimelineRow.valid_from),
+        )
+    )
+    differences = [
+        Difference("finding_timelines", code, kept.get(code, []), expected.get(code, []))
+        for code in sorted(set(expected) | set(kept))
+        if kept.get(code, []) != expected.get(code, [])
+    ]
+    # Compared in Python's order: the database's collation may sort codes otherwise.
+    want = _by_key(sorted(ancestor_tuples(_unit_tree(session, year))))
+    have = _by_key(
+        sorted(
+            tuple(row)
+            for row in select_rows(
+                session,
+                select(
+                    UnitAncestorRow.unit,
+                    UnitAncestorRow.ancestor,
+                    UnitAncestorRow.depth,
+                    UnitAncestorRow.ancestor_kind,
+                ).where(UnitAncestorRow.year == year),
+            )
+        )
+    )
+    differences += [
+        Difference("unit_ancestors", code, have.get(code, []), want.get(code, []))
+        for code in sorted(set(want) | set(have))
+        if have.get(code, []) != want.get(code, [])
+    ]
+    return differences
+
+
+def rebuild_year(session: Session, year: int) -> None:
+    """Write the year's timelines and closure afresh from its findings, events and units."""
+    for model in (TimelineRow, UnitAncestorRow):
+        table = cast(Table, model.__table__)
+        session.execute(delete(table).where(table.c.year == year))
+    store_timelines(session, year, year_findings(session, year), events_where(session, year))
+    rows = ((year, *row) for row in ancestor_tuples(_unit_tree(session, year)))
+    bulk_insert_tuples(session, UnitAncestorRow, _ANCESTOR_ROW, rows)
