@@ -217,7 +217,14 @@ def explain_unit(
         held = uow.index.unit(year, unit)
         if held is None or held.kind not in ruleset.scored_kinds:
             kinds = ", ".join(k.value for k in ruleset.scored_kinds)
-            raise NotFound(f"unit {unit!r} is not a scored unit of {year} (scored kinds: {kinds})")
+            raise NotFound(
+                gettext(
+                    "unit %(unit)r is not a scored unit of %(year)s (scored kinds: %(kinds)s)",
+                    unit=unit,
+                    year=year,
+                    kinds=kinds,
+                )
+            )
         counted = [
             (FindingFacts(finding, state_of(span), span.outcome, repeat_of), reasons)
             for finding, span, repeat_of, reasons in uow.index.counted(

@@ -13,6 +13,7 @@ from scoring_service.domain.metrics import round_rate
 from scoring_service.domain.model import UnitKind
 from scoring_service.domain.scoring import json_number
 from scoring_service.gc_pause import bulk
+from scoring_service.i18n import gettext as _
 from scoring_service.results import Trend, TrendPoint, TrendSeries
 from scoring_service.rules_in_force import ruleset_of
 from scoring_service.unit_of_work import UnitOfWork
@@ -32,12 +33,19 @@ def year_trend(uow: UnitOfWork, year: int, *, kind: UnitKind | None = None) -> T
     if kind is not None and kind not in ruleset.scored_kinds:
         kinds = ", ".join(k.value for k in ruleset.scored_kinds)
         raise InvalidRequest(
-            f"{kind.value!r} is not a scored kind of {year} (scored kinds: {kinds})"
+            _(
+                "%(kind)r is not a scored kind of %(year)s (scored kinds: %(kinds)s)",
+                kind=kind.value,
+                year=year,
+                kinds=kinds,
+            )
         )
     days = month_ends(year)
     with uow:
         if not uow.years.exists(year):
-            raise NotFound(f"no data is held for the year {year}; import a bundle first")
+            raise NotFound(
+                _("no data is held for the year %(year)s; import a bundle first", year=year)
+            )
         revision = uow.years.revision(year)
         units = uow.index.scored_units(year, ruleset.scored_kinds)
         monthly = uow.index.monthly(year, days, ruleset.attribution, ruleset.scored_kinds)

@@ -1,22 +1,21 @@
-"""Each unit's score row at every month end of a year, for the month-by-month charts.
+"""Each unit's standing at every month end of a year up to a date, for the month-by-month
+charts: the trend service (``scoring_service.trend``) for the month ends before the date,
+and the score rows at the date itself for its own month.
 
-To be replaced by the trend service (scoring_service's month-by-month trend, being built
-beside this): this stand-in asks ``records.score_runs.current_scores`` for each month end,
-which reads a current stored run or scores the year again, so it costs a score run per
-month; each month's rows are remembered until the year's data or rules change
-(``web.memo``). Pages call only ``monthly``; swapping it is a change of this one module.
+The year's trend is remembered until the year's data or rules change (``web.memo``):
+people reading the same year between writes share one computation.
 """
 
 from __future__ import annotations
 
-import calendar
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from scoring_service.records.score_runs import current_scores
+from scoring_service.results import Trend
+from scoring_service.trend import month_ends, year_trend
 from scoring_service.unit_of_work import UnitOfWork
 from web import memo
 
@@ -25,37 +24,45 @@ Rows = dict[str, dict[str, Any]]
 
 @dataclass(frozen=True, slots=True)
 class MonthRows:
-    """The score rows at one month end (the as-of date itself for its own month)."""
+    """The standing of each unit at one month end (the as-of date itself for its own
+    month): ``metrics.rate``, ``score``, ``grade`` and ``rank`` as in a score row."""
 
     day: date
     rows: Rows  # by unit code
 
 
-def month_ends(year: int, until: date) -> list[date]:
-    """The last day of each month of ``year`` up to ``until``; ``until`` ends its month."""
-    days = []
-    for month in range(1, 13):
-        end = date(year, month, calendar.monthrange(year, month)[1])
-        if end >= until:
-            days.append(until)
-            break
-        days.append(end)
-    return days
+def _by_month(found: Trend) -> dict[date, Rows]:
+    months: dict[date, Rows] = {day: {} for day in found.months}
+    for series in found.series:
+        for point in series.points:
+            months[point.as_of][series.unit] = {
+                "metrics": {"rate": point.rate},
+                "score": point.score,
+                "grade": point.grade,
+                "rank": point.rank,
+            }
+    return months
 
 
 def monthly(
     uow: Callable[[], UnitOfWork], year: int, until: date, units: set[str] | None = None
 ) -> list[MonthRows]:
-    """The rows of ``units`` (every unit the person reads when None) at each month end."""
+    """The rows of ``units`` (every unit the person reads when None) at each month end of
+    ``year`` before ``until``, then at ``until``."""
     key = memo.data_key(uow(), year)
-    found = []
-
-    def rows_at(day: date) -> Rows:
-        return {r["unit"]: r for r in current_scores(uow(), year, as_of=day).rows}
-
-    for day in month_ends(year, until):
-        rows = memo.remember(("trend", *key, day), functools.partial(rows_at, day))
-        if units is not None:
-            rows = {code: row for code, row in rows.items() if code in units}
-        found.append(MonthRows(day, rows))
+    ends = [day for day in month_ends(year) if day < until]
+    months = (
+        memo.remember(("trend", *key), lambda: _by_month(year_trend(uow(), year))) if ends else {}
+    )
+    at_until = memo.remember(
+        ("scores", *key, until),
+        lambda: {r["unit"]: r for r in current_scores(uow(), year, as_of=until).rows},
+    )
+    found = [MonthRows(day, months.get(day, {})) for day in ends]
+    found.append(MonthRows(until, at_until))
+    if units is not None:
+        found = [
+            MonthRows(m.day, {code: r for code, r in m.rows.items() if code in units})
+            for m in found
+        ]
     return found

@@ -203,22 +203,36 @@ def _db_check(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) 
     if args.format == "json":
         print_json([c.to_json() for c in checks], out)
     elif not checks:
-        print("no year is held yet; nothing to check", file=out)
+        print(_("no year is held yet; nothing to check"), file=out)
     for check in checks if args.format == "text" else ():
         found = len(check.differences)
+        differ = f"{found:,}"
+        result = _("%(count)s differ", count=differ) if found else _("no difference")
         print(
-            f"{check.year}: {check.findings:,} findings and {check.units:,} units checked: "
-            + (f"{found:,} differ" if found else "no difference"),
+            _(
+                "%(year)s: %(findings)s findings and %(units)s units checked: %(result)s",
+                year=check.year,
+                findings=format(check.findings, ","),
+                units=format(check.units, ","),
+                result=result,
+            ),
             file=out,
         )
         for difference in check.differences[:SHOWN_DIFFERENCES]:
             print(
-                f"  {difference.table} {difference.key}: kept {difference.to_json()['kept']}, "
-                f"replayed {difference.to_json()['expected']}",
+                "  "
+                + _(
+                    "%(table)s %(key)s: kept %(kept)s, replayed %(expected)s",
+                    table=difference.table,
+                    key=difference.key,
+                    kept=difference.to_json()["kept"],
+                    expected=difference.to_json()["expected"],
+                ),
                 file=out,
             )
         if found > SHOWN_DIFFERENCES:
-            print(f"  ... and {found - SHOWN_DIFFERENCES:,} more", file=out)
+            more = f"{found - SHOWN_DIFFERENCES:,}"
+            print("  " + _("... and %(count)s more", count=more), file=out)
     return EXIT_FAILED if any(c.differences for c in checks) else EXIT_OK
 
 
@@ -407,24 +421,42 @@ def _trend(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
     from datetime import date
 
     from scoring_service.domain.model import UnitKind
+    from scoring_service.i18n.labels import GRADES, KINDS, label
     from scoring_service.reports.text import table
     from scoring_service.trend import year_trend
 
     kinds = {k.value: k for k in UnitKind}
     if args.kind is not None and args.kind not in kinds:
-        raise UsageError(f"{args.kind!r} is not a unit kind; choose from {', '.join(kinds)}")
+        raise UsageError(
+            _(
+                "%(kind)r is not a unit kind; choose from %(kinds)s",
+                kind=args.kind,
+                kinds=", ".join(kinds),
+            )
+        )
     found = year_trend(ctx.uow(), args.year, kind=kinds.get(args.kind))
     if args.format == "json":
         # Dates as ISO text, as in every JSON document this command line prints.
         print_json(json.loads(json.dumps(asdict(found), default=date.isoformat)), out)
         return EXIT_OK
-    headers = ["unit", "name", "kind", *(f"{d.month:02d}" for d in found.months)]
+    headers = [_("unit"), _("name"), _("kind"), *(f"{d.month:02d}" for d in found.months)]
     rows = [
-        [s.unit, s.name, s.kind, *(f"{p.score} {p.grade}" for p in s.points)] for s in found.series
+        [
+            s.unit,
+            s.name,
+            label(KINDS, s.kind),
+            *(f"{p.score} {label(GRADES, p.grade)}" for p in s.points),
+        ]
+        for s in found.series
     ]
     print(
-        f"{args.year} month by month (score and grade at each month end; "
-        f"rules {found.ruleset_hash[:12]}, data revision {found.data_revision})",
+        _(
+            "%(year)s month by month (score and grade at each month end; rules %(rules)s, "
+            "data revision %(revision)s)",
+            year=args.year,
+            rules=found.ruleset_hash[:12],
+            revision=found.data_revision,
+        ),
         file=out,
     )
     print(table(headers, rows), file=out)

@@ -595,7 +595,9 @@ def dry_run(
     with uow:
         session = uow.session
         if not uow.years.exists(year):
-            raise NotFound(f"no data is held for the year {year}; import a bundle first")
+            raise NotFound(
+                gettext("no data is held for the year %(year)s; import a bundle first", year=year)
+            )
         revision = uow.years.revision(year)
         version = repo.version_by_hash(session, year, published.content_hash)
         # The counts depend on the data, the date and attribution only: when the draft
