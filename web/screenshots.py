@@ -48,6 +48,12 @@ PAGES: dict[str, str] = {
     "unit": "/years/2018/units/441624",
     "findings": "/years/2018/findings?county=441624&overdue=yes",
     "finding": "/years/2018/findings/2018-G1-441624-07-04",
+    "inspections": "/years/2018/inspections",
+    "inspection": "/years/2018/inspections/2018-G1-441624-07",
+    "alerts": "/years/2018/alerts",
+    "imports": "/imports",
+    "rules": "/rules/2018",
+    "admin": "/admin",
 }
 
 
