@@ -1,99 +1,62 @@
-"""The words people read for the service's machine values (grades, measures, outcomes,
-unit kinds, event types, roles). The machine value stays in ``data-value`` attributes and
-exports; these are only what a page shows."""
+"""The words people read for the service's machine values. Those the command line, the
+exports and the pages share (grades, measures, kinds, outcomes, severities, reasons, alert
+types) are ``scoring_service.i18n.labels``: one word for each value everywhere. The ones
+only the pages show (event types, roles, letter states, households, drafts) are here. The
+machine value stays in ``data-value`` attributes and exports; these are what a page shows."""
 
 from __future__ import annotations
 
-from babel.support import LazyProxy
+from collections.abc import Mapping
 
-from scoring_service.i18n import current_language, lazy_gettext
+from scoring_service.i18n import N_
+from scoring_service.i18n.labels import ALERT_TYPES as ALERTS
+from scoring_service.i18n.labels import GRADES, KINDS, MEASURES, OUTCOMES, REASONS, SEVERITIES
+from scoring_service.i18n.labels import label as label
 
-GRADES: dict[str, LazyProxy] = {
-    "excellent": lazy_gettext("Excellent"),
-    "good": lazy_gettext("Good"),
-    "fair": lazy_gettext("Fair"),
-    "poor": lazy_gettext("Poor"),
+__all__ = [
+    "ALERTS",
+    "DRAFTS",
+    "EVENTS",
+    "GRADES",
+    "HOUSEHOLDS",
+    "KINDS",
+    "LETTERS",
+    "MEASURES",
+    "OUTCOMES",
+    "REASONS",
+    "ROLES",
+    "SEVERITIES",
+    "label",
+]
+
+EVENTS: Mapping[str, str] = {
+    "rectified": N_("Rectified"),
+    "extension": N_("Extension"),
+    "lookback_passed": N_("Look-back passed"),
+    "lookback_failed": N_("Look-back failed"),
+    "escalated": N_("Escalated"),
 }
-MEASURES: dict[str, LazyProxy] = {
-    "commendation": lazy_gettext("Public commendation"),
-    "criticism": lazy_gettext("Public criticism"),
-    "interview": lazy_gettext("Interview"),
-    "accountability": lazy_gettext("Accountability"),
-}
-KINDS: dict[str, LazyProxy] = {
-    "county": lazy_gettext("Counties"),
-    "town": lazy_gettext("Towns"),
-    "village": lazy_gettext("Villages"),
-    "helping_unit": lazy_gettext("Helping units"),
-}
-OUTCOMES: dict[str, LazyProxy] = {
-    "on_time": lazy_gettext("Rectified on time"),
-    "late": lazy_gettext("Rectified late"),
-    "overdue": lazy_gettext("Overdue"),
-    "open": lazy_gettext("Not yet due"),
-}
-SEVERITIES: dict[str, LazyProxy] = {
-    "general": lazy_gettext("General"),
-    "major": lazy_gettext("Major"),
-}
-EVENTS: dict[str, LazyProxy] = {
-    "rectified": lazy_gettext("Rectified"),
-    "extension": lazy_gettext("Extension"),
-    "lookback_passed": lazy_gettext("Look-back passed"),
-    "lookback_failed": lazy_gettext("Look-back failed"),
-    "escalated": lazy_gettext("Escalated"),
-}
-ROLES: dict[str, LazyProxy] = {
-    "reader": lazy_gettext("Reader"),
-    "inspector": lazy_gettext("Inspector"),
-    "assessor": lazy_gettext("Assessor"),
-    "rule_editor": lazy_gettext("Rule editor"),
-    "admin": lazy_gettext("Administrator"),
-}
-REASONS: dict[str, LazyProxy] = {
-    "found": lazy_gettext("found at the unit itself"),
-    "territorial": lazy_gettext("found at a unit under it"),
-    "paired": lazy_gettext("found at a village it helps"),
-    "responsible": lazy_gettext("named responsible"),
-}
-ALERTS: dict[str, LazyProxy] = {
-    "late_letter": lazy_gettext("Rectification letter late"),
-    "long_inspection": lazy_gettext("Inspection too long"),
-    "incomplete_sample": lazy_gettext("Sample incomplete"),
-    "missed_month": lazy_gettext("No inspection in a month"),
-    "unescalated_major": lazy_gettext("Major finding not escalated"),
+ROLES: Mapping[str, str] = {
+    "reader": N_("Reader"),
+    "inspector": N_("Inspector"),
+    "assessor": N_("Assessor"),
+    "rule_editor": N_("Rule editor"),
+    "admin": N_("Administrator"),
 }
 
-LETTERS: dict[str, LazyProxy] = {
-    "on_time": lazy_gettext("Issued on time"),
-    "late": lazy_gettext("Issued late"),
-    "missing": lazy_gettext("Not issued, overdue"),
-    "pending": lazy_gettext("Not issued yet, still in time"),
-    "not_ended": lazy_gettext("The inspection had not ended"),
+LETTERS: Mapping[str, str] = {
+    "on_time": N_("Issued on time"),
+    "late": N_("Issued late"),
+    "missing": N_("Not issued, overdue"),
+    "pending": N_("Not issued yet, still in time"),
+    "not_ended": N_("The inspection had not ended"),
 }
-HOUSEHOLDS: dict[str, LazyProxy] = {
-    "pre_exit": lazy_gettext("Due to exit poverty"),
-    "not_exited": lazy_gettext("Not exited"),
+HOUSEHOLDS: Mapping[str, str] = {
+    "pre_exit": N_("Due to exit poverty"),
+    "not_exited": N_("Not exited"),
 }
-DRAFTS: dict[str, LazyProxy] = {
-    "open": lazy_gettext("Open"),
-    "stale": lazy_gettext("Stale: another version came into force"),
-    "published": lazy_gettext("Published"),
+DRAFTS: Mapping[str, str] = {
+    "open": N_("Open"),
+    "stale": N_("Stale: another version came into force"),
+    "published": N_("Published"),
 }
-
-
-# Words already read, by language, table and value: a ranking shows thousands, and the
-# catalogue is read once per process anyway (scoring_service.i18n.translations).
-_words: dict[tuple[str, int, str], str] = {}
-
-
-def label(table: dict[str, LazyProxy], value: object) -> str:
-    """The word for ``value`` in the current language, or the value itself when it has none."""
-    key = (current_language(), id(table), str(value))
-    word = _words.get(key)
-    if word is None:
-        found = table.get(key[2])
-        if found is None:
-            return key[2]
-        word = _words[key] = str(found)
-    return word

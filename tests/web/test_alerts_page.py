@@ -49,7 +49,7 @@ def test_the_alerts_by_type_with_their_group(demo: Site) -> None:
     assert late and late[0][2] == "G4"
     escalation = next(r for r in rows if r[1] == "unescalated_major")
     assert escalation[2] == escalation[3].split("-")[1]  # the group of the finding's inspection
-    assert "整改函未按时下发" in page.text and "第四组" in page.text
+    assert "整改函下发超时" in page.text and "第四组" in page.text
 
 
 def test_a_scoped_person_sees_only_their_alerts(demo: Site) -> None:

@@ -68,7 +68,7 @@ def test_the_ranking_and_a_unit_page_show_the_services_rows(
     grade = page.locator(f'tr[data-unit="{worst["unit"]}"] [data-field=grade] .grade')
     assert (
         grade.inner_text()
-        == {"excellent": "优秀", "good": "良好", "fair": "一般", "poor": "较差"}[worst["grade"]]
+        == {"excellent": "好", "good": "较好", "fair": "一般", "poor": "较差"}[worst["grade"]]
     )
     assert f"grade--{worst['grade']}" in (grade.get_attribute("class") or "")
 
