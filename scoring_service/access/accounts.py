@@ -13,10 +13,9 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import replace
 
-from scoring_service.access import audit, passwords
-from scoring_service.access.roles import Forbidden, Principal, Role
-from scoring_service.access.tokens import outside_of
-from scoring_service.db import Sessions, accounts, scopes
+from scoring_service.access import audit, grants, passwords
+from scoring_service.access.roles import Principal, Role
+from scoring_service.db import Sessions, accounts
 from scoring_service.db.accounts import AccountInfo
 from scoring_service.domain.errors import Conflict, InvalidRequest, NotFound
 from scoring_service.i18n import _
@@ -69,36 +68,6 @@ def _check_username(username: str) -> str:
     return username
 
 
-def _units(scope: Sequence[str] | None) -> list[str] | None:
-    if scope is None:
-        return None
-    units = sorted(dict.fromkeys(scope))
-    if not units:
-        # An empty scope must never read as "no limit": refuse it instead of widening it.
-        raise InvalidRequest(_("a scope names at least one unit code; leave it out for every unit"))
-    bad = [u for u in units if not u or len(u) > 64 or any(c.isspace() or c == "\x00" for c in u)]
-    if bad:
-        raise InvalidRequest(
-            _("scope units must be unit codes (1-64 characters): %(bad)s", bad=bad)
-        )
-    return units
-
-
-def _require_within(uow: UnitOfWork, scope: Sequence[str] | None) -> None:
-    """Forbidden unless the account's scope lies inside the actor's: no one makes or
-    changes a person wider than themselves."""
-    outside = outside_of(scopes.reach_in_any_year(uow.session, uow.actor), scope)
-    if outside:
-        raise Forbidden(
-            _(
-                "%(actor)r may manage only accounts scoped inside its own scope; "
-                "outside it: %(units)s",
-                actor=uow.actor.name,
-                units=", ".join(outside),
-            )
-        )
-
-
 def create_account(
     uow: UnitOfWork,
     username: str,
@@ -109,30 +78,12 @@ def create_account(
     """A new account, made by ``uow.actor``, with the role and scope given (None: every
     unit; a scope names units held in some year)."""
     _check_username(username)
-    try:
-        role = Role(role)
-    except ValueError:
-        raise InvalidRequest(
-            _(
-                "unknown role %(role)r; choose from %(roles)s",
-                role=role,
-                roles=", ".join(r.value for r in Role),
-            )
-        ) from None
-    units = _units(scope)
+    role = grants.role_named(role)
+    units = grants.scope_units(scope)
     check_password_rules(password)
     stored = passwords.hash_password(password)
     with uow:
-        _require_within(uow, units)
-        if units is not None:
-            unknown = scopes.unknown_units(uow.session, units)
-            if unknown:
-                raise InvalidRequest(
-                    _(
-                        "no year holds the units %(units)s; a scope names units held",
-                        units=", ".join(unknown),
-                    )
-                )
+        grants.require_grantable(uow, units)
         try:
             info = accounts.add_account(
                 uow.session,
@@ -159,8 +110,8 @@ def list_accounts(uow: UnitOfWork) -> list[AccountInfo]:
     with uow:
         found = accounts.list_accounts(uow.session)
         if uow.actor.scope is not None:
-            covered = scopes.reach_in_any_year(uow.session, uow.actor)
-            found = [a for a in found if not outside_of(covered, a.scope)]
+            covered = grants.covered_by_actor(uow)
+            found = [a for a in found if not grants.outside_of(covered, a.scope)]
         return found
 
 
@@ -168,7 +119,7 @@ def _held(uow: UnitOfWork, username: str) -> AccountInfo:
     found = accounts.account_by_username(uow.session, username)
     if found is None:
         raise NotFound(_("no account is named %(name)r", name=username))
-    _require_within(uow, found.scope)
+    grants.require_within(uow, found.scope)
     return found
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
 
-from scoring_service.access.roles import Forbidden, Principal, Role
-from scoring_service.db import Sessions, principals, scopes
+from scoring_service.access import grants
+from scoring_service.access.roles import Principal, Role
+from scoring_service.db import Sessions, principals
 from scoring_service.db.principals import TokenInfo
 from scoring_service.domain.errors import Conflict, InvalidRequest, NotFound
 from scoring_service.i18n import gettext as _
@@ -39,42 +39,11 @@ def create_token(
     name = name.strip()
     if not name or len(name) > NAME_MAX or "\x00" in name:
         raise InvalidRequest(_("a token name is 1 to %(most)s characters", most=NAME_MAX))
-    try:
-        role = Role(role)
-    except ValueError:
-        raise InvalidRequest(
-            _(
-                "unknown role %(role)r; choose from %(roles)s",
-                role=role,
-                roles=", ".join(r.value for r in Role),
-            )
-        ) from None
-    units = None
-    if scope is not None:
-        units = sorted(dict.fromkeys(scope))
-        if not units:
-            # An empty scope must never read as "no limit": refuse it instead of widening it.
-            raise InvalidRequest(
-                _("a scope names at least one unit code; leave the scope out for every unit")
-            )
-        bad = [u for u in units if not u or len(u) > 64 or any(c.isspace() for c in u)]
-        if bad or any("\x00" in u for u in units):
-            raise InvalidRequest(
-                _("scope units must be unit codes (1-64 characters): %(bad)s", bad=bad)
-            )
+    role = grants.role_named(role)
+    units = grants.scope_units(scope)
     secret = PREFIX + secrets.token_urlsafe(32)
     with uow:
-        _require_within(uow, units, "create")
-        if units is not None:
-            unknown = scopes.unknown_units(uow.session, units)
-            if unknown:
-                raise InvalidRequest(
-                    _(
-                        "no year holds the units %(units)s; a scope names units held (import "
-                        "the year first)",
-                        units=", ".join(unknown),
-                    )
-                )
+        grants.require_grantable(uow, units)
         try:
             info = principals.add_token(
                 uow.session,
@@ -114,7 +83,7 @@ def revoke_token(uow: UnitOfWork, ref: str | int) -> TokenInfo:
             found = principals.live_token(session, name=ref)
         if found is None:
             raise NotFound(_("no live token %(ref)r", ref=ref))
-        _require_within(uow, found.scope, "revoke")
+        grants.require_within(uow, found.scope)
         info = principals.revoke_token(session, found.id)
         uow.audit("token.revoke", "token", info.name, detail={"id": info.id})
         uow.commit()
@@ -127,37 +96,9 @@ def list_tokens(uow: UnitOfWork, *, include_revoked: bool = False) -> list[Token
     with uow:
         found = principals.list_tokens(uow.session, include_revoked=include_revoked)
         if uow.actor.scope is not None:
-            covered = scopes.reach_in_any_year(uow.session, uow.actor)
-            found = [t for t in found if not outside_of(covered, t.scope)]
+            covered = grants.covered_by_actor(uow)
+            found = [t for t in found if not grants.outside_of(covered, t.scope)]
         return found
-
-
-def outside_of(covered: frozenset[str] | None, scope: Sequence[str] | None) -> list[str]:
-    """The units of a token's ``scope`` outside the units an actor ``covered`` (None: every
-    unit). An unscoped token is never inside a scoped actor (reported as ``*``)."""
-    if covered is None:
-        return []
-    if scope is None:
-        return ["* (every unit)"]
-    return [u for u in sorted(set(scope)) if u not in covered]
-
-
-def _require_within(uow: UnitOfWork, scope: Sequence[str] | None, verb: str) -> None:
-    """Forbidden unless the token's scope lies inside the actor's: no one makes or ends a
-    principal wider than itself."""
-    actor = uow.actor
-    outside = outside_of(scopes.reach_in_any_year(uow.session, actor), scope)
-    if outside:
-        raise Forbidden(
-            _(
-                "%(name)r may %(verb)s only tokens scoped inside its own scope (%(scope)s); "
-                "outside it: %(outside)s",
-                name=actor.name,
-                verb=verb,
-                scope=", ".join(sorted(actor.scope or ())),
-                outside=", ".join(outside),
-            )
-        )
 
 
 def authenticate(secret: str, *, db: Sessions) -> Principal | None:
