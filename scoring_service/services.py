@@ -124,6 +124,13 @@ def list_years(uow: UnitOfWork) -> list[YearSummary]:
         return uow.years.summary()
 
 
+def year_revision(uow: UnitOfWork, year: int) -> int:
+    """The year's data revision, raised by every write to its data (0: not held); what a
+    remembered answer about the year is keyed by."""
+    with uow:
+        return uow.years.revision(year)
+
+
 def _no_data(year: int) -> NotFound:
     return NotFound(
         gettext("no data is held for the year %(year)s; import a bundle first", year=year)

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from flask import Flask, current_app
 
 from scoring_service.rules_in_force import ruleset_of
-from scoring_service.services import list_years
+from scoring_service.services import year_revision
 from scoring_service.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
@@ -44,8 +44,13 @@ def _mine() -> Answers:
 
 def data_key(uow: UnitOfWork, year: int) -> tuple[Hashable, ...]:
     """What every answer about ``year`` for this person depends on."""
-    revision = next((y.revision for y in list_years(uow) if y.year == year), None)
-    return (year, revision, ruleset_of(uow.rules, year).content_hash, uow.actor.scope)
+    # One indexed read of the year's row: every page request builds this key.
+    return (
+        year,
+        year_revision(uow, year),
+        ruleset_of(uow.rules, year).content_hash,
+        uow.actor.scope,
+    )
 
 
 def remember(key: Hashable, compute: Callable[[], T]) -> T:
