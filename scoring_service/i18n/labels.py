@@ -5,9 +5,9 @@ the language in force."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
-from . import N_, gettext
+from . import N_, gettext, use_language
 
 OUTCOMES: Mapping[str, str] = {
     "on_time": N_("rectified on time"),
@@ -81,3 +81,22 @@ MEASURES: Mapping[str, str] = {
 def labels(table: Mapping[str, str], values: list[str], separator: str = ", ") -> str:
     """Several values' labels, joined."""
     return separator.join(label(table, v) for v in values)
+
+
+class InChinese(Mapping[str, str]):
+    """A table of labels read in Chinese whatever the language in force: for the files the
+    office keeps (CSV, XLSX, documents), whose words are the work plan's. The words are the
+    catalogue's, so a value reads the same in a file, on a page and on the command line."""
+
+    def __init__(self, table: Mapping[str, str]) -> None:
+        self._table = table
+
+    def __getitem__(self, value: str) -> str:
+        with use_language("zh"):
+            return gettext(self._table[value])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        return len(self._table)

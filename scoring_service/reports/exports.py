@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from scoring_service.i18n.labels import ALERT_TYPES, OUTCOMES, REASONS, InChinese
 from scoring_service.records.groups import find_group
 from scoring_service.records.inspections import get_inspection
 from scoring_service.records.units import unit_names
@@ -33,6 +34,8 @@ from scoring_service.reports.text import (
 from scoring_service.rules_in_force import ruleset_of
 from scoring_service.unit_of_work import UnitOfWork
 
+# Files name a severity in full (一般问题, 重大问题), where a terminal column or a page
+# cell reads the catalogue's short word (一般, 重大).
 SEVERITY_NAMES = {"general": "一般问题", "major": "重大问题"}
 PROBLEM_HEADERS = (
     "序号",
@@ -235,13 +238,8 @@ def scores_xlsx(
 
 # --- explanations --------------------------------------------------------------------------------
 
-OUTCOME_NAMES = {"on_time": "按期整改", "late": "逾期整改", "overdue": "超期未改", "open": "未到期"}
-REASON_NAMES = {
-    "found": "在本单位发现",
-    "territorial": "在下辖单位发现",
-    "paired": "在结对帮扶村发现",
-    "responsible": "列为责任单位",
-}
+OUTCOME_NAMES = InChinese(OUTCOMES)
+REASON_NAMES = InChinese(REASONS)
 METRIC_NAMES = {
     "findings": "问题数",
     "due": "应整改",
@@ -391,13 +389,7 @@ def explanation_xlsx(doc: dict[str, Any]) -> bytes:
 
 # --- alerts --------------------------------------------------------------------------------------
 
-ALERT_NAMES = {
-    "late_letter": "整改通知书未按时下发",
-    "long_inspection": "督查时间超期",
-    "incomplete_sample": "抽样不足",
-    "missed_month": "当月未开展督查",
-    "unescalated_major": "重大问题未及时报告",
-}
+ALERT_NAMES = InChinese(ALERT_TYPES)
 ALERT_COLUMNS = (
     Column("预警类型"),
     Column("类型代码", "code"),

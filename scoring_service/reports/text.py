@@ -19,19 +19,16 @@ from scoring_service.i18n.labels import (
     OUTCOMES,
     REASONS,
     SEVERITIES,
+    InChinese,
     label,
     labels,
 )
 from scoring_service.reports.cells import safe_cell
 
-KIND_NAMES = {"county": "县区", "town": "镇街", "helping_unit": "帮扶单位", "village": "村"}
-GRADE_NAMES = {"excellent": "好", "good": "较好", "fair": "一般", "poor": "较差"}
-MEASURE_NAMES = {
-    "commendation": "通报表扬",
-    "criticism": "通报批评",
-    "interview": "约谈",
-    "accountability": "问责",
-}
+# The files' words for kinds, grades and measures: the catalogue's, in Chinese.
+KIND_NAMES = InChinese(KINDS)
+GRADE_NAMES = InChinese(GRADES)
+MEASURE_NAMES = InChinese(MEASURES)
 
 
 def width(text: str) -> int:
@@ -140,13 +137,6 @@ def score_csv(rows: Sequence[dict[str, Any]]) -> str:
         writer.writerow([safe_cell(v) for v in cells])
     return out.getvalue()
 
-
-REASON_NAMES = {
-    "found": "found here",
-    "territorial": "found under this unit",
-    "paired": "at a paired village",
-    "responsible": "named responsible",
-}
 
 # The headings of the score table on a terminal, in the language in force (the files keep
 # SCORE_HEADERS, the work plan's Chinese, whatever the language).
