@@ -24,7 +24,7 @@ from typing import Any
 from scoring_service.documents.bundle_file import bundle_bytes
 from scoring_service.documents.files import ZIP, Document
 from scoring_service.documents.ledger import ledger_xlsx
-from scoring_service.documents.letter import letter_order, rectification_letter
+from scoring_service.documents.letter import letter_of, letter_order
 from scoring_service.documents.year import assessed_year, require_whole_year
 from scoring_service.domain.errors import InvalidRequest
 from scoring_service.i18n import _
@@ -92,9 +92,10 @@ def quarterly_archive(
     files: dict[str, bytes] = {}
     for inspection in ended:
         code = inspection.code
-        letter = rectification_letter(uow, year, code, number=numbers[code], templates=templates)
+        problems = problem_list(uow, year, code)
+        letter = letter_of(uow, year, problems, number=numbers[code], templates=templates)
         files[f"整改函/{letter.name}"] = letter.content
-        files[f"问题清单/问题清单-{code}.xlsx"] = problem_list_xlsx(problem_list(uow, year, code))
+        files[f"问题清单/问题清单-{code}.xlsx"] = problem_list_xlsx(problems)
     files[f"整改台账-{q.label}.xlsx"] = ledger_xlsx(assessed)
     files[f"bundle-{year}.json"] = bundle_bytes(assessed.data)
     listed = [

@@ -96,8 +96,23 @@ def rectification_letter(
     templates: Path | None = None,
 ) -> Document:
     """The letter of inspection ``code`` as a Word document."""
-    ruleset = ruleset_of(uow.rules, year)
     problems = problem_list(uow, year, code)  # NotFound outside the caller's reach
+    return letter_of(uow, year, problems, on=on, number=number, templates=templates)
+
+
+def letter_of(
+    uow: UnitOfWork,
+    year: int,
+    problems: ProblemList,
+    *,
+    on: date | None = None,
+    number: int | str | None = None,
+    templates: Path | None = None,
+) -> Document:
+    """The letter attaching ``problems``, an inspection's problem list already read (the
+    quarterly archive files both, and reads each list once)."""
+    ruleset = ruleset_of(uow.rules, year)
+    code = problems.inspection
     with uow:
         inspection, _findings = get_inspection(uow, year, code)
         group = find_group(uow, year, inspection.group)
