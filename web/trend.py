@@ -13,11 +13,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from scoring_service.i18n import format_percent
+from scoring_service.i18n import gettext as _
 from scoring_service.records.score_runs import current_scores
 from scoring_service.results import Trend
 from scoring_service.trend import month_ends, year_trend
 from scoring_service.unit_of_work import UnitOfWork
 from web import memo
+from web.charts import Chart, Series, line_chart
 
 Rows = dict[str, dict[str, Any]]
 
@@ -66,3 +69,41 @@ def monthly(
             for m in found
         ]
     return found
+
+
+RATE_TICKS = (0, 0.25, 0.5, 0.75, 1)
+
+
+def month_charts(months: list[MonthRows], units: list[tuple[str, str]]) -> tuple[Chart, Chart]:
+    """The rate and the score of each unit (code, name) month by month, as two line charts;
+    the score axis spans the scores shown, in steps of 5, from 80 to 105 at least."""
+    labels = [_("month %(month)s", month=m.day.month) for m in months]
+    rates = [[_rate(m.rows.get(code)) for m in months] for code, _name in units]
+    scores = [[_score(m.rows.get(code)) for m in months] for code, _name in units]
+    rate_chart = line_chart(
+        labels,
+        [Series(name, values) for (_code, name), values in zip(units, rates, strict=True)],
+        low=0,
+        high=1,
+        ticks=RATE_TICKS,
+        read=lambda v: format_percent(v, 0) if v in RATE_TICKS else format_percent(v),
+    )
+    known = [v for values in scores for v in values if v is not None] or [100.0]
+    low, high = min([*known, 80.0]) // 5 * 5, max([*known, 105.0]) // 5 * 5 + 5
+    score_chart = line_chart(
+        labels,
+        [Series(name, values) for (_code, name), values in zip(units, scores, strict=True)],
+        low=low,
+        high=high,
+        ticks=[low + i * (high - low) / 4 for i in range(5)],
+        read=lambda v: f"{v:g}",
+    )
+    return rate_chart, score_chart
+
+
+def _rate(row: dict[str, Any] | None) -> float | None:
+    return None if row is None else row["metrics"]["rate"]
+
+
+def _score(row: dict[str, Any] | None) -> float | None:
+    return None if row is None else float(row["score"])

@@ -16,7 +16,6 @@ from typing import Any
 
 from flask import render_template
 
-from scoring_service.i18n import format_percent
 from scoring_service.records import findings as finding_records
 from scoring_service.records.groups import list_groups
 from scoring_service.records.inspections import InspectionSummary, list_inspections
@@ -26,7 +25,6 @@ from scoring_service.rules_in_force import ruleset_of
 from scoring_service.services import year_alerts
 from web import memo, trend
 from web.blueprint import page_blueprint
-from web.charts import Series, line_chart
 from web.context import uow
 from web.forms import Form, read
 from web.query import args
@@ -128,38 +126,7 @@ def year(year: int) -> str:
     counties = [r for r in scores.rows if r["kind"] == "county"]
     measured = {m: [r for r in scores.rows if m in r["measures"]] for m in MEASURES}
     months = trend.monthly(uow, year, as_of, {r["unit"] for r in counties})
-    labels = [f"{m.day.month}月" for m in months]
-    rate_chart = line_chart(
-        labels,
-        [
-            Series(
-                c["name"],
-                [
-                    (m.rows[c["unit"]]["metrics"]["rate"] if c["unit"] in m.rows else None)
-                    for m in months
-                ],
-            )
-            for c in counties
-        ],
-        low=0,
-        high=1,
-        ticks=(0, 0.25, 0.5, 0.75, 1),
-        read=lambda v: format_percent(v, 0) if v in (0, 0.25, 0.5, 0.75, 1) else format_percent(v),
-    )
-    score_values = [
-        [float(m.rows[c["unit"]]["score"]) if c["unit"] in m.rows else None for m in months]
-        for c in counties
-    ]
-    known = [v for values in score_values for v in values if v is not None] or [100.0]
-    low, high = min([*known, 80.0]) // 5 * 5, max([*known, 105.0]) // 5 * 5 + 5
-    score_chart = line_chart(
-        labels,
-        [Series(c["name"], v) for c, v in zip(counties, score_values, strict=True)],
-        low=low,
-        high=high,
-        ticks=[low + i * (high - low) / 4 for i in range(5)],
-        read=lambda v: f"{v:g}",
-    )
+    rate_chart, score_chart = trend.month_charts(months, [(c["unit"], c["name"]) for c in counties])
     return render_template(
         "overview.html",
         year=year,

@@ -6,12 +6,10 @@ from datetime import date
 
 from flask import render_template
 
-from scoring_service.i18n import format_percent
 from scoring_service.records.units import unit_names
 from scoring_service.services import explain_unit
 from web import memo, trend
 from web.blueprint import page_blueprint
-from web.charts import Series, line_chart
 from web.context import uow
 from web.forms import Form, read
 from web.query import args
@@ -36,28 +34,8 @@ def unit(year: int, code: str) -> str:
     )
     as_of = date.fromisoformat(doc["as_of"])
     months = trend.monthly(uow, year, as_of, {code})
-    labels = [f"{m.day.month}月" for m in months]
     rows = [m.rows.get(code) for m in months]
-    rates = [r["metrics"]["rate"] if r else None for r in rows]
-    scores = [float(r["score"]) if r else None for r in rows]
-    rate_chart = line_chart(
-        labels,
-        [Series(doc["unit"]["name"], rates)],
-        low=0,
-        high=1,
-        ticks=(0, 0.25, 0.5, 0.75, 1),
-        read=lambda v: format_percent(v, 0) if v in (0, 0.25, 0.5, 0.75, 1) else format_percent(v),
-    )
-    known = [s for s in scores if s is not None] or [100.0]
-    low, high = min([*known, 80.0]) // 5 * 5, max([*known, 105.0]) // 5 * 5 + 5
-    score_chart = line_chart(
-        labels,
-        [Series(doc["unit"]["name"], scores)],
-        low=low,
-        high=high,
-        ticks=[low + i * (high - low) / 4 for i in range(5)],
-        read=lambda v: f"{v:g}",
-    )
+    rate_chart, score_chart = trend.month_charts(months, [(code, doc["unit"]["name"])])
     names = unit_names(uow(), year, {f["found_at"] for f in doc["findings"]})
     return render_template(
         "unit.html",
