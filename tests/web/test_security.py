@@ -58,10 +58,46 @@ def test_sign_in_and_out_are_audited_with_the_person_s_name(small: Site) -> None
     ]
 
 
+# ``next=`` as a query string holds it (percent-encoded) and as the form sends it (decoded).
+ELSEWHERE = {
+    "//evil.example/x": "//evil.example/x",
+    "/%5Cevil.example": "/\\evil.example",
+    "/%09/evil.example": "/\t/evil.example",
+    "/%2509/evil.example": "/%09/evil.example",
+    "/%252F/evil.example": "/%2F/evil.example",
+    "https://evil.example": "https://evil.example",
+    "/%0d%0aSet-Cookie:x": "/\r\nSet-Cookie:x",
+    "%0d%0aSet-Cookie:x": "\r\nSet-Cookie:x",
+    "javascript:alert(1)": "javascript:alert(1)",
+    "/%E2%80%A8/evil.example": "/\u2028/evil.example",
+    "evil.example": "evil.example",
+}
+OWN = ["/years/2018/overview?kind=county", "/years/2018/scores", "/"]
+
+
 def test_a_redirect_after_sign_in_stays_on_this_site(small: Site) -> None:
+    for sent in ELSEWHERE.values():
+        response = sign_in(small.client(), "office", PASSWORD, next_=sent)
+        assert (response.status_code, response.headers["Location"]) == (302, "/"), repr(sent)
+    for own in OWN:
+        response = sign_in(small.client(), "office", PASSWORD, next_=own)
+        assert (response.status_code, response.headers["Location"]) == (302, own), own
+    # Signed in, the sign-in page sends one on at once: the same rule.
+    client = small.client("office")
+    for query in ELSEWHERE:
+        response = client.get(f"/login?next={query}")
+        assert (response.status_code, response.headers["Location"]) == (302, "/"), query
+    for own in OWN:
+        response = client.get("/login", query_string={"next": own})
+        assert (response.status_code, response.headers["Location"]) == (302, own), own
+
+
+def test_the_sign_in_form_carries_only_a_path_of_this_site(small: Site) -> None:
     client = small.client()
-    response = sign_in(client, "office", PASSWORD, next_="//evil.example/x")
-    assert response.headers["Location"] == "/"
+    for query in ELSEWHERE:
+        page = client.get(f"/login?next={query}")
+        assert page.status_code == 200, query
+        assert 'name="next" value="/"' in page.text, query
 
 
 def test_a_form_without_its_csrf_token_is_refused(small: Site) -> None:
