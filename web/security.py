@@ -3,8 +3,9 @@ every form, sign-in throttling and the security headers of every page.
 
 - The session is Flask's signed cookie (``HttpOnly``, ``SameSite=Lax``, ``Secure`` by
   ``SCORING_SECURE_COOKIES``). It holds the account's id, its session version and when it
-  was last used; each request reads the account again, so a disabled account or a reset
-  password ends every session at its next request, and a session idle longer than
+  was last used; each request reads the account again, so a disabled account, a reset
+  password or signing out ends every session at its next request (the account's session
+  version moves on; a copy of the cookie holds the old one), and a session idle longer than
   ``SCORING_SESSION_IDLE_MINUTES`` must sign in again.
 - The signing key is ``SCORING_SECRET_KEY``, else one the service made and keeps in the
   database (``access.accounts.session_secret``): gunicorn's workers and restarts agree.

@@ -216,6 +216,23 @@ def test_a_disabled_account_or_a_reset_password_ends_its_sessions(small: Site) -
     assert sign_in(client, "reader", "another long password").status_code == 401
 
 
+def test_signing_out_ends_the_session_a_copied_cookie_holds(small: Site) -> None:
+    client = small.client("reader")
+    other = small.client("reader")  # the same person signed in elsewhere
+    cookie = client.get_cookie("scoring_session")
+    assert cookie is not None
+    copy = small.client()
+    copy.set_cookie("scoring_session", cookie.value)
+    assert copy.get("/").status_code == 200
+    token = csrf_token(client.get("/").text)
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    for signed_out in (copy, other):
+        response = signed_out.get("/years/2018/scores")
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/login")
+    assert sign_in(small.client(), "reader", PASSWORD).status_code == 302
+
+
 def test_an_idle_session_must_sign_in_again(small: Site, monkeypatch: pytest.MonkeyPatch) -> None:
     import time
 

@@ -56,12 +56,13 @@ def login() -> ResponseReturnValue:
 
 @bp.route("/logout", methods=["GET", "POST"])
 def logout() -> BaseResponse | str:
-    """GET asks to confirm (a link cannot sign anyone out); POST signs out."""
+    """GET asks to confirm (a link cannot sign anyone out); POST signs out, ending the
+    account's sessions on the server, not only forgetting this cookie."""
     if request.method == "GET":
         if g.get("account") is None:
             return redirect(url_for("web.auth.login"))
         return render_template("logout.html")
     if g.get("account") is not None:
-        accounts.record_sign_out(uow())
+        accounts.sign_out(uow(), g.account.id)
     security.end_session()
     return redirect(url_for("web.auth.login"))
