@@ -10,6 +10,7 @@ import pytest
 
 from scoring_service.access import accounts, audit
 from tests.helpers.bundles import spec_bundle
+from tests.helpers.routes import odd_paths
 from tests.helpers.web import PASSWORD, Site, csrf_token, make_site, sign_in
 
 NASTY = "<script>alert(1)</script>\"'"
@@ -98,6 +99,17 @@ def test_the_sign_in_form_carries_only_a_path_of_this_site(small: Site) -> None:
         page = client.get(f"/login?next={query}")
         assert page.status_code == 200, query
         assert 'name="next" value="/"' in page.text, query
+
+
+def test_every_id_of_a_page_in_other_digits_is_not_found(small: Site) -> None:
+    client = small.client("office")
+    tried = [(m, p) for m, p in odd_paths(small.app, "/") if not p.startswith("/api/")]
+    assert len(tried) > 50
+    for method, path in tried:
+        response = client.open(path, method=method)
+        assert response.status_code == 404, (method, path, response.status_code)
+    # Nor is a number no database column holds.
+    assert client.get("/years/99999999999999999999/scores").status_code == 404
 
 
 def test_a_form_without_its_csrf_token_is_refused(small: Site) -> None:
