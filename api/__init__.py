@@ -20,7 +20,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     (``{"database_url": ...}``), or None for the environment alone. The schema is not
     migrated here: ``python -m scoring_service serve`` (or ``db upgrade``) does it once.
     """
-    from api import compression, cors, errors, language, request_id, throttle
+    from api import compression, cors, errors, language, request_id, routing, throttle
     from api.blueprints import BLUEPRINTS
     from scoring_service.bootstrap import bootstrap
 
@@ -32,6 +32,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = config.max_bundle_bytes
     app.config.update(config.extra)
     app.url_map.strict_slashes = False
+    routing.register_converters(app)
     wiring = bootstrap(config, server=True)
     app.extensions[EXTENSION] = Services(
         config=config,

@@ -16,8 +16,9 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import quote, urlencode
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Flask, Response, request
 from pydantic import BaseModel, ValidationError, create_model
+from werkzeug.routing import IntegerConverter, Map
 
 from api.auth import authorize, refuse_token_in_query
 from api.context import services
@@ -47,9 +48,34 @@ _CODE = re.compile(CODE_PATTERN)
 # the backslash (an escape some clients ignore) and the percent sign (some clients decode it).
 _NOT_PLAIN = re.compile(r'[^\x20-\x7e]+|["\\%]')
 _EVENT_TAGS = {"extension", "rectified", "lookback_failed", "lookback_passed", "escalated"}
-INT_PARAMS = {"year": (1900, 9999), "run_id": (1, 2**31 - 1), "token_id": (1, 2**31 - 1)}
+MAX_ID = 2**31 - 1  # the largest value of a database integer column
+INT_PARAMS = {"year": (1900, 9999), "run_id": (1, MAX_ID), "token_id": (1, MAX_ID)}
 
 View = Callable[..., Any]
+
+
+class AsciiInteger(IntegerConverter):
+    """``<int:...>`` in every route of the app, the API's and the pages': ASCII digits only,
+    up to the largest id a database column holds. Werkzeug's own reads any digit (its
+    ``\\d`` and ``int()`` take ``١`` and ``１``), so ``/years/٢٠١٨`` would be 2018 although
+    ids are ASCII digits; and a number past 32 bits would reach the database and fail."""
+
+    regex = r"[0-9]+"
+
+    def __init__(
+        self,
+        map: Map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = None,
+        signed: bool = False,
+    ) -> None:
+        super().__init__(map, fixed_digits, min, MAX_ID if max is None else max, signed)
+
+
+def register_converters(app: Flask) -> None:
+    """Make ``<int:...>`` the ASCII one, before any route is added."""
+    app.url_map.converters["int"] = AsciiInteger
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,9 @@
 """The words people read for the service's machine values. Those the command line, the
 exports and the pages share (grades, measures, kinds, outcomes, severities, reasons, alert
-types) are ``scoring_service.i18n.labels``: one word for each value everywhere. The ones
-only the pages show (event types, roles, letter states, households, drafts) are here. The
-machine value stays in ``data-value`` attributes and exports; these are what a page shows."""
+types, and roles, which refusals name) are ``scoring_service.i18n.labels``: one word for
+each value everywhere. The ones only the pages show (event types, letter states,
+households, drafts) are here. The machine value stays in ``data-value`` attributes and
+exports; these are what a page shows."""
 
 from __future__ import annotations
 
@@ -10,7 +11,15 @@ from collections.abc import Mapping
 
 from scoring_service.i18n import N_
 from scoring_service.i18n.labels import ALERT_TYPES as ALERTS
-from scoring_service.i18n.labels import GRADES, KINDS, MEASURES, OUTCOMES, REASONS, SEVERITIES
+from scoring_service.i18n.labels import (
+    GRADES,
+    KINDS,
+    MEASURES,
+    OUTCOMES,
+    REASONS,
+    ROLES,
+    SEVERITIES,
+)
 from scoring_service.i18n.labels import label as label
 
 __all__ = [
@@ -35,13 +44,6 @@ EVENTS: Mapping[str, str] = {
     "lookback_passed": N_("Look-back passed"),
     "lookback_failed": N_("Look-back failed"),
     "escalated": N_("Escalated"),
-}
-ROLES: Mapping[str, str] = {
-    "reader": N_("Reader"),
-    "inspector": N_("Inspector"),
-    "assessor": N_("Assessor"),
-    "rule_editor": N_("Rule editor"),
-    "admin": N_("Administrator"),
 }
 
 LETTERS: Mapping[str, str] = {

@@ -3,8 +3,9 @@ every form, sign-in throttling and the security headers of every page.
 
 - The session is Flask's signed cookie (``HttpOnly``, ``SameSite=Lax``, ``Secure`` by
   ``SCORING_SECURE_COOKIES``). It holds the account's id, its session version and when it
-  was last used; each request reads the account again, so a disabled account or a reset
-  password ends every session at its next request, and a session idle longer than
+  was last used; each request reads the account again, so a disabled account, a reset
+  password or signing out ends every session at its next request (the account's session
+  version moves on; a copy of the cookie holds the old one), and a session idle longer than
   ``SCORING_SESSION_IDLE_MINUTES`` must sign in again.
 - The signing key is ``SCORING_SECRET_KEY``, else one the service made and keeps in the
   database (``access.accounts.session_secret``): gunicorn's workers and restarts agree.
@@ -18,7 +19,9 @@ from __future__ import annotations
 
 import logging
 import time
+import unicodedata
 from datetime import timedelta
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask, Response, current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
@@ -102,6 +105,38 @@ def add_headers(response: Response) -> Response:
     if not request.path.startswith("/assets/"):
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# --- where to go next -------------------------------------------------------------------------
+
+
+def own_path(target: str | None) -> str | None:
+    """``target`` when it is a path of this site, else None.
+
+    Only a relative path starting with one ``/``: no scheme, no host, no backslash, no
+    control or blank character. Browsers drop tabs and line breaks from an address and read
+    a backslash as a slash (a tab between two slashes leads to another host), and a line
+    break cannot be sent in a header at all. The text once percent-decoded is held to the
+    same rule but for blanks (a search for two words is still this site's)."""
+    if not target or _leaves(target) or any(_blank_or_control(c) for c in target):
+        return None
+    decoded = unquote(target)
+    if _leaves(decoded) or any(unicodedata.category(c).startswith("C") for c in decoded):
+        return None
+    return target
+
+
+def _leaves(text: str) -> bool:
+    """Whether an address could lead off this site: not one leading ``/``, a backslash,
+    a scheme or a host."""
+    if not text.startswith("/") or text.startswith("//") or "\\" in text:
+        return True
+    parts = urlsplit(text)
+    return bool(parts.scheme or parts.netloc)
+
+
+def _blank_or_control(c: str) -> bool:
+    return c.isspace() or unicodedata.category(c)[0] in "CZ"
 
 
 # --- the session ------------------------------------------------------------------------------

@@ -27,10 +27,10 @@ __all__ = [
     "disable_account",
     "list_accounts",
     "principal_of",
-    "record_sign_out",
     "reset_password",
     "session_secret",
     "sign_in",
+    "sign_out",
     "signed_in_account",
 ]
 
@@ -180,9 +180,11 @@ def sign_in(uow: UnitOfWork, username: str, password: str) -> AccountInfo | None
     return replace(found, password_hash="")  # the hash goes no further than the check
 
 
-def record_sign_out(uow: UnitOfWork) -> None:
-    """Audit that ``uow.actor`` signed out."""
+def sign_out(uow: UnitOfWork, account_id: int) -> None:
+    """Sign ``uow.actor`` out on the server: every session of the account ends (a copy of
+    the cookie is worth nothing after), and the sign-out is audited."""
     with uow:
+        accounts.end_sessions(uow.session, account_id)
         uow.audit("account.sign_out", "account", uow.actor.name)
         uow.commit()
 

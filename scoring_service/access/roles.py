@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from scoring_service.domain.errors import DomainError
 from scoring_service.i18n import gettext as _
+from scoring_service.i18n.labels import PERMISSIONS, ROLES, label, labels
 
 
 class Forbidden(DomainError):
@@ -60,14 +61,17 @@ class Principal:
     def require(self, permission: Permission) -> None:
         """Raise Forbidden unless the role has the permission."""
         if not self.can(permission):
+            # The role and the permission in words of the language in force, never their
+            # identifiers: a Chinese sentence holds no English word.
+            holders = [r.value for r in Role if permission in ROLE_PERMISSIONS[r]]
             raise Forbidden(
                 _(
-                    "the role %(role)r of token %(name)r does not allow this (it needs "
-                    "%(permission)r; roles that have it: %(roles)s)",
-                    role=self.role.value,
+                    "%(name)r (%(role)s) may not do this: it needs the permission of "
+                    "%(permission)s, which these roles have: %(roles)s",
                     name=self.name,
-                    permission=permission.value,
-                    roles=", ".join(r.value for r in Role if permission in ROLE_PERMISSIONS[r]),
+                    role=label(ROLES, self.role.value),
+                    permission=label(PERMISSIONS, permission.value),
+                    roles=labels(ROLES, holders, separator=_(", ")),
                 )
             )
 

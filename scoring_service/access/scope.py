@@ -33,7 +33,26 @@ from scoring_service.access.roles import Forbidden, Principal
 from scoring_service.db.scopes import alerts_in_reach, reach, visible_findings_condition
 from scoring_service.domain.alerts import Alert
 from scoring_service.domain.errors import NotFound
+from scoring_service.i18n import N_
 from scoring_service.i18n import gettext as _
+
+# What the services name in a refusal (``what`` below), as they write it: each read in the
+# language in force, so a Chinese refusal holds no English subject.
+SUBJECTS = (
+    N_("the unit"),
+    N_("the pairing"),
+    N_("the group"),
+    N_("the inspection"),
+    N_("importing a bundle"),
+    N_("storing a score run"),
+    N_("a rule set draft"),
+    N_("publishing a rule set"),
+    N_("a dry run over every unit"),
+    N_("the audit log"),
+    N_("a circular"),
+    N_("a monthly report"),
+    N_("a quarterly archive"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +88,7 @@ def require_inside(actor: Principal, where: Reach, codes: Iterable[str], what: s
         raise Forbidden(
             _(
                 "%(what)s names units outside the scope of %(name)r (%(scope)s): %(outside)s",
-                what=what,
+                what=_(what),
                 name=actor.name,
                 scope=", ".join(sorted(actor.scope or ())),
                 outside=", ".join(outside),
@@ -84,7 +103,7 @@ def require_unscoped(actor: Principal, what: str) -> None:
             _(
                 "%(what)s concerns every unit; %(name)r is limited to %(scope)s, so an "
                 "unscoped token or account must do it",
-                what=what,
+                what=_(what),
                 name=actor.name,
                 scope=", ".join(sorted(actor.scope)),
             )

@@ -131,6 +131,15 @@ def set_password(session: Session, account_id: int, password_hash: str) -> Accou
     return _changed(session, account_id)
 
 
+def end_sessions(session: Session, account_id: int) -> None:
+    """End every session of the account: the cookies hold the version before this one."""
+    session.execute(
+        update(AccountRow)
+        .where(AccountRow.id == account_id)
+        .values(session_version=AccountRow.session_version + 1)
+    )
+
+
 def signed_in(session: Session, account_id: int) -> None:
     session.execute(
         update(AccountRow)

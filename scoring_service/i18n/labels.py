@@ -42,6 +42,21 @@ METRICS: Mapping[str, str] = {
     "repeats": N_("repeated findings"),
     "rate": N_("rectification rate"),
 }
+# Who a token or an account is, and what its role lets it do (access/roles.py).
+ROLES: Mapping[str, str] = {
+    "reader": N_("Reader"),
+    "inspector": N_("Inspector"),
+    "assessor": N_("Assessor"),
+    "rule_editor": N_("Rule editor"),
+    "admin": N_("Administrator"),
+}
+PERMISSIONS: Mapping[str, str] = {
+    "read": N_("reading the data"),
+    "inspect": N_("recording inspections and findings"),
+    "assess": N_("scoring"),
+    "edit_rules": N_("editing the rules"),
+    "admin": N_("administering the service"),
+}
 ORIGINS: Mapping[str, str] = {"shipped": N_("shipped"), "published": N_("published")}
 # The stages an import reports while it works (services.import_bundle's progress).
 STAGES: Mapping[str, str] = {

@@ -64,7 +64,7 @@ def append_event(
                 actor,
                 scope.reach(session, year, actor),
                 [county, finding.unit, *finding.responsible],
-                f"finding {code!r}",
+                _("finding %(code)r", code=code),
             )
         history = finding_events(session, year, code)
         candidate = Event(

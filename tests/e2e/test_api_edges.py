@@ -6,6 +6,7 @@ import io
 
 from scoring_service.cli import main
 from tests.helpers.api import Api, api_fixture, loaded_fixture, problem  # noqa: F401
+from tests.helpers.routes import OTHER_DIGITS, odd_paths
 
 Y = "/api/v1/years/2018"
 DEEP = "[" * 5000 + "]" * 5000
@@ -45,6 +46,27 @@ def test_ids_in_other_digits_are_not_found_or_refused(loaded: Api) -> None:
     problem(loaded.delete(f"/api/v1/tokens/{superscript_one}"), 404)
     doc = problem(loaded.get(f"{Y}/units?limit={superscript_one}"), 422)
     assert doc["errors"][0]["pointer"] == "/limit"
+
+
+def test_every_id_in_other_digits_is_not_found(loaded: Api) -> None:
+    tried = 0
+    for method, path in odd_paths(loaded.app, "/api/"):
+        response = loaded.client.open(path, method=method, headers=loaded.headers("admin"))
+        assert response.status_code == 404, (method, path, response.status_code)
+        problem(response, 404)
+        tried += 1
+    assert tried > 100
+
+
+def test_numbers_of_a_query_in_other_digits_are_refused_by_name(loaded: Api) -> None:
+    for query in ("limit", "year"):
+        for digits in OTHER_DIGITS:
+            response = loaded.get(f"/api/v1/findings?year=2018&{query}={digits}")
+            doc = problem(response, 422)
+            assert [e["pointer"] for e in doc["errors"]] == [f"/{query}"], (query, digits)
+    for path in ("documents/monthly?month=", "documents/archive?quarter="):
+        doc = problem(loaded.get(f"{Y}/{path}１", who="admin"), 422)
+        assert [e["pointer"] for e in doc["errors"]] == [f"/{path.split('=')[0].split('?')[1]}"]
 
 
 def test_revoking_a_token_by_an_odd_number_names_it_not_found(db_url: str) -> None:

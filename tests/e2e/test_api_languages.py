@@ -129,3 +129,28 @@ def test_scoring_language_is_the_default_a_request_can_override(english_service:
     asked = problem(english_service.client.get("/api/v1/years", headers=CHINESE), 401)
     assert plain["title"] == "A valid bearer token is required"
     assert asked["title"] == "需要有效的 Bearer 令牌"
+
+
+def test_a_refused_role_is_said_in_the_words_of_the_language(api: Api) -> None:
+    api.load()
+    event = {"type": "rectified", "date": "2018-08-01"}
+    attempts = (
+        ("reader", "post", "/api/v1/findings/2018-G1-07-02/events", event),
+        ("inspector", "post", "/api/v1/years/2018/score-runs", {}),
+        ("assessor", "get", "/api/v1/tokens", None),
+    )
+    for who, method, path, body in attempts:
+        headers = api.headers(who, **CHINESE)
+        response = api.client.open(path, method=method.upper(), json=body, headers=headers)
+        zh = problem(response, 403)
+        # Not one English word: only the token's name, quoted, and nothing else Latin.
+        assert english_runs(zh["detail"], min_words=1) == [], zh["detail"]
+        assert f"'{who}'" in zh["detail"]
+        headers = api.headers(who, **ENGLISH)
+        en = problem(api.client.open(path, method=method.upper(), json=body, headers=headers), 403)
+        assert re.search(r"[\u4e00-\u9fff]", en["detail"]) is None, en["detail"]
+    doc = problem(api.post("/api/v1/findings/2018-G1-07-02/events", event, who="reader"), 403)
+    assert doc["detail"] == (
+        "'reader'（查阅人员）无权进行此操作：需要“录入督查和问题”的权限，"
+        "具有该权限的角色：督查人员，管理员"
+    )

@@ -17,6 +17,8 @@ import pytest
 
 from tests.e2e.test_api_inspections import inspection
 from tests.helpers.api import Api, api_fixture, loaded_fixture, problem  # noqa: F401
+from tests.helpers.bundles import spec_bundle
+from tests.helpers.english import english_runs
 
 Y = "/api/v1/years/2018"
 # The county, everything under it and the helping unit: the scoped admin's reach.
@@ -24,6 +26,7 @@ SCOPE = ["441624", "SZ-NS-001"]
 REACH = {"441624", "441624101", "441624101201", "441624101202", "SZ-NS-001"}
 OTHER = "441602"
 OTHER_REACH = {OTHER, "441602100", "441602100201"}  # with the town and village added below
+EVENT = {"type": "escalated", "date": "2018-08-16"}
 
 
 @pytest.fixture(name="world")
@@ -282,3 +285,29 @@ def test_every_list_and_export_shows_only_the_scope(world: Api, who: str, reach:
     assert pairings and all({p["helping_unit"], p["village"]} & reach for p in pairings)
     for unit in ("441624101", OTHER):
         assert status(world.get(f"{Y}/units/{unit}", who=who)) == (200 if unit in reach else 404)
+
+
+@pytest.mark.language("zh")
+def test_a_refusal_of_the_scope_holds_no_english_word(world: Api) -> None:
+    body = inspection(code="2018-G1-13")
+    body["findings"][0] |= {"code": "2018-G1-13-01", "responsible": [OTHER]}
+    assert status(world.post(f"{Y}/inspections", body)) == 201  # unscoped
+    other_town = {"code": "441602101", "name": "外镇", "kind": "town", "parent": OTHER}
+    refused = [
+        world.post(f"{Y}/units", other_town, who=WHO),
+        world.post(f"{Y}/pairings", {"helping_unit": "SZ-XX-002", "village": "441624101202"}, WHO),
+        world.patch(f"{Y}/groups/G1", {"leader": "王五"}, WHO),
+        world.post("/api/v1/findings/2018-G1-13-01/events?year=2018", EVENT, who=WHO),
+        world.post(f"{Y}/inspections", other_county_inspection("2018-G1-14"), who=WHO),
+        world.post(f"{Y}/score-runs", {}, who=WHO),
+        world.post("/api/v1/bundles?replace=true", spec_bundle(), who=WHO),
+        world.post("/api/v1/rulesets/2018/drafts", {"files": {"rules.yaml": ""}}, who=WHO),
+        world.get("/api/v1/audit", who=WHO),
+        world.get(f"{Y}/documents/circular", who=WHO),
+        world.get(f"{Y}/documents/monthly?month=8", who=WHO),
+        world.get(f"{Y}/documents/archive?quarter=3", who=WHO),
+        world.get("/api/v1/rulesets/2018/drafts/1/diff", who=WHO),
+    ]
+    for response in refused:
+        detail = problem(response, 403)["detail"]
+        assert english_runs(detail, min_words=1) == [], detail

@@ -10,6 +10,7 @@ import pytest
 
 from scoring_service.access import accounts, audit
 from tests.helpers.bundles import spec_bundle
+from tests.helpers.routes import odd_paths
 from tests.helpers.web import PASSWORD, Site, csrf_token, make_site, sign_in
 
 NASTY = "<script>alert(1)</script>\"'"
@@ -58,10 +59,57 @@ def test_sign_in_and_out_are_audited_with_the_person_s_name(small: Site) -> None
     ]
 
 
+# ``next=`` as a query string holds it (percent-encoded) and as the form sends it (decoded).
+ELSEWHERE = {
+    "//evil.example/x": "//evil.example/x",
+    "/%5Cevil.example": "/\\evil.example",
+    "/%09/evil.example": "/\t/evil.example",
+    "/%2509/evil.example": "/%09/evil.example",
+    "/%252F/evil.example": "/%2F/evil.example",
+    "https://evil.example": "https://evil.example",
+    "/%0d%0aSet-Cookie:x": "/\r\nSet-Cookie:x",
+    "%0d%0aSet-Cookie:x": "\r\nSet-Cookie:x",
+    "javascript:alert(1)": "javascript:alert(1)",
+    "/%E2%80%A8/evil.example": "/\u2028/evil.example",
+    "evil.example": "evil.example",
+}
+OWN = ["/years/2018/overview?kind=county", "/years/2018/scores", "/"]
+
+
 def test_a_redirect_after_sign_in_stays_on_this_site(small: Site) -> None:
+    for sent in ELSEWHERE.values():
+        response = sign_in(small.client(), "office", PASSWORD, next_=sent)
+        assert (response.status_code, response.headers["Location"]) == (302, "/"), repr(sent)
+    for own in OWN:
+        response = sign_in(small.client(), "office", PASSWORD, next_=own)
+        assert (response.status_code, response.headers["Location"]) == (302, own), own
+    # Signed in, the sign-in page sends one on at once: the same rule.
+    client = small.client("office")
+    for query in ELSEWHERE:
+        response = client.get(f"/login?next={query}")
+        assert (response.status_code, response.headers["Location"]) == (302, "/"), query
+    for own in OWN:
+        response = client.get("/login", query_string={"next": own})
+        assert (response.status_code, response.headers["Location"]) == (302, own), own
+
+
+def test_the_sign_in_form_carries_only_a_path_of_this_site(small: Site) -> None:
     client = small.client()
-    response = sign_in(client, "office", PASSWORD, next_="//evil.example/x")
-    assert response.headers["Location"] == "/"
+    for query in ELSEWHERE:
+        page = client.get(f"/login?next={query}")
+        assert page.status_code == 200, query
+        assert 'name="next" value="/"' in page.text, query
+
+
+def test_every_id_of_a_page_in_other_digits_is_not_found(small: Site) -> None:
+    client = small.client("office")
+    tried = [(m, p) for m, p in odd_paths(small.app, "/") if not p.startswith("/api/")]
+    assert len(tried) > 50
+    for method, path in tried:
+        response = client.open(path, method=method)
+        assert response.status_code == 404, (method, path, response.status_code)
+    # Nor is a number no database column holds.
+    assert client.get("/years/99999999999999999999/scores").status_code == 404
 
 
 def test_a_form_without_its_csrf_token_is_refused(small: Site) -> None:
@@ -178,6 +226,23 @@ def test_a_disabled_account_or_a_reset_password_ends_its_sessions(small: Site) -
     accounts.disable_account(small.uow(), "reader")
     assert client.get("/").status_code == 302
     assert sign_in(client, "reader", "another long password").status_code == 401
+
+
+def test_signing_out_ends_the_session_a_copied_cookie_holds(small: Site) -> None:
+    client = small.client("reader")
+    other = small.client("reader")  # the same person signed in elsewhere
+    cookie = client.get_cookie("scoring_session")
+    assert cookie is not None
+    copy = small.client()
+    copy.set_cookie("scoring_session", cookie.value)
+    assert copy.get("/").status_code == 200
+    token = csrf_token(client.get("/").text)
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    for signed_out in (copy, other):
+        response = signed_out.get("/years/2018/scores")
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/login")
+    assert sign_in(small.client(), "reader", PASSWORD).status_code == 302
 
 
 def test_an_idle_session_must_sign_in_again(small: Site, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -25,10 +25,8 @@ class SignIn(Form):
 
 
 def _next(target: str | None) -> str:
-    """Where to go after signing in: a path of this site only (never ``//elsewhere``)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("web.home.index")
+    """Where to go after signing in: a path of this site only, else the home page."""
+    return security.own_path(target) or url_for("web.home.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -58,12 +56,13 @@ def login() -> ResponseReturnValue:
 
 @bp.route("/logout", methods=["GET", "POST"])
 def logout() -> BaseResponse | str:
-    """GET asks to confirm (a link cannot sign anyone out); POST signs out."""
+    """GET asks to confirm (a link cannot sign anyone out); POST signs out, ending the
+    account's sessions on the server, not only forgetting this cookie."""
     if request.method == "GET":
         if g.get("account") is None:
             return redirect(url_for("web.auth.login"))
         return render_template("logout.html")
     if g.get("account") is not None:
-        accounts.record_sign_out(uow())
+        accounts.sign_out(uow(), g.account.id)
     security.end_session()
     return redirect(url_for("web.auth.login"))
