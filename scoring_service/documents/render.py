@@ -12,19 +12,16 @@ lists, not reach into Python.
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from scoring_service.bundle.text import strip_not_xml
 from scoring_service.domain.errors import DomainError
 from scoring_service.i18n import _
 
 SHIPPED = Path(__file__).resolve().parent / "templates"
-# What XML 1.0 cannot hold: C0 controls but tab, newline and carriage return; lone
-# surrogates; U+FFFE and U+FFFF.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class TemplateProblem(DomainError):
@@ -48,7 +45,7 @@ def template_path(name: str, folder: Path | None) -> Path:
 def xml_text(value: Any) -> Any:
     """``value`` with every text in it stripped of characters XML cannot hold."""
     if isinstance(value, str):
-        return _NOT_XML.sub("", value)
+        return strip_not_xml(value)
     if isinstance(value, Mapping):
         return {k: xml_text(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
