@@ -168,7 +168,7 @@ def _open(raw: bytes) -> Any:
 
     try:
         workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, SyntaxError):
         raise SheetProblems(
             [
                 CellProblem(
@@ -302,6 +302,10 @@ def read_problem_sheet(
                     problems.append(
                         CellProblem(number, column.letter if column else "", _message(error))
                     )
+    except (SyntaxError, ValueError, KeyError):
+        # The sheet's XML is read as the rows are (read-only mode): malformed XML, or a
+        # character XML cannot hold written as a reference, shows only here.
+        raise _not_a_workbook() from None
     finally:
         workbook.close()
     if problems:

@@ -132,3 +132,13 @@ def test_a_workbook_declaring_a_dtd_is_refused(prologue: bytes) -> None:
     assert refusal(with_sheet(write)) == (
         f"文件: 工作簿的部件 {SHEET} 声明了 DTD（<!DOCTYPE>），问题清单不会含有它"
     )
+
+
+@pytest.mark.parametrize(
+    "cell", [b"abc&#xFFFE;", b"abc<unclosed", "x\ufffey".encode()], ids=["reference", "tag", "raw"]
+)
+def test_a_sheet_whose_xml_is_malformed_is_refused_in_words(cell: bytes) -> None:
+    # XML cannot hold U+FFFE or a control character even as a reference: a sheet holding one
+    # is not well formed, so no such text reaches a finding from a workbook.
+    raw = with_sheet(lambda stream: stream.write(_SHEET_START + cell + _SHEET_END))
+    assert refusal(raw) == "文件: 不是 Excel 工作簿（.xlsx）；请填写模板后上传"
