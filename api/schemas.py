@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel, StringConstraints
 
 from scoring_service.access.roles import Role
 from scoring_service.bundle.schema import (
+    Code,
     FindingIn,
     GroupIn,
     InspectionIn,
@@ -24,6 +25,7 @@ from scoring_service.bundle.schema import (
     Text,
     UnitIn,
 )
+from scoring_service.bundle.text import XmlSafe
 from scoring_service.domain.model import (
     EventType,
     HouseholdStatus,
@@ -38,7 +40,6 @@ PAGE_SIZE = 100  # items per page when the request gives no limit
 PAGE_MAX = 1000  # the largest limit a request may ask for
 CODE_PATTERN = r"^[^\s/\x00]{1,64}$"  # a code usable in a path (spec: 1-64, no white space)
 
-Code = Annotated[str, StringConstraints(pattern=r"^\S{1,64}$")]
 QueryCode = Annotated[str, StringConstraints(pattern=r"^[^\s\x00]{1,64}$")]
 Year = Annotated[int, Field(ge=1900, le=9999)]
 Number = int | float
@@ -859,7 +860,9 @@ class RulesetRead(ReadModel):
 
 
 class TokenCreate(BodyModel):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[^\x00]*\S")]
+    name: Annotated[
+        str, StringConstraints(min_length=1, max_length=100, pattern=r"^[^\x00]*\S"), XmlSafe
+    ]
     role: Role
     scope: Annotated[
         list[Code] | None,

@@ -36,6 +36,12 @@ class Settings:
     # Request bodies larger than this get 413; bundles have their own, larger limit.
     max_body_bytes: int = 1 * MIB
     max_bundle_bytes: int = 256 * MIB
+    # An uploaded workbook (the problem list) is refused before parsing when one of its
+    # parts, or all of them together, unpack to more than this (a zip bomb).
+    max_upload_part_bytes: int = 50 * MIB
+    max_upload_unpacked_bytes: int = 100 * MIB
+    # Filling a Word template stops after this long (a template edited to loop for ever).
+    template_seconds: int = 20
     idempotency_ttl_hours: int = 24
     # A request's claim on its Idempotency-Key: unanswered this long, a retry runs it again
     # (the worker serving it was killed). Keep it above the time the slowest request takes.
@@ -106,6 +112,9 @@ class Settings:
         for name in (
             "max_body_bytes",
             "max_bundle_bytes",
+            "max_upload_part_bytes",
+            "max_upload_unpacked_bytes",
+            "template_seconds",
             "idempotency_ttl_hours",
             "idempotency_lease_seconds",
             "auth_failure_limit",

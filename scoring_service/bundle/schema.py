@@ -13,14 +13,18 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, FailFast, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
+from scoring_service.bundle.text import XmlSafe
 from scoring_service.domain.model import HouseholdStatus, Severity, UnitKind, VillageType
 
 BUNDLE_FORMAT = "assessment-bundle/1"
 Year = Annotated[int, Field(ge=1900, le=9999)]
 
-Code = Annotated[str, StringConstraints(pattern=r"^\S{1,64}$")]
-Text = Annotated[str, StringConstraints(max_length=10_000)]
-NonEmptyText = Annotated[str, StringConstraints(min_length=1, max_length=10_000, pattern=r"\S")]
+# Every text and code is one XML can hold (bundle/text.py): workbooks and documents show them.
+Code = Annotated[str, StringConstraints(pattern=r"^\S{1,64}$"), XmlSafe]
+Text = Annotated[str, StringConstraints(max_length=10_000), XmlSafe]
+NonEmptyText = Annotated[
+    str, StringConstraints(min_length=1, max_length=10_000, pattern=r"\S"), XmlSafe
+]
 
 
 def _not_null(value: Any) -> Any:

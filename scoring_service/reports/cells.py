@@ -9,6 +9,9 @@ the service writes, by this one function.
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -35,3 +38,15 @@ def safe_cell(value: Any, sheet: Worksheet | None = None) -> Any:
         # Excel keeps such a cell text even when someone edits it and presses Enter.
         cell.quotePrefix = True
     return cell
+
+
+def csv_text(rows: Iterable[Sequence[Any]]) -> str:
+    """Rows as CSV text, the one writer of every CSV the service makes: each cell through
+    ``safe_cell``, and rows ended by CRLF (RFC 4180). Python's writer quotes a cell holding
+    a character of its line ending, so with CRLF a bare CR or LF inside a name stays inside
+    its quoted cell and cannot start a new row that a spreadsheet would read as a formula.
+    Empty cells (None) are written empty."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerows([safe_cell("" if v is None else v) for v in row] for row in rows)
+    return out.getvalue()

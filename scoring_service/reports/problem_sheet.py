@@ -31,6 +31,13 @@ MAX_ROWS = 2000  # an inspection's list is tens of rows; more is a wrong file
 # Rows looked at, blank ones too: a sheet formatted far down is fine, a million rows not.
 MAX_SCANNED = 20 * MAX_ROWS
 MAX_BYTES = 10 * 1024 * 1024  # the template filled with MAX_ROWS long rows is ~1 MiB
+# What the workbook's parts may unpack to, each and together (the settings
+# SCORING_MAX_UPLOAD_PART_BYTES and SCORING_MAX_UPLOAD_UNPACKED_BYTES give the page's):
+# a few hundred KiB can unpack to gigabytes, so the sizes are checked before parsing.
+MAX_PART_BYTES = 50 * 1024 * 1024
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+_CHUNK = 1024 * 1024
+_DOCTYPE = b"<!DOCTYPE"
 FIRST_ROW = 2  # row 1 holds the headers
 
 
@@ -161,7 +168,7 @@ def _open(raw: bytes) -> Any:
 
     try:
         workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, SyntaxError):
         raise SheetProblems(
             [
                 CellProblem(
@@ -172,12 +179,92 @@ def _open(raw: bytes) -> Any:
     return workbook
 
 
-def read_problem_sheet(raw: bytes) -> ReadSheet:
+def _refused(message: str) -> SheetProblems:
+    return SheetProblems([CellProblem(0, "", message)])
+
+
+def _not_a_workbook() -> SheetProblems:
+    return _refused(_("not an Excel workbook (.xlsx); fill in the template and upload it"))
+
+
+def _mib(count: int) -> str:
+    return f"{count / 2**20:g}"
+
+
+def check_package(
+    raw: bytes,
+    *,
+    max_part_bytes: int = MAX_PART_BYTES,
+    max_unpacked_bytes: int = MAX_UNPACKED_BYTES,
+) -> None:
+    """Refuse, before any XML is parsed, a workbook whose parts unpack past the limits (as
+    the zip's directory states them; a part is never read past its stated size) or whose
+    XML declares a DTD: a problem list needs neither, and a DTD's entities can expand a few
+    bytes into gigabytes or reach outside the file."""
+    try:
+        package = zipfile.ZipFile(io.BytesIO(raw))
+        parts = package.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise _not_a_workbook() from None
+    total = 0
+    for part in parts:
+        if part.file_size > max_part_bytes:
+            raise _refused(
+                _(
+                    "the workbook's part %(part)s unpacks to more than %(count)s MiB: not a "
+                    "problem list",
+                    part=part.filename,
+                    count=_mib(max_part_bytes),
+                )
+            )
+        total += part.file_size
+        if total > max_unpacked_bytes:
+            raise _refused(
+                _(
+                    "the workbook unpacks to more than %(count)s MiB: not a problem list",
+                    count=_mib(max_unpacked_bytes),
+                )
+            )
+    for part in parts:
+        if not part.is_dir() and _declares_dtd(package, part):
+            raise _refused(
+                _(
+                    "the workbook's part %(part)s declares a DTD (<!DOCTYPE>), which a "
+                    "problem list never holds",
+                    part=part.filename,
+                )
+            )
+
+
+def _declares_dtd(package: zipfile.ZipFile, part: zipfile.ZipInfo) -> bool:
+    """Whether ``part`` holds ``<!DOCTYPE``, read a chunk at a time. NUL bytes are taken
+    out first, so the UTF-16 and UTF-32 spellings are found as well."""
+    tail = b""
+    try:
+        with package.open(part) as stream:
+            while chunk := stream.read(_CHUNK):
+                text = tail + chunk.replace(b"\x00", b"")
+                if _DOCTYPE in text:
+                    return True
+                tail = text[-len(_DOCTYPE) :]
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError):
+        # A damaged part, or one unpacking to other than its stated size.
+        raise _not_a_workbook() from None
+    return False
+
+
+def read_problem_sheet(
+    raw: bytes,
+    *,
+    max_part_bytes: int = MAX_PART_BYTES,
+    max_unpacked_bytes: int = MAX_UNPACKED_BYTES,
+) -> ReadSheet:
     """The findings of a filled template (its first sheet); SheetProblems names every cell
     at fault. Blank rows are skipped."""
     if len(raw) > MAX_BYTES:
         message = _("larger than %(count)s MiB: not a problem list", count=MAX_BYTES // 2**20)
         raise SheetProblems([CellProblem(0, "", message)])
+    check_package(raw, max_part_bytes=max_part_bytes, max_unpacked_bytes=max_unpacked_bytes)
     workbook = _open(raw)
     try:
         sheet = workbook.worksheets[0]
@@ -215,6 +302,10 @@ def read_problem_sheet(raw: bytes) -> ReadSheet:
                     problems.append(
                         CellProblem(number, column.letter if column else "", _message(error))
                     )
+    except (SyntaxError, ValueError, KeyError):
+        # The sheet's XML is read as the rows are (read-only mode): malformed XML, or a
+        # character XML cannot hold written as a reference, shows only here.
+        raise _not_a_workbook() from None
     finally:
         workbook.close()
     if problems:

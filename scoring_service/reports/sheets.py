@@ -10,7 +10,6 @@ on every page, and uses a CJK font so Chinese text looks the same on every machi
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 from collections.abc import Sequence
@@ -18,7 +17,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from scoring_service.reports.cells import safe_cell
+from scoring_service.bundle.text import strip_not_xml
+from scoring_service.reports.cells import csv_text, safe_cell
 from scoring_service.reports.text import width
 
 if TYPE_CHECKING:
@@ -73,14 +73,12 @@ def encode_csv(text: str, encoding: CsvEncoding = "utf-8") -> bytes:
 
 
 def _csv_value(value: Any) -> Any:
-    """A value as CSV writes it: dates in ISO form, text that cannot run as a formula."""
+    """A value as CSV writes it: dates in ISO form (``csv_text`` makes text safe)."""
     if isinstance(value, Typed):
         value = value.value
-    if value is None:
-        return ""
     if isinstance(value, date):
         return value.isoformat()
-    return safe_cell(value)
+    return value
 
 
 def tables_csv(
@@ -89,17 +87,16 @@ def tables_csv(
     """Tables as one CSV file: a header row and the rows; with ``sections`` each table starts
     with its sheet name in brackets and its title (``【规则】,...``) and its notes (a label
     and a value a line), and ends with an empty line."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    rows: list[Sequence[Any]] = []
     for table in tables:
         if sections:
-            writer.writerow([safe_cell(f"【{table.sheet}】"), safe_cell(table.title)])
-            writer.writerows([safe_cell(label), _csv_value(value)] for label, value in table.notes)
-        writer.writerow([safe_cell(c.header) for c in table.columns])
-        writer.writerows([_csv_value(v) for v in row] for row in table.rows)
+            rows.append([f"【{table.sheet}】", table.title])
+            rows.extend([label, _csv_value(value)] for label, value in table.notes)
+        rows.append([c.header for c in table.columns])
+        rows.extend([_csv_value(v) for v in row] for row in table.rows)
         if sections:
-            writer.writerow([])
-    return encode_csv(out.getvalue(), encoding)
+            rows.append([])
+    return encode_csv(csv_text(rows), encoding)
 
 
 def _as_date(value: Any) -> Any:
@@ -115,10 +112,10 @@ def _as_date(value: Any) -> Any:
 
 
 def _clean(value: Any) -> Any:
-    """Control characters no worksheet can hold are dropped (they show nothing anyway)."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+    """Characters no worksheet can hold are dropped (they show nothing anyway): text stored
+    before they were refused must not make the workbook fail. openpyxl's own list misses
+    U+FFFE, U+FFFF and lone surrogates, which break the file as surely as controls do."""
+    return strip_not_xml(value)
 
 
 class _Styles:
@@ -254,7 +251,8 @@ def tables_xlsx(tables: Sequence[Table]) -> bytes:
         book.remove(default)
     styles = _Styles()
     for table in tables:
-        _write_table(book.create_sheet(table.sheet), table, styles)
+        # A sheet named after a unit (the ledger's counties) is cleaned as its cells are.
+        _write_table(book.create_sheet(_clean(table.sheet)), table, styles)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

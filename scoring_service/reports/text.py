@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
@@ -23,7 +21,7 @@ from scoring_service.i18n.labels import (
     label,
     labels,
 )
-from scoring_service.reports.cells import safe_cell
+from scoring_service.reports.cells import csv_text
 
 # The files' words for kinds, grades and measures: the catalogue's, in Chinese.
 KIND_NAMES = InChinese(KINDS)
@@ -127,15 +125,12 @@ def _read_cells(row: dict[str, Any]) -> list[Any]:
 
 def score_csv(rows: Sequence[dict[str, Any]]) -> str:
     """Score rows as CSV with Chinese headers (UTF-8; spreadsheet-friendly, no formulas)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["类别", *SCORE_HEADERS])
+    rows_out: list[list[Any]] = [["类别", *SCORE_HEADERS]]
     for row in rows:
         cells = score_cells(row)
         cells[8] = "" if row["metrics"]["rate"] is None else row["metrics"]["rate"]
-        cells = [KIND_NAMES.get(row["kind"], row["kind"]), *cells]
-        writer.writerow([safe_cell(v) for v in cells])
-    return out.getvalue()
+        rows_out.append([KIND_NAMES.get(row["kind"], row["kind"]), *cells])
+    return csv_text(rows_out)
 
 
 # The headings of the score table on a terminal, in the language in force (the files keep

@@ -112,7 +112,9 @@ def test_letters_are_numbered_by_their_place_in_the_year(demo: Api) -> None:
         assert f"市督查〔2018〕{place + 1}号" in docx_paragraphs(data)
 
 
-HOSTILE = "{{ 7*7 }} {% if true %}X{% endif %} <w:p><w:r><w:t>injected</w:t></w:r></w:p> & \x01"
+# (A control character XML cannot hold is refused on entry; test_hostile_text.py shows one
+# stored before that still makes the letter.)
+HOSTILE = "{{ 7*7 }} {% if true %}X{% endif %} <w:p><w:r><w:t>injected</w:t></w:r></w:p> & 完"
 
 
 def test_text_from_the_data_reaches_a_letter_as_text(api: Api) -> None:
@@ -124,8 +126,8 @@ def test_text_from_the_data_reaches_a_letter_as_text(api: Api) -> None:
     data = download(api, f"{Y}/inspections/2018-G1-07/letter", DOCX)
     (problems,) = docx_tables(data)
     descriptions = [row[5] for row in problems[1:]]
-    # Shown exactly as written, less the control character XML cannot hold; nothing ran.
-    assert HOSTILE.replace("\x01", "") in descriptions
+    # Shown exactly as written; nothing ran.
+    assert HOSTILE in descriptions
     text = docx_text(data)
     assert "49" not in text and "injected</w:t>" in text
     assert "关于和平县{{ county_name }}</w:t>限期整改督查发现问题的函" in text

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -159,3 +160,32 @@ def test_the_year_written_back_reads_as_the_same_bundle() -> None:
     written = bundle_of(original)
     assert read_bundle(json.dumps(written), catalogue_of) == original
     assert written["events"][0]["type"] == "extension"
+
+
+def looping_template(folder: Path) -> None:
+    doc = WordDocument()
+    # A billion turns: Jinja's sandbox allows ranges of 100,000 each, not their nesting.
+    doc.add_paragraph(
+        "{% for i in range(100000) %}{% for j in range(10000) %}{% endfor %}{% endfor %}完"
+    )
+    doc.save(str(folder / "letter.docx"))
+
+
+def test_a_template_looping_too_long_is_stopped_and_refused_in_words(tmp_path: Path) -> None:
+    looping_template(tmp_path)
+    tracing = sys.gettrace()
+    with pytest.raises(TemplateProblem) as caught:
+        render_docx("letter.docx", letter_context("x"), folder=tmp_path, time_limit=0.5)
+    assert "填写超过 0.5 秒" in str(caught.value)
+    assert sys.gettrace() is tracing  # the limit leaves nothing behind
+    # The shipped templates fill well within it.
+    assert render_docx("letter.docx", letter_context("x"), time_limit=5)
+
+
+@pytest.mark.language("zh")
+def test_the_time_limit_is_a_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    looping_template(tmp_path)
+    monkeypatch.setenv("SCORING_TEMPLATE_SECONDS", "1")
+    with pytest.raises(TemplateProblem) as caught:
+        render_docx("letter.docx", letter_context("x"), folder=tmp_path)
+    assert "已被停止：填写超过 1 秒" in str(caught.value)

@@ -11,6 +11,7 @@ from flask import Response, flash, redirect, request, url_for
 from pydantic import ValidationError
 from werkzeug.wrappers import Response as BaseResponse
 
+from api.context import services
 from api.routing import XLSX, attachment
 from scoring_service.access.roles import Permission
 from scoring_service.bundle.schema import FindingIn
@@ -93,7 +94,12 @@ def upload(year: int, code: str) -> BaseResponse | tuple[str, int]:
         problems = [Problem(UPLOAD, _("choose the filled template (.xlsx) to upload"))]
         return inspection_page(year, code, problems=problems, failed="upload"), 422
     try:
-        sheet = read_problem_sheet(sent.read())
+        config = services().config
+        sheet = read_problem_sheet(
+            sent.read(),
+            max_part_bytes=config.max_upload_part_bytes,
+            max_unpacked_bytes=config.max_upload_unpacked_bytes,
+        )
         added = service.add_findings(uow(), year, code, sheet.findings)
     except SheetProblems as exc:
         return inspection_page(year, code, problems=_shown(exc.problems), failed="upload"), 422
