@@ -44,8 +44,9 @@ rectification progress; the assessment system pulls scores.
 * **Authentication**: `Authorization: Bearer <token>`. Tokens are made by an admin
   (`python -m scoring_service tokens create --name N --role R [--scope UNIT ...]`).
   Roles: reader (read), inspector (inspections, findings, events), assessor (score runs),
-  rule_editor (rule sets), admin (all, structure, bundles, tokens, audit). A token scoped to
-  units sees and writes only findings that count for those units.
+  rule_editor (rule sets), admin (all, structure, bundles, tokens, audit), unit (承办单位,
+  always scoped: rectification reports and extension requests on its findings). A token
+  scoped to units sees and writes only findings that count for those units.
 * **Errors**: every error is RFC 9457 `application/problem+json`; validation problems carry
   `errors`, each with a JSON `pointer` and a `message` (`in` names a query parameter or header).
   An invalid bundle lists its first 1,000 problems; `more_errors` counts the rest.
