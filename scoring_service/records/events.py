@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from scoring_service.access import scope
 from scoring_service.bundle import Problem
 from scoring_service.domain.errors import Conflict
-from scoring_service.domain.model import Event, EventType
+from scoring_service.domain.model import Event, EventType, Finding
 from scoring_service.domain.timeline import check_history
 from scoring_service.i18n import gettext as _
 from scoring_service.records.findings import resolve_year
@@ -54,23 +54,29 @@ def append_event(
     return year, stored
 
 
+def require_finding_inside(uow: UnitOfWork, year: int, finding: Finding) -> None:
+    """Forbidden unless the finding is wholly inside the actor's reach (its inspection's
+    county, its unit, its responsible units): the scope rule of a write on a finding."""
+    if uow.actor.scope is None:
+        return
+    county = uow.findings.county(year, finding.inspection) or ""
+    scope.require_inside(
+        uow.actor,
+        uow.reach(year),
+        [county, finding.unit, *finding.responsible],
+        f"finding {finding.code!r}",
+    )
+
+
 def record_event(uow: UnitOfWork, year: int, code: str, new: NewEvent) -> Event:
     """The core of ``append_event``, inside the caller's open unit of work and transaction
     (which commits): lock the finding, check the scope rule and the state machine, store
     the event with its audit entry. A positive decision of the rectification loop records
     its event through here, in the decision's own transaction."""
-    actor = uow.actor
     finding = uow.findings.lock(year, code)
     if finding is None:
         raise not_held(year, "finding", code)
-    if actor.scope is not None:
-        county = uow.findings.county(year, finding.inspection) or ""
-        scope.require_inside(
-            actor,
-            uow.reach(year),
-            [county, finding.unit, *finding.responsible],
-            f"finding {code!r}",
-        )
+    require_finding_inside(uow, year, finding)
     history = uow.findings.events(year, code)
     candidate = Event(
         finding=code,
