@@ -56,6 +56,7 @@ INT_PARAMS = {
     "position": (0, 2**31 - 1),
 }
 MULTIPART = "multipart/form-data"
+JSON_OR_MULTIPART = f"{JSON}, {MULTIPART}"
 
 View = Callable[..., Any]
 
@@ -466,7 +467,7 @@ def parse_form(model: type[BaseModel]) -> tuple[Any, list[tuple[str, bytes]]]:
                 415,
                 _(
                     "send the body as %(expected)s (got %(found)s)",
-                    expected=f"{JSON} or {MULTIPART}",
+                    expected=JSON_OR_MULTIPART,
                     found=request.mimetype or "no Content-Type",
                 ),
                 headers={"Accept-Post": f"{JSON}, {MULTIPART}"},

@@ -7,7 +7,7 @@ import argparse
 from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 
-from scoring_service.cli.context import EXIT_OK, Context, print_json, with_context
+from scoring_service.cli.context import EXIT_FAILED, EXIT_OK, Context, print_json, with_context
 from scoring_service.domain.rectification import (
     ExtensionRequest,
     Report,
@@ -60,6 +60,10 @@ def add_parsers(sub: Any) -> None:
 
     files = sub.add_parser("files", help=_("evidence files: remove those no report names"))
     actions = files.add_subparsers(dest="files_command", required=True, metavar="ACTION")
+    check = actions.add_parser(
+        "check", help=_("list evidence files no row names and rows without their file")
+    )
+    check.add_argument("--format", choices=("text", "json"), default="text")
     sweep = actions.add_parser("sweep", help=_("remove evidence files no row names"))
     sweep.add_argument(
         "--older-than",
@@ -259,11 +263,30 @@ def run_extensions(args: argparse.Namespace, ctx: Context, out: TextIO, err: Tex
     return EXIT_OK
 
 
+def evidence_line(orphans: list[str], missing: list[str]) -> str:
+    """One line on the evidence files: how many no row names, how many rows lack theirs."""
+    return _(
+        "evidence files: %(orphans)s no report names (files sweep removes them), %(missing)s "
+        "missing",
+        orphans=len(orphans),
+        missing=len(missing),
+    )
+
+
 @with_context
 def run_files(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
-    """``files sweep``: remove evidence files no row names (a crash between writing a file
-    and committing its report), written at least ``--older-than`` minutes ago."""
-    from scoring_service.records.evidence import sweep
+    """``files check``: the store against its rows (exit 1 on a difference); ``files
+    sweep``: remove evidence files no row names (a crash between writing a file and
+    committing its report), written at least ``--older-than`` minutes ago."""
+    from scoring_service.records.evidence import check_evidence, sweep
+
+    if args.files_command == "check":
+        found = check_evidence(ctx.uow())
+        if args.format == "json":
+            print_json({"orphans": found.orphans, "missing": found.missing}, out)
+        else:
+            print(evidence_line(found.orphans, found.missing), file=out)
+        return EXIT_FAILED if found.missing or found.orphans else EXIT_OK
 
     before = datetime.now(UTC) - timedelta(minutes=args.older_than)
     removed = sweep(ctx.uow(), older_than=before)
