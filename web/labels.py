@@ -42,6 +42,7 @@ ROLES: Mapping[str, str] = {
     "assessor": N_("Assessor"),
     "rule_editor": N_("Rule editor"),
     "admin": N_("Administrator"),
+    "unit": N_("Responsible unit (承办单位)"),
 }
 
 LETTERS: Mapping[str, str] = {
