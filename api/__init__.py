@@ -40,6 +40,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
         db=wiring.sessions,
         rules=wiring.rules,
         evaluator=wiring.evaluator,
+        files=wiring.files,
     )
     # First: every later step (the throttle's 429 too) answers in the chosen language.
     language.register(app, config)

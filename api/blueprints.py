@@ -8,6 +8,7 @@ from api.documents import bp as documents
 from api.findings import bp as findings
 from api.inspections import bp as inspections
 from api.meta import bp as meta
+from api.rectification import bp as rectification
 from api.routing import ApiBlueprint
 from api.rulesets import bp as rulesets
 from api.rulesets_drafts import bp as rulesets_drafts
@@ -20,6 +21,7 @@ BLUEPRINTS: tuple[ApiBlueprint, ...] = (
     years,
     inspections,
     findings,
+    rectification,
     scores,
     documents,
     rulesets,

@@ -10,6 +10,7 @@ from scoring_service.config import Settings
 from scoring_service.db import Engine, Sessions
 from scoring_service.domain.assessment import Evaluator
 from scoring_service.domain.ruleset import RuleSource
+from scoring_service.evidence.store import FileStore
 from scoring_service.unit_of_work import UnitOfWork
 
 EXTENSION = "scoring"
@@ -22,6 +23,7 @@ class Services:
     db: Sessions
     rules: RuleSource  # config.make_rule_source: published versions, else the shipped files
     evaluator: Evaluator
+    files: FileStore  # evidence files (config.files_path)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -38,4 +40,4 @@ def uow() -> UnitOfWork:
     from api.auth import current
 
     s = services()
-    return UnitOfWork(s.db, s.rules, s.evaluator, current())
+    return UnitOfWork(s.db, s.rules, s.evaluator, current(), s.files)

@@ -20,6 +20,7 @@ from api.routing import (
     FORMATS,
     INT_PARAMS,
     JSON,
+    MULTIPART,
     OCTET_STREAM,
     XLSX,
     Operation,
@@ -44,8 +45,9 @@ rectification progress; the assessment system pulls scores.
 * **Authentication**: `Authorization: Bearer <token>`. Tokens are made by an admin
   (`python -m scoring_service tokens create --name N --role R [--scope UNIT ...]`).
   Roles: reader (read), inspector (inspections, findings, events), assessor (score runs),
-  rule_editor (rule sets), admin (all, structure, bundles, tokens, audit). A token scoped to
-  units sees and writes only findings that count for those units.
+  rule_editor (rule sets), admin (all, structure, bundles, tokens, audit), unit (承办单位,
+  always scoped: rectification reports and extension requests on its findings). A token
+  scoped to units sees and writes only findings that count for those units.
 * **Errors**: every error is RFC 9457 `application/problem+json`; validation problems carry
   `errors`, each with a JSON `pointer` and a `message` (`in` names a query parameter or header).
   An invalid bundle lists its first 1,000 problems; `more_errors` counts the rest.
@@ -85,6 +87,9 @@ TAGS = {
     "rulesets": "The year's rules, their versions, and drafts: test, dry-run and publish.",
     "tokens": "Bearer tokens of the systems that call the API (admins only).",
     "audit": "Who wrote what, and the requests that were refused (admins only).",
+    "rectification": "The rectification loop (整改闭环): responsible units submit "
+    "rectification reports with evidence and extension requests; inspectors accept or "
+    "return, approve or refuse, and a positive decision records the finding's event.",
 }
 
 # Path parameters, by name; ``code`` is named by the segment before it.
@@ -97,6 +102,10 @@ PATH_PARAMS = {
     "`current` for the version in force",
     "helping_unit": "the helping unit's code",
     "village": "the village's code",
+    "report_id": "a rectification report's id, as `POST /findings/{code}/reports` answered",
+    "request_id": "an extension request's id, as `POST /findings/{code}/extension-requests` "
+    "answered",
+    "position": "the file's place in the report's `files`, from 0",
 }
 CODE_OF = {
     "units": "the unit's code",
@@ -473,10 +482,13 @@ def build_document(operations: Iterable[Operation]) -> dict[str, Any]:
             body_media: dict[str, Any] = {"schema": ref(body_model, "validation")}
             if "request" in example:
                 body_media["examples"] = _example(example["request"], op.summary)
+            content_types: dict[str, Any] = {JSON: body_media}
+            if op.files:
+                content_types[MULTIPART] = _multipart(resolve(body_media["schema"]), body_media)
             operation["requestBody"] = {
                 "description": markdown(body_model.__doc__ or op.summary),
                 "required": op.raw_body is not None or _body_required(body_model),
-                "content": {JSON: body_media},
+                "content": content_types,
             }
         paths.setdefault(_path(op), {})[op.method.lower()] = operation
     problem_responses = {
@@ -505,6 +517,28 @@ def build_document(operations: Iterable[Operation]) -> dict[str, Any]:
             },
         },
     }
+
+
+def _multipart(fields: dict[str, Any], body_media: dict[str, Any]) -> dict[str, Any]:
+    """The multipart form of a JSON body: the same fields, and ``files`` as binary parts."""
+    schema = {
+        "type": "object",
+        "required": list(fields.get("required", [])),
+        "additionalProperties": False,
+        "properties": {
+            **fields.get("properties", {}),
+            "files": {
+                "type": "array",
+                "items": dict(BINARY),
+                "maxItems": 10,
+                "description": "evidence files (PDF, JPEG, PNG, DOCX, XLSX)",
+            },
+        },
+    }
+    media: dict[str, Any] = {"schema": schema, "encoding": {"files": {"contentType": "*/*"}}}
+    if "examples" in body_media:
+        media["examples"] = body_media["examples"]
+    return media
 
 
 def with_servers(doc: dict[str, Any], url: str) -> dict[str, Any]:

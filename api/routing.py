@@ -49,7 +49,16 @@ _CODE = re.compile(CODE_PATTERN)
 _NOT_PLAIN = re.compile(r'[^\x20-\x7e]+|["\\%]')
 _EVENT_TAGS = {"extension", "rectified", "lookback_failed", "lookback_passed", "escalated"}
 MAX_ID = 2**31 - 1  # the largest value of a database integer column
-INT_PARAMS = {"year": (1900, 9999), "run_id": (1, MAX_ID), "token_id": (1, MAX_ID)}
+INT_PARAMS = {
+    "year": (1900, 9999),
+    "run_id": (1, MAX_ID),
+    "token_id": (1, MAX_ID),
+    "report_id": (1, MAX_ID),
+    "request_id": (1, MAX_ID),
+    "position": (0, MAX_ID),
+}
+MULTIPART = "multipart/form-data"
+JSON_OR_MULTIPART = f"{JSON}, {MULTIPART}"
 
 View = Callable[..., Any]
 
@@ -93,6 +102,8 @@ class Operation:
     query: type[BaseModel] | None = None
     body: type[BaseModel] | None = None
     raw_body: type[BaseModel] | None = None  # the schema of a body the view reads itself
+    # The body may also come as multipart/form-data: ``body``'s fields and ``files``.
+    files: bool = False
     response: type[BaseModel] | None = None  # None: 204 No Content
     status: int = 200
     media: Mapping[str, str] = field(default_factory=dict)  # other response types by format
@@ -113,7 +124,13 @@ class Operation:
 
     @property
     def idempotent_post(self) -> bool:
-        return self.method == "POST" and self.permission is not None and self.tag != "tokens"
+        # A multipart body is not replayed: its files are compared by no fingerprint here.
+        return (
+            self.method == "POST"
+            and self.permission is not None
+            and self.tag != "tokens"
+            and not self.files
+        )
 
 
 class ApiBlueprint(Blueprint):
@@ -223,9 +240,14 @@ def dispatch(op: Operation, fn: View, path: dict[str, Any]) -> Response:
     refuse_token_in_query(op.query.model_fields if op.query is not None else ())
     principal = authorize(op.permission) if op.permission is not None else None
     config = services().config
-    request.max_content_length = (
-        config.max_bundle_bytes if op.raw_body is not None else config.max_body_bytes
-    )
+    if op.raw_body is not None:
+        request.max_content_length = config.max_bundle_bytes
+    elif op.files:
+        # The files' own limits are checked in words by the service; this only bounds the
+        # upload (the form's fields and boundaries take the extra mebibyte).
+        request.max_content_length = config.evidence_report_bytes + 1024 * 1024
+    else:
+        request.max_content_length = config.max_body_bytes
     key = request.headers.get("Idempotency-Key")
     if key is not None and op.idempotent_post and principal is not None:
         return _idempotent(op, fn, path, principal, key)
@@ -274,7 +296,9 @@ def _call(op: Operation, fn: View, path: Mapping[str, Any]) -> Response:
             _("this operation takes no query parameters"),
             [_item(f"/{name}", _("unknown parameter"), "query") for name in request.args],
         )
-    if op.body is not None:
+    if op.body is not None and op.files:
+        kwargs["body"], kwargs["files"] = parse_form(op.body)
+    elif op.body is not None:
         kwargs["body"] = parse_body(op.body)
     elif op.raw_body is not None:
         kwargs["raw"] = read_body()
@@ -458,6 +482,48 @@ def parse_body(model: type[BaseModel]) -> Any:
             [_item(p, _("must not hold a NUL character")) for p in nul],
         )
     return value
+
+
+def parse_form(model: type[BaseModel]) -> tuple[Any, list[tuple[str, bytes]]]:
+    """A body sent as JSON (no files) or as ``multipart/form-data``: its fields validated by
+    ``model`` as the JSON body would be, and its ``files`` as (name, bytes)."""
+    if request.mimetype != MULTIPART:
+        if request.content_length and not _is_json(request.mimetype):
+            raise ApiProblem(
+                415,
+                _(
+                    "send the body as %(expected)s (got %(found)s)",
+                    expected=JSON_OR_MULTIPART,
+                    found=request.mimetype or "no Content-Type",
+                ),
+                headers={"Accept-Post": f"{JSON}, {MULTIPART}"},
+            )
+        return parse_body(model), []
+    fields: dict[str, str] = {}
+    errors: list[dict[str, str]] = []
+    for name in request.form:
+        values = request.form.getlist(name)
+        if len(values) > 1:
+            errors.append(_item(f"/{name}", _("give this field once")))
+        else:
+            fields[name] = values[0]
+    unknown = [name for name in request.files if name != "files"]
+    errors += [_item(f"/{name}", _("unknown field; files go in files")) for name in unknown]
+    if errors:
+        raise _invalid(_("the request body is not valid"), errors)
+    # The form's fields are text: read them as the JSON body's strings would be.
+    try:
+        value = model.model_validate_json(json.dumps(fields))
+    except ValidationError as exc:
+        raise _invalid(_("the request body is not valid"), _errors(exc, "body")) from None
+    nul = list(_nul_pointers(value.model_dump(mode="json")))
+    if nul:
+        raise _invalid(
+            _("the request body is not valid"),
+            [_item(p, _("must not hold a NUL character")) for p in nul],
+        )
+    uploads = [(f.filename or "", f.read()) for f in request.files.getlist("files")]
+    return value, uploads
 
 
 def _nul_pointers(value: Any, *path: str | int) -> Any:

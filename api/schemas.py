@@ -941,3 +941,111 @@ class HealthChecks(ReadModel):
 class HealthRead(ReadModel):
     status: Literal["up", "down"]
     checks: HealthChecks
+
+
+# --- the rectification loop (spec section 10) ---------------------------------------------------
+
+LoopText = Annotated[str, StringConstraints(min_length=1, max_length=4000, pattern=r"\S")]
+
+
+class LoopQuery(QueryModel):
+    year: Annotated[Year | None, Field(description="needed when the code is held in two years")] = (
+        None
+    )
+
+
+class ReportCreate(BodyModel):
+    """A rectification report (整改情况报告): the day the rectification was completed and the
+    measures taken. As JSON without files, or as `multipart/form-data` with the same fields
+    and zero or more `files` (PDF, JPEG, PNG, DOCX, XLSX by content; each at most 20 MB,
+    together 50 MB, at most 10)."""
+
+    date: Annotated[dt.date, Field(description="the day the rectification was completed")]
+    text: Annotated[LoopText, Field(description="the measures taken, 1 to 4,000 characters")]
+
+
+class EvidenceFileRead(ReadModel):
+    name: str
+    size: int
+    media_type: str
+    sha256: str
+    url: str
+
+
+class DecisionRead(ReadModel):
+    by: str
+    at: datetime
+    reason: str | None
+
+
+class ReportRead(ReadModel):
+    id: int
+    year: int
+    finding: str
+    state: Literal["submitted", "accepted", "returned"]
+    date: dt.date
+    text: str
+    files: list[EvidenceFileRead]
+    submitted_by: str
+    submitted_at: datetime
+    decision: DecisionRead | None
+
+
+class ReportList(ReadModel):
+    items: list[ReportRead]
+
+
+class ReportsQuery(QueryModel):
+    state: Annotated[
+        Literal["submitted", "accepted", "returned"] | None,
+        Field(description="keep only reports in this state (`submitted`: waiting)"),
+    ] = None
+
+
+class ReportDecisionCreate(BodyModel):
+    """Accept the report (a `rectified` event dated the report's date is recorded) or return
+    it; a reason is required when returned."""
+
+    decision: Literal["accepted", "returned"]
+    reason: LoopText | None = None
+
+
+class ExtensionRequestCreate(BodyModel):
+    """An extension request (延期申请): asked on `date` (default today), not after the
+    deadline in force then, for a later `new_deadline`."""
+
+    date: Annotated[dt.date | None, Field(description="the day asked (default: today)")] = None
+    new_deadline: dt.date
+    reason: LoopText
+
+
+class ExtensionRequestRead(ReadModel):
+    id: int
+    year: int
+    finding: str
+    state: Literal["submitted", "approved", "refused"]
+    date: dt.date
+    new_deadline: dt.date
+    reason: str
+    submitted_by: str
+    submitted_at: datetime
+    decision: DecisionRead | None
+
+
+class ExtensionRequestList(ReadModel):
+    items: list[ExtensionRequestRead]
+
+
+class ExtensionRequestsQuery(QueryModel):
+    state: Annotated[
+        Literal["submitted", "approved", "refused"] | None,
+        Field(description="keep only requests in this state (`submitted`: waiting)"),
+    ] = None
+
+
+class RequestDecisionCreate(BodyModel):
+    """Approve the request (an `extension` event dated the request's date, with its new
+    deadline, is recorded) or refuse it; a reason is required when refused."""
+
+    decision: Literal["approved", "refused"]
+    reason: LoopText | None = None

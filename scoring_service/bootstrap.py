@@ -15,6 +15,7 @@ from scoring_service.access.roles import Principal
 from scoring_service.config import Settings, make_rule_source, normalise_url
 from scoring_service.domain.assessment import Evaluator
 from scoring_service.domain.ruleset import RuleSource
+from scoring_service.evidence.store import FileStore, LocalFileStore
 from scoring_service.unit_of_work import UnitOfWork
 
 
@@ -27,9 +28,10 @@ class Wiring:
     sessions: db.Sessions
     rules: RuleSource
     evaluator: Evaluator
+    files: FileStore
 
     def unit_of_work(self, actor: Principal) -> UnitOfWork:
-        return UnitOfWork(self.sessions, self.rules, self.evaluator, actor)
+        return UnitOfWork(self.sessions, self.rules, self.evaluator, actor, self.files)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -47,4 +49,7 @@ def bootstrap(settings: Settings, *, migrate: bool = False, server: bool = False
     engine = db.make_engine(url, pool_pre_ping=True) if server else db.make_engine(url)
     sessions = db.make_session_factory(engine)
     evaluator: Evaluator = DurableRulesEngine() if settings.engine == "durable" else PythonEngine()
-    return Wiring(settings, engine, sessions, make_rule_source(settings, sessions), evaluator)
+    files = LocalFileStore(settings.files_path)
+    return Wiring(
+        settings, engine, sessions, make_rule_source(settings, sessions), evaluator, files
+    )

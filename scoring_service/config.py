@@ -14,6 +14,7 @@ from scoring_service.i18n import gettext as _
 
 if TYPE_CHECKING:
     from scoring_service.db import Sessions
+    from scoring_service.evidence.files import Limits
     from scoring_service.rulesets.source import VersionedRuleSource
 
 DEFAULT_DATABASE_URL = "sqlite:///var/scoring.sqlite"
@@ -73,6 +74,13 @@ class Settings:
     # Session cookies marked Secure (sent over HTTPS only): "auto" when SCORING_PUBLIC_URL
     # starts with https://, or "true" / "false".
     secure_cookies: str = "auto"
+    # Where evidence files are kept, each under its SHA-256; empty: a "files" folder beside
+    # the SQLite file, else var/files.
+    files_dir: str = ""
+    # A rectification report's evidence: each file, all files together, how many files.
+    evidence_file_bytes: int = 20 * MIB
+    evidence_report_bytes: int = 50 * MIB
+    evidence_files: int = 10
     extra: Mapping[str, Any] = field(default_factory=dict)  # passed to Flask's config by the API
 
     @classmethod
@@ -120,6 +128,9 @@ class Settings:
             "auth_failure_limit",
             "auth_failure_window_seconds",
             "session_idle_minutes",
+            "evidence_file_bytes",
+            "evidence_report_bytes",
+            "evidence_files",
         ):
             if getattr(self, name) < 1:
                 raise ValueError(_("SCORING_%(name)s must be at least 1", name=name.upper()))
@@ -160,6 +171,20 @@ class Settings:
     def templates_dir(self) -> Path | None:
         """The folder of ``document_templates``, or None for the shipped templates."""
         return Path(self.document_templates) if self.document_templates else None
+
+    @property
+    def files_path(self) -> Path:
+        """The folder of evidence files (``files_dir``, else beside the SQLite file)."""
+        from scoring_service.evidence.store import default_files_dir
+
+        return Path(self.files_dir) if self.files_dir else default_files_dir(self.database_url)
+
+    @property
+    def evidence_limits(self) -> Limits:
+        """The limits of one report's evidence files."""
+        from scoring_service.evidence.files import Limits
+
+        return Limits(self.evidence_file_bytes, self.evidence_report_bytes, self.evidence_files)
 
     @property
     def https_only_cookies(self) -> bool:

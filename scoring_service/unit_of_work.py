@@ -19,10 +19,21 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from scoring_service.access import scope
 from scoring_service.access.roles import Principal
+from scoring_service.db.loop import (
+    EvidenceRepository,
+    ExtensionRequestRepository,
+    ReportRepository,
+)
 from scoring_service.db.principals import record_audit
-from scoring_service.db.repositories import AssessmentIndex, ScoreRunRepository, YearRepository
+from scoring_service.db.repositories import (
+    AssessmentIndex,
+    FindingRepository,
+    ScoreRunRepository,
+    YearRepository,
+)
 from scoring_service.domain.assessment import Evaluator
 from scoring_service.domain.ruleset import RuleSource
+from scoring_service.evidence.store import FileStore
 
 
 class UnitOfWork:
@@ -34,8 +45,10 @@ class UnitOfWork:
         rules: RuleSource,
         evaluator: Evaluator | None,
         actor: Principal,
+        files: FileStore | None = None,
     ) -> None:
         self._sessions = sessions
+        self.files = files  # where evidence files are kept (None: this entrance keeps none)
         self.rules = rules
         self._evaluator = evaluator
         self.actor = actor
@@ -45,6 +58,10 @@ class UnitOfWork:
         self.years: YearRepository
         self.runs: ScoreRunRepository
         self.index: AssessmentIndex
+        self.findings: FindingRepository
+        self.reports: ReportRepository
+        self.extension_requests: ExtensionRequestRepository
+        self.evidence: EvidenceRepository
 
     @property
     def sessions(self) -> sessionmaker[Session]:
@@ -70,6 +87,10 @@ class UnitOfWork:
             self.years = YearRepository(self._session)
             self.runs = ScoreRunRepository(self._session)
             self.index = AssessmentIndex(self._session)
+            self.findings = FindingRepository(self._session)
+            self.reports = ReportRepository(self._session)
+            self.extension_requests = ExtensionRequestRepository(self._session)
+            self.evidence = EvidenceRepository(self._session, self.files)
         self._depth += 1
         return self
 

@@ -78,8 +78,7 @@ def create_account(
     """A new account, made by ``uow.actor``, with the role and scope given (None: every
     unit; a scope names units held in some year)."""
     _check_username(username)
-    role = grants.role_named(role)
-    units = grants.scope_units(scope)
+    role, units = grants.role_and_scope(role, scope)
     check_password_rules(password)
     stored = passwords.hash_password(password)
     with uow:

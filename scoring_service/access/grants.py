@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from scoring_service.access.roles import Forbidden, Role
+from scoring_service.access.roles import SCOPED_ROLES, Forbidden, Role
 from scoring_service.db import scopes
 from scoring_service.domain.errors import InvalidRequest
 from scoring_service.i18n import gettext as _
+from scoring_service.i18n.labels import ROLES, label
 from scoring_service.unit_of_work import UnitOfWork
 
 
@@ -43,6 +44,22 @@ def scope_units(scope: Sequence[str] | None) -> list[str] | None:
             _("scope units must be unit codes (1-64 characters): %(bad)s", bad=bad)
         )
     return units
+
+
+def role_and_scope(role: Role | str, scope: Sequence[str] | None) -> tuple[Role, list[str] | None]:
+    """The role and scope units a token or account is given; a role that speaks for its own
+    units (``unit``) is refused without a scope, in words."""
+    named = role_named(role)
+    units = scope_units(scope)
+    if named in SCOPED_ROLES and units is None:
+        raise InvalidRequest(
+            _(
+                "the role %(role)s speaks for its own units: give it a scope (the unit codes "
+                "it reports for)",
+                role=label(ROLES, named.value),
+            )
+        )
+    return named, units
 
 
 def outside_of(covered: frozenset[str] | None, scope: Sequence[str] | None) -> list[str]:

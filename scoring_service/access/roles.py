@@ -27,6 +27,8 @@ class Role(StrEnum):
     ASSESSOR = "assessor"
     RULE_EDITOR = "rule_editor"
     ADMIN = "admin"
+    # 承办单位: a responsible unit's person, always scoped to its units.
+    UNIT = "unit"
 
 
 class Permission(StrEnum):
@@ -35,6 +37,7 @@ class Permission(StrEnum):
     ASSESS = "assess"  # score runs
     EDIT_RULES = "edit_rules"  # rule sets
     ADMIN = "admin"  # structure, bundles, tokens, audit
+    REPORT = "report"  # rectification reports and extension requests (spec section 10)
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -43,7 +46,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ASSESSOR: frozenset({Permission.READ, Permission.ASSESS}),
     Role.RULE_EDITOR: frozenset({Permission.READ, Permission.EDIT_RULES}),
     Role.ADMIN: frozenset(Permission),
+    Role.UNIT: frozenset({Permission.READ, Permission.REPORT}),
 }
+
+# Roles that speak for their own units only: never given without a scope.
+SCOPED_ROLES = frozenset({Role.UNIT})
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,8 +39,7 @@ def create_token(
     name = name.strip()
     if not name or len(name) > NAME_MAX or "\x00" in name:
         raise InvalidRequest(_("a token name is 1 to %(most)s characters", most=NAME_MAX))
-    role = grants.role_named(role)
-    units = grants.scope_units(scope)
+    role, units = grants.role_and_scope(role, scope)
     secret = PREFIX + secrets.token_urlsafe(32)
     with uow:
         grants.require_grantable(uow, units)

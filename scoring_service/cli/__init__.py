@@ -11,6 +11,7 @@ Exit codes: 0 done; 1 the request could not be served (no such year, a conflict)
 - ``http_api``: the HTTP API's ``serve`` and ``tokens``;
 - ``documents``: ``documents letter|circular|monthly|ledger|archive``, the work plan's documents.
 - ``users``: the web pages' accounts.
+- ``rectification``: ``reports``, ``extensions`` and ``files sweep``, the rectification loop.
 """
 
 from __future__ import annotations
@@ -22,7 +23,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from scoring_service.cli import assessment, documents, http_api, rules, rulesets, users
+from scoring_service.cli import (
+    assessment,
+    documents,
+    http_api,
+    rectification,
+    rules,
+    rulesets,
+    users,
+)
 from scoring_service.cli.context import (
     EXIT_FAILED,
     EXIT_INVALID,
@@ -73,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     http_api.add_parsers(sub)  # serve, tokens: the HTTP API's commands
     documents.add_parsers(sub)  # documents letter|circular|monthly|ledger|archive
     users.add_parsers(sub)  # users: the web pages' accounts
+    rectification.add_parsers(sub)  # reports, extensions, files: the rectification loop
     return parser
 
 
@@ -178,4 +188,5 @@ _COMMANDS: dict[str, Command] = {
     **http_api.COMMANDS,
     **documents.COMMANDS,
     **users.COMMANDS,
+    **rectification.COMMANDS,
 }

@@ -233,6 +233,15 @@ def _db_check(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) 
         if found > SHOWN_DIFFERENCES:
             more = f"{found - SHOWN_DIFFERENCES:,}"
             print("  " + _("... and %(count)s more", count=more), file=out)
+    if args.format == "text":
+        # The evidence files against their rows, said only when they differ (``files
+        # check`` lists them).
+        from scoring_service.cli.rectification import evidence_line
+        from scoring_service.records.evidence import check_evidence
+
+        evidence = check_evidence(ctx.uow())
+        if evidence.orphans or evidence.missing:
+            print(evidence_line(evidence.orphans, evidence.missing), file=out)
     return EXIT_FAILED if any(c.differences for c in checks) else EXIT_OK
 
 

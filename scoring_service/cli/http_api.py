@@ -43,7 +43,7 @@ def add_parsers(sub: Any) -> None:
     create.add_argument(
         "--role",
         required=True,
-        choices=("reader", "inspector", "assessor", "rule_editor", "admin"),
+        choices=("reader", "inspector", "assessor", "rule_editor", "admin", "unit"),
     )
     create.add_argument(
         "--scope", nargs="+", metavar="UNIT", help=_("unit codes the token is limited to")

@@ -24,7 +24,9 @@ def add_parsers(sub: Any) -> None:
     create = actions.add_parser("create", help=_("create an account; the password from stdin"))
     create.add_argument("--username", required=True)
     create.add_argument(
-        "--role", required=True, choices=("reader", "inspector", "assessor", "rule_editor", "admin")
+        "--role",
+        required=True,
+        choices=("reader", "inspector", "assessor", "rule_editor", "admin", "unit"),
     )
     create.add_argument(
         "--scope", nargs="+", metavar="CODE", help=_("unit codes the account is limited to")

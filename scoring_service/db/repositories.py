@@ -14,11 +14,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from scoring_service.db import counts, score_runs, structure, timelines, years
-from scoring_service.db.queries import Page
+from scoring_service.access.roles import Principal
+from scoring_service.db import counts, findings, score_runs, structure, timelines, years
+from scoring_service.db.queries import Page, inspection_county
+from scoring_service.db.scopes import visible_findings_condition
 from scoring_service.domain.assessment import Counts
 from scoring_service.domain.attribution import Reason
-from scoring_service.domain.model import Finding, Unit, UnitKind, YearData
+from scoring_service.domain.model import Event, Finding, Unit, UnitKind, YearData
 from scoring_service.domain.ruleset import Attribution
 from scoring_service.domain.timeline import Span
 from scoring_service.results import Difference, ScoreRun, ScoreRunInfo, YearSummary
@@ -52,6 +54,46 @@ class YearRepository:
             years.delete_year(self.session, data.year)
         years.store_year(self.session, data)
         years.refresh_statistics(self.session)
+
+
+class FindingRepository:
+    """Single findings as the records services change them: which years hold a code and
+    whether a principal reads it, the finding locked with its events, one event appended."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def years_of(self, code: str) -> list[int]:
+        """The years holding a finding with this code, in order."""
+        return findings.find_finding_years(self.session, code)
+
+    def readable(self, year: int, code: str, actor: Principal, attribution: Attribution) -> bool:
+        """Whether ``actor`` reads the finding (the scope rule, ``access.scope``)."""
+        condition = visible_findings_condition(year, actor, attribution)
+        return findings.finding_matches(self.session, code, condition)
+
+    def get(self, year: int, code: str) -> Finding | None:
+        return findings.finding(self.session, year, code)
+
+    def lock(self, year: int, code: str) -> Finding | None:
+        """The finding, locked against concurrent event writes until the transaction ends."""
+        return findings.lock_finding(self.session, year, code)
+
+    def events(self, year: int, code: str) -> list[Event]:
+        """The finding's events in submission order."""
+        return findings.finding_events(self.session, year, code)
+
+    def county(self, year: int, inspection: str) -> str | None:
+        return inspection_county(self.session, year, inspection)
+
+    def append(self, year: int, finding: Finding, event: Event) -> Event:
+        """Store an event after the finding's others (lock it first), with the finding's kept
+        timeline and the year's revision: every change an event makes, in this transaction."""
+        stored = findings.add_event(self.session, year, event)
+        # The finding's timeline, and its peers' repeats, change with it.
+        timelines.refresh_timelines(self.session, year, [finding])
+        years.bump_revision(self.session, year)
+        return stored
 
 
 class AssessmentIndex:

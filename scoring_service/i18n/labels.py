@@ -49,6 +49,7 @@ ROLES: Mapping[str, str] = {
     "assessor": N_("Assessor"),
     "rule_editor": N_("Rule editor"),
     "admin": N_("Administrator"),
+    "unit": N_("Responsible unit"),
 }
 PERMISSIONS: Mapping[str, str] = {
     "read": N_("reading the data"),
@@ -56,6 +57,7 @@ PERMISSIONS: Mapping[str, str] = {
     "assess": N_("scoring"),
     "edit_rules": N_("editing the rules"),
     "admin": N_("administering the service"),
+    "report": N_("reporting rectification and asking for extensions"),
 }
 ORIGINS: Mapping[str, str] = {"shipped": N_("shipped"), "published": N_("published")}
 # The stages an import reports while it works (services.import_bundle's progress).

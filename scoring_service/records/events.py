@@ -14,12 +14,8 @@ from dataclasses import dataclass
 
 from scoring_service.access import scope
 from scoring_service.bundle import Problem
-from scoring_service.db.findings import add_event, finding_events, lock_finding
-from scoring_service.db.queries import inspection_county
-from scoring_service.db.timelines import refresh_timelines
-from scoring_service.db.years import bump_revision
 from scoring_service.domain.errors import Conflict
-from scoring_service.domain.model import Event, EventType
+from scoring_service.domain.model import Event, EventType, Finding
 from scoring_service.domain.timeline import check_history
 from scoring_service.i18n import gettext as _
 from scoring_service.records.findings import resolve_year
@@ -52,86 +48,96 @@ def append_event(
 ) -> tuple[int, Event]:
     """Store one event on a finding if its history allows it; the year and the stored event."""
     with uow:
-        session = uow.session
-        actor = uow.actor
         year = resolve_year(uow, code, year)
-        finding = lock_finding(session, year, code)
-        if finding is None:
-            raise not_held(year, "finding", code)
-        if actor.scope is not None:
-            county = inspection_county(session, year, finding.inspection) or ""
-            scope.require_inside(
-                actor,
-                scope.reach(session, year, actor),
-                [county, finding.unit, *finding.responsible],
-                _("finding %(code)r", code=code),
-            )
-        history = finding_events(session, year, code)
-        candidate = Event(
-            finding=code,
-            type=new.type,
-            date=new.date,
-            seq=max((e.seq for e in history), default=0) + 1,
-            new_deadline=new.new_deadline,
-            reason=new.reason,
-            note=new.note,
-            to=new.to,
-        )
-        refusals = check_history(finding, [*history, candidate])
-        if refusals:
-            problems = []
-            for refusal in refusals:
-                if refusal.event is candidate:
-                    problems.append(Problem(f"/{refusal.field}", refusal.message))
-                else:
-                    old = refusal.event
-                    problems.append(
-                        Problem(
-                            "/date",
-                            _(
-                                "it would make the %(event)s event of %(date)s invalid: "
-                                "%(message)s",
-                                event=old.type.value,
-                                date=old.date,
-                                message=refusal.message,
-                            ),
-                        )
-                    )
-            raise EventRefused(
-                _(
-                    "the %(event)s event dated %(date)s is not allowed on finding %(code)r: "
-                    "%(message)s",
-                    event=new.type.value,
-                    date=new.date,
-                    code=code,
-                    message=problems[0].message,
-                ),
-                problems,
-            )
-        stored = add_event(session, year, candidate)
-        # The finding's timeline, and its peers' repeats, change with it: same transaction.
-        refresh_timelines(session, year, [finding])
-        bump_revision(session, year)
-        uow.audit(
-            "event.create",
-            "finding",
-            f"{year}/{code}",
-            year=year,
-            detail={
-                "seq": stored.seq,
-                "type": stored.type.value,
-                "date": stored.date,
-                **{
-                    k: v
-                    for k, v in (
-                        ("new_deadline", stored.new_deadline),
-                        ("reason", stored.reason),
-                        ("note", stored.note),
-                        ("to", stored.to),
-                    )
-                    if v is not None
-                },
-            },
-        )
+        stored = record_event(uow, year, code, new)
         uow.commit()
     return year, stored
+
+
+def require_finding_inside(uow: UnitOfWork, year: int, finding: Finding) -> None:
+    """Forbidden unless the finding is wholly inside the actor's reach (its inspection's
+    county, its unit, its responsible units): the scope rule of a write on a finding."""
+    if uow.actor.scope is None:
+        return
+    county = uow.findings.county(year, finding.inspection) or ""
+    scope.require_inside(
+        uow.actor,
+        uow.reach(year),
+        [county, finding.unit, *finding.responsible],
+        _("finding %(code)r", code=finding.code),
+    )
+
+
+def record_event(uow: UnitOfWork, year: int, code: str, new: NewEvent) -> Event:
+    """The core of ``append_event``, inside the caller's open unit of work and transaction
+    (which commits): lock the finding, check the scope rule and the state machine, store
+    the event with its audit entry. A positive decision of the rectification loop records
+    its event through here, in the decision's own transaction."""
+    finding = uow.findings.lock(year, code)
+    if finding is None:
+        raise not_held(year, "finding", code)
+    require_finding_inside(uow, year, finding)
+    history = uow.findings.events(year, code)
+    candidate = Event(
+        finding=code,
+        type=new.type,
+        date=new.date,
+        seq=max((e.seq for e in history), default=0) + 1,
+        new_deadline=new.new_deadline,
+        reason=new.reason,
+        note=new.note,
+        to=new.to,
+    )
+    refusals = check_history(finding, [*history, candidate])
+    if refusals:
+        problems = []
+        for refusal in refusals:
+            if refusal.event is candidate:
+                problems.append(Problem(f"/{refusal.field}", refusal.message))
+            else:
+                old = refusal.event
+                problems.append(
+                    Problem(
+                        "/date",
+                        _(
+                            "it would make the %(event)s event of %(date)s invalid: %(message)s",
+                            event=old.type.value,
+                            date=old.date,
+                            message=refusal.message,
+                        ),
+                    )
+                )
+        raise EventRefused(
+            _(
+                "the %(event)s event dated %(date)s is not allowed on finding %(code)r: "
+                "%(message)s",
+                event=new.type.value,
+                date=new.date,
+                code=code,
+                message=problems[0].message,
+            ),
+            problems,
+        )
+    stored = uow.findings.append(year, finding, candidate)
+    uow.audit(
+        "event.create",
+        "finding",
+        f"{year}/{code}",
+        year=year,
+        detail={
+            "seq": stored.seq,
+            "type": stored.type.value,
+            "date": stored.date,
+            **{
+                k: v
+                for k, v in (
+                    ("new_deadline", stored.new_deadline),
+                    ("reason", stored.reason),
+                    ("note", stored.note),
+                    ("to", stored.to),
+                )
+                if v is not None
+            },
+        },
+    )
+    return stored

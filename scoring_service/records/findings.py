@@ -172,7 +172,7 @@ def resolve_year(uow: UnitOfWork, code: str, year: int | None) -> int:
     a scoped caller cannot tell another unit's codes from codes that do not exist.
     """
     with uow:
-        years = store.find_finding_years(uow.session, code)
+        years = uow.findings.years_of(code)
         if uow.actor.scope is not None:
             years = [y for y in years if _reads(uow, y, code)]
     if year is not None:
@@ -196,8 +196,7 @@ def _reads(uow: UnitOfWork, year: int, code: str) -> bool:
     ruleset = uow.rules.current(year)
     if ruleset is None:
         return False
-    condition = scope.visible_findings_condition(year, uow.actor, ruleset.attribution)
-    return store.finding_matches(uow.session, code, condition)
+    return uow.findings.readable(year, code, uow.actor, ruleset.attribution)
 
 
 def attribution_of(

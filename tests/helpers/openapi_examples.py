@@ -129,6 +129,45 @@ def collect(db_url: str) -> dict[str, Any]:
         call("findings_list_events", "GET", "/api/v1/findings/2018-G1-07-01/events")
         event = {"type": "rectified", "date": "2018-09-10", "note": "资金已拨付到位"}
         call("findings_post_event", "POST", "/api/v1/findings/2018-G1-08-01/events", event, 201)
+        report_body = {"date": "2018-09-05", "text": "资金已拨付到位，附拨付凭证"}
+        report = call(
+            "rectification_submit_report",
+            "POST",
+            "/api/v1/findings/2018-G1-07-03/reports",
+            report_body,
+            201,
+        ).get_json()
+        call("rectification_finding_reports", "GET", "/api/v1/findings/2018-G1-07-03/reports")
+        call("rectification_year_reports", "GET", f"{Y}/reports?state=submitted")
+        call("rectification_get_report", "GET", f"/api/v1/reports/{report['id']}")
+        decision = {"decision": "returned", "reason": "缺少拨付凭证"}
+        call(
+            "rectification_decide_report",
+            "POST",
+            f"/api/v1/reports/{report['id']}/decision",
+            decision,
+        )
+        ask = {"date": "2018-08-20", "new_deadline": "2018-09-30", "reason": "资金待拨付"}
+        asked = call(
+            "rectification_submit_request",
+            "POST",
+            "/api/v1/findings/2018-G1-07-03/extension-requests",
+            ask,
+            201,
+        ).get_json()
+        call(
+            "rectification_finding_requests",
+            "GET",
+            "/api/v1/findings/2018-G1-07-03/extension-requests",
+        )
+        call("rectification_year_requests", "GET", f"{Y}/extension-requests")
+        call("rectification_get_request", "GET", f"/api/v1/extension-requests/{asked['id']}")
+        call(
+            "rectification_decide_request",
+            "POST",
+            f"/api/v1/extension-requests/{asked['id']}/decision",
+            {"decision": "approved"},
+        )
         run = call("scores_create_run", "POST", f"{Y}/score-runs", {"as_of": "2018-12-31"}, 201)
         run_id = run.get_json()["id"]
         call("scores_list_runs", "GET", f"{Y}/score-runs")

@@ -9,11 +9,20 @@ from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any, Self
 
+from scoring_service.access import scope
 from scoring_service.access.roles import Principal, command_line
 from scoring_service.db.queries import Page, list_page
 from scoring_service.domain.assessment import Counts, Evaluator, replayed_counts
-from scoring_service.domain.model import Unit, UnitKind, YearData
+from scoring_service.domain.model import Event, Finding, Unit, UnitKind, YearData
+from scoring_service.domain.rectification import (
+    EvidenceFile,
+    ExtensionRequest,
+    Report,
+    ReportState,
+    RequestState,
+)
 from scoring_service.domain.ruleset import Attribution, RuleSource
+from scoring_service.evidence.files import Upload
 from scoring_service.results import ScoreRun, ScoreRunInfo, YearSummary
 from scoring_service.unit_of_work import UnitOfWork
 
@@ -112,6 +121,124 @@ class FakeRuns:
         return list_page(runs, tag=f"runs:{year}", limit=limit, cursor=cursor)
 
 
+class FakeFindings:
+    """Single findings over the fake years; a scoped principal reads a finding found at or
+    answered for by a unit of its scope (the fakes have no unit tree)."""
+
+    def __init__(self, years: FakeYears) -> None:
+        self.years = years
+
+    def years_of(self, code: str) -> list[int]:
+        return sorted(
+            y for y, d in self.years.held.items() if any(f.code == code for f in d.findings)
+        )
+
+    def readable(self, year: int, code: str, actor: Principal, attribution: Attribution) -> bool:
+        finding = self.get(year, code)
+        return finding is not None and actor.sees([finding.unit, *finding.responsible])
+
+    def get(self, year: int, code: str) -> Finding | None:
+        return next((f for f in self.years.held[year].findings if f.code == code), None)
+
+    def lock(self, year: int, code: str) -> Finding | None:
+        return self.get(year, code)
+
+    def events(self, year: int, code: str) -> list[Event]:
+        return [e for e in self.years.held[year].events if e.finding == code]
+
+    def county(self, year: int, inspection: str) -> str | None:
+        return next(
+            (i.county for i in self.years.held[year].inspections if i.code == inspection), None
+        )
+
+    def append(self, year: int, finding: Finding, event: Event) -> Event:
+        held = self.years.held[year].events
+        stored = replace(event, seq=max((e.seq for e in held), default=0) + 1)
+        held.append(stored)
+        self.years.revisions[year] = self.years.revisions.get(year, 0) + 1
+        return stored
+
+
+class FakeReports:
+    def __init__(self) -> None:
+        self.held: dict[int, Report] = {}
+
+    def add(self, report: Report) -> Report:
+        stored = replace(report, id=len(self.held) + 1)
+        self.held[stored.id] = stored
+        return stored
+
+    def get(self, report_id: int, *, lock: bool = False) -> Report | None:
+        return self.held.get(report_id)
+
+    def of_finding(self, year: int, code: str) -> list[Report]:
+        return [r for r in self.held.values() if (r.year, r.finding) == (year, code)]
+
+    def waiting(self, year: int, code: str) -> bool:
+        return any(r.state is ReportState.SUBMITTED for r in self.of_finding(year, code))
+
+    def of_year(
+        self,
+        year: int,
+        *,
+        state: ReportState | None = None,
+        actor: Principal | None = None,
+        attribution: Attribution | None = None,
+    ) -> list[Report]:
+        return [r for r in self.held.values() if r.year == year and state in (None, r.state)]
+
+    def decide(self, report: Report) -> None:
+        self.held[report.id] = report
+
+
+class FakeExtensionRequests:
+    def __init__(self) -> None:
+        self.held: dict[int, ExtensionRequest] = {}
+
+    def add(self, request: ExtensionRequest) -> ExtensionRequest:
+        stored = replace(request, id=len(self.held) + 1)
+        self.held[stored.id] = stored
+        return stored
+
+    def get(self, request_id: int, *, lock: bool = False) -> ExtensionRequest | None:
+        return self.held.get(request_id)
+
+    def of_finding(self, year: int, code: str) -> list[ExtensionRequest]:
+        return [r for r in self.held.values() if (r.year, r.finding) == (year, code)]
+
+    def of_year(
+        self,
+        year: int,
+        *,
+        state: RequestState | None = None,
+        actor: Principal | None = None,
+        attribution: Attribution | None = None,
+    ) -> list[ExtensionRequest]:
+        return [r for r in self.held.values() if r.year == year and state in (None, r.state)]
+
+    def decide(self, request: ExtensionRequest) -> None:
+        self.held[request.id] = request
+
+
+class FakeEvidence:
+    """Evidence rows and bytes in one dictionary."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+
+    def keep(self, uploads: list[Upload]) -> list[EvidenceFile]:
+        kept = []
+        for position, u in enumerate(uploads):
+            self.files[u.sha256] = u.content
+            kept.append(
+                EvidenceFile(position, u.name, u.sha256, len(u.content), u.media_type, u.phash)
+            )
+        return kept
+
+    def content(self, sha256: str) -> bytes | None:
+        return self.files.get(sha256)
+
+
 class FakeUnitOfWork(UnitOfWork):
     """Repositories in memory; ``committed`` counts commits and ``audited`` keeps the audit
     entries of committed work only (an entry not committed is lost, as in a database)."""
@@ -126,6 +253,10 @@ class FakeUnitOfWork(UnitOfWork):
         self.years = FakeYears()  # type: ignore[assignment]
         self.runs = FakeRuns()  # type: ignore[assignment]
         self.index = FakeIndex(self.years)  # type: ignore[assignment,arg-type]
+        self.findings = FakeFindings(self.years)  # type: ignore[assignment]
+        self.reports = FakeReports()  # type: ignore[assignment]
+        self.extension_requests = FakeExtensionRequests()  # type: ignore[assignment]
+        self.evidence = FakeEvidence()  # type: ignore[assignment]
         self.committed = 0
         self.audited: list[tuple[str, str, str]] = []
         self._pending: list[tuple[str, str, str]] = []
@@ -140,6 +271,10 @@ class FakeUnitOfWork(UnitOfWork):
         tb: TracebackType | None,
     ) -> None:
         self._pending.clear()  # left without commit: nothing of it is kept
+
+    def reach(self, year: int) -> scope.Reach:
+        """The scope's units themselves (the fakes have no unit tree)."""
+        return scope.EVERYTHING if self.actor.scope is None else scope.Reach(self.actor.scope)
 
     def commit(self) -> None:
         self.committed += 1

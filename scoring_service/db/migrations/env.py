@@ -6,7 +6,13 @@ from alembic import context
 from sqlalchemy import Connection
 
 # Imported for their tables, so the target metadata holds every one of them.
-from scoring_service.db import account_models, api_models, make_engine, ruleset_models  # noqa: F401
+from scoring_service.db import (  # noqa: F401
+    account_models,
+    api_models,
+    loop_models,
+    make_engine,
+    ruleset_models,
+)
 from scoring_service.db.models import Base
 
 config = context.config
