@@ -4,9 +4,11 @@ The work plan (四、工作职责): the groups hand their records to the busines
 last working day of each quarter, and the section archives them at year end. The archive
 holds the letter and the problem list of every inspection that ended in the quarter, the
 ledger as of the quarter's last day, the year's bundle as held (to load the year again
-exactly), and ``manifest.json`` and ``SHA256SUMS`` with each file's SHA-256 (check with
-``sha256sum -c SHA256SUMS``). Working days are Monday to Friday: the service holds no
-calendar of public holidays, so the office moves a due day that falls on one.
+exactly), the rectification reports completed in the quarter with their evidence files and
+their decisions as held (``整改报告/``), and ``manifest.json`` and ``SHA256SUMS`` with each
+file's SHA-256 (check with ``sha256sum -c SHA256SUMS``). Working days are Monday to Friday:
+the service holds no calendar of public holidays, so the office moves a due day that falls
+on one.
 An archive holds every unit's records: only unscoped principals may have one.
 """
 
@@ -27,6 +29,7 @@ from scoring_service.documents.ledger import ledger_xlsx
 from scoring_service.documents.letter import letter_of, letter_order
 from scoring_service.documents.year import assessed_year, require_whole_year
 from scoring_service.domain.errors import InvalidRequest
+from scoring_service.domain.rectification import Report
 from scoring_service.i18n import _
 from scoring_service.reports.exports import problem_list, problem_list_xlsx
 from scoring_service.unit_of_work import UnitOfWork
@@ -79,6 +82,54 @@ def _zip(files: dict[str, bytes], stamp: date) -> bytes:
     return out.getvalue()
 
 
+def _report_entry(report: Report) -> dict[str, Any]:
+    """A report, its files and its decision as held."""
+    entry: dict[str, Any] = {
+        "id": report.id,
+        "finding": report.finding,
+        "state": report.state.value,
+        "date": report.date.isoformat(),
+        "text": report.text,
+        "submitted_by": report.submitted_by,
+        "submitted_at": report.submitted_at.isoformat(),
+        "files": [
+            {
+                "name": f.name,
+                "sha256": f.sha256,
+                "bytes": f.size,
+                "path": _evidence_path(report, f.position, f.name),
+            }
+            for f in report.files
+        ],
+    }
+    if report.decision is not None:
+        entry["decided_by"] = report.decision.by
+        entry["decided_at"] = report.decision.at.isoformat()
+        entry["reason"] = report.decision.reason
+    return entry
+
+
+def _evidence_path(report: Report, position: int, name: str) -> str:
+    return f"整改报告/{report.finding}/{report.id}-{position}-{name}"
+
+
+def _reports(uow: UnitOfWork, year: int, q: Quarter) -> dict[str, bytes]:
+    """The reports completed in the quarter (``reports.json``) and their evidence files."""
+    with uow:
+        held = [r for r in uow.reports.of_year(year) if q.first <= r.date <= q.last]
+        files: dict[str, bytes] = {}
+        for report in held:
+            for f in report.files:
+                content = uow.evidence.content(f.sha256)
+                if content is not None:  # a missing file is what `files check` reports
+                    files[_evidence_path(report, f.position, f.name)] = content
+    if not held:
+        return {}
+    entries = [_report_entry(r) for r in held]
+    files["整改报告/reports.json"] = json.dumps(entries, ensure_ascii=False, indent=1).encode()
+    return files
+
+
 def quarterly_archive(
     uow: UnitOfWork, year: int, number: int, *, templates: Path | None = None
 ) -> Document:
@@ -97,6 +148,7 @@ def quarterly_archive(
         files[f"整改函/{letter.name}"] = letter.content
         files[f"问题清单/问题清单-{code}.xlsx"] = problem_list_xlsx(problems)
     files[f"整改台账-{q.label}.xlsx"] = ledger_xlsx(assessed)
+    files.update(_reports(uow, year, q))
     files[f"bundle-{year}.json"] = bundle_bytes(assessed.data)
     listed = [
         {"path": name, "sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content)}

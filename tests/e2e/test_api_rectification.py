@@ -4,7 +4,10 @@ event posted by hand would."""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -294,3 +297,32 @@ def test_a_unit_reports_only_on_its_findings_and_decides_nothing(loop: Api) -> N
 def test_a_unit_token_needs_a_scope(loop: Api) -> None:
     refused = problem(loop.post("/api/v1/tokens", {"name": "u", "role": "unit"}), 422)
     assert "scope" in refused["detail"]
+
+
+def test_the_quarterly_archive_holds_the_quarters_reports_and_their_evidence(loop: Api) -> None:
+    photo = png()
+    report = submit(loop, F1, [(photo, "现场照片.png")]).get_json()
+    loop.post(
+        f"/api/v1/reports/{report['id']}/decision",
+        {"decision": "returned", "reason": "照片不清晰"},
+        who="inspector",
+    )
+    got = loop.client.get("/api/v1/years/2018/documents/archive?quarter=3", headers=loop.headers())
+    assert got.status_code == 200, got.get_json()
+    with zipfile.ZipFile(io.BytesIO(got.data)) as archive:
+        names = archive.namelist()
+        listed = json.loads(archive.read("整改报告/reports.json"))
+        evidence = archive.read(f"整改报告/{F1}/{report['id']}-0-现场照片.png")
+        sums = archive.read("SHA256SUMS").decode()
+    assert evidence == photo
+    assert [(r["finding"], r["state"], r["reason"]) for r in listed] == [
+        (F1, "returned", "照片不清晰")
+    ]
+    assert f"{hashlib.sha256(photo).hexdigest()}  整改报告/{F1}/" in sums
+    # Completed in the third quarter: the second quarter's archive has no report.
+    other = loop.client.get(
+        "/api/v1/years/2018/documents/archive?quarter=2", headers=loop.headers()
+    )
+    with zipfile.ZipFile(io.BytesIO(other.data)) as archive:
+        assert not [n for n in archive.namelist() if n.startswith("整改报告/")]
+    assert names
