@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from scoring_service.cli import assessment, documents, http_api, rules, rulesets, users
+from scoring_service.cli import assessment, documents, http_api, loop, rules, rulesets, users
 from scoring_service.cli.context import (
     EXIT_FAILED,
     EXIT_INVALID,
@@ -66,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     assessment.add_parsers(sub)  # db, import, years, score, explain, alerts
+    loop.add_parsers(sub)  # due, path: what is due, a unit's way up
     rules_sub = rules.add_parsers(sub)  # rules validate, rules test
     assessment.add_synth_parser(sub)
     rulesets.add_rules_parsers(rules_sub)  # draft, diff, publish, new-year, versions...
@@ -173,6 +174,7 @@ def _rules(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
 
 _COMMANDS: dict[str, Command] = {
     **assessment.COMMANDS,
+    **loop.COMMANDS,
     "rules": _rules,
     "recompute": rulesets.run_recompute,
     **http_api.COMMANDS,
