@@ -5,6 +5,7 @@ from __future__ import annotations
 from api.admin import bp as admin
 from api.bundles import bp as bundles
 from api.documents import bp as documents
+from api.due import bp as due
 from api.findings import bp as findings
 from api.inspections import bp as inspections
 from api.meta import bp as meta
@@ -23,6 +24,7 @@ BLUEPRINTS: tuple[ApiBlueprint, ...] = (
     findings,
     rectification,
     scores,
+    due,
     documents,
     rulesets,
     rulesets_drafts,

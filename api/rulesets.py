@@ -72,6 +72,7 @@ def ruleset_read(r: Ruleset) -> RulesetRead:
                     "min_not_exited",
                     "inspections_from",
                     "escalation_days",
+                    "due_within_days",
                 )
             },
         ),

@@ -11,7 +11,8 @@ Exit codes: 0 done; 1 the request could not be served (no such year, a conflict)
 - ``http_api``: the HTTP API's ``serve`` and ``tokens``;
 - ``documents``: ``documents letter|circular|monthly|ledger|archive``, the work plan's documents.
 - ``users``: the web pages' accounts.
-- ``rectification``: ``reports``, ``extensions`` and ``files sweep``, the rectification loop.
+- ``rectification``: ``reports``, ``extensions`` and ``files sweep``, the rectification loop;
+- ``due``: ``due`` and ``path``, what is due at a date and a unit's way up.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import TextIO
 from scoring_service.cli import (
     assessment,
     documents,
+    due,
     http_api,
     rectification,
     rules,
@@ -75,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     assessment.add_parsers(sub)  # db, import, years, score, explain, alerts
+    due.add_parsers(sub)  # due, path: what is due, a unit's way up
     rules_sub = rules.add_parsers(sub)  # rules validate, rules test
     assessment.add_synth_parser(sub)
     rulesets.add_rules_parsers(rules_sub)  # draft, diff, publish, new-year, versions...
@@ -183,6 +186,7 @@ def _rules(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
 
 _COMMANDS: dict[str, Command] = {
     **assessment.COMMANDS,
+    **due.COMMANDS,
     "rules": _rules,
     "recompute": rulesets.run_recompute,
     **http_api.COMMANDS,

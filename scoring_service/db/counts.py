@@ -39,6 +39,7 @@ from scoring_service.db.models import (
     UnitAncestorRow,
     UnitRow,
 )
+from scoring_service.db.queries import in_categories
 from scoring_service.db.rows import grouped, select_rows
 from scoring_service.domain.assessment import Counts
 from scoring_service.domain.attribution import Reason
@@ -446,3 +447,82 @@ def counted_findings(
         kept[code] = (finding, span, row[14])
     order = list(Reason)
     return [(*kept[code], tuple(sorted(reasons[code], key=order.index))) for code in sorted(kept)]
+
+
+def _due(
+    year: int, as_of: date, until: date, conditions: Sequence[ColumnElement[bool]]
+) -> list[ColumnElement[bool]]:
+    """Findings (``FindingRow`` joined to its spans) found by ``as_of``, not rectified then,
+    with an effective deadline on or before ``until``, matching ``conditions``."""
+    return [
+        FindingRow.year == year,
+        T.year == year,
+        T.finding == FindingRow.code,
+        *in_force(year, as_of),
+        # Rectified (on time or late) is the only state with a completion date.
+        T.completed_on.is_(None),
+        T.effective_deadline <= until,
+        *conditions,
+    ]
+
+
+def due_findings(
+    session: Session,
+    year: int,
+    as_of: date,
+    until: date,
+    conditions: Sequence[ColumnElement[bool]],
+    attribution: Attribution,
+) -> list[tuple[str, str, str, str, date, list[tuple[str, str, str]]]]:
+    """What is due (spec section 10): the findings found by ``as_of``, not rectified then,
+    whose effective deadline is on or before ``until``, matching ``conditions`` (on
+    ``FindingRow``), by deadline then code: code, description, found unit, severity,
+    effective deadline, and the units it counts for as (code, name, kind) in the year's
+    unit order. Two queries, whatever their number."""
+    F = FindingRow
+    where = _due(year, as_of, until, conditions)
+    rows = select_rows(
+        session,
+        select(F.code, F.description, F.unit, F.severity, T.effective_deadline)
+        .where(*where)
+        .order_by(T.effective_deadline, F.code),
+    )
+    units = _counting_units(session, year, select(F.code).where(*where), attribution)
+    return [(c, d, u, s, dl, units.get(c, [])) for c, d, u, s, dl in rows]
+
+
+def _counting_units(
+    session: Session, year: int, among: Select[Any], attribution: Attribution
+) -> dict[str, list[tuple[str, str, str]]]:
+    """For each finding code ``among`` gives, the units it counts for (spec section 4), each
+    once, as (code, name, kind) in the year's unit order: the three ways of
+    ``counting_for`` (place, pairing, responsibility) for all of them in one query."""
+    F = FindingRow
+    on_place = [A.year == year, A.unit == F.unit]
+    if not attribution.territorial:
+        on_place.append(A.depth == 0)
+    chosen = [F.year == year, F.code.in_(among)]
+    parts: list[Select[str, str]] = [
+        select(F.code.label("finding"), A.ancestor.label("unit"))
+        .join(A, and_(*on_place))
+        .where(*chosen)
+    ]
+    categories = sorted(attribution.helping_unit_categories)
+    if categories:
+        parts.append(
+            select(F.code, P.helping_unit)
+            .join(P, and_(P.year == year, P.village == F.unit))
+            .where(*chosen, in_categories(F.criterion, categories))
+        )
+    parts.append(select(R.finding, R.unit).where(R.year == year, R.finding.in_(among)))
+    ways = union_all(*parts).subquery()
+    statement = (
+        select(ways.c.finding, UnitRow.code, UnitRow.name, UnitRow.kind, UnitRow.position)
+        .join(UnitRow, and_(UnitRow.year == year, UnitRow.code == ways.c.unit))
+        .distinct()
+        .order_by(ways.c.finding, UnitRow.position)
+    )
+    out: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for finding, code, name, kind, _position in select_rows(session, statement):
+        out[finding].append((code, name, kind))
+    return dict(out)

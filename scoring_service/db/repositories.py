@@ -128,6 +128,18 @@ class AssessmentIndex:
     ) -> list[tuple[Finding, Span, str | None, tuple[Reason, ...]]]:
         return counts.counted_findings(self.session, year, unit, as_of, attribution)
 
+    def due(
+        self,
+        year: int,
+        as_of: date,
+        until: date,
+        attribution: Attribution,
+        conditions: Sequence[Any] = (),
+    ) -> list[tuple[str, str, str, str, date, list[tuple[str, str, str]]]]:
+        """Findings not rectified at ``as_of`` with a deadline on or before ``until``,
+        with the units each counts for (``counts.due_findings``)."""
+        return counts.due_findings(self.session, year, as_of, until, conditions, attribution)
+
     def check(self, year: int) -> list[Difference]:
         return timelines.check_year(self.session, year)
 

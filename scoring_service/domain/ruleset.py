@@ -106,6 +106,7 @@ class AlertParams:
     min_not_exited: int
     inspections_from: date
     escalation_days: int
+    due_within_days: int  # what is due: yellow this many days before the deadline
 
 
 @dataclass(frozen=True, slots=True)

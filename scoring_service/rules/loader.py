@@ -236,6 +236,7 @@ def _build(model: RulesetModel, doc: YearDoc, conditions: dict[int, ParsedCondit
             min_not_exited=alerts.min_not_exited,
             inspections_from=alerts.inspections_from,
             escalation_days=alerts.escalation_days,
+            due_within_days=alerts.due_within_days,
         ),
         catalogue=Catalogue(
             categories={c.code: c.name for c in model.catalogue.categories},

@@ -94,6 +94,9 @@ class AlertsModel(_Strict):
     min_not_exited: Count
     inspections_from: date
     escalation_days: Count
+    # What is due (spec section 10): a finding is due soon (yellow) this many days ahead.
+    # Rule versions published before it was asked for read the letter's 3 days.
+    due_within_days: Count = 3
 
 
 class ParametersModel(_Strict):

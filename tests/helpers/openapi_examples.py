@@ -186,6 +186,8 @@ def collect(db_url: str) -> dict[str, Any]:
         )
         call("scores_explanation", "GET", f"{Y}/units/441624/explanation")
         call("scores_alerts", "GET", f"{Y}/alerts")
+        call("due_due_list", "GET", f"{Y}/due?as_of=2018-08-04&within=6")
+        call("due_path", "GET", f"{Y}/units/441624/path?as_of=2018-08-04")
         call("scores_trend", "GET", f"{Y}/trend?kind=county&limit=1")
         call("rulesets_list_rulesets", "GET", "/api/v1/rulesets")
         call("rulesets_get_ruleset", "GET", "/api/v1/rulesets/2018")

@@ -1,0 +1,138 @@
+"""What is due at a date (red overdue, yellow due soon) and a unit's way up (spec section
+10): read-only answers of ``scoring_service.due`` and ``scoring_service.way_up``."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import ConfigDict, Field
+
+from api.context import uow
+from api.routing import ApiBlueprint
+from api.schemas import AsOfQuery, Page, PageQuery, ReadModel
+from scoring_service.access.roles import Permission
+from scoring_service.db.queries import list_page
+from scoring_service.due import MAX_WITHIN, due
+from scoring_service.way_up import way_up
+
+bp = ApiBlueprint("due", __name__, tag="scores")
+READ = Permission.READ
+
+
+class DueQuery(PageQuery):
+    as_of: Annotated[date | None, Field(description="default: the rule set's cutoff")] = None
+    within: Annotated[
+        int | None,
+        Field(
+            ge=0,
+            le=MAX_WITHIN,
+            description="yellow: a deadline at most so many days after as_of (default: the "
+            "rule set's alerts.due_within_days)",
+        ),
+    ] = None
+
+
+class CountedUnitRead(ReadModel):
+    code: str
+    name: str
+    kind: str
+
+
+class DueRead(ReadModel):
+    finding: str
+    description: str
+    unit: Annotated[str, Field(description="where the finding was found")]
+    unit_name: str
+    severity: Literal["general", "major"]
+    deadline: Annotated[date, Field(description="the effective deadline at as_of")]
+    days_left: Annotated[
+        int, Field(description="days from as_of to the deadline; negative: overdue")
+    ]
+    light: Annotated[
+        Literal["red", "yellow"], Field(description="red: overdue; yellow: due within N days")
+    ]
+    counts_for: list[CountedUnitRead]
+
+
+class DuePage(Page[DueRead]):
+    year: int
+    as_of: date
+    within: int
+
+
+class StandingRead(ReadModel):
+    grade: Literal["excellent", "good", "fair", "poor"]
+    score: int | float
+
+
+class StepRead(ReadModel):
+    finding: str
+    rectify_by: date
+
+
+class WayUpRead(ReadModel):
+    # "from" is a Python keyword: the field is from_, read and written as "from".
+    model_config = ConfigDict(frozen=True, serialize_by_alias=True)
+
+    year: int
+    unit: str
+    as_of: date
+    cutoff: date
+    from_: Annotated[StandingRead, Field(alias="from", description="the unit at the cutoff as is")]
+    to: Annotated[
+        StandingRead | None,
+        Field(description="the unit at the cutoff with every step taken; null: no way up"),
+    ]
+    steps: list[StepRead]
+
+
+@bp.operation(
+    "GET",
+    "/years/<int:year>/due",
+    summary="What is due at a date",
+    permission=READ,
+    query=DueQuery,
+    response=DuePage,
+    errors=(404, 422),
+    cache="revalidate",
+)
+def due_list(year: int, query: DueQuery) -> DuePage:
+    """The findings found by ``as_of`` and not rectified then whose effective deadline is
+    before it (``red``, overdue) or at most ``within`` days after it (``yellow``), red
+    first, then by deadline; each with the units it counts for. A token scoped to units
+    gets the findings it reads."""
+    found = due(uow(), year, as_of=query.as_of, within=query.within)
+    page = list_page(
+        found.items,
+        tag=f"due:{year}:{found.as_of}:{found.within}",
+        limit=query.limit,
+        cursor=query.cursor,
+    )
+    return DuePage(
+        items=[DueRead.model_validate(i.to_json()) for i in page.items],
+        total=page.total,
+        limit=query.limit,
+        next_cursor=page.next_cursor,
+        year=year,
+        as_of=found.as_of,
+        within=found.within,
+    )
+
+
+@bp.operation(
+    "GET",
+    "/years/<int:year>/units/<code>/path",
+    summary="A unit's way up",
+    permission=READ,
+    query=AsOfQuery,
+    response=WayUpRead,
+    errors=(404, 422),
+    cache="revalidate",
+)
+def path(year: int, code: str, query: AsOfQuery) -> WayUpRead:
+    """The smallest set of the unit's open or overdue findings at ``as_of`` that, each
+    rectified by its ``rectify_by`` date, gives the unit a better grade at the cutoff or
+    removes criticism or interview from its measures, scored by the rule set in force;
+    ``to`` null and no steps when no set does. A token scoped to units reads its units only."""
+    return WayUpRead.model_validate(way_up(uow(), year, code, as_of=query.as_of).to_json())

@@ -1,0 +1,126 @@
+"""What is due (spec section 10): the findings still open at a date whose deadline has
+passed (red, 已逾期) or comes within a few days (yellow, 临近到期), for reminders.
+
+Read from the kept finding timelines in two queries (``db.counts.due_findings``), never a
+replay; a scoped caller sees the findings it reads (the scope rule of ``access.scope``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, Literal
+
+from scoring_service.access import scope
+from scoring_service.domain.errors import InvalidRequest
+from scoring_service.i18n import gettext as _
+from scoring_service.records.year import held_year
+from scoring_service.rules_in_force import as_of_for, ruleset_of
+from scoring_service.unit_of_work import UnitOfWork
+
+Light = Literal["red", "yellow"]
+MAX_WITHIN = 366  # a year ahead: any more is every open finding
+
+
+@dataclass(frozen=True, slots=True)
+class CountedUnit:
+    """A unit a due finding counts for (spec section 4)."""
+
+    code: str
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class DueFinding:
+    """One finding on the due list, with its light."""
+
+    finding: str
+    description: str
+    unit: str  # where it was found
+    unit_name: str
+    severity: str
+    deadline: date  # the effective deadline at the as-of date
+    days_left: int  # negative: overdue by so many days
+    light: Light
+    counts_for: tuple[CountedUnit, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "finding": self.finding,
+            "description": self.description,
+            "unit": self.unit,
+            "unit_name": self.unit_name,
+            "severity": self.severity,
+            "deadline": self.deadline.isoformat(),
+            "days_left": self.days_left,
+            "light": self.light,
+            "counts_for": [
+                {"code": u.code, "name": u.name, "kind": u.kind} for u in self.counts_for
+            ],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DueList:
+    year: int
+    as_of: date
+    within: int
+    items: list[DueFinding]
+
+    @property
+    def red(self) -> int:
+        return sum(1 for i in self.items if i.light == "red")
+
+    @property
+    def yellow(self) -> int:
+        return len(self.items) - self.red
+
+
+def light_of(deadline: date, as_of: date) -> Light:
+    """Red once the effective deadline has passed (overdue, spec section 3), else yellow."""
+    return "red" if deadline < as_of else "yellow"
+
+
+def due(
+    uow: UnitOfWork, year: int, *, as_of: date | None = None, within: int | None = None
+) -> DueList:
+    """The findings found by ``as_of`` (default: the rule set's cutoff) and not rectified
+    then whose effective deadline is before it (red) or at most ``within`` days after it
+    (yellow; default the rule set's ``alerts.due_within_days``): red first, then by
+    deadline and code. A scoped caller gets the findings it reads only."""
+    ruleset = ruleset_of(uow.rules, year)
+    day = as_of_for(ruleset, year, as_of)
+    days = ruleset.alerts.due_within_days if within is None else within
+    if not 0 <= days <= MAX_WITHIN:
+        raise InvalidRequest(
+            _("within must be a number of days from 0 to %(most)s", most=MAX_WITHIN)
+        )
+    with uow:
+        held_year(uow, year)
+        conditions = []
+        if uow.actor.scope is not None:
+            conditions.append(
+                scope.visible_findings_condition(year, uow.actor, ruleset.attribution)
+            )
+        rows = uow.index.due(year, day, day + timedelta(days=days), ruleset.attribution, conditions)
+    items = []
+    for code, description, found_at, severity, deadline, units in rows:
+        counted = tuple(CountedUnit(*u) for u in units)
+        names = {u.code: u.name for u in counted}
+        items.append(
+            DueFinding(
+                finding=code,
+                description=description,
+                unit=found_at,
+                unit_name=names.get(found_at, ""),
+                severity=severity,
+                deadline=deadline,
+                days_left=(deadline - day).days,
+                light=light_of(deadline, day),
+                counts_for=counted,
+            )
+        )
+    # Rows come by deadline: the overdue ones (deadline before as_of) are already first.
+    items.sort(key=lambda i: (i.light != "red", i.deadline, i.finding))
+    return DueList(year, day, days, items)

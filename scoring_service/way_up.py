@@ -1,0 +1,333 @@
+"""The way up of a unit (spec section 10): which of its open or overdue findings, rectified
+by when, would give it a better grade at the cutoff or lift a criticism or an interview.
+
+The answer is computed, never estimated: each candidate set is scored with the rule set in
+force by the unit of work's rule engine, from the unit's findings at the cutoff as they
+would stand with one ``rectified`` event added per chosen finding.
+
+**The date.** Each step's ``rectify_by`` is the as-of date. A later date is never better
+for the finding itself: rectified on or before its effective deadline it is ``on_time``,
+after it ``late``, and lateness only lowers its credit (spec section 5). Nothing else a
+rule reads depends on the date, except that a rectification dated before another finding
+of the same unit and criterion was found makes that one a repeat (spec section 3); that
+happens only when findings were found after the as-of date, and it is counted as it would
+be (the set is then scored with those repeats).
+
+**The search.** Findings with the same effect on the metrics are interchangeable: the same
+severity, outcome at the cutoff, outcome once rectified (on time or late), and category
+when a rule reads that category's count. So the sets are counts per class, tried in
+increasing size (the smallest set first); among sets of one size the one of greatest
+severity weight wins (major findings first where they weigh more), then the classes'
+order. A finding whose rectification would make another a repeat is a class of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+from typing import Any
+
+from scoring_service.access import scope
+from scoring_service.domain.errors import NotFound
+from scoring_service.domain.metrics import CATEGORY_METRIC, CATEGORY_PREFIX, Metrics
+from scoring_service.domain.model import Finding, Outcome
+from scoring_service.domain.ruleset import GRADE_ORDER, Grade, Measure, MetricValue, Ruleset
+from scoring_service.domain.scoring import Verdict, fire, json_number
+from scoring_service.domain.timeline import Span
+from scoring_service.i18n import gettext as _
+from scoring_service.rules_in_force import as_of_for, ruleset_of
+from scoring_service.unit_of_work import UnitOfWork
+
+# The measures whose removal is a way up, as a better grade is (spec section 10).
+LIFTED = (Measure.CRITICISM, Measure.INTERVIEW)
+# How many candidate sets are scored at most: a unit's open findings fall into a few
+# classes, so the search is far smaller; past it the answer says it is not complete.
+MAX_SETS = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    grade: Grade
+    score: Fraction
+    measures: tuple[Measure, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"grade": self.grade.value, "score": json_number(self.score)}
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """Rectify ``finding`` on or before ``rectify_by``."""
+
+    finding: str
+    rectify_by: date
+    description: str
+    severity: str
+    outcome: Outcome  # at the as-of date: open or overdue
+
+    def to_json(self) -> dict[str, Any]:
+        return {"finding": self.finding, "rectify_by": self.rectify_by.isoformat()}
+
+
+@dataclass(frozen=True, slots=True)
+class WayUp:
+    year: int
+    unit: str
+    as_of: date
+    cutoff: date
+    start: Standing  # the unit at the cutoff if nothing changes
+    to: Standing | None
+    steps: list[Step] = field(default_factory=list)
+    complete: bool = True  # False: the search stopped at MAX_SETS without finding one
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "unit": self.unit,
+            "as_of": self.as_of.isoformat(),
+            "cutoff": self.cutoff.isoformat(),
+            "from": self.start.to_json(),
+            "to": self.to.to_json() if self.to is not None else None,
+            "steps": [s.to_json() for s in self.steps],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Held:
+    """A finding counting for the unit at the cutoff, as the metrics read it."""
+
+    finding: Finding
+    outcome: Outcome
+    fakes: int
+    repeat: bool
+
+
+@dataclass(slots=True)
+class _Class:
+    key: tuple[Any, ...]
+    weight: Fraction
+    members: list[tuple[Finding, Span]]
+
+
+def is_better(start: Standing, end: Standing) -> bool:
+    """A better grade, or a criticism or interview no longer given (spec section 10)."""
+    if GRADE_ORDER.index(end.grade) < GRADE_ORDER.index(start.grade):
+        return True
+    return any(m in start.measures and m not in end.measures for m in LIFTED)
+
+
+def _categories_read(ruleset: Ruleset) -> frozenset[str] | None:
+    """The categories whose overdue count a rule reads (None: every category)."""
+    read: set[str] = set()
+    for rule in ruleset.rules:
+        names = set(rule.condition.metrics)
+        names |= {p.per for p in (rule.bonus, rule.deduction) if p and p.per}
+        for name in names:
+            if name == CATEGORY_METRIC:
+                return None
+            if name.startswith(CATEGORY_PREFIX):
+                read.add(name[len(CATEGORY_PREFIX) :])
+    return frozenset(read)
+
+
+def way_up(uow: UnitOfWork, year: int, code: str, *, as_of: date | None = None) -> WayUp:
+    """The smallest set of the unit's open or overdue findings at ``as_of`` (default: the
+    cutoff) that, each rectified on ``as_of``, gives it a better grade at the cutoff or
+    removes criticism or interview from its measures; ``to`` None when no set does. A unit
+    outside the caller's scope is not found."""
+    ruleset = ruleset_of(uow.rules, year)
+    day = as_of_for(ruleset, year, as_of)
+    cutoff = ruleset.cutoff
+    with uow:
+        if not uow.reach(year).has(code):
+            raise scope.hidden("unit", code, year)
+        if not uow.years.exists(year):
+            raise NotFound(
+                _("no data is held for the year %(year)s; import a bundle first", year=year)
+            )
+        held = uow.index.unit(year, code)
+        if held is None or held.kind not in ruleset.scored_kinds:
+            kinds = ", ".join(k.value for k in ruleset.scored_kinds)
+            raise NotFound(
+                _(
+                    "unit %(unit)r is not a scored unit of %(year)s (scored kinds: %(kinds)s)",
+                    unit=code,
+                    year=year,
+                    kinds=kinds,
+                )
+            )
+        at_end = uow.index.counted(year, code, cutoff, ruleset.attribution)
+        now = uow.index.counted(year, code, day, ruleset.attribution) if day <= cutoff else []
+        # Each finding's last state: a rectification added on the day must not overtake a
+        # later event (after the cutoff too: the history would refuse it).
+        last = uow.index.counted(year, code, date.max, ruleset.attribution) if now else []
+    base = [
+        _Held(f, span.outcome, span.fakes, repeat_of is not None)
+        for f, span, repeat_of, _ in at_end
+    ]
+    ends = {f.code: span for f, span, _, _ in at_end}
+    finals = {f.code: span for f, span, _, _ in last}
+    candidates = [
+        (f, span)
+        for f, span, _, _ in now
+        if span.outcome in (Outcome.OPEN, Outcome.OVERDUE) and _untouched(span, finals.get(f.code))
+    ]
+    search = _Search(ruleset, uow, base, day)
+    start = search.standing({})
+    classes = _classes(candidates, base, ends, ruleset, day)
+    found = search.first(classes, start)
+    if found is None:
+        return WayUp(year, code, day, cutoff, start, None, [], search.complete)
+    end, chosen = found
+    steps = [
+        Step(f.code, day, f.description, f.severity.value, span.outcome)
+        for f, span in sorted(chosen, key=lambda c: c[0].code)
+    ]
+    return WayUp(year, code, day, cutoff, start, end, steps)
+
+
+def _untouched(now: Span, last: Span | None) -> bool:
+    """Whether a ``rectified`` event can be added at the as-of date with nothing else
+    changed: the finding's last state is still unrectified under the same deadline, so no
+    later extension, rectification or look-back would be overtaken by it."""
+    return (
+        last is not None
+        and last.completed_on is None
+        and last.effective_deadline == now.effective_deadline
+        # a rectification then a failed look-back after the day: the fakes tell
+        and last.fakes == now.fakes
+    )
+
+
+def _rectified(span: Span, day: date) -> Outcome:
+    """The outcome of a finding rectified on ``day`` (spec section 3)."""
+    return Outcome.ON_TIME if day <= span.effective_deadline else Outcome.LATE
+
+
+def _new_repeats(finding: Finding, base: Sequence[_Held], day: date) -> frozenset[str]:
+    """The unit's findings that a rectification of ``finding`` on ``day`` makes repeats:
+    same found unit and criterion, found after ``day``, not already repeats."""
+    return frozenset(
+        h.finding.code
+        for h in base
+        if not h.repeat
+        and h.finding.unit == finding.unit
+        and h.finding.criterion == finding.criterion
+        and h.finding.found_on > day
+    )
+
+
+def _classes(
+    candidates: Sequence[tuple[Finding, Span]],
+    base: Sequence[_Held],
+    ends: dict[str, Span],
+    ruleset: Ruleset,
+    day: date,
+) -> list[_Class]:
+    """The candidates grouped by their effect on the metrics (see the module's docstring),
+    heaviest first, each class's members by code."""
+    read = _categories_read(ruleset)
+    by_key: dict[tuple[Any, ...], _Class] = {}
+    for finding, span in sorted(candidates, key=lambda c: c[0].code):
+        category = finding.category if read is None or finding.category in read else ""
+        repeats = _new_repeats(finding, base, day)
+        key = (
+            finding.severity.value,
+            category,
+            ends[finding.code].outcome.value,
+            _rectified(span, day).value,
+            finding.code if repeats else "",
+        )
+        weight = ruleset.severity_weights[finding.severity]
+        by_key.setdefault(key, _Class(key, weight, [])).members.append((finding, span))
+    return sorted(by_key.values(), key=lambda c: (-c.weight, c.key))
+
+
+class _Search:
+    """Scores candidate sets with the rule engine, a size at a time."""
+
+    def __init__(self, ruleset: Ruleset, uow: UnitOfWork, base: Sequence[_Held], day: date):
+        self.ruleset = ruleset
+        self.evaluator = uow.evaluator
+        self.base = base
+        self.day = day
+        self.complete = True
+
+    def metrics(self, chosen: dict[str, Span]) -> dict[str, MetricValue]:
+        """The unit's metric values at the cutoff with ``chosen`` rectified on the day."""
+        made_repeats: set[str] = set()
+        for held in self.base:
+            if held.finding.code in chosen:
+                made_repeats |= _new_repeats(held.finding, self.base, self.day)
+        metrics = Metrics()
+        for held in self.base:
+            f = held.finding
+            span = chosen.get(f.code)
+            outcome = held.outcome if span is None else _rectified(span, self.day)
+            repeat = held.repeat or f.code in made_repeats
+            metrics.add(outcome, f.severity, f.category, held.fakes, repeat)
+        return metrics.close(self.ruleset).values()
+
+    def verdicts(self, sets: Sequence[dict[str, Span]]) -> list[Verdict]:
+        """Each set scored: the rules that fire decided by the engine in one call."""
+        values = [self.metrics(s) for s in sets]
+        fired = self.evaluator.evaluate(self.ruleset, values)
+        return [fire(self.ruleset, ids, v) for ids, v in zip(fired, values, strict=True)]
+
+    def standing(self, chosen: dict[str, Span]) -> Standing:
+        v = self.verdicts([chosen])[0]
+        return Standing(v.grade, v.score, v.measures)
+
+    def first(
+        self, classes: Sequence[_Class], start: Standing
+    ) -> tuple[Standing, list[tuple[Finding, Span]]] | None:
+        """The first set, by size then preference, that is a way up from ``start``."""
+        total = sum(len(c.members) for c in classes)
+        tried = 0
+        for size in range(1, total + 1):
+            sizes = [len(c.members) for c in classes]
+            tried += _count(sizes, size)
+            if tried > MAX_SETS:
+                self.complete = False
+                return None
+            vectors = sorted(
+                _vectors(sizes, size),
+                key=lambda v: -sum(n * c.weight for n, c in zip(v, classes, strict=True)),
+            )
+            sets = [_chosen(classes, v) for v in vectors]
+            verdicts = self.verdicts([{f.code: s for f, s in chosen} for chosen in sets])
+            for chosen, v in zip(sets, verdicts, strict=True):
+                end = Standing(v.grade, v.score, v.measures)
+                if is_better(start, end):
+                    return end, chosen
+        return None
+
+
+def _chosen(classes: Sequence[_Class], vector: Sequence[int]) -> list[tuple[Finding, Span]]:
+    return [m for c, n in zip(classes, vector, strict=True) for m in c.members[:n]]
+
+
+def _count(sizes: Sequence[int], total: int) -> int:
+    """How many vectors ``_vectors`` gives, counted without listing them."""
+    ways = [1] + [0] * total
+    for size in sizes:
+        ways = [sum(ways[t - n] for n in range(min(size, t) + 1)) for t in range(total + 1)]
+    return ways[total]
+
+
+def _vectors(sizes: Sequence[int], total: int) -> Iterator[tuple[int, ...]]:
+    """Every choice of how many of each class, at most its size, adding up to ``total``,
+    earlier classes taking more first."""
+    if not sizes:
+        if total == 0:
+            yield ()
+        return
+    rest = sum(sizes[1:])
+    for n in range(min(sizes[0], total), max(0, total - rest) - 1, -1):
+        for tail in _vectors(sizes[1:], total - n):
+            yield (n, *tail)
+
+
+__all__ = ["Standing", "Step", "WayUp", "is_better", "way_up"]
