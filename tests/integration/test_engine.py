@@ -185,10 +185,13 @@ def test_identical_units_are_evaluated_once(
     original = durable_engine._ScoringHost.fire
 
     def counting(
-        self: durable_engine._ScoringHost, compiled: object, values: Mapping[str, MetricValue]
+        self: durable_engine._ScoringHost,
+        compiled: object,
+        values: Mapping[str, MetricValue],
+        deadline: object,
     ) -> frozenset[str]:
         calls.append(values)
-        return original(self, compiled, values)  # type: ignore[arg-type]
+        return original(self, compiled, values, deadline)  # type: ignore[arg-type]
 
     monkeypatch.setattr(durable_engine._ScoringHost, "fire", counting)
     units = [_unit(rate=Fraction(1, 2))] * 5 + [_unit(rate=Fraction(1, 2), open=3)] + [_unit()] * 4
