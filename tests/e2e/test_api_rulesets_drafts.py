@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from scoring_service.engine import DurableRulesEngine, PythonEngine
+from scoring_service.engine.port import Deadline
 from scoring_service.rulesets.files import read_folder
 from tests.helpers.api import Api, make_api, problem
 
@@ -121,6 +123,31 @@ def test_hostile_conditions_are_refused_in_words(demo: Api, rules_dir: Path, cas
     )
     assert words in error["message"], error["message"]
     assert demo.get(f"{R}/2018/drafts", who="rule_editor").get_json()["items"] == []
+
+
+def test_publishing_is_refused_when_the_drafts_dry_run_does_not_complete(
+    demo: Api, rules_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rule tests pass (one unit each), but scoring the year's units is stopped."""
+    fixed = files_2018(rules_dir, cases=CASES.replace("{fired: [R1]}", "{fired: [R2]}"))
+    draft = created(demo.post(f"{R}/2018/drafts", {"files": fixed}, who="rule_editor"))
+    for engine in (DurableRulesEngine, PythonEngine):
+        original = engine.evaluate
+
+        def stopped(self: Any, ruleset: Any, values: Any, original: Any = original) -> Any:
+            if len(values) > 2:
+                raise Deadline(ruleset, 30).expired()
+            return original(self, ruleset, values)
+
+        monkeypatch.setattr(engine, "evaluate", stopped)
+    url = f"{R}/2018/drafts/{draft['id']}/publish"
+    doc = problem(demo.post(url, {"note": "R1 raised"}, who="rule_editor"), 422)
+    (error,) = doc["errors"]
+    assert error["message"].startswith("its dry run did not complete: evaluating the rules")
+    assert "did not finish within 30 seconds" in error["message"]
+    assert [v["origin"] for v in demo.get(f"{R}/2018/versions").get_json()["items"]] == ["shipped"]
+    monkeypatch.undo()
+    assert created(demo.post(url, {"note": "R1 raised"}, who="rule_editor"))["number"] == 2
 
 
 def test_roles(demo: Api, rules_dir: Path) -> None:
