@@ -279,6 +279,8 @@ def _refused(year: int, exc: service.RuleProblems | service.PublishRefused) -> A
         items += [
             {"pointer": _file_pointer(year, line), "message": line} for line in exc.tests.failures
         ]
+    if isinstance(exc, service.PublishRefused) and exc.dry_run is not None:
+        items.append({"pointer": "", "message": exc.dry_run})  # the draft as a whole
     detail = str(exc).split("\n", 1)[0]
     return ApiProblem(422, detail, slug="validation", errors=items)
 

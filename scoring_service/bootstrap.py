@@ -48,7 +48,10 @@ def bootstrap(settings: Settings, *, migrate: bool = False, server: bool = False
         db.upgrade(url)
     engine = db.make_engine(url, pool_pre_ping=True) if server else db.make_engine(url)
     sessions = db.make_session_factory(engine)
-    evaluator: Evaluator = DurableRulesEngine() if settings.engine == "durable" else PythonEngine()
+    limit = settings.rule_time_limit
+    evaluator: Evaluator = (
+        DurableRulesEngine(limit) if settings.engine == "durable" else PythonEngine(limit)
+    )
     files = LocalFileStore(settings.files_path)
     return Wiring(
         settings, engine, sessions, make_rule_source(settings, sessions), evaluator, files

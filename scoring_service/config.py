@@ -49,6 +49,9 @@ class Settings:
     idempotency_lease_seconds: int = 60
     # "durable" (durable_rules, as the command line) or "python" (the exact evaluator).
     engine: str = "durable"
+    # Seconds one evaluation of a rule set may take before it is stopped with a refusal in
+    # words (a province takes 1-2 s); no rule set can stall a worker for longer.
+    rule_time_limit: int = 30
     # Browser origins allowed to call the API (CORS), comma-separated exact origins such as
     # "https://portal.example.gov.cn"; empty: none, so browsers on other origins are refused.
     cors_origins: str = ""
@@ -131,6 +134,7 @@ class Settings:
             "evidence_file_bytes",
             "evidence_report_bytes",
             "evidence_files",
+            "rule_time_limit",
         ):
             if getattr(self, name) < 1:
                 raise ValueError(_("SCORING_%(name)s must be at least 1", name=name.upper()))

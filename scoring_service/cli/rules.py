@@ -76,7 +76,7 @@ def _test(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO
                 _("no rule set for %(year)s in %(folder)s", year=args.year, folder=folder)
             )
         years = [args.year]
-    evaluator = DurableRulesEngine()
+    evaluator = DurableRulesEngine(settings.rule_time_limit)
     passed = failed = 0
     problems: list[RuleProblem] = []
     for year in years:

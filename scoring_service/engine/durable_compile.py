@@ -20,12 +20,24 @@ test is conjoined with an existence test of each metric read (an absent fact fie
 a non-zero test of each divisor. There is no ``$not`` in the engine's JSON, so ``not``
 is pushed down to the comparisons (negation normal form), which is exact once every
 operand exists and no divisor is zero.
+
+Constant conditions. ``1 > 2``, or a rule whose divisor guard folds to false, is never
+handed to the engine: durable_rules reads a test made of ``$nex`` alone as a negation
+(fire while no such fact exists), which holds again after every action it runs, so
+the action loop never ends (the hang of a rule ``rate / 0 > 1``). A rule that cannot
+fire is left out of the definition, and a false test inside one is written ``$lt`` on
+the constant field (0 < 0), which the engine evaluates like any comparison.
+
+Constants. The ruleset JSON may hold no exponent (the engine refuses ``1e-05``); a
+constant whose double does not print plainly is built exactly from a 53-bit integer and
+powers of two (``_constant_value``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -46,8 +58,10 @@ from scoring_service.rules.conditions import (
     Number,
     Numeric,
     ParsedCondition,
+    constant,
     divisors,
     parse_condition,
+    reads_metric,
 )
 
 ZERO_FIELD = "_zero"  # a constant 0 in every fact: lets any two expressions be compared
@@ -56,7 +70,7 @@ ZERO_FIELD = "_zero"  # a constant 0 in every fact: lets any two expressions be 
 # deleting it leaks one of the 1,024 sessions; with this rule every fact is handled.
 SEEN_RULE = "_seen"
 TRUE: dict[str, Any] = {"$ex": {ZERO_FIELD: 1}}
-FALSE: dict[str, Any] = {"$nex": {ZERO_FIELD: 1}}
+FALSE: dict[str, Any] = {"$lt": {ZERO_FIELD: 0.0}}  # never {"$nex": ...}: see above
 
 _OPERATOR = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
 _NEGATED: dict[CompareOp, CompareOp] = {
@@ -93,6 +107,9 @@ class CompiledRuleset:
     definition: dict[str, Any]  # rule id -> rule JSON, "run" holding the action name
     actions: Mapping[str, str]  # action name -> rule id (SEEN_RULE for the sentinel)
     metrics: tuple[str, ...]  # what a fact must carry
+    # rule id -> its branches: the engine runs a rule's action once per branch that holds
+    # (``a and (b or c)`` fires twice when b and c hold), so at most this often per fact.
+    branches: Mapping[str, int]
 
     def fact_json(self, values: Mapping[str, MetricValue], sid: str) -> str:
         """One unit's metrics as the JSON text of a fact: doubles, null metrics left out."""
@@ -129,7 +146,9 @@ def compile_ruleset(ruleset: Ruleset) -> CompiledRuleset:
             if isinstance(condition, ParsedCondition)
             else parse_condition(condition.source, categories)
         )
-        definition[rule.id] = {"all": [{"m": compile_condition(parsed)}]}
+        test = compile_condition(parsed)
+        if test != FALSE:  # a rule that cannot fire is not the engine's business
+            definition[rule.id] = {"all": [{"m": test}]}
     definition[SEEN_RULE] = {"all": [{"m": TRUE}]}
     digest = hashlib.sha256(
         json.dumps(definition, sort_keys=True, ensure_ascii=False).encode("utf-8")
@@ -140,7 +159,19 @@ def compile_ruleset(ruleset: Ruleset) -> CompiledRuleset:
         action = f"{name}/{rule_id}"
         rule_json["run"] = action
         actions[action] = rule_id
-    return CompiledRuleset(name, definition, actions, metrics_read(ruleset))
+    branches = {
+        rule_id: _branches(rule_json["all"][0]["m"]) for rule_id, rule_json in definition.items()
+    }
+    return CompiledRuleset(name, definition, actions, metrics_read(ruleset), branches)
+
+
+def _branches(test: dict[str, Any]) -> int:
+    """The branches of a compiled test once the engine expands it (disjunctive normal form)."""
+    if set(test) == {"$and"}:
+        return math.prod(_branches(part) for part in test["$and"])
+    if set(test) == {"$or"}:
+        return sum(_branches(part) for part in test["$or"])
+    return 1
 
 
 def compile_condition(condition: ParsedCondition) -> dict[str, Any]:
@@ -189,40 +220,9 @@ def _disjoin(parts: list[dict[str, Any]]) -> dict[str, Any]:
     return flat[0] if len(flat) == 1 else {"$or": flat}
 
 
-def _constant(node: Numeric) -> Fraction | None:
-    """The exact value of a metric-free expression; None if it reads a metric or divides by 0."""
-    if isinstance(node, Number):
-        return node.value
-    if isinstance(node, Metric):
-        return None
-    if isinstance(node, Negate):
-        inner = _constant(node.operand)
-        return None if inner is None else -inner
-    left, right = _constant(node.left), _constant(node.right)
-    if left is None or right is None:
-        return None
-    if node.op == "+":
-        return left + right
-    if node.op == "-":
-        return left - right
-    if node.op == "*":
-        return left * right
-    return left / right if right else None
-
-
-def _reads_metric(node: Numeric) -> bool:
-    if isinstance(node, Metric):
-        return True
-    if isinstance(node, Number):
-        return False
-    if isinstance(node, Negate):
-        return _reads_metric(node.operand)
-    return _reads_metric(node.left) or _reads_metric(node.right)
-
-
 def _compare(op: CompareOp, left: Numeric, right: Numeric) -> dict[str, Any]:
-    if not _reads_metric(left) and not _reads_metric(right):
-        a, b = _constant(left), _constant(right)
+    if not reads_metric(left) and not reads_metric(right):
+        a, b = constant(left), constant(right)
         if a is None or b is None:
             return TRUE  # a constant zero divisor: its guard already makes the rule False
         held = {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "==": a == b, "!=": a != b}
@@ -243,22 +243,31 @@ def _field_test(op: CompareOp, field: str, value: Any) -> dict[str, Any]:
     return {_OPERATOR[op]: {field: value}}
 
 
+_POWER_STEP = 50  # 2**50 prints plainly as a double, and dividing by it is exact
+
+
 def _constant_value(value: Fraction) -> Any:
     """A constant for the ruleset JSON, which durable_rules writes with ``json.dumps``."""
     number = float(value)  # the exact value, correctly rounded once
     if "e" not in repr(number):
         return number
-    # json.dumps would write an exponent (1e-05), which the engine refuses. For p/q with
-    # both exact doubles, IEEE division is correctly rounded: the same double as float(value).
-    # The engine computes nothing from constants alone, so p is read as 0 + p off the fact.
-    if abs(value.numerator) < 2**53 and value.denominator < 10**15:
-        numerator = {"$add": {"$l": {"$m": ZERO_FIELD}, "$r": float(value.numerator)}}
-        return {"$div": {"$l": numerator, "$r": float(value.denominator)}}
-    raise ValueError(f"the constant {value} is out of the range durable_rules can read")
+    # json.dumps would write an exponent (1e-05, 1e+30), which the engine refuses. The
+    # double is m * 2**k for an integer m below 2**53: m is read as 0 + m off the fact
+    # (the engine computes nothing from constants alone), then multiplied or divided by
+    # 2**50 at a time; each step is exact, so the result is the same double.
+    mantissa, exponent = math.frexp(number)
+    node: Any = {"$add": {"$l": {"$m": ZERO_FIELD}, "$r": float(int(mantissa * 2**53))}}
+    shift = exponent - 53
+    while shift:
+        step = max(-_POWER_STEP, min(_POWER_STEP, shift))
+        operator = "$mul" if step > 0 else "$div"
+        node = {operator: {"$l": node, "$r": float(2 ** abs(step))}}
+        shift -= step
+    return node
 
 
 def _value(node: Numeric) -> Any:
-    exact = None if _reads_metric(node) else _constant(node)
+    exact = None if reads_metric(node) else constant(node)
     if exact is not None:
         return _constant_value(exact)  # constants are folded exactly
     if isinstance(node, Number):

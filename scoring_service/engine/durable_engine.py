@@ -7,13 +7,27 @@ off, rulesets registered once under a name made of year, content hash and compil
 form, every call serialised by a lock, each distinct unit asserted as a fact in its
 own session and the session deleted at once. Actions only record the rule id in a
 collector outside the engine (writing ``c.s`` would re-assert state).
+
+Time limit. The engine's C core cannot be interrupted from Python (a watchdog thread
+would wait for the lock the stuck call holds), but it does not loop inside one call:
+durable_rules runs actions in a Python loop, asking the core for the next action after
+each one. That loop is written here (``_run_actions``, as ``Ruleset.do_actions`` does it)
+so that it stops past the evaluation's deadline, and at once when a rule fires for one
+fact more often than it has branches (``CompiledRuleset.branches``), which a rule set
+compiled here never does: the action is abandoned, the unit's session deleted and
+``RuleEvaluationStopped`` raised; the host and its rulesets stay registered for the next
+request. Waiting for the lock counts against the same deadline. What is left inside one
+C call (registering a ruleset, asserting a fact) is bounded by the rule file checks
+instead: the size of each condition and the branches of a year's rules (``rules.checks``).
 """
 
 from __future__ import annotations
 
 import copy
 import itertools
+import json
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -22,7 +36,14 @@ from durable.engine import Host, MessageNotHandledException
 
 from scoring_service.domain.ruleset import MetricValue, Ruleset
 from scoring_service.engine.durable_compile import SEEN_RULE, CompiledRuleset, compile_ruleset
-from scoring_service.engine.port import group_inputs
+from scoring_service.engine.port import (
+    DEFAULT_TIME_LIMIT,
+    Clock,
+    Deadline,
+    RuleEvaluationStopped,
+    group_inputs,
+)
+from scoring_service.i18n import gettext as _
 
 Action = Callable[[Any], None]
 
@@ -78,36 +99,65 @@ class _ScoringHost(Host):  # type: ignore[misc]
         self.set_rulesets({compiled.name: copy.deepcopy(compiled.definition)})
         self._registered.add(compiled.name)
 
-    def _assert_json(self, ruleset_name: str, text: str) -> None:
+    def _assert_json(self, compiled: CompiledRuleset, text: str, deadline: Deadline) -> None:
         """``Host.assert_fact`` for a fact already written as JSON, actions run at once.
 
         ``Host.assert_fact`` writes the fact with ``json.dumps``, which gives small doubles
         an exponent the engine refuses; this does what it does (durable_rules 2.0.28) on
         text written by ``number_text``.
         """
-        rules = self.get_ruleset(ruleset_name)
+        rules = self.get_ruleset(compiled.name)
         result = durable_rules_engine.assert_fact(rules._handle, text)
         state_handle = rules._handle_result(result, text)  # raises MessageNotHandledException
-        failures: list[BaseException] = []
+        self._run_actions(compiled, rules, state_handle, deadline)
 
-        def complete(error: BaseException | None, state: Any) -> None:
-            if error:
-                failures.append(error)
+    def _run_actions(
+        self, compiled: CompiledRuleset, rules: Any, state_handle: Any, deadline: Deadline
+    ) -> None:
+        """``Ruleset.do_actions`` (durable_rules 2.0.28) for synchronous actions that leave
+        the state alone, stopped past the deadline or when a rule fires more often than
+        it has branches."""
+        handle = rules._handle
+        started = durable_rules_engine.start_action_for_state(handle, state_handle)
+        if not started:
+            return
+        state_text, message_text = started[0], started[1]
+        while message_text:
+            message: dict[str, Any] = json.loads(message_text)
+            rule_id = next(iter(message))  # {rule id: the facts it matched}
+            if self.fired.count(rule_id) >= compiled.branches.get(rule_id, 1):
+                durable_rules_engine.abandon_action(handle, state_handle)
+                raise RuleEvaluationStopped(
+                    _(
+                        "the rule engine kept firing rule %(rule)s of %(year)s for one unit and "
+                        "was stopped; nothing was stored. The rule's condition needs checking",
+                        rule=rule_id,
+                        year=deadline.ruleset.year,
+                    )
+                )
+            if deadline.clock() > deadline.end:
+                durable_rules_engine.abandon_action(handle, state_handle)
+                raise deadline.expired()
+            # The rule's action records its id; it reads no context.
+            self._whitelist[f"{compiled.name}/{rule_id}"](None)
+            durable_rules_engine.update_state(handle, state_text)
+            message_text = durable_rules_engine.complete_and_start_action(handle, state_handle)
 
-        rules.do_actions(state_handle, complete)
-        if failures:
-            raise failures[0]
-
-    def fire(self, compiled: CompiledRuleset, values: Mapping[str, MetricValue]) -> frozenset[str]:
+    def fire(
+        self, compiled: CompiledRuleset, values: Mapping[str, MetricValue], deadline: Deadline
+    ) -> frozenset[str]:
         """Assert one unit's metrics in a fresh session; the ids of the rules that fired."""
         sid = f"u{next(self._sids)}"
         self.fired, self.errors = [], []
         try:
-            self._assert_json(compiled.name, compiled.fact_json(values, sid))
+            self._assert_json(compiled, compiled.fact_json(values, sid), deadline)
         except MessageNotHandledException:
             # Normal in durable_rules for a fact no rule matches (#286); the sentinel rule
             # matches every fact, so here the session must not be deleted (that crashes).
             raise RuntimeError(f"rule engine did not handle the facts of {sid}") from None
+        except RuleEvaluationStopped:
+            self.delete_state(compiled.name, sid)  # the session is not left to the next unit
+            raise
         self.delete_state(compiled.name, sid)  # frees one of the 1,024 live sessions
         if self.errors:
             raise self.errors[0]
@@ -129,19 +179,33 @@ def _shared_host() -> _ScoringHost:
 
 
 class DurableRulesEngine:
-    """Evaluates rules with durable_rules; every instance shares the process's one host."""
+    """Evaluates rules with durable_rules; every instance shares the process's one host.
+    Each evaluation is stopped (``RuleEvaluationStopped``) past ``time_limit`` seconds."""
+
+    def __init__(
+        self, time_limit: float = DEFAULT_TIME_LIMIT, clock: Clock = time.monotonic
+    ) -> None:
+        self.time_limit = time_limit
+        self.clock = clock
 
     def evaluate(
         self, ruleset: Ruleset, values: Sequence[Mapping[str, MetricValue]]
     ) -> list[frozenset[str]]:
         """The ids of the rules that fire for each input, in input order."""
+        deadline = Deadline(ruleset, self.time_limit, self.clock)
         compiled = compile_ruleset(ruleset)
         keys, distinct = group_inputs(values, compiled.metrics)
         fired: dict[tuple[MetricValue, ...], frozenset[str]] = {}
         if ruleset.rules:
-            with _lock:  # the engine's C core has no locks of its own
+            # The engine's C core has no locks of its own; waiting counts against the limit.
+            if not _lock.acquire(timeout=deadline.remaining()):
+                raise deadline.expired()
+            try:
                 host = _shared_host()
                 host.ensure(compiled)
                 for key, item in distinct.items():
-                    fired[key] = host.fire(compiled, item)
+                    deadline.check()
+                    fired[key] = host.fire(compiled, item, deadline)
+            finally:
+                _lock.release()
         return [fired.get(key, frozenset()) for key in keys]

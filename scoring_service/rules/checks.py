@@ -16,11 +16,18 @@ from scoring_service.rules.conditions import (
     PLAIN_METRICS,
     ConditionError,
     ParsedCondition,
+    branches,
     category_metric,
     parse_condition,
 )
 from scoring_service.rules.merge import YearDoc
 from scoring_service.rules.problems import RuleProblem
+
+# durable_rules expands each condition into branches (``a and (b or c)`` is two) and
+# stops working past a few hundred of them in one rule set: about 512 hang in its C core,
+# where no time limit reaches, and 65,536 fail. The shipped years use about 10.
+MAX_RULES = 200
+MAX_BRANCHES = 256
 
 
 def _number(value: Any) -> Fraction | None:
@@ -247,7 +254,12 @@ def _check_rules(
         return [], {}
     per_metrics = [m for m in PLAIN_METRICS if m != "rate"] + [category_metric(c) for c in codes]
     problems = []
+    if len(rules) > MAX_RULES:
+        problems.append(
+            doc.problem(("rules",), _("a year has at most %(most)s rules", most=MAX_RULES))
+        )
     conditions: dict[int, ParsedCondition] = {}
+    total = 0
     for i, rule in enumerate(rules):
         if not isinstance(rule, dict):
             continue
@@ -257,6 +269,22 @@ def _check_rules(
                 conditions[i] = parse_condition(when, codes)
             except ConditionError as error:
                 problems.append(doc.problem(("rules", i, "when"), str(error)))
+            else:
+                count = branches(conditions[i])
+                total += count
+                if count > MAX_BRANCHES:
+                    problems.append(
+                        doc.problem(
+                            ("rules", i, "when"),
+                            _(
+                                "the condition has %(count)s branches once its 'or's are "
+                                "spread out; at most %(most)s",
+                                count=count,
+                                most=MAX_BRANCHES,
+                            ),
+                        )
+                    )
+                    total -= count  # named here; the year's total counts the others
         for effect in ("bonus", "deduction"):
             points = rule.get(effect)
             number = _number(points.get("points") if isinstance(points, dict) else points)
@@ -285,4 +313,16 @@ def _check_rules(
                     ("rules", i), _("the rule has no effect (bonus, deduction, measures or grade)")
                 )
             )
+    if total > MAX_BRANCHES:
+        problems.append(
+            doc.problem(
+                ("rules",),
+                _(
+                    "the year's conditions have %(count)s branches together once their 'or's "
+                    "are spread out; at most %(most)s",
+                    count=total,
+                    most=MAX_BRANCHES,
+                ),
+            )
+        )
     return problems, conditions

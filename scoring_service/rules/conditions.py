@@ -12,6 +12,12 @@ Semantics, fixed here so that every engine agrees:
   an absent ``overdue_by_category.<C>`` means 0, as the spec allows leaving it out;
 * a condition in which any divisor is zero is False as a whole, for the same reason
   (a rule must not fire on a quantity that does not exist).
+
+Limits. A condition is text from a rule editor, parsed by recursion and evaluated by a
+rule engine written in C, so its size is bounded before anything else reads it: at most
+``MAX_CHARACTERS`` characters, ``MAX_TERMS`` numbers and metrics, ``MAX_DEPTH`` levels of
+parentheses, ``not`` and signs, and ``MAX_DIGITS`` digits in a number. A divisor that is
+always zero (``rate / 0``, ``x / (1 - 1)``) is refused: the rule could never fire.
 """
 
 from __future__ import annotations
@@ -34,6 +40,13 @@ NULLABLE_METRICS: frozenset[str] = frozenset({"rate"})
 CompareOp = Literal["<", "<=", ">", ">=", "==", "!="]
 ArithOp = Literal["+", "-", "*", "/"]
 Kind = Literal["number", "boolean"]
+
+# Generous for real rule files (the shipped ones stay under 80 characters, 6 terms, depth 2),
+# far below what would exhaust Python's recursion or the engine's limits.
+MAX_CHARACTERS = 2000
+MAX_TERMS = 200
+MAX_DEPTH = 32
+MAX_DIGITS = 15
 
 
 class ConditionError(ValueError):
@@ -283,6 +296,7 @@ class _Parser:
     def __init__(self, text: str, known: frozenset[str], categories: tuple[str, ...]) -> None:
         self.tokens = tokenize(text)
         self.pos = 0
+        self.depth = 0
         self.known = known
         self.categories = categories
 
@@ -310,9 +324,23 @@ class _Parser:
             _("expected %(expected)s, found %(found)s", expected=expected, found=found)
         )
 
+    def nested(self, token: Token) -> None:
+        """One level deeper (a parenthesis, a ``not``, a sign); refused past ``MAX_DEPTH``."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.fail(
+                _("the condition nests deeper than %(most)s levels", most=MAX_DEPTH), token
+            )
+
     def parse(self) -> Node:
         if self.at("end"):
             raise self.fail(_("empty condition"))
+        terms = [t for t in self.tokens if t.kind in ("number", "name")]
+        if len(terms) > MAX_TERMS:
+            raise self.fail(
+                _("the condition has more than %(most)s numbers and metrics", most=MAX_TERMS),
+                terms[MAX_TERMS],
+            )
         node = self.or_expr()
         if not self.at("end"):
             raise self.unexpected(_("'and', 'or', an operator or the end"))
@@ -341,7 +369,9 @@ class _Parser:
     def not_expr(self) -> Node:
         if self.at("keyword", "not"):
             operator = self.advance()
+            self.nested(operator)
             operand = self.not_expr()
+            self.depth -= 1
             _need_boolean(operand, operator, "'not'")
             assert not isinstance(operand, Number | Metric | Negate | Arith)
             return Not(operand, operator.column)
@@ -390,7 +420,9 @@ class _Parser:
     def unary(self) -> Node:
         if self.at("op", "-", "+"):
             operator = self.advance()
+            self.nested(operator)
             operand = _need_number(self.unary(), operator, f"unary '{operator.text}'")
+            self.depth -= 1
             return operand if operator.text == "+" else Negate(operand, operator.column)
         return self.primary()
 
@@ -398,18 +430,20 @@ class _Parser:
         token = self.current
         if token.kind == "number":
             self.advance()
-            if len(token.text.split(".")[0].lstrip("0")) > 15:
-                raise self.fail(_("number too large (at most 15 digits before the point)"), token)
+            whole, _point, fraction = token.text.partition(".")
+            if len(whole.lstrip("0") + fraction) > MAX_DIGITS:
+                raise self.fail(_("a number has at most %(most)s digits", most=MAX_DIGITS), token)
             return Number(Fraction(token.text), token.column)
         if token.kind == "name":
             self.advance()
             return Metric(self.check_metric(token), token.column)
         if self.at("op", "("):
-            self.advance()
+            self.nested(self.advance())
             node = self.or_expr()
             if not self.at("op", ")"):
                 raise self.unexpected("')'")
             self.advance()
+            self.depth -= 1
             return node
         raise self.unexpected(_("a number, a metric or '('"))
 
@@ -456,12 +490,71 @@ def _booleans(nodes: list[Node]) -> tuple[Boolean, ...]:
 
 def parse_condition(text: str, categories: Iterable[str]) -> ParsedCondition:
     """Parse and type-check a rule's ``when``: it must be a condition (boolean)."""
+    if len(text) > MAX_CHARACTERS:
+        # Before tokenizing: nothing reads more of an over-long text than its length.
+        raise ConditionError(
+            _("the condition is longer than %(most)s characters", most=MAX_CHARACTERS),
+            MAX_CHARACTERS + 1,
+        )
     codes = tuple(categories)
     parser = _Parser(text, frozenset(metric_names(codes)), codes)
     node = parser.parse()
     if not isinstance(node, Compare | And | Or | Not):
         raise ConditionError(_("a condition must compare something, e.g. 'fakes >= 1'"), 1)
+    for division in walk(node):
+        if isinstance(division, Arith) and division.op == "/" and constant(division.right) == 0:
+            raise ConditionError(
+                _("division by zero: the divisor is always 0, so the rule could never fire"),
+                division.column,
+            )
     return ParsedCondition(text, node)
+
+
+def reads_metric(node: Numeric) -> bool:
+    """Whether an expression reads a metric (else it is a constant)."""
+    return any(isinstance(part, Metric) for part in walk(node))
+
+
+def constant(node: Numeric) -> Fraction | None:
+    """The exact value of a metric-free expression; None if it reads a metric or divides by 0."""
+    if isinstance(node, Number):
+        return node.value
+    if isinstance(node, Metric):
+        return None
+    if isinstance(node, Negate):
+        inner = constant(node.operand)
+        return None if inner is None else -inner
+    left, right = constant(node.left), constant(node.right)
+    if left is None or right is None:
+        return None
+    if node.op == "+":
+        return left + right
+    if node.op == "-":
+        return left - right
+    if node.op == "*":
+        return left * right
+    return left / right if right else None
+
+
+def branches(condition: ParsedCondition) -> int:
+    """How many branches the condition becomes in the rule engine, which expands every
+    condition into a disjunction of conjunctions (``a and (b or c)`` is two); ``not`` is
+    pushed down to the comparisons first, as the engine's compiler does."""
+
+    def count(node: Boolean, negate: bool) -> int:
+        if isinstance(node, Not):
+            return count(node.operand, not negate)
+        if isinstance(node, Compare):
+            return 1
+        parts = [count(item, negate) for item in node.items]
+        if isinstance(node, And) != negate:  # a conjunction: every choice of its parts
+            product = 1
+            for part in parts:
+                product *= part
+            return product
+        return sum(parts)
+
+    return count(condition.root, False)
 
 
 def divisors(condition: ParsedCondition) -> tuple[Numeric, ...]:

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from scoring_service.engine import DurableRulesEngine, PythonEngine
+from scoring_service.engine.port import Deadline
 from scoring_service.rulesets.files import read_folder
 from tests.helpers.api import Api, make_api, problem
 
@@ -80,6 +82,72 @@ def test_a_broken_draft_is_refused_with_file_line_and_key(demo: Api, rules_dir: 
     files = files_2018(rules_dir, cases="cases:\n  - name: x\n    metrics: {on_tme: 1}\n")
     doc = problem(demo.post(f"{R}/2018/drafts", {"files": files}, who="rule_editor"), 422)
     assert any(e["pointer"] == "/files/tests~1threshold.yaml" for e in doc["errors"])
+
+
+HOSTILE = {
+    "a divisor that is always zero": ("rate / 0 > 1", "division by zero"),
+    "a folded zero divisor": ("fakes / (1 - 1) > 1", "division by zero"),
+    "300 nested parentheses": ("(" * 300 + "fakes >= 1" + ")" * 300, "deeper than 32 levels"),
+    "40 nots": ("not " * 40 + "fakes >= 1", "deeper than 32 levels"),
+    "20,000 nots": ("not " * 20_000 + "fakes >= 1", "longer than 2000 characters"),
+    "a 50,000-term sum": (" + ".join(["fakes"] * 50_000) + " > 1", "longer than 2000 characters"),
+    "a 201-term sum": ("+".join(["1"] * 200) + " > fakes", "more than 200 numbers and metrics"),
+    "a 100,000-digit number": ("fakes > " + "9" * 100_000, "longer than 2000 characters"),
+    "a 16-digit number": ("fakes > 1234567890123456", "at most 15 digits"),
+    "16 digits after the point": ("rate > 0.0000000000000001", "at most 15 digits"),
+    "512 branches": (
+        " and ".join(f"(fakes == {i} or repeats == {i})" for i in range(9)),
+        "has 512 branches",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_conditions_are_refused_in_words(demo: Api, rules_dir: Path, case: str) -> None:
+    """A condition that would crash the parser or hang the engine is a problem of the draft,
+    named by file, line and key; nothing is stored."""
+    condition, words = HOSTILE[case]
+    files = files_2018(rules_dir)
+    files["rules.yaml"] = files["rules.yaml"].replace(
+        "when: repeats >= 1", f"when: {json.dumps(condition)}"
+    )
+    line = next(
+        n for n, text in enumerate(files["rules.yaml"].splitlines(), 1) if condition[:20] in text
+    )
+    doc = problem(demo.post(f"{R}/2018/drafts", {"files": files}, who="rule_editor"), 422)
+    (error,) = doc["errors"]
+    assert (error["file"], error["line"], error["key"]) == (
+        "rules/2018/rules.yaml",
+        line,
+        "rules[6].when",
+    )
+    assert words in error["message"], error["message"]
+    assert demo.get(f"{R}/2018/drafts", who="rule_editor").get_json()["items"] == []
+
+
+def test_publishing_is_refused_when_the_drafts_dry_run_does_not_complete(
+    demo: Api, rules_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rule tests pass (one unit each), but scoring the year's units is stopped."""
+    fixed = files_2018(rules_dir, cases=CASES.replace("{fired: [R1]}", "{fired: [R2]}"))
+    draft = created(demo.post(f"{R}/2018/drafts", {"files": fixed}, who="rule_editor"))
+    for engine in (DurableRulesEngine, PythonEngine):
+        original = engine.evaluate
+
+        def stopped(self: Any, ruleset: Any, values: Any, original: Any = original) -> Any:
+            if len(values) > 2:
+                raise Deadline(ruleset, 30).expired()
+            return original(self, ruleset, values)
+
+        monkeypatch.setattr(engine, "evaluate", stopped)
+    url = f"{R}/2018/drafts/{draft['id']}/publish"
+    doc = problem(demo.post(url, {"note": "R1 raised"}, who="rule_editor"), 422)
+    (error,) = doc["errors"]
+    assert error["message"].startswith("its dry run did not complete: evaluating the rules")
+    assert "did not finish within 30 seconds" in error["message"]
+    assert [v["origin"] for v in demo.get(f"{R}/2018/versions").get_json()["items"]] == ["shipped"]
+    monkeypatch.undo()
+    assert created(demo.post(url, {"note": "R1 raised"}, who="rule_editor"))["number"] == 2
 
 
 def test_roles(demo: Api, rules_dir: Path) -> None:

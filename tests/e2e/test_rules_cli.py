@@ -143,3 +143,26 @@ def test_the_module_runs_as_a_command(rules_dir: Path) -> None:
     )
     assert done.returncode == 1, done.stderr
     assert "rules/2018/tests/zz_editor.yaml:2: fails: score 100, expected 99" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("condition", "words"),
+    [
+        ("rate / 0 > 1", "division by zero"),
+        ("fakes / (1 - 1) > 1", "division by zero"),
+        ("(" * 300 + "fakes >= 1" + ")" * 300, "deeper than 32 levels"),
+        ("fakes > " + "9" * 100_000, "longer than 2000 characters"),
+    ],
+)
+def test_rules_validate_refuses_a_zero_divisor_and_hostile_sizes(
+    rules_dir: Path, condition: str, words: str
+) -> None:
+    path = rules_dir / "2018" / "rules.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("when: repeats >= 1", f"when: '{condition}'"), encoding="utf-8")
+    line = next(n for n, t in enumerate(path.read_text().splitlines(), 1) if condition[:20] in t)
+    code, out, err = run("--lang", "en", "rules", "validate", str(rules_dir))
+    assert code == 2, (out, err)
+    assert f"rules/2018/rules.yaml:{line}: rules[6].when: " in out + err
+    assert words in out + err
+    assert "Traceback" not in err

@@ -15,7 +15,18 @@ from hypothesis import strategies as st
 
 from scoring_service.domain.ruleset import MetricValue, Points, Rule, Ruleset
 from scoring_service.engine import DurableRulesEngine, PythonEngine, durable_engine
+from scoring_service.engine.durable_compile import CompiledRuleset, compile_ruleset
+from scoring_service.engine.port import RuleEvaluationStopped
 from scoring_service.rules import load_ruleset, parse_condition
+from scoring_service.rules.conditions import (
+    Arith,
+    Boolean,
+    Compare,
+    Metric,
+    Not,
+    Number,
+    ParsedCondition,
+)
 
 THRESHOLDS = ["0.95", "0.90", "0.80", "0.60", "0.98", "0.92", "0.85", "0.70"]
 CATEGORIES = ("1", "2", "3", "4", "E", "5", "6", "7")
@@ -38,6 +49,29 @@ EXTRA_CONDITIONS = [
     "2 < 1 or repeats == 0",
     "3 * (on_time - late) == findings - open - overdue",
     "rate > 0.00001 and fakes * 0.00001 < 0.00002",  # constants Python writes as 1e-05
+    "overdue / (findings - findings) > 1",  # a divisor zero at run time for every unit
+    "not (overdue / (due - on_time) < 1)",
+    "1 > 2",  # constant false: spun durable_rules for ever
+    "fakes >= 1 and 2 < 1",
+    "rate > 0.0000001 * 0.0000001",  # a folded constant with an exponent (1e-14)
+    "fakes < 999999999999999 * 999999999999999",
+]
+
+
+def _past_the_checks(source: str, root: Boolean) -> ParsedCondition:
+    """A condition the checks refuse (a literal zero divisor), as if stored before them."""
+    return ParsedCondition(source, root)
+
+
+ZERO = Number(Fraction(0), 1)
+UNCHECKED = [
+    _past_the_checks(
+        "rate / 0 > 1", Compare(">", Arith("/", Metric("rate", 1), ZERO, 6), Number(1, 10), 9)
+    ),
+    _past_the_checks(
+        "not (fakes / 0 > 1)",
+        Not(Compare(">", Arith("/", Metric("fakes", 6), ZERO, 12), Number(1, 18), 16), 1),
+    ),
 ]
 
 
@@ -53,8 +87,18 @@ def extra_ruleset() -> Ruleset:
             bonus=Points(Fraction(1)),
         )
         for index, text in enumerate(EXTRA_CONDITIONS)
+    ) + tuple(
+        Rule(
+            id=f"U{index}",
+            name=f"未检查{index}",
+            description="test",
+            reference="test",
+            condition=condition,
+            bonus=Points(Fraction(1)),
+        )
+        for index, condition in enumerate(UNCHECKED)
     )
-    return dataclasses.replace(base, rules=rules, content_hash="extra-conditions-for-tests")
+    return dataclasses.replace(base, rules=rules, content_hash="extra-conditions-for-tests-2")
 
 
 RULESETS = {
@@ -185,10 +229,13 @@ def test_identical_units_are_evaluated_once(
     original = durable_engine._ScoringHost.fire
 
     def counting(
-        self: durable_engine._ScoringHost, compiled: object, values: Mapping[str, MetricValue]
+        self: durable_engine._ScoringHost,
+        compiled: object,
+        values: Mapping[str, MetricValue],
+        deadline: object,
     ) -> frozenset[str]:
         calls.append(values)
-        return original(self, compiled, values)  # type: ignore[arg-type]
+        return original(self, compiled, values, deadline)  # type: ignore[arg-type]
 
     monkeypatch.setattr(durable_engine._ScoringHost, "fire", counting)
     units = [_unit(rate=Fraction(1, 2))] * 5 + [_unit(rate=Fraction(1, 2), open=3)] + [_unit()] * 4
@@ -261,3 +308,57 @@ def test_one_host_no_threads_and_thread_safe_calls() -> None:
         thread.join()
     assert results == [expected] * 6
     assert durable_engine._host is durable_engine._shared_host()
+
+
+def test_a_division_by_zero_at_run_time_scores_every_unit_alike_on_both_engines(
+    durable: DurableRulesEngine,
+) -> None:
+    """Divisors that are zero for some units, or always (a literal 0 stored before the
+    checks), make their comparison false on both engines, and nothing hangs."""
+    ruleset = extra_ruleset()
+    units = [
+        _unit(rate=Fraction(i, 4), due=i % 3, on_time=i % 2, overdue=i, fakes=i % 2)
+        for i in range(5)
+    ]
+    expected = PythonEngine().evaluate(ruleset, units)
+    assert durable.evaluate(ruleset, units) == expected
+    for fired in expected:
+        assert not fired & {"X16", "X18", "X19", "U0"}  # a zero divisor or a false constant
+        assert "U1" not in fired  # not (...) around a zero divisor is false as well
+
+
+def _spinning(compiled: CompiledRuleset) -> CompiledRuleset:
+    """The compiled form of ``1 > 2`` before the fix: a bare ``$nex``, which durable_rules
+    runs as a negation that holds again after each action."""
+    definition = dict(compiled.definition)
+    definition["X"] = {"all": [{"m": {"$nex": {"_zero": 1}}}], "run": f"{compiled.name}/X"}
+    actions = {**compiled.actions, f"{compiled.name}/X": "X"}
+    return dataclasses.replace(compiled, definition=definition, actions=actions)
+
+
+def test_an_engine_that_keeps_firing_is_stopped_and_serves_the_next_request(
+    durable: DurableRulesEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ruleset = dataclasses.replace(load_ruleset(2018), content_hash="a-spinning-rule")
+    monkeypatch.setattr(durable_engine, "compile_ruleset", lambda r: _spinning(compile_ruleset(r)))
+    with pytest.raises(RuleEvaluationStopped, match="kept firing rule X of 2018"):
+        durable.evaluate(ruleset, [_unit(rate=Fraction(1, 2))])
+    monkeypatch.undo()
+    units = [_unit(rate=Fraction(i, 10)) for i in range(11)]
+    assert durable.evaluate(load_ruleset(2018), units) == PythonEngine().evaluate(
+        load_ruleset(2018), units
+    )
+
+
+@pytest.mark.parametrize("engine", [DurableRulesEngine, PythonEngine])
+def test_an_evaluation_past_its_time_limit_is_stopped_in_words(
+    engine: type[DurableRulesEngine] | type[PythonEngine],
+) -> None:
+    ticks = iter(range(0, 10_000, 7))  # a clock that moves 7 s each time it is read
+    slow = engine(time_limit=10, clock=lambda: float(next(ticks)))
+    units = [_unit(rate=Fraction(i, 10)) for i in range(5)]
+    with pytest.raises(RuleEvaluationStopped, match="did not finish within 10 seconds"):
+        slow.evaluate(load_ruleset(2018), units)
+    assert DurableRulesEngine().evaluate(load_ruleset(2018), units) == PythonEngine().evaluate(
+        load_ruleset(2018), units
+    )
