@@ -234,7 +234,7 @@ def _diff(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> i
     draft_id: int | None = None
     files: dict[str, str] | None = None
     named: Callable[[str], str] = str
-    if ref.isdigit() and not Path(ref).exists():
+    if ref.isascii() and ref.isdigit() and not Path(ref).exists():
         draft_id = int(ref)
     else:
         files, named = _read(ref, args.year)
