@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from scoring_service.access import scope
 from scoring_service.access.roles import Principal
+from scoring_service.db.inspections import InspectionRepository
 from scoring_service.db.loop import (
     EvidenceRepository,
     ExtensionRequestRepository,
@@ -31,6 +32,7 @@ from scoring_service.db.repositories import (
     ScoreRunRepository,
     YearRepository,
 )
+from scoring_service.db.structure import StructureRepository
 from scoring_service.domain.assessment import Evaluator
 from scoring_service.domain.ruleset import RuleSource
 from scoring_service.evidence.store import FileStore
@@ -62,6 +64,8 @@ class UnitOfWork:
         self.reports: ReportRepository
         self.extension_requests: ExtensionRequestRepository
         self.evidence: EvidenceRepository
+        self.structure: StructureRepository
+        self.inspections: InspectionRepository
 
     @property
     def sessions(self) -> sessionmaker[Session]:
@@ -91,6 +95,8 @@ class UnitOfWork:
             self.reports = ReportRepository(self._session)
             self.extension_requests = ExtensionRequestRepository(self._session)
             self.evidence = EvidenceRepository(self._session, self.files)
+            self.structure = StructureRepository(self._session)
+            self.inspections = InspectionRepository(self._session)
         self._depth += 1
         return self
 

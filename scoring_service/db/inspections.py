@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
+from scoring_service.access.roles import Principal
 from scoring_service.db.findings import findings_where, store_findings
 from scoring_service.db.models import (
     FindingRow,
@@ -22,8 +23,10 @@ from scoring_service.db.models import (
 )
 from scoring_service.db.queries import Page, keyset_page, next_position, subtree
 from scoring_service.db.rows import bulk_insert, code_is, grouped, select_rows
+from scoring_service.db.scopes import visible_findings_condition
 from scoring_service.db.timelines import refresh_timelines
 from scoring_service.domain.model import Finding, Household, HouseholdStatus, Inspection, Sample
+from scoring_service.domain.ruleset import Attribution
 
 # A dictionary lookup: calling the enum class per row costs about a microsecond each.
 _STATUSES = {status.value: status for status in HouseholdStatus}
@@ -245,3 +248,70 @@ def load_inspections(session: Session, year: int, code: str | None = None) -> li
         )
         for code, group, county, start_date, end_date, letter_date in rows
     ]
+
+
+class InspectionRepository:
+    """Inspections with their samples, and the findings added to them (``uow.inspections``)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def exists(self, year: int, code: str) -> bool:
+        return inspection_exists(self.session, year, code)
+
+    def get(self, year: int, code: str) -> Inspection | None:
+        """The inspection with its sample."""
+        return find_inspection(self.session, year, code)
+
+    def of_year(self, year: int) -> list[Inspection]:
+        """The year's inspections in stored order, each with its sample."""
+        return load_inspections(self.session, year)
+
+    def counties(self, year: int) -> dict[str, str]:
+        """Each inspection's county, by inspection code."""
+        rows = self.session.execute(
+            select(InspectionRow.code, InspectionRow.county).where(InspectionRow.year == year)
+        )
+        return {code: county for code, county in rows}
+
+    def add(self, year: int, inspection: Inspection, findings: Sequence[Finding]) -> None:
+        """Store an inspection after the year's last one, then its findings after theirs."""
+        add_inspection(self.session, year, inspection)
+        add_findings(self.session, year, findings)
+
+    def add_findings(self, year: int, findings: Sequence[Finding]) -> None:
+        """Store findings of inspections held, after the year's last one, with their timelines."""
+        add_findings(self.session, year, findings)
+
+    def taken_finding_codes(self, year: int, codes: Sequence[str]) -> list[str]:
+        return taken_finding_codes(self.session, year, codes)
+
+    def set_letter_date(self, year: int, code: str, letter: date | None) -> None:
+        set_letter_date(self.session, year, code, letter)
+
+    def findings(
+        self, year: int, code: str, actor: Principal, attribution: Attribution
+    ) -> list[Finding]:
+        """The inspection's findings ``actor`` reads (the scope rule, ``access.scope``), by code."""
+        visible = visible_findings_condition(year, actor, attribution)
+        return inspection_findings(self.session, year, code, visible)
+
+    def page(
+        self,
+        year: int,
+        *,
+        within: Collection[str] | None,
+        group: str | None,
+        county: str | None,
+        limit: int,
+        cursor: str | None,
+    ) -> Page[SummaryRow]:
+        return inspections_page(
+            self.session,
+            year,
+            within=within,
+            group=group,
+            county=county,
+            limit=limit,
+            cursor=cursor,
+        )

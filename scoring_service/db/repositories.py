@@ -20,7 +20,7 @@ from scoring_service.db.queries import Page, inspection_county
 from scoring_service.db.scopes import visible_findings_condition
 from scoring_service.domain.assessment import Counts
 from scoring_service.domain.attribution import Reason
-from scoring_service.domain.model import Event, Finding, Unit, UnitKind, YearData
+from scoring_service.domain.model import Event, Finding, FindingFilter, Unit, UnitKind, YearData
 from scoring_service.domain.ruleset import Attribution
 from scoring_service.domain.timeline import Span
 from scoring_service.results import Difference, ScoreRun, ScoreRunInfo, YearSummary
@@ -47,6 +47,14 @@ class YearRepository:
     def load_for_alerts(self, year: int, as_of: date) -> YearData | None:
         """The parts of a year the process alerts read (see ``years.load_for_alerts``)."""
         return years.load_for_alerts(self.session, year, as_of)
+
+    def create(self, year: int) -> None:
+        """Hold a year with no records yet (its first record follows in this transaction)."""
+        years.store_year(self.session, YearData(year))
+
+    def bump_revision(self, year: int) -> int:
+        """The year's next revision; also serialises the year's writers until the commit."""
+        return years.bump_revision(self.session, year)
 
     def replace(self, data: YearData, *, existing: bool) -> None:
         """Store a year whole (after deleting the one held), then refresh the statistics."""
@@ -85,6 +93,75 @@ class FindingRepository:
 
     def county(self, year: int, inspection: str) -> str | None:
         return inspection_county(self.session, year, inspection)
+
+    def readable_codes(
+        self, year: int, codes: Collection[str], actor: Principal, attribution: Attribution
+    ) -> set[str]:
+        """The codes among ``codes`` of findings ``actor`` reads (the scope rule)."""
+        condition = visible_findings_condition(year, actor, attribution)
+        return findings.codes_matching(self.session, year, codes, condition)
+
+    def _conditions(
+        self, year: int, filt: FindingFilter, actor: Principal, attribution: Attribution
+    ) -> list[Any]:
+        """The conditions on stored fields: the filter's, and the scope rule's for ``actor``."""
+        conditions: list[Any] = findings.finding_conditions(
+            year,
+            attribution,
+            unit=filt.unit,
+            counts_for_unit=filt.counts_for,
+            inspection=filt.inspection,
+            category=filt.category,
+            criterion=filt.criterion,
+            severity=filt.severity,
+            group=filt.group,
+        )
+        if actor.scope is not None:
+            conditions.append(visible_findings_condition(year, actor, attribution))
+        return conditions
+
+    def page(
+        self,
+        year: int,
+        filt: FindingFilter,
+        as_of: date,
+        actor: Principal,
+        attribution: Attribution,
+        *,
+        limit: int,
+        cursor: str | None,
+    ) -> Page[Finding]:
+        """A page of the findings ``actor`` reads matching ``filt`` (its states at ``as_of``),
+        by code."""
+        conditions = self._conditions(year, filt, actor, attribution)
+        if filt.needs_state:
+            # The state at the date is kept on write: a condition like the stored fields'.
+            conditions.append(
+                counts.state_condition(
+                    year,
+                    as_of,
+                    outcome=filt.outcome,
+                    overdue=filt.overdue,
+                    repeat=filt.repeat,
+                    due_by=filt.due_by,
+                )
+            )
+        return findings.findings_page(self.session, year, conditions, limit=limit, cursor=cursor)
+
+    def tally(
+        self, year: int, as_of: date, actor: Principal, attribution: Attribution
+    ) -> list[tuple[str, str, str, int]]:
+        """(category, severity, outcome, count) of the findings ``actor`` reads found by
+        ``as_of``: one aggregate over the kept timelines."""
+        conditions = self._conditions(year, FindingFilter(), actor, attribution)
+        return counts.tally_states(self.session, year, as_of, conditions)
+
+    def history(
+        self, year: int, of: Sequence[Finding], as_of: date
+    ) -> tuple[list[Finding], list[Event]]:
+        """What the state of ``of`` at ``as_of`` depends on: the findings of the same unit
+        and criterion found by then, and every event of those."""
+        return findings.repeat_history(self.session, year, of, as_of)
 
     def append(self, year: int, finding: Finding, event: Event) -> Event:
         """Store an event after the finding's others (lock it first), with the finding's kept

@@ -13,9 +13,9 @@ from sqlalchemy import delete, exists, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from scoring_service.db.models import GroupCountyRow, GroupRow, InspectionRow, PairingRow, UnitRow
-from scoring_service.db.queries import Page, keyset_page, next_position, subtree
+from scoring_service.db.queries import Page, ancestors_of, keyset_page, next_position, subtree
 from scoring_service.db.timelines import add_unit_ancestors
-from scoring_service.db.years import year_exists
+from scoring_service.db.years import load_pairings, load_units, year_exists
 from scoring_service.domain.errors import NotFound
 from scoring_service.domain.model import Group, Pairing, Unit, UnitKind, VillageType
 from scoring_service.i18n import gettext as _
@@ -299,3 +299,118 @@ def groups_page(
     ):
         counties[group_code].append(c)
     return page.map(lambda row: Group(row.code, row.name, row.leader, tuple(counties[row.code])))
+
+
+class StructureRepository:
+    """A year's structure as the records services read and change it, one record at a time:
+    units, pairings and inspection groups (``uow.structure``)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # units
+    def unit(self, year: int, code: str) -> Unit | None:
+        return find_unit(self.session, year, code)
+
+    def has_unit(self, year: int, code: str) -> bool:
+        return unit_exists(self.session, year, code)
+
+    def add_unit(self, year: int, unit: Unit) -> None:
+        add_unit(self.session, year, unit)
+
+    def set_unit(self, year: int, unit: Unit) -> None:
+        set_unit(self.session, year, unit)
+
+    def unit_names(self, year: int, codes: Collection[str]) -> dict[str, str]:
+        return unit_names(self.session, year, codes)
+
+    def units(self, year: int) -> list[Unit]:
+        """The year's units in stored order."""
+        return load_units(self.session, year)
+
+    def ancestors(self, year: int, code: str) -> list[Unit]:
+        """The unit and every unit above it, nearest first (their names are not read: "")."""
+        return [
+            Unit(c, "", UnitKind(kind), parent)
+            for c, kind, parent in ancestors_of(self.session, year, code)
+        ]
+
+    def units_page(
+        self,
+        year: int,
+        *,
+        within: Collection[str] | None,
+        kind: UnitKind | None,
+        parent: str | None,
+        limit: int,
+        cursor: str | None,
+    ) -> Page[Unit]:
+        return units_page(
+            self.session,
+            year,
+            within=within,
+            kind=kind,
+            parent=parent,
+            limit=limit,
+            cursor=cursor,
+        )
+
+    # pairings
+    def has_pairing(self, year: int, helping_unit: str, village: str) -> bool:
+        return pairing_exists(self.session, year, helping_unit, village)
+
+    def add_pairing(self, year: int, pairing: Pairing) -> None:
+        add_pairing(self.session, year, pairing)
+
+    def delete_pairing(self, year: int, helping_unit: str, village: str) -> None:
+        delete_pairing(self.session, year, helping_unit, village)
+
+    def pairings(self, year: int) -> list[Pairing]:
+        """The year's pairings in stored order."""
+        return load_pairings(self.session, year)
+
+    def pairings_of_village(self, year: int, village: str) -> list[Pairing]:
+        return pairings_of_village(self.session, year, village)
+
+    def pairings_page(
+        self,
+        year: int,
+        *,
+        within: Collection[str] | None,
+        helping_unit: str | None,
+        village: str | None,
+        limit: int,
+        cursor: str | None,
+    ) -> Page[Pairing]:
+        return pairings_page(
+            self.session,
+            year,
+            within=within,
+            helping_unit=helping_unit,
+            village=village,
+            limit=limit,
+            cursor=cursor,
+        )
+
+    # groups
+    def group(self, year: int, code: str) -> Group | None:
+        return find_group(self.session, year, code)
+
+    def has_group(self, year: int, code: str) -> bool:
+        return group_exists(self.session, year, code)
+
+    def add_group(self, year: int, group: Group) -> None:
+        add_group(self.session, year, group)
+
+    def set_group(self, year: int, group: Group, *, counties: bool) -> None:
+        set_group(self.session, year, group, counties=counties)
+
+    def group_inspections_in(
+        self, year: int, group: str, counties: Collection[str]
+    ) -> list[tuple[str, str]]:
+        return group_inspections_in(self.session, year, group, counties)
+
+    def groups_page(
+        self, year: int, *, county: str | None, limit: int, cursor: str | None
+    ) -> Page[Group]:
+        return groups_page(self.session, year, county=county, limit=limit, cursor=cursor)

@@ -13,7 +13,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from scoring_service.db import inspections as store
 from scoring_service.documents.files import DOCX, Document, cn_date
 from scoring_service.documents.render import render_docx
 from scoring_service.domain.model import Inspection
@@ -30,7 +29,7 @@ def letter_number(uow: UnitOfWork, year: int, code: str) -> int:
     """The letter's number in the year (市督查〔2018〕N号): its inspection's place among the
     year's inspections by end date, the order the letters go out in."""
     with uow:
-        held = store.load_inspections(uow.session, year)
+        held = uow.inspections.of_year(year)
     return 1 + [i.code for i in sorted(held, key=letter_order)].index(code)
 
 

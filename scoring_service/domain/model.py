@@ -185,3 +185,30 @@ def positional_constructor(cls: type[T]) -> Callable[..., T]:
 # Findings and events, built in bulk by the loads and the bundle checks.
 new_finding: Callable[..., Finding] = positional_constructor(Finding)
 new_event: Callable[..., Event] = positional_constructor(Event)
+
+
+@dataclass(frozen=True, slots=True)
+class FindingFilter:
+    """Which findings of a year a list asks for; None means any."""
+
+    unit: str | None = None  # found at this unit or at a unit under it
+    counts_for: str | None = None  # counts for this unit (spec section 4)
+    inspection: str | None = None
+    category: str | None = None
+    criterion: str | None = None
+    severity: Severity | None = None
+    outcome: Outcome | None = None  # at the as-of date
+    overdue: bool | None = None
+    repeat: bool | None = None
+    group: str | None = None  # found by an inspection of this group
+    # Not yet rectified, with its deadline (as extended) on or before this day.
+    due_by: date | None = None
+
+    @property
+    def needs_state(self) -> bool:
+        return (
+            self.outcome is not None
+            or self.overdue is not None
+            or self.repeat is not None
+            or self.due_by is not None
+        )

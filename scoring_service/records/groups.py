@@ -6,10 +6,9 @@ from typing import Any
 
 from scoring_service.access import scope
 from scoring_service.bundle.schema import GroupIn
-from scoring_service.db import structure as store
-from scoring_service.db.queries import Page
 from scoring_service.domain.errors import Conflict
 from scoring_service.domain.model import Group
+from scoring_service.domain.pages import Page
 from scoring_service.i18n import gettext as _
 from scoring_service.records.year import (
     begin_write,
@@ -24,7 +23,7 @@ from scoring_service.unit_of_work import UnitOfWork
 def find_group(uow: UnitOfWork, year: int, code: str) -> Group | None:
     """The group with its counties, or None when the year has no such group."""
     with uow:
-        return store.find_group(uow.session, year, code)
+        return uow.structure.group(year, code)
 
 
 def group_in(uow: UnitOfWork, year: int, code: str) -> GroupIn | None:
@@ -41,15 +40,15 @@ def create_group(uow: UnitOfWork, year: int, group: GroupIn) -> Group:
     """Add an inspection group (督查小组) with the counties it covers."""
     with uow:
         ruleset = begin_write(uow, year, create=True)
-        where = scope.reach(uow.session, year, uow.actor)
+        where = uow.reach(year)
         scope.require_inside(uow.actor, where, group.counties, "the group")
-        if store.group_exists(uow.session, year, group.code):
+        if uow.structure.has_group(year, group.code):
             raise Conflict(
                 _("the year %(year)s already has a group %(code)r", year=year, code=group.code)
             )
         check_record(ruleset, year, ("groups", 0), units=units_in(uow, year), groups=[group])
         new = Group(group.code, group.name, group.leader, tuple(group.counties))
-        store.add_group(uow.session, year, new)
+        uow.structure.add_group(year, new)
         uow.audit(
             "group.create",
             "group",
@@ -65,11 +64,11 @@ def update_group(uow: UnitOfWork, year: int, code: str, changes: dict[str, Any])
     """Change a group's name, leader or counties; a county with its inspections stays."""
     with uow:
         ruleset = begin_write(uow, year, create=False)
-        current = store.find_group(uow.session, year, code)
+        current = uow.structure.group(year, code)
         if current is None:
             raise not_held(year, "group", code)
         counties = [*current.counties, *changes.get("counties", ())]
-        where = scope.reach(uow.session, year, uow.actor)
+        where = uow.reach(year)
         scope.require_inside(uow.actor, where, counties, "the group")
         new = GroupIn.model_construct(
             code=code,
@@ -80,7 +79,7 @@ def update_group(uow: UnitOfWork, year: int, code: str, changes: dict[str, Any])
         check_record(ruleset, year, ("groups", 0), units=units_in(uow, year), groups=[new])
         if "counties" in changes:
             dropped = set(current.counties) - set(new.counties)
-            used = store.group_inspections_in(uow.session, year, code, dropped)
+            used = uow.structure.group_inspections_in(year, code, dropped)
             if used:
                 listed = ", ".join(f"{c} ({county})" for c, county in used[:10])
                 raise Conflict(
@@ -91,7 +90,7 @@ def update_group(uow: UnitOfWork, year: int, code: str, changes: dict[str, Any])
                     )
                 )
         updated = Group(code, new.name, new.leader, tuple(new.counties))
-        store.set_group(uow.session, year, updated, counties="counties" in changes)
+        uow.structure.set_group(year, updated, counties="counties" in changes)
         uow.audit("group.update", "group", f"{year}/{code}", year=year, detail=changes)
         uow.commit()
     return updated
@@ -100,7 +99,7 @@ def update_group(uow: UnitOfWork, year: int, code: str, changes: dict[str, Any])
 def get_group(uow: UnitOfWork, year: int, code: str) -> Group:
     with uow:
         held_year(uow, year)
-        group = store.find_group(uow.session, year, code)
+        group = uow.structure.group(year, code)
     if group is None:
         raise not_held(year, "group", code)
     return group
@@ -116,4 +115,4 @@ def list_groups(
 ) -> Page[Group]:
     with uow:
         held_year(uow, year)
-        return store.groups_page(uow.session, year, county=county, limit=limit, cursor=cursor)
+        return uow.structure.groups_page(year, county=county, limit=limit, cursor=cursor)

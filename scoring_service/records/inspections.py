@@ -9,10 +9,9 @@ from typing import Any
 
 from scoring_service.access import scope
 from scoring_service.bundle.schema import FindingIn, HouseholdIn, InspectionIn, SampleIn
-from scoring_service.db import inspections as store
-from scoring_service.db.queries import Page
 from scoring_service.domain.errors import Conflict, InvalidRequest
 from scoring_service.domain.model import Finding, Inspection, YearData
+from scoring_service.domain.pages import Page
 from scoring_service.domain.ruleset import Ruleset
 from scoring_service.i18n import gettext as _
 from scoring_service.i18n import ngettext
@@ -47,9 +46,8 @@ def create_inspection(
 ) -> tuple[Inspection, list[Finding]]:
     """Add an inspection with its sample and findings (spec section 2), checked as a bundle's."""
     with uow:
-        session = uow.session
         ruleset = begin_write(uow, year, create=True)
-        if store.inspection_exists(session, year, inspection.code):
+        if uow.inspections.exists(year, inspection.code):
             raise Conflict(
                 _(
                     "the year %(year)s already has an inspection %(code)r",
@@ -57,7 +55,7 @@ def create_inspection(
                     code=inspection.code,
                 )
             )
-        taken = store.taken_finding_codes(session, year, [f.code for f in inspection.findings])
+        taken = uow.inspections.taken_finding_codes(year, [f.code for f in inspection.findings])
         if taken:
             raise Conflict(
                 _(
@@ -69,8 +67,7 @@ def create_inspection(
         checked = _check(uow, ruleset, year, ("inspections", 0), inspection)
         findings = checked.findings
         _require_inside(uow, year, inspection.county, findings)
-        store.add_inspection(session, year, checked.inspections[0])
-        store.add_findings(session, year, findings)
+        uow.inspections.add(year, checked.inspections[0], findings)
         uow.audit(
             "inspection.create",
             "inspection",
@@ -108,7 +105,7 @@ def _add(
         ruleset = begin_write(uow, year, create=False)
         inspection = _held_inspection(uow, year, inspection_code)
         codes = [f.code for f in findings]
-        taken = store.taken_finding_codes(uow.session, year, codes)
+        taken = uow.inspections.taken_finding_codes(year, codes)
         if taken:
             raise Conflict(
                 ngettext(
@@ -122,7 +119,7 @@ def _add(
         candidate = _as_in(inspection, list(findings))
         new = _check(uow, ruleset, year, at, candidate).findings
         _require_inside(uow, year, inspection.county, new)
-        store.add_findings(uow.session, year, new)
+        uow.inspections.add_findings(year, new)
         for finding in findings:
             uow.audit(
                 "finding.create",
@@ -144,7 +141,7 @@ def update_inspection(uow: UnitOfWork, year: int, code: str, changes: dict[str, 
         letter: date | None = changes.get("letter_date", inspection.letter_date)
         candidate = _as_in(inspection).model_copy(update={"letter_date": letter})
         updated = _check(uow, ruleset, year, ("inspections", 0), candidate).inspections[0]
-        store.set_letter_date(uow.session, year, code, letter)
+        uow.inspections.set_letter_date(year, code, letter)
         uow.audit(
             "inspection.update",
             "inspection",
@@ -163,12 +160,10 @@ def get_inspection(uow: UnitOfWork, year: int, code: str) -> tuple[Inspection, l
     with uow:
         held_year(uow, year)
         inspection = _held_inspection(uow, year, code)
-        actor = uow.actor
-        if not scope.reach(uow.session, year, actor).has(inspection.county):
+        if not uow.reach(year).has(inspection.county):
             raise not_held(year, "inspection", code)
         attribution = ruleset_of(uow.rules, year).attribution
-        visible = scope.visible_findings_condition(year, actor, attribution)
-        findings = store.inspection_findings(uow.session, year, code, visible)
+        findings = uow.inspections.findings(year, code, uow.actor, attribution)
     return inspection, findings
 
 
@@ -185,8 +180,7 @@ def list_inspections(
     list holds only the inspections of counties inside its scope."""
     with uow:
         held_year(uow, year)
-        page = store.inspections_page(
-            uow.session,
+        page = uow.inspections.page(
             year,
             within=uow.actor.scope,
             group=group,
@@ -228,12 +222,12 @@ def _require_inside(uow: UnitOfWork, year: int, county: str, findings: Sequence[
     units = [county]
     for finding in findings:
         units += [finding.unit, *finding.responsible]
-    scope.require_inside(actor, scope.reach(uow.session, year, actor), units, "the inspection")
+    scope.require_inside(actor, uow.reach(year), units, "the inspection")
 
 
 def _held_inspection(uow: UnitOfWork, year: int, code: str) -> Inspection:
     """The inspection with its sample; NotFound when the year has no such inspection."""
-    found = store.find_inspection(uow.session, year, code)
+    found = uow.inspections.get(year, code)
     if found is None:
         raise not_held(year, "inspection", code)
     return found

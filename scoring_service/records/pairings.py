@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from scoring_service.access import scope
 from scoring_service.bundle.schema import PairingIn
-from scoring_service.db import structure as store
-from scoring_service.db.queries import Page
 from scoring_service.domain.errors import Conflict, NotFound
 from scoring_service.domain.model import Pairing
+from scoring_service.domain.pages import Page
 from scoring_service.i18n import gettext as _
 from scoring_service.records.year import begin_write, check_record, held_year, units_in
 from scoring_service.unit_of_work import UnitOfWork
@@ -28,11 +27,11 @@ def create_pairing(uow: UnitOfWork, year: int, pairing: PairingIn) -> Pairing:
     """Pair a helping unit with a village for the year."""
     with uow:
         ruleset = begin_write(uow, year, create=True)
-        where = scope.reach(uow.session, year, uow.actor)
+        where = uow.reach(year)
         scope.require_inside(
             uow.actor, where, [pairing.helping_unit, pairing.village], "the pairing"
         )
-        if store.pairing_exists(uow.session, year, pairing.helping_unit, pairing.village):
+        if uow.structure.has_pairing(year, pairing.helping_unit, pairing.village):
             raise Conflict(
                 _(
                     "%(helping_unit)r is already paired with %(village)r in %(year)s",
@@ -43,7 +42,7 @@ def create_pairing(uow: UnitOfWork, year: int, pairing: PairingIn) -> Pairing:
             )
         check_record(ruleset, year, ("pairings", 0), units=units_in(uow, year), pairings=[pairing])
         new = Pairing(pairing.helping_unit, pairing.village)
-        store.add_pairing(uow.session, year, new)
+        uow.structure.add_pairing(year, new)
         uow.audit(
             "pairing.create",
             "pairing",
@@ -58,11 +57,11 @@ def delete_pairing(uow: UnitOfWork, year: int, helping_unit: str, village: str) 
     """End a pairing: the village's findings no longer count for the helping unit."""
     with uow:
         begin_write(uow, year, create=False)
-        where = scope.reach(uow.session, year, uow.actor)
+        where = uow.reach(year)
         scope.require_inside(uow.actor, where, [helping_unit, village], "the pairing")
-        if not store.pairing_exists(uow.session, year, helping_unit, village):
+        if not uow.structure.has_pairing(year, helping_unit, village):
             raise _not_paired(year, helping_unit, village)
-        store.delete_pairing(uow.session, year, helping_unit, village)
+        uow.structure.delete_pairing(year, helping_unit, village)
         uow.audit("pairing.delete", "pairing", f"{year}/{helping_unit}/{village}", year=year)
         uow.commit()
 
@@ -71,8 +70,8 @@ def get_pairing(uow: UnitOfWork, year: int, helping_unit: str, village: str) -> 
     """A pairing of the year; one of neither unit inside the caller's scope is not found."""
     with uow:
         held_year(uow, year)
-        seen = scope.reach(uow.session, year, uow.actor).has_any([helping_unit, village])
-        if not seen or not store.pairing_exists(uow.session, year, helping_unit, village):
+        seen = uow.reach(year).has_any([helping_unit, village])
+        if not seen or not uow.structure.has_pairing(year, helping_unit, village):
             raise _not_paired(year, helping_unit, village)
     return Pairing(helping_unit, village)
 
@@ -89,8 +88,7 @@ def list_pairings(
     """The year's pairings (those with a unit inside the caller's scope)."""
     with uow:
         held_year(uow, year)
-        return store.pairings_page(
-            uow.session,
+        return uow.structure.pairings_page(
             year,
             within=uow.actor.scope,
             helping_unit=helping_unit,

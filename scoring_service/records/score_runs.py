@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from scoring_service.db.queries import Page, list_page, position_page
 from scoring_service.domain.errors import NotFound
+from scoring_service.domain.pages import Page, list_page, position_page
 from scoring_service.domain.ruleset import Ruleset
 from scoring_service.i18n import gettext as _
-from scoring_service.records.year import require_year
+from scoring_service.records.year import held_year
 from scoring_service.results import ScoreRun, ScoreRunInfo
 from scoring_service.rules_in_force import as_of_for, ruleset_of
 from scoring_service.services import compute
@@ -140,7 +140,7 @@ def _current_run(uow: UnitOfWork, year: int, day: date, ruleset: Ruleset) -> Sco
     # The revision is 0 exactly when the year is not held: one query answers both.
     revision = uow.years.revision(year)
     if not revision:
-        require_year(uow.session, year)
+        held_year(uow, year)
     run = uow.runs.latest_info(year, day)
     if (
         run is not None

@@ -8,10 +8,9 @@ from typing import Any
 from scoring_service.access import scope
 from scoring_service.bundle import Problem
 from scoring_service.bundle.schema import UnitIn
-from scoring_service.db import structure as store
-from scoring_service.db.queries import Page
 from scoring_service.domain.errors import Conflict
 from scoring_service.domain.model import Unit, UnitKind, VillageType
+from scoring_service.domain.pages import Page
 from scoring_service.i18n import gettext as _
 from scoring_service.records.year import (
     InvalidRecord,
@@ -26,7 +25,7 @@ from scoring_service.unit_of_work import UnitOfWork
 
 def _held_unit(uow: UnitOfWork, year: int, code: str) -> Unit:
     """The unit; NotFound when the year has no such unit."""
-    unit = store.find_unit(uow.session, year, code)
+    unit = uow.structure.unit(year, code)
     if unit is None:
         raise not_held(year, "unit", code)
     return unit
@@ -37,14 +36,14 @@ def create_unit(uow: UnitOfWork, year: int, unit: UnitIn) -> Unit:
     with uow:
         ruleset = begin_write(uow, year, create=True)
         _require_place(uow, year, unit)
-        if store.unit_exists(uow.session, year, unit.code):
+        if uow.structure.has_unit(year, unit.code):
             raise Conflict(
                 _("the year %(year)s already has a unit %(code)r", year=year, code=unit.code)
             )
         units = units_in(uow, year)
         check_record(ruleset, year, ("units", len(units)), units=[*units, unit])
         new = Unit(unit.code, unit.name, unit.kind, unit.parent, unit.village_type)
-        store.add_unit(uow.session, year, new)
+        uow.structure.add_unit(year, new)
         uow.audit(
             "unit.create",
             "unit",
@@ -61,9 +60,7 @@ def update_unit(uow: UnitOfWork, year: int, code: str, changes: dict[str, Any]) 
     with uow:
         begin_write(uow, year, create=False)
         unit = _held_unit(uow, year, code)
-        scope.require_inside(
-            uow.actor, scope.reach(uow.session, year, uow.actor), [code], "the unit"
-        )
+        scope.require_inside(uow.actor, uow.reach(year), [code], "the unit")
         if "village_type" in changes:
             value = changes["village_type"]
             if unit.kind is UnitKind.VILLAGE and value is None:
@@ -83,7 +80,7 @@ def update_unit(uow: UnitOfWork, year: int, code: str, changes: dict[str, Any]) 
             unit = replace(unit, village_type=None if value is None else VillageType(value))
         if "name" in changes:
             unit = replace(unit, name=changes["name"])
-        store.set_unit(uow.session, year, unit)
+        uow.structure.set_unit(year, unit)
         uow.audit(
             "unit.update",
             "unit",
@@ -102,7 +99,7 @@ def _require_place(uow: UnitOfWork, year: int, unit: UnitIn) -> None:
     if actor.scope is None:
         return
     if unit.parent is not None:
-        where = scope.reach(uow.session, year, actor)
+        where = uow.reach(year)
         scope.require_inside(actor, where, [unit.parent], "the unit")
     else:
         scope.require_inside(actor, scope.Reach(actor.scope), [unit.code], "the unit")
@@ -112,7 +109,7 @@ def get_unit(uow: UnitOfWork, year: int, code: str) -> Unit:
     """A unit of the year; one outside the caller's scope is not found."""
     with uow:
         held_year(uow, year)
-        if not scope.reach(uow.session, year, uow.actor).has(code):
+        if not uow.reach(year).has(code):
             raise not_held(year, "unit", code)
         return _held_unit(uow, year, code)
 
@@ -120,7 +117,7 @@ def get_unit(uow: UnitOfWork, year: int, code: str) -> Unit:
 def unit_names(uow: UnitOfWork, year: int, codes: set[str]) -> dict[str, str]:
     """The names of the year's units among ``codes``, by code (those it does not hold left out)."""
     with uow:
-        return store.unit_names(uow.session, year, codes)
+        return uow.structure.unit_names(year, codes)
 
 
 def list_units(
@@ -135,8 +132,7 @@ def list_units(
     """The year's units by code (those inside the caller's scope)."""
     with uow:
         held_year(uow, year)
-        return store.units_page(
-            uow.session,
+        return uow.structure.units_page(
             year,
             within=uow.actor.scope,
             kind=kind,

@@ -9,8 +9,6 @@ from scoring_service.bundle import InvalidBundle, Problem
 from scoring_service.bundle.checks import check_bundle
 from scoring_service.bundle.problems import pointer
 from scoring_service.bundle.schema import BUNDLE_FORMAT, BundleIn, UnitIn
-from scoring_service.db.structure import require_year as require_year
-from scoring_service.db.years import bump_revision, load_units, store_year, year_exists
 from scoring_service.domain.errors import NotFound
 from scoring_service.domain.model import YearData
 from scoring_service.domain.ruleset import Ruleset
@@ -31,7 +29,10 @@ class InvalidRecord(InvalidBundle):
 
 def held_year(uow: UnitOfWork, year: int) -> None:
     """NotFound unless the year's data is held (inside the caller's ``with uow``)."""
-    require_year(uow.session, year)
+    if not uow.years.exists(year):
+        raise NotFound(
+            _("no data is held for the year %(year)s; import a bundle or create records", year=year)
+        )
 
 
 def not_held(year: int, what: str, code: str) -> NotFound:
@@ -49,15 +50,14 @@ def begin_write(uow: UnitOfWork, year: int, *, create: bool) -> Ruleset:
     the year's writers (a row lock on PostgreSQL, the write lock on SQLite), so positions
     and uniqueness checks cannot race.
     """
-    session = uow.session
     if not create:
-        require_year(session, year)
+        held_year(uow, year)
     ruleset = ruleset_of(uow.rules, year)
-    if not year_exists(session, year):
+    if not uow.years.exists(year):
         # A concurrent first write may create it too: one of the two fails on the key
         # and is reported as a conflict to retry.
-        store_year(session, YearData(year))
-    bump_revision(session, year)
+        uow.years.create(year)
+    uow.years.bump_revision(year)
     return ruleset
 
 
@@ -67,7 +67,7 @@ def units_in(uow: UnitOfWork, year: int) -> list[UnitIn]:
         UnitIn.model_construct(
             code=u.code, name=u.name, kind=u.kind, parent=u.parent, village_type=u.village_type
         )
-        for u in load_units(uow.session, year)
+        for u in uow.structure.units(year)
     ]
 
 

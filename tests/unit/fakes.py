@@ -3,7 +3,7 @@ everything in memory, as cosmicpython's ``FakeUnitOfWork`` does."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from types import TracebackType
@@ -11,9 +11,19 @@ from typing import Any, Self
 
 from scoring_service.access import scope
 from scoring_service.access.roles import Principal, command_line
-from scoring_service.db.queries import Page, list_page
-from scoring_service.domain.assessment import Counts, Evaluator, replayed_counts
-from scoring_service.domain.model import Event, Finding, Unit, UnitKind, YearData
+from scoring_service.domain.assessment import Counts, Evaluator, finding_facts, replayed_counts
+from scoring_service.domain.model import (
+    Event,
+    Finding,
+    FindingFilter,
+    Group,
+    Inspection,
+    Pairing,
+    Unit,
+    UnitKind,
+    YearData,
+)
+from scoring_service.domain.pages import Page, list_page
 from scoring_service.domain.rectification import (
     EvidenceFile,
     ExtensionRequest,
@@ -57,6 +67,13 @@ class FakeYears:
 
     def load_for_alerts(self, year: int, as_of: date) -> YearData | None:
         return self.held.get(year)
+
+    def create(self, year: int) -> None:
+        self.held[year] = YearData(year)
+
+    def bump_revision(self, year: int) -> int:
+        self.revisions[year] = self.revisions.get(year, 0) + 1
+        return self.revisions[year]
 
     def replace(self, data: YearData, *, existing: bool) -> None:
         assert existing == (data.year in self.held)
@@ -135,7 +152,53 @@ class FakeFindings:
 
     def readable(self, year: int, code: str, actor: Principal, attribution: Attribution) -> bool:
         finding = self.get(year, code)
-        return finding is not None and actor.sees([finding.unit, *finding.responsible])
+        return finding is not None and _reads(actor, finding)
+
+    def readable_codes(
+        self, year: int, codes: Collection[str], actor: Principal, attribution: Attribution
+    ) -> set[str]:
+        return {c for c in codes if self.readable(year, c, actor, attribution)}
+
+    def page(
+        self,
+        year: int,
+        filt: FindingFilter,
+        as_of: date,
+        actor: Principal,
+        attribution: Attribution,
+        *,
+        limit: int,
+        cursor: str | None,
+    ) -> Page[Finding]:
+        """By the stored fields only (the fakes keep no timelines or unit tree)."""
+        assert not filt.needs_state and filt.counts_for is None and filt.group is None
+        wanted = [
+            f
+            for f in sorted(self.years.held[year].findings, key=lambda f: f.code)
+            if _reads(actor, f)
+            and filt.unit in (None, f.unit)
+            and filt.inspection in (None, f.inspection)
+            and filt.category in (None, f.category)
+            and filt.criterion in (None, f.criterion)
+            and filt.severity in (None, f.severity)
+        ]
+        return list_page(wanted, tag="findings", limit=limit, cursor=cursor)
+
+    def tally(
+        self, year: int, as_of: date, actor: Principal, attribution: Attribution
+    ) -> list[tuple[str, str, str, int]]:
+        counted: dict[tuple[str, str, str], int] = {}
+        for facts in finding_facts(self.years.held[year], as_of).values():
+            f = facts.finding
+            if _reads(actor, f):
+                key = (f.category, f.severity.value, facts.outcome.value)
+                counted[key] = counted.get(key, 0) + 1
+        return [(*key, n) for key, n in counted.items()]
+
+    def history(
+        self, year: int, of: Sequence[Finding], as_of: date
+    ) -> tuple[list[Finding], list[Event]]:
+        return list(self.years.held[year].findings), list(self.years.held[year].events)
 
     def get(self, year: int, code: str) -> Finding | None:
         return next((f for f in self.years.held[year].findings if f.code == code), None)
@@ -157,6 +220,219 @@ class FakeFindings:
         held.append(stored)
         self.years.revisions[year] = self.years.revisions.get(year, 0) + 1
         return stored
+
+
+def _reads(actor: Principal, finding: Finding) -> bool:
+    """The scope rule without a unit tree: found at, or answered for by, a scope's unit."""
+    where = scope.EVERYTHING if actor.scope is None else scope.Reach(actor.scope)
+    return scope.sees_finding(where, finding.unit, finding.responsible)
+
+
+class FakeStructure:
+    """Units, pairings and groups kept in the fake years, in stored order."""
+
+    def __init__(self, years: FakeYears) -> None:
+        self.years = years
+
+    def _data(self, year: int) -> YearData:
+        return self.years.held[year]
+
+    def _under(self, year: int, roots: Collection[str]) -> set[str]:
+        """The units of ``roots`` and every unit under them (by parents)."""
+        found = set(roots)
+        for _ in range(3):  # village -> town -> county
+            found |= {u.code for u in self._data(year).units if u.parent in found}
+        return found
+
+    def unit(self, year: int, code: str) -> Unit | None:
+        return next((u for u in self._data(year).units if u.code == code), None)
+
+    def has_unit(self, year: int, code: str) -> bool:
+        return self.unit(year, code) is not None
+
+    def add_unit(self, year: int, unit: Unit) -> None:
+        self._data(year).units.append(unit)
+
+    def set_unit(self, year: int, unit: Unit) -> None:
+        units = self._data(year).units
+        units[[u.code for u in units].index(unit.code)] = unit
+
+    def unit_names(self, year: int, codes: Collection[str]) -> dict[str, str]:
+        return {u.code: u.name for u in self._data(year).units if u.code in codes}
+
+    def units(self, year: int) -> list[Unit]:
+        return list(self._data(year).units)
+
+    def ancestors(self, year: int, code: str) -> list[Unit]:
+        chain: list[Unit] = []
+        unit = self.unit(year, code)
+        while unit is not None:
+            chain.append(replace(unit, name=""))
+            unit = None if unit.parent is None else self.unit(year, unit.parent)
+        return chain
+
+    def units_page(
+        self,
+        year: int,
+        *,
+        within: Collection[str] | None,
+        kind: UnitKind | None,
+        parent: str | None,
+        limit: int,
+        cursor: str | None,
+    ) -> Page[Unit]:
+        inside = None if within is None else self._under(year, within)
+        units = [
+            u
+            for u in sorted(self._data(year).units, key=lambda u: u.code)
+            if (inside is None or u.code in inside)
+            and kind in (None, u.kind)
+            and parent in (None, u.parent)
+        ]
+        return list_page(units, tag=f"units:{year}", limit=limit, cursor=cursor)
+
+    def has_pairing(self, year: int, helping_unit: str, village: str) -> bool:
+        return Pairing(helping_unit, village) in self._data(year).pairings
+
+    def add_pairing(self, year: int, pairing: Pairing) -> None:
+        self._data(year).pairings.append(pairing)
+
+    def delete_pairing(self, year: int, helping_unit: str, village: str) -> None:
+        self._data(year).pairings.remove(Pairing(helping_unit, village))
+
+    def pairings(self, year: int) -> list[Pairing]:
+        return list(self._data(year).pairings)
+
+    def pairings_of_village(self, year: int, village: str) -> list[Pairing]:
+        return [p for p in self._data(year).pairings if p.village == village]
+
+    def pairings_page(
+        self,
+        year: int,
+        *,
+        within: Collection[str] | None,
+        helping_unit: str | None,
+        village: str | None,
+        limit: int,
+        cursor: str | None,
+    ) -> Page[Pairing]:
+        inside = None if within is None else self._under(year, within)
+        pairings = [
+            p
+            for p in sorted(self._data(year).pairings, key=lambda p: (p.helping_unit, p.village))
+            if (inside is None or p.helping_unit in inside or p.village in inside)
+            and helping_unit in (None, p.helping_unit)
+            and village in (None, p.village)
+        ]
+        return list_page(pairings, tag=f"pairings:{year}", limit=limit, cursor=cursor)
+
+    def group(self, year: int, code: str) -> Group | None:
+        return next((g for g in self._data(year).groups if g.code == code), None)
+
+    def has_group(self, year: int, code: str) -> bool:
+        return self.group(year, code) is not None
+
+    def add_group(self, year: int, group: Group) -> None:
+        self._data(year).groups.append(group)
+
+    def set_group(self, year: int, group: Group, *, counties: bool) -> None:
+        groups = self._data(year).groups
+        at = [g.code for g in groups].index(group.code)
+        groups[at] = group if counties else replace(group, counties=groups[at].counties)
+
+    def group_inspections_in(
+        self, year: int, group: str, counties: Collection[str]
+    ) -> list[tuple[str, str]]:
+        return sorted(
+            (i.code, i.county)
+            for i in self._data(year).inspections
+            if i.group == group and i.county in counties
+        )
+
+    def groups_page(
+        self, year: int, *, county: str | None, limit: int, cursor: str | None
+    ) -> Page[Group]:
+        groups = [
+            g
+            for g in sorted(self._data(year).groups, key=lambda g: g.code)
+            if county is None or county in g.counties
+        ]
+        return list_page(groups, tag=f"groups:{year}", limit=limit, cursor=cursor)
+
+
+class FakeInspections:
+    """Inspections and the findings added to them, kept in the fake years."""
+
+    def __init__(self, years: FakeYears) -> None:
+        self.years = years
+
+    def _data(self, year: int) -> YearData:
+        return self.years.held[year]
+
+    def exists(self, year: int, code: str) -> bool:
+        return self.get(year, code) is not None
+
+    def get(self, year: int, code: str) -> Inspection | None:
+        return next((i for i in self._data(year).inspections if i.code == code), None)
+
+    def of_year(self, year: int) -> list[Inspection]:
+        return list(self._data(year).inspections)
+
+    def counties(self, year: int) -> dict[str, str]:
+        return {i.code: i.county for i in self._data(year).inspections}
+
+    def add(self, year: int, inspection: Inspection, findings: Sequence[Finding]) -> None:
+        self._data(year).inspections.append(inspection)
+        self.add_findings(year, findings)
+
+    def add_findings(self, year: int, findings: Sequence[Finding]) -> None:
+        self._data(year).findings.extend(findings)
+
+    def taken_finding_codes(self, year: int, codes: Sequence[str]) -> list[str]:
+        held = {f.code for f in self._data(year).findings}
+        return sorted(c for c in codes if c in held)
+
+    def set_letter_date(self, year: int, code: str, letter: date | None) -> None:
+        inspections = self._data(year).inspections
+        at = [i.code for i in inspections].index(code)
+        inspections[at] = replace(inspections[at], letter_date=letter)
+
+    def findings(
+        self, year: int, code: str, actor: Principal, attribution: Attribution
+    ) -> list[Finding]:
+        return sorted(
+            (f for f in self._data(year).findings if f.inspection == code and _reads(actor, f)),
+            key=lambda f: f.code,
+        )
+
+    def page(
+        self,
+        year: int,
+        *,
+        within: Collection[str] | None,
+        group: str | None,
+        county: str | None,
+        limit: int,
+        cursor: str | None,
+    ) -> Page[tuple[str, str, str, date, date, date | None, int]]:
+        data = self._data(year)
+        inside = None if within is None else FakeStructure(self.years)._under(year, within)
+        rows = [
+            (
+                i.code,
+                i.group,
+                i.county,
+                i.start_date,
+                i.end_date,
+                i.letter_date,
+                sum(f.inspection == i.code for f in data.findings),
+            )
+            for i in sorted(data.inspections, key=lambda i: i.code)
+            if (inside is None or i.county in inside)
+            and group in (None, i.group)
+            and county in (None, i.county)
+        ]
+        return list_page(rows, tag=f"inspections:{year}", limit=limit, cursor=cursor)
 
 
 class FakeReports:
@@ -257,6 +533,8 @@ class FakeUnitOfWork(UnitOfWork):
         self.reports = FakeReports()  # type: ignore[assignment]
         self.extension_requests = FakeExtensionRequests()  # type: ignore[assignment]
         self.evidence = FakeEvidence()  # type: ignore[assignment]
+        self.structure = FakeStructure(self.years)  # type: ignore[assignment,arg-type]
+        self.inspections = FakeInspections(self.years)  # type: ignore[assignment,arg-type]
         self.committed = 0
         self.audited: list[tuple[str, str, str]] = []
         self._pending: list[tuple[str, str, str]] = []

@@ -85,3 +85,26 @@ def test_records_take_the_rules_in_force_not_the_assessment_services(path: Path)
     # assessment services belongs in the records of a year.
     used = sorted(names_from(path, "scoring_service.services") - {"compute"})
     assert used == [], f"{name(path)} imports {used} from scoring_service.services"
+
+
+# Services and entrances that go through the unit of work's repositories only. To be
+# widened to every package outside db/ (services.py waits for the rule sets' repository).
+THROUGH_THE_DOOR = sorted(
+    [
+        *(PACKAGE / "records").glob("*.py"),
+        *(PACKAGE / "documents").glob("*.py"),
+        PACKAGE / "trend.py",
+        PACKAGE / "rules_in_force.py",
+        ROOT / "api" / "scores.py",
+    ]
+)
+
+
+@pytest.mark.parametrize("path", THROUGH_THE_DOOR, ids=name)
+def test_records_and_documents_reach_the_database_only_through_the_unit_of_work(
+    path: Path,
+) -> None:
+    text = path.read_text(encoding="utf-8")
+    used = sorted(m for m in imported(path) if m.split(".")[:2] == ["scoring_service", "db"])
+    assert used == [], f"{name(path)} imports {used}: call a repository of the unit of work"
+    assert "uow.session" not in text, f"{name(path)} uses uow.session: call a repository"
