@@ -6,18 +6,33 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
+from flask import Response
 from pydantic import ConfigDict, Field
 
 from api.context import uow
-from api.routing import ApiBlueprint
-from api.schemas import AsOfQuery, Page, PageQuery, ReadModel
+from api.routing import CSV, XLSX, ApiBlueprint, attachment
+from api.schemas import (
+    AsOfQuery,
+    CsvEncodingParam,
+    ExportFormat,
+    Page,
+    PageQuery,
+    ReadModel,
+)
+from api.scores import csv_attachment
 from scoring_service.access.roles import Permission
 from scoring_service.db.queries import list_page
 from scoring_service.due import MAX_WITHIN, due
+from scoring_service.reports import exports
 from scoring_service.way_up import way_up
 
 bp = ApiBlueprint("due", __name__, tag="scores")
 READ = Permission.READ
+DUE_MEDIA = {
+    CSV: "CSV with Chinese headers, every finding due (the light in words, the waiting "
+    "report's and request's ids last): UTF-8 with a byte-order mark, or encoding=gb18030",
+    XLSX: "Excel workbook, one sheet 到期提醒 with the same columns",
+}
 
 
 class DueQuery(PageQuery):
@@ -31,6 +46,10 @@ class DueQuery(PageQuery):
             "rule set's alerts.due_within_days)",
         ),
     ] = None
+    format: Annotated[
+        ExportFormat, Field(description="csv and xlsx hold the whole list (no paging)")
+    ] = "json"
+    encoding: CsvEncodingParam = "utf-8"
 
 
 class CountedUnitRead(ReadModel):
@@ -53,6 +72,20 @@ class DueRead(ReadModel):
         Literal["red", "yellow"], Field(description="red: overdue; yellow: due within N days")
     ]
     counts_for: list[CountedUnitRead]
+    waiting_report: Annotated[
+        int | None,
+        Field(
+            description="the id of the finding's rectification report waiting for a decision "
+            "(`GET /reports/{id}`); null: none waits"
+        ),
+    ]
+    waiting_request: Annotated[
+        int | None,
+        Field(
+            description="the id of the finding's extension request waiting for a decision "
+            "(`GET /extension-requests/{id}`); null: none waits"
+        ),
+    ]
 
 
 class DuePage(Page[DueRead]):
@@ -95,14 +128,23 @@ class WayUpRead(ReadModel):
     query=DueQuery,
     response=DuePage,
     errors=(404, 422),
+    media=DUE_MEDIA,
     cache="revalidate",
 )
-def due_list(year: int, query: DueQuery) -> DuePage:
+def due_list(year: int, query: DueQuery) -> DuePage | Response:
     """The findings found by ``as_of`` and not rectified then whose effective deadline is
     before it (``red``, overdue) or at most ``within`` days after it (``yellow``), red
-    first, then by deadline; each with the units it counts for. A token scoped to units
-    gets the findings it reads."""
+    first, then by deadline; each with the units it counts for and the ids of any report
+    or extension request of it waiting for a decision. ``format=csv|xlsx`` gives the whole
+    list as the command line's ``due --format csv|xlsx`` writes it. A token scoped to
+    units gets the findings it reads."""
     found = due(uow(), year, as_of=query.as_of, within=query.within)
+    if query.format != "json":
+        name, plain = f"整改到期提醒-{year}-{found.as_of}", f"due-{year}-{found.as_of}"
+        if query.format == "csv":
+            data = exports.due_csv(found, query.encoding)
+            return csv_attachment(data, query.encoding, f"{name}.csv", f"{plain}.csv")
+        return attachment(exports.due_xlsx(found), XLSX, f"{name}.xlsx", f"{plain}.xlsx")
     page = list_page(
         found.items,
         tag=f"due:{year}:{found.as_of}:{found.within}",

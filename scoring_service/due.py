@@ -44,6 +44,8 @@ class DueFinding:
     days_left: int  # negative: overdue by so many days
     light: Light
     counts_for: tuple[CountedUnit, ...]
+    waiting_report: int | None = None  # the id of its report waiting for a decision
+    waiting_request: int | None = None  # the id of its extension request waiting
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -58,6 +60,8 @@ class DueFinding:
             "counts_for": [
                 {"code": u.code, "name": u.name, "kind": u.kind} for u in self.counts_for
             ],
+            "waiting_report": self.waiting_report,
+            "waiting_request": self.waiting_request,
         }
 
 
@@ -88,7 +92,8 @@ def due(
     """The findings found by ``as_of`` (default: the rule set's cutoff) and not rectified
     then whose effective deadline is before it (red) or at most ``within`` days after it
     (yellow; default the rule set's ``alerts.due_within_days``): red first, then by
-    deadline and code. A scoped caller gets the findings it reads only."""
+    deadline and code, each with the id of any report or extension request of it waiting
+    for a decision. A scoped caller gets the findings it reads only."""
     ruleset = ruleset_of(uow.rules, year)
     day = as_of_for(ruleset, year, as_of)
     days = ruleset.alerts.due_within_days if within is None else within
@@ -104,6 +109,11 @@ def due(
                 scope.visible_findings_condition(year, uow.actor, ruleset.attribution)
             )
         rows = uow.index.due(year, day, day + timedelta(days=days), ruleset.attribution, conditions)
+        # What waits on the listed findings, for all of them at once: the listed ones are
+        # those the caller reads, so nothing here widens the scope.
+        codes = [row[0] for row in rows]
+        reports = uow.reports.waiting_of(year, codes)
+        requests = uow.extension_requests.waiting_of(year, codes)
     items = []
     for code, description, found_at, severity, deadline, units in rows:
         counted = tuple(CountedUnit(*u) for u in units)
@@ -119,6 +129,8 @@ def due(
                 days_left=(deadline - day).days,
                 light=light_of(deadline, day),
                 counts_for=counted,
+                waiting_report=reports.get(code),
+                waiting_request=requests.get(code),
             )
         )
     # Rows come by deadline: the overdue ones (deadline before as_of) are already first.

@@ -82,6 +82,18 @@ class WayUp:
     steps: list[Step] = field(default_factory=list)
     complete: bool = True  # False: the search stopped at MAX_SETS without finding one
 
+    @property
+    def lifted(self) -> tuple[Measure, ...]:
+        """The criticism or interview the steps lift (none without a way up)."""
+        if self.to is None:
+            return ()
+        return tuple(m for m in LIFTED if m in self.start.measures and m not in self.to.measures)
+
+    @property
+    def better_grade(self) -> bool:
+        """Whether the steps give a better grade (else they lift a measure only)."""
+        return self.to is not None and self.to.grade != self.start.grade
+
     def to_json(self) -> dict[str, Any]:
         return {
             "year": self.year,

@@ -30,6 +30,7 @@ __all__ = [
     "HOUSEHOLDS",
     "KINDS",
     "LETTERS",
+    "LIGHTS",
     "MEASURES",
     "OUTCOMES",
     "REASONS",
@@ -52,6 +53,11 @@ LETTERS: Mapping[str, str] = {
     "missing": N_("Not issued, overdue"),
     "pending": N_("Not issued yet, still in time"),
     "not_ended": N_("The inspection had not ended"),
+}
+# What is due: the light and its word together (never the colour alone).
+LIGHTS: Mapping[str, str] = {
+    "red": N_("overdue (red)"),
+    "yellow": N_("due soon (yellow)"),
 }
 HOUSEHOLDS: Mapping[str, str] = {
     "pre_exit": N_("Due to exit poverty"),

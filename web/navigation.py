@@ -14,6 +14,7 @@ YEAR_PAGES: tuple[tuple[str, LazyProxy], ...] = (
     ("web.findings.ledger", lazy_gettext("Rectification ledger")),
     ("web.inspections.index", lazy_gettext("Inspection records")),
     ("web.alerts.alerts", lazy_gettext("Alerts")),
+    ("web.due.due_list", lazy_gettext("Due reminders")),
     ("web.rules.ruleset", lazy_gettext("Rules")),
 )
 

@@ -8,25 +8,8 @@ from typing import Any, TextIO
 
 from scoring_service.cli.assessment import _add_output_arguments, _check_output, _emit, _json
 from scoring_service.cli.context import Context, date_arg, with_context
-from scoring_service.due import DueList
 from scoring_service.i18n import format_date
 from scoring_service.i18n import gettext as _
-from scoring_service.reports.sheets import Column, Table, tables_csv, tables_xlsx
-
-# Files are read in the office's words whatever the language (as every CSV and workbook).
-LIGHT_WORDS = {"red": "已逾期（红灯）", "yellow": "临近到期（黄灯）"}
-SEVERITY_WORDS = {"general": "一般问题", "major": "重大问题"}
-DUE_COLUMNS = (
-    Column("提醒"),
-    Column("问题编号", "code"),
-    Column("问题描述"),
-    Column("问题所在单位", "code"),
-    Column("单位名称"),
-    Column("严重程度"),
-    Column("现行整改期限", "date"),
-    Column("剩余天数", "int"),
-    Column("计入单位"),
-)
 
 
 def add_parsers(sub: Any) -> None:
@@ -52,29 +35,10 @@ def add_parsers(sub: Any) -> None:
     path.add_argument("--format", choices=("text", "json"), default="text")
 
 
-def due_table(found: DueList) -> Table:
-    """The due list as one table (CSV and XLSX)."""
-    rows = [
-        [
-            LIGHT_WORDS[i.light],
-            i.finding,
-            i.description,
-            i.unit,
-            i.unit_name,
-            SEVERITY_WORDS.get(i.severity, i.severity),
-            i.deadline,
-            i.days_left,
-            "、".join(f"{u.name}（{u.code}）" for u in i.counts_for),
-        ]
-        for i in found.items
-    ]
-    title = f"{found.year}年度整改到期提醒（截至{found.as_of.isoformat()}，{found.within}天内到期）"
-    return Table("到期提醒", title, DUE_COLUMNS, rows)
-
-
 @with_context
 def _due(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
     from scoring_service.due import due
+    from scoring_service.reports.exports import due_csv, due_xlsx
     from scoring_service.reports.text import table
 
     _check_output(args, out)
@@ -90,9 +54,9 @@ def _due(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> in
             }
         )
     elif args.format == "csv":
-        content = tables_csv([due_table(found)], args.encoding or "utf-8")
+        content = due_csv(found, args.encoding or "utf-8")
     elif args.format == "xlsx":
-        content = tables_xlsx([due_table(found)])
+        content = due_xlsx(found)
     else:
         content = (
             _(

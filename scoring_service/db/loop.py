@@ -46,6 +46,30 @@ def _visible(year: int, actor: Principal | None, attribution: Attribution | None
     return select(FindingRow.code).where(visible_findings_condition(year, actor, attribution))
 
 
+def _waiting_ids(
+    session: Session,
+    table: type[ReportRow] | type[ExtensionRequestRow],
+    waiting: str,
+    year: int,
+    codes: Iterable[str],
+) -> dict[str, int]:
+    """Each of ``codes`` with a record waiting for a decision -> that record's id (the
+    oldest, should there be several). One read of the year's waiting records through the
+    ``(year, state)`` index, matched to the codes here: they are few, and a list of
+    thousands of codes in ``IN`` would meet the databases' parameter limits."""
+    wanted = set(codes)
+    rows = session.execute(
+        select(table.finding, table.id)
+        .where(table.year == year, table.state == waiting)
+        .order_by(table.id)
+    )
+    found: dict[str, int] = {}
+    for finding, record_id in rows:
+        if finding in wanted:
+            found.setdefault(finding, record_id)
+    return found
+
+
 class ReportRepository:
     """Rectification reports and the files each names."""
 
@@ -127,6 +151,10 @@ class ReportRepository:
             )
         )
 
+    def waiting_of(self, year: int, codes: Iterable[str]) -> dict[str, int]:
+        """The findings among ``codes`` with a report waiting -> its id, in one read."""
+        return _waiting_ids(self.session, ReportRow, ReportState.SUBMITTED.value, year, codes)
+
     def of_year(
         self,
         year: int,
@@ -207,6 +235,12 @@ class ExtensionRequestRepository:
             .order_by(ExtensionRequestRow.id)
         )
         return [_request(r) for r in rows]
+
+    def waiting_of(self, year: int, codes: Iterable[str]) -> dict[str, int]:
+        """The findings among ``codes`` with a request waiting -> its id, in one read."""
+        return _waiting_ids(
+            self.session, ExtensionRequestRow, RequestState.SUBMITTED.value, year, codes
+        )
 
     def of_year(
         self,

@@ -1,5 +1,6 @@
 """Spreadsheet exports with Chinese headers: an inspection's problem list, score rows,
-a unit's explanation, process alerts; each as CSV (UTF-8 or GB18030) and XLSX."""
+a unit's explanation, process alerts, what is due; each as CSV (UTF-8 or GB18030) and
+XLSX."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scoring_service.i18n.labels import ALERT_TYPES, OUTCOMES, REASONS, InChinese
 from scoring_service.records.groups import find_group
@@ -33,6 +34,9 @@ from scoring_service.reports.text import (
 )
 from scoring_service.rules_in_force import ruleset_of
 from scoring_service.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from scoring_service.due import DueList
 
 # Files name a severity in full (一般问题, 重大问题), where a terminal column or a page
 # cell reads the catalogue's short word (一般, 重大).
@@ -432,3 +436,50 @@ def alerts_csv(
 
 def alerts_xlsx(alerts: Sequence[dict[str, Any]], *, year: int, as_of: date | str) -> bytes:
     return tables_xlsx([alerts_table(alerts, year=year, as_of=as_of)])
+
+
+# Files are read in the office's words whatever the language (as every CSV and workbook).
+DUE_LIGHTS = {"red": "已逾期（红灯）", "yellow": "临近到期（黄灯）"}
+DUE_COLUMNS = (
+    Column("提醒"),
+    Column("问题编号", "code"),
+    Column("问题描述"),
+    Column("问题所在单位", "code"),
+    Column("单位名称"),
+    Column("严重程度"),
+    Column("现行整改期限", "date"),
+    Column("剩余天数", "int"),
+    Column("计入单位"),
+    Column("待审核整改报告", "int"),
+    Column("待审批延期申请", "int"),
+)
+
+
+def due_table(found: DueList) -> Table:
+    """The due list as one table, with the ids of the reports and requests waiting."""
+    rows = [
+        [
+            DUE_LIGHTS[i.light],
+            i.finding,
+            i.description,
+            i.unit,
+            i.unit_name,
+            SEVERITY_NAMES.get(i.severity, i.severity),
+            i.deadline,
+            i.days_left,
+            "、".join(f"{u.name}（{u.code}）" for u in i.counts_for),
+            i.waiting_report,
+            i.waiting_request,
+        ]
+        for i in found.items
+    ]
+    title = f"{found.year}年度整改到期提醒（截至{found.as_of.isoformat()}，{found.within}天内到期）"
+    return Table("到期提醒", title, DUE_COLUMNS, rows)
+
+
+def due_csv(found: DueList, encoding: CsvEncoding = "utf-8") -> bytes:
+    return tables_csv([due_table(found)], encoding)
+
+
+def due_xlsx(found: DueList) -> bytes:
+    return tables_xlsx([due_table(found)])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from scoring_service.cli import main
+from tests.e2e.test_api_rectification import F1, F2, loop_fixture  # noqa: F401
 from tests.helpers.api import Api, api_fixture, loaded_fixture, problem  # noqa: F401
 from tests.helpers.bundles import spec_bundle
 
@@ -109,3 +111,70 @@ def test_the_command_line_prints_the_due_list_as_text_json_csv_and_xlsx(tmp_path
         "--db", db, "path", "--year", "2018", "441624", "--as-of", "2018-08-04", "--format", "json"
     )
     assert json.loads(text)["to"] == {"grade": "fair", "score": 95}
+
+
+def test_each_due_finding_names_its_waiting_report_and_request_until_decided(
+    loop: Api,
+) -> None:
+    # F2 (deadline 2018-08-01) is overdue on 2018-08-08, F1 (2018-08-10) due in 2 days.
+    report = loop.post(
+        f"/api/v1/findings/{F2}/reports", {"date": "2018-08-08", "text": "已拨付"}, who="heping"
+    ).get_json()
+    request = loop.post(
+        f"/api/v1/findings/{F1}/extension-requests",
+        {"date": "2018-08-05", "new_deadline": "2018-09-10", "reason": "资金待拨付"},
+        who="heping",
+    ).get_json()
+
+    def waiting(who: str = "inspector") -> list[tuple[Any, ...]]:
+        answer = loop.get(f"{Y}/due?as_of=2018-08-08", who=who)
+        assert answer.status_code == 200, answer.get_json()
+        return [
+            (i["finding"], i["light"], i["waiting_report"], i["waiting_request"])
+            for i in answer.get_json()["items"]
+        ]
+
+    assert waiting() == [(F2, "red", report["id"], None), (F1, "yellow", None, request["id"])]
+    assert waiting("heping") == waiting()
+    assert waiting("yuancheng") == []
+    returned = {"decision": "returned", "reason": "佐证材料不足"}
+    assert loop.post(f"/api/v1/reports/{report['id']}/decision", returned).status_code == 200
+    assert waiting() == [(F2, "red", None, None), (F1, "yellow", None, request["id"])]
+
+
+@pytest.mark.language("zh")
+def test_the_due_list_downloads_as_csv_and_xlsx_as_the_command_line_writes_it(
+    loop: Api,
+) -> None:
+    request = loop.post(
+        f"/api/v1/findings/{F1}/extension-requests",
+        {"date": "2018-08-05", "new_deadline": "2018-09-10", "reason": "资金待拨付"},
+        who="heping",
+    ).get_json()
+    answer = loop.get(f"{Y}/due?as_of=2018-08-08&format=csv")
+    assert answer.status_code == 200
+    assert answer.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in answer.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(answer.data.decode("utf-8-sig"))))
+    header = rows[0]
+    assert header[:2] == ["提醒", "问题编号"]
+    by_code = {r[1]: dict(zip(header, r, strict=True)) for r in rows[1:]}
+    assert by_code[F2]["提醒"] == "已逾期（红灯）"
+    assert by_code[F1]["提醒"] == "临近到期（黄灯）"
+    assert by_code[F1]["待审批延期申请"] == str(request["id"])
+    assert by_code[F2]["待审批延期申请"] == ""
+    gb = loop.get(f"{Y}/due?as_of=2018-08-08&format=csv&encoding=gb18030")
+    assert gb.headers["Content-Type"] == "text/csv; charset=gb18030"
+    assert "临近到期（黄灯）" in gb.data.decode("gb18030")
+    sheet = loop.get(f"{Y}/due?as_of=2018-08-08&format=xlsx")
+    assert sheet.status_code == 200
+    assert "spreadsheetml" in sheet.headers["Content-Type"]
+    cells = [
+        c
+        for row in load_workbook(io.BytesIO(sheet.data)).active.iter_rows(values_only=True)
+        for c in row
+    ]
+    assert F1 in cells and "临近到期（黄灯）" in cells and request["id"] in cells
+    # A scoped token's file holds its reach only.
+    other = loop.get(f"{Y}/due?as_of=2018-08-08&format=csv", who="yuancheng")
+    assert F1 not in other.data.decode("utf-8-sig")

@@ -129,6 +129,8 @@ def collect(db_url: str) -> dict[str, Any]:
         call("findings_list_events", "GET", "/api/v1/findings/2018-G1-07-01/events")
         event = {"type": "rectified", "date": "2018-09-10", "note": "资金已拨付到位"}
         call("findings_post_event", "POST", "/api/v1/findings/2018-G1-08-01/events", event, 201)
+        # The way up before the extension below moves 2018-G1-07-03's deadline.
+        call("due_path", "GET", f"{Y}/units/441624/path?as_of=2018-08-04")
         report_body = {"date": "2018-09-05", "text": "资金已拨付到位，附拨付凭证"}
         report = call(
             "rectification_submit_report",
@@ -138,6 +140,8 @@ def collect(db_url: str) -> dict[str, Any]:
             201,
         ).get_json()
         call("rectification_finding_reports", "GET", "/api/v1/findings/2018-G1-07-03/reports")
+        # What is due while the report waits: it names the report.
+        call("due_due_list", "GET", f"{Y}/due?as_of=2018-08-28&within=6")
         call("rectification_year_reports", "GET", f"{Y}/reports?state=submitted")
         call("rectification_get_report", "GET", f"/api/v1/reports/{report['id']}")
         decision = {"decision": "returned", "reason": "缺少拨付凭证"}
@@ -186,8 +190,6 @@ def collect(db_url: str) -> dict[str, Any]:
         )
         call("scores_explanation", "GET", f"{Y}/units/441624/explanation")
         call("scores_alerts", "GET", f"{Y}/alerts")
-        call("due_due_list", "GET", f"{Y}/due?as_of=2018-08-04&within=6")
-        call("due_path", "GET", f"{Y}/units/441624/path?as_of=2018-08-04")
         call("scores_trend", "GET", f"{Y}/trend?kind=county&limit=1")
         call("rulesets_list_rulesets", "GET", "/api/v1/rulesets")
         call("rulesets_get_ruleset", "GET", "/api/v1/rulesets/2018")

@@ -3,7 +3,7 @@ everything in memory, as cosmicpython's ``FakeUnitOfWork`` does."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from types import TracebackType
@@ -453,6 +453,14 @@ class FakeReports:
     def waiting(self, year: int, code: str) -> bool:
         return any(r.state is ReportState.SUBMITTED for r in self.of_finding(year, code))
 
+    def waiting_of(self, year: int, codes: Iterable[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        wanted = set(codes)
+        for r in sorted(self.held.values(), key=lambda r: r.id):
+            if r.year == year and r.finding in wanted and r.state is ReportState.SUBMITTED:
+                found.setdefault(r.finding, r.id)
+        return found
+
     def of_year(
         self,
         year: int,
@@ -481,6 +489,14 @@ class FakeExtensionRequests:
 
     def of_finding(self, year: int, code: str) -> list[ExtensionRequest]:
         return [r for r in self.held.values() if (r.year, r.finding) == (year, code)]
+
+    def waiting_of(self, year: int, codes: Iterable[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        wanted = set(codes)
+        for r in sorted(self.held.values(), key=lambda r: r.id):
+            if r.year == year and r.finding in wanted and r.state is RequestState.SUBMITTED:
+                found.setdefault(r.finding, r.id)
+        return found
 
     def of_year(
         self,

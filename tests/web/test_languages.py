@@ -22,6 +22,7 @@ PAGES = [
     "/years/2018/findings",
     "/years/2018/inspections",
     "/years/2018/alerts",
+    "/years/2018/due?as_of=2018-10-15&within=30",
     "/imports",
     "/rules/2018",
     "/admin",
