@@ -30,9 +30,12 @@ __all__ = [
     "HOUSEHOLDS",
     "KINDS",
     "LETTERS",
+    "LIGHTS",
     "MEASURES",
     "OUTCOMES",
     "REASONS",
+    "REPORT_STATES",
+    "REQUEST_STATES",
     "ROLES",
     "SEVERITIES",
     "label",
@@ -61,4 +64,20 @@ DRAFTS: Mapping[str, str] = {
     "open": N_("Open"),
     "stale": N_("Stale: another version came into force"),
     "published": N_("Published"),
+}
+REPORT_STATES: Mapping[str, str] = {
+    "submitted": N_("Waiting for review"),
+    "accepted": N_("Accepted"),
+    "returned": N_("Returned"),
+}
+REQUEST_STATES: Mapping[str, str] = {
+    "submitted": N_("Waiting for review"),
+    "approved": N_("Approved"),
+    "refused": N_("Refused"),
+}
+# Traffic lights of open findings: a colour and a word, never colour alone.
+LIGHTS: Mapping[str, str] = {
+    "red": N_("Past the deadline"),
+    "yellow": N_("Due soon"),
+    "green": N_("Not yet due"),
 }

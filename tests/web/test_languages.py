@@ -22,6 +22,8 @@ PAGES = [
     "/years/2018/findings",
     "/years/2018/inspections",
     "/years/2018/alerts",
+    "/years/2018/rectification",
+    "/years/2018/reviews",
     "/imports",
     "/rules/2018",
     "/admin",
