@@ -71,7 +71,12 @@ def report_read(r: Report, reused: list[Reuse]) -> ReportRead:
         decision=_decision(r.decision),
         reused_evidence=[
             ReusedEvidenceRead(
-                file=u.file, finding=u.finding, year=u.year, report=u.report, distance=u.distance
+                file=u.file,
+                other_file=u.other_file,
+                finding=u.finding,
+                year=u.year,
+                report=u.report,
+                distance=u.distance,
             )
             for u in reused
         ],

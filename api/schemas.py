@@ -983,11 +983,12 @@ class ReusedEvidenceRead(ReadModel):
     apart: the same photo re-encoded or resized), one submitted for another finding."""
 
     file: Annotated[str, Field(description="the SHA-256 of this report's file")]
+    other_file: Annotated[str, Field(description="the SHA-256 of the file submitted there")]
     finding: Annotated[str, Field(description="the other finding's code")]
     year: Annotated[int, Field(description="the other finding's year")]
     report: Annotated[int, Field(description="the report that submitted it there")]
     distance: Annotated[
-        int, Field(description="bits of the 64-bit pHash apart; 0 for the same bytes")
+        int, Field(description="bits of the 64-bit pHash apart (0: the same picture or bytes)")
     ]
 
 

@@ -58,6 +58,11 @@ def _pages(unit: str, town: str, finding: str) -> list[tuple[str, str, str]]:
             f"/api/v1/findings?year={y}&unit={unit}&overdue=true&limit=100",
         ),
         ("a finding", f"/years/{y}/findings/{finding}", f"/api/v1/findings/{finding}"),
+        (
+            "the reviewers' queue",
+            f"/years/{y}/reviews",
+            f"/api/v1/years/{y}/reports?state=submitted",
+        ),
     ]
 
 

@@ -59,14 +59,19 @@ class FileUse:
 
 @dataclass(frozen=True, slots=True)
 class Reuse:
-    """A report's file that equals or nearly equals (``distance`` bits of pHash apart; 0 for
-    the same bytes) one submitted for another finding, possibly of another year."""
+    """A report's file that equals (the same bytes) or nearly equals (an image ``distance``
+    bits of pHash apart) one submitted for another finding, possibly of another year."""
 
     file: str  # the SHA-256 of this report's file
     year: int
     finding: str
     report: int
     distance: int
+    other_file: str  # the SHA-256 of the file submitted there
+
+    @property
+    def same_bytes(self) -> bool:
+        return self.file == self.other_file
 
 
 @dataclass(frozen=True, slots=True)

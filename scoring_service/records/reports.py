@@ -177,14 +177,21 @@ def reused_evidence(uow: UnitOfWork, found: Sequence[Report]) -> dict[int, list[
                     if distance is None:
                         continue
                     key = (mine.sha256, other.year, other.finding)
-                    if key in best and best[key].distance <= distance:
+                    # The closest use is kept: the same bytes before an equal picture.
+                    rank = (distance, other.sha256 != mine.sha256)
+                    if key in best and (best[key].distance, not best[key].same_bytes) <= rank:
                         continue
                     where = (other.year, other.finding)
                     if where not in readable:
                         readable[where] = _reads(uow, *where)
                     if readable[where]:
                         best[key] = Reuse(
-                            mine.sha256, other.year, other.finding, other.report, distance
+                            mine.sha256,
+                            other.year,
+                            other.finding,
+                            other.report,
+                            distance,
+                            other.sha256,
                         )
             result[report.id] = sorted(best.values(), key=lambda u: (u.distance, u.year, u.finding))
     return result
