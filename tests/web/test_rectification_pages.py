@@ -156,3 +156,25 @@ def test_a_unit_person_cannot_decide_nor_report_on_another_countys_finding(
     assert report(unit, OTHER, []).status_code == 404
     # Nor is the other county's report, or its files, readable.
     assert unit.get("/reports/1/files/0").status_code == 404
+
+
+def test_the_queue_flags_a_reused_photo_naming_only_findings_in_the_reviewers_reach(
+    loop: Site,
+) -> None:
+    scene = photo(11)
+    assert report(loop.client("yuancheng"), OTHER, [(encoded(scene), "a.png")]).status_code == 302
+    liaison = loop.client("liaison")
+    assert report(liaison, MINE, [(encoded(scene, "JPEG", (320, 240)), "b.jpg")]).status_code == 302
+    assert report(liaison, ALSO_MINE, [(encoded(photo(12), "JPEG"), "c.jpg")]).status_code == 302
+
+    def flagged(who: str) -> dict[str, list[str]]:
+        page = loop.client(who).get(QUEUE).text
+        found: dict[str, list[str]] = {}
+        for article in re.findall(r"<article .*?</article>", page, re.S):
+            code = re.search(r'data-finding="([^"]+)"', article).group(1)  # type: ignore[union-attr]
+            found[code] = re.findall(r'data-reused-finding="([^"]+)"', article)
+        return found
+
+    assert flagged("inspector") == {OTHER: [MINE], MINE: [OTHER], ALSO_MINE: []}
+    # Scoped to 和平县: the other county's finding is neither listed nor named.
+    assert flagged("heping") == {MINE: [], ALSO_MINE: []}
