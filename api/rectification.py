@@ -21,6 +21,7 @@ from api.schemas import (
     ReportRead,
     ReportsQuery,
     RequestDecisionCreate,
+    ReusedEvidenceRead,
 )
 from scoring_service.access.roles import Permission
 from scoring_service.domain.rectification import (
@@ -29,6 +30,7 @@ from scoring_service.domain.rectification import (
     Report,
     ReportState,
     RequestState,
+    Reuse,
 )
 from scoring_service.records import extensions, reports
 
@@ -40,7 +42,13 @@ def _decision(d: Decision | None) -> DecisionRead | None:
     return None if d is None else DecisionRead(by=d.by, at=d.at, reason=d.reason)
 
 
-def report_read(r: Report) -> ReportRead:
+def report_reads(found: list[Report]) -> list[ReportRead]:
+    """The reports as read, each with the evidence reused from findings the caller reads."""
+    reused = reports.reused_evidence(uow(), found)
+    return [report_read(r, reused.get(r.id, [])) for r in found]
+
+
+def report_read(r: Report, reused: list[Reuse]) -> ReportRead:
     return ReportRead(
         id=r.id,
         year=r.year,
@@ -61,6 +69,17 @@ def report_read(r: Report) -> ReportRead:
         submitted_by=r.submitted_by,
         submitted_at=r.submitted_at,
         decision=_decision(r.decision),
+        reused_evidence=[
+            ReusedEvidenceRead(
+                file=u.file,
+                other_file=u.other_file,
+                finding=u.finding,
+                year=u.year,
+                report=u.report,
+                distance=u.distance,
+            )
+            for u in reused
+        ],
     )
 
 
@@ -109,7 +128,7 @@ def submit_report(
         files=files,
         limits=services().config.evidence_limits,
     )
-    return report_read(report), {"Location": f"/api/v1/reports/{report.id}"}
+    return report_reads([report])[0], {"Location": f"/api/v1/reports/{report.id}"}
 
 
 @bp.operation(
@@ -124,7 +143,7 @@ def submit_report(
 def finding_reports(code: str, query: LoopQuery) -> ReportList:
     """The finding's reports, oldest first, each with its files and decision."""
     _year, found = reports.reports_of_finding(uow(), code, year=query.year)
-    return ReportList(items=[report_read(r) for r in found])
+    return ReportList(items=report_reads(found))
 
 
 @bp.operation(
@@ -140,9 +159,7 @@ def year_reports(year: int, query: ReportsQuery) -> ReportList:
     """The year's reports (`state=submitted`: those waiting for a decision), on the findings
     the caller reads."""
     state = ReportState(query.state) if query.state else None
-    return ReportList(
-        items=[report_read(r) for r in reports.reports_of_year(uow(), year, state=state)]
-    )
+    return ReportList(items=report_reads(reports.reports_of_year(uow(), year, state=state)))
 
 
 @bp.operation(
@@ -155,7 +172,7 @@ def year_reports(year: int, query: ReportsQuery) -> ReportList:
 )
 def get_report(report_id: int) -> ReportRead:
     """One report with its files and decision."""
-    return report_read(reports.get_report(uow(), report_id))
+    return report_reads([reports.get_report(uow(), report_id)])[0]
 
 
 @bp.operation(
@@ -195,7 +212,7 @@ def decide_report(report_id: int, body: ReportDecisionCreate) -> ReportRead:
     decided = reports.decide(
         uow(), report_id, decision=ReportState(body.decision), reason=body.reason
     )
-    return report_read(decided)
+    return report_reads([decided])[0]
 
 
 @bp.operation(

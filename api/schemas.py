@@ -978,6 +978,20 @@ class DecisionRead(ReadModel):
     reason: str | None
 
 
+class ReusedEvidenceRead(ReadModel):
+    """A file of this report that equals, or nearly equals (a perceptual hash a few bits
+    apart: the same photo re-encoded or resized), one submitted for another finding."""
+
+    file: Annotated[str, Field(description="the SHA-256 of this report's file")]
+    other_file: Annotated[str, Field(description="the SHA-256 of the file submitted there")]
+    finding: Annotated[str, Field(description="the other finding's code")]
+    year: Annotated[int, Field(description="the other finding's year")]
+    report: Annotated[int, Field(description="the report that submitted it there")]
+    distance: Annotated[
+        int, Field(description="bits of the 64-bit pHash apart (0: the same picture or bytes)")
+    ]
+
+
 class ReportRead(ReadModel):
     id: int
     year: int
@@ -989,6 +1003,14 @@ class ReportRead(ReadModel):
     submitted_by: str
     submitted_at: datetime
     decision: DecisionRead | None
+    reused_evidence: Annotated[
+        list[ReusedEvidenceRead],
+        Field(
+            description="files also submitted for another finding the caller reads (a "
+            "reused photo may be a false rectification); findings outside the caller's "
+            "reach are not named"
+        ),
+    ]
 
 
 class ReportList(ReadModel):

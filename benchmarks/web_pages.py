@@ -59,6 +59,11 @@ def _pages(unit: str, town: str, finding: str) -> list[tuple[str, str, str]]:
         ),
         ("a finding", f"/years/{y}/findings/{finding}", f"/api/v1/findings/{finding}"),
         ("what is due", f"/years/{y}/due", f"/api/v1/years/{y}/due?limit=1000"),
+        (
+            "the reviewers' queue",
+            f"/years/{y}/reviews",
+            f"/api/v1/years/{y}/reports?state=submitted",
+        ),
     ]
 
 

@@ -10,8 +10,10 @@ the services of ``scoring_service`` with a unit of work acting as the signed-in 
   CSRF on every form, HTML error pages, headers);
 - ``context``: the signed-in person and their unit of work;
 - ``pages/``: a blueprint per area (``auth``, ``home``, ``overview``, ``scores``, ``units``,
-  ``findings``, ``inspections`` and ``problem_lists``, ``alerts``, ``imports``, ``rules``,
-  ``admin``, ``assets``), nested in one blueprint ``web``;
+  ``findings``, ``inspections`` and ``problem_lists``, ``alerts``, ``rectification`` (a unit
+  person's page, the reviewers' queue, evidence files), ``imports``, ``rules``, ``admin``,
+  ``assets``), nested in one blueprint ``web``;
+- ``desk``: what a unit person's page reads (open findings with their traffic light);
 - ``labels``: the words for grades, measures, outcomes and kinds; ``forms`` and ``query``:
   reading queries and forms with pydantic; ``charts``: server-drawn SVG; ``trend``: the
   monthly rows; ``navigation``: the header's pages; ``pointers``: a bundle's JSON pointers

@@ -29,4 +29,4 @@ def account() -> AccountInfo | None:
 def uow(actor: Principal | None = None) -> UnitOfWork:
     """A unit of work for this request, acting as the signed-in person."""
     s = services()
-    return UnitOfWork(s.db, s.rules, s.evaluator, actor or person())
+    return UnitOfWork(s.db, s.rules, s.evaluator, actor or person(), s.files)

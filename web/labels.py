@@ -34,6 +34,8 @@ __all__ = [
     "MEASURES",
     "OUTCOMES",
     "REASONS",
+    "REPORT_STATES",
+    "REQUEST_STATES",
     "ROLES",
     "SEVERITIES",
     "label",
@@ -54,11 +56,6 @@ LETTERS: Mapping[str, str] = {
     "pending": N_("Not issued yet, still in time"),
     "not_ended": N_("The inspection had not ended"),
 }
-# What is due: the light and its word together (never the colour alone).
-LIGHTS: Mapping[str, str] = {
-    "red": N_("overdue (red)"),
-    "yellow": N_("due soon (yellow)"),
-}
 HOUSEHOLDS: Mapping[str, str] = {
     "pre_exit": N_("Due to exit poverty"),
     "not_exited": N_("Not exited"),
@@ -67,4 +64,21 @@ DRAFTS: Mapping[str, str] = {
     "open": N_("Open"),
     "stale": N_("Stale: another version came into force"),
     "published": N_("Published"),
+}
+REPORT_STATES: Mapping[str, str] = {
+    "submitted": N_("Waiting for review"),
+    "accepted": N_("Accepted"),
+    "returned": N_("Returned"),
+}
+REQUEST_STATES: Mapping[str, str] = {
+    "submitted": N_("Waiting for review"),
+    "approved": N_("Approved"),
+    "refused": N_("Refused"),
+}
+# Traffic lights of open findings (the due page, a unit person's page): a colour and a word
+# that names the colour too, so the light reads the same in print and without colour.
+LIGHTS: Mapping[str, str] = {
+    "red": N_("overdue (red)"),
+    "yellow": N_("due soon (yellow)"),
+    "green": N_("not yet due (green)"),
 }

@@ -14,12 +14,17 @@ import argparse
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 from werkzeug.serving import make_server
+
+from scoring_service.access.roles import Principal, command_line
+from scoring_service.unit_of_work import UnitOfWork
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "fixtures" / "demo-2018.bundle.json"
@@ -37,6 +42,9 @@ CHROMIUM_ARGS = [
 WIDTH, HEIGHT = 1366, 768
 MAX_HEIGHT = 2400  # pixels of a long page kept: its top tells what it is
 USERNAME, PASSWORD = "office", "screenshots only"
+# A county liaison (role unit), and the page photographed as them.
+LIAISON = "heping-liaison"
+UNIT_PAGES: dict[str, str] = {"rectification": "/years/2018/rectification"}
 
 # name -> address, in the order the README shows them.
 PAGES: dict[str, str] = {
@@ -52,6 +60,7 @@ PAGES: dict[str, str] = {
     "inspection": "/years/2018/inspections/2018-G1-441624-07",
     "alerts": "/years/2018/alerts",
     "due": "/years/2018/due?as_of=2018-10-15&within=30",
+    "reviews": "/years/2018/reviews",
     "imports": "/imports",
     "rules": "/rules/2018",
     "admin": "/admin",
@@ -76,7 +85,6 @@ def demo_app(folder: Path) -> Flask:
     from api import create_app
     from scoring_service import db, services
     from scoring_service.access import accounts
-    from scoring_service.access.roles import command_line
     from scoring_service.bootstrap import bootstrap
     from scoring_service.config import Settings
 
@@ -86,9 +94,76 @@ def demo_app(folder: Path) -> Flask:
     try:
         services.import_bundle(wiring.unit_of_work(command_line()), DEMO.read_bytes())
         accounts.create_account(wiring.unit_of_work(command_line()), USERNAME, "admin", PASSWORD)
+        accounts.create_account(
+            wiring.unit_of_work(command_line()), LIAISON, "unit", PASSWORD, ["441624"]
+        )
+        _loop(wiring.unit_of_work)
     finally:
         wiring.close()
     return create_app(settings)
+
+
+def _loop(uow: Callable[[Principal], UnitOfWork]) -> None:
+    """What the liaison of 和平县 sent: a report with a site photo, another whose photo is
+    the first one re-encoded (flagged as reused), a returned report and an extension
+    request, so the queue and the unit's page show each kind."""
+    from scoring_service.access.roles import Role
+    from scoring_service.domain.rectification import ReportState
+    from scoring_service.records import extensions, reports
+
+    liaison = Principal(None, LIAISON, Role.UNIT, frozenset({"441624"}))
+    scene = _scene()
+    day = date(2018, 9, 1)
+    first = [("现场照片.jpg", _jpeg(scene, (800, 600)))]
+    again = [("整改后照片.jpg", _jpeg(scene, (640, 480)))]
+    reports.submit_report(
+        uow(liaison), "2018-G1-441624-07-04", day=day, text="补助资金已发放到户。", files=first
+    )
+    reports.submit_report(
+        uow(liaison), "2018-G1-441624-07-12", day=day, text="台账已补齐。", files=again
+    )
+    returned = reports.submit_report(uow(liaison), "2018-G1-441624-07-08", day=day, text="已整改。")
+    reports.decide(
+        uow(command_line()), returned.id, decision=ReportState.RETURNED, reason="缺少佐证材料"
+    )
+    extensions.submit_request(
+        uow(liaison),
+        "2018-G1-441624-09-05",
+        day=date(2018, 9, 20),
+        new_deadline=date(2018, 12, 20),
+        reason="汛期道路中断，工程无法按期完工",
+    )
+
+
+def _scene() -> Any:
+    """A picture with some structure: a gradient, a house, a path."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (800, 600))
+    draw = ImageDraw.Draw(image)
+    for y in range(600):
+        draw.line([(0, y), (800, y)], fill=(120 + y // 8, 170 + y // 12, 220 - y // 5))
+    draw.rectangle([250, 260, 550, 480], fill=(200, 190, 170))
+    draw.polygon([(230, 260), (400, 150), (570, 260)], fill=(150, 40, 40))
+    draw.rectangle([370, 360, 430, 480], fill=(90, 60, 40))
+    draw.polygon([(0, 600), (330, 480), (470, 480), (800, 600)], fill=(110, 110, 100))
+    return image
+
+
+def _jpeg(image: Any, size: tuple[int, int]) -> bytes:
+    import io
+
+    out = io.BytesIO()
+    image.resize(size).save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def _shoot(page: Any, url: str, target: Path) -> None:
+    page.goto(url)
+    height = min(page.evaluate("document.documentElement.scrollHeight"), MAX_HEIGHT)
+    page.screenshot(
+        path=str(target), full_page=True, clip={"x": 0, "y": 0, "width": WIDTH, "height": height}
+    )
 
 
 def take(out: Path, chromium: str) -> list[Path]:
@@ -111,14 +186,19 @@ def take(out: Path, chromium: str) -> list[Path]:
                 page.fill("#password", PASSWORD)
                 page.click("button[type=submit]")
                 page.wait_for_load_state()
-            page.goto(f"{base}{path}")
-            height = min(page.evaluate("document.documentElement.scrollHeight"), MAX_HEIGHT)
             target = out / f"{name}.png"
-            page.screenshot(
-                path=str(target),
-                full_page=True,
-                clip={"x": 0, "y": 0, "width": WIDTH, "height": height},
-            )
+            _shoot(page, f"{base}{path}", target)
+            written.append(target)
+        unit = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, locale="zh-CN")
+        page = unit.new_page()
+        page.goto(f"{base}/login")
+        page.fill("#username", LIAISON)
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        for name, path in UNIT_PAGES.items():
+            target = out / f"{name}.png"
+            _shoot(page, f"{base}{path}", target)
             written.append(target)
         browser.close()
     return written

@@ -4,11 +4,11 @@ bound to the unit of work as ``uow.reports``, ``uow.extension_requests`` and
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from scoring_service.access.roles import Principal
@@ -24,6 +24,7 @@ from scoring_service.domain.rectification import (
     Decision,
     EvidenceFile,
     ExtensionRequest,
+    FileUse,
     Report,
     ReportState,
     RequestState,
@@ -171,6 +172,26 @@ class ReportRepository:
         if visible is not None:
             statement = statement.where(ReportRow.finding.in_(visible))
         return [self._report(r) for r in self.session.scalars(statement.order_by(ReportRow.id))]
+
+    def file_uses(self, shas: Collection[str]) -> list[FileUse]:
+        """Every report's use of a file with one of these SHA-256s, or of any image with a
+        perceptual hash (candidates for reused evidence), by report."""
+        rows = self.session.execute(
+            select(
+                ReportFileRow.report_id,
+                ReportRow.year,
+                ReportRow.finding,
+                EvidenceFileRow.sha256,
+                EvidenceFileRow.phash,
+            )
+            .join(ReportRow, ReportRow.id == ReportFileRow.report_id)
+            .join(EvidenceFileRow, EvidenceFileRow.sha256 == ReportFileRow.sha256)
+            .where(
+                or_(EvidenceFileRow.sha256.in_(sorted(shas)), EvidenceFileRow.phash.is_not(None))
+            )
+            .order_by(ReportFileRow.report_id, ReportFileRow.position)
+        )
+        return [FileUse(r, y, f, s, p) for r, y, f, s, p in rows]
 
     def decide(self, report: Report) -> None:
         """Store a report's decision."""

@@ -47,6 +47,34 @@ class EvidenceFile:
 
 
 @dataclass(frozen=True, slots=True)
+class FileUse:
+    """A stored file as one report used it: which report, of which finding."""
+
+    report: int
+    year: int
+    finding: str
+    sha256: str
+    phash: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Reuse:
+    """A report's file that equals (the same bytes) or nearly equals (an image ``distance``
+    bits of pHash apart) one submitted for another finding, possibly of another year."""
+
+    file: str  # the SHA-256 of this report's file
+    year: int
+    finding: str
+    report: int
+    distance: int
+    other_file: str  # the SHA-256 of the file submitted there
+
+    @property
+    def same_bytes(self) -> bool:
+        return self.file == self.other_file
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
     """Who decided a record, when, and why (the reason is required when negative)."""
 

@@ -20,6 +20,9 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ACCEPTED = (PDF, JPEG, PNG, DOCX, XLSX)
 IMAGES = (JPEG, PNG)
+# Two images whose 64-bit pHashes differ in at most this many bits show the same picture:
+# re-encoding and resizing a photo moves a few bits, a different photo about half of them.
+NEAR_BITS = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +86,11 @@ def perceptual_hash(content: bytes) -> str | None:
             return str(imagehash.phash(image))
     except (UnidentifiedImageError, OSError, ValueError):
         return None
+
+
+def phash_distance(a: str, b: str) -> int:
+    """How many bits two perceptual hashes (hex) differ in."""
+    return (int(a, 16) ^ int(b, 16)).bit_count()
 
 
 def _name(raw: str, position: int) -> str:

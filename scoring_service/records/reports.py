@@ -12,13 +12,15 @@ from scoring_service.access.roles import Permission
 from scoring_service.domain.errors import NotFound
 from scoring_service.domain.model import Finding
 from scoring_service.domain.rectification import (
+    FileUse,
     Report,
     ReportState,
+    Reuse,
     check_report,
     check_text,
     decide_report,
 )
-from scoring_service.evidence.files import Limits, checked_uploads
+from scoring_service.evidence.files import NEAR_BITS, Limits, checked_uploads, phash_distance
 from scoring_service.records.events import NewEvent, record_event, require_finding_inside
 from scoring_service.records.findings import resolve_year
 from scoring_service.records.year import held_year, not_held
@@ -142,6 +144,65 @@ def evidence_file(uow: UnitOfWork, report_id: int, position: int) -> tuple[Repor
     if found is None or content is None:
         raise scope.hidden("file", f"{report_id}/{position}")
     return report, content
+
+
+def _distance(mine: str, my_phash: str | None, other: FileUse) -> int | None:
+    """0 for the same bytes, the pHash bits apart for near images, None when unlike."""
+    if other.sha256 == mine:
+        return 0
+    if my_phash is None or other.phash is None:
+        return None
+    bits = phash_distance(my_phash, other.phash)
+    return bits if bits <= NEAR_BITS else None
+
+
+def reused_evidence(uow: UnitOfWork, found: Sequence[Report]) -> dict[int, list[Reuse]]:
+    """For each report, its files that equal or nearly equal a file submitted for another
+    finding (虚假整改 often reuses one photo), naming only findings the caller reads: a
+    scoped reviewer is not told of a finding outside its reach."""
+    shas = {f.sha256 for r in found for f in r.files}
+    if not shas:
+        return {r.id: [] for r in found}
+    readable: dict[tuple[int, str], bool] = {}
+    result: dict[int, list[Reuse]] = {}
+    with uow:
+        uses = uow.reports.file_uses(shas)
+        for report in found:
+            best: dict[tuple[str, int, str], Reuse] = {}
+            for mine in report.files:
+                for other in uses:
+                    if (other.year, other.finding) == (report.year, report.finding):
+                        continue
+                    distance = _distance(mine.sha256, mine.phash, other)
+                    if distance is None:
+                        continue
+                    key = (mine.sha256, other.year, other.finding)
+                    # The closest use is kept: the same bytes before an equal picture.
+                    rank = (distance, other.sha256 != mine.sha256)
+                    if key in best and (best[key].distance, not best[key].same_bytes) <= rank:
+                        continue
+                    where = (other.year, other.finding)
+                    if where not in readable:
+                        readable[where] = _reads(uow, *where)
+                    if readable[where]:
+                        best[key] = Reuse(
+                            mine.sha256,
+                            other.year,
+                            other.finding,
+                            other.report,
+                            distance,
+                            other.sha256,
+                        )
+            result[report.id] = sorted(best.values(), key=lambda u: (u.distance, u.year, u.finding))
+    return result
+
+
+def _reads(uow: UnitOfWork, year: int, code: str) -> bool:
+    """Whether the caller reads the finding (it exists and is inside its reach)."""
+    ruleset = uow.rules.current(year)
+    if ruleset is None:
+        return False
+    return uow.findings.readable(year, code, uow.actor, ruleset.attribution)
 
 
 def decide(

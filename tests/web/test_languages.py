@@ -23,6 +23,8 @@ PAGES = [
     "/years/2018/inspections",
     "/years/2018/alerts",
     "/years/2018/due?as_of=2018-10-15&within=30",
+    "/years/2018/rectification",
+    "/years/2018/reviews",
     "/imports",
     "/rules/2018",
     "/admin",

@@ -16,6 +16,7 @@ from web.pages.imports import bp as imports
 from web.pages.inspections import bp as inspections
 from web.pages.overview import bp as overview
 from web.pages.problem_lists import bp as problem_lists
+from web.pages.rectification import bp as rectification
 from web.pages.rules import bp as rules
 from web.pages.scores import bp as scores
 from web.pages.units import bp as units
@@ -32,6 +33,7 @@ PAGES: tuple[Blueprint, ...] = (
     problem_lists,
     alerts,
     due,
+    rectification,
     imports,
     rules,
     admin,

@@ -23,6 +23,7 @@ from scoring_service.rules_in_force import as_of_for, ruleset_of
 from web import labels
 from web.blueprint import page_blueprint
 from web.context import person, uow
+from web.desk import loop_by_finding, loop_of_finding
 from web.forms import Form, FormProblems, Problem, message_of, read
 from web.labels import label
 from web.query import args
@@ -79,6 +80,7 @@ def ledger(year: int) -> str:
         groups=groups.items,
         categories=ruleset.catalogue.categories,
         kept=kept,
+        loop_records=loop_by_finding(uow(), year),
     )
 
 
@@ -144,6 +146,7 @@ def _finding_page(
         problems=problems,
         event_types=[t.value for t in EventType],
         may_record=person().can(Permission.INSPECT),
+        loop_records=loop_of_finding(uow(), year, code),
     )
 
 
