@@ -14,8 +14,8 @@ from scoring_service.i18n import gettext as _
 
 if TYPE_CHECKING:
     from scoring_service.db import Sessions
+    from scoring_service.db.rule_source import VersionedRuleSource
     from scoring_service.evidence.files import Limits
-    from scoring_service.rulesets.source import VersionedRuleSource
 
 DEFAULT_DATABASE_URL = "sqlite:///var/scoring.sqlite"
 REPO_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
@@ -253,6 +253,6 @@ class HasRulesDir(Protocol):
 def make_rule_source(settings: HasRulesDir, db: Sessions) -> VersionedRuleSource:
     """The rule source of the CLI and the HTTP API: published versions in the database,
     else the shipped files of ``settings.rules_dir``; by hash for recomputing runs."""
-    from scoring_service.rulesets.source import VersionedRuleSource
+    from scoring_service.db.rule_source import VersionedRuleSource
 
     return VersionedRuleSource(settings.rules_dir, db)

@@ -31,6 +31,7 @@ from scoring_service.db.repositories import (
     ScoreRunRepository,
     YearRepository,
 )
+from scoring_service.db.rulesets import RulesetRepository
 from scoring_service.domain.assessment import Evaluator
 from scoring_service.domain.ruleset import RuleSource
 from scoring_service.evidence.store import FileStore
@@ -62,6 +63,7 @@ class UnitOfWork:
         self.reports: ReportRepository
         self.extension_requests: ExtensionRequestRepository
         self.evidence: EvidenceRepository
+        self.rulesets: RulesetRepository
 
     @property
     def sessions(self) -> sessionmaker[Session]:
@@ -91,6 +93,7 @@ class UnitOfWork:
             self.reports = ReportRepository(self._session)
             self.extension_requests = ExtensionRequestRepository(self._session)
             self.evidence = EvidenceRepository(self._session, self.files)
+            self.rulesets = RulesetRepository(self._session)
         self._depth += 1
         return self
 
