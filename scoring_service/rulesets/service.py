@@ -89,7 +89,7 @@ def _versioned(uow: UnitOfWork) -> VersionedRules:
     """The unit of work's rule source: versions and drafts need the version-aware one."""
     rules = uow.rules
     if not isinstance(rules, VersionedRules):
-        raise RuntimeError("the rule source is not version-aware (use make_rule_source)")
+        raise RuntimeError("the rule source is not version-aware (use bootstrap.make_rule_source)")
     return rules
 
 
