@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from scoring_service.bootstrap import Engine, Sessions
 from scoring_service.config import Settings
-from scoring_service.db import Engine, Sessions
 from scoring_service.domain.assessment import Evaluator
 from scoring_service.domain.ruleset import RuleSource
 from scoring_service.evidence.store import FileStore
@@ -21,7 +21,7 @@ class Services:
     config: Settings
     engine: Engine
     db: Sessions
-    rules: RuleSource  # config.make_rule_source: published versions, else the shipped files
+    rules: RuleSource  # bootstrap.make_rule_source: published versions, else the shipped files
     evaluator: Evaluator
     files: FileStore  # evidence files (config.files_path)
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from alembic.script import ScriptDirectory
 from flask import Response, current_app, request
 
 from api.context import services
 from api.openapi import build_document, docs_page, with_servers
 from api.routing import ApiBlueprint
 from api.schemas import CheckRead, HealthChecks, HealthRead, RulesetsCheckRead
-from scoring_service.db import alembic_config, schema_revision
+from scoring_service.bootstrap import schema_head, schema_revision
 from scoring_service.rules import available_years, load_ruleset
 
 bp = ApiBlueprint("meta", __name__, tag="service")
@@ -35,8 +34,7 @@ def document() -> dict[str, Any]:
 def _schema_head() -> str | None:
     """The latest migration of this code (read once per app)."""
     if _HEAD not in current_app.extensions:
-        scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
-        current_app.extensions[_HEAD] = scripts.get_current_head()
+        current_app.extensions[_HEAD] = schema_head()
     head: str | None = current_app.extensions[_HEAD]
     return head
 

@@ -27,9 +27,9 @@ from scoring_service.access.roles import Permission
 from scoring_service.access.scope import require_unscoped
 from scoring_service.domain.errors import NotFound
 from scoring_service.i18n import gettext as _
+from scoring_service.rules.files import MAX_FILES, RULES_FOLDER
 from scoring_service.rules.problems import RuleProblem
 from scoring_service.rulesets import service
-from scoring_service.rulesets.files import MAX_FILES, RULES_FOLDER
 from scoring_service.services import recompute_run
 
 bp = ApiBlueprint("rulesets_drafts", __name__, tag="rulesets")
@@ -427,8 +427,8 @@ def draft_diff(year: int, draft: str, query: DiffQuery) -> DryRunRead:
     # A dry run compares every unit's scores: not for a principal scoped to some units.
     require_unscoped(current(), "a dry run over every unit")
     with _refusals(year):
-        doc = service.dry_run(uow(), year, draft_id=_draft_id(draft), as_of=query.as_of)
-    return DryRunRead.model_validate(doc)
+        result = service.dry_run(uow(), year, draft_id=_draft_id(draft), as_of=query.as_of)
+    return DryRunRead.model_validate(result.to_json())
 
 
 @bp.operation(

@@ -147,7 +147,7 @@ def child_diff(url: str) -> dict[str, Any]:
     diff = dry_run(wiring.unit_of_work(command_line()), YEAR, files=files)
     seconds = time.perf_counter() - start
     wiring.close()
-    return {"seconds": seconds, "changed": len(diff["units"])}
+    return {"seconds": seconds, "changed": len(diff.diff.changes)}
 
 
 CHILDREN: dict[str, Callable[..., dict[str, Any]]] = {

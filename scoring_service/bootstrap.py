@@ -4,19 +4,33 @@
 source (published versions in the database, else the shipped files of ``rules/<year>/``)
 and the rule engine the settings name; ``wiring.unit_of_work(actor)`` then gives each
 request or command its own unit of work.
+
+It is the composition root: the one place outside the persistence package that imports
+it. The entrances take from here what they need of the database as a whole (migrating
+the schema, its revision, its failures as names to catch), never from ``db``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
 
 from scoring_service import db
 from scoring_service.access.roles import Principal
-from scoring_service.config import Settings, make_rule_source, normalise_url
+from scoring_service.config import Settings, normalise_url
+from scoring_service.db.rule_source import VersionedRuleSource
 from scoring_service.domain.assessment import Evaluator
 from scoring_service.domain.ruleset import RuleSource
 from scoring_service.evidence.store import FileStore, LocalFileStore
 from scoring_service.unit_of_work import UnitOfWork
+
+# The database's failures as the entrances report them (503 and 409), and the types of
+# what the wiring holds.
+DatabaseUnavailable = db.DatabaseUnavailable
+WriteClash = db.WriteClash
+Engine = db.Engine
+Sessions = db.Sessions
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,8 +38,8 @@ class Wiring:
     """What one process shares between its requests or commands."""
 
     settings: Settings
-    engine: db.Engine
-    sessions: db.Sessions
+    engine: Engine
+    sessions: Sessions
     rules: RuleSource
     evaluator: Evaluator
     files: FileStore
@@ -56,3 +70,34 @@ def bootstrap(settings: Settings, *, migrate: bool = False, server: bool = False
     return Wiring(
         settings, engine, sessions, make_rule_source(settings, sessions), evaluator, files
     )
+
+
+def migrate(database_url: str) -> None:
+    """Bring the schema of the database at ``database_url`` up to date."""
+    db.upgrade(normalise_url(database_url))
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The migration the database's schema is at (None before the first); raises
+    DatabaseUnavailable when it cannot be reached."""
+    return db.schema_revision(engine)
+
+
+def schema_head() -> str | None:
+    """The latest migration of this code."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(db.alembic_config("sqlite://")).get_current_head()
+
+
+class HasRulesDir(Protocol):
+    """Settings that name the shipped rule files."""
+
+    @property
+    def rules_dir(self) -> Path: ...
+
+
+def make_rule_source(settings: HasRulesDir, sessions: Sessions) -> VersionedRuleSource:
+    """The rule source of the CLI and the HTTP API: published versions in the database,
+    else the shipped files of ``settings.rules_dir``; by hash for recomputing runs."""
+    return VersionedRuleSource(settings.rules_dir, sessions)

@@ -1,4 +1,4 @@
-"""Settings from ``SCORING_*`` environment variables, and the wiring of the service's parts."""
+"""Settings from ``SCORING_*`` environment variables (the wiring of the parts is ``bootstrap``)."""
 
 from __future__ import annotations
 
@@ -7,15 +7,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from scoring_service.domain.ruleset import Ruleset
 from scoring_service.i18n import gettext as _
 
 if TYPE_CHECKING:
-    from scoring_service.db import Sessions
     from scoring_service.evidence.files import Limits
-    from scoring_service.rulesets.source import VersionedRuleSource
 
 DEFAULT_DATABASE_URL = "sqlite:///var/scoring.sqlite"
 REPO_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
@@ -241,18 +239,3 @@ class FileRuleSource:
         """The files' rule set when it has this hash (files hold one version only)."""
         ruleset = self.current(year)
         return ruleset if ruleset is not None and ruleset.content_hash == content_hash else None
-
-
-class HasRulesDir(Protocol):
-    """Settings that name the shipped rule files."""
-
-    @property
-    def rules_dir(self) -> Path: ...
-
-
-def make_rule_source(settings: HasRulesDir, db: Sessions) -> VersionedRuleSource:
-    """The rule source of the CLI and the HTTP API: published versions in the database,
-    else the shipped files of ``settings.rules_dir``; by hash for recomputing runs."""
-    from scoring_service.rulesets.source import VersionedRuleSource
-
-    return VersionedRuleSource(settings.rules_dir, db)

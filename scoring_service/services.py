@@ -173,8 +173,6 @@ def compute(
 def score_year(uow: UnitOfWork, year: int, *, as_of: date | None = None) -> ScoreRun:
     """Compute a year's scores and store them as a score run with its audit entry; return
     the stored run. A run holds every unit's row: a scoped principal may not store one."""
-    from scoring_service.rulesets.source import record_version
-
     scope.require_unscoped(uow.actor, "storing a score run")
     with uow:
         assessment, revision = compute(uow, year, as_of=as_of)
@@ -188,7 +186,7 @@ def score_year(uow: UnitOfWork, year: int, *, as_of: date | None = None) -> Scor
             rows=rows,
         )
         # The run names its rule set by hash: keep that version findable for recomputing.
-        record_version(uow.session, assessment.ruleset)
+        uow.rulesets.record(assessment.ruleset)
         uow.audit(
             "score_run.create",
             "score_run",

@@ -32,6 +32,7 @@ from scoring_service.db.repositories import (
     ScoreRunRepository,
     YearRepository,
 )
+from scoring_service.db.rulesets import RulesetRepository
 from scoring_service.db.structure import StructureRepository
 from scoring_service.domain.assessment import Evaluator
 from scoring_service.domain.ruleset import RuleSource
@@ -66,6 +67,7 @@ class UnitOfWork:
         self.evidence: EvidenceRepository
         self.structure: StructureRepository
         self.inspections: InspectionRepository
+        self.rulesets: RulesetRepository
 
     @property
     def sessions(self) -> sessionmaker[Session]:
@@ -97,6 +99,7 @@ class UnitOfWork:
             self.evidence = EvidenceRepository(self._session, self.files)
             self.structure = StructureRepository(self._session)
             self.inspections = InspectionRepository(self._session)
+            self.rulesets = RulesetRepository(self._session)
         self._depth += 1
         return self
 

@@ -83,13 +83,13 @@ def serve(app: Flask) -> Iterator[str]:
 def demo_app(folder: Path) -> Flask:
     """The app on a new SQLite database holding the 2018 demo data and one account."""
     from api import create_app
-    from scoring_service import db, services
+    from scoring_service import services
     from scoring_service.access import accounts
-    from scoring_service.bootstrap import bootstrap
+    from scoring_service.bootstrap import bootstrap, migrate
     from scoring_service.config import Settings
 
     settings = Settings.from_env(database_url=f"sqlite:///{folder / 'scoring.sqlite'}")
-    db.upgrade(settings.database_url)
+    migrate(settings.database_url)
     wiring = bootstrap(settings)
     try:
         services.import_bundle(wiring.unit_of_work(command_line()), DEMO.read_bytes())

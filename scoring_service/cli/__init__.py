@@ -169,7 +169,7 @@ def _report(exc: Exception, err: TextIO) -> int:
     if isinstance(exc, DomainError):
         print(_("error: %(problem)s", problem=exc), file=err)
         return EXIT_FAILED
-    from scoring_service.db import DatabaseUnavailable
+    from scoring_service.bootstrap import DatabaseUnavailable
 
     if isinstance(exc, DatabaseUnavailable):
         print(_("error: the database cannot be used: %(reason)s", reason=exc.orig), file=err)

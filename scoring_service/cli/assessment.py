@@ -22,7 +22,7 @@ from scoring_service.cli.context import (
     print_json,
     with_context,
 )
-from scoring_service.config import Settings, normalise_url
+from scoring_service.config import Settings
 from scoring_service.i18n import format_date
 from scoring_service.i18n import gettext as _
 
@@ -181,11 +181,11 @@ def add_synth_parser(sub: Any) -> None:
 
 
 def _db(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    from scoring_service import db
+    from scoring_service.bootstrap import migrate
 
     if args.db_command == "check":
         return _db_check(args, settings, out, err)
-    db.upgrade(normalise_url(settings.database_url))
+    migrate(settings.database_url)
     print(_("the database schema is up to date"), file=out)
     return EXIT_OK
 

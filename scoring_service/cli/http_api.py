@@ -12,7 +12,7 @@ import os
 from typing import Any, TextIO
 
 from scoring_service.cli.context import EXIT_OK, Command, Context, with_context
-from scoring_service.config import Settings, normalise_url
+from scoring_service.config import Settings
 from scoring_service.i18n import gettext as _
 
 APP = "api:create_app()"
@@ -61,9 +61,9 @@ def serve(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO
     from gunicorn.app.base import BaseApplication
     from gunicorn.util import import_app
 
-    from scoring_service import db
+    from scoring_service.bootstrap import migrate
 
-    db.upgrade(normalise_url(settings.database_url))
+    migrate(settings.database_url)
     # The workers build the app from the environment (SCORING_*), as any deployment would.
     os.environ["SCORING_DATABASE_URL"] = settings.database_url
     os.environ["SCORING_RULES_DIR"] = str(settings.rules_dir)

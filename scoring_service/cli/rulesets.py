@@ -109,7 +109,7 @@ def _year_folder(path: str, year: int) -> Path:
 
 def _read(path: str, year: int) -> tuple[dict[str, str], Callable[[str], str]]:
     """The year's files in the folder given, and how to name them as the editor did."""
-    from scoring_service.rulesets.files import as_given, read_folder
+    from scoring_service.rules.files import as_given, read_folder
 
     folder = _year_folder(path, year)
     return read_folder(folder), lambda text: as_given(text, year, folder.as_posix())
@@ -239,16 +239,16 @@ def _diff(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> i
     else:
         files, named = _read(ref, args.year)
     try:
-        doc = service.dry_run(
+        result = service.dry_run(
             ctx.uow(), args.year, draft_id=draft_id, files=files, as_of=args.as_of
         )
     except service.RuleProblems as exc:
         what = _("the draft of %(year)s", year=args.year)
         return _problems(exc, err, what, nothing_stored=False, named=named)
     if args.format == "json":
-        print_json(doc, out)
+        print_json(result.to_json(), out)
     else:
-        print(render_text(doc), file=out)
+        print(render_text(result.to_json()), file=out)
     return EXIT_OK
 
 

@@ -2,11 +2,12 @@
 
 An adapter of the persistence package: it reads stored versions through ``db.rulesets``
 with a session factory of its own (it is built once, at start-up, and serves every
-request and command), and it records the versions score runs and drafts name.
+request and command); the versions score runs and drafts name are recorded through
+``uow.rulesets``.
 
 ``current(year)`` is the year's last published version, else the files of
 ``rules/<year>/`` (the initial version). ``by_hash(year, hash)`` finds any version a
-score run recorded, for recomputing it. Versions load through ``files.load_files``
+score run recorded, for recomputing it. Versions load through ``rules.files.load_files``
 and are checked against their stored hash; loaded rule sets are kept by hash (a hash
 names one content, so the cache never goes stale).
 """
@@ -23,9 +24,9 @@ from scoring_service.db import rulesets as repo
 from scoring_service.db.ruleset_models import RulesetVersionRow
 from scoring_service.domain.ruleset import Ruleset
 from scoring_service.i18n import gettext as _
+from scoring_service.rules.files import load_files
 from scoring_service.rules.loader import available_years, load_ruleset
 from scoring_service.rules.problems import RuleFileError
-from scoring_service.rulesets.files import chain_files, load_files, parent_of, where
 
 
 class StoredVersionError(RuntimeError):
@@ -136,28 +137,3 @@ class VersionedRuleSource:
             self._cache[(ruleset.year, ruleset.content_hash)] = ruleset
             while len(self._cache) > self.CACHE_SIZE:
                 self._cache.popitem(last=False)
-
-
-def record_version(session: Session, ruleset: Ruleset) -> RulesetVersionRow:
-    """The stored version with this content; records it (as shipped files) when none is.
-
-    A score run calls this in its own transaction, so every run's rule set can be found
-    by hash later, even after the files of ``rules/<year>/`` change. The rule sets it
-    extends are recorded first, and the version names theirs by hash.
-    """
-    row = repo.version_by_hash(session, ruleset.year, ruleset.content_hash)
-    if row is not None:
-        return row
-    parent = parent_of(ruleset)
-    parent_hash = record_version(session, parent).content_hash if parent is not None else None
-    return repo.add_version_once(
-        session,
-        year=ruleset.year,
-        content_hash=ruleset.content_hash,
-        origin=repo.SHIPPED,
-        extends_year=ruleset.extends,
-        extends_hash=parent_hash,
-        published_by="shipped files",
-        note=f"the rule files of {where(ruleset.year, '')} as shipped, recorded when used",
-        files=chain_files(ruleset).get(ruleset.year, {}),
-    )

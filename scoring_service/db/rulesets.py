@@ -1,4 +1,8 @@
-"""Rule set versions and drafts in the database; callers own the transaction."""
+"""Rule set versions and drafts in the database; callers own the transaction.
+
+``RulesetRepository`` is the services' door (``uow.rulesets``): it returns the stored
+versions and drafts as domain values. The functions below it hold the SQL; the rule
+source (``db.rule_source``) reads versions through them with sessions of its own."""
 
 from __future__ import annotations
 
@@ -17,9 +21,150 @@ from scoring_service.db.ruleset_models import (
     RulesetVersionFileRow,
     RulesetVersionRow,
 )
+from scoring_service.domain.ruleset import Ruleset
+from scoring_service.domain.versions import (
+    PUBLISHED,
+    SHIPPED,
+    StoredDraft,
+    StoredVersion,
+    TestsSummary,
+)
+from scoring_service.rules.files import chain_files, parent_of, where
 
-PUBLISHED = "published"
-SHIPPED = "shipped"
+
+def _version(row: RulesetVersionRow) -> StoredVersion:
+    return StoredVersion(
+        id=row.id,
+        year=row.year,
+        number=row.number,
+        content_hash=row.content_hash,
+        origin=row.origin,
+        extends_year=row.extends_year,
+        extends_hash=row.extends_hash,
+        published_by=row.published_by,
+        published_at=row.published_at,
+        note=row.note,
+        draft_id=row.draft_id,
+    )
+
+
+def _draft(row: RulesetDraftRow) -> StoredDraft:
+    return StoredDraft(
+        id=row.id,
+        year=row.year,
+        content_hash=row.content_hash,
+        extends_year=row.extends_year,
+        extends_hash=row.extends_hash,
+        base_hash=row.base_hash,
+        created_by=row.created_by,
+        created_at=row.created_at,
+        note=row.note,
+        tests=TestsSummary.from_json(json.loads(row.tests)),
+        published_version=row.published_version,
+    )
+
+
+class RulesetRepository:
+    """A year's rule set versions (never changed once stored) and its drafts."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def in_force(self, year: int) -> StoredVersion | None:
+        """The year's last version published from a draft (None: the shipped files rule)."""
+        row = latest_published(self.session, year)
+        return _version(row) if row is not None else None
+
+    def versions(self, year: int) -> list[StoredVersion]:
+        """Every stored version of the year, oldest first."""
+        return [_version(row) for row in list_versions(self.session, year)]
+
+    def by_number(self, year: int, number: int) -> StoredVersion | None:
+        row = version_by_number(self.session, year, number)
+        return _version(row) if row is not None else None
+
+    def by_hash(self, year: int, content_hash: str) -> StoredVersion | None:
+        """The first version of the year with this content."""
+        row = version_by_hash(self.session, year, content_hash)
+        return _version(row) if row is not None else None
+
+    def by_prefix(self, year: int, prefix: str) -> list[StoredVersion]:
+        """Versions whose content hash starts with ``prefix`` (hex), oldest first."""
+        return [_version(row) for row in versions_by_prefix(self.session, year, prefix)]
+
+    def files(self, version_id: int) -> dict[str, str]:
+        """A stored version's own files, path -> text."""
+        return version_files(self.session, version_id)
+
+    def record(self, ruleset: Ruleset) -> StoredVersion:
+        """The stored version with this content, recorded as shipped files when none is."""
+        return _version(record_version(self.session, ruleset))
+
+    def publish(
+        self,
+        draft: StoredDraft,
+        files: Mapping[str, str],
+        *,
+        published_by: str,
+        note: str,
+    ) -> StoredVersion:
+        """Add the draft's content as the year's next version and mark the draft with it."""
+        row = add_version(
+            self.session,
+            year=draft.year,
+            content_hash=draft.content_hash,
+            origin=PUBLISHED,
+            extends_year=draft.extends_year,
+            extends_hash=draft.extends_hash,
+            published_by=published_by,
+            note=note,
+            files=files,
+            draft_id=draft.id,
+        )
+        mark_published(self.session, draft.id, row.number)
+        return _version(row)
+
+    def add_draft(
+        self,
+        *,
+        year: int,
+        content_hash: str,
+        extends_year: int | None,
+        extends_hash: str | None,
+        base_hash: str | None,
+        created_by: str,
+        note: str,
+        tests: TestsSummary,
+        files: Mapping[str, str],
+    ) -> StoredDraft:
+        row = add_draft(
+            self.session,
+            year=year,
+            content_hash=content_hash,
+            extends_year=extends_year,
+            extends_hash=extends_hash,
+            base_hash=base_hash,
+            created_by=created_by,
+            note=note,
+            tests=tests.to_json(),
+            files=files,
+        )
+        return _draft(row)
+
+    def draft(self, draft_id: int, *, lock: bool = False) -> StoredDraft | None:
+        """A draft (``lock``: against concurrent publishing until the transaction ends);
+        None for an id no draft has (or no id can be)."""
+        if not 0 < draft_id < 2**31:
+            return None
+        row = get_draft(self.session, draft_id, for_update=lock)
+        return _draft(row) if row is not None else None
+
+    def draft_files(self, draft_id: int) -> dict[str, str]:
+        return draft_files(self.session, draft_id)
+
+    def drafts(self, year: int) -> list[StoredDraft]:
+        """The year's drafts, oldest first."""
+        return [_draft(row) for row in list_drafts(self.session, year)]
 
 
 def latest_published(session: Session, year: int) -> RulesetVersionRow | None:
@@ -243,3 +388,28 @@ def mark_published(session: Session, draft_id: int, number: int) -> bool:
         .values(published_version=number)
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+def record_version(session: Session, ruleset: Ruleset) -> RulesetVersionRow:
+    """The stored version with this content; records it (as shipped files) when none is.
+
+    A score run calls this in its own transaction, so every run's rule set can be found
+    by hash later, even after the files of ``rules/<year>/`` change. The rule sets it
+    extends are recorded first, and the version names theirs by hash.
+    """
+    row = version_by_hash(session, ruleset.year, ruleset.content_hash)
+    if row is not None:
+        return row
+    parent = parent_of(ruleset)
+    parent_hash = record_version(session, parent).content_hash if parent is not None else None
+    return add_version_once(
+        session,
+        year=ruleset.year,
+        content_hash=ruleset.content_hash,
+        origin=SHIPPED,
+        extends_year=ruleset.extends,
+        extends_hash=parent_hash,
+        published_by="shipped files",
+        note=f"the rule files of {where(ruleset.year, '')} as shipped, recorded when used",
+        files=chain_files(ruleset).get(ruleset.year, {}),
+    )

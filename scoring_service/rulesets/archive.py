@@ -14,8 +14,8 @@ import zipfile
 from pathlib import PurePosixPath
 
 from scoring_service.domain.errors import InvalidRequest
+from scoring_service.rules.files import MAX_FILE_BYTES, MAX_FILES, MAX_TOTAL_BYTES, where
 from scoring_service.rules.problems import RuleProblem
-from scoring_service.rulesets.files import MAX_FILE_BYTES, MAX_FILES, MAX_TOTAL_BYTES, where
 
 SUFFIXES = (".yaml", ".yml", ".json")
 

@@ -28,19 +28,21 @@ from datetime import date, datetime
 from typing import Any
 
 from scoring_service.access import scope
-from scoring_service.db import rulesets as repo
-from scoring_service.db.ruleset_models import RulesetDraftRow, RulesetVersionRow
 from scoring_service.domain.assessment import Evaluator, assess_counts, check_as_of
 from scoring_service.domain.errors import Conflict, InvalidRequest, NotFound
 from scoring_service.domain.ruleset import Attribution, MetricValue, Ruleset
+from scoring_service.domain.versions import (
+    SHIPPED,
+    StoredDraft,
+    StoredVersion,
+    TestsSummary,
+    VersionedRules,
+)
 from scoring_service.engine.port import RuleEvaluationStopped
 from scoring_service.i18n import format_date, gettext, ngettext
-from scoring_service.rules.problems import RuleFileError, RuleProblem
-from scoring_service.rules.yaml_source import read_yaml
-from scoring_service.rulesets.diff import compare_rows, rule_changes
-from scoring_service.rulesets.files import (
+from scoring_service.rules.files import (
+    Checked,
     Files,
-    TestsSummary,
     chain_files,
     check_files,
     declared_extends,
@@ -48,7 +50,9 @@ from scoring_service.rulesets.files import (
     parent_of,
     read_folder,
 )
-from scoring_service.rulesets.source import VersionedRuleSource, record_version
+from scoring_service.rules.problems import RuleFileError, RuleProblem
+from scoring_service.rules.yaml_source import read_yaml
+from scoring_service.rulesets.diff import RowsDiff, compare_rows, rule_changes
 from scoring_service.unit_of_work import UnitOfWork
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -81,11 +85,11 @@ class PublishRefused(InvalidRequest):
         super().__init__(message + "\n  " + "\n  ".join(self.reasons))
 
 
-def _versioned(uow: UnitOfWork) -> VersionedRuleSource:
+def _versioned(uow: UnitOfWork) -> VersionedRules:
     """The unit of work's rule source: versions and drafts need the version-aware one."""
     rules = uow.rules
-    if not isinstance(rules, VersionedRuleSource):
-        raise RuntimeError("the rule source is not version-aware (use make_rule_source)")
+    if not isinstance(rules, VersionedRules):
+        raise RuntimeError("the rule source is not version-aware (use bootstrap.make_rule_source)")
     return rules
 
 
@@ -144,7 +148,7 @@ class VersionInfo:
     def words(self) -> tuple[str | None, str | None]:
         """Who published the version and why, as people read them: those of the shipped
         files (recorded in English) in the language in force."""
-        if self.origin != repo.SHIPPED:
+        if self.origin != SHIPPED:
             return self.published_by, self.note
         return gettext("shipped files"), gettext(
             "the rule files of rules/%(year)s/ as shipped", year=self.year
@@ -188,7 +192,7 @@ def _extends(year: int | None, content_hash: str | None) -> Extends | None:
     return Extends(year, content_hash) if year is not None else None
 
 
-def _version(row: RulesetVersionRow, current_hash: str | None) -> VersionInfo:
+def _version(row: StoredVersion, current_hash: str | None) -> VersionInfo:
     return VersionInfo(
         year=row.year,
         number=row.number,
@@ -208,8 +212,8 @@ def list_versions(uow: UnitOfWork, year: int) -> VersionList:
     current = _versioned(uow).current(year)
     current_hash = current.content_hash if current else None
     with uow:
-        rows = repo.list_versions(uow.session, year)
-        in_db = repo.latest_published(uow.session, year) is not None
+        rows = uow.rulesets.versions(year)
+        in_db = uow.rulesets.in_force(year) is not None
     versions = [_version(row, current_hash) for row in rows]
     # A version in force that comes from the shipped files and was never recorded.
     if current is not None and not in_db and all(not v.in_force for v in versions):
@@ -218,7 +222,7 @@ def list_versions(uow: UnitOfWork, year: int) -> VersionList:
                 year=year,
                 number=None,
                 content_hash=current.content_hash,
-                origin=repo.SHIPPED,
+                origin=SHIPPED,
                 in_force=True,
                 extends=(
                     _extends(current.extends, _extends_hash(current))
@@ -239,12 +243,11 @@ def _extends_hash(ruleset: Ruleset) -> str | None:
     return parent.content_hash if parent else None
 
 
-def find_version(uow: UnitOfWork, year: int, ref: str) -> RulesetVersionRow:
+def find_version(uow: UnitOfWork, year: int, ref: str) -> StoredVersion:
     """A stored version by number (``3``) or by content hash or a prefix of it (8+ digits)."""
-    session = uow.session
     ref = ref.strip().lower()
     if ref.isascii() and ref.isdigit() and len(ref) < 8:  # not "¹", which int() cannot read
-        row = repo.version_by_number(session, year, int(ref))
+        row = uow.rulesets.by_number(year, int(ref))
         if row is None:
             raise NotFound(gettext("the year %(year)s has no version %(ref)s", year=year, ref=ref))
         return row
@@ -255,7 +258,7 @@ def find_version(uow: UnitOfWork, year: int, ref: str) -> RulesetVersionRow:
                 ref=ref,
             )
         )
-    rows = repo.versions_by_prefix(session, year, ref)
+    rows = uow.rulesets.by_prefix(year, ref)
     hashes = {row.content_hash for row in rows}
     if not rows:
         raise NotFound(
@@ -282,17 +285,16 @@ def version_files(uow: UnitOfWork, year: int, ref: str | None) -> tuple[VersionI
     current = rules.current(year)
     current_hash = current.content_hash if current else None
     with uow:
-        session = uow.session
-        row = repo.latest_published(session, year) if ref is None else find_version(uow, year, ref)
+        row = uow.rulesets.in_force(year) if ref is None else find_version(uow, year, ref)
         if row is not None:
-            return _version(row, current_hash), repo.version_files(session, row.id)
+            return _version(row, current_hash), uow.rulesets.files(row.id)
         if current is None:
             raise NotFound(gettext("there is no rule set for the year %(year)s", year=year))
-        recorded = repo.version_by_hash(session, year, current.content_hash)
+        recorded = uow.rulesets.by_hash(year, current.content_hash)
     files = read_folder(rules.rules_dir / str(year))
     if recorded is not None:
         return _version(recorded, current_hash), files
-    return VersionInfo(year, None, current.content_hash, repo.SHIPPED, in_force=True), files
+    return VersionInfo(year, None, current.content_hash, SHIPPED, in_force=True), files
 
 
 # --- drafts ----------------------------------------------------------------------------------
@@ -305,7 +307,7 @@ class _Prepared:
     tests: TestsSummary
 
 
-def _parent_for(year: int, files: Files, rules: VersionedRuleSource) -> Ruleset | None:
+def _parent_for(year: int, files: Files, rules: VersionedRules) -> Ruleset | None:
     """The version in force of the year the files extend (None: none, the loader says so)."""
     extends = declared_extends(files)
     if extends is None or extends == year:
@@ -313,9 +315,7 @@ def _parent_for(year: int, files: Files, rules: VersionedRuleSource) -> Ruleset 
     return rules.current(extends)
 
 
-def _prepare(
-    year: int, files: Files, rules: VersionedRuleSource, evaluator: Evaluator
-) -> _Prepared:
+def _prepare(year: int, files: Files, rules: VersionedRules, evaluator: Evaluator) -> _Prepared:
     parent = _parent_for(year, files, rules)
     checked = check_files(year, files, parent, evaluator)
     if checked.problems or checked.ruleset is None or checked.tests is None:
@@ -434,13 +434,11 @@ def create_draft(uow: UnitOfWork, year: int, files: Files, *, note: str = "") ->
     base = rules.current(year)
     ruleset = prepared.ruleset
     with uow:
-        session = uow.session
         parent_hash = None
         if prepared.parent is not None:
             # Pin what the draft extends, so it can be found by hash at publishing.
-            parent_hash = record_version(session, prepared.parent).content_hash
-        row = repo.add_draft(
-            session,
+            parent_hash = uow.rulesets.record(prepared.parent).content_hash
+        row = uow.rulesets.add_draft(
             year=year,
             content_hash=ruleset.content_hash,
             extends_year=ruleset.extends,
@@ -448,7 +446,7 @@ def create_draft(uow: UnitOfWork, year: int, files: Files, *, note: str = "") ->
             base_hash=base.content_hash if base else None,
             created_by=actor.name,
             note=note,
-            tests=prepared.tests.to_json(),
+            tests=prepared.tests,
             files=files,
         )
         uow.audit(
@@ -464,7 +462,7 @@ def create_draft(uow: UnitOfWork, year: int, files: Files, *, note: str = "") ->
     return replace(info, rule_changes=changes, rule_changes_from=changed_from)
 
 
-def _draft(row: RulesetDraftRow, files: Files | None, current_hash: str | None) -> DraftInfo:
+def _draft(row: StoredDraft, files: Files | None, current_hash: str | None) -> DraftInfo:
     if row.published_version is not None:
         status = "published"
     elif row.base_hash != current_hash:
@@ -481,7 +479,7 @@ def _draft(row: RulesetDraftRow, files: Files | None, current_hash: str | None) 
         created_by=row.created_by,
         created_at=row.created_at,
         note=row.note,
-        tests=TestsSummary.from_json(json.loads(row.tests)),
+        tests=row.tests,
         published_version=row.published_version,
         files=None if files is None else sorted(files),
     )
@@ -489,16 +487,15 @@ def _draft(row: RulesetDraftRow, files: Files | None, current_hash: str | None) 
 
 def _load_draft(
     uow: UnitOfWork, year: int, draft_id: int, *, for_update: bool = False
-) -> tuple[RulesetDraftRow, Files]:
-    session = uow.session
-    row = repo.get_draft(session, draft_id, for_update=for_update) if 0 < draft_id < 2**31 else None
+) -> tuple[StoredDraft, Files]:
+    row = uow.rulesets.draft(draft_id, lock=for_update)
     if row is None or row.year != year:
         raise NotFound(
             gettext(
                 "the year %(year)s has no rule set draft %(draft_id)s", year=year, draft_id=draft_id
             )
         )
-    return row, repo.draft_files(session, row.id)
+    return row, uow.rulesets.draft_files(row.id)
 
 
 def get_draft(uow: UnitOfWork, year: int, draft_id: int, *, with_texts: bool = False) -> DraftInfo:
@@ -514,11 +511,11 @@ def list_drafts(uow: UnitOfWork, year: int) -> list[DraftInfo]:
     """The year's drafts, oldest first."""
     current = _versioned(uow).current(year)
     with uow:
-        rows = repo.list_drafts(uow.session, year)
+        rows = uow.rulesets.drafts(year)
     return [_draft(row, None, current.content_hash if current else None) for row in rows]
 
 
-def _draft_parent(row: RulesetDraftRow, rules: VersionedRuleSource) -> Ruleset | None:
+def _draft_parent(row: StoredDraft, rules: VersionedRules) -> Ruleset | None:
     if row.extends_year is None or row.extends_hash is None:
         return None
     parent = rules.by_hash(row.extends_year, row.extends_hash)
@@ -550,6 +547,48 @@ def test_draft(uow: UnitOfWork, year: int, draft_id: int) -> DraftTests:
 # --- dry run ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class DryRun:
+    """A dry run: the year's units scored under the version in force and under a draft at
+    the same date, with what changes (``diff``: only the units where something did)."""
+
+    title: str
+    year: int
+    as_of: date
+    data_revision: int
+    published_number: int | None  # None: the shipped version, not recorded yet
+    published_hash: str
+    draft_id: int | None  # None: files not stored
+    draft_hash: str
+    notes: list[str]
+    rule_changes: list[dict[str, Any]]  # {"what", "old", "new"}
+    diff: RowsDiff
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "year": self.year,
+            "as_of": self.as_of.isoformat(),
+            "data_revision": self.data_revision,
+            "published": {"number": self.published_number, "content_hash": self.published_hash},
+            "draft": {"id": self.draft_id, "content_hash": self.draft_hash},
+            "notes": self.notes,
+            "rule_changes": self.rule_changes,
+            "summary": self.diff.summary(),
+            "units": [change.to_json() for change in self.diff.changes],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    """Both sides of a dry run scored: the data revision and version in force read with
+    the counts, and the rows compared."""
+
+    revision: int
+    number: int | None
+    diff: RowsDiff
+
+
 def dry_run(
     uow: UnitOfWork,
     year: int,
@@ -557,7 +596,7 @@ def dry_run(
     draft_id: int | None = None,
     files: Files | None = None,
     as_of: date | None = None,
-) -> dict[str, Any]:
+) -> DryRun:
     """Score the year's data under the version in force and under a draft; what changes.
 
     The draft is a stored one (``draft_id``) or files not stored (``files``). Both sides
@@ -565,64 +604,18 @@ def dry_run(
     the version in force.
     """
     _check_year(year)
-    rules, evaluator = _versioned(uow), uow.evaluator
-    published = rules.current(year)
+    published = _versioned(uow).current(year)
     if published is None:
         raise NotFound(
             gettext("there is no rule set in force for %(year)s to compare a draft with", year=year)
         )
-    if draft_id is not None:
-        with uow:
-            row, draft_files = _load_draft(uow, year, draft_id)
-        try:
-            draft = load_files(year, draft_files, _draft_parent(row, rules))
-        except RuleFileError as error:
-            raise RuleProblems(
-                gettext(
-                    "draft %(draft_id)s does not load: %(error)s", draft_id=draft_id, error=error
-                ),
-                error.problems,
-            ) from None
-        draft_label = gettext("draft %(id)s", id=draft_id)
-    elif files is not None:
-        try:
-            draft = load_files(year, files, _parent_for(year, files, rules))
-        except RuleFileError as error:
-            raise RuleProblems(
-                gettext("the draft of %(year)s has problems:\n%(error)s", year=year, error=error),
-                error.problems,
-            ) from None
-        draft_label = gettext("the draft")
-    else:
-        raise InvalidRequest(gettext("name a draft: a stored draft's id, or its files"))
+    draft, draft_label = _dry_run_draft(uow, year, draft_id, files)
     day = as_of or published.cutoff
     check_as_of(year, day)
-    with uow:
-        session = uow.session
-        if not uow.years.exists(year):
-            raise NotFound(
-                gettext("no data is held for the year %(year)s; import a bundle first", year=year)
-            )
-        revision = uow.years.revision(year)
-        version = repo.version_by_hash(session, year, published.content_hash)
-        # The counts depend on the data, the date and attribution only: when the draft
-        # changes rules alone, both sides share one aggregate and only evaluation reruns.
-        sides = [published, draft]
-        kinds = sorted({k for side in sides for k in side.scored_kinds})
-        units = uow.index.scored_units(year, kinds)
-        counts = {
-            key: uow.index.counts(year, day, side.attribution, kinds)
-            for key, side in {_counts_key(side): side for side in sides}.items()
-        }
-    before, after = (
-        assess_counts(year, units, counts[_counts_key(side)], side, day, evaluator)
-        for side in sides
-    )
-    diff = compare_rows(before.rows(), after.rows(), published, draft)
-    number = version.number if version is not None else None
+    scored = _score_both(uow, year, day, published, draft)
     in_force = (
-        gettext("version %(number)s", number=number)
-        if number is not None
+        gettext("version %(number)s", number=scored.number)
+        if scored.number is not None
         else gettext("the shipped version")
     )
     notes = []
@@ -635,28 +628,88 @@ def dry_run(
                 day=format_date(day),
             )
         )
-    return {
-        "title": gettext(
-            "Dry run of %(draft)s (rules %(draft_rules)s) against %(in_force)s "
-            "(rules %(rules)s) of %(year)s, as of %(day)s, data revision %(revision)s",
-            draft=draft_label,
-            draft_rules=draft.content_hash[:12],
-            in_force=in_force,
-            rules=published.content_hash[:12],
-            year=year,
-            day=format_date(day),
-            revision=revision,
-        ),
-        "year": year,
-        "as_of": day.isoformat(),
-        "data_revision": revision,
-        "published": {"number": number, "content_hash": published.content_hash},
-        "draft": {"id": draft_id, "content_hash": draft.content_hash},
-        "notes": notes,
-        "rule_changes": rule_changes(published, draft),
-        "summary": diff.summary(),
-        "units": [change.to_json() for change in diff.changes],
-    }
+    title = gettext(
+        "Dry run of %(draft)s (rules %(draft_rules)s) against %(in_force)s "
+        "(rules %(rules)s) of %(year)s, as of %(day)s, data revision %(revision)s",
+        draft=draft_label,
+        draft_rules=draft.content_hash[:12],
+        in_force=in_force,
+        rules=published.content_hash[:12],
+        year=year,
+        day=format_date(day),
+        revision=scored.revision,
+    )
+    return DryRun(
+        title=title,
+        year=year,
+        as_of=day,
+        data_revision=scored.revision,
+        published_number=scored.number,
+        published_hash=published.content_hash,
+        draft_id=draft_id,
+        draft_hash=draft.content_hash,
+        notes=notes,
+        rule_changes=rule_changes(published, draft),
+        diff=scored.diff,
+    )
+
+
+def _dry_run_draft(
+    uow: UnitOfWork, year: int, draft_id: int | None, files: Files | None
+) -> tuple[Ruleset, str]:
+    """The draft a dry run scores, loaded (a stored one, else files), and how it is named."""
+    rules = _versioned(uow)
+    if draft_id is not None:
+        with uow:
+            row, draft_files = _load_draft(uow, year, draft_id)
+        try:
+            draft = load_files(year, draft_files, _draft_parent(row, rules))
+        except RuleFileError as error:
+            raise RuleProblems(
+                gettext(
+                    "draft %(draft_id)s does not load: %(error)s", draft_id=draft_id, error=error
+                ),
+                error.problems,
+            ) from None
+        return draft, gettext("draft %(id)s", id=draft_id)
+    if files is not None:
+        try:
+            draft = load_files(year, files, _parent_for(year, files, rules))
+        except RuleFileError as error:
+            raise RuleProblems(
+                gettext("the draft of %(year)s has problems:\n%(error)s", year=year, error=error),
+                error.problems,
+            ) from None
+        return draft, gettext("the draft")
+    raise InvalidRequest(gettext("name a draft: a stored draft's id, or its files"))
+
+
+def _score_both(
+    uow: UnitOfWork, year: int, day: date, published: Ruleset, draft: Ruleset
+) -> _Scored:
+    """The year's units scored at ``day`` under both rule sets, from one read of the data."""
+    with uow:
+        if not uow.years.exists(year):
+            raise NotFound(
+                gettext("no data is held for the year %(year)s; import a bundle first", year=year)
+            )
+        revision = uow.years.revision(year)
+        version = uow.rulesets.by_hash(year, published.content_hash)
+        # The counts depend on the data, the date and attribution only: when the draft
+        # changes rules alone, both sides share one aggregate and only evaluation reruns.
+        sides = [published, draft]
+        kinds = sorted({k for side in sides for k in side.scored_kinds})
+        units = uow.index.scored_units(year, kinds)
+        counts = {
+            key: uow.index.counts(year, day, side.attribution, kinds)
+            for key, side in {_counts_key(side): side for side in sides}.items()
+        }
+    before, after = (
+        assess_counts(year, units, counts[_counts_key(side)], side, day, uow.evaluator)
+        for side in sides
+    )
+    diff = compare_rows(before.rows(), after.rows(), published, draft)
+    return _Scored(revision, version.number if version is not None else None, diff)
 
 
 def _counts_key(ruleset: Ruleset) -> Attribution:
@@ -680,16 +733,58 @@ def publish_draft(uow: UnitOfWork, year: int, draft_id: int, *, note: str) -> Ve
     # below locks the draft and checks again that nothing changed meanwhile.
     with uow:
         row, files = _load_draft(uow, year, draft_id)
+    current = rules.current(year)
+    current_hash = current.content_hash if current else None
+    _require_publishable(row, current_hash)
+    parent = _draft_parent(row, rules)
+    checked = _recheck(uow, row, files, parent)
+    if current_hash == row.content_hash:
+        raise Conflict(
+            gettext(
+                "draft %(draft_id)s holds the same rules as the version in force: nothing to "
+                "publish",
+                draft_id=draft_id,
+            )
+        )
+    with uow:
+        locked, _ = _load_draft(uow, year, draft_id, for_update=True)
+        latest = uow.rulesets.in_force(year)
+        if locked.published_version is not None or (
+            latest is not None and latest.content_hash != row.base_hash
+        ):
+            raise Conflict(
+                gettext(
+                    "draft %(draft_id)s was published, or another version came first; retry",
+                    draft_id=draft_id,
+                )
+            )
+        if current is not None:
+            uow.rulesets.record(current)  # the version it replaces stays in the history
+        if parent is not None:
+            uow.rulesets.record(parent)
+        version = uow.rulesets.publish(row, files, published_by=actor.name, note=note)
+        uow.audit(
+            "ruleset.publish",
+            "ruleset_version",
+            f"{year}/{version.number}",
+            year=year,
+            detail={"draft": row.id, "content_hash": row.content_hash, "note": note},
+        )
+        uow.commit()
+        info = _version(version, row.content_hash)
+    return replace(info, tests=checked.tests)
+
+
+def _require_publishable(row: StoredDraft, current_hash: str | None) -> None:
+    """Refuse a draft published already, or made on a version no longer in force."""
     if row.published_version is not None:
         raise Conflict(
             gettext(
                 "draft %(draft_id)s was published already, as version %(published_version)s",
-                draft_id=draft_id,
+                draft_id=row.id,
                 published_version=row.published_version,
             )
         )
-    current = rules.current(year)
-    current_hash = current.content_hash if current else None
     if current_hash != row.base_hash:
         made_on, now = (row.base_hash or "none")[:12], (current_hash or "none")[:12]
         raise Conflict(
@@ -697,14 +792,18 @@ def publish_draft(uow: UnitOfWork, year: int, draft_id: int, *, note: str) -> Ve
                 "the rule set of %(year)s in force changed since draft %(draft_id)s was made "
                 "(made on %(made_on)s, in force now %(now)s); make a new draft from the "
                 "version in force",
-                year=year,
-                draft_id=draft_id,
+                year=row.year,
+                draft_id=row.id,
                 made_on=made_on,
                 now=now,
             )
         )
-    parent = _draft_parent(row, rules)
-    checked = check_files(year, files, parent, uow.evaluator)
+
+
+def _recheck(uow: UnitOfWork, row: StoredDraft, files: Files, parent: Ruleset | None) -> Checked:
+    """The draft's files checked again before publishing: they validate, load to the content
+    uploaded, pass their rule tests and complete their own dry run; else every reason."""
+    checked = check_files(row.year, files, parent, uow.evaluator)
     reasons = [str(problem) for problem in checked.problems]
     if checked.ruleset is not None and checked.ruleset.content_hash != row.content_hash:
         reasons.append(gettext("the draft no longer loads to the content it was uploaded with"))
@@ -720,66 +819,19 @@ def publish_draft(uow: UnitOfWork, year: int, draft_id: int, *, note: str) -> Ve
         reasons += [f"  {line}" for line in checked.tests.failures]
     stopped = None
     if not reasons and checked.ruleset is not None:
-        stopped = _dry_run_stops(uow, year, draft_id, checked.ruleset)
+        stopped = _dry_run_stops(uow, row.year, row.id, checked.ruleset)
         if stopped:
             reasons.append(stopped)
     if reasons:
         raise PublishRefused(
-            gettext("draft %(draft_id)s cannot be published", draft_id=draft_id),
+            gettext("draft %(draft_id)s cannot be published", draft_id=row.id),
             reasons,
             checked.problems,
             checked.tests,
             stopped,
         )
     assert checked.ruleset is not None
-    if current_hash == row.content_hash:
-        raise Conflict(
-            gettext(
-                "draft %(draft_id)s holds the same rules as the version in force: nothing to "
-                "publish",
-                draft_id=draft_id,
-            )
-        )
-    with uow:
-        session = uow.session
-        locked, _ = _load_draft(uow, year, draft_id, for_update=True)
-        latest = repo.latest_published(session, year)
-        if locked.published_version is not None or (
-            latest is not None and latest.content_hash != row.base_hash
-        ):
-            raise Conflict(
-                gettext(
-                    "draft %(draft_id)s was published, or another version came first; retry",
-                    draft_id=draft_id,
-                )
-            )
-        if current is not None:
-            record_version(session, current)  # the version it replaces stays in the history
-        if parent is not None:
-            record_version(session, parent)
-        version = repo.add_version(
-            session,
-            year=year,
-            content_hash=row.content_hash,
-            origin=repo.PUBLISHED,
-            extends_year=row.extends_year,
-            extends_hash=row.extends_hash,
-            published_by=actor.name,
-            note=note,
-            files=files,
-            draft_id=row.id,
-        )
-        repo.mark_published(session, row.id, version.number)
-        uow.audit(
-            "ruleset.publish",
-            "ruleset_version",
-            f"{year}/{version.number}",
-            year=year,
-            detail={"draft": row.id, "content_hash": row.content_hash, "note": note},
-        )
-        uow.commit()
-        info = _version(version, row.content_hash)
-    return replace(info, tests=checked.tests)
+    return checked
 
 
 # A unit with nothing, and one with a little of everything: a draft is scored on them even

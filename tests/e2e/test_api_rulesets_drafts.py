@@ -12,7 +12,7 @@ import pytest
 
 from scoring_service.engine import DurableRulesEngine, PythonEngine
 from scoring_service.engine.port import Deadline
-from scoring_service.rulesets.files import read_folder
+from scoring_service.rules.files import read_folder
 from tests.helpers.api import Api, make_api, problem
 
 ROOT = Path(__file__).resolve().parents[2]

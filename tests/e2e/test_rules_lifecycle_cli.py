@@ -245,7 +245,7 @@ SHIPPED_YEARS = sorted(p.name for p in (ROOT / "rules").iterdir() if p.is_dir())
 @pytest.mark.parametrize("year", SHIPPED_YEARS)
 def test_every_shipped_year_passes_the_draft_checks_unchanged(year: str, tmp_path: Path) -> None:
     """The guide's first steps on each year as shipped: export it, then ``draft --check``."""
-    from scoring_service.rulesets.files import read_folder
+    from scoring_service.rules.files import read_folder
 
     base = ("--db", f"sqlite:///{tmp_path / 'fresh.sqlite'}", "--rules-dir", str(ROOT / "rules"))
     work = tmp_path / "work" / year

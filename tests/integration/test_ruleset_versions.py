@@ -21,12 +21,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from scoring_service.access.roles import Principal, Role, command_line
 from scoring_service.config import REPO_RULES_DIR, FileRuleSource
 from scoring_service.db import rulesets as repo
+from scoring_service.db.rule_source import VersionedRuleSource
 from scoring_service.domain.errors import Conflict, InvalidRequest, NotFound
 from scoring_service.engine import PythonEngine
 from scoring_service.rules import load_ruleset, validate_rules_dir
+from scoring_service.rules.files import read_folder
 from scoring_service.rulesets import service
-from scoring_service.rulesets.files import read_folder
-from scoring_service.rulesets.source import VersionedRuleSource
 from scoring_service.services import import_bundle, recompute_run, score_year
 from scoring_service.unit_of_work import UnitOfWork
 
@@ -287,7 +287,7 @@ def test_a_dry_run_raising_the_commendation_threshold_lists_exactly_the_units_lo
 ) -> None:
     published = score_year(UnitOfWork(db, rules, ENGINE, command_line()), 2018).rows
     made = draft(raise_commendation(own_files(rules_dir, 2018), "0.97"), rules, db)
-    doc = service.dry_run(work(db, rules), 2018, draft_id=made["id"])
+    doc = service.dry_run(work(db, rules), 2018, draft_id=made["id"]).to_json()
     # Worked out from the published rows alone: commended, with a rate under 0.97.
     losing = sorted(
         r["unit"]
@@ -335,14 +335,14 @@ def test_a_dry_run_of_unstored_files_at_another_date(
     db: sessionmaker[Session], rules: VersionedRuleSource, rules_dir: Path
 ) -> None:
     files = edit(own_files(rules_dir, 2019), "ruleset.yaml", "late_credit: 0.3", "late_credit: 0.6")
-    doc = service.dry_run(work(db, rules), 2019, files=files, as_of=None)
+    doc = service.dry_run(work(db, rules), 2019, files=files, as_of=None).to_json()
     assert doc["draft"]["id"] is None
     assert {"what": "late_credit", "old": "0.3", "new": "0.6"} in doc["rule_changes"]
     late = [u for u in doc["units"] if "metrics" in u["changed"]]
     assert late and all("rate" in u["metrics"] for u in late)
     assert all(u["metrics"]["rate"][1] > u["metrics"]["rate"][0] for u in late)
     same = service.dry_run(work(db, rules), 2019, files=own_files(rules_dir, 2019), as_of=None)
-    assert same["units"] == [] and same["rule_changes"] == []
+    assert same.diff.changes == () and same.rule_changes == []
     with pytest.raises(InvalidRequest, match="before the year"):
         service.dry_run(work(db, rules), 2019, files=files, as_of=date(2018, 6, 1))
 
@@ -461,7 +461,7 @@ def test_a_dry_run_when_a_kind_is_no_longer_scored(
         "scored_kinds: [county, town, helping_unit]",
         "scored_kinds: [county, town]",
     )
-    doc = service.dry_run(work(db, rules), 2018, files=files)
+    doc = service.dry_run(work(db, rules), 2018, files=files).to_json()
     gone = [u for u in doc["units"] if u["new"] is None]
     assert gone and all(u["kind"] == "helping_unit" and u["old"] for u in gone)
     assert doc["summary"]["units"] > len(gone)  # units of either side

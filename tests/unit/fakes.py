@@ -31,9 +31,17 @@ from scoring_service.domain.rectification import (
     ReportState,
     RequestState,
 )
-from scoring_service.domain.ruleset import Attribution, RuleSource
+from scoring_service.domain.ruleset import Attribution, Ruleset, RuleSource
+from scoring_service.domain.versions import (
+    PUBLISHED,
+    SHIPPED,
+    StoredDraft,
+    StoredVersion,
+    TestsSummary,
+)
 from scoring_service.evidence.files import Upload
 from scoring_service.results import ScoreRun, ScoreRunInfo, YearSummary
+from scoring_service.rules.files import chain_files, parent_of
 from scoring_service.unit_of_work import UnitOfWork
 
 
@@ -531,6 +539,100 @@ class FakeEvidence:
         return self.files.get(sha256)
 
 
+class FakeRulesets:
+    """Rule set versions and drafts in memory; ids and numbers count from 1 as stored."""
+
+    def __init__(self) -> None:
+        self.stored: list[StoredVersion] = []
+        self.texts: dict[int, dict[str, str]] = {}  # version id -> its own files
+        self.held_drafts: dict[int, StoredDraft] = {}
+        self.draft_texts: dict[int, dict[str, str]] = {}
+
+    def in_force(self, year: int) -> StoredVersion | None:
+        published = [v for v in self.stored if v.year == year and v.origin == PUBLISHED]
+        return published[-1] if published else None
+
+    def versions(self, year: int) -> list[StoredVersion]:
+        return [v for v in self.stored if v.year == year]
+
+    def by_number(self, year: int, number: int) -> StoredVersion | None:
+        return next((v for v in self.versions(year) if v.number == number), None)
+
+    def by_hash(self, year: int, content_hash: str) -> StoredVersion | None:
+        return next((v for v in self.versions(year) if v.content_hash == content_hash), None)
+
+    def by_prefix(self, year: int, prefix: str) -> list[StoredVersion]:
+        return [v for v in self.versions(year) if v.content_hash.startswith(prefix)]
+
+    def files(self, version_id: int) -> dict[str, str]:
+        return dict(self.texts.get(version_id, {}))
+
+    def _add(self, **version: Any) -> StoredVersion:
+        number = 1 + max((v.number for v in self.versions(version["year"])), default=0)
+        files = version.pop("files")
+        stored = StoredVersion(
+            id=len(self.stored) + 1, number=number, published_at=datetime.now(UTC), **version
+        )
+        self.stored.append(stored)
+        self.texts[stored.id] = dict(files)
+        return stored
+
+    def record(self, ruleset: Ruleset) -> StoredVersion:
+        found = self.by_hash(ruleset.year, ruleset.content_hash)
+        if found is not None:
+            return found
+        parent = parent_of(ruleset)
+        return self._add(
+            year=ruleset.year,
+            content_hash=ruleset.content_hash,
+            origin=SHIPPED,
+            extends_year=ruleset.extends,
+            extends_hash=self.record(parent).content_hash if parent is not None else None,
+            published_by="shipped files",
+            note="recorded when used",
+            draft_id=None,
+            files=chain_files(ruleset).get(ruleset.year, {}),
+        )
+
+    def publish(
+        self, draft: StoredDraft, files: dict[str, str], *, published_by: str, note: str
+    ) -> StoredVersion:
+        version = self._add(
+            year=draft.year,
+            content_hash=draft.content_hash,
+            origin=PUBLISHED,
+            extends_year=draft.extends_year,
+            extends_hash=draft.extends_hash,
+            published_by=published_by,
+            note=note,
+            draft_id=draft.id,
+            files=files,
+        )
+        self.held_drafts[draft.id] = replace(draft, published_version=version.number)
+        return version
+
+    def add_draft(self, *, tests: TestsSummary, files: dict[str, str], **draft: Any) -> StoredDraft:
+        stored = StoredDraft(
+            id=len(self.held_drafts) + 1,
+            created_at=datetime.now(UTC),
+            tests=tests,
+            published_version=None,
+            **draft,
+        )
+        self.held_drafts[stored.id] = stored
+        self.draft_texts[stored.id] = dict(files)
+        return stored
+
+    def draft(self, draft_id: int, *, lock: bool = False) -> StoredDraft | None:
+        return self.held_drafts.get(draft_id)
+
+    def draft_files(self, draft_id: int) -> dict[str, str]:
+        return dict(self.draft_texts[draft_id])
+
+    def drafts(self, year: int) -> list[StoredDraft]:
+        return [d for _, d in sorted(self.held_drafts.items()) if d.year == year]
+
+
 class FakeUnitOfWork(UnitOfWork):
     """Repositories in memory; ``committed`` counts commits and ``audited`` keeps the audit
     entries of committed work only (an entry not committed is lost, as in a database)."""
@@ -551,6 +653,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.evidence = FakeEvidence()  # type: ignore[assignment]
         self.structure = FakeStructure(self.years)  # type: ignore[assignment,arg-type]
         self.inspections = FakeInspections(self.years)  # type: ignore[assignment,arg-type]
+        self.rulesets = FakeRulesets()  # type: ignore[assignment]
         self.committed = 0
         self.audited: list[tuple[str, str, str]] = []
         self._pending: list[tuple[str, str, str]] = []

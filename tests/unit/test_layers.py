@@ -108,3 +108,50 @@ def test_records_and_documents_reach_the_database_only_through_the_unit_of_work(
     used = sorted(m for m in imported(path) if m.split(".")[:2] == ["scoring_service", "db"])
     assert used == [], f"{name(path)} imports {used}: call a repository of the unit of work"
     assert "uow.session" not in text, f"{name(path)} uses uow.session: call a repository"
+
+
+# The entrances reach the database through the unit of work and ``bootstrap`` (the
+# composition root), never through ``db``. Not yet: the pages.
+ENTRANCES = [
+    *(ROOT / "api").glob("*.py"),
+    ROOT / "web" / "errors.py",
+    ROOT / "web" / "screenshots.py",
+    *(PACKAGE / "cli").glob("*.py"),
+    PACKAGE / "config.py",
+    *(PACKAGE / "rulesets").glob("*.py"),
+]
+
+
+def _database(module: str) -> bool:
+    return module == "scoring_service.db" or module.startswith("scoring_service.db.")
+
+
+@pytest.mark.parametrize("path", sorted(ENTRANCES), ids=name)
+def test_entrances_and_rule_editing_do_not_import_the_persistence_package(path: Path) -> None:
+    used = sorted(m for m in imported(path) if _database(m))
+    used += sorted(
+        f"scoring_service.{alias}" for alias in names_from(path, "scoring_service") if alias == "db"
+    )
+    assert used == [], f"{name(path)} imports {used}: ask the unit of work or bootstrap"
+
+
+@pytest.mark.parametrize(
+    "path", [PACKAGE / "db" / "rule_source.py", PACKAGE / "db" / "rulesets.py"], ids=name
+)
+def test_the_rule_source_and_versions_import_only_the_core(path: Path) -> None:
+    above = sorted(
+        m
+        for m in imported(path)
+        if m.startswith("scoring_service.")
+        and not _database(m)
+        and m.split(".")[1] not in CORE + LEAVES
+    )
+    assert above == [], f"{name(path)} imports {above}"
+
+
+def test_rule_files_load_from_rules_and_the_leftover_re_export_is_gone() -> None:
+    assert not (PACKAGE / "rulesets" / "source.py").exists()
+    assert not (PACKAGE / "rulesets" / "files.py").exists()
+    from scoring_service.rules.files import load_files
+
+    assert load_files.__module__ == "scoring_service.rules.files"

@@ -20,8 +20,8 @@ from scoring_service.reports.problem_sheet import (
     SheetProblems,
     read_problem_sheet,
 )
+from scoring_service.rules.files import MAX_FILE_BYTES
 from scoring_service.rulesets.archive import ArchiveProblems, read_zip
-from scoring_service.rulesets.files import MAX_FILE_BYTES
 from web.pointers import in_words
 
 # Problems are named as the office reads them, in Chinese.

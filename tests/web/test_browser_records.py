@@ -70,7 +70,7 @@ def test_a_draft_s_dry_run_shows_its_movers(browser: Any, served_site: tuple[Sit
     assert page.url.startswith(f"{base}/rules/2018/drafts/{draft_id}/diff")
     doc = service.dry_run(
         site.uow(Principal(None, "editor", Role.RULE_EDITOR)), 2018, draft_id=draft_id
-    )
+    ).to_json()
     movers = page.locator("table.movers tr[data-unit]")
     expected = doc["summary"]["largest_movers"]
     assert [r.get_attribute("data-unit") for r in movers.all()] == [m["unit"] for m in expected]

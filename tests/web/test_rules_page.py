@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from scoring_service.access.roles import Principal, Role
+from scoring_service.rules.files import read_folder
 from scoring_service.rulesets import service
-from scoring_service.rulesets.files import read_folder
 from tests.helpers.html import attrs, parse, texts
 from tests.helpers.web import ROOT, Site, csrf_token
 
@@ -116,7 +116,7 @@ def test_draft_tests_dry_run_and_publishing(editor_site: Site) -> None:
 
     diff = client.get(f"{draft_path}/diff")
     assert diff.status_code == 200
-    doc = service.dry_run(editor_site.uow(EDITOR), 2018, draft_id=draft_id)
+    doc = service.dry_run(editor_site.uow(EDITOR), 2018, draft_id=draft_id).to_json()
     movers = doc["summary"]["largest_movers"]
     assert movers
     table = parse(diff.text).xpath("//table[contains(@class,'movers')]")[0]

@@ -7,7 +7,6 @@ the largest movers) and publishing it with a note. The services are the API's
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
@@ -104,7 +103,7 @@ def diff(year: int, draft_id: int) -> str:
     # A dry run reads every unit's score, as the API's: not for a person limited to some.
     require_unscoped(person(), "a dry run over every unit")
     query = read(DiffQuery, args())
-    doc: dict[str, Any] = service.dry_run(uow(), year, draft_id=draft_id, as_of=query.as_of)
+    doc = service.dry_run(uow(), year, draft_id=draft_id, as_of=query.as_of).to_json()
     return render_template(
         "rules_diff.html",
         year=year,

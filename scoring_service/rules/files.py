@@ -24,6 +24,7 @@ import yaml
 
 from scoring_service.domain.assessment import Evaluator
 from scoring_service.domain.ruleset import Ruleset
+from scoring_service.domain.versions import TestsSummary
 from scoring_service.i18n import gettext
 from scoring_service.rules.loader import load_ruleset
 from scoring_service.rules.problems import RuleFileError, RuleProblem, unique
@@ -309,31 +310,6 @@ def load_files(year: int, own: Files, parent: Ruleset | None) -> Ruleset:
         raise RuleFileError(unique(problems))
     with materialised(layers_for(year, own, parent)) as root:
         return load_ruleset(year, root)
-
-
-@dataclass(frozen=True, slots=True)
-class TestsSummary:
-    """The result of a draft's rule tests (``rules/<year>/tests/``)."""
-
-    cases: int
-    passed: int
-    failures: tuple[str, ...]  # one line per failing case: where, name, what differed
-
-    @property
-    def failed(self) -> int:
-        return self.cases - self.passed
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "cases": self.cases,
-            "passed": self.passed,
-            "failed": self.failed,
-            "failures": list(self.failures),
-        }
-
-    @classmethod
-    def from_json(cls, value: Mapping[str, Any]) -> TestsSummary:
-        return cls(value["cases"], value["passed"], tuple(value["failures"]))
 
 
 @dataclass(frozen=True, slots=True)
