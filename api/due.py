@@ -11,8 +11,8 @@ from pydantic import ConfigDict, Field
 from api.context import uow
 from api.routing import ApiBlueprint
 from api.schemas import AsOfQuery, Page, PageQuery, ReadModel
-from scoring_service.access.roles import Permission
 from scoring_service.db.queries import list_page
+from scoring_service.domain.principals import Permission
 from scoring_service.due import MAX_WITHIN, due
 from scoring_service.way_up import way_up
 

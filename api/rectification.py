@@ -22,7 +22,7 @@ from api.schemas import (
     ReportsQuery,
     RequestDecisionCreate,
 )
-from scoring_service.access.roles import Permission
+from scoring_service.domain.principals import Permission
 from scoring_service.domain.rectification import (
     Decision,
     ExtensionRequest,

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scoring_service import db
-from scoring_service.access.roles import Principal
 from scoring_service.config import Settings, make_rule_source, normalise_url
 from scoring_service.domain.assessment import Evaluator
+from scoring_service.domain.principals import Principal
 from scoring_service.domain.ruleset import RuleSource
 from scoring_service.evidence.store import FileStore, LocalFileStore
 from scoring_service.unit_of_work import UnitOfWork

@@ -305,7 +305,7 @@ def _alerts(uow: UnitOfWork, year: int, as_of: date | None) -> tuple[date, list[
             raise _no_data(year)
         found = process_alerts(data, ruleset.alerts, day)
         if uow.actor.scope is not None:
-            found = scope.alerts_in_reach(uow.session, year, uow.actor, ruleset.attribution, found)
+            found = scope.alerts_in_reach(uow, year, ruleset.attribution, found)
         return day, found, data
 
 

@@ -86,11 +86,6 @@ def findings_page(
     return Page(findings, page.total, page.next_cursor)
 
 
-def findings_matching(session: Session, year: int, conditions: Sequence[Any]) -> list[Finding]:
-    """Every finding of the year matching ``conditions``, by code."""
-    return findings_where(session, year, *conditions)
-
-
 def finding(session: Session, year: int, code: str) -> Finding | None:
     found = findings_where(session, year, FindingRow.code == code)
     return found[0] if found else None

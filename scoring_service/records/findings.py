@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from scoring_service.access import scope
 from scoring_service.db import findings as store
 from scoring_service.db.counts import state_condition, tally_states
 from scoring_service.db.queries import Page, ancestors_of, list_page
+from scoring_service.db.scopes import visible_findings_condition
 from scoring_service.db.structure import pairings_of_village
 from scoring_service.domain.assessment import FindingFacts, finding_facts
 from scoring_service.domain.attribution import Attributor, Reason
@@ -114,7 +114,7 @@ def _conditions(uow: UnitOfWork, year: int, filt: FindingFilter, ruleset: Rulese
     )
     actor = uow.actor
     if actor.scope is not None:
-        conditions.append(scope.visible_findings_condition(year, actor, ruleset.attribution))
+        conditions.append(visible_findings_condition(year, actor, ruleset.attribution))
     return conditions
 
 

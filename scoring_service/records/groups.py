@@ -41,7 +41,7 @@ def create_group(uow: UnitOfWork, year: int, group: GroupIn) -> Group:
     """Add an inspection group (督查小组) with the counties it covers."""
     with uow:
         ruleset = begin_write(uow, year, create=True)
-        where = scope.reach(uow.session, year, uow.actor)
+        where = uow.reach(year)
         scope.require_inside(uow.actor, where, group.counties, "the group")
         if store.group_exists(uow.session, year, group.code):
             raise Conflict(
@@ -69,7 +69,7 @@ def update_group(uow: UnitOfWork, year: int, code: str, changes: dict[str, Any])
         if current is None:
             raise not_held(year, "group", code)
         counties = [*current.counties, *changes.get("counties", ())]
-        where = scope.reach(uow.session, year, uow.actor)
+        where = uow.reach(year)
         scope.require_inside(uow.actor, where, counties, "the group")
         new = GroupIn.model_construct(
             code=code,

@@ -11,6 +11,7 @@ from scoring_service.access import scope
 from scoring_service.bundle.schema import FindingIn, HouseholdIn, InspectionIn, SampleIn
 from scoring_service.db import inspections as store
 from scoring_service.db.queries import Page
+from scoring_service.db.scopes import visible_findings_condition
 from scoring_service.domain.errors import Conflict, InvalidRequest
 from scoring_service.domain.model import Finding, Inspection, YearData
 from scoring_service.domain.ruleset import Ruleset
@@ -164,10 +165,10 @@ def get_inspection(uow: UnitOfWork, year: int, code: str) -> tuple[Inspection, l
         held_year(uow, year)
         inspection = _held_inspection(uow, year, code)
         actor = uow.actor
-        if not scope.reach(uow.session, year, actor).has(inspection.county):
+        if not uow.reach(year).has(inspection.county):
             raise not_held(year, "inspection", code)
         attribution = ruleset_of(uow.rules, year).attribution
-        visible = scope.visible_findings_condition(year, actor, attribution)
+        visible = visible_findings_condition(year, actor, attribution)
         findings = store.inspection_findings(uow.session, year, code, visible)
     return inspection, findings
 
@@ -228,7 +229,7 @@ def _require_inside(uow: UnitOfWork, year: int, county: str, findings: Sequence[
     units = [county]
     for finding in findings:
         units += [finding.unit, *finding.responsible]
-    scope.require_inside(actor, scope.reach(uow.session, year, actor), units, "the inspection")
+    scope.require_inside(actor, uow.reach(year), units, "the inspection")
 
 
 def _held_inspection(uow: UnitOfWork, year: int, code: str) -> Inspection:

@@ -28,7 +28,7 @@ def create_pairing(uow: UnitOfWork, year: int, pairing: PairingIn) -> Pairing:
     """Pair a helping unit with a village for the year."""
     with uow:
         ruleset = begin_write(uow, year, create=True)
-        where = scope.reach(uow.session, year, uow.actor)
+        where = uow.reach(year)
         scope.require_inside(
             uow.actor, where, [pairing.helping_unit, pairing.village], "the pairing"
         )
@@ -58,7 +58,7 @@ def delete_pairing(uow: UnitOfWork, year: int, helping_unit: str, village: str) 
     """End a pairing: the village's findings no longer count for the helping unit."""
     with uow:
         begin_write(uow, year, create=False)
-        where = scope.reach(uow.session, year, uow.actor)
+        where = uow.reach(year)
         scope.require_inside(uow.actor, where, [helping_unit, village], "the pairing")
         if not store.pairing_exists(uow.session, year, helping_unit, village):
             raise _not_paired(year, helping_unit, village)
@@ -71,7 +71,7 @@ def get_pairing(uow: UnitOfWork, year: int, helping_unit: str, village: str) -> 
     """A pairing of the year; one of neither unit inside the caller's scope is not found."""
     with uow:
         held_year(uow, year)
-        seen = scope.reach(uow.session, year, uow.actor).has_any([helping_unit, village])
+        seen = uow.reach(year).has_any([helping_unit, village])
         if not seen or not store.pairing_exists(uow.session, year, helping_unit, village):
             raise _not_paired(year, helping_unit, village)
     return Pairing(helping_unit, village)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scoring_service.access import scope
 from scoring_service.db.years import load_pairings, load_units
 from scoring_service.domain.model import Group, Pairing, Unit
 from scoring_service.records.groups import list_groups
@@ -29,7 +28,7 @@ def year_structure(uow: UnitOfWork, year: int) -> Structure:
         pairings = load_pairings(uow.session, year)
         groups = list_groups(uow, year, limit=10**9, cursor=None).items
         if uow.actor.scope is not None:
-            where = scope.reach(uow.session, year, uow.actor)
+            where = uow.reach(year)
             units = [u for u in units if where.has(u.code)]
             pairings = [p for p in pairings if where.has_any([p.helping_unit, p.village])]
     return Structure(year, units, pairings, groups)

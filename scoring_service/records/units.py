@@ -12,6 +12,7 @@ from scoring_service.db import structure as store
 from scoring_service.db.queries import Page
 from scoring_service.domain.errors import Conflict
 from scoring_service.domain.model import Unit, UnitKind, VillageType
+from scoring_service.domain.principals import Reach
 from scoring_service.i18n import gettext as _
 from scoring_service.records.year import (
     InvalidRecord,
@@ -61,9 +62,7 @@ def update_unit(uow: UnitOfWork, year: int, code: str, changes: dict[str, Any]) 
     with uow:
         begin_write(uow, year, create=False)
         unit = _held_unit(uow, year, code)
-        scope.require_inside(
-            uow.actor, scope.reach(uow.session, year, uow.actor), [code], "the unit"
-        )
+        scope.require_inside(uow.actor, uow.reach(year), [code], "the unit")
         if "village_type" in changes:
             value = changes["village_type"]
             if unit.kind is UnitKind.VILLAGE and value is None:
@@ -102,17 +101,17 @@ def _require_place(uow: UnitOfWork, year: int, unit: UnitIn) -> None:
     if actor.scope is None:
         return
     if unit.parent is not None:
-        where = scope.reach(uow.session, year, actor)
+        where = uow.reach(year)
         scope.require_inside(actor, where, [unit.parent], "the unit")
     else:
-        scope.require_inside(actor, scope.Reach(actor.scope), [unit.code], "the unit")
+        scope.require_inside(actor, Reach(actor.scope), [unit.code], "the unit")
 
 
 def get_unit(uow: UnitOfWork, year: int, code: str) -> Unit:
     """A unit of the year; one outside the caller's scope is not found."""
     with uow:
         held_year(uow, year)
-        if not scope.reach(uow.session, year, uow.actor).has(code):
+        if not uow.reach(year).has(code):
             raise not_held(year, "unit", code)
         return _held_unit(uow, year, code)
 

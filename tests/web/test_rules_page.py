@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from scoring_service.access.roles import Principal, Role
+from scoring_service.domain.principals import Principal, Role
 from scoring_service.rulesets import service
 from scoring_service.rulesets.files import read_folder
 from tests.helpers.html import attrs, parse, texts
