@@ -18,8 +18,8 @@ from api.schemas import (
     TokenRead,
 )
 from scoring_service.access import audit, tokens
-from scoring_service.access.roles import Permission
 from scoring_service.access.scope import require_unscoped
+from scoring_service.domain.principals import Permission
 
 bp = ApiBlueprint("admin", __name__, tag="tokens")
 ADMIN = Permission.ADMIN

@@ -7,10 +7,10 @@ from collections.abc import Collection
 from flask import g, request
 
 from api import throttle
-from api.context import services
+from api.context import uow
 from api.errors import ApiProblem
-from scoring_service.access.roles import Permission, Principal
 from scoring_service.access.tokens import PREFIX, authenticate
+from scoring_service.domain.principals import NOBODY, Permission, Principal
 from scoring_service.i18n import gettext
 
 REALM = 'Bearer realm="scoring"'
@@ -66,7 +66,7 @@ def authorize(permission: Permission) -> Principal:
             slug="unauthenticated",
             headers={"WWW-Authenticate": f'{REALM}, error="invalid_request"'},
         )
-    principal = authenticate(secret.strip(), db=services().db)
+    principal = authenticate(uow(NOBODY), secret.strip())
     if principal is None:
         throttle.record_failure()
         raise ApiProblem(

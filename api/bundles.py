@@ -5,8 +5,8 @@ from __future__ import annotations
 from api.context import uow
 from api.routing import ApiBlueprint
 from api.schemas import BundleQuery, ImportRead, StoredCounts
-from scoring_service.access.roles import Permission
 from scoring_service.bundle.schema import BundleIn
+from scoring_service.domain.principals import Permission
 from scoring_service.services import import_bundle
 
 bp = ApiBlueprint("bundles", __name__, tag="bundles")

@@ -9,6 +9,7 @@ from flask import current_app
 from scoring_service.bootstrap import Engine, Sessions
 from scoring_service.config import Settings
 from scoring_service.domain.assessment import Evaluator
+from scoring_service.domain.principals import Principal
 from scoring_service.domain.ruleset import RuleSource
 from scoring_service.evidence.store import FileStore
 from scoring_service.unit_of_work import UnitOfWork
@@ -35,9 +36,9 @@ def services() -> Services:
     return found
 
 
-def uow() -> UnitOfWork:
-    """A unit of work for this request, acting as the authenticated caller."""
+def uow(actor: Principal | None = None) -> UnitOfWork:
+    """A unit of work for this request, acting as the authenticated caller (or ``actor``)."""
     from api.auth import current
 
     s = services()
-    return UnitOfWork(s.db, s.rules, s.evaluator, current(), s.files)
+    return UnitOfWork(s.db, s.rules, s.evaluator, actor or current(), s.files)

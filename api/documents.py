@@ -18,8 +18,8 @@ from api.errors import ApiProblem
 from api.routing import XLSX, ApiBlueprint, attachment
 from api.schemas import QueryModel
 from scoring_service import documents
-from scoring_service.access.roles import Permission
 from scoring_service.documents.files import DOCX, PDF, ZIP, Document
+from scoring_service.domain.principals import Permission
 
 bp = ApiBlueprint("documents", __name__, tag="documents")
 READ = Permission.READ

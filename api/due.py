@@ -20,8 +20,8 @@ from api.schemas import (
     ReadModel,
 )
 from api.scores import csv_attachment
-from scoring_service.access.roles import Permission
 from scoring_service.domain.pages import list_page
+from scoring_service.domain.principals import Permission
 from scoring_service.due import MAX_WITHIN, due
 from scoring_service.reports import exports
 from scoring_service.way_up import way_up

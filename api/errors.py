@@ -17,10 +17,10 @@ from werkzeug.exceptions import HTTPException
 
 from api import request_id
 from scoring_service.access.idempotency import InProgress, KeyReused
-from scoring_service.access.roles import Forbidden
 from scoring_service.bootstrap import DatabaseUnavailable, WriteClash
 from scoring_service.bundle import InvalidBundle
 from scoring_service.domain.errors import Conflict, DomainError, InvalidRequest, NotFound
+from scoring_service.domain.principals import Forbidden
 from scoring_service.i18n import N_
 from scoring_service.i18n import gettext as _
 from scoring_service.records.events import EventRefused

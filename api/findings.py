@@ -20,9 +20,9 @@ from api.schemas import (
     FindingRead,
     FindingStateRead,
 )
-from scoring_service.access.roles import Permission
 from scoring_service.domain.assessment import FindingFacts
 from scoring_service.domain.model import Event, EventType, Finding
+from scoring_service.domain.principals import Permission
 from scoring_service.records import findings as service
 from scoring_service.records.events import NewEvent, append_event
 

@@ -23,8 +23,8 @@ from api.schemas import (
     given,
 )
 from api.scores import csv_attachment
-from scoring_service.access.roles import Permission
 from scoring_service.domain.model import Finding, Inspection
+from scoring_service.domain.principals import Permission
 from scoring_service.records import inspections
 from scoring_service.reports import exports
 

@@ -26,7 +26,7 @@ from api.routing import (
     Operation,
 )
 from api.schemas import CODE_PATTERN, Problem
-from scoring_service.access.roles import ROLE_PERMISSIONS, Permission
+from scoring_service.domain.principals import ROLE_PERMISSIONS, Permission
 from scoring_service.i18n import N_, current_language
 from scoring_service.i18n import gettext as _
 

@@ -23,7 +23,7 @@ from api.schemas import (
     RequestDecisionCreate,
     ReusedEvidenceRead,
 )
-from scoring_service.access.roles import Permission
+from scoring_service.domain.principals import Permission
 from scoring_service.domain.rectification import (
     Decision,
     ExtensionRequest,

@@ -21,13 +21,13 @@ from pydantic import BaseModel, ValidationError, create_model
 from werkzeug.routing import IntegerConverter, Map
 
 from api.auth import authorize, refuse_token_in_query
-from api.context import services
+from api.context import services, uow
 from api.errors import ApiProblem, to_response
 from api.schemas import CODE_PATTERN, QueryModel
 from scoring_service.access import idempotency
-from scoring_service.access.roles import Permission, Principal
 from scoring_service.bundle.parse import describe_error as bundle_message
 from scoring_service.bundle.problems import pointer
+from scoring_service.domain.principals import Permission, Principal
 from scoring_service.i18n import gettext as _
 
 JSON = "application/json"
@@ -569,7 +569,9 @@ def _idempotent(
     fingerprint = idempotency.request_hash(request.method, target, _canonical(raw))
     ttl = timedelta(hours=ctx.config.idempotency_ttl_hours)
     lease = timedelta(seconds=ctx.config.idempotency_lease_seconds)
-    held = idempotency.claim(principal.token_id, key, fingerprint, db=ctx.db, ttl=ttl, lease=lease)
+    held = idempotency.claim(
+        uow(principal), principal.token_id, key, fingerprint, ttl=ttl, lease=lease
+    )
     if isinstance(held, idempotency.Answer):
         replay = Response(held.body, status=held.status, content_type=held.content_type)
         if held.location:
@@ -581,9 +583,10 @@ def _idempotent(
     except Exception as exc:  # every failure becomes the answer (or frees the key)
         response = to_response(exc)
     if response.status_code >= 500:
-        idempotency.release(held, db=ctx.db)
+        idempotency.release(uow(principal), held)
         return response
     idempotency.complete(
+        uow(principal),
         held,
         idempotency.Answer(
             response.status_code,
@@ -591,6 +594,5 @@ def _idempotent(
             response.headers.get("Location"),
             response.get_data(),
         ),
-        db=ctx.db,
     )
     return response

@@ -22,7 +22,7 @@ from api.schemas import (
     RulesetRead,
     RulesetSummaryRead,
 )
-from scoring_service.access.roles import Permission
+from scoring_service.domain.principals import Permission
 from scoring_service.domain.ruleset import Points, Ruleset
 from scoring_service.domain.scoring import json_number
 from scoring_service.rules import available_years

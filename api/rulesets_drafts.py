@@ -23,9 +23,9 @@ from api.context import uow
 from api.errors import ApiProblem
 from api.routing import ApiBlueprint
 from api.schemas import BodyModel, Number, QueryModel, ReadModel
-from scoring_service.access.roles import Permission
 from scoring_service.access.scope import require_unscoped
 from scoring_service.domain.errors import NotFound
+from scoring_service.domain.principals import Permission
 from scoring_service.i18n import gettext as _
 from scoring_service.rules.files import MAX_FILES, RULES_FOLDER
 from scoring_service.rules.problems import RuleProblem

@@ -14,7 +14,6 @@ from typing import Annotated, Any, Generic, Literal, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, StringConstraints
 
-from scoring_service.access.roles import Role
 from scoring_service.bundle.schema import (
     Code,
     FindingIn,
@@ -34,6 +33,7 @@ from scoring_service.domain.model import (
     UnitKind,
     VillageType,
 )
+from scoring_service.domain.principals import Role
 from scoring_service.reports.sheets import CsvEncoding
 
 PAGE_SIZE = 100  # items per page when the request gives no limit

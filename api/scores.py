@@ -30,8 +30,8 @@ from api.schemas import (
     TrendQuery,
     TrendSeriesRead,
 )
-from scoring_service.access.roles import Permission
 from scoring_service.domain.pages import list_page
+from scoring_service.domain.principals import Permission
 from scoring_service.records import score_runs as scores
 from scoring_service.reports import exports
 from scoring_service.results import ScoreRun, ScoreRunInfo

@@ -31,9 +31,9 @@ from api.schemas import (
     YearRead,
     given,
 )
-from scoring_service.access.roles import Permission
 from scoring_service.domain.errors import NotFound
 from scoring_service.domain.model import Group, Pairing, Unit, UnitKind
+from scoring_service.domain.principals import Permission
 from scoring_service.i18n import gettext as _
 from scoring_service.records import groups, pairings, units
 from scoring_service.records.structure import year_structure

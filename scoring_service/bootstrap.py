@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Protocol
 
 from scoring_service import db
-from scoring_service.access.roles import Principal
 from scoring_service.config import Settings, normalise_url
 from scoring_service.db.rule_source import VersionedRuleSource
 from scoring_service.domain.assessment import Evaluator
+from scoring_service.domain.principals import Principal
 from scoring_service.domain.ruleset import RuleSource
 from scoring_service.evidence.store import FileStore, LocalFileStore
 from scoring_service.unit_of_work import UnitOfWork

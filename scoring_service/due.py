@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from scoring_service.access import scope
+from scoring_service.db.scopes import visible_findings_condition
 from scoring_service.domain.errors import InvalidRequest
 from scoring_service.i18n import gettext as _
 from scoring_service.records.year import held_year
@@ -105,9 +105,7 @@ def due(
         held_year(uow, year)
         conditions = []
         if uow.actor.scope is not None:
-            conditions.append(
-                scope.visible_findings_condition(year, uow.actor, ruleset.attribution)
-            )
+            conditions.append(visible_findings_condition(year, uow.actor, ruleset.attribution))
         rows = uow.index.due(year, day, day + timedelta(days=days), ruleset.attribution, conditions)
         # What waits on the listed findings, for all of them at once: the listed ones are
         # those the caller reads, so nothing here widens the scope.

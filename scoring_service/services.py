@@ -303,10 +303,7 @@ def _alerts(uow: UnitOfWork, year: int, as_of: date | None) -> tuple[date, list[
             raise _no_data(year)
         found = process_alerts(data, ruleset.alerts, day)
         if uow.actor.scope is not None:
-            codes = {a.finding for a in found if a.finding is not None}
-            seen = uow.findings.readable_codes(year, codes, uow.actor, ruleset.attribution)
-            counties = uow.inspections.counties(year)
-            found = scope.alerts_seen(found, uow.reach(year), seen, counties)
+            found = scope.alerts_in_reach(uow, year, ruleset.attribution, found)
         return day, found, data
 
 

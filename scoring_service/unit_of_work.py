@@ -1,10 +1,11 @@
 """The unit of work: what one request or one command works with, and its one transaction.
 
-An entrance (the HTTP API, the command line, later the web pages) opens one unit of work
+An entrance (the HTTP API, the command line, the web pages) opens one unit of work
 per request or command, naming who acts. A service runs inside ``with uow:``: it reads
-and writes through ``uow.session``, records what it changed with ``uow.audit`` and ends
-with ``uow.commit()``, so the change and its audit entry commit together or not at all.
-Leaving the block without committing rolls everything back.
+and writes through the repositories bound to it (``uow.years``, ``uow.tokens``...),
+records what it changed with ``uow.audit`` and ends with ``uow.commit()``, so the change
+and its audit entry commit together or not at all. Leaving the block without committing
+rolls everything back.
 
 Blocks nest: a service that calls another shares its session, and only the outermost
 block closes it. No entrance opens sessions or writes audit rows itself.
@@ -17,15 +18,14 @@ from typing import Any, Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from scoring_service.access import scope
-from scoring_service.access.roles import Principal
+from scoring_service.db.accounts import AccountRepository
 from scoring_service.db.inspections import InspectionRepository
 from scoring_service.db.loop import (
     EvidenceRepository,
     ExtensionRequestRepository,
     ReportRepository,
 )
-from scoring_service.db.principals import record_audit
+from scoring_service.db.principals import AuditLog, IdempotencyKeys, TokenRepository
 from scoring_service.db.repositories import (
     AssessmentIndex,
     FindingRepository,
@@ -33,8 +33,10 @@ from scoring_service.db.repositories import (
     YearRepository,
 )
 from scoring_service.db.rulesets import RulesetRepository
+from scoring_service.db.scopes import ScopeRepository
 from scoring_service.db.structure import StructureRepository
 from scoring_service.domain.assessment import Evaluator
+from scoring_service.domain.principals import EVERYTHING, Principal, Reach
 from scoring_service.domain.ruleset import RuleSource
 from scoring_service.evidence.store import FileStore
 
@@ -68,6 +70,11 @@ class UnitOfWork:
         self.structure: StructureRepository
         self.inspections: InspectionRepository
         self.rulesets: RulesetRepository
+        self.scopes: ScopeRepository
+        self.tokens: TokenRepository
+        self.accounts: AccountRepository
+        self.audit_log: AuditLog
+        self.idempotency: IdempotencyKeys
 
     @property
     def sessions(self) -> sessionmaker[Session]:
@@ -100,6 +107,11 @@ class UnitOfWork:
             self.structure = StructureRepository(self._session)
             self.inspections = InspectionRepository(self._session)
             self.rulesets = RulesetRepository(self._session)
+            self.scopes = ScopeRepository(self._session)
+            self.tokens = TokenRepository(self._session)
+            self.accounts = AccountRepository(self._session)
+            self.audit_log = AuditLog(self._session)
+            self.idempotency = IdempotencyKeys(self._session)
         self._depth += 1
         return self
 
@@ -116,11 +128,12 @@ class UnitOfWork:
             self._session.close()
             self._session = None
 
-    def reach(self, year: int) -> scope.Reach:
-        """The units of ``year`` the principal reads and writes (every unit when unscoped)."""
+    def reach(self, year: int) -> Reach:
+        """The units of ``year`` the principal reads and writes (every unit when unscoped):
+        the one way any service learns a caller's reach."""
         if self.actor.scope is None:
-            return scope.EVERYTHING
-        return scope.reach(self.session, year, self.actor)
+            return EVERYTHING
+        return self.scopes.reach(year, self.actor)
 
     def commit(self) -> None:
         self.session.commit()
@@ -138,6 +151,4 @@ class UnitOfWork:
         detail: Any = None,
     ) -> None:
         """Record what the principal changed, in this transaction."""
-        record_audit(
-            self.session, self.actor, action, record_type, record_key, year=year, detail=detail
-        )
+        self.audit_log.add(self.actor, action, record_type, record_key, year=year, detail=detail)

@@ -15,7 +15,7 @@ from flask import Blueprint, g, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from scoring_service.access.accounts import principal_of
-from scoring_service.access.roles import Permission
+from scoring_service.domain.principals import Permission
 from web import errors, security
 
 TEMPLATES = Path(__file__).with_name("templates")

@@ -6,12 +6,8 @@ from flask import g
 
 from api.context import services
 from scoring_service.access.accounts import AccountInfo
-from scoring_service.access.roles import Principal, Role
+from scoring_service.domain.principals import NOBODY, Principal
 from scoring_service.unit_of_work import UnitOfWork
-
-# Who a request acts as before anyone has signed in: it can read nothing (an empty scope),
-# only try to sign in.
-NOBODY = Principal(None, "(not signed in)", Role.READER, frozenset())
 
 
 def person() -> Principal:

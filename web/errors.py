@@ -11,10 +11,10 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from scoring_service.access import audit
-from scoring_service.access.roles import Forbidden
 from scoring_service.bootstrap import DatabaseUnavailable, WriteClash
 from scoring_service.bundle import InvalidBundle
 from scoring_service.domain.errors import Conflict, DomainError, InvalidRequest, NotFound
+from scoring_service.domain.principals import Forbidden
 from scoring_service.i18n import _
 from scoring_service.rules import RuleFileError
 

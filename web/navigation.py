@@ -7,7 +7,7 @@ from __future__ import annotations
 from babel.support import LazyProxy
 from flask import current_app, g
 
-from scoring_service.access.roles import Permission, Principal
+from scoring_service.domain.principals import Permission, Principal
 from scoring_service.i18n import lazy_gettext
 
 YEAR_PAGES: tuple[tuple[str, LazyProxy], ...] = (

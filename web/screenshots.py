@@ -23,7 +23,8 @@ from typing import Any
 from flask import Flask
 from werkzeug.serving import make_server
 
-from scoring_service.access.roles import Principal, command_line
+from scoring_service.access.roles import command_line
+from scoring_service.domain.principals import Principal
 from scoring_service.unit_of_work import UnitOfWork
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,7 +108,7 @@ def _loop(uow: Callable[[Principal], UnitOfWork]) -> None:
     """What the liaison of 和平县 sent: a report with a site photo, another whose photo is
     the first one re-encoded (flagged as reused), a returned report and an extension
     request, so the queue and the unit's page show each kind."""
-    from scoring_service.access.roles import Role
+    from scoring_service.domain.principals import Role
     from scoring_service.domain.rectification import ReportState
     from scoring_service.records import extensions, reports
 

@@ -28,10 +28,11 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from itsdangerous import URLSafeTimedSerializer
 
-from api.context import services
+from api.context import uow
 from api.throttle import FailedAuthentications
 from scoring_service.access import accounts
 from scoring_service.config import Settings
+from scoring_service.domain.principals import NOBODY
 
 log = logging.getLogger("web")
 csrf = CSRFProtect()
@@ -85,7 +86,7 @@ class KeyedSessions(SecureCookieSessionInterface):
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         if not app.secret_key:
             try:
-                app.secret_key = accounts.session_secret(services().db)
+                app.secret_key = accounts.session_secret(uow(NOBODY))
             except Exception:  # the database cannot be used: no session this request
                 log.warning("no session key: the database cannot be read", exc_info=True)
                 return None
@@ -166,7 +167,7 @@ def load_person() -> accounts.AccountInfo | None:
         g.session_expired = True
         session.clear()
         return None
-    found = accounts.signed_in_account(services().db, account_id, version)
+    found = accounts.signed_in_account(uow(NOBODY), account_id, version)
     if found is None:
         session.clear()
         return None

@@ -13,11 +13,10 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import replace
 
-from scoring_service.access import audit, grants, passwords
-from scoring_service.access.roles import Principal, Role
-from scoring_service.db import Sessions, accounts
-from scoring_service.db.accounts import AccountInfo
+from scoring_service.access import grants, passwords
+from scoring_service.db.accounts import AccountInfo, UsernameTaken
 from scoring_service.domain.errors import Conflict, InvalidRequest, NotFound
+from scoring_service.domain.principals import Principal, Role
 from scoring_service.i18n import _
 from scoring_service.unit_of_work import UnitOfWork
 
@@ -84,15 +83,14 @@ def create_account(
     with uow:
         grants.require_grantable(uow, units)
         try:
-            info = accounts.add_account(
-                uow.session,
+            info = uow.accounts.add(
                 username=username,
                 password_hash=stored,
                 role=role,
                 scope=units,
                 created_by=uow.actor.name,
             )
-        except accounts.UsernameTaken:
+        except UsernameTaken:
             raise Conflict(_("an account is already named %(name)r", name=username)) from None
         uow.audit(
             "account.create",
@@ -107,7 +105,7 @@ def create_account(
 def list_accounts(uow: UnitOfWork) -> list[AccountInfo]:
     """Accounts by username (a scoped actor's: those scoped inside its scope)."""
     with uow:
-        found = accounts.list_accounts(uow.session)
+        found = uow.accounts.listed()
         if uow.actor.scope is not None:
             covered = grants.covered_by_actor(uow)
             found = [a for a in found if not grants.outside_of(covered, a.scope)]
@@ -115,7 +113,7 @@ def list_accounts(uow: UnitOfWork) -> list[AccountInfo]:
 
 
 def _held(uow: UnitOfWork, username: str) -> AccountInfo:
-    found = accounts.account_by_username(uow.session, username)
+    found = uow.accounts.by_username(username)
     if found is None:
         raise NotFound(_("no account is named %(name)r", name=username))
     grants.require_within(uow, found.scope)
@@ -129,7 +127,7 @@ def disable_account(uow: UnitOfWork, username: str) -> AccountInfo:
         found = _held(uow, username)
         if not found.active:
             raise Conflict(_("the account %(name)r is already disabled", name=username))
-        info = accounts.disable(uow.session, found.id)
+        info = uow.accounts.disable(found.id)
         uow.audit("account.disable", "account", username, detail={"id": info.id})
         uow.commit()
         return info
@@ -141,7 +139,7 @@ def reset_password(uow: UnitOfWork, username: str, password: str) -> AccountInfo
     stored = passwords.hash_password(password)
     with uow:
         found = _held(uow, username)
-        info = accounts.set_password(uow.session, found.id, stored)
+        info = uow.accounts.set_password(found.id, stored)
         uow.audit("account.reset_password", "account", username, detail={"id": info.id})
         uow.commit()
         return info
@@ -154,7 +152,7 @@ def sign_in(uow: UnitOfWork, username: str, password: str) -> AccountInfo | None
     audited under the account's username, a failure under the username tried."""
     attempted = username[:64]
     with uow:
-        found = accounts.account_by_username(uow.session, attempted, with_hash=True)
+        found = uow.accounts.by_username(attempted, with_hash=True)
         if found is None:
             passwords.check_nothing(password)
             ok = False
@@ -163,8 +161,7 @@ def sign_in(uow: UnitOfWork, username: str, password: str) -> AccountInfo | None
         if found is None or not ok or not found.active:
             reason = "unknown" if found is None else "disabled" if ok else "wrong password"
             who = Principal(None, attempted or "(empty)", Role.READER, frozenset())
-            audit.record(
-                uow.session,
+            uow.audit_log.add(
                 who,
                 "account.sign_in_failed",
                 "account",
@@ -173,8 +170,8 @@ def sign_in(uow: UnitOfWork, username: str, password: str) -> AccountInfo | None
             )
             uow.commit()
             return None
-        accounts.signed_in(uow.session, found.id)
-        audit.record(uow.session, principal_of(found), "account.sign_in", "account", attempted)
+        uow.accounts.signed_in(found.id)
+        uow.audit_log.add(principal_of(found), "account.sign_in", "account", attempted)
         uow.commit()
     return replace(found, password_hash="")  # the hash goes no further than the check
 
@@ -183,26 +180,27 @@ def sign_out(uow: UnitOfWork, account_id: int) -> None:
     """Sign ``uow.actor`` out on the server: every session of the account ends (a copy of
     the cookie is worth nothing after), and the sign-out is audited."""
     with uow:
-        accounts.end_sessions(uow.session, account_id)
+        uow.accounts.end_sessions(account_id)
         uow.audit("account.sign_out", "account", uow.actor.name)
         uow.commit()
 
 
-def signed_in_account(db: Sessions, account_id: int, session_version: int) -> AccountInfo | None:
+def signed_in_account(uow: UnitOfWork, account_id: int, session_version: int) -> AccountInfo | None:
     """The account a session cookie names, while the session is still good: the account
-    is there, not disabled, and its password has not been reset since. It reads in a
-    session of its own, as no one is known to act for yet."""
-    with db() as session:
-        found = accounts.account_by_id(session, account_id)
+    is there, not disabled, and its password has not been reset since. Give a unit of work
+    acting as nobody (no one is known to act for yet) and not in use."""
+    with uow:
+        found = uow.accounts.by_id(account_id)
     if found is None or not found.active or found.session_version != session_version:
         return None
     return found
 
 
-def session_secret(db: Sessions) -> str:
+def session_secret(uow: UnitOfWork) -> str:
     """The key that signs session cookies when no ``SCORING_SECRET_KEY`` is set: made once
-    and kept in the database, so every worker and every restart agree."""
-    with db() as session:
-        value = accounts.secret(session, "session_key", secrets.token_urlsafe(48))
-        session.commit()
+    and kept in the database, so every worker and every restart agree. Give a unit of work
+    not in use: the key commits in a transaction of its own."""
+    with uow:
+        value = uow.accounts.secret("session_key", secrets.token_urlsafe(48))
+        uow.commit()
     return value

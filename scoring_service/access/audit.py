@@ -7,15 +7,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from scoring_service.db import principals
 from scoring_service.db.principals import AuditEntry
 from scoring_service.db.queries import Page
 from scoring_service.unit_of_work import UnitOfWork
 
-# ``record(session, actor, ...)``: an entry in the caller's transaction (``uow.audit``).
-record = principals.record_audit
-
-__all__ = ["REFUSED", "AuditEntry", "entries", "record", "refused"]
+__all__ = ["REFUSED", "AuditEntry", "entries", "refused"]
 
 REFUSED = "security.refused"
 
@@ -44,8 +40,7 @@ def entries(
 ) -> Page[AuditEntry]:
     """Audit entries, newest first, filtered."""
     with uow:
-        return principals.audit_page(
-            uow.session,
+        return uow.audit_log.page(
             token=token,
             action=action,
             record_type=record_type,

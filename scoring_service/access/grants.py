@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from scoring_service.access.roles import SCOPED_ROLES, Forbidden, Role
-from scoring_service.db import scopes
 from scoring_service.domain.errors import InvalidRequest
+from scoring_service.domain.principals import SCOPED_ROLES, Forbidden, Role
 from scoring_service.i18n import gettext as _
 from scoring_service.i18n.labels import ROLES, label
 from scoring_service.unit_of_work import UnitOfWork
@@ -74,7 +73,7 @@ def outside_of(covered: frozenset[str] | None, scope: Sequence[str] | None) -> l
 
 def covered_by_actor(uow: UnitOfWork) -> frozenset[str] | None:
     """The units the acting principal reaches in any year (None: every unit)."""
-    return scopes.reach_in_any_year(uow.session, uow.actor)
+    return uow.scopes.reach_in_any_year(uow.actor)
 
 
 def require_within(uow: UnitOfWork, scope: Sequence[str] | None) -> None:
@@ -98,7 +97,7 @@ def require_grantable(uow: UnitOfWork, units: list[str] | None) -> None:
     year (so a typing mistake does not make a principal that reads nothing)."""
     require_within(uow, units)
     if units is not None:
-        unknown = scopes.unknown_units(uow.session, units)
+        unknown = uow.scopes.unknown_units(units)
         if unknown:
             raise InvalidRequest(
                 _(

@@ -17,9 +17,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from scoring_service.db import Sessions, principals
 from scoring_service.domain.errors import Conflict, DomainError
 from scoring_service.i18n import gettext
+from scoring_service.unit_of_work import UnitOfWork
 
 
 class KeyReused(DomainError):
@@ -57,28 +57,29 @@ class Claim:
 
 
 def claim(
+    uow: UnitOfWork,
     token_id: int,
     key: str,
     fingerprint: str,
     *,
-    db: Sessions,
     ttl: timedelta,
     lease: timedelta,
 ) -> Answer | Claim:
     """Claim the key for a request to run (a Claim), or the stored answer of the first one.
 
-    Each step commits in a transaction of its own (``db`` gives its sessions), so a claim
-    is seen by concurrent requests before the request's work runs. Raises KeyReused when
-    the key came with another request, InProgress when the first request is not answered
-    yet and its claim is younger than ``lease``.
+    Give a unit of work not in use: each step commits in a transaction of its own, so a
+    claim is seen by concurrent requests before the request's work runs. Raises KeyReused
+    when the key came with another request, InProgress when the first request is not
+    answered yet and its claim is younger than ``lease``.
     """
     now = datetime.now(UTC)
     mine = Claim(token_id, key, secrets.token_hex(16))
     for _ in range(3):  # again after clearing an expired key or losing a race for it
-        with db.begin() as session:
-            row = principals.idempotency_key(session, token_id, key)
+        with uow:
+            keys = uow.idempotency
+            row = keys.get(token_id, key)
             if row is not None and row.created_at < now - ttl:
-                principals.delete_key(session, token_id, key)
+                keys.delete(token_id, key)
                 row = None
             if row is not None:
                 if row.request_hash != fingerprint:
@@ -98,11 +99,16 @@ def claim(
                     )
                 # Unanswered past its lease: the request holding it died. Take the claim
                 # over unless another retry did so first (then its claim is read again).
-                if principals.take_over_claim(session, token_id, key, row.claim, mine.id, now):
+                taken = keys.take_over(token_id, key, row.claim, mine.id, now)
+                uow.commit()
+                if taken:
                     return mine
                 continue
-        with db.begin() as session:
-            if principals.add_claim(session, token_id, key, fingerprint, mine.id, now):
+            uow.commit()  # an expired key's deletion
+        with uow:
+            added = uow.idempotency.add_claim(token_id, key, fingerprint, mine.id, now)
+            uow.commit()
+            if added:
                 return mine
         # Another request claimed it meanwhile: read its claim.
     raise InProgress(
@@ -110,12 +116,12 @@ def claim(
     )
 
 
-def complete(held: Claim, answer: Answer, *, db: Sessions) -> bool:
-    """Store the answer of the request holding ``held``; False when the claim was taken over
-    (its lease ran out), and the answer of the request that took it over stands."""
-    with db.begin() as session:
-        return principals.store_answer(
-            session,
+def complete(uow: UnitOfWork, held: Claim, answer: Answer) -> bool:
+    """Store the answer of the request holding ``held``, in a transaction of its own; False
+    when the claim was taken over (its lease ran out), and the answer of the request that
+    took it over stands."""
+    with uow:
+        stored = uow.idempotency.answer(
             held.token_id,
             held.key,
             held.id,
@@ -124,10 +130,13 @@ def complete(held: Claim, answer: Answer, *, db: Sessions) -> bool:
             location=answer.location,
             body=answer.body,
         )
+        uow.commit()
+        return stored
 
 
-def release(held: Claim, *, db: Sessions) -> None:
+def release(uow: UnitOfWork, held: Claim) -> None:
     """Forget a claim whose request failed on the server's side, so a retry runs again
     (a claim taken over meanwhile is the new request's, and stays)."""
-    with db.begin() as session:
-        principals.release_claim(session, held.token_id, held.key, held.id)
+    with uow:
+        uow.idempotency.release(held.token_id, held.key, held.id)
+        uow.commit()

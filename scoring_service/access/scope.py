@@ -1,4 +1,4 @@
-"""The scope rule, in one place for every entrance (HTTP API, command line, later pages).
+"""The scope rule, in one place for every entrance (HTTP API, command line, web pages).
 
 A principal scoped to units **reads only data about its units and the units under
 them, and writes only records that are wholly inside that**:
@@ -24,17 +24,14 @@ cannot be probed; writes outside it are refused (403) and logged as security eve
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
 
-from scoring_service.access.roles import Forbidden, Principal
-
-# The rule's queries live with the other queries; they stay importable from here, where
-# every entrance's services look for the scope rule.
-from scoring_service.db.scopes import alerts_in_reach, reach, visible_findings_condition
 from scoring_service.domain.alerts import Alert
 from scoring_service.domain.errors import NotFound
+from scoring_service.domain.principals import Forbidden, Principal, Reach
+from scoring_service.domain.ruleset import Attribution
 from scoring_service.i18n import N_
 from scoring_service.i18n import gettext as _
+from scoring_service.unit_of_work import UnitOfWork
 
 # What the services name in a refusal (``what`` below), as they write it: each read in the
 # language in force, so a Chinese refusal holds no English subject.
@@ -53,32 +50,6 @@ SUBJECTS = (
     N_("a monthly report"),
     N_("a quarterly archive"),
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Reach:
-    """The units of one year a principal may read and write: None means every unit."""
-
-    units: frozenset[str] | None
-
-    @property
-    def everything(self) -> bool:
-        return self.units is None
-
-    def has(self, code: str) -> bool:
-        return self.units is None or code in self.units
-
-    def has_any(self, codes: Iterable[str]) -> bool:
-        return self.units is None or not self.units.isdisjoint(codes)
-
-    def outside(self, codes: Iterable[str]) -> list[str]:
-        """The codes among ``codes`` outside the reach, once each, in order."""
-        if self.units is None:
-            return []
-        return [c for c in dict.fromkeys(codes) if c not in self.units]
-
-
-EVERYTHING = Reach(None)
 
 
 def require_inside(actor: Principal, where: Reach, codes: Iterable[str], what: str) -> None:
@@ -144,15 +115,22 @@ def alerts_seen(
     ]
 
 
+def alerts_in_reach(
+    uow: UnitOfWork, year: int, attribution: Attribution, alerts: list[Alert]
+) -> list[Alert]:
+    """The alerts ``uow.actor`` reads (``alerts_seen``), inside an open unit of work."""
+    if uow.actor.scope is None:
+        return alerts
+    codes = {a.finding for a in alerts if a.finding is not None}
+    seen = uow.scopes.findings_read(year, uow.actor, attribution, codes)
+    return alerts_seen(alerts, uow.reach(year), seen, uow.scopes.inspection_counties(year))
+
+
 __all__ = [
-    "EVERYTHING",
-    "Reach",
     "alerts_in_reach",
     "alerts_seen",
     "hidden",
-    "reach",
     "require_inside",
     "require_unscoped",
     "sees_finding",
-    "visible_findings_condition",
 ]

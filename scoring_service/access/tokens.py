@@ -6,10 +6,9 @@ import hashlib
 import secrets
 
 from scoring_service.access import grants
-from scoring_service.access.roles import Principal, Role
-from scoring_service.db import Sessions, principals
-from scoring_service.db.principals import TokenInfo
+from scoring_service.db.principals import NameTaken, TokenInfo
 from scoring_service.domain.errors import Conflict, InvalidRequest, NotFound
+from scoring_service.domain.principals import Principal, Role
 from scoring_service.i18n import gettext as _
 from scoring_service.unit_of_work import UnitOfWork
 
@@ -44,15 +43,14 @@ def create_token(
     with uow:
         grants.require_grantable(uow, units)
         try:
-            info = principals.add_token(
-                uow.session,
+            info = uow.tokens.add(
                 name=name,
                 role=role,
                 scope=units,
                 token_hash=hash_token(secret),
                 created_by=actor.name,
             )
-        except principals.NameTaken:
+        except NameTaken:
             raise Conflict(
                 _(
                     "a live token is already named %(name)r; revoke it or pick another name",
@@ -72,18 +70,17 @@ def create_token(
 def revoke_token(uow: UnitOfWork, ref: str | int) -> TokenInfo:
     """Revoke a live token given by id or name; later requests with it get 401."""
     with uow:
-        session = uow.session
         # An id is ASCII digits ("¹" is a digit int() cannot read) that fit the id column.
         if isinstance(ref, int) or (ref.isascii() and ref.isdigit() and len(ref) < 10):
-            found = principals.live_token(session, token_id=int(ref))
+            found = uow.tokens.live(token_id=int(ref))
             if found is None and isinstance(ref, str):
-                found = principals.live_token(session, name=ref)
+                found = uow.tokens.live(name=ref)
         else:
-            found = principals.live_token(session, name=ref)
+            found = uow.tokens.live(name=ref)
         if found is None:
             raise NotFound(_("no live token %(ref)r", ref=ref))
         grants.require_within(uow, found.scope)
-        info = principals.revoke_token(session, found.id)
+        info = uow.tokens.revoke(found.id)
         uow.audit("token.revoke", "token", info.name, detail={"id": info.id})
         uow.commit()
         return info
@@ -93,20 +90,20 @@ def list_tokens(uow: UnitOfWork, *, include_revoked: bool = False) -> list[Token
     """Tokens by id (a scoped actor's: those scoped inside its scope); revoked ones only
     when asked."""
     with uow:
-        found = principals.list_tokens(uow.session, include_revoked=include_revoked)
+        found = uow.tokens.listed(include_revoked=include_revoked)
         if uow.actor.scope is not None:
             covered = grants.covered_by_actor(uow)
             found = [t for t in found if not grants.outside_of(covered, t.scope)]
         return found
 
 
-def authenticate(secret: str, *, db: Sessions) -> Principal | None:
-    """The caller a live token stands for, or None. It reads in a session of its own: no
-    one is known to act for yet, so there is no unit of work."""
+def authenticate(uow: UnitOfWork, secret: str) -> Principal | None:
+    """The caller a live token stands for, or None. Give a unit of work acting as nobody
+    (no one is known to act for yet) and not in use: it reads in a transaction of its own."""
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return None
-    with db() as session:
-        info = principals.live_token_by_hash(session, hash_token(secret))
+    with uow:
+        info = uow.tokens.live_by_hash(hash_token(secret))
     if info is None:
         return None
     return Principal(

@@ -9,9 +9,10 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, TextIO
 
-from scoring_service.access.roles import Principal, command_line
+from scoring_service.access.roles import command_line
 from scoring_service.config import Settings
 from scoring_service.domain.assessment import Evaluator
+from scoring_service.domain.principals import Principal
 from scoring_service.i18n import gettext as _
 from scoring_service.unit_of_work import UnitOfWork
 

@@ -14,8 +14,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from scoring_service.access.roles import Role
 from scoring_service.db.account_models import AccountRow, ServiceSecretRow
+from scoring_service.domain.principals import Role
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,3 +162,53 @@ def secret(session: Session, name: str, make: str) -> str:
     except IntegrityError:
         pass  # another process stored it first: read theirs
     return session.get_one(ServiceSecretRow, name, populate_existing=True).value
+
+
+class AccountRepository:
+    """People's accounts and the service's own secrets (``uow.accounts``)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(
+        self,
+        *,
+        username: str,
+        password_hash: str,
+        role: Role,
+        scope: Collection[str] | None,
+        created_by: str,
+    ) -> AccountInfo:
+        """Store an account; ``UsernameTaken`` when the username is in use."""
+        return add_account(
+            self.session,
+            username=username,
+            password_hash=password_hash,
+            role=role,
+            scope=scope,
+            created_by=created_by,
+        )
+
+    def by_username(self, username: str, *, with_hash: bool = False) -> AccountInfo | None:
+        return account_by_username(self.session, username, with_hash=with_hash)
+
+    def by_id(self, account_id: int) -> AccountInfo | None:
+        return account_by_id(self.session, account_id)
+
+    def listed(self) -> list[AccountInfo]:
+        return list_accounts(self.session)
+
+    def disable(self, account_id: int) -> AccountInfo:
+        return disable(self.session, account_id)
+
+    def set_password(self, account_id: int, password_hash: str) -> AccountInfo:
+        return set_password(self.session, account_id, password_hash)
+
+    def end_sessions(self, account_id: int) -> None:
+        end_sessions(self.session, account_id)
+
+    def signed_in(self, account_id: int) -> None:
+        signed_in(self.session, account_id)
+
+    def secret(self, name: str, make: str) -> str:
+        return secret(self.session, name, make)

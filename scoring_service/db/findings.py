@@ -6,7 +6,7 @@ takes the caller's ``Session`` and never commits.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any, cast
@@ -86,11 +86,6 @@ def findings_page(
     return Page(findings, page.total, page.next_cursor)
 
 
-def findings_matching(session: Session, year: int, conditions: Sequence[Any]) -> list[Finding]:
-    """Every finding of the year matching ``conditions``, by code."""
-    return findings_where(session, year, *conditions)
-
-
 def finding(session: Session, year: int, code: str) -> Finding | None:
     found = findings_where(session, year, FindingRow.code == code)
     return found[0] if found else None
@@ -100,17 +95,6 @@ def finding_matches(session: Session, code: str, condition: Any) -> bool:
     """Whether the finding ``code`` matches ``condition`` (a scope's, naming the year)."""
     found = session.scalar(select(FindingRow.code).where(condition, FindingRow.code == code))
     return found is not None
-
-
-def codes_matching(session: Session, year: int, codes: Collection[str], condition: Any) -> set[str]:
-    """The codes among ``codes`` of the year's findings matching ``condition``."""
-    return set(
-        session.scalars(
-            select(FindingRow.code).where(
-                FindingRow.year == year, condition, FindingRow.code.in_(sorted(set(codes)))
-            )
-        )
-    )
 
 
 def repeat_history(

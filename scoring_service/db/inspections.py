@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
-from scoring_service.access.roles import Principal
 from scoring_service.db.findings import findings_where, store_findings
 from scoring_service.db.models import (
     FindingRow,
@@ -26,6 +25,7 @@ from scoring_service.db.rows import bulk_insert, code_is, grouped, select_rows
 from scoring_service.db.scopes import visible_findings_condition
 from scoring_service.db.timelines import refresh_timelines
 from scoring_service.domain.model import Finding, Household, HouseholdStatus, Inspection, Sample
+from scoring_service.domain.principals import Principal
 from scoring_service.domain.ruleset import Attribution
 
 # A dictionary lookup: calling the enum class per row costs about a microsecond each.
@@ -266,13 +266,6 @@ class InspectionRepository:
     def of_year(self, year: int) -> list[Inspection]:
         """The year's inspections in stored order, each with its sample."""
         return load_inspections(self.session, year)
-
-    def counties(self, year: int) -> dict[str, str]:
-        """Each inspection's county, by inspection code."""
-        rows = self.session.execute(
-            select(InspectionRow.code, InspectionRow.county).where(InspectionRow.year == year)
-        )
-        return {code: county for code, county in rows}
 
     def add(self, year: int, inspection: Inspection, findings: Sequence[Finding]) -> None:
         """Store an inspection after the year's last one, then its findings after theirs."""

@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
-from scoring_service.access.roles import Principal
 from scoring_service.db.loop_models import (
     EvidenceFileRow,
     ExtensionRequestRow,
@@ -20,6 +19,7 @@ from scoring_service.db.loop_models import (
 )
 from scoring_service.db.models import FindingRow
 from scoring_service.db.scopes import visible_findings_condition
+from scoring_service.domain.principals import Principal
 from scoring_service.domain.rectification import (
     Decision,
     EvidenceFile,

@@ -15,9 +15,9 @@ from sqlalchemy import ColumnElement, Delete, Update, delete, insert, select, up
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from scoring_service.access.roles import Principal, Role
 from scoring_service.db.api_models import ApiTokenRow, AuditRow, IdempotencyRow
 from scoring_service.db.queries import Page, keyset_page
+from scoring_service.domain.principals import Principal, Role
 
 _Statement = TypeVar("_Statement", Update, Delete)
 
@@ -333,3 +333,140 @@ def _count(result: Any) -> int:
 
 def _match(statement: _Statement, token_id: int, key: str) -> _Statement:
     return statement.where(IdempotencyRow.token_id == token_id, IdempotencyRow.key == key)
+
+
+# --- the repositories on the unit of work ----------------------------------------------------
+
+
+class TokenRepository:
+    """Bearer tokens as ``access.tokens`` keeps them (``uow.tokens``)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(
+        self,
+        *,
+        name: str,
+        role: Role,
+        scope: Collection[str] | None,
+        token_hash: str,
+        created_by: str,
+    ) -> TokenInfo:
+        """Store a token (its hash only); ``NameTaken`` when a live token has the name."""
+        return add_token(
+            self.session,
+            name=name,
+            role=role,
+            scope=scope,
+            token_hash=token_hash,
+            created_by=created_by,
+        )
+
+    def live(self, *, token_id: int | None = None, name: str | None = None) -> TokenInfo | None:
+        """The live token with this id or (else) this name, or None."""
+        return live_token(self.session, token_id=token_id, name=name)
+
+    def live_by_hash(self, token_hash: str) -> TokenInfo | None:
+        return live_token_by_hash(self.session, token_hash)
+
+    def revoke(self, token_id: int) -> TokenInfo:
+        return revoke_token(self.session, token_id)
+
+    def listed(self, *, include_revoked: bool) -> list[TokenInfo]:
+        return list_tokens(self.session, include_revoked=include_revoked)
+
+
+class AuditLog:
+    """The audit log (``uow.audit_log``): entries added in the caller's transaction, pages
+    of them read."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(
+        self,
+        actor: Principal,
+        action: str,
+        record_type: str,
+        record_key: str,
+        *,
+        year: int | None = None,
+        detail: Any = None,
+    ) -> None:
+        record_audit(self.session, actor, action, record_type, record_key, year=year, detail=detail)
+
+    def page(
+        self,
+        *,
+        token: str | None = None,
+        action: str | None = None,
+        record_type: str | None = None,
+        record_key: str | None = None,
+        year: int | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int,
+        cursor: str | None = None,
+    ) -> Page[AuditEntry]:
+        return audit_page(
+            self.session,
+            token=token,
+            action=action,
+            record_type=record_type,
+            record_key=record_key,
+            year=year,
+            since=since,
+            until=until,
+            limit=limit,
+            cursor=cursor,
+        )
+
+
+class IdempotencyKeys:
+    """Idempotency keys and their claims (``uow.idempotency``)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, token_id: int, key: str) -> KeyRecord | None:
+        return idempotency_key(self.session, token_id, key)
+
+    def delete(self, token_id: int, key: str) -> None:
+        delete_key(self.session, token_id, key)
+
+    def add_claim(
+        self, token_id: int, key: str, request_hash: str, claim: str, at: datetime
+    ) -> bool:
+        """Store a new claim on the key; False when another request stored one first."""
+        return add_claim(self.session, token_id, key, request_hash, claim, at)
+
+    def take_over(self, token_id: int, key: str, old: str | None, new: str, at: datetime) -> bool:
+        """Replace the unanswered claim ``old`` by ``new``; False when another retry did."""
+        return take_over_claim(self.session, token_id, key, old, new, at)
+
+    def answer(
+        self,
+        token_id: int,
+        key: str,
+        claim: str,
+        *,
+        status: int,
+        content_type: str,
+        location: str | None,
+        body: bytes,
+    ) -> bool:
+        """Store the answer of the request holding ``claim``; False when it no longer does."""
+        return store_answer(
+            self.session,
+            token_id,
+            key,
+            claim,
+            status=status,
+            content_type=content_type,
+            location=location,
+            body=body,
+        )
+
+    def release(self, token_id: int, key: str, claim: str) -> None:
+        release_claim(self.session, token_id, key, claim)

@@ -14,13 +14,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from scoring_service.access.roles import Principal
 from scoring_service.db import counts, findings, score_runs, structure, timelines, years
 from scoring_service.db.queries import Page, inspection_county
 from scoring_service.db.scopes import visible_findings_condition
 from scoring_service.domain.assessment import Counts
 from scoring_service.domain.attribution import Reason
 from scoring_service.domain.model import Event, Finding, FindingFilter, Unit, UnitKind, YearData
+from scoring_service.domain.principals import Principal
 from scoring_service.domain.ruleset import Attribution
 from scoring_service.domain.timeline import Span
 from scoring_service.results import Difference, ScoreRun, ScoreRunInfo, YearSummary
@@ -93,13 +93,6 @@ class FindingRepository:
 
     def county(self, year: int, inspection: str) -> str | None:
         return inspection_county(self.session, year, inspection)
-
-    def readable_codes(
-        self, year: int, codes: Collection[str], actor: Principal, attribution: Attribution
-    ) -> set[str]:
-        """The codes among ``codes`` of findings ``actor`` reads (the scope rule)."""
-        condition = visible_findings_condition(year, actor, attribution)
-        return findings.codes_matching(self.session, year, codes, condition)
 
     def _conditions(
         self, year: int, filt: FindingFilter, actor: Principal, attribution: Attribution

@@ -1,5 +1,6 @@
 """The queries of the scope rule (``access.scope``): a principal's reach in a year, the
-findings and alerts it reads, and the units a token's scope may name.
+findings it reads, and the units a token's scope may name; ``ScopeRepository`` binds them to
+the unit of work as ``uow.scopes``.
 
 Nothing here commits; callers own the transaction.
 """
@@ -7,29 +8,14 @@ Nothing here commits; callers own the transaction.
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.orm import Session
 
-from scoring_service.access.roles import Principal
 from scoring_service.db.models import FindingRow, InspectionRow, UnitRow
 from scoring_service.db.queries import beyond_the_tree, subtree
-from scoring_service.domain.alerts import Alert
+from scoring_service.domain.principals import EVERYTHING, Principal, Reach
 from scoring_service.domain.ruleset import Attribution
-
-if TYPE_CHECKING:
-    from scoring_service.access.scope import Reach
-
-
-def reach(session: Session, year: int, actor: Principal) -> Reach:
-    """The principal's reach in ``year``: its scope's units and every unit under them."""
-    # Imported here: access.scope re-exports this module's functions, so it loads it first.
-    from scoring_service.access.scope import EVERYTHING, Reach
-
-    if actor.scope is None:
-        return EVERYTHING
-    return Reach(frozenset(session.scalars(subtree(year, actor.scope))))
 
 
 def visible_findings_condition(
@@ -47,47 +33,59 @@ def visible_findings_condition(
     return and_(FindingRow.year == year, or_(*conditions))
 
 
-def reach_in_any_year(session: Session, actor: Principal) -> frozenset[str] | None:
-    """Every unit some year's tree puts in the principal's reach (None: every unit).
+class ScopeRepository:
+    """What the scope rule reads: reaches, the findings a principal reads, the units held."""
 
-    One query per year held, once per request: tokens are not tied to a year, so a unit
-    is inside when any year's tree puts it there.
-    """
-    if actor.scope is None:
-        return None
-    covered = set(actor.scope)
-    for year in session.scalars(select(UnitRow.year).distinct()).all():
-        covered.update(session.scalars(subtree(year, actor.scope)))
-    return frozenset(covered)
+    def __init__(self, session: Session) -> None:
+        self.session = session
 
+    def reach(self, year: int, actor: Principal) -> Reach:
+        """The principal's reach in ``year``: its scope's units and every unit under them."""
+        if actor.scope is None:
+            return EVERYTHING
+        return Reach(frozenset(self.session.scalars(subtree(year, actor.scope))))
 
-def unknown_units(session: Session, codes: Collection[str]) -> list[str]:
-    """The codes among ``codes`` that are no unit of any year held."""
-    wanted = sorted(set(codes))
-    known = set(session.scalars(select(UnitRow.code).where(UnitRow.code.in_(wanted)).distinct()))
-    return [c for c in wanted if c not in known]
+    def reach_in_any_year(self, actor: Principal) -> frozenset[str] | None:
+        """Every unit some year's tree puts in the principal's reach (None: every unit).
 
+        One query per year held, once per request: tokens are not tied to a year, so a
+        unit is inside when any year's tree puts it there.
+        """
+        if actor.scope is None:
+            return None
+        covered = set(actor.scope)
+        for year in self.session.scalars(select(UnitRow.year).distinct()).all():
+            covered.update(self.session.scalars(subtree(year, actor.scope)))
+        return frozenset(covered)
 
-def alerts_in_reach(
-    session: Session, year: int, actor: Principal, attribution: Attribution, alerts: list[Alert]
-) -> list[Alert]:
-    """The alerts the principal reads (``access.scope.alerts_seen``)."""
-    from scoring_service.access.scope import alerts_seen
+    def unknown_units(self, codes: Collection[str]) -> list[str]:
+        """The codes among ``codes`` that are no unit of any year held."""
+        wanted = sorted(set(codes))
+        known = set(
+            self.session.scalars(select(UnitRow.code).where(UnitRow.code.in_(wanted)).distinct())
+        )
+        return [c for c in wanted if c not in known]
 
-    if actor.scope is None:
-        return alerts
-    codes = sorted({a.finding for a in alerts if a.finding is not None})
-    seen = set(
-        session.scalars(
-            select(FindingRow.code).where(
-                visible_findings_condition(year, actor, attribution), FindingRow.code.in_(codes)
+    def findings_read(
+        self, year: int, actor: Principal, attribution: Attribution, codes: Collection[str]
+    ) -> set[str]:
+        """The findings among ``codes`` the principal reads."""
+        if actor.scope is None:
+            return set(codes)
+        return set(
+            self.session.scalars(
+                select(FindingRow.code).where(
+                    visible_findings_condition(year, actor, attribution),
+                    FindingRow.code.in_(sorted(codes)),
+                )
             )
         )
-    )
-    counties: dict[str, str] = {
-        code: county
-        for code, county in session.execute(
-            select(InspectionRow.code, InspectionRow.county).where(InspectionRow.year == year)
-        )
-    }
-    return alerts_seen(alerts, reach(session, year, actor), seen, counties)
+
+    def inspection_counties(self, year: int) -> dict[str, str]:
+        """Each inspection of ``year`` and the county it inspected."""
+        return {
+            code: county
+            for code, county in self.session.execute(
+                select(InspectionRow.code, InspectionRow.county).where(InspectionRow.year == year)
+            )
+        }

@@ -10,6 +10,7 @@ from scoring_service.domain.alerts import Alert, process_alerts
 from scoring_service.domain.assessment import Assessment, assess
 from scoring_service.domain.errors import NotFound
 from scoring_service.domain.model import YearData
+from scoring_service.domain.principals import Reach
 from scoring_service.domain.ruleset import Ruleset
 from scoring_service.gc_pause import bulk
 from scoring_service.i18n import _
@@ -24,7 +25,7 @@ class AssessedYear:
     data: YearData
     ruleset: Ruleset
     assessment: Assessment
-    where: scope.Reach  # the caller's units
+    where: Reach  # the caller's units
 
     @property
     def as_of(self) -> date:

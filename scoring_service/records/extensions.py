@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from scoring_service.access import scope
-from scoring_service.access.roles import Permission
 from scoring_service.domain.errors import NotFound
+from scoring_service.domain.principals import Permission
 from scoring_service.domain.rectification import (
     ExtensionRequest,
     RequestState,

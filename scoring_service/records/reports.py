@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 from scoring_service.access import scope
-from scoring_service.access.roles import Permission
 from scoring_service.domain.errors import NotFound
 from scoring_service.domain.model import Finding
+from scoring_service.domain.principals import Permission
 from scoring_service.domain.rectification import (
     FileUse,
     Report,

@@ -11,6 +11,7 @@ from scoring_service.bundle.schema import UnitIn
 from scoring_service.domain.errors import Conflict
 from scoring_service.domain.model import Unit, UnitKind, VillageType
 from scoring_service.domain.pages import Page
+from scoring_service.domain.principals import Reach
 from scoring_service.i18n import gettext as _
 from scoring_service.records.year import (
     InvalidRecord,
@@ -102,7 +103,7 @@ def _require_place(uow: UnitOfWork, year: int, unit: UnitIn) -> None:
         where = uow.reach(year)
         scope.require_inside(actor, where, [unit.parent], "the unit")
     else:
-        scope.require_inside(actor, scope.Reach(actor.scope), [unit.code], "the unit")
+        scope.require_inside(actor, Reach(actor.scope), [unit.code], "the unit")
 
 
 def get_unit(uow: UnitOfWork, year: int, code: str) -> Unit:

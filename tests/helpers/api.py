@@ -13,8 +13,9 @@ from flask.testing import FlaskClient
 
 from api import create_app
 from api.context import EXTENSION, Services
-from scoring_service.access.roles import Role, command_line
+from scoring_service.access.roles import command_line
 from scoring_service.access.tokens import create_token
+from scoring_service.domain.principals import Role
 from scoring_service.unit_of_work import UnitOfWork
 from tests.helpers.bundles import spec_bundle
 

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 from scoring_service.access import accounts, passwords
-from scoring_service.access.roles import Forbidden, Principal, Role
 from scoring_service.domain.errors import Conflict, InvalidRequest, NotFound
+from scoring_service.domain.principals import Forbidden, Principal, Role
 from tests.helpers.bundles import spec_bundle
 from tests.helpers.web import PASSWORD, Site, make_site
 
@@ -32,7 +32,7 @@ def test_a_password_hash_is_salted_scrypt_and_checks_only_its_password() -> None
 
 
 def test_sign_in_gives_the_account_and_records_the_time(small: Site) -> None:
-    from web.context import NOBODY
+    from scoring_service.domain.principals import NOBODY
 
     found = accounts.sign_in(small.uow(NOBODY), "heping", PASSWORD)
     assert found is not None and found.scope == ("441624",) and found.password_hash == ""
@@ -90,6 +90,6 @@ def test_a_scoped_admin_manages_only_people_inside_its_scope(small: Site) -> Non
 
 
 def test_the_session_key_is_made_once_and_kept(small: Site) -> None:
-    first = accounts.session_secret(small.services.db)
+    first = accounts.session_secret(small.uow())
     assert len(first) >= 48
-    assert accounts.session_secret(small.services.db) == first
+    assert accounts.session_secret(small.uow()) == first

@@ -15,12 +15,13 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session, sessionmaker
 
-from scoring_service.access.roles import Principal, Role, command_line
+from scoring_service.access.roles import command_line
 from scoring_service.config import REPO_RULES_DIR, FileRuleSource
 from scoring_service.db import years
 from scoring_service.domain.assessment import assess, finding_facts
 from scoring_service.domain.attribution import Attributor
 from scoring_service.domain.model import Event, EventType, Outcome, YearData
+from scoring_service.domain.principals import Principal, Role
 from scoring_service.domain.ruleset import Points, Ruleset
 from scoring_service.domain.timeline import check_history
 from scoring_service.due import due

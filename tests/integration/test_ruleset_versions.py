@@ -18,11 +18,12 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from scoring_service.access.roles import Principal, Role, command_line
+from scoring_service.access.roles import command_line
 from scoring_service.config import REPO_RULES_DIR, FileRuleSource
 from scoring_service.db import rulesets as repo
 from scoring_service.db.rule_source import VersionedRuleSource
 from scoring_service.domain.errors import Conflict, InvalidRequest, NotFound
+from scoring_service.domain.principals import Principal, Role
 from scoring_service.engine import PythonEngine
 from scoring_service.rules import load_ruleset, validate_rules_dir
 from scoring_service.rules.files import read_folder

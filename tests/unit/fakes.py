@@ -9,8 +9,10 @@ from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any, Self
 
-from scoring_service.access import scope
-from scoring_service.access.roles import Principal, command_line
+from scoring_service.access.roles import command_line
+from scoring_service.access.scope import sees_finding
+from scoring_service.db.accounts import AccountInfo, UsernameTaken
+from scoring_service.db.principals import NameTaken, TokenInfo
 from scoring_service.domain.assessment import Counts, Evaluator, finding_facts, replayed_counts
 from scoring_service.domain.model import (
     Event,
@@ -24,6 +26,7 @@ from scoring_service.domain.model import (
     YearData,
 )
 from scoring_service.domain.pages import Page, list_page
+from scoring_service.domain.principals import EVERYTHING, Principal, Reach, Role
 from scoring_service.domain.rectification import (
     EvidenceFile,
     ExtensionRequest,
@@ -162,11 +165,6 @@ class FakeFindings:
         finding = self.get(year, code)
         return finding is not None and _reads(actor, finding)
 
-    def readable_codes(
-        self, year: int, codes: Collection[str], actor: Principal, attribution: Attribution
-    ) -> set[str]:
-        return {c for c in codes if self.readable(year, c, actor, attribution)}
-
     def page(
         self,
         year: int,
@@ -232,8 +230,8 @@ class FakeFindings:
 
 def _reads(actor: Principal, finding: Finding) -> bool:
     """The scope rule without a unit tree: found at, or answered for by, a scope's unit."""
-    where = scope.EVERYTHING if actor.scope is None else scope.Reach(actor.scope)
-    return scope.sees_finding(where, finding.unit, finding.responsible)
+    where = EVERYTHING if actor.scope is None else Reach(actor.scope)
+    return sees_finding(where, finding.unit, finding.responsible)
 
 
 class FakeStructure:
@@ -385,9 +383,6 @@ class FakeInspections:
 
     def of_year(self, year: int) -> list[Inspection]:
         return list(self._data(year).inspections)
-
-    def counties(self, year: int) -> dict[str, str]:
-        return {i.code: i.county for i in self._data(year).inspections}
 
     def add(self, year: int, inspection: Inspection, findings: Sequence[Finding]) -> None:
         self._data(year).inspections.append(inspection)
@@ -633,6 +628,175 @@ class FakeRulesets:
         return [d for _, d in sorted(self.held_drafts.items()) if d.year == year]
 
 
+class FakeScopes:
+    """The scope rule's reads over the fake years: a reach is the scope's units themselves
+    (the fakes have no unit tree), a finding is read when found at or answered for by one."""
+
+    def __init__(self, years: FakeYears) -> None:
+        self.years = years
+
+    def reach(self, year: int, actor: Principal) -> Reach:
+        return EVERYTHING if actor.scope is None else Reach(actor.scope)
+
+    def reach_in_any_year(self, actor: Principal) -> frozenset[str] | None:
+        return actor.scope
+
+    def unknown_units(self, codes: Collection[str]) -> list[str]:
+        held = {u.code for d in self.years.held.values() for u in d.units}
+        return [c for c in sorted(set(codes)) if c not in held]
+
+    def findings_read(
+        self, year: int, actor: Principal, attribution: Attribution, codes: Collection[str]
+    ) -> set[str]:
+        return {
+            f.code
+            for f in self.years.held[year].findings
+            if f.code in codes
+            and (actor.scope is None or not actor.scope.isdisjoint([f.unit, *f.responsible]))
+        }
+
+    def inspection_counties(self, year: int) -> dict[str, str]:
+        return {i.code: i.county for i in self.years.held[year].inspections}
+
+
+class FakeTokens:
+    def __init__(self) -> None:
+        self.held: dict[int, tuple[TokenInfo, str]] = {}  # by id: the token and its hash
+
+    def add(
+        self,
+        *,
+        name: str,
+        role: Role,
+        scope: Collection[str] | None,
+        token_hash: str,
+        created_by: str,
+    ) -> TokenInfo:
+        if self.live(name=name) is not None:
+            raise NameTaken(name)
+        info = TokenInfo(
+            id=len(self.held) + 1,
+            name=name,
+            role=role,
+            scope=None if scope is None else tuple(scope),
+            created_at=datetime.now(UTC),
+            created_by=created_by,
+            revoked_at=None,
+        )
+        self.held[info.id] = (info, token_hash)
+        return info
+
+    def live(self, *, token_id: int | None = None, name: str | None = None) -> TokenInfo | None:
+        return next(
+            (
+                t
+                for t, _ in self.held.values()
+                if t.active and token_id in (None, t.id) and name in (None, t.name)
+            ),
+            None,
+        )
+
+    def live_by_hash(self, token_hash: str) -> TokenInfo | None:
+        return next((t for t, h in self.held.values() if t.active and h == token_hash), None)
+
+    def revoke(self, token_id: int) -> TokenInfo:
+        info, token_hash = self.held[token_id]
+        self.held[token_id] = (replace(info, revoked_at=datetime.now(UTC)), token_hash)
+        return self.held[token_id][0]
+
+    def listed(self, *, include_revoked: bool) -> list[TokenInfo]:
+        return [t for _, (t, _) in sorted(self.held.items()) if include_revoked or t.active]
+
+
+class FakeAccounts:
+    def __init__(self) -> None:
+        self.held: dict[int, AccountInfo] = {}  # with their password hashes
+        self.secrets: dict[str, str] = {}
+
+    def add(
+        self,
+        *,
+        username: str,
+        password_hash: str,
+        role: Role,
+        scope: Collection[str] | None,
+        created_by: str,
+    ) -> AccountInfo:
+        if any(a.username == username for a in self.held.values()):
+            raise UsernameTaken(username)
+        info = AccountInfo(
+            id=len(self.held) + 1,
+            username=username,
+            role=role,
+            scope=None if scope is None else tuple(scope),
+            session_version=1,
+            created_at=datetime.now(UTC),
+            created_by=created_by,
+            disabled_at=None,
+            last_sign_in_at=None,
+            password_hash=password_hash,
+        )
+        self.held[info.id] = info
+        return replace(info, password_hash="")
+
+    def by_username(self, username: str, *, with_hash: bool = False) -> AccountInfo | None:
+        found = next((a for a in self.held.values() if a.username == username), None)
+        return found if found is None or with_hash else replace(found, password_hash="")
+
+    def by_id(self, account_id: int) -> AccountInfo | None:
+        found = self.held.get(account_id)
+        return None if found is None else replace(found, password_hash="")
+
+    def listed(self) -> list[AccountInfo]:
+        return [
+            replace(a, password_hash="")
+            for a in sorted(self.held.values(), key=lambda a: a.username)
+        ]
+
+    def _change(self, account_id: int, **changes: Any) -> AccountInfo:
+        self.held[account_id] = replace(self.held[account_id], **changes)
+        return replace(self.held[account_id], password_hash="")
+
+    def disable(self, account_id: int) -> AccountInfo:
+        version = self.held[account_id].session_version + 1
+        return self._change(account_id, disabled_at=datetime.now(UTC), session_version=version)
+
+    def set_password(self, account_id: int, password_hash: str) -> AccountInfo:
+        version = self.held[account_id].session_version + 1
+        return self._change(account_id, password_hash=password_hash, session_version=version)
+
+    def end_sessions(self, account_id: int) -> None:
+        self._change(account_id, session_version=self.held[account_id].session_version + 1)
+
+    def signed_in(self, account_id: int) -> None:
+        self._change(account_id, last_sign_in_at=datetime.now(UTC))
+
+    def secret(self, name: str, make: str) -> str:
+        return self.secrets.setdefault(name, make)
+
+
+class FakeAuditLog:
+    """Entries added go to the unit of work's pending list (kept only on commit) as
+    (action, record type, record key), with who acted in ``actors``."""
+
+    def __init__(self, pending: list[tuple[str, str, str]]) -> None:
+        self.pending = pending
+        self.actors: list[str] = []
+
+    def add(
+        self,
+        actor: Principal,
+        action: str,
+        record_type: str,
+        record_key: str,
+        *,
+        year: int | None = None,
+        detail: Any = None,
+    ) -> None:
+        self.pending.append((action, record_type, record_key))
+        self.actors.append(actor.name)
+
+
 class FakeUnitOfWork(UnitOfWork):
     """Repositories in memory; ``committed`` counts commits and ``audited`` keeps the audit
     entries of committed work only (an entry not committed is lost, as in a database)."""
@@ -654,9 +818,13 @@ class FakeUnitOfWork(UnitOfWork):
         self.structure = FakeStructure(self.years)  # type: ignore[assignment,arg-type]
         self.inspections = FakeInspections(self.years)  # type: ignore[assignment,arg-type]
         self.rulesets = FakeRulesets()  # type: ignore[assignment]
+        self.scopes = FakeScopes(self.years)  # type: ignore[assignment,arg-type]
+        self.tokens = FakeTokens()  # type: ignore[assignment]
+        self.accounts = FakeAccounts()  # type: ignore[assignment]
         self.committed = 0
         self.audited: list[tuple[str, str, str]] = []
         self._pending: list[tuple[str, str, str]] = []
+        self.audit_log = FakeAuditLog(self._pending)  # type: ignore[assignment]
 
     def __enter__(self) -> Self:
         return self
@@ -668,10 +836,6 @@ class FakeUnitOfWork(UnitOfWork):
         tb: TracebackType | None,
     ) -> None:
         self._pending.clear()  # left without commit: nothing of it is kept
-
-    def reach(self, year: int) -> scope.Reach:
-        """The scope's units themselves (the fakes have no unit tree)."""
-        return scope.EVERYTHING if self.actor.scope is None else scope.Reach(self.actor.scope)
 
     def commit(self) -> None:
         self.committed += 1
@@ -687,4 +851,4 @@ class FakeUnitOfWork(UnitOfWork):
         year: int | None = None,
         detail: Any = None,
     ) -> None:
-        self._pending.append((action, record_type, record_key))
+        self.audit_log.add(self.actor, action, record_type, record_key, year=year, detail=detail)

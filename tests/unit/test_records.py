@@ -12,12 +12,12 @@ from typing import Any, TypeVar
 import pytest
 from pydantic import BaseModel
 
-from scoring_service.access.roles import Forbidden, Principal, Role
 from scoring_service.bundle.schema import FindingIn, GroupIn, InspectionIn, PairingIn, UnitIn
 from scoring_service.config import REPO_RULES_DIR, FileRuleSource
 from scoring_service.documents.letter import letter_number
 from scoring_service.domain.errors import Conflict, NotFound
 from scoring_service.domain.model import FindingFilter, Pairing
+from scoring_service.domain.principals import Forbidden, Principal, Role
 from scoring_service.engine import PythonEngine
 from scoring_service.records.findings import get_finding, list_findings, tally_findings
 from scoring_service.records.groups import create_group, update_group

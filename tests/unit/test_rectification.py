@@ -8,10 +8,10 @@ from datetime import date
 
 import pytest
 
-from scoring_service.access.roles import Forbidden, Principal, Role
 from scoring_service.config import REPO_RULES_DIR, FileRuleSource
 from scoring_service.domain.errors import Conflict, InvalidRequest, NotFound
 from scoring_service.domain.model import EventType
+from scoring_service.domain.principals import Forbidden, Principal, Role
 from scoring_service.domain.rectification import ReportState, RequestState
 from scoring_service.evidence.files import DOCX, JPEG, PDF, PNG, XLSX, Limits, media_type_of
 from scoring_service.records import extensions, reports

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from scoring_service.access.roles import Forbidden, Principal, Role
 from scoring_service.config import REPO_RULES_DIR
 from scoring_service.domain.errors import Conflict, InvalidRequest, NotFound
+from scoring_service.domain.principals import Forbidden, Principal, Role
 from scoring_service.domain.ruleset import Ruleset
 from scoring_service.engine import PythonEngine
 from scoring_service.rules.files import load_files, read_folder

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from scoring_service.access.roles import Forbidden, Principal, Role
 from scoring_service.bundle import InvalidBundle
 from scoring_service.config import REPO_RULES_DIR, FileRuleSource
 from scoring_service.domain.errors import Conflict, NotFound
+from scoring_service.domain.principals import Forbidden, Principal, Role
 from scoring_service.engine import PythonEngine
 from scoring_service.services import compute, import_bundle, list_years, score_year, year_alerts
 from tests.helpers.bundles import spec_bundle

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from scoring_service.access.roles import Principal, Role
+from scoring_service.domain.principals import Principal, Role
 from scoring_service.services import year_alerts, year_alerts_by_group
 from tests.helpers.html import parse
 from tests.helpers.web import Site

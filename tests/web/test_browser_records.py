@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from scoring_service.access.roles import Principal, Role
 from scoring_service.bundle import InvalidBundle, read_bundle
+from scoring_service.domain.principals import Principal, Role
 from scoring_service.rulesets import service
 from scoring_service.services import list_years
 from tests.helpers.web import Site

@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from scoring_service.access.roles import Principal, Role, command_line
+from scoring_service.access.roles import command_line
 from scoring_service.db import upgrade
+from scoring_service.domain.principals import Principal, Role
 from scoring_service.due import due
 from scoring_service.records.extensions import submit_request
 from scoring_service.records.reports import submit_report

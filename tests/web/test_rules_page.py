@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from scoring_service.access.roles import Principal, Role
+from scoring_service.domain.principals import Principal, Role
 from scoring_service.rules.files import read_folder
 from scoring_service.rulesets import service
 from tests.helpers.html import attrs, parse, texts

@@ -9,8 +9,8 @@ from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from scoring_service.access import accounts, tokens
-from scoring_service.access.roles import Permission, Role
 from scoring_service.domain.errors import Conflict, InvalidRequest
+from scoring_service.domain.principals import Permission, Role
 from scoring_service.i18n import _
 from web.blueprint import page_blueprint
 from web.context import uow

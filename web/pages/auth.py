@@ -10,10 +10,11 @@ from pydantic import Field
 from werkzeug.wrappers import Response as BaseResponse
 
 from scoring_service.access import accounts
+from scoring_service.domain.principals import NOBODY
 from scoring_service.i18n import _
 from web import security
 from web.blueprint import page_blueprint
-from web.context import NOBODY, uow
+from web.context import uow
 from web.forms import Form
 
 bp = page_blueprint("auth", __name__, public=True)

@@ -12,8 +12,8 @@ from pydantic import Field, ValidationError
 from werkzeug.wrappers import Response as BaseResponse
 
 from api.schemas import EventCreate
-from scoring_service.access.roles import Permission
 from scoring_service.domain.model import EventType, Outcome, Severity, UnitKind
+from scoring_service.domain.principals import Permission
 from scoring_service.i18n import _, format_date
 from scoring_service.records import findings as service
 from scoring_service.records.events import EventRefused, NewEvent, append_event

@@ -14,11 +14,11 @@ from flask import flash, redirect, render_template, request, url_for
 from pydantic import Field, ValidationError
 from werkzeug.wrappers import Response as BaseResponse
 
-from scoring_service.access.roles import Permission
 from scoring_service.bundle.schema import InspectionIn
 from scoring_service.domain.errors import Conflict
 from scoring_service.domain.letters import check_letter
 from scoring_service.domain.model import UnitKind
+from scoring_service.domain.principals import Permission
 from scoring_service.i18n import _, format_date
 from scoring_service.records import inspections as service
 from scoring_service.records.groups import list_groups

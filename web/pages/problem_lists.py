@@ -13,9 +13,9 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from api.context import services
 from api.routing import XLSX, attachment
-from scoring_service.access.roles import Permission
 from scoring_service.bundle.schema import FindingIn
 from scoring_service.domain.errors import Conflict
+from scoring_service.domain.principals import Permission
 from scoring_service.i18n import _, ngettext
 from scoring_service.records import inspections as service
 from scoring_service.records.year import InvalidRecord

@@ -15,8 +15,8 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from api.context import services
 from api.routing import attachment
-from scoring_service.access.roles import Permission
 from scoring_service.domain.errors import Conflict, InvalidRequest
+from scoring_service.domain.principals import Permission
 from scoring_service.domain.rectification import TEXT_MAX, ReportState, RequestState
 from scoring_service.evidence.files import IMAGES
 from scoring_service.i18n import _, format_date

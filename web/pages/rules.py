@@ -11,9 +11,9 @@ from datetime import date
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from scoring_service.access.roles import Permission
 from scoring_service.access.scope import require_unscoped
 from scoring_service.domain.errors import Conflict, InvalidRequest
+from scoring_service.domain.principals import Permission
 from scoring_service.i18n import _
 from scoring_service.rules.problems import RuleProblem
 from scoring_service.rulesets import service
