@@ -69,7 +69,14 @@ class AsciiInteger(IntegerConverter):
     ``\\d`` and ``int()`` take ``١`` and ``１``), so ``/years/٢٠١٨`` would be 2018 although
     ids are ASCII digits; and a number past 32 bits would reach the database and fail."""
 
-    regex = r"[0-9]+"
+    # The bound is in the pattern, not only in ``max``: a value past it must fail to match
+    # (404), where a failed conversion lets Werkzeug answer 405 when the same path has a
+    # route for another method.
+    regex = (
+        r"(?:[0-9]{1,9}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}"
+        r"|2147[0-3][0-9]{5}|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}"
+        r"|21474836[0-3][0-9]|214748364[0-7])"
+    )
 
     def __init__(
         self,
