@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from scoring_service.db.scopes import visible_findings_condition
 from scoring_service.domain.errors import InvalidRequest
 from scoring_service.i18n import gettext as _
 from scoring_service.records.year import held_year
 from scoring_service.rules_in_force import as_of_for, ruleset_of
 from scoring_service.unit_of_work import UnitOfWork
 
-Light = Literal["red", "yellow"]
+# Green: open and not yet due; a due list holds only red and yellow findings.
+Light = Literal["red", "yellow", "green"]
 MAX_WITHIN = 366  # a year ahead: any more is every open finding
 
 
@@ -81,9 +81,17 @@ class DueList:
         return len(self.items) - self.red
 
 
-def light_of(deadline: date, as_of: date) -> Light:
-    """Red once the effective deadline has passed (overdue, spec section 3), else yellow."""
-    return "red" if deadline < as_of else "yellow"
+def light_of(deadline: date, as_of: date, within: int) -> Light:
+    """Red once the effective deadline has passed (overdue, spec section 3), yellow when it
+    comes within ``within`` days, else green (open, not yet due: not listed as due)."""
+    if deadline < as_of:
+        return "red"
+    return "yellow" if (deadline - as_of).days <= within else "green"
+
+
+def default_within(uow: UnitOfWork, year: int) -> int:
+    """The days ahead a deadline turns yellow: the rule set's ``alerts.due_within_days``."""
+    return ruleset_of(uow.rules, year).alerts.due_within_days
 
 
 def due(
@@ -103,10 +111,8 @@ def due(
         )
     with uow:
         held_year(uow, year)
-        conditions = []
-        if uow.actor.scope is not None:
-            conditions.append(visible_findings_condition(year, uow.actor, ruleset.attribution))
-        rows = uow.index.due(year, day, day + timedelta(days=days), ruleset.attribution, conditions)
+        until = day + timedelta(days=days)
+        rows = uow.index.due(year, day, until, ruleset.attribution, uow.actor)
         # What waits on the listed findings, for all of them at once: the listed ones are
         # those the caller reads, so nothing here widens the scope.
         codes = [row[0] for row in rows]
@@ -125,7 +131,7 @@ def due(
                 severity=severity,
                 deadline=deadline,
                 days_left=(deadline - day).days,
-                light=light_of(deadline, day),
+                light=light_of(deadline, day, days),
                 counts_for=counted,
                 waiting_report=reports.get(code),
                 waiting_request=requests.get(code),

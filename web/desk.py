@@ -1,16 +1,15 @@
 """What a unit person's page reads: their open findings with a traffic light, their reports
 and extension requests. Only calls of services; the page shows the result.
 
-``open_findings`` is the one place the light is derived. It reads the effective deadline the
-findings service already returns; once the due service (spec section 10, "what is due") is
-in, it becomes a call of that service with the same answer.
+A unit person sees every open finding, the ones not yet due too (green), so the page reads
+the findings service's open findings and lights each with the due list's own rule
+(``due.light_of``) and days (``due.default_within``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
 
 from scoring_service.domain.rectification import (
     ExtensionRequest,
@@ -18,12 +17,12 @@ from scoring_service.domain.rectification import (
     ReportState,
     RequestState,
 )
+from scoring_service.due import Light, default_within, light_of
 from scoring_service.records import extensions, reports
 from scoring_service.records.findings import FindingFilter, FindingView, list_findings
 from scoring_service.rules_in_force import ruleset_of
 from scoring_service.unit_of_work import UnitOfWork
 
-Light = Literal["red", "yellow", "green"]
 PAGE = 500
 
 
@@ -51,11 +50,6 @@ class Desk:
     waiting_requests: frozenset[str]
 
 
-def default_within(uow: UnitOfWork, year: int) -> int:
-    """The days ahead a deadline turns yellow: the rule set's, as the letter rule's."""
-    return ruleset_of(uow.rules, year).alerts.letter_days
-
-
 def open_findings(
     uow: UnitOfWork, year: int, *, as_of: date | None, within: int
 ) -> tuple[date, list[OpenFinding]]:
@@ -75,8 +69,7 @@ def open_findings(
                 continue
             deadline = view.facts.state.effective_deadline
             left = (deadline - day).days
-            light: Light = "red" if left < 0 else "yellow" if left <= within else "green"
-            found.append(OpenFinding(view, deadline, left, light))
+            found.append(OpenFinding(view, deadline, left, light_of(deadline, day, within)))
         cursor = page.next_cursor
         if cursor is None:
             break

@@ -204,10 +204,13 @@ class AssessmentIndex:
         as_of: date,
         until: date,
         attribution: Attribution,
-        conditions: Sequence[Any] = (),
+        actor: Principal,
     ) -> list[tuple[str, str, str, str, date, list[tuple[str, str, str]]]]:
-        """Findings not rectified at ``as_of`` with a deadline on or before ``until``,
-        with the units each counts for (``counts.due_findings``)."""
+        """Findings ``actor`` reads not rectified at ``as_of`` with a deadline on or before
+        ``until``, with the units each counts for (``counts.due_findings``)."""
+        conditions = []
+        if actor.scope is not None:
+            conditions.append(visible_findings_condition(year, actor, attribution))
         return counts.due_findings(self.session, year, as_of, until, conditions, attribution)
 
     def check(self, year: int) -> list[Difference]:
