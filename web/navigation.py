@@ -15,6 +15,7 @@ YEAR_PAGES: tuple[tuple[str, LazyProxy], ...] = (
     ("web.inspections.index", lazy_gettext("Inspection records")),
     ("web.alerts.alerts", lazy_gettext("Alerts")),
     ("web.due.due_list", lazy_gettext("Due reminders")),
+    ("web.documents.index", lazy_gettext("Documents")),
     ("web.rules.ruleset", lazy_gettext("Rules")),
 )
 
