@@ -29,6 +29,7 @@ from scoring_service.reports.exports import problem_list
 from tests.helpers.english import english_runs
 from tests.helpers.web import Site
 from tests.web.test_browser import signed_in_page
+from web import background
 
 Y = "/years/2018"
 INSPECTION = "2018-G1-441624-07"  # 和平县, ended 2018-07-10
@@ -56,7 +57,8 @@ def ledger_codes(content: bytes) -> set[str]:
 
 
 def download(page: Any, selector: str) -> bytes:
-    with page.expect_download() as info:
+    # An archive is made in the background: its page looks again until the file comes.
+    with page.expect_download(timeout=120_000) as info:
         page.click(selector)
     return Path(info.value.path()).read_bytes()
 
@@ -159,6 +161,17 @@ def test_the_ledger_page_exports_what_it_lists(demo: Site) -> None:
     codes = ledger_codes(client.get(href.replace("&amp;", "&")).data)
     listed = {line.split('"')[1] for line in page.split("data-finding=")[1:]}
     assert codes == listed and codes
+
+
+def test_the_archive_is_made_in_the_background_then_downloaded(demo: Site) -> None:
+    client = demo.client("office")
+    first = client.get(f"{Y}/documents/archive?quarter=2")
+    assert first.status_code == 202 and first.headers["Refresh"]
+    assert "data-making" in first.text and "正在生成" in first.text
+    background.settle()
+    ready = client.get(f"{Y}/documents/archive?quarter=2")
+    assert ready.status_code == 200 and ready.mimetype == "application/zip"
+    assert "manifest.json" in zipfile.ZipFile(io.BytesIO(ready.data)).namelist()
 
 
 def test_bad_choices_are_refused_in_words(demo: Site) -> None:

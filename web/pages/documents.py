@@ -7,9 +7,9 @@ The files are the API's (``api/documents.py``): the same services of
 rule. A scoped person is offered only what those services give them; the documents about
 every unit answer 403 at their address. Generating a document writes nothing.
 
-Measured (README, Documents): the slowest, a quarter's archive or a PDF, takes seconds at
-the demo data and well under gunicorn's timeout at province scale, so a download is
-answered in its request.
+Measured (README, Documents): a PDF or a document takes seconds, answered in its request;
+a quarter's archive at province scale takes minutes, near gunicorn's timeout, so it is
+made in the background (``web.background``) and offered when ready.
 """
 
 from __future__ import annotations
@@ -25,12 +25,14 @@ from pydantic import Field
 from api.context import services
 from api.routing import attachment
 from scoring_service import documents
+from scoring_service.access import scope
 from scoring_service.documents.pdf import available as pdf_available
 from scoring_service.domain.model import FindingFilter, UnitKind
 from scoring_service.i18n import _
 from scoring_service.records.groups import list_groups
 from scoring_service.records.units import list_units
 from scoring_service.rules_in_force import as_of_for, ruleset_of
+from web import background, memo
 from web.blueprint import page_blueprint
 from web.context import person, uow
 from web.errors import page
@@ -45,6 +47,7 @@ Number = Annotated[str, Field(max_length=20)]
 # letter's date is the inspection's own record, its number is not stored anywhere else.
 NUMBERS = "letter_numbers"
 KEPT_NUMBERS = 50
+REFRESH_SECONDS = 3
 
 
 class LetterQuery(Form):
@@ -178,8 +181,24 @@ def ledger(year: int) -> Response | tuple[str, int]:
 
 
 @bp.get("/years/<int:year>/documents/archive")
-def archive(year: int) -> Response | tuple[str, int]:
+def archive(year: int) -> Response | tuple[str, int, dict[str, str]] | tuple[str, int]:
+    """The quarter's archive, made in the background (``web.background``): this address
+    answers that it is being made, and asks the browser to look again, until it answers
+    the file."""
     query = read(ArchiveQuery, args())
-    return _file(
-        lambda: documents.quarterly_archive(uow(), year, query.quarter, templates=_templates())
+    # Refused before any work starts, by the rule the service applies again.
+    scope.require_unscoped(person(), "a quarterly archive")
+    mine = uow()
+    templates = _templates()
+    key = background.key_of(("archive", query.quarter, *memo.data_key(mine, year)))
+    found = background.made(
+        key, lambda: documents.quarterly_archive(mine, year, query.quarter, templates=templates)
     )
+    if found.document is not None:
+        doc = found.document
+        return attachment(doc.content, doc.media, doc.name, doc.ascii_name)
+    if found.state == "failed":
+        return page(500, _("The archive could not be made"), found.reason)
+    # The Refresh header, not a script or an inline tag: the pages' CSP allows neither.
+    html = render_template("making.html", year=year, quarter=query.quarter)
+    return html, 202, {"Refresh": str(REFRESH_SECONDS)}
