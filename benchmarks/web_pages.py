@@ -59,6 +59,7 @@ def _pages(unit: str, town: str, finding: str) -> list[tuple[str, str, str]]:
         ),
         ("a finding", f"/years/{y}/findings/{finding}", f"/api/v1/findings/{finding}"),
         ("what is due", f"/years/{y}/due", f"/api/v1/years/{y}/due?limit=1000"),
+        ("documents", f"/years/{y}/documents", ""),
     ]
 
 

@@ -52,6 +52,7 @@ PAGES: dict[str, str] = {
     "inspection": "/years/2018/inspections/2018-G1-441624-07",
     "alerts": "/years/2018/alerts",
     "due": "/years/2018/due?as_of=2018-10-15&within=30",
+    "documents": "/years/2018/documents",
     "imports": "/imports",
     "rules": "/rules/2018",
     "admin": "/admin",
