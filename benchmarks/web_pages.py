@@ -64,6 +64,7 @@ def _pages(unit: str, town: str, finding: str) -> list[tuple[str, str, str]]:
             f"/years/{y}/reviews",
             f"/api/v1/years/{y}/reports?state=submitted",
         ),
+        ("documents", f"/years/{y}/documents", ""),
     ]
 
 

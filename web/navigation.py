@@ -17,6 +17,7 @@ YEAR_PAGES: tuple[tuple[str, LazyProxy], ...] = (
     ("web.inspections.index", lazy_gettext("Inspection records")),
     ("web.alerts.alerts", lazy_gettext("Alerts")),
     ("web.due.due_list", lazy_gettext("Due reminders")),
+    ("web.documents.index", lazy_gettext("Documents")),
     ("web.rules.ruleset", lazy_gettext("Rules")),
     ("web.rectification.mine", lazy_gettext("Our rectification")),
     ("web.rectification.reviews", lazy_gettext("Reviews")),

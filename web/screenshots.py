@@ -62,6 +62,7 @@ PAGES: dict[str, str] = {
     "alerts": "/years/2018/alerts",
     "due": "/years/2018/due?as_of=2018-10-15&within=30",
     "reviews": "/years/2018/reviews",
+    "documents": "/years/2018/documents",
     "imports": "/imports",
     "rules": "/rules/2018",
     "admin": "/admin",

@@ -11,6 +11,7 @@ county's, and those counting for its units.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
@@ -19,8 +20,9 @@ from scoring_service.documents.files import XLSX, Document
 from scoring_service.documents.year import AssessedYear, assessed_year
 from scoring_service.domain.assessment import FindingFacts
 from scoring_service.domain.attribution import Attributor
-from scoring_service.domain.model import Event, EventType, Outcome, Severity
+from scoring_service.domain.model import Event, EventType, FindingFilter, Outcome, Severity
 from scoring_service.i18n import use_language
+from scoring_service.records.findings import matching_codes
 from scoring_service.reports.exports import OUTCOME_NAMES, REASON_NAMES, SEVERITY_NAMES
 from scoring_service.reports.sheets import Column, Table, tables_xlsx
 from scoring_service.unit_of_work import UnitOfWork
@@ -71,9 +73,11 @@ def _lookbacks(events: list[Event]) -> str:
     return "；".join(f"{e.date.isoformat()} {done[e.type]}" for e in events if e.type in done)
 
 
-def _ledger_rows(y: AssessedYear) -> dict[str, list[tuple[FindingFacts, list[Any]]]]:
-    """The findings the caller reads with their rows, by the county of their inspection, in
-    code order."""
+def _ledger_rows(
+    y: AssessedYear, only: Collection[str] | None = None
+) -> dict[str, list[tuple[FindingFacts, list[Any]]]]:
+    """The findings the caller reads (those of ``only`` when given) with their rows, by the
+    county of their inspection, in code order."""
     data, as_of = y.data, y.as_of
     names = y.names()
     groups = {g.code: g.name for g in data.groups}
@@ -86,6 +90,8 @@ def _ledger_rows(y: AssessedYear) -> dict[str, list[tuple[FindingFacts, list[Any
             events[event.finding].append(event)
     by_county: dict[str, list[tuple[FindingFacts, list[Any]]]] = defaultdict(list)
     for code, fact in sorted(y.assessment.facts.items()):
+        if only is not None and code not in only:
+            continue
         f = fact.finding
         counts_for = attribute(f)
         if not scope.sees_finding(y.where, f.unit, counts_for):
@@ -143,12 +149,13 @@ def _summary_row(county: str, name: str, facts: list[FindingFacts]) -> list[Any]
     ]
 
 
-def ledger_tables(y: AssessedYear) -> list[Table]:
-    """The summary table, then one table per county with findings."""
+def ledger_tables(y: AssessedYear, only: Collection[str] | None = None) -> list[Table]:
+    """The summary table, then one table per county with findings (of ``only`` when
+    given)."""
     names = y.names()
     day, year = y.as_of, y.data.year
     with use_language("zh"):
-        by_county = _ledger_rows(y)
+        by_county = _ledger_rows(y, only)
         sheets = []
         summary = []
         for county in sorted(by_county):
@@ -182,14 +189,25 @@ def _sheet_name(name: str, code: str) -> str:
     return f"{plain[: 31 - len(code) - 1]}-{code}"[:31]
 
 
-def ledger_xlsx(y: AssessedYear) -> bytes:
-    return tables_xlsx(ledger_tables(y))
+def ledger_xlsx(y: AssessedYear, only: Collection[str] | None = None) -> bytes:
+    return tables_xlsx(ledger_tables(y, only))
 
 
-def rectification_ledger(uow: UnitOfWork, year: int, *, as_of: date | None = None) -> Document:
-    """The ledger of ``year`` as of ``as_of`` (default: the cutoff) as a workbook."""
+def rectification_ledger(
+    uow: UnitOfWork,
+    year: int,
+    *,
+    as_of: date | None = None,
+    filt: FindingFilter | None = None,
+) -> Document:
+    """The ledger of ``year`` as of ``as_of`` (default: the cutoff) as a workbook; with
+    ``filt``, only the findings the ledger page lists under the same filter."""
+    only = None if filt is None else matching_codes(uow, year, filt, as_of=as_of)
     assessed = assessed_year(uow, year, as_of)
     day = assessed.as_of.isoformat()
     return Document(
-        f"整改台账-{year}-{day}.xlsx", f"ledger-{year}-{day}.xlsx", XLSX, ledger_xlsx(assessed)
+        f"整改台账-{year}-{day}.xlsx",
+        f"ledger-{year}-{day}.xlsx",
+        XLSX,
+        ledger_xlsx(assessed, only),
     )

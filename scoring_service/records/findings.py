@@ -81,6 +81,28 @@ def list_findings(
         return day, page.map(lambda f: FindingView(f, facts.get(f.code)))
 
 
+def matching_codes(
+    uow: UnitOfWork, year: int, filt: FindingFilter, *, as_of: date | None
+) -> set[str]:
+    """The codes of every finding of the year the caller reads matching ``filt`` at the
+    as-of date: the list ``list_findings`` gives a page at a time, whole (a filtered
+    ledger holds exactly the rows the ledger page lists)."""
+    ruleset = ruleset_of(uow.rules, year)
+    day = as_of_for(ruleset, year, as_of)
+    found: set[str] = set()
+    cursor: str | None = None
+    with uow:
+        held_year(uow, year)
+        while True:
+            page = uow.findings.page(
+                year, filt, day, uow.actor, ruleset.attribution, limit=5000, cursor=cursor
+            )
+            found.update(f.code for f in page.items)
+            cursor = page.next_cursor
+            if cursor is None:
+                return found
+
+
 def tally_findings(
     uow: UnitOfWork, year: int, *, as_of: date | None
 ) -> tuple[date, Counter[tuple[str, str, str]]]:

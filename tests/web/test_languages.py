@@ -25,6 +25,8 @@ PAGES = [
     "/years/2018/due?as_of=2018-10-15&within=30",
     "/years/2018/rectification",
     "/years/2018/reviews",
+    "/years/2018/documents",
+    "/years/2018/inspections/2018-G1-441624-07",
     "/imports",
     "/rules/2018",
     "/admin",

@@ -9,6 +9,7 @@ from web.pages.admin import bp as admin
 from web.pages.alerts import bp as alerts
 from web.pages.assets import bp as assets
 from web.pages.auth import bp as auth
+from web.pages.documents import bp as documents
 from web.pages.due import bp as due
 from web.pages.findings import bp as findings
 from web.pages.home import bp as home
@@ -34,6 +35,7 @@ PAGES: tuple[Blueprint, ...] = (
     alerts,
     due,
     rectification,
+    documents,
     imports,
     rules,
     admin,

@@ -45,13 +45,10 @@ class LedgerQuery(Form):
     cursor: Annotated[str, Field(max_length=500)] | None = None
 
 
-@bp.get("/years/<int:year>/findings")
-def ledger(year: int) -> str:
-    """Findings by code with their state at the as-of date, filtered, a page at a time."""
-    query = read(LedgerQuery, args())
-    ruleset = ruleset_of(uow().rules, year)
-    day = as_of_for(ruleset, year, query.as_of)
-    filt = service.FindingFilter(
+def ledger_filter(query: LedgerQuery, day: date) -> service.FindingFilter:
+    """The findings the ledger's filters ask for at ``day``: the page's list and its
+    export (``web.documents.ledger``) read the same."""
+    return service.FindingFilter(
         unit=query.county,
         counts_for=query.counts_for,
         group=query.group,
@@ -61,6 +58,14 @@ def ledger(year: int) -> str:
         overdue=None if query.overdue is None else query.overdue == "yes",
         due_by=None if query.due_within is None else day + timedelta(days=query.due_within),
     )
+
+
+@bp.get("/years/<int:year>/findings")
+def ledger(year: int) -> str:
+    """Findings by code with their state at the as-of date, filtered, a page at a time."""
+    query = read(LedgerQuery, args())
+    ruleset = ruleset_of(uow().rules, year)
+    filt = ledger_filter(query, as_of_for(ruleset, year, query.as_of))
     day, page = service.list_findings(
         uow(), year, filt, as_of=query.as_of, limit=PAGE, cursor=query.cursor
     )

@@ -15,6 +15,7 @@ from pydantic import Field, ValidationError
 from werkzeug.wrappers import Response as BaseResponse
 
 from scoring_service.bundle.schema import InspectionIn
+from scoring_service.documents.pdf import available as pdf_available
 from scoring_service.domain.errors import Conflict
 from scoring_service.domain.letters import check_letter
 from scoring_service.domain.model import UnitKind
@@ -29,6 +30,7 @@ from scoring_service.rules_in_force import as_of_for, ruleset_of
 from web.blueprint import page_blueprint
 from web.context import person, uow
 from web.forms import Form, FormProblems, Problem, message_of, read
+from web.pages.documents import remember_number, remembered_number
 from web.query import args
 
 bp = page_blueprint("inspections", __name__)
@@ -213,6 +215,8 @@ def inspection_page(
         failed=failed,
         form=form or {},
         may_enter=person().can(Permission.INSPECT),
+        number=remembered_number(year, code),
+        pdf=pdf_available(),
     )
 
 
@@ -225,6 +229,7 @@ def inspection(year: int, code: str) -> str:
 
 class LetterForm(Form):
     letter_date: date | None = None
+    number: Annotated[str, Field(max_length=20)] | None = None
 
 
 @bp.post("/years/<int:year>/inspections/<code>/letter")
@@ -241,8 +246,14 @@ def letter(year: int, code: str) -> BaseResponse | tuple[str, int]:
         return inspection_page(
             year, code, problems=record_problems(exc), failed="letter", form=typed
         ), 422
+    remember_number(year, code, form.number or "")
     if updated.letter_date is None:
         flash(_("The letter's date is cleared: no letter issued yet."))
     else:
-        flash(_("The letter went out on %(day)s.", day=format_date(updated.letter_date)))
+        flash(
+            _(
+                "The letter went out on %(day)s; download it below.",
+                day=format_date(updated.letter_date),
+            )
+        )
     return redirect(url_for("web.inspections.inspection", year=year, code=code))
