@@ -63,6 +63,14 @@ class Settings:
     # A folder of Word templates overriding the shipped ones (letter.docx, circular.docx,
     # monthly.docx), each file on its own; empty: the shipped templates.
     document_templates: str = ""
+    # The office that issues the documents (发文机关, in the masthead, signature and 版记) and
+    # its 机关代字 in the documents' numbers (市督查〔2018〕7号): by default the work plan's
+    # office of the leading group (河扶〔2018〕23号, 二、组织保障). The work plan gives the office
+    # no 代字 of its own; "市督查" stands until the office sets its own.
+    issuer: str = "河源市脱贫攻坚督查工作领导小组办公室"
+    doc_prefix: str = "市督查"
+    # The letter's contact line (联系人及电话), such as "黄运彬，0762-3387xxx"; empty: none.
+    doc_contact: str = ""
     # The language people read (messages, tables, help): "zh" (default) or "en"; a command's
     # --lang and a request's Accept-Language choose for themselves.
     language: str = "zh"

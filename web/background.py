@@ -37,7 +37,7 @@ _lock = threading.Lock()
 
 @dataclass(frozen=True, slots=True)
 class Made:
-    state: Literal["working", "ready", "failed"]
+    state: Literal["working", "ready", "refused", "failed"]
     document: Document | None = None
     reason: str = ""
 
@@ -69,14 +69,16 @@ def made(key: str, build: Callable[[], Document]) -> Made:
     found = _ready(folder, key)
     if found is not None:
         return found
-    working, failed = folder / f"{key}.working", folder / f"{key}.failed"
+    working = folder / f"{key}.working"
     with _lock:
         if working.is_file() and time.time() - working.stat().st_mtime < STALE_SECONDS:
             return Made("working")
-        if failed.is_file():
-            reason = failed.read_text("utf-8")
-            failed.unlink()  # said once; the next request tries again
-            return Made("failed", reason=reason)
+        for state in ("refused", "failed"):
+            ended = folder / f"{key}.{state}"
+            if ended.is_file():
+                reason = ended.read_text("utf-8")
+                ended.unlink()  # said once; the next request tries again
+                return Made(state, reason=reason)
         working.write_text(str(time.time()), "utf-8")
         # The request's context (its language) goes with the work.
         context = contextvars.copy_context()
@@ -94,8 +96,8 @@ def _make(folder: Path, key: str, build: Callable[[], Document]) -> None:
         meta = {"name": doc.name, "ascii_name": doc.ascii_name, "media": doc.media}
         (folder / f"{key}.json").write_text(json.dumps(meta), "utf-8")
         part.rename(folder / f"{key}.bin")
-    except DomainError as exc:
-        (folder / f"{key}.failed").write_text(str(exc), "utf-8")
+    except DomainError as exc:  # the request itself is refused (a quarter with no data...)
+        (folder / f"{key}.refused").write_text(str(exc), "utf-8")
     except Exception:
         log.exception("a document made in the background failed")
         (folder / f"{key}.failed").write_text(_("The error has been logged."), "utf-8")

@@ -6,7 +6,12 @@ holds the letter and the problem list of every inspection that ended in the quar
 ledger as of the quarter's last day, the year's bundle as held (to load the year again
 exactly), the rectification reports completed in the quarter with their evidence files and
 their decisions as held (``整改报告/``), and ``manifest.json`` and ``SHA256SUMS`` with each
-file's SHA-256 (check with ``sha256sum -c SHA256SUMS``). Working days are Monday to Friday:
+file's SHA-256, the manifest's too (check with ``sha256sum -c SHA256SUMS``).
+
+An archive is a record of what happened: it files the letter of an inspection only when the
+letter was issued by the quarter's end, dated the day it was issued; the manifest lists the
+inspections whose letter was not (``letters_missing``) and those that found nothing and so
+need none (``no_letter``). Working days are Monday to Friday:
 the service holds no calendar of public holidays, so the office moves a due day that falls
 on one.
 An archive holds every unit's records: only unscoped principals may have one.
@@ -25,7 +30,7 @@ from typing import Any
 
 from scoring_service.documents.bundle_file import bundle_bytes
 from scoring_service.documents.files import ZIP, Document
-from scoring_service.documents.ledger import ledger_xlsx
+from scoring_service.documents.ledger import ledger_xlsx, rectification_measures
 from scoring_service.documents.letter import letter_of, letter_order
 from scoring_service.documents.year import assessed_year, require_whole_year
 from scoring_service.domain.errors import InvalidRequest
@@ -136,18 +141,37 @@ def quarterly_archive(
     """The archive of quarter ``number`` (1-4) of ``year``."""
     require_whole_year(uow, "a quarterly archive")
     q = quarter(year, number)
-    assessed = assessed_year(uow, year, q.last)
+    assessed = assessed_year(uow, year, q.last, period_from=q.first)
     in_order = sorted(assessed.data.inspections, key=letter_order)
     numbers = {i.code: n for n, i in enumerate(in_order, start=1)}
     ended = [i for i in in_order if q.first <= i.end_date <= q.last]
     files: dict[str, bytes] = {}
+    missing: list[dict[str, Any]] = []
+    no_letter: list[str] = []
+    letter_days = assessed.ruleset.alerts.letter_days
     for inspection in ended:
         code = inspection.code
         problems = problem_list(uow, year, code)
-        letter = letter_of(uow, year, problems, number=numbers[code], templates=templates)
-        files[f"整改函/{letter.name}"] = letter.content
         files[f"问题清单/问题清单-{code}.xlsx"] = problem_list_xlsx(problems)
-    files[f"整改台账-{q.label}.xlsx"] = ledger_xlsx(assessed)
+        issued = inspection.letter_date
+        if not problems.rows:
+            no_letter.append(code)
+        elif issued is None or issued > q.last:
+            missing.append(
+                {
+                    "inspection": code,
+                    "ended": inspection.end_date.isoformat(),
+                    "due": (inspection.end_date + timedelta(days=letter_days)).isoformat(),
+                }
+            )
+        else:
+            letter = letter_of(
+                uow, year, problems, on=issued, number=numbers[code], templates=templates
+            )
+            files[f"整改函/{letter.name}"] = letter.content
+    files[f"整改台账-{q.label}.xlsx"] = ledger_xlsx(
+        assessed, rectification_measures(uow, year, q.last)
+    )
     files.update(_reports(uow, year, q))
     files[f"bundle-{year}.json"] = bundle_bytes(assessed.data)
     listed = [
@@ -164,8 +188,14 @@ def quarterly_archive(
         "as_of": q.last.isoformat(),
         "ruleset": assessed.ruleset.content_hash,
         "inspections": [i.code for i in ended],
+        "letters_missing": missing,
+        "no_letter": no_letter,
         "files": listed,
     }
     files["manifest.json"] = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
-    files["SHA256SUMS"] = "".join(f"{f['sha256']}  {f['path']}\n" for f in listed).encode("utf-8")
+    summed = [
+        *((f["sha256"], f["path"]) for f in listed),
+        (hashlib.sha256(files["manifest.json"]).hexdigest(), "manifest.json"),
+    ]
+    files["SHA256SUMS"] = "".join(f"{sha}  {path}\n" for sha, path in summed).encode("utf-8")
     return Document(f"督查档案-{q.label}.zip", f"archive-{q.label}.zip", ZIP, _zip(files, q.due))

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from scoring_service.documents.files import BLANK_NUMBER, DOCX, Document, cn_date, cn_percent
+from scoring_service.documents.office import office
 from scoring_service.documents.render import render_docx
 from scoring_service.documents.year import AssessedYear, assessed_year, require_whole_year
 from scoring_service.domain.assessment import UnitResult
@@ -52,7 +53,8 @@ def _listed(results: list[UnitResult], measure: Measure) -> list[dict[str, Any]]
                 "rate": cn_percent(result.metrics.rate),
                 "score": str(json_number(v.score)),
                 "grade": str(GRADE_NAMES.get(v.grade.value, v.grade.value)),
-                "rules": "；".join(f"{r.id} {r.name}" for r in rules),
+                # The rules by name: their ids are the rule files', not the reader's.
+                "rules": "；".join(r.name for r in rules),
                 "rule_ids": [r.id for r in rules],
             }
         )
@@ -70,6 +72,7 @@ def circular_context(year: AssessedYear, *, on: date | None, number: str) -> dic
     facts = assessment.facts.values()
     with use_language("zh"):
         context: dict[str, Any] = {
+            **office().fields(),
             "year": assessment.year,
             "number": number or BLANK_NUMBER,
             "as_of": cn_date(assessment.as_of),

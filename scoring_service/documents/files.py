@@ -53,6 +53,20 @@ def cn_date(day: date | None) -> str:
         return format_date(day)
 
 
+def cn_dates(first: date, last: date) -> str:
+    """A span of days as a document writes it: one date for one day (2018年7月20日), else
+    both (2018年7月19日至2018年7月20日)."""
+    if first == last:
+        return cn_date(first)
+    return f"{cn_date(first)}至{cn_date(last)}"
+
+
+def cn_month(label: str) -> str:
+    """A month label (2019-06) as a person reads it: 2019年6月."""
+    year, month = label.split("-")
+    return f"{int(year)}年{int(month)}月"
+
+
 def cn_percent(rate: object) -> str:
     """A rate as a percentage with two decimals; a dash when nothing was due."""
     return format_percent(rate)  # type: ignore[arg-type]

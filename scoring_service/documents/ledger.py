@@ -1,88 +1,103 @@
-"""The rectification ledger (整改台账) of a year as of a date, as a workbook.
+"""The rectification ledger (整改台账) of a year as of a date, as a workbook to print.
 
-Every finding found by the date, with its unit, inspection, criterion, severity, deadline
-and the deadline after extensions, its outcome (spec section 3), the dates it was
-rectified, looked back at and reported to the leading group, and the units it counts
-for with why (spec section 4). A summary sheet first, then one sheet per inspected
-county. A scoped caller's ledger holds the findings it reads (the scope rule): its
-county's, and those counting for its units.
+A summary sheet first, counting every county's findings as its score row does (by
+attribution, spec section 4: a finding counts for the units it is attributed to), so its
+figures are the ``score`` metrics of the county rows; then one sheet per inspected county
+listing the findings found there, in the columns an office keeps: 序号, 问题, 发现单位,
+责任单位, 整改措施 (the accepted rectification report's text, else the note of the
+rectification), 整改期限, 完成日期, 状态, 销号 (the day a finding that stands rectified was
+closed: none after a failed look-back), in wrapped text on A3 landscape. A scoped caller's
+ledger holds the findings it reads (the scope rule): its county's, and those counting for
+its units.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Collection
 from datetime import date
 from typing import Any
 
 from scoring_service.access import scope
-from scoring_service.documents.files import XLSX, Document
+from scoring_service.documents.files import XLSX, Document, cn_date
 from scoring_service.documents.year import AssessedYear, assessed_year
 from scoring_service.domain.assessment import FindingFacts
 from scoring_service.domain.attribution import Attributor
-from scoring_service.domain.model import Event, EventType, FindingFilter, Outcome, Severity
+from scoring_service.domain.metrics import Metrics
+from scoring_service.domain.model import Event, EventType, FindingFilter, UnitKind
+from scoring_service.domain.rectification import ReportState
 from scoring_service.i18n import use_language
 from scoring_service.records.findings import matching_codes
-from scoring_service.reports.exports import OUTCOME_NAMES, REASON_NAMES, SEVERITY_NAMES
+from scoring_service.reports.exports import OUTCOME_NAMES, SEVERITY_NAMES
 from scoring_service.reports.sheets import Column, Table, tables_xlsx
 from scoring_service.unit_of_work import UnitOfWork
 
 LEDGER_COLUMNS = (
     Column("序号", "int"),
-    Column("问题编号", "code"),
-    Column("县区"),
-    Column("发现单位代码", "code"),
+    Column("问题"),
     Column("发现单位"),
-    Column("督查编号", "code"),
-    Column("督查组"),
-    Column("督查事项编号", "code"),
-    Column("督查事项"),
-    Column("问题类别"),
-    Column("问题性质"),
-    Column("问题描述"),
-    Column("发现日期", "date"),
-    Column("整改时限", "date"),
-    Column("延期后时限", "date"),
-    Column("整改结果"),
-    Column("整改完成日期", "date"),
-    Column("销号记录"),
-    Column("回头看"),
-    Column("虚假整改次数", "int"),
-    Column("上报领导小组日期", "date"),
-    Column("计入单位"),
+    Column("责任单位"),
+    Column("整改措施"),
+    Column("整改期限"),
+    Column("完成日期"),
+    Column("状态"),
+    Column("销号"),
 )
 SUMMARY_COLUMNS = (
     Column("县区代码", "code"),
     Column("县区"),
     Column("问题数", "int"),
-    Column("重大问题", "int"),
     Column("按期整改", "int"),
     Column("逾期整改", "int"),
     Column("超期未改", "int"),
     Column("未到期", "int"),
     Column("虚假整改", "int"),
+    Column("整改率", "rate"),
+)
+BASIS = (
+    "汇总表按计入单位统计（与考核得分口径一致：问题计入其归属的县区）；"
+    "各县区分表按问题发现地（被督查县区）列出"
 )
 
 
-def _dates(events: list[Event], kind: EventType) -> str:
-    return "；".join(e.date.isoformat() for e in events if e.type is kind)
+def rectification_measures(uow: UnitOfWork, year: int, as_of: date) -> dict[str, str]:
+    """Each finding's measures as its last accepted rectification report by ``as_of`` states
+    them (read once for the year)."""
+    with uow:
+        accepted = uow.reports.of_year(year, state=ReportState.ACCEPTED)
+    return {r.finding: r.text for r in accepted if r.date <= as_of and r.text.strip()}
 
 
-def _lookbacks(events: list[Event]) -> str:
-    done = {EventType.LOOKBACK_PASSED: "通过", EventType.LOOKBACK_FAILED: "未通过"}
-    return "；".join(f"{e.date.isoformat()} {done[e.type]}" for e in events if e.type in done)
+def _measures(code: str, reports: dict[str, str], events: list[Event]) -> str:
+    """The accepted report's text, else the note of the last rectification."""
+    if code in reports:
+        return reports[code]
+    notes = [e.note for e in events if e.type is EventType.RECTIFIED and e.note]
+    return notes[-1] if notes else ""
+
+
+def _deadline(fact: FindingFacts) -> str:
+    deadline, extended = fact.finding.deadline, fact.state.effective_deadline
+    if extended == deadline:
+        return cn_date(deadline)
+    return f"{cn_date(deadline)}\n（延期至{cn_date(extended)}）"
+
+
+def _status(fact: FindingFacts) -> str:
+    status = str(OUTCOME_NAMES.get(fact.outcome.value, fact.outcome.value))
+    if fact.state.fakes:
+        status += f"\n（回头看未通过{fact.state.fakes}次）"
+    return status
 
 
 def _ledger_rows(
-    y: AssessedYear, only: Collection[str] | None = None
+    y: AssessedYear, reports: dict[str, str], only: Collection[str] | None = None
 ) -> dict[str, list[tuple[FindingFacts, list[Any]]]]:
     """The findings the caller reads (those of ``only`` when given) with their rows, by the
     county of their inspection, in code order."""
     data, as_of = y.data, y.as_of
     names = y.names()
-    groups = {g.code: g.name for g in data.groups}
     inspections = {i.code: i for i in data.inspections}
-    catalogue = y.ruleset.catalogue
     attribute = Attributor(data.units, data.pairings, y.ruleset.attribution).attribute
     events: dict[str, list[Event]] = defaultdict(list)
     for event in sorted(data.events, key=lambda e: (e.date, e.seq)):
@@ -97,90 +112,95 @@ def _ledger_rows(
         if not scope.sees_finding(y.where, f.unit, counts_for):
             continue
         inspection = inspections[f.inspection]
-        mine = events.get(code, [])
+        severity = str(SEVERITY_NAMES.get(f.severity.value, f.severity.value))
+        found_at = names.get(f.unit, f.unit)
+        state = fact.state
         row = [
             0,  # numbered per sheet below
-            code,
-            names.get(inspection.county, inspection.county),
-            f.unit,
-            names.get(f.unit, f.unit),
-            f.inspection,
-            groups.get(inspection.group, inspection.group),
-            f.criterion,
-            catalogue.items.get(f.criterion, ""),
-            f"{f.category} {catalogue.categories.get(f.category, '')}".strip(),
-            str(SEVERITY_NAMES.get(f.severity.value, f.severity.value)),
-            f.description,
-            f.found_on,
-            f.deadline,
-            _extended(fact),
-            str(OUTCOME_NAMES.get(fact.outcome.value, fact.outcome.value)),
-            fact.state.completed_on,
-            _dates(mine, EventType.RECTIFIED),
-            _lookbacks(mine),
-            fact.state.fakes,
-            fact.state.escalated_on,
-            "、".join(
-                f"{names.get(unit, unit)}（"
-                + "、".join(str(REASON_NAMES.get(r.value, r.value)) for r in reasons)
-                + "）"
-                for unit, reasons in counts_for.items()
-            ),
+            f"{f.description}\n（{code}，{severity}）",
+            found_at,
+            # The unit where it was found answers for it when none is named.
+            "、".join(names.get(u, u) for u in f.responsible) or found_at,
+            _measures(code, reports, events.get(code, [])),
+            _deadline(fact),
+            cn_date(state.completed_on),
+            _status(fact),
+            # Closed (销号) only while it stands rectified: a failed look-back reopens it.
+            cn_date(state.completed_on) if state.rectified else "",
         ]
         by_county[inspection.county].append((fact, row))
     return by_county
 
 
-def _extended(fact: FindingFacts) -> date | None:
-    """The deadline after extensions, when one was given."""
-    deadline = fact.state.effective_deadline
-    return deadline if deadline != fact.finding.deadline else None
-
-
-def _summary_row(county: str, name: str, facts: list[FindingFacts]) -> list[Any]:
-    outcomes = Counter(f.outcome for f in facts)
-    return [
-        county,
-        name,
-        len(facts),
-        sum(f.finding.severity is Severity.MAJOR for f in facts),
-        *(outcomes[o] for o in Outcome),
-        sum(f.state.fakes for f in facts),
+def _summary_rows(y: AssessedYear) -> list[list[Any]]:
+    """Every county the caller reads, counted by attribution (its score row's metrics),
+    then their total."""
+    counties = [
+        r
+        for r in sorted(y.assessment.results, key=lambda r: r.unit.code)
+        if r.unit.kind is UnitKind.COUNTY and y.where.has(r.unit.code)
+    ]
+    if not counties:
+        return []
+    total = Metrics()
+    for result in counties:
+        m = result.metrics
+        for name in ("findings", "on_time", "late", "overdue", "open", "fakes"):
+            setattr(total, name, getattr(total, name) + getattr(m, name))
+        for key, count in m.due_counts.items():
+            total.due_counts[key] = total.due_counts.get(key, 0) + count
+    total.close(y.ruleset)
+    return [[r.unit.code, r.unit.name, *_counts(r.metrics)] for r in counties] + [
+        ["", "合计", *_counts(total)]
     ]
 
 
-def ledger_tables(y: AssessedYear, only: Collection[str] | None = None) -> list[Table]:
+def _counts(m: Metrics) -> list[Any]:
+    rate = None if m.rate is None else float(m.rate)
+    return [m.findings, m.on_time, m.late, m.overdue, m.open, m.fakes, rate]
+
+
+def ledger_tables(
+    y: AssessedYear, reports: dict[str, str] | None = None, only: Collection[str] | None = None
+) -> list[Table]:
     """The summary table, then one table per county with findings (of ``only`` when
     given)."""
     names = y.names()
     day, year = y.as_of, y.data.year
     with use_language("zh"):
-        by_county = _ledger_rows(y, only)
+        by_county = _ledger_rows(y, reports or {}, only)
         sheets = []
-        summary = []
         for county in sorted(by_county):
             found = by_county[county]
             rows = [[number, *row[1:]] for number, (_fact, row) in enumerate(found, start=1)]
             name = names.get(county, county)
-            summary.append(_summary_row(county, name, [fact for fact, _row in found]))
             sheets.append(
                 Table(
                     _sheet_name(name, county),
-                    f"{name}{year}年度督查发现问题整改台账（截至{day.isoformat()}）",
+                    f"{name}{year}年度督查发现问题整改台账（截至{cn_date(day)}，按发现地列出）",
                     LEDGER_COLUMNS,
                     rows,
+                    paper="A3",
                 )
             )
-        every = [fact for found in by_county.values() for fact, _row in found]
-        summary.append(["", "合计", *_summary_row("", "", every)[2:]])
+        summary = _summary_rows(y)
     head = Table(
         "汇总",
-        f"{year}年度督查发现问题整改台账汇总（截至{day.isoformat()}）",
+        f"{year}年度督查发现问题整改台账汇总（截至{cn_date(day)}）",
         SUMMARY_COLUMNS,
         summary,
-        notes=[("年度", str(year)), ("截至日期", day), ("规则集", y.ruleset.content_hash)],
+        notes=[
+            ("统计口径", BASIS),
+            ("截至日期", cn_date(day)),
+            ("规则版本", version_label(y)),
+        ],
     )
     return [head, *sheets]
+
+
+def version_label(y: AssessedYear) -> str:
+    """The rule set as a person names it: the year and the start of its hash."""
+    return f"{y.ruleset.year}年度规则（版本{y.ruleset.content_hash[:8]}）"
 
 
 def _sheet_name(name: str, code: str) -> str:
@@ -189,8 +209,10 @@ def _sheet_name(name: str, code: str) -> str:
     return f"{plain[: 31 - len(code) - 1]}-{code}"[:31]
 
 
-def ledger_xlsx(y: AssessedYear, only: Collection[str] | None = None) -> bytes:
-    return tables_xlsx(ledger_tables(y, only))
+def ledger_xlsx(
+    y: AssessedYear, reports: dict[str, str] | None = None, only: Collection[str] | None = None
+) -> bytes:
+    return tables_xlsx(ledger_tables(y, reports, only))
 
 
 def rectification_ledger(
@@ -204,10 +226,11 @@ def rectification_ledger(
     ``filt``, only the findings the ledger page lists under the same filter."""
     only = None if filt is None else matching_codes(uow, year, filt, as_of=as_of)
     assessed = assessed_year(uow, year, as_of)
+    reports = rectification_measures(uow, year, assessed.as_of)
     day = assessed.as_of.isoformat()
     return Document(
         f"整改台账-{year}-{day}.xlsx",
         f"ledger-{year}-{day}.xlsx",
         XLSX,
-        ledger_xlsx(assessed, only),
+        ledger_xlsx(assessed, reports, only),
     )

@@ -13,9 +13,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from scoring_service.documents.files import DOCX, Document, cn_date
+from scoring_service.documents.files import DOCX, Document, cn_date, cn_dates
+from scoring_service.documents.office import office
 from scoring_service.documents.render import render_docx
+from scoring_service.domain.errors import InvalidRequest
 from scoring_service.domain.model import Inspection
+from scoring_service.i18n import _
 from scoring_service.records.groups import find_group
 from scoring_service.records.inspections import get_inspection
 from scoring_service.reports.exports import SEVERITY_NAMES, ProblemList, problem_list
@@ -38,21 +41,51 @@ def letter_order(inspection: Inspection) -> tuple[date, date, str]:
     return (inspection.end_date, inspection.start_date, inspection.code)
 
 
+def letter_day(inspection: Inspection, on: date | None, letter_days: int) -> date:
+    """The letter's date: ``on`` when given, else the day the letter was issued (the
+    inspection's letter date), else the last day the 3-day rule allows. A letter dated
+    before its inspection ended would speak of problems not yet found: refused."""
+    day = on or inspection.letter_date or inspection.end_date + timedelta(days=letter_days)
+    if day < inspection.end_date:
+        raise InvalidRequest(
+            _(
+                "the letter's date %(date)s is before its inspection ended on %(end)s; "
+                "date it on or after the end",
+                date=cn_date(day),
+                end=cn_date(inspection.end_date),
+            )
+        )
+    return day
+
+
+def require_findings(problems: ProblemList) -> None:
+    """An inspection that found nothing gets no rectification letter: there is nothing to
+    rectify, and the work plan sends the letter with the problems found."""
+    if not problems.rows:
+        raise InvalidRequest(
+            _(
+                "the inspection %(code)s found no problems: no rectification letter is sent for it",
+                code=problems.inspection,
+            )
+        )
+
+
 def letter_context(
     problems: ProblemList,
     inspection: Inspection,
     *,
     leader: str,
     letter_days: int,
+    report_days: int,
     number: int | str,
     on: date | None,
 ) -> dict[str, Any]:
-    """The letter's fields. Its date: ``on`` when given, else the day the letter was
-    issued (the inspection's letter date), else the last day the 3-day rule allows."""
-    due = inspection.end_date + timedelta(days=letter_days)
-    day = on or inspection.letter_date or due
+    """The letter's fields (``letter_day`` gives its date), the office's among them. The
+    county reports its rectification ``report_days`` after the letter's date."""
+    day = letter_day(inspection, on, letter_days)
     rows = problems.rows
     return {
+        **office().fields(),
         "year": problems.year,
         "number": number,
         "inspection": problems.inspection,
@@ -62,9 +95,9 @@ def letter_context(
         "group_leader": leader,
         "start_date": cn_date(problems.start_date),
         "end_date": cn_date(problems.end_date),
-        "letter_days": letter_days,
-        "letter_due": cn_date(due),
+        "dates": cn_dates(problems.start_date, problems.end_date),
         "letter_date": cn_date(day),
+        "report_due": cn_date(day + timedelta(days=report_days)),
         "findings": len(rows),
         "major": sum(r["severity"] == "major" for r in rows),
         "problems": [
@@ -78,7 +111,8 @@ def letter_context(
                 "description": r["description"],
                 "severity": SEVERITY_NAMES.get(r["severity"], r["severity"]),
                 "deadline": cn_date(r["deadline"]),
-                "responsible": "、".join(r["responsible_names"]),
+                # The unit where the problem was found answers for it when none is named.
+                "responsible": "、".join(r["responsible_names"]) or r["unit_name"] or r["unit"],
             }
             for r in rows
         ],
@@ -94,8 +128,10 @@ def rectification_letter(
     number: int | str | None = None,
     templates: Path | None = None,
 ) -> Document:
-    """The letter of inspection ``code`` as a Word document."""
+    """The letter of inspection ``code`` as a Word document; refused for an inspection
+    that found nothing."""
     problems = problem_list(uow, year, code)  # NotFound outside the caller's reach
+    require_findings(problems)
     return letter_of(uow, year, problems, on=on, number=number, templates=templates)
 
 
@@ -122,6 +158,7 @@ def letter_of(
         inspection,
         leader=group.leader if group is not None else "",
         letter_days=ruleset.alerts.letter_days,
+        report_days=ruleset.alerts.report_days,
         number=number,
         on=on,
     )

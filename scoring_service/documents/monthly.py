@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from scoring_service.documents.chart import Bar, rate_chart
-from scoring_service.documents.files import BLANK_NUMBER, DOCX, Document, cn_date, cn_percent
+from scoring_service.documents.files import DOCX, Document, cn_date, cn_month, cn_percent
+from scoring_service.documents.office import office
 from scoring_service.documents.render import render_docx
 from scoring_service.documents.year import AssessedYear, assessed_year, require_whole_year
 from scoring_service.domain.alerts import Alert
@@ -146,7 +147,7 @@ def _majors(y: AssessedYear, unescalated: set[str], names: dict[str, str]) -> li
 
 def _alert_subject(alert: Alert, groups: dict[str, str]) -> str:
     if alert.month is not None and alert.group is not None:
-        return f"{groups.get(alert.group, alert.group)}（{alert.month}）"
+        return f"{groups.get(alert.group, alert.group)}（{cn_month(alert.month)}）"
     return alert.inspection or alert.finding or ""
 
 
@@ -172,15 +173,15 @@ def _alert_detail(alert: Alert, y: AssessedYear) -> str:
     return str(ALERT_NAMES.get(alert.type, alert.type))
 
 
-def _month_alerts(y: AssessedYear, month: int) -> list[Alert]:
-    """The alerts on the month: its missed months, its inspections, its findings."""
+def _month_alerts(y: AssessedYear, month: int, alerts: list[Alert]) -> list[Alert]:
+    """The alerts new in the month: its missed months, its inspections, its findings."""
     year = y.data.year
     ended = {i.code for i in y.data.inspections if _in_month(i.end_date, year, month)}
     found = {f.code for f in y.data.findings if _in_month(f.found_on, year, month)}
     label = f"{year}-{month:02d}"
     return [
         a
-        for a in y.alerts()
+        for a in alerts
         if a.month == label
         or (a.finding is not None and a.finding in found)
         or (a.finding is None and a.month is None and a.inspection in ended)
@@ -191,8 +192,11 @@ def monthly_context(y: AssessedYear, month: int, *, on: date | None, number: str
     """The report's fields; ``chart_bars`` feed the chart drawn beside them."""
     names = y.names()
     groups = {g.code: g.name for g in y.data.groups}
-    alerts = _month_alerts(y, month)
-    unescalated = {a.finding for a in y.alerts() if a.type == "unescalated_major" and a.finding}
+    # The alerts as of the month's end, as `alerts --as-of` gives them: one count wherever
+    # it is read. Those new in the month are marked beside them.
+    alerts = y.alerts()
+    new = {id(a) for a in _month_alerts(y, month, alerts)}
+    unescalated = {a.finding for a in alerts if a.type == "unescalated_major" and a.finding}
     with use_language("zh"):
         group_rows = _groups(y, month, names)
         categories = _categories(y, month)
@@ -201,9 +205,11 @@ def monthly_context(y: AssessedYear, month: int, *, on: date | None, number: str
         missed = [g["name"] for g in group_rows if not g["count"]]
         total = categories[-1]
         return {
+            **office().fields(),
             "year": y.data.year,
             "month": month,
-            "number": number or BLANK_NUMBER,
+            # Numbered by month: the report of September is 第9期.
+            "number": number or str(month),
             "as_of": cn_date(y.as_of),
             "date": cn_date(on or y.as_of),
             "inspections": sum(g["count"] for g in group_rows),
@@ -220,12 +226,14 @@ def monthly_context(y: AssessedYear, month: int, *, on: date | None, number: str
             "overdue_major_count": sum(OVERDUE in m["flags"] for m in majors),
             "unescalated_count": sum(UNESCALATED in m["flags"] for m in majors),
             "alert_count": len(alerts),
+            "new_alert_count": len(new),
             "alerts": [
                 {
                     "type": a.type,
                     "kind": str(ALERT_NAMES.get(a.type, a.type)),
                     "subject": _alert_subject(a, groups),
                     "detail": _alert_detail(a, y),
+                    "new": "本月新增" if id(a) in new else "",
                 }
                 for a in alerts
             ],
@@ -244,7 +252,8 @@ def monthly_report(
     """The report of ``month`` of ``year``, read as of the month's last day, as a Word
     document with a chart of the counties' rates."""
     require_whole_year(uow, "a monthly report")
-    assessed = assessed_year(uow, year, month_end(year, month))
+    last = month_end(year, month)
+    assessed = assessed_year(uow, year, last, period_from=last.replace(day=1))
     context = monthly_context(assessed, month, on=on, number=number)
     bars = [Bar(c["name"], c["unit"], c["rate_value"]) for c in context["counties"]]
     chart = rate_chart("各县区整改率", bars) if bars else None

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from scoring_service.access import scope
+from scoring_service.documents.files import cn_date
 from scoring_service.domain.alerts import Alert, process_alerts
 from scoring_service.domain.assessment import Assessment, assess
-from scoring_service.domain.errors import NotFound
+from scoring_service.domain.errors import InvalidRequest, NotFound
 from scoring_service.domain.model import YearData
 from scoring_service.domain.principals import Reach
 from scoring_service.domain.ruleset import Ruleset
@@ -44,10 +45,45 @@ def require_whole_year(uow: UnitOfWork, what: str) -> None:
     scope.require_unscoped(uow.actor, what)
 
 
+def require_inspected(data: YearData, ruleset: Ruleset, first: date, last: date) -> None:
+    """A document of the days ``first`` to ``last`` must fall within the inspections and
+    the assessment: before the year's first inspection began it would be empty, after the
+    rule set's cutoff it would assess days the year does not count. Refused in words."""
+    began = min((i.start_date for i in data.inspections), default=None)
+    if began is None or last < began:
+        raise InvalidRequest(
+            _(
+                "no inspection of %(year)s had begun by %(date)s (the first began on "
+                "%(first)s): the document would be empty",
+                year=data.year,
+                date=cn_date(last),
+                first=cn_date(began) if began is not None else "-",
+            )
+        )
+    if first > ruleset.cutoff:
+        raise InvalidRequest(
+            _(
+                "%(date)s is after the cutoff of the year's assessment, %(cutoff)s: the "
+                "document would count days the year does not",
+                date=cn_date(first),
+                cutoff=cn_date(ruleset.cutoff),
+            )
+        )
+
+
 @bulk
-def assessed_year(uow: UnitOfWork, year: int, as_of: date | None) -> AssessedYear:
+def assessed_year(
+    uow: UnitOfWork,
+    year: int,
+    as_of: date | None,
+    *,
+    period_from: date | None = None,
+    checked: bool = True,
+) -> AssessedYear:
     """The year's data, the rule set in force and the assessment as of ``as_of`` (default:
-    the rule set's cutoff), with the caller's reach."""
+    the rule set's cutoff), with the caller's reach. With ``checked``, the days from
+    ``period_from`` (default: the as-of date) to the as-of date are refused before the year's
+    first inspection or after its cutoff (``require_inspected``)."""
     ruleset = ruleset_of(uow.rules, year)
     day = as_of_for(ruleset, year, as_of)
     with uow:
@@ -57,5 +93,7 @@ def assessed_year(uow: UnitOfWork, year: int, as_of: date | None) -> AssessedYea
                 _("no data is held for the year %(year)s; import a bundle first", year=year)
             )
         where = uow.reach(year)
+    if checked:
+        require_inspected(data, ruleset, period_from or day, day)
     assessment = assess(data, ruleset, day, uow.evaluator, keep_findings=True)
     return AssessedYear(data, ruleset, assessment, where)

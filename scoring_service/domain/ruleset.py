@@ -107,6 +107,7 @@ class AlertParams:
     inspections_from: date
     escalation_days: int
     due_within_days: int  # what is due: yellow this many days before the deadline
+    report_days: int = 30  # the letter asks for the rectification report this many days on
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,6 +59,8 @@ class Table:
     columns: Sequence[Column]
     rows: Sequence[Sequence[Any]]
     notes: Sequence[tuple[str, Any]] = ()  # label and value lines between title and table
+    # The paper it prints on, landscape: A3 for a wide table of long texts (the ledger).
+    paper: Literal["A4", "A3"] = "A4"
 
 
 def encode_csv(text: str, encoding: CsvEncoding = "utf-8") -> bytes:
@@ -232,7 +234,7 @@ def _write_table(ws: Worksheet, table: Table, styles: _Styles) -> None:
     ws.auto_filter.ref = f"A{header}:{last}{end}"
     ws.print_title_rows = f"{header}:{header}"
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = ws.PAPERSIZE_A3 if table.paper == "A3" else ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0  # as many pages down as the rows need
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)

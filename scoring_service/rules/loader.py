@@ -237,6 +237,7 @@ def _build(model: RulesetModel, doc: YearDoc, conditions: dict[int, ParsedCondit
             inspections_from=alerts.inspections_from,
             escalation_days=alerts.escalation_days,
             due_within_days=alerts.due_within_days,
+            report_days=alerts.report_days,
         ),
         catalogue=Catalogue(
             categories={c.code: c.name for c in model.catalogue.categories},

@@ -97,6 +97,10 @@ class AlertsModel(_Strict):
     # What is due (spec section 10): a finding is due soon (yellow) this many days ahead.
     # Rule versions published before it was asked for read the letter's 3 days.
     due_within_days: Count = 3
+    # The rectification letter asks the county's report on its rectification (整改情况报告)
+    # this many days after the letter's date. The work plan says only "及时" (四、工作职责);
+    # a month unless the rule files say otherwise.
+    report_days: Annotated[StrictInt, Field(ge=1)] = 30
 
 
 class ParametersModel(_Strict):

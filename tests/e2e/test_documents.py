@@ -8,7 +8,7 @@ import io
 import json
 import zipfile
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -70,12 +70,17 @@ def test_a_letter_holds_every_finding_of_its_inspection_with_its_deadline(demo: 
     assert "市督查〔2018〕" in text
     assert "关于和平县限期整改督查发现问题的函" in paragraphs
     assert "和平县扶贫开发领导小组：" in paragraphs
-    assert "抄送：中共和平县委员会，和平县人民政府。" in paragraphs
-    # The inspection's dates and group, the 3-day rule and the letter's date.
+    # The 版记 closes the document, after the attached list.
+    assert paragraphs[-2:] == [
+        "抄送：中共和平县委员会，和平县人民政府。",
+        f"河源市脱贫攻坚督查工作领导小组办公室\t{cn(inspection['letter_date'])}印发",
+    ]
+    # The inspection's dates and group, the reply date; nothing about its own timeliness.
     assert f"于{cn(inspection['start_date'])}至{cn(inspection['end_date'])}" in text
     assert "第一组（组长：张翼）" in text
-    assert f"督查结束后3天内发出整改函。本次督查于{cn(inspection['end_date'])}结束" in text
-    assert f"发出日期为{cn(inspection['letter_date'])}" in text
+    reply = date.fromisoformat(inspection["letter_date"]) + timedelta(days=30)
+    assert f"于{cn(reply.isoformat())}前将整改情况书面报告督查组" in text
+    assert "天内发出整改函" not in text and "发出日期" not in text
     (problems,) = docx_tables(data)
     assert problems[0][:2] == ["序号", "问题编号"]
     listed = {row[1]: row for row in problems[1:]}
@@ -87,6 +92,7 @@ def test_a_letter_holds_every_finding_of_its_inspection_with_its_deadline(demo: 
         assert row[6] == ("重大问题" if finding["severity"] == "major" else "一般问题")
         assert row[7] == cn(finding["deadline"])
         assert row[3].startswith(finding["criterion"] + " ")
+        assert row[8]  # the responsible units, else the unit where it was found
     majors = sum(f["severity"] == "major" for f in expected)
     assert f"共发现问题{len(expected)}个，其中重大问题{majors}个" in text
 
@@ -99,7 +105,49 @@ def test_a_letter_takes_its_date_and_number_when_given(demo: Api) -> None:
     )
     text = "\n".join(docx_paragraphs(data))
     assert "市督查〔2018〕17号" in text
-    assert "发出日期为2018年7月12日" in text
+    assert "2018年7月12日印发" in text
+
+
+def test_a_letter_names_the_configured_office_and_contact(
+    demo: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SCORING_ISSUER", "河源市扶贫开发领导小组办公室")
+    monkeypatch.setenv("SCORING_DOC_PREFIX", "河扶办")
+    monkeypatch.setenv("SCORING_DOC_CONTACT", "黄运彬，0762-3380000")
+    data = download(demo, f"{Y}/inspections/2018-G1-441624-07/letter?number=3", DOCX)
+    paragraphs = docx_paragraphs(data)
+    assert paragraphs[0] == "河源市扶贫开发领导小组办公室" and "河扶办〔2018〕3号" in paragraphs
+    assert "（联系人：黄运彬，0762-3380000）" in paragraphs
+    assert paragraphs[-1].startswith("河源市扶贫开发领导小组办公室\t")
+
+
+def test_a_one_day_inspection_reads_one_date(api: Api) -> None:
+    bundle = spec_bundle()
+    inspection = bundle["inspections"][0]
+    inspection["start_date"] = inspection["end_date"]
+    api.load(bundle)
+    text = docx_text(download(api, f"{Y}/inspections/2018-G1-07/letter", DOCX))
+    day = cn(inspection["end_date"])
+    assert f"于{day}对你县（区）开展了督促检查" in text
+    assert f"{day}至" not in text
+
+
+@pytest.mark.language("zh")
+def test_a_letter_for_an_inspection_without_findings_is_refused_in_words(api: Api) -> None:
+    bundle = spec_bundle()
+    bundle["inspections"][0]["findings"] = []
+    bundle["events"] = []
+    api.load(bundle)
+    found_nothing = problem(api.get(f"{Y}/inspections/2018-G1-07/letter"), 422)
+    assert "未发现问题" in found_nothing["detail"]
+
+
+def test_a_letter_dated_before_its_inspection_ended_is_refused(api: Api) -> None:
+    api.load()
+    end = spec_bundle()["inspections"][0]["end_date"]
+    before = (date.fromisoformat(end) - timedelta(days=1)).isoformat()
+    early = problem(api.get(f"{Y}/inspections/2018-G1-07/letter?date={before}"), 422)
+    assert cn(end) in early["detail"] and cn(before) in early["detail"]
 
 
 def test_letters_are_numbered_by_their_place_in_the_year(demo: Api) -> None:
@@ -192,9 +240,10 @@ def test_a_circular_lists_exactly_the_units_of_each_measure(demo: Api) -> None:
     by_name = {r["name"]: r for r in scores}
     commended = docx_tables(data)[0]
     assert commended[0][:3] == ["序号", "类别", "单位"]
+    names = {r["id"]: r["name"] for r in demo.get("/api/v1/rulesets/2018").get_json()["rules"]}
     for row in commended[1:]:
-        fired = {f["rule"] for f in by_name[row[2]]["fired"]}
-        assert row[6].split(" ")[0] in fired
+        fired = {names[f["rule"]] for f in by_name[row[2]]["fired"]}
+        assert set(row[6].split("；")) <= fired
         assert row[3] == f"{by_name[row[2]]['metrics']['rate'] * 100:.2f}%"
     bundle = demo_bundle()
     findings = sum(len(i["findings"]) for i in bundle["inspections"])
@@ -261,11 +310,30 @@ def test_a_monthly_report_names_the_months_alerts_and_major_findings(demo: Api) 
     alert_table = next(t for t in tables if t[0][0] == "预警类型")
     missed = {a["group"] for a in alerts if a["type"] == "missed_month" and a["month"] == "2018-10"}
     subjects = [row[1] for row in alert_table[1:]]
-    assert len([s for s in subjects if "（2018-10）" in s]) == len(missed)
+    assert len([s for s in subjects if "（2018年10月）" in s]) == len(missed)
+    # One count: every alert as of the month's end, as `alerts --as-of` gives them.
+    assert len(alert_table) - 1 == len(alerts)
+    assert f"督查工作过程预警{len(alerts)}条" in docx_text(data)
     unescalated = {a["finding"] for a in alerts if a["type"] == "unescalated_major"}
     majors = next(t for t in tables if t[0][0] == "问题编号")
     flagged = {row[0] for row in majors[1:] if "未及时报告" in row[4]}
     assert flagged == unescalated
+    # The unreported major problems, counted the same in both sections.
+    listed = {row[1] for row in alert_table[1:] if row[0] == "重大问题未上报"}
+    assert listed == unescalated
+    assert f"未在发现后及时报告领导小组的重大问题{len(unescalated)}个" in docx_text(data)
+    # The monthly report is numbered by month and closes with its 版记.
+    paragraphs = docx_paragraphs(data)
+    assert "第10期" in paragraphs
+    assert paragraphs[-1] == "河源市脱贫攻坚督查工作领导小组办公室\t2018年10月31日印发"
+
+
+def test_year_wide_documents_before_the_first_inspection_are_refused(demo: Api) -> None:
+    first = min(i["start_date"] for i in demo_bundle()["inspections"])
+    for path in ("monthly?month=5", "circular?as_of=2018-03-01", "ledger?as_of=2018-03-01"):
+        refused = problem(demo.get(f"{Y}/documents/{path}"), 422)
+        assert cn(first) in refused["detail"], path
+    problem(demo.get(f"{Y}/documents/archive?quarter=1"), 422)
 
 
 def test_a_month_must_be_one_of_twelve(demo: Api) -> None:
@@ -291,28 +359,58 @@ def test_the_ledger_holds_every_finding_with_its_state(demo: Api) -> None:
     assert book.sheetnames[0] == "汇总"
     seen: dict[str, dict[str, Any]] = {}
     for sheet in book.sheetnames[1:]:
-        for row in table_after(sheet_rows(data, sheet), "序号"):
-            assert row["问题编号"] not in seen
-            seen[row["问题编号"]] = row
+        assert str(book[sheet].page_setup.paperSize) == book[sheet].PAPERSIZE_A3
+        rows = table_after(sheet_rows(data, sheet), "序号")
+        assert list(rows[0]) == [
+            "序号",
+            "问题",
+            "发现单位",
+            "责任单位",
+            "整改措施",
+            "整改期限",
+            "完成日期",
+            "状态",
+            "销号",
+        ]
+        for row in rows:
+            code = row["问题"].rsplit("（", 1)[1].split("，")[0]
+            assert code not in seen
+            seen[code] = row
     assert set(seen) == set(states)
     outcomes = {"on_time": "按期整改", "late": "逾期整改", "overdue": "超期未改", "open": "未到期"}
     for code, row in seen.items():
         state = states[code]["state"]
-        assert row["整改结果"] == outcomes[state["outcome"]]
-        assert row["整改时限"].date().isoformat() == states[code]["deadline"]
-        completed = row["整改完成日期"]
-        assert (completed.date().isoformat() if completed else None) == state["completed_on"]
+        assert row["状态"].split("\n")[0] == outcomes[state["outcome"]]
+        assert row["整改期限"].startswith(cn(states[code]["deadline"]))
+        completed = state["completed_on"]
+        assert (row["完成日期"] or None) == (cn(completed) if completed else None)
+        # 销号 only for a finding that stands rectified.
+        assert (row["销号"] or None) == (cn(completed) if completed else None)
+        assert row["责任单位"]
         if state["effective_deadline"] != states[code]["deadline"]:
-            assert row["延期后时限"].date().isoformat() == state["effective_deadline"]
-    summary = table_after(sheet_rows(data, "汇总"), "县区代码")
-    assert summary[-1]["县区"] == "合计" and summary[-1]["问题数"] == len(states)
-    for county in summary[:-1]:
-        sheet = next(n for n in book.sheetnames if n.endswith("-" + county["县区代码"]))
-        rows = table_after(sheet_rows(data, sheet), "序号")
-        assert county["问题数"] == len(rows)
-        for outcome in outcomes.values():
-            assert county[outcome] == sum(r["整改结果"] == outcome for r in rows), outcome
-        assert county["重大问题"] == sum(r["问题性质"] == "重大问题" for r in rows)
+            assert f"延期至{cn(state['effective_deadline'])}" in row["整改期限"]
+
+
+def test_the_ledgers_totals_are_the_county_scores_metrics(demo: Api) -> None:
+    data = download(demo, f"{Y}/documents/ledger?as_of=2018-10-31", XLSX)
+    rows = sheet_rows(data, "汇总")
+    assert any(r[0] == "统计口径" and "计入单位" in r[1] for r in rows)
+    summary = table_after(rows, "县区代码")
+    scores = demo.get(f"{Y}/scores?as_of=2018-10-31&kind=county&limit=1000").get_json()["items"]
+    assert {r["县区代码"] for r in summary[:-1]} == {r["unit"] for r in scores}
+    by_code = {r["县区代码"]: r for r in summary}
+    for score in scores:
+        m, row = score["metrics"], by_code[score["unit"]]
+        assert [row[h] for h in ("问题数", "按期整改", "逾期整改", "超期未改", "未到期")] == [
+            m["findings"],
+            m["on_time"],
+            m["late"],
+            m["overdue"],
+            m["open"],
+        ]
+        assert row["整改率"] == pytest.approx(m["rate"], abs=5e-5)  # the API rounds
+    assert summary[-1]["县区"] == "合计"
+    assert summary[-1]["问题数"] == sum(s["metrics"]["findings"] for s in scores)
 
 
 def test_a_scoped_ledger_holds_only_the_findings_it_reads(api: Api) -> None:
@@ -320,7 +418,8 @@ def test_a_scoped_ledger_holds_only_the_findings_it_reads(api: Api) -> None:
     api.token("heping", "reader", ["441624"])
     api.token("yuancheng", "reader", ["441602"])
     mine = download(api, f"{Y}/documents/ledger", XLSX, who="heping")
-    codes = {r["问题编号"] for r in table_after(sheet_rows(mine, "和平县-441624"), "序号")}
+    rows = table_after(sheet_rows(mine, "和平县-441624"), "序号")
+    codes = {r["问题"].rsplit("（", 1)[1].split("，")[0] for r in rows}
     assert codes == {"2018-G1-07-01", "2018-G1-07-02"}
     other = download(api, f"{Y}/documents/ledger", XLSX, who="yuancheng")
     from openpyxl import load_workbook
@@ -337,7 +436,7 @@ def test_formula_text_in_the_ledger_stays_text(api: Api) -> None:
         sheets = [book.read(n).decode() for n in book.namelist() if "worksheets/sheet" in n]
     assert not any("<f>" in s for s in sheets)
     rows = table_after(sheet_rows(data, "和平县-441624"), "序号")
-    assert '=HYPERLINK("http://x","y")' in {r["问题描述"] for r in rows}
+    assert any(r["问题"].startswith('=HYPERLINK("http://x","y")') for r in rows)
 
 
 # --- the quarterly archive -----------------------------------------------------------------
@@ -359,14 +458,23 @@ def test_the_archive_holds_the_quarters_records_with_right_checksums(demo: Api) 
         assert hashlib.sha256(files[path]).hexdigest() == entry["sha256"], path
         assert len(files[path]) == entry["bytes"]
     sums = files["SHA256SUMS"].decode().splitlines()
-    assert sums == [f"{f['sha256']}  {f['path']}" for f in manifest["files"]]
+    manifest_sum = hashlib.sha256(files["manifest.json"]).hexdigest()
+    assert sums == [
+        *(f"{f['sha256']}  {f['path']}" for f in manifest["files"]),
+        f"{manifest_sum}  manifest.json",
+    ]
     bundle = demo_bundle()
     ended = {
         i["code"] for i in bundle["inspections"] if "2018-07" <= i["end_date"][:7] <= "2018-09"
     }
     assert set(manifest["inspections"]) == ended
+    issued = {
+        i["code"]
+        for i in bundle["inspections"]
+        if i["code"] in ended and i.get("letter_date") and i["letter_date"] <= "2018-09-30"
+    }
     assert {p for p in listed if p.startswith("整改函/")} == {
-        f"整改函/整改函-{c}.docx" for c in ended
+        f"整改函/整改函-{c}.docx" for c in issued
     }
     assert {p for p in listed if p.startswith("问题清单/")} == {
         f"问题清单/问题清单-{c}.xlsx" for c in ended
@@ -378,6 +486,33 @@ def test_the_archive_holds_the_quarters_records_with_right_checksums(demo: Api) 
         by_code = sorted(getattr(held, part), key=repr) == sorted(getattr(original, part), key=repr)
         assert by_code, part
     assert held.events == original.events  # in the order submitted
+
+
+def test_the_archive_files_only_letters_that_were_issued(api: Api) -> None:
+    bundle = spec_bundle()
+    inspection = bundle["inspections"][0]
+    inspection["letter_date"] = None
+    api.load(bundle)
+    quarter = (int(inspection["end_date"][5:7]) + 2) // 3
+    data = download(api, f"{Y}/documents/archive?quarter={quarter}", ZIP)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+        manifest = json.loads(archive.read("manifest.json"))
+    code = inspection["code"]
+    assert not [n for n in names if n.startswith("整改函/") and code in n]
+    assert [m["inspection"] for m in manifest["letters_missing"]] == [code]
+    assert f"问题清单/问题清单-{code}.xlsx" in names  # the problems found are a record
+
+
+def test_an_archived_letter_bears_the_day_it_was_issued(api: Api) -> None:
+    bundle = spec_bundle()
+    inspection = bundle["inspections"][0]
+    api.load(bundle)
+    quarter = (int(inspection["end_date"][5:7]) + 2) // 3
+    data = download(api, f"{Y}/documents/archive?quarter={quarter}", ZIP)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        letter = archive.read(f"整改函/整改函-{inspection['code']}.docx")
+    assert docx_paragraphs(letter)[-1].endswith(f"{cn(inspection['letter_date'])}印发")
 
 
 def test_a_quarter_must_be_one_of_four(demo: Api) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -46,13 +47,14 @@ def word_text(content: bytes) -> str:
 
 
 def ledger_codes(content: bytes) -> set[str]:
-    """The finding codes of a ledger workbook's county sheets."""
+    """The finding codes of a ledger workbook's county sheets: each problem's cell names its
+    code after the description, "（code，severity）"."""
     book = load_workbook(io.BytesIO(content), read_only=True)
     found = set()
     for sheet in book.worksheets[1:]:
         for row in sheet.iter_rows(values_only=True):
-            if len(row) > 1 and isinstance(row[1], str) and row[1].startswith("2018-"):
-                found.add(row[1])
+            if len(row) > 1 and isinstance(row[1], str):
+                found.update(re.findall(r"（(2018-[^，）]+)，", row[1]))
     return found
 
 
@@ -165,13 +167,22 @@ def test_the_ledger_page_exports_what_it_lists(demo: Site) -> None:
 
 def test_the_archive_is_made_in_the_background_then_downloaded(demo: Site) -> None:
     client = demo.client("office")
-    first = client.get(f"{Y}/documents/archive?quarter=2")
+    first = client.get(f"{Y}/documents/archive?quarter=4")
     assert first.status_code == 202 and first.headers["Refresh"]
     assert "data-making" in first.text and "正在生成" in first.text
     background.settle()
-    ready = client.get(f"{Y}/documents/archive?quarter=2")
+    ready = client.get(f"{Y}/documents/archive?quarter=4")
     assert ready.status_code == 200 and ready.mimetype == "application/zip"
     assert "manifest.json" in zipfile.ZipFile(io.BytesIO(ready.data)).namelist()
+
+
+def test_an_archive_the_service_refuses_is_refused_in_words(demo: Site) -> None:
+    client = demo.client("office")
+    # The year's first inspection is in the third quarter: the first has nothing to archive.
+    assert client.get(f"{Y}/documents/archive?quarter=1").status_code == 202
+    background.settle()
+    refused = client.get(f"{Y}/documents/archive?quarter=1")
+    assert refused.status_code == 422 and "2018" in refused.text
 
 
 def test_bad_choices_are_refused_in_words(demo: Site) -> None:

@@ -197,6 +197,8 @@ def archive(year: int) -> Response | tuple[str, int, dict[str, str]] | tuple[str
     if found.document is not None:
         doc = found.document
         return attachment(doc.content, doc.media, doc.name, doc.ascii_name)
+    if found.state == "refused":
+        return page(422, _("The archive could not be made"), found.reason)
     if found.state == "failed":
         return page(500, _("The archive could not be made"), found.reason)
     # The Refresh header, not a script or an inline tag: the pages' CSP allows neither.

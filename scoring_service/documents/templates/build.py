@@ -42,8 +42,12 @@ TITLE_SIZE = Pt(22)  # 2号
 TABLE_SIZE = Pt(10.5)  # 5号
 INDENT = Pt(32)  # two characters of 3号
 TEXT_WIDTH = Mm(156)  # A4 less the margins
-ISSUER = "河源市脱贫攻坚督查工作领导小组办公室"
-NUMBER = "市督查〔{{ year }}〕{{ number }}号"
+# The office and its 机关代字 are settings (SCORING_ISSUER, SCORING_DOC_PREFIX): fields here.
+ISSUER = "{{ issuer }}"
+NUMBER = "{{ doc_prefix }}〔{{ year }}〕{{ number }}号"
+# The core properties' author: the office the work plan gives, as the default setting.
+AUTHOR = "河源市脱贫攻坚督查工作领导小组办公室"
+TWIPS_PER_MM = 1440 / 25.4
 
 
 def _fonts(run_or_style: object, east_asian: str, size: Pt, *, bold: bool = False) -> None:
@@ -67,19 +71,54 @@ def _new_document() -> DocumentObject:
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    # 订口 27 mm and 版心 158.1 mm, within GB/T 9704's 28 ± 1 mm and 156 mm: 28 characters
+    # of 3号 (16 pt) fill exactly 448 pt, so no character is wider than its cell of the grid
+    # (LibreOffice gives such a character two cells).
+    section.left_margin, section.right_margin = Mm(27), Mm(24.9)
     normal = doc.styles["Normal"]
     _fonts(normal, BODY_FONT, BODY_SIZE)
     fmt = normal.paragraph_format
     fmt.line_spacing = Pt(28)  # 22 lines to the page
     fmt.space_before = fmt.space_after = Pt(0)
-    _page_numbers(section.footer.paragraphs[0])
+    _grid(section)
+    # Page numbers outside: odd pages on the right, even pages on the left (GB/T 9704 7.5).
+    doc.settings.odd_and_even_pages_header_footer = True
+    _page_numbers(section.footer.paragraphs[0], WD_ALIGN_PARAGRAPH.RIGHT)
+    _page_numbers(section.even_page_footer.paragraphs[0], WD_ALIGN_PARAGRAPH.LEFT)
     return doc
 
 
-def _page_numbers(paragraph: Paragraph) -> None:
-    """ "— 1 —" centred at the foot of each page (a PAGE field)."""
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+def _grid(section: object, chars: int = 28, lines: int = 22) -> None:
+    """The document grid of GB/T 9704 (5.2.2): 28 characters a line, 22 lines a page.
+
+    Word's character pitch is the body size plus ``charSpace``/4096 points."""
+    sectpr = section._sectPr  # type: ignore[attr-defined]
+    grid = sectpr.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        sectpr.append(grid)
+    width_pt = (
+        (section.page_width - section.left_margin - section.right_margin)  # type: ignore[attr-defined]
+        / 12700
+    )
+    height_twips = (
+        section.page_height - section.top_margin - section.bottom_margin  # type: ignore[attr-defined]
+    ) / 635
+    pitch = width_pt / chars
+    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:linePitch"), str(int(height_twips / lines)))
+    grid.set(qn("w:charSpace"), str(max(0, int((pitch - BODY_SIZE.pt) * 4096))))
+
+
+def _page_numbers(paragraph: Paragraph, align: WD_ALIGN_PARAGRAPH) -> None:
+    """ "— 1 —" at the foot of the page, one character in from the outer edge (a PAGE
+    field)."""
+    paragraph.alignment = align
+    _off_grid(paragraph)
+    if align == WD_ALIGN_PARAGRAPH.RIGHT:
+        paragraph.paragraph_format.right_indent = Pt(14)
+    else:
+        paragraph.paragraph_format.left_indent = Pt(14)
     _fonts(paragraph.add_run("— "), TABLE_FONT, Pt(14))
     run = paragraph.add_run()
     _fonts(run, TABLE_FONT, Pt(14))
@@ -121,9 +160,20 @@ def _para(
     if indent:
         fmt.first_line_indent = INDENT
     fmt.space_before, fmt.space_after = Pt(before), Pt(after)
+    if size != BODY_SIZE:
+        _off_grid(paragraph)
     if size > BODY_SIZE:
         fmt.line_spacing = Pt(size.pt * 1.5)
     return paragraph
+
+
+def _off_grid(paragraph: Paragraph) -> None:
+    """Text of another size than the body's keeps its own spacing, off the character grid
+    (titles, tables, the 版记), as Word's 'snap to grid' unchecked."""
+    ppr = paragraph._p.get_or_add_pPr()
+    snap = OxmlElement("w:snapToGrid")
+    snap.set(qn("w:val"), "0")
+    ppr.append(snap)
 
 
 def _rule(paragraph: Paragraph, edge: str, *, color: str = "FF0000", size: int = 12) -> None:
@@ -166,30 +216,70 @@ def _heading(doc: DocumentObject, text: str) -> None:
     _para(doc, text, font=HEADING_FONT, indent=True)
 
 
-def _signature(doc: DocumentObject, date_field: str) -> None:
-    """Signature and date right of centre, with four blank lines' room for the seal."""
-    _para(doc)
-    _para(doc)
+def _signature(doc: DocumentObject, date_field: str, *, note: str = "") -> None:
+    """Signature and date right of centre, with room for the seal; ``note`` (附注, such as
+    the contact line) below the date when its field has a value.
+
+    The paragraph before, the room and the signature keep together on one page (keep with
+    next), so the signature and date are never left alone on a page (GB/T 9704 7.3.5)."""
+    doc.paragraphs[-1].paragraph_format.keep_with_next = True
+    for _ in range(2):
+        _para(doc).paragraph_format.keep_with_next = True
     for text in (ISSUER, date_field):
         paragraph = _para(doc, text, align=WD_ALIGN_PARAGRAPH.RIGHT)
         paragraph.paragraph_format.right_indent = Pt(32)
+        paragraph.paragraph_format.keep_with_next = True
+        paragraph.paragraph_format.keep_together = True
+    if note:
+        _para(doc, "{%p if " + note + " %}")
+        _para(doc, "（联系人：{{ " + note + " }}）", indent=True)
+        _para(doc, "{%p endif %}")
 
 
-def _colophon(doc: DocumentObject, copy_to: str, printed: str) -> None:
-    """The copy-to line and the printing line at the foot, between thin black lines (版记)."""
-    _para(doc)
+def _frame_at_foot(paragraph: Paragraph, width: float, top: float) -> None:
+    """The paragraph in a frame at the foot of the page's text area: consecutive
+    paragraphs with the same frame share it, so the 版记 stands at the bottom of the last
+    page whatever the length of the text before it. ``top``: the frame's top from the
+    page's, in millimetres (a position rather than "bottom": LibreOffice reads only the
+    first)."""
+    ppr = paragraph._p.get_or_add_pPr()
+    frame = OxmlElement("w:framePr")
+    frame.set(qn("w:w"), str(round(width * TWIPS_PER_MM)))
+    frame.set(qn("w:wrap"), "notBeside")
+    frame.set(qn("w:vAnchor"), "page")
+    frame.set(qn("w:hAnchor"), "margin")
+    frame.set(qn("w:xAlign"), "center")
+    frame.set(qn("w:y"), str(round(top * TWIPS_PER_MM)))
+    ppr.insert(0, frame)
+
+
+def _colophon(
+    doc: DocumentObject, copy_to: str, printed: str, *, width: float = 158.1, foot: float = 262
+) -> None:
+    """The copy-to line and the printing line between thin black lines (版记), the last
+    paragraphs of the document, at the foot of its last page (GB/T 9704 8); ``width`` of
+    the text area and ``foot``, its bottom from the page's top, in millimetres."""
+    # The rule above: an empty line's bottom border. LibreOffice drops a frame whose
+    # paragraphs have top borders, so every rule of the 版记 is a bottom border.
+    above = _para(doc, size=Pt(2))
+    above.paragraph_format.line_spacing = Pt(2)
+    _rule(above, "bottom", color="000000", size=4)
     first = _para(doc, copy_to, size=Pt(14))
     first.paragraph_format.left_indent = Pt(14)
     first.paragraph_format.first_line_indent = Pt(-14)
-    _rule(first, "top", color="000000", size=4)
     _rule(first, "bottom", color="000000", size=4)
     second = _para(doc, printed, size=Pt(14))
-    second.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
+    second.paragraph_format.tab_stops.add_tab_stop(Mm(width), WD_TAB_ALIGNMENT.RIGHT)
     _rule(second, "bottom", color="000000", size=4)
+    for paragraph in (above, first, second):
+        paragraph.paragraph_format.keep_with_next = paragraph is not second
+        # Two lines of 28 pt and the rules: about 21 mm above the foot of the text area.
+        _frame_at_foot(paragraph, width, foot - 21)
 
 
 def _cell_text(cell: object, text: str, *, bold: bool = False) -> None:
     paragraph = cell.paragraphs[0]  # type: ignore[attr-defined]
+    _off_grid(paragraph)
     paragraph.paragraph_format.line_spacing = 1.0
     paragraph.paragraph_format.first_line_indent = Pt(0)
     run = paragraph.add_run(text)
@@ -209,6 +299,15 @@ def _repeat_header(table: Table) -> None:
     header = OxmlElement("w:tblHeader")
     header.set(qn("w:val"), "true")
     trpr.append(header)
+
+
+def _unsplit(table: Table) -> None:
+    """No row breaks across pages: a row that does not fit goes whole to the next page."""
+    for row in table.rows:
+        trpr = row._tr.get_or_add_trPr()
+        whole = OxmlElement("w:cantSplit")
+        whole.set(qn("w:val"), "true")
+        trpr.insert(0, whole)
 
 
 def _table(
@@ -237,6 +336,7 @@ def _table(
     for column, width in zip(table.columns, widths, strict=True):
         column.width = Mm(width)
     _repeat_header(table)
+    _unsplit(table)
     made: Table = table
     return made
 
@@ -262,41 +362,30 @@ def letter() -> DocumentObject:
         doc,
         "根据《河源市脱贫攻坚较真碰硬督促检查工作方案》（河扶〔2018〕23号）要求，"
         "市脱贫攻坚督查工作领导小组{{ group_name }}（组长：{{ group_leader }}）于"
-        "{{ start_date }}至{{ end_date }}对你单位开展了督促检查（督查编号{{ inspection }}），"
-        "共发现问题{{ findings }}个，其中重大问题{{ major }}个。现将问题清单（见附件）"
-        "函告你们，请逐项对照，在整改时限内整改到位。",
+        "{{ dates }}对你县（区）开展了督促检查，共发现问题{{ findings }}个，其中重大问题"
+        "{{ major }}个。现将问题清单（见附件）函告你们，请逐项对照，明确责任单位，"
+        "在整改时限内整改到位。",
         indent=True,
     )
     _para(
         doc,
-        "按照工作方案，督查组应在督查结束后{{ letter_days }}天内发出整改函。本次督查于"
-        "{{ end_date }}结束，本函应于{{ letter_due }}前发出，发出日期为{{ letter_date }}。",
-        indent=True,
-    )
-    _para(
-        doc,
-        "请你单位组织各镇村对照问题清单开展自查自纠，整改情况及时报告督查组；"
-        "特殊情况确需延长整改时间的，应在整改时限前报告原因并明确延长时限。"
-        "重大问题须及时报告市脱贫攻坚督查工作领导小组。整改完成情况及整改率"
-        "列入年度扶贫开发考核范围，督查组将适时组织“回头看”。",
+        "请你县（区）组织责任单位对照问题清单开展自查自纠，于{{ report_due }}前将整改情况"
+        "书面报告督查组，整改时限在此之后的问题报告进展，整改完成后及时续报；特殊情况确需"
+        "延长整改时间的，应在整改时限前报告原因并明确延长时限。重大问题须及时报告市脱贫攻坚"
+        "督查工作领导小组。整改完成情况及整改率列入年度扶贫开发考核范围，督查组将适时组织"
+        "“回头看”。",
         indent=True,
     )
     _para(doc)
     attachment = _para(doc, "附件：{{ county_name }}督查发现问题清单", indent=True)
     attachment.paragraph_format.left_indent = Pt(0)
-    _signature(doc, "{{ letter_date }}")
-    _colophon(
-        doc,
-        "抄送：中共{{ county_name }}委员会，{{ county_name }}人民政府。",
-        "河源市脱贫攻坚督查工作领导小组办公室\t{{ letter_date }}印发",
-    )
+    _signature(doc, "{{ letter_date }}", note="contact")
     _landscape_section(doc)
     _para(doc, "附件", font=HEADING_FONT)
     _title(doc, "{{ county_name }}督查发现问题清单")
     _para(
         doc,
-        "督查组：{{ group_name }}　　督查时间：{{ start_date }}至{{ end_date }}"
-        "　　督查编号：{{ inspection }}",
+        "督查组：{{ group_name }}　　督查时间：{{ dates }}　　督查编号：{{ inspection }}",
         size=Pt(12),
         after=6,
     )
@@ -329,6 +418,13 @@ def letter() -> DocumentObject:
         ],
         "p in problems",
         (9, 27, 22, 28, 24, 52, 16, 24, 23),
+    )
+    _colophon(
+        doc,
+        "抄送：中共{{ county_name }}委员会，{{ county_name }}人民政府。",
+        "{{ issuer }}\t{{ letter_date }}印发",
+        width=225,
+        foot=184,
     )
     return doc
 
@@ -388,14 +484,14 @@ def circular() -> DocumentObject:
     _para(
         doc,
         "各单位要对照督查问题清单，举一反三，限期整改到位；受到通报批评、约谈的单位"
-        "要深刻反思，于通报印发后15日内将整改情况书面报告市脱贫攻坚督查工作领导小组办公室。",
+        "要深刻反思，于通报印发后15日内将整改情况书面报告{{ issuer }}。",
         indent=True,
     )
     _signature(doc, "{{ date }}")
     _colophon(
         doc,
         "抄送：市委、市政府，市扶贫开发领导小组各成员单位。",
-        "河源市脱贫攻坚督查工作领导小组办公室\t{{ date }}印发",
+        "{{ issuer }}\t{{ date }}印发",
     )
     return doc
 
@@ -488,23 +584,90 @@ def monthly() -> DocumentObject:
     )
     _para(doc, "{%p endif %}")
     _heading(doc, "五、过程预警")
-    _para(doc, "截至{{ as_of }}，督查工作过程预警{{ alert_count }}条：", indent=True)
+    _para(
+        doc,
+        "截至{{ as_of }}，督查工作过程预警{{ alert_count }}条，"
+        "其中本月新增{{ new_alert_count }}条：",
+        indent=True,
+    )
     _para(doc, "{%p if not alerts %}")
     _para(doc, "无。", indent=True)
     _para(doc, "{%p else %}")
     _table(
         doc,
-        ("预警类型", "对象", "说明"),
-        ("a.kind", "a.subject", "a.detail"),
+        ("预警类型", "对象", "说明", "本月新增"),
+        ("a.kind", "a.subject", "a.detail", "a.new"),
         "a in alerts",
-        (36, 40, 80),
+        (34, 38, 66, 18),
     )
     _para(doc, "{%p endif %}")
     _signature(doc, "{{ date }}")
+    _colophon(
+        doc,
+        "报送：市脱贫攻坚督查工作领导小组组长、副组长。",
+        "{{ issuer }}\t{{ date }}印发",
+    )
     return doc
 
 
 TEMPLATES = {"letter.docx": letter, "circular.docx": circular, "monthly.docx": monthly}
+
+
+# The order WordprocessingML requires of a paragraph's properties (Word refuses a file
+# with them out of order; the helpers above add some at the end).
+PPR_ORDER = tuple(
+    qn(f"w:{name}")
+    for name in [
+        "pStyle",
+        "keepNext",
+        "keepLines",
+        "pageBreakBefore",
+        "framePr",
+        "widowControl",
+        "numPr",
+        "suppressLineNumbers",
+        "pBdr",
+        "shd",
+        "tabs",
+        "suppressAutoHyphens",
+        "kinsoku",
+        "wordWrap",
+        "overflowPunct",
+        "topLinePunct",
+        "autoSpaceDE",
+        "autoSpaceDN",
+        "bidi",
+        "adjustRightInd",
+        "snapToGrid",
+        "spacing",
+        "ind",
+        "contextualSpacing",
+        "mirrorIndents",
+        "suppressOverlap",
+        "jc",
+        "textDirection",
+        "textAlignment",
+        "textboxTightWrap",
+        "outlineLvl",
+        "divId",
+        "cnfStyle",
+        "rPr",
+        "sectPr",
+        "pPrChange",
+    ]
+)
+
+
+def _order_properties(doc: DocumentObject) -> None:
+    """Every paragraph's properties in the schema's order."""
+    rank = {tag: n for n, tag in enumerate(PPR_ORDER)}
+    parts = [doc.element, *(s.footer._element for s in doc.sections)]
+    parts += [s.even_page_footer._element for s in doc.sections]
+    for part in parts:
+        for ppr in part.iter(qn("w:pPr")):
+            children = sorted(ppr, key=lambda c: rank.get(c.tag, len(rank)))
+            for child in children:
+                ppr.append(child)
 
 
 def build(folder: Path = HERE) -> list[Path]:
@@ -513,6 +676,7 @@ def build(folder: Path = HERE) -> list[Path]:
     for name, make in TEMPLATES.items():
         path = folder / name
         doc = make()
+        _order_properties(doc)
         _fix_core_properties(doc)
         doc.save(str(path))
         written.append(path)
@@ -524,7 +688,7 @@ def _fix_core_properties(doc: DocumentObject) -> None:
     import datetime as dt
 
     props = doc.core_properties
-    props.author = props.last_modified_by = ISSUER
+    props.author = props.last_modified_by = AUTHOR
     props.created = props.modified = dt.datetime(2018, 6, 15)
     props.revision = 1
 
