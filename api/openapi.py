@@ -86,6 +86,9 @@ TAGS = {
     "as zip.",
     "rulesets": "The year's rules, their versions, and drafts: test, dry-run and publish.",
     "tokens": "Bearer tokens of the systems that call the API (admins only).",
+    "webhooks": "Addresses of systems told of notices (due soon, overdue, letters issued, "
+    "decisions...) as CloudEvents signed with HMAC-SHA256, at allowed hosts only (admins "
+    "only).",
     "audit": "Who wrote what, and the requests that were refused (admins only).",
     "rectification": "The rectification loop (整改闭环): responsible units submit "
     "rectification reports with evidence and extension requests; inspectors accept or "

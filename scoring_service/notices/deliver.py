@@ -173,3 +173,8 @@ def delivery_status(uow: UnitOfWork) -> list[ChannelStatus]:
     scope.require_unscoped(uow.actor, "reading the deliveries")
     with uow:
         return uow.deliveries.status()
+
+
+def notice_source(public_url: str) -> str:
+    """The CloudEvents ``source`` of this service's notices: its public address when set."""
+    return (public_url.rstrip("/") + "/api/v1") if public_url else "/scoring-service"
