@@ -109,6 +109,7 @@ PATH_PARAMS = {
     "request_id": "an extension request's id, as `POST /findings/{code}/extension-requests` "
     "answered",
     "position": "the file's place in the report's `files`, from 0",
+    "hook_id": "a webhook's id, as `GET /webhooks` lists it",
 }
 CODE_OF = {
     "units": "the unit's code",

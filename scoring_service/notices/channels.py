@@ -64,13 +64,14 @@ def check_url(url: str, allowed: Collection[str], *, field: str = "url") -> str:
         raise InvalidRequest(_("%(field)s may not hold a user name or password", field=field))
     host = parts.hostname.lower()
     port = port or (443 if parts.scheme == "https" else 80)
-    if host not in allowed and f"{host}:{port}" not in allowed:
+    where = f"{host}:{port}"
+    if host not in allowed and where not in allowed:
         raise InvalidRequest(
             _(
                 "%(field)s: the host %(host)s is not one webhooks may call "
                 "(SCORING_WEBHOOK_ALLOWED_HOSTS: %(allowed)s)",
                 field=field,
-                host=f"{host}:{port}",
+                host=where,
                 allowed=", ".join(sorted(allowed)) or _("none"),
             )
         )
