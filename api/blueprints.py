@@ -14,6 +14,7 @@ from api.routing import ApiBlueprint
 from api.rulesets import bp as rulesets
 from api.rulesets_drafts import bp as rulesets_drafts
 from api.scores import bp as scores
+from api.webhooks import bp as webhooks
 from api.years import bp as years
 
 BLUEPRINTS: tuple[ApiBlueprint, ...] = (
@@ -29,4 +30,5 @@ BLUEPRINTS: tuple[ApiBlueprint, ...] = (
     rulesets,
     rulesets_drafts,
     admin,
+    webhooks,
 )

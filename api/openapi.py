@@ -86,6 +86,9 @@ TAGS = {
     "as zip.",
     "rulesets": "The year's rules, their versions, and drafts: test, dry-run and publish.",
     "tokens": "Bearer tokens of the systems that call the API (admins only).",
+    "webhooks": "Addresses of systems told of notices (due soon, overdue, letters issued, "
+    "decisions...) as CloudEvents signed with HMAC-SHA256, at allowed hosts only (admins "
+    "only).",
     "audit": "Who wrote what, and the requests that were refused (admins only).",
     "rectification": "The rectification loop (整改闭环): responsible units submit "
     "rectification reports with evidence and extension requests; inspectors accept or "
@@ -106,6 +109,7 @@ PATH_PARAMS = {
     "request_id": "an extension request's id, as `POST /findings/{code}/extension-requests` "
     "answered",
     "position": "the file's place in the report's `files`, from 0",
+    "hook_id": "a webhook's id, as `GET /webhooks` lists it",
 }
 CODE_OF = {
     "units": "the unit's code",

@@ -55,6 +55,7 @@ INT_PARAMS = {
     "token_id": (1, MAX_ID),
     "report_id": (1, MAX_ID),
     "request_id": (1, MAX_ID),
+    "hook_id": (1, MAX_ID),
     "position": (0, MAX_ID),
 }
 MULTIPART = "multipart/form-data"

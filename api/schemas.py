@@ -33,6 +33,7 @@ from scoring_service.domain.model import (
     UnitKind,
     VillageType,
 )
+from scoring_service.domain.notices import EventType as NoticeType
 from scoring_service.domain.principals import Role
 from scoring_service.reports.sheets import CsvEncoding
 
@@ -891,6 +892,51 @@ class TokenList(ReadModel):
 
 class TokenQuery(QueryModel):
     include_revoked: bool = False
+
+
+class WebhookCreate(BodyModel):
+    url: Annotated[
+        str,
+        StringConstraints(min_length=1, max_length=2000, pattern=r"^[^\x00\s]*$"),
+        Field(description="an http(s) address at a host of SCORING_WEBHOOK_ALLOWED_HOSTS"),
+    ]
+    event_types: Annotated[
+        list[NoticeType],
+        Field(min_length=1, max_length=len(NoticeType), description="the event types wanted"),
+    ]
+    secret: Annotated[
+        str | None,
+        StringConstraints(min_length=16, max_length=200, pattern=r"^[^\x00]*$"),
+        Field(
+            description="the signing secret (16-200 characters); absent: one is made and "
+            "shown in the answer once"
+        ),
+    ] = None
+    scope: Annotated[
+        list[Code] | None,
+        Field(min_length=1, description="unit codes (at least one); null or absent: every unit"),
+    ] = None
+
+
+class WebhookRead(ReadModel):
+    id: int
+    url: str
+    event_types: list[NoticeType]
+    scope: list[str] | None
+    created_at: datetime
+    created_by: str
+    active: bool
+
+
+class WebhookCreated(WebhookRead):
+    secret: Annotated[
+        str | None,
+        Field(description="the signing secret when the service made it; shown this once"),
+    ]
+
+
+class WebhookList(ReadModel):
+    items: list[WebhookRead]
 
 
 class AuditRead(ReadModel):

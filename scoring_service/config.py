@@ -90,6 +90,18 @@ class Settings:
     evidence_file_bytes: int = 20 * MIB
     evidence_report_bytes: int = 50 * MIB
     evidence_files: int = 10
+    # Hosts webhooks may be registered at and posted to, comma-separated: "host" (any port)
+    # or "host:port"; empty: none, so the service calls nothing it was not told to.
+    webhook_allowed_hosts: str = ""
+    # Seconds one webhook request may take (connecting, sending, answering).
+    webhook_timeout_seconds: int = 10
+    # A failed delivery is tried again after this many seconds, doubling each time up to
+    # the most; one still failing this long after its notice was fanned out is parked.
+    deliver_retry_seconds: int = 30
+    deliver_retry_max_seconds: int = 3600
+    deliver_park_after_seconds: int = 86400
+    # How long the deliverer waits when nothing is due before it looks again.
+    deliver_poll_seconds: int = 5
     extra: Mapping[str, Any] = field(default_factory=dict)  # passed to Flask's config by the API
 
     @classmethod
@@ -141,6 +153,11 @@ class Settings:
             "evidence_report_bytes",
             "evidence_files",
             "rule_time_limit",
+            "webhook_timeout_seconds",
+            "deliver_retry_seconds",
+            "deliver_retry_max_seconds",
+            "deliver_park_after_seconds",
+            "deliver_poll_seconds",
         ):
             if getattr(self, name) < 1:
                 raise ValueError(_("SCORING_%(name)s must be at least 1", name=name.upper()))
@@ -176,6 +193,11 @@ class Settings:
             raise ValueError(
                 _("SCORING_PUBLIC_URL must be an http(s) address or a path starting with /")
             )
+
+    @property
+    def webhook_hosts(self) -> list[str]:
+        """The hosts of ``webhook_allowed_hosts``, lower-cased, without blanks."""
+        return [h.strip().lower() for h in self.webhook_allowed_hosts.split(",") if h.strip()]
 
     @property
     def templates_dir(self) -> Path | None:

@@ -24,6 +24,7 @@ from scoring_service.domain.assessment import (
 from scoring_service.domain.errors import Conflict, NotFound
 from scoring_service.domain.explanation import explanation
 from scoring_service.domain.model import YearData
+from scoring_service.domain.notices import EventType
 from scoring_service.domain.ruleset import Catalogue, Ruleset, RuleSource
 from scoring_service.domain.timeline import state_of
 from scoring_service.gc_pause import bulk
@@ -193,6 +194,17 @@ def score_year(uow: UnitOfWork, year: int, *, as_of: date | None = None) -> Scor
             str(run_id),
             year=year,
             detail={"as_of": assessment.as_of, "rows": len(assessment.results)},
+        )
+        uow.notify(
+            EventType.SCORE_RUN_CREATED,
+            year=year,
+            subject=str(run_id),
+            data={
+                "run": run_id,
+                "as_of": assessment.as_of.isoformat(),
+                "ruleset_hash": assessment.ruleset.content_hash,
+                "rows": len(assessment.results),
+            },
         )
         uow.commit()
         # The rows stored are these (JSON of ints, floats and text reads back equal): only

@@ -13,8 +13,11 @@ block closes it. No entrance opens sessions or writes audit rows itself.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
+from uuid import uuid4
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,6 +27,12 @@ from scoring_service.db.loop import (
     EvidenceRepository,
     ExtensionRequestRepository,
     ReportRepository,
+)
+from scoring_service.db.notices import (
+    DeliveryRepository,
+    NoticeRepository,
+    ReminderRepository,
+    WebhookRepository,
 )
 from scoring_service.db.principals import AuditLog, IdempotencyKeys, TokenRepository
 from scoring_service.db.repositories import (
@@ -36,6 +45,7 @@ from scoring_service.db.rulesets import RulesetRepository
 from scoring_service.db.scopes import ScopeRepository
 from scoring_service.db.structure import StructureRepository
 from scoring_service.domain.assessment import Evaluator
+from scoring_service.domain.notices import EventType, Notice
 from scoring_service.domain.principals import EVERYTHING, Principal, Reach
 from scoring_service.domain.ruleset import RuleSource
 from scoring_service.evidence.store import FileStore
@@ -75,6 +85,10 @@ class UnitOfWork:
         self.accounts: AccountRepository
         self.audit_log: AuditLog
         self.idempotency: IdempotencyKeys
+        self.notices: NoticeRepository
+        self.webhooks: WebhookRepository
+        self.deliveries: DeliveryRepository
+        self.reminders: ReminderRepository
 
     @property
     def sessions(self) -> sessionmaker[Session]:
@@ -112,6 +126,10 @@ class UnitOfWork:
             self.accounts = AccountRepository(self._session)
             self.audit_log = AuditLog(self._session)
             self.idempotency = IdempotencyKeys(self._session)
+            self.notices = NoticeRepository(self._session)
+            self.webhooks = WebhookRepository(self._session)
+            self.deliveries = DeliveryRepository(self._session)
+            self.reminders = ReminderRepository(self._session)
         self._depth += 1
         return self
 
@@ -152,3 +170,26 @@ class UnitOfWork:
     ) -> None:
         """Record what the principal changed, in this transaction."""
         self.audit_log.add(self.actor, action, record_type, record_key, year=year, detail=detail)
+
+    def notify(
+        self,
+        type: EventType,
+        *,
+        year: int | None,
+        subject: str,
+        units: Iterable[str] = (),
+        data: Mapping[str, Any] | None = None,
+    ) -> Notice:
+        """Put a notice of what changed in the outbox, in this transaction: it commits with
+        the change or not at all (the transactional outbox; ``notices.deliver`` sends it)."""
+        notice = Notice(
+            id=uuid4(),
+            type=type,
+            time=datetime.now(UTC),
+            year=year,
+            subject=subject,
+            units=tuple(dict.fromkeys(units)),
+            data=dict(data or {}),
+        )
+        self.notices.add(notice)
+        return notice

@@ -49,6 +49,9 @@ SUBJECTS = (
     N_("a circular"),
     N_("a monthly report"),
     N_("a quarterly archive"),
+    N_("sending reminders"),
+    N_("delivering notices"),
+    N_("reading the deliveries"),
 )
 
 

@@ -29,6 +29,7 @@ from scoring_service.cli import (
     documents,
     due,
     http_api,
+    notices,
     rectification,
     rules,
     rulesets,
@@ -86,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     documents.add_parsers(sub)  # documents letter|circular|monthly|ledger|archive
     users.add_parsers(sub)  # users: the web pages' accounts
     rectification.add_parsers(sub)  # reports, extensions, files: the rectification loop
+    notices.add_parsers(sub)  # remind, deliver: notices to systems
     return parser
 
 
@@ -193,4 +195,5 @@ _COMMANDS: dict[str, Command] = {
     **documents.COMMANDS,
     **users.COMMANDS,
     **rectification.COMMANDS,
+    **notices.COMMANDS,
 }

@@ -491,6 +491,18 @@ def due_findings(
     return [(c, d, u, s, dl, units.get(c, [])) for c, d, u, s, dl in rows]
 
 
+def counting_units(
+    session: Session, year: int, codes: Collection[str], attribution: Attribution
+) -> dict[str, list[str]]:
+    """For each of ``codes``, the codes of the units it counts for (spec section 4)."""
+    F = FindingRow
+    among = select(F.code).where(F.year == year, F.code.in_(sorted(set(codes))))
+    return {
+        code: [u[0] for u in units]
+        for code, units in _counting_units(session, year, among, attribution).items()
+    }
+
+
 def _counting_units(
     session: Session, year: int, among: Select[Any], attribution: Attribution
 ) -> dict[str, list[tuple[str, str, str]]]:

@@ -213,6 +213,12 @@ class AssessmentIndex:
             conditions.append(visible_findings_condition(year, actor, attribution))
         return counts.due_findings(self.session, year, as_of, until, conditions, attribution)
 
+    def counting_units(
+        self, year: int, codes: Collection[str], attribution: Attribution
+    ) -> dict[str, list[str]]:
+        """Each finding of ``codes`` and the units it counts for (the notices' units)."""
+        return counts.counting_units(self.session, year, codes, attribution)
+
     def check(self, year: int) -> list[Difference]:
         return timelines.check_year(self.session, year)
 

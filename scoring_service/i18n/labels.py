@@ -60,6 +60,12 @@ PERMISSIONS: Mapping[str, str] = {
     "report": N_("reporting rectification and asking for extensions"),
 }
 ORIGINS: Mapping[str, str] = {"shipped": N_("shipped"), "published": N_("published")}
+# A notice's delivery to one target (scoring_service.notices).
+DELIVERY_STATES: Mapping[str, str] = {
+    "waiting": N_("waiting to be sent"),
+    "delivered": N_("delivered"),
+    "parked": N_("parked (no more tries)"),
+}
 # The stages an import reports while it works (services.import_bundle's progress).
 STAGES: Mapping[str, str] = {
     "checking": N_("checking"),

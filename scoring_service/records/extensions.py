@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 
 from scoring_service.access import scope
 from scoring_service.domain.errors import NotFound
+from scoring_service.domain.notices import EventType
 from scoring_service.domain.principals import Permission
 from scoring_service.domain.rectification import (
     ExtensionRequest,
@@ -18,6 +19,7 @@ from scoring_service.domain.rectification import (
 )
 from scoring_service.records.events import NewEvent, record_event, require_finding_inside
 from scoring_service.records.findings import resolve_year
+from scoring_service.records.outbox import notify_finding
 from scoring_service.records.reports import locked_finding
 from scoring_service.records.year import held_year
 from scoring_service.rules_in_force import ruleset_of
@@ -64,6 +66,19 @@ def submit_request(
             str(request.id),
             year=year,
             detail={"finding": code, "date": day, "new_deadline": new_deadline},
+        )
+        notify_finding(
+            uow,
+            EventType.EXTENSION_REQUESTED,
+            year,
+            code,
+            subject=str(request.id),
+            data={
+                "request": request.id,
+                "date": day.isoformat(),
+                "new_deadline": new_deadline.isoformat(),
+                "submitted_by": uow.actor.name,
+            },
         )
         uow.commit()
     return request
@@ -147,6 +162,20 @@ def decide(
             str(request.id),
             year=request.year,
             detail={"finding": request.finding, "decision": decision.value, "reason": reason},
+        )
+        notify_finding(
+            uow,
+            EventType.EXTENSION_DECIDED,
+            request.year,
+            request.finding,
+            subject=str(request.id),
+            data={
+                "request": request.id,
+                "decision": decision.value,
+                "reason": reason,
+                "new_deadline": request.new_deadline.isoformat(),
+                "decided_by": uow.actor.name,
+            },
         )
         uow.commit()
     return decided

@@ -11,6 +11,7 @@ from scoring_service.access import scope
 from scoring_service.bundle.schema import FindingIn, HouseholdIn, InspectionIn, SampleIn
 from scoring_service.domain.errors import Conflict, InvalidRequest
 from scoring_service.domain.model import Finding, Inspection, YearData
+from scoring_service.domain.notices import EventType
 from scoring_service.domain.pages import Page
 from scoring_service.domain.ruleset import Ruleset
 from scoring_service.i18n import gettext as _
@@ -149,6 +150,18 @@ def update_inspection(uow: UnitOfWork, year: int, code: str, changes: dict[str, 
             year=year,
             detail={"letter_date": letter},
         )
+        if letter is not None and letter != inspection.letter_date:
+            uow.notify(
+                EventType.LETTER_ISSUED,
+                year=year,
+                subject=code,
+                units=[inspection.county],
+                data={
+                    "inspection": code,
+                    "county": inspection.county,
+                    "letter_date": letter.isoformat(),
+                },
+            )
         uow.commit()
     return updated
 

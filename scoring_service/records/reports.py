@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from scoring_service.access import scope
 from scoring_service.domain.errors import NotFound
 from scoring_service.domain.model import Finding
+from scoring_service.domain.notices import EventType
 from scoring_service.domain.principals import Permission
 from scoring_service.domain.rectification import (
     FileUse,
@@ -23,6 +24,7 @@ from scoring_service.domain.rectification import (
 from scoring_service.evidence.files import NEAR_BITS, Limits, checked_uploads, phash_distance
 from scoring_service.records.events import NewEvent, record_event, require_finding_inside
 from scoring_service.records.findings import resolve_year
+from scoring_service.records.outbox import notify_finding
 from scoring_service.records.year import held_year, not_held
 from scoring_service.rules_in_force import ruleset_of
 from scoring_service.unit_of_work import UnitOfWork
@@ -92,6 +94,14 @@ def submit_report(
                 "date": day,
                 "files": [{"name": f.name, "sha256": f.sha256} for f in kept],
             },
+        )
+        notify_finding(
+            uow,
+            EventType.REPORT_SUBMITTED,
+            year,
+            code,
+            subject=str(report.id),
+            data={"report": report.id, "date": day.isoformat(), "submitted_by": uow.actor.name},
         )
         uow.commit()
     return report
@@ -241,6 +251,19 @@ def decide(
             str(report.id),
             year=report.year,
             detail={"finding": report.finding, "decision": decision.value, "reason": reason},
+        )
+        notify_finding(
+            uow,
+            EventType.REPORT_DECIDED,
+            report.year,
+            report.finding,
+            subject=str(report.id),
+            data={
+                "report": report.id,
+                "decision": decision.value,
+                "reason": reason,
+                "decided_by": uow.actor.name,
+            },
         )
         uow.commit()
     return decided

@@ -30,6 +30,7 @@ from typing import Any
 from scoring_service.access import scope
 from scoring_service.domain.assessment import Evaluator, assess_counts, check_as_of
 from scoring_service.domain.errors import Conflict, InvalidRequest, NotFound
+from scoring_service.domain.notices import EventType
 from scoring_service.domain.ruleset import Attribution, MetricValue, Ruleset
 from scoring_service.domain.versions import (
     SHIPPED,
@@ -769,6 +770,17 @@ def publish_draft(uow: UnitOfWork, year: int, draft_id: int, *, note: str) -> Ve
             f"{year}/{version.number}",
             year=year,
             detail={"draft": row.id, "content_hash": row.content_hash, "note": note},
+        )
+        uow.notify(
+            EventType.RULESET_PUBLISHED,
+            year=year,
+            subject=f"{year}/{version.number}",
+            data={
+                "version": version.number,
+                "content_hash": row.content_hash,
+                "note": note,
+                "published_by": actor.name,
+            },
         )
         uow.commit()
         info = _version(version, row.content_hash)

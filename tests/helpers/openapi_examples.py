@@ -78,7 +78,7 @@ def first_lines(text: str, count: int = 3) -> str:
 def collect(db_url: str) -> dict[str, Any]:
     """Every operation called once, with its request and answer."""
     found: dict[str, Any] = {}
-    for api in make_api(db_url):
+    for api in make_api(db_url, webhook_allowed_hosts="systems.example.gov.cn"):
 
         def call(
             op: str, method: str, path: str, body: Any = None, status: int = 200, api: Any = api
@@ -225,6 +225,15 @@ def collect(db_url: str) -> dict[str, Any]:
         found["admin_create_token"]["response"]["token"] = "sst_" + "0" * 43
         call("admin_list_tokens", "GET", "/api/v1/tokens")
         call("admin_revoke_token", "DELETE", f"/api/v1/tokens/{made['id']}")
+        hook = {
+            "url": "https://systems.example.gov.cn/scoring/notices",
+            "event_types": ["finding.overdue", "report.submitted"],
+            "scope": ["441624"],
+        }
+        made = call("webhooks_create_webhook", "POST", "/api/v1/webhooks", hook, 201).get_json()
+        found["webhooks_create_webhook"]["response"]["secret"] = "0" * 43
+        call("webhooks_list_webhooks", "GET", "/api/v1/webhooks")
+        call("webhooks_delete_webhook", "DELETE", f"/api/v1/webhooks/{made['id']}")
         call("admin_audit_log", "GET", "/api/v1/audit?limit=2")
         call("meta_health", "GET", "/api/v1/health")
         found["meta_health"]["503"] = {

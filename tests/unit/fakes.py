@@ -8,10 +8,12 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any, Self
+from uuid import UUID
 
 from scoring_service.access.roles import command_line
 from scoring_service.access.scope import sees_finding
 from scoring_service.db.accounts import AccountInfo, UsernameTaken
+from scoring_service.db.notices import ChannelStatus
 from scoring_service.db.principals import NameTaken, TokenInfo
 from scoring_service.domain.assessment import Counts, Evaluator, finding_facts, replayed_counts
 from scoring_service.domain.model import (
@@ -25,6 +27,8 @@ from scoring_service.domain.model import (
     UnitKind,
     YearData,
 )
+from scoring_service.domain.notices import Delivery, DeliveryState, Notice, Webhook
+from scoring_service.domain.notices import EventType as NoticeType
 from scoring_service.domain.pages import Page, list_page
 from scoring_service.domain.principals import EVERYTHING, Principal, Reach, Role
 from scoring_service.domain.rectification import (
@@ -105,6 +109,16 @@ class FakeIndex:
         self, year: int, as_of: date, attribution: Attribution, kinds: Collection[UnitKind]
     ) -> list[Counts]:
         return replayed_counts(self.years.held[year], attribution, kinds, as_of)
+
+    def counting_units(
+        self, year: int, codes: Collection[str], attribution: Attribution
+    ) -> dict[str, list[str]]:
+        """Where each finding was found and who answers for it (the fakes have no tree)."""
+        return {
+            f.code: [f.unit, *f.responsible]
+            for f in self.years.held[year].findings
+            if f.code in codes
+        }
 
 
 class FakeRuns:
@@ -797,6 +811,117 @@ class FakeAuditLog:
         self.actors.append(actor.name)
 
 
+class FakeNotices:
+    """The outbox in memory: notices added wait in ``pending`` until the unit of work
+    commits, as rows of a transaction do."""
+
+    def __init__(self) -> None:
+        self.pending: list[Notice] = []
+        self.stored: dict[UUID, Notice] = {}
+        self.routed_at: dict[UUID, datetime] = {}
+
+    def add(self, notice: Notice) -> None:
+        self.pending.append(notice)
+
+    def unrouted(self, limit: int) -> list[Notice]:
+        return [n for i, n in self.stored.items() if i not in self.routed_at][:limit]
+
+    def routed(self, ids: Iterable[UUID], at: datetime) -> None:
+        self.routed_at.update({i: at for i in ids})
+
+    def get(self, ids: Iterable[UUID]) -> dict[UUID, Notice]:
+        return {i: self.stored[i] for i in ids if i in self.stored}
+
+    def of_year(self, year: int) -> list[Notice]:
+        return [n for n in self.stored.values() if n.year == year]
+
+
+class FakeWebhooks:
+    def __init__(self) -> None:
+        self.hooks: dict[int, Webhook] = {}
+
+    def add(
+        self,
+        *,
+        url: str,
+        event_types: Sequence[NoticeType],
+        secret: str,
+        scope: Sequence[str] | None,
+        created_by: str,
+        created_at: datetime,
+    ) -> Webhook:
+        hook = Webhook(
+            id=len(self.hooks) + 1,
+            url=url,
+            event_types=tuple(event_types),
+            secret=secret,
+            scope=None if scope is None else tuple(scope),
+            created_by=created_by,
+            created_at=created_at,
+        )
+        self.hooks[hook.id] = hook
+        return hook
+
+    def get(self, hook_id: int) -> Webhook | None:
+        return self.hooks.get(hook_id)
+
+    def active(self) -> list[Webhook]:
+        return [h for h in self.hooks.values() if h.active]
+
+    def deactivate(self, hook_id: int) -> None:
+        self.hooks[hook_id] = replace(self.hooks[hook_id], active=False)
+
+
+class FakeDeliveries:
+    """Deliveries in memory, written at once (the deliverer commits each step itself)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, Delivery] = {}
+
+    def add(self, targets: Iterable[tuple[UUID, str, str]], at: datetime) -> None:
+        for notice, channel, target in targets:
+            new_id = len(self.rows) + 1
+            self.rows[new_id] = Delivery(
+                new_id, notice, channel, target, DeliveryState.WAITING, 0, at, at
+            )
+
+    def due(self, now: datetime, limit: int, channels: Iterable[str]) -> list[Delivery]:
+        wanted = set(channels)
+        found = [
+            d
+            for d in self.rows.values()
+            if d.state is DeliveryState.WAITING and d.next_attempt_at <= now and d.channel in wanted
+        ]
+        return sorted(found, key=lambda d: (d.next_attempt_at, d.id))[:limit]
+
+    def save(self, delivery: Delivery) -> None:
+        self.rows[delivery.id] = delivery
+
+    def of_notice(self, notice: UUID) -> list[Delivery]:
+        return [d for d in self.rows.values() if d.notice == notice]
+
+    def status(self) -> list[ChannelStatus]:
+        found: dict[tuple[str, DeliveryState], list[Delivery]] = {}
+        for d in self.rows.values():
+            found.setdefault((d.channel, d.state), []).append(d)
+        return [
+            ChannelStatus(c, s, len(ds), next((d.last_error for d in ds if d.last_error), None))
+            for (c, s), ds in sorted(found.items())
+        ]
+
+
+class FakeReminders:
+    def __init__(self) -> None:
+        self.rows: set[tuple[int, str, str, str]] = set()
+
+    def named(self, year: int, kinds: Iterable[str]) -> set[tuple[str, str, str]]:
+        wanted = set(kinds)
+        return {(k, s, m) for y, k, s, m in self.rows if y == year and k in wanted}
+
+    def add(self, year: int, named: Iterable[tuple[str, str, str]]) -> None:
+        self.rows.update((year, k, s, m) for k, s, m in named)
+
+
 class FakeUnitOfWork(UnitOfWork):
     """Repositories in memory; ``committed`` counts commits and ``audited`` keeps the audit
     entries of committed work only (an entry not committed is lost, as in a database)."""
@@ -825,6 +950,10 @@ class FakeUnitOfWork(UnitOfWork):
         self.audited: list[tuple[str, str, str]] = []
         self._pending: list[tuple[str, str, str]] = []
         self.audit_log = FakeAuditLog(self._pending)  # type: ignore[assignment]
+        self.notices = FakeNotices()  # type: ignore[assignment]
+        self.webhooks = FakeWebhooks()  # type: ignore[assignment]
+        self.deliveries = FakeDeliveries()  # type: ignore[assignment]
+        self.reminders = FakeReminders()  # type: ignore[assignment]
 
     def __enter__(self) -> Self:
         return self
@@ -836,11 +965,15 @@ class FakeUnitOfWork(UnitOfWork):
         tb: TracebackType | None,
     ) -> None:
         self._pending.clear()  # left without commit: nothing of it is kept
+        self.notices.pending.clear()  # type: ignore[attr-defined]
 
     def commit(self) -> None:
         self.committed += 1
         self.audited += self._pending
         self._pending.clear()
+        outbox: FakeNotices = self.notices  # type: ignore[assignment]
+        outbox.stored.update((n.id, n) for n in outbox.pending)
+        outbox.pending.clear()
 
     def audit(
         self,

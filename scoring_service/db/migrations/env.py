@@ -11,6 +11,7 @@ from scoring_service.db import (  # noqa: F401
     api_models,
     loop_models,
     make_engine,
+    notice_models,
     ruleset_models,
 )
 from scoring_service.db.models import Base
