@@ -57,6 +57,9 @@ class Settings:
     # address gets 429 until the window has passed (kept in each worker's memory).
     auth_failure_limit: int = 10
     auth_failure_window_seconds: int = 60
+    # Where those failures are counted: "memory://" (each worker its own) or a Redis address
+    # such as "redis://127.0.0.1:6379" (every worker together).
+    rate_limit_storage: str = "memory://"
     # The address clients reach the service at (the OpenAPI document's server), such as
     # "https://scoring.example.gov.cn"; empty: the address of the request for the document.
     public_url: str = ""
@@ -144,6 +147,10 @@ class Settings:
                         origin=origin,
                     )
                 )
+        if not self.rate_limit_storage.startswith(("memory://", "redis://", "rediss://")):
+            raise ValueError(
+                _("SCORING_RATE_LIMIT_STORAGE must be memory:// or a redis:// address")
+            )
         if self.document_templates and not Path(self.document_templates).is_dir():
             raise ValueError(
                 _(
