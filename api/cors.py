@@ -4,6 +4,12 @@ A browser page on another origin may call the API when its origin is listed: pre
 are answered 204 with what may be sent, and answers name the origin and the headers the
 page may read. Other origins get no CORS header at all, so the browser refuses the answer.
 Tokens travel in the Authorization header, never in cookies, so credentials are not allowed.
+
+Kept by hand rather than Flask-Cors (6.0), which answers a preflight with Flask's own
+OPTIONS answer (200, not 204), names the request's header spellings rather than the list
+below, announces every method rather than the route's, and adds ``Vary: Origin`` only when
+more than one origin is configured (a shared cache could then hand one origin's answer to
+another).
 """
 
 from __future__ import annotations

@@ -7,7 +7,6 @@ replays and the OpenAPI document, so they cannot drift apart.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -326,34 +325,19 @@ def _call(op: Operation, fn: View, path: Mapping[str, Any]) -> Response:
 
 
 def _conditional(cache: Cache, response: Response, result: Any) -> Response:
-    """A strong ETag (a hash of the body) and the operation's Cache-Control; 304 without a
-    body when If-None-Match names the tag (or its compressed variant)."""
-    body = response.get_data()
-    tag = hashlib.sha256(body).hexdigest()[:32]
-    created = getattr(result, "created_at", None)
-    headers: dict[str, str] = {"Cache-Control": CACHE_CONTROL[cache]}
-    response.set_etag(tag)
-    response.headers.update(headers)
+    """A strong ETag (a hash of the body) and the operation's Cache-Control; werkzeug's
+    conditional answer makes it a 304 without a body when If-None-Match names the tag (or
+    If-Modified-Since is not before a stored run's time). The compressed variant's tag is
+    Flask-Compress's to answer: it compresses after this and checks it again."""
+    response.add_etag()
+    response.headers["Cache-Control"] = CACHE_CONTROL[cache]
     # Scoped tokens see other bodies at the same address; compression varies the bytes.
     response.vary.update(("Authorization", "Accept-Encoding"))
+    created = getattr(result, "created_at", None)
     if isinstance(created, datetime):
         response.last_modified = created
-    wanted = request.if_none_match
-    matched = next((t for t in (tag, f"{tag}-gzip") if wanted.contains_weak(t)), None)
-    if matched is None and wanted.star_tag:
-        matched = tag
-    if matched is None and not wanted and isinstance(created, datetime):
-        since = request.if_modified_since
-        if since is not None and created.replace(microsecond=0) <= since:
-            matched = tag
-    if matched is None:
-        return response
-    unchanged = Response(status=304)
-    unchanged.set_etag(matched)
-    for name in ("Cache-Control", "Vary", "Content-Location"):
-        if name in response.headers:
-            unchanged.headers[name] = response.headers[name]
-    return unchanged
+    response.make_conditional(request)  # the same response, made a 304 when unchanged
+    return response
 
 
 def render(op: Operation, result: Any) -> Response:

@@ -3,76 +3,78 @@
 After ``auth_failure_limit`` failed attempts within ``auth_failure_window_seconds``, the
 address is answered 429 with ``Retry-After`` until its oldest counted failure leaves the
 window: guessing tokens becomes slow, and a system sending a revoked token in a loop is
-told to stop. The counts live in each worker's memory, so with several workers an address
-may make that many attempts per worker; behind a proxy every client shares its address.
+told to stop. Behind a proxy every client shares its address.
+
+The counts are kept by Flask-Limiter's storage with its moving-window strategy: in each
+worker's memory by default, or in Redis (``SCORING_RATE_LIMIT_STORAGE=redis://...``) so
+that every worker counts together. Its decorators count every request to a route; here only
+failures count, and sign-in counts by username too, so the strategy is called directly.
 """
 
 from __future__ import annotations
 
 import math
-import threading
 import time
-from collections import OrderedDict, deque
-from collections.abc import Callable
 
 from flask import Flask, current_app, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from limits import RateLimitItemPerSecond
+from limits.storage import Storage
+from limits.strategies import MovingWindowRateLimiter
 
 from api.errors import ApiProblem
 from scoring_service.config import Settings
 from scoring_service.i18n import gettext as _
 
 EXTENSION = "scoring.auth_failures"
-MAX_ADDRESSES = 10_000  # addresses remembered at once; the least recently failing go first
+LIMITER = "scoring.limiter"
 
 
 class FailedAuthentications:
-    """Failure times per client address within a sliding window (thread-safe)."""
+    """Failures per key within a moving window, kept in a ``limits`` storage (thread-safe,
+    shared by every worker when the storage is Redis). ``name`` keeps apart the counts of
+    different counters in one storage."""
 
-    def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic):
-        self.limit = limit
-        self.window = window
-        self.clock = clock
-        self._lock = threading.Lock()
-        self._failures: OrderedDict[str, deque[float]] = OrderedDict()
+    def __init__(self, storage: Storage, name: str, limit: int, window: int):
+        self.name = name
+        self.item = RateLimitItemPerSecond(limit, window)
+        self.strategy = MovingWindowRateLimiter(storage)
 
-    def _recent(self, address: str, now: float) -> deque[float] | None:
-        times = self._failures.get(address)
-        if times is None:
+    def retry_after(self, key: str) -> int | None:
+        """Seconds until ``key`` may try again; None when it may now."""
+        if self.strategy.test(self.item, self.name, key):
             return None
-        while times and times[0] <= now - self.window:
-            times.popleft()
-        if not times:
-            del self._failures[address]
-            return None
-        return times
+        reset, _remaining = self.strategy.get_window_stats(self.item, self.name, key)
+        return max(1, math.ceil(reset - time.time()))
 
-    def retry_after(self, address: str) -> int | None:
-        """Seconds until ``address`` may try again; None when it may now."""
-        with self._lock:
-            now = self.clock()
-            times = self._recent(address, now)
-            if times is None or len(times) < self.limit:
-                return None
-            return max(1, math.ceil(times[-self.limit] + self.window - now))
+    def failed(self, key: str) -> None:
+        """Count a failed attempt for ``key`` (none past the limit: the oldest decides)."""
+        self.strategy.hit(self.item, self.name, key)
 
-    def failed(self, address: str) -> None:
-        """Count a failed attempt from ``address``."""
-        with self._lock:
-            now = self.clock()
-            times = self._recent(address, now) or deque()
-            times.append(now)
-            while len(times) > self.limit:
-                times.popleft()  # only the last ``limit`` failures decide
-            self._failures[address] = times
-            self._failures.move_to_end(address)
-            while len(self._failures) > MAX_ADDRESSES:
-                self._failures.popitem(last=False)
+
+def limiter(app: Flask, config: Settings) -> Limiter:
+    """The app's Flask-Limiter (made once): the storage every counter of the app uses."""
+    made: Limiter | None = app.extensions.get(LIMITER)
+    if made is None:
+        made = Limiter(
+            get_remote_address,
+            app=app,
+            storage_uri=config.rate_limit_storage,
+            strategy="moving-window",
+            key_prefix="scoring",
+        )
+        app.extensions[LIMITER] = made
+    return made
 
 
 def register(app: Flask, config: Settings) -> None:
     """One counter per app, made before any request (workers' threads share it)."""
     app.extensions[EXTENSION] = FailedAuthentications(
-        config.auth_failure_limit, config.auth_failure_window_seconds
+        limiter(app, config).storage,
+        "api-token",
+        config.auth_failure_limit,
+        config.auth_failure_window_seconds,
     )
 
 

@@ -1,13 +1,26 @@
-"""Settings from ``SCORING_*`` environment variables (the wiring of the parts is ``bootstrap``)."""
+"""Settings from ``SCORING_*`` environment variables (the wiring of the parts is ``bootstrap``).
+
+Read by pydantic-settings; refusals are turned into one sentence naming the variable.
+"""
 
 from __future__ import annotations
 
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+from pydantic_settings.sources.utils import parse_env_vars
 
 from scoring_service.domain.ruleset import Ruleset
 from scoring_service.i18n import gettext as _
@@ -25,10 +38,36 @@ _ORIGIN = re.compile(r"https?://[^\s/?#,]+")
 _PUBLIC_URL = re.compile(r"(https?://[^\s/?#]+)?(/[^\s?#]*)?")
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+# The variables ``from_env`` was given instead of the process's, for the one call.
+_GIVEN: ContextVar[Mapping[str, str] | None] = ContextVar("scoring_settings_env", default=None)
+
+
+class _Variables(EnvSettingsSource):
+    """``SCORING_*`` from the process's environment, or from the mapping ``from_env`` was
+    given; never ``extra``, which only code passes."""
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        given = _GIVEN.get()
+        found = dict(
+            parse_env_vars(
+                os.environ if given is None else given,
+                self.case_sensitive,
+                self.env_ignore_empty,
+                self.env_parse_none_str,
+            )
+        )
+        found.pop("scoring_extra", None)
+        return found
+
+
+class Settings(BaseSettings):
     """Every setting of the service, read once from ``SCORING_<NAME>`` variables by
     ``from_env``: the command line, the HTTP API and the benchmarks all use this one."""
+
+    # An empty variable is as good as unset, as before.
+    model_config = SettingsConfigDict(
+        env_prefix="SCORING_", env_ignore_empty=True, frozen=True, extra="forbid"
+    )
 
     database_url: str = DEFAULT_DATABASE_URL
     rules_dir: Path = REPO_RULES_DIR
@@ -57,6 +96,9 @@ class Settings:
     # address gets 429 until the window has passed (kept in each worker's memory).
     auth_failure_limit: int = 10
     auth_failure_window_seconds: int = 60
+    # Where those failures are counted: "memory://" (each worker its own) or a Redis address
+    # such as "redis://127.0.0.1:6379" (every worker together).
+    rate_limit_storage: str = "memory://"
     # The address clients reach the service at (the OpenAPI document's server), such as
     # "https://scoring.example.gov.cn"; empty: the address of the request for the document.
     public_url: str = ""
@@ -102,35 +144,36 @@ class Settings:
     deliver_park_after_seconds: int = 86400
     # How long the deliverer waits when nothing is due before it looks again.
     deliver_poll_seconds: int = 5
-    extra: Mapping[str, Any] = field(default_factory=dict)  # passed to Flask's config by the API
+    extra: dict[str, Any] = Field(default_factory=dict)  # passed to Flask's config by the API
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Keyword overrides first: they win, even over a variable that would be refused.
+        return (init_settings, _Variables(settings_cls))
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _a_language(cls, value: object) -> object:
+        return _language(value) if isinstance(value, str) else value
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
-        """Read ``SCORING_DATABASE_URL``, ``SCORING_RULES_DIR``, ``SCORING_MAX_BODY_BYTES``...;
-        keyword overrides win."""
-        env = os.environ if env is None else env
-        values: dict[str, Any] = {}
-        for f in fields(cls):
-            if f.name == "extra":
-                continue
-            raw = env.get(f"SCORING_{f.name.upper()}")
-            if not raw or overrides.get(f.name) is not None:
-                continue  # an override wins, even over a variable that would be refused
-            if f.name == "rules_dir":
-                values[f.name] = Path(raw)
-            elif f.name == "language":
-                values[f.name] = _language(raw)
-            elif f.type in ("int", int):
-                try:
-                    values[f.name] = int(raw)
-                except ValueError:
-                    raise ValueError(
-                        _("SCORING_%(name)s must be a whole number", name=f.name.upper())
-                    ) from None
-            else:
-                values[f.name] = raw
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        config = cls(**values)
+        """Read ``SCORING_DATABASE_URL``, ``SCORING_RULES_DIR``, ``SCORING_MAX_BODY_BYTES``...
+        (from ``env`` when given, else the process's environment); keyword overrides win."""
+        given = _GIVEN.set(env)
+        try:
+            config = cls(**{k: v for k, v in overrides.items() if v is not None})
+        except ValidationError as exc:
+            raise ValueError(_refusal(exc)) from None
+        finally:
+            _GIVEN.reset(given)
         config.check()
         return config
 
@@ -169,6 +212,10 @@ class Settings:
                         origin=origin,
                     )
                 )
+        if not self.rate_limit_storage.startswith(("memory://", "redis://", "rediss://")):
+            raise ValueError(
+                _("SCORING_RATE_LIMIT_STORAGE must be memory:// or a redis:// address")
+            )
         if self.document_templates and not Path(self.document_templates).is_dir():
             raise ValueError(
                 _(
@@ -229,6 +276,17 @@ class Settings:
     def allowed_origins(self) -> frozenset[str]:
         """The origins of ``cors_origins``."""
         return frozenset(o.strip() for o in self.cors_origins.split(",") if o.strip())
+
+
+def _refusal(exc: ValidationError) -> str:
+    """The first problem of the settings in words naming the variable."""
+    error = exc.errors(include_url=False)[0]
+    name = "SCORING_" + str(error["loc"][0]).upper() if error["loc"] else "SCORING_*"
+    if error["type"] in ("int_parsing", "int_from_float", "int_type"):
+        return _("SCORING_%(name)s must be a whole number", name=name.removeprefix("SCORING_"))
+    if error["type"] == "value_error":
+        return str(error["ctx"]["error"])  # already in words (the language's)
+    return f"{name}: {error['msg']}"
 
 
 def _language(tag: str) -> str:

@@ -10,10 +10,10 @@ least recently used first out.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
+from cachetools import LRUCache
 from flask import Flask, current_app
 
 from scoring_service.rules_in_force import ruleset_of
@@ -29,8 +29,9 @@ class Answers:
     """One app's remembered answers (its threads share them)."""
 
     def __init__(self) -> None:
+        # cachetools' caches are not thread-safe by themselves: the lock guards every use.
         self.lock = threading.Lock()
-        self.answers: OrderedDict[Hashable, Any] = OrderedDict()
+        self.answers: LRUCache[Hashable, Any] = LRUCache(maxsize=SIZE)
 
 
 def init_app(app: Flask) -> None:
@@ -58,12 +59,9 @@ def remember(key: Hashable, compute: Callable[[], T]) -> T:
     mine = _mine()
     with mine.lock:
         if key in mine.answers:
-            mine.answers.move_to_end(key)
-            found: T = mine.answers[key]
+            found: T = mine.answers[key]  # a read makes it the most recently used
             return found
     value = compute()  # outside the lock: two requests may compute it at once, both right
     with mine.lock:
-        mine.answers[key] = value
-        while len(mine.answers) > SIZE:
-            mine.answers.popitem(last=False)
+        mine.answers[key] = value  # the least recently used goes when full
     return value

@@ -29,7 +29,7 @@ from flask_wtf.csrf import CSRFProtect
 from itsdangerous import URLSafeTimedSerializer
 
 from api.context import uow
-from api.throttle import FailedAuthentications
+from api.throttle import FailedAuthentications, limiter
 from scoring_service.access import accounts
 from scoring_service.config import Settings
 from scoring_service.domain.principals import NOBODY
@@ -72,7 +72,10 @@ def init_app(app: Flask, config: Settings) -> None:
     )
     csrf.init_app(app)
     app.extensions[THROTTLE] = FailedAuthentications(
-        config.auth_failure_limit, config.auth_failure_window_seconds
+        limiter(app, config).storage,
+        "web-sign-in",
+        config.auth_failure_limit,
+        config.auth_failure_window_seconds,
     )
     app.extensions[IDLE] = config.session_idle_minutes * 60
 

@@ -170,7 +170,13 @@ def sign_in(uow: UnitOfWork, username: str, password: str) -> AccountInfo | None
             )
             uow.commit()
             return None
-        uow.accounts.signed_in(found.id)
+        # A hash of an older format or cost is replaced while the password is at hand.
+        renewed = (
+            passwords.hash_password(password[: passwords.MAX_LENGTH])
+            if passwords.needs_rehash(found.password_hash)
+            else None
+        )
+        uow.accounts.signed_in(found.id, renewed)
         uow.audit_log.add(principal_of(found), "account.sign_in", "account", attempted)
         uow.commit()
     return replace(found, password_hash="")  # the hash goes no further than the check

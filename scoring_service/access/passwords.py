@@ -1,7 +1,10 @@
-"""Password hashes: scrypt (memory-hard, in the standard library), a salt per password.
+"""Password hashes: werkzeug's scrypt (memory-hard), a salt per password.
 
-A hash is stored as ``scrypt$N$r$p$salt$key`` (salt and key in base64), so the cost can
-be raised later and older hashes still check. Checking compares in constant time.
+A hash is stored as werkzeug writes it, ``scrypt:N:r:p$salt$key``, so the cost can be
+raised later and older hashes still check. Hashes of the service's first format,
+``scrypt$N$r$p$salt$key`` (salt and key in base64), still check too; ``needs_rehash``
+tells sign-in to store the password again in the current format. Checking compares in
+constant time.
 """
 
 from __future__ import annotations
@@ -12,41 +15,55 @@ import hashlib
 import hmac
 import secrets
 
+from werkzeug.security import check_password_hash, generate_password_hash
+
 # 2**15 x 128 x 8 bytes: 32 MiB and about 0.1 s a check, so a stolen table is slow to guess.
 COST = 2**15
 BLOCK_SIZE = 8
 PARALLEL = 1
-KEY_BYTES = 32
-MAX_MEMORY = 128 * 1024 * 1024
+METHOD = f"scrypt:{COST}:{BLOCK_SIZE}:{PARALLEL}"
+SALT_LENGTH = 16
 MIN_LENGTH = 10
 MAX_LENGTH = 1024  # past this a password only costs time to hash
-
-
-def _derive(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
-    return hashlib.scrypt(
-        password.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=MAX_MEMORY, dklen=KEY_BYTES
-    )
-
-
-def _b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode("ascii")
+# The first format (before werkzeug's), read only.
+_LEGACY = "scrypt$"
+_LEGACY_KEY_BYTES = 32
+_LEGACY_MAX_MEMORY = 128 * 1024 * 1024
 
 
 def hash_password(password: str) -> str:
     """The stored form of ``password``, with a fresh salt."""
-    salt = secrets.token_bytes(16)
-    key = _derive(password, salt, COST, BLOCK_SIZE, PARALLEL)
-    return f"scrypt${COST}${BLOCK_SIZE}${PARALLEL}${_b64(salt)}${_b64(key)}"
+    return generate_password_hash(password, method=METHOD, salt_length=SALT_LENGTH)
 
 
 def check_password(password: str, stored: str) -> bool:
-    """Whether ``password`` is the one ``stored`` was made from."""
+    """Whether ``password`` is the one ``stored`` was made from (either format)."""
+    if stored.startswith(_LEGACY):
+        return _check_legacy(password, stored)
     try:
-        scheme, n, r, p, salt, key = stored.split("$")
-        if scheme != "scrypt":
-            return False
+        return check_password_hash(stored, password)
+    except ValueError:  # a malformed stored hash or an unknown method matches nothing
+        return False
+
+
+def needs_rehash(stored: str) -> bool:
+    """Whether ``stored`` is not in the current format and cost (store it again)."""
+    return not stored.startswith(f"{METHOD}$")
+
+
+def _check_legacy(password: str, stored: str) -> bool:
+    try:
+        _, n, r, p, salt, key = stored.split("$")
         expected = base64.b64decode(key)
-        found = _derive(password, base64.b64decode(salt), int(n), int(r), int(p))
+        found = hashlib.scrypt(
+            password.encode("utf-8"),
+            salt=base64.b64decode(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            maxmem=_LEGACY_MAX_MEMORY,
+            dklen=_LEGACY_KEY_BYTES,
+        )
     except ValueError:  # a malformed stored hash matches nothing
         return False
     return hmac.compare_digest(found, expected)

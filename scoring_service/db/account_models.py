@@ -22,7 +22,8 @@ class AccountRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     username: Mapped[str] = mapped_column(String(USERNAME), unique=True)
-    # "scrypt$N$r$p$salt$hash" (scoring_service/access/passwords.py)
+    # werkzeug's "scrypt:N:r:p$salt$hash", or the first "scrypt$N$r$p$salt$hash" until the
+    # next sign-in stores it anew (scoring_service/access/passwords.py)
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16))
     # JSON list of unit codes; NULL: every unit.

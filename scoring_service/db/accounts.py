@@ -140,12 +140,13 @@ def end_sessions(session: Session, account_id: int) -> None:
     )
 
 
-def signed_in(session: Session, account_id: int) -> None:
-    session.execute(
-        update(AccountRow)
-        .where(AccountRow.id == account_id)
-        .values(last_sign_in_at=datetime.now(UTC))
-    )
+def signed_in(session: Session, account_id: int, password_hash: str | None = None) -> None:
+    """Record the sign-in's time, and the password's new hash when one is given (its
+    sessions go on: the password is the same)."""
+    changes: dict[str, object] = {"last_sign_in_at": datetime.now(UTC)}
+    if password_hash is not None:
+        changes["password_hash"] = password_hash
+    session.execute(update(AccountRow).where(AccountRow.id == account_id).values(**changes))
 
 
 def secret(session: Session, name: str, make: str) -> str:
@@ -207,8 +208,8 @@ class AccountRepository:
     def end_sessions(self, account_id: int) -> None:
         end_sessions(self.session, account_id)
 
-    def signed_in(self, account_id: int) -> None:
-        signed_in(self.session, account_id)
+    def signed_in(self, account_id: int, password_hash: str | None = None) -> None:
+        signed_in(self.session, account_id, password_hash)
 
     def secret(self, name: str, make: str) -> str:
         return secret(self.session, name, make)

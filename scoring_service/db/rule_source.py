@@ -15,9 +15,9 @@ names one content, so the cache never goes stale).
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from pathlib import Path
 
+from cachetools import LRUCache
 from sqlalchemy.orm import Session, sessionmaker
 
 from scoring_service.db import rulesets as repo
@@ -41,7 +41,8 @@ class VersionedRuleSource:
     def __init__(self, rules_dir: Path, db: sessionmaker[Session]) -> None:
         self.rules_dir = rules_dir
         self.db = db
-        self._cache: OrderedDict[tuple[int, str], Ruleset] = OrderedDict()
+        # Guarded by the lock: cachetools' caches are not thread-safe by themselves.
+        self._cache: LRUCache[tuple[int, str], Ruleset] = LRUCache(maxsize=self.CACHE_SIZE)
         self._lock = threading.Lock()
 
     def current(self, year: int) -> Ruleset | None:
@@ -127,13 +128,8 @@ class VersionedRuleSource:
 
     def _cached(self, year: int, content_hash: str) -> Ruleset | None:
         with self._lock:
-            found = self._cache.get((year, content_hash))
-            if found is not None:
-                self._cache.move_to_end((year, content_hash))
-            return found
+            return self._cache.get((year, content_hash))  # a read makes it the most recent
 
     def _remember(self, ruleset: Ruleset) -> None:
         with self._lock:
             self._cache[(ruleset.year, ruleset.content_hash)] = ruleset
-            while len(self._cache) > self.CACHE_SIZE:
-                self._cache.popitem(last=False)

@@ -21,6 +21,7 @@ from tests.helpers.api import Api, api_fixture, loaded_fixture, make_api, proble
 
 Y = "/api/v1/years/2018"
 PORTAL = "https://portal.example.gov.cn"
+YEARS = "/api/v1/years"
 
 
 def test_a_repeated_get_with_the_etag_is_304_without_a_body(loaded: Api) -> None:
@@ -157,7 +158,8 @@ def test_large_answers_are_gzipped_when_accepted(loaded: Api) -> None:
     zipped = loaded.client.get(f"{Y}/scores", headers=loaded.headers(**{"Accept-Encoding": "gzip"}))
     assert zipped.headers["Content-Encoding"] == "gzip"
     assert gzip.decompress(zipped.get_data()) == plain.get_data()
-    assert zipped.headers["ETag"] == plain.headers["ETag"][:-1] + '-gzip"'
+    # Another representation, another strong tag: the plain one with the encoding appended.
+    assert zipped.headers["ETag"] == plain.headers["ETag"][:-1] + ':gzip"'
     # The compressed variant's tag revalidates too.
     again = loaded.client.get(
         f"{Y}/scores",
@@ -225,15 +227,52 @@ def test_repeated_failed_authentication_gets_429(db_url: str) -> None:
         problem(api.client.get("/api/v1/years", environ_base={"REMOTE_ADDR": "10.0.0.8"}), 401)
 
 
-def test_failed_authentications_are_forgotten_after_the_window() -> None:
+def test_failed_authentications_are_forgotten_after_the_window(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from types import SimpleNamespace
+
+    import limits.storage.memory
+    from limits.storage import MemoryStorage
+
+    import api.throttle
     from api.throttle import FailedAuthentications
 
-    now = [0.0]
-    counter = FailedAuthentications(2, 60, clock=lambda: now[0])
+    now = [1000.0]
+    clock = SimpleNamespace(time=lambda: now[0])  # the storage's clock and the counter's
+    monkeypatch.setattr(limits.storage.memory, "time", clock)
+    monkeypatch.setattr(api.throttle, "time", clock)
+    counter = FailedAuthentications(MemoryStorage(), "test", 2, 60)
     counter.failed("a")
-    now[0] = 30
+    now[0] += 30
     counter.failed("a")
     assert counter.retry_after("a") == 30
     assert counter.retry_after("b") is None
-    now[0] = 60.5
+    now[0] += 30.5
     assert counter.retry_after("a") is None
+
+
+def test_failures_counted_in_redis_hold_back_every_app_sharing_it(db_url: str) -> None:
+    """Two apps (two workers) on one Redis see each other's failures."""
+    import secrets
+
+    import redis
+
+    url = "redis://127.0.0.1:6379"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.RedisError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    address = f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
+    wrong = {"Authorization": "Bearer sst_wrong"}
+    config = {"auth_failure_limit": 2, "rate_limit_storage": url}
+    environ = {"REMOTE_ADDR": address}
+    for api in make_api(db_url, **config):
+        other = create_app({"database_url": db_url, **config})  # another worker
+        try:
+            for _ in range(2):
+                problem(api.client.get(YEARS, headers=wrong, environ_base=environ), 401)
+            held = other.test_client().get(YEARS, headers=api.headers(), environ_base=environ)
+            assert problem(held, 429)["type"].endswith("#problem-too-many-failures")
+        finally:
+            other.extensions[EXTENSION].close()

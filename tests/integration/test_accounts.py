@@ -23,7 +23,7 @@ def small(db_url: str) -> Iterator[Site]:
 
 def test_a_password_hash_is_salted_scrypt_and_checks_only_its_password() -> None:
     first, second = passwords.hash_password("a password"), passwords.hash_password("a password")
-    assert first.startswith(f"scrypt${passwords.COST}$8$1$") and first != second
+    assert first.startswith(f"scrypt:{passwords.COST}:8:1$") and first != second
     assert passwords.check_password("a password", first)
     assert passwords.check_password("a password", second)
     assert not passwords.check_password("a Password", first)

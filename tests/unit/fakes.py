@@ -782,8 +782,11 @@ class FakeAccounts:
     def end_sessions(self, account_id: int) -> None:
         self._change(account_id, session_version=self.held[account_id].session_version + 1)
 
-    def signed_in(self, account_id: int) -> None:
-        self._change(account_id, last_sign_in_at=datetime.now(UTC))
+    def signed_in(self, account_id: int, password_hash: str | None = None) -> None:
+        changes: dict[str, Any] = {"last_sign_in_at": datetime.now(UTC)}
+        if password_hash is not None:
+            changes["password_hash"] = password_hash
+        self._change(account_id, **changes)
 
     def secret(self, name: str, make: str) -> str:
         return self.secrets.setdefault(name, make)

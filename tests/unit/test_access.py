@@ -7,6 +7,7 @@ tests/integration/test_accounts.py and test_idempotency.py."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -116,6 +117,32 @@ def test_a_password_reset_and_a_sign_out_end_the_sessions(uow: FakeUnitOfWork) -
     accounts.sign_out(uow, first.id)
     found = accounts.sign_in(uow, "office", "another password")
     assert found is not None and found.session_version == reset.session_version + 1
+
+
+# "a long enough password" hashed in the service's first format (scrypt$N$r$p$salt$key).
+FIRST_FORMAT = "scrypt$32768$8$1$AAECAwQFBgcICQoLDA0ODw==${key}"
+
+
+def test_a_hash_of_the_first_format_signs_in_and_is_stored_anew(uow: FakeUnitOfWork) -> None:
+    import base64
+    import hashlib
+
+    from scoring_service.access import passwords
+
+    # The password hashed in the service's first format: scrypt$N$r$p$salt$key in base64.
+    salt = bytes(range(16))
+    key = hashlib.scrypt(PASSWORD.encode(), salt=salt, n=2**15, r=8, p=1, maxmem=2**27, dklen=32)
+    old = f"scrypt$32768$8$1${base64.b64encode(salt).decode()}${base64.b64encode(key).decode()}"
+    office = next(a for a in uow.accounts.held.values() if a.username == "office")
+    uow.accounts.held[office.id] = replace(office, password_hash=old)
+    assert accounts.sign_in(acting(uow, NOBODY), "office", "another password") is None
+    assert uow.accounts.held[office.id].password_hash == old  # a failure changes nothing
+    found = accounts.sign_in(uow, "office", PASSWORD)
+    assert found is not None and found.session_version == office.session_version
+    renewed = uow.accounts.held[office.id].password_hash
+    assert renewed.startswith(f"{passwords.METHOD}$") and not passwords.needs_rehash(renewed)
+    assert accounts.sign_in(uow, "office", PASSWORD) is not None  # the new hash checks
+    assert uow.accounts.held[office.id].password_hash == renewed  # and is kept
 
 
 def test_tokens_are_made_listed_and_revoked_within_the_actor_scope(uow: FakeUnitOfWork) -> None:
