@@ -63,11 +63,16 @@ def _via(ways: set[str]) -> str:
 
 
 def _ways(
-    session: Session, year: int, found_units: Collection[str], codes: Collection[str] | None
+    session: Session,
+    year: int,
+    found_units: Collection[str],
+    codes: Collection[str] | None,
+    closure: Iterable[tuple[str, str, int, str]] | None = None,
 ) -> tuple[dict[str, list[tuple[str, str]]], dict[str, list[str]]]:
     """Whom findings found at ``found_units`` can count for: per found unit its ancestors
     and paired helping units as (unit, way); per finding (of ``codes``, None: the year's)
-    its responsible units."""
+    its responsible units. ``closure``: the unit tree's (unit, ancestor, depth, kind) rows
+    to use instead of the kept ones."""
     A, P, R = UnitAncestorRow, PairingRow, FindingResponsibleRow
     places = select(A.unit, A.ancestor, A.depth).where(A.year == year)
     pairs = select(P.village, P.helping_unit).where(P.year == year)
@@ -78,7 +83,8 @@ def _ways(
         pairs = pairs.where(P.village.in_(units))
         answered = answered.where(R.finding.in_(sorted(codes)))
     by_place: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for unit, ancestor, depth in select_rows(session, places):
+    tree = select_rows(session, places) if closure is None else [row[:3] for row in closure]
+    for unit, ancestor, depth in tree:
         by_place[unit].append((ancestor, ALWAYS if depth == 0 else TERRITORIAL))
     for village, helping in select_rows(session, pairs):
         by_place[village].append((helping, PAIRED))
@@ -211,9 +217,15 @@ def store_counts(session: Session, year: int) -> None:
     bulk_insert_tuples(session, D, _ROW, rows)
 
 
-def check_counts(session: Session, year: int, spans: Iterable[SpanTuple]) -> list[Difference]:
-    """The kept deltas against those ``spans`` (a fresh replay's) give, by unit."""
-    by_place, responsible = _ways(session, year, (), None)
+def check_counts(
+    session: Session,
+    year: int,
+    spans: Iterable[SpanTuple],
+    closure: Iterable[tuple[str, str, int, str]],
+) -> list[Difference]:
+    """The kept deltas against those a fresh replay's ``spans`` and unit tree (``closure``:
+    its (unit, ancestor, depth, kind) rows) give, by unit."""
+    by_place, responsible = _ways(session, year, (), None, closure)
     want: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
     for key, values in span_deltas(spans, by_place, responsible).items():
         if any(values):

@@ -176,7 +176,8 @@ def check_year(session: Session, year: int) -> list[Difference]:
         if kept.get(code, []) != expected.get(code, [])
     ]
     # Compared in Python's order: the database's collation may sort codes otherwise.
-    want = _by_key(sorted(ancestor_tuples(_unit_tree(session, year))))
+    tree = list(ancestor_tuples(_unit_tree(session, year)))
+    want = _by_key(sorted(tree))
     have = _by_key(
         sorted(
             tuple(row)
@@ -198,7 +199,7 @@ def check_year(session: Session, year: int) -> list[Difference]:
     ]
     # The kept counts against the replayed spans (as count_deltas.SpanTuple).
     spans = ((r[0], r[3], r[4], r[5], r[6], r[1], r[2], r[9], r[10]) for r in replayed)
-    return differences + count_deltas.check_counts(session, year, spans)
+    return differences + count_deltas.check_counts(session, year, spans, tree)
 
 
 def rebuild_year(session: Session, year: int) -> None:
