@@ -90,6 +90,9 @@ class Settings:
     evidence_file_bytes: int = 20 * MIB
     evidence_report_bytes: int = 50 * MIB
     evidence_files: int = 10
+    # Where the pages' remembered answers are kept: empty for each worker's own memory, or
+    # a Redis address (redis://127.0.0.1:6379/0) that every worker and machine shares.
+    cache_url: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)  # passed to Flask's config by the API
 
     @classmethod
