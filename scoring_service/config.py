@@ -144,6 +144,9 @@ class Settings(BaseSettings):
     deliver_park_after_seconds: int = 86400
     # How long the deliverer waits when nothing is due before it looks again.
     deliver_poll_seconds: int = 5
+    # Where the pages' remembered answers are kept: empty for each worker's own memory, or
+    # a Redis address (redis://127.0.0.1:6379/0) that every worker and machine shares.
+    cache_url: str = ""
     extra: dict[str, Any] = Field(default_factory=dict)  # passed to Flask's config by the API
 
     @classmethod

@@ -39,5 +39,5 @@ def init_app(app: Flask, config: Settings) -> None:
 
     security.init_app(app, config)
     templating.init_app(app)
-    memo.init_app(app)
+    memo.init_app(app, config.cache_url, config.database_url)
     app.register_blueprint(blueprint())

@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from scoring_service.db import count_deltas
 from scoring_service.db.models import (
     FindingResponsibleRow,
     FindingRow,
@@ -171,7 +172,20 @@ def unit_counts(
     kinds: Collection[UnitKind],
 ) -> list[Counts]:
     """Per unit of ``kinds``, how many of the findings counting for it at ``as_of`` have
-    each outcome, severity and category, with their fakes and repeats: one aggregate.
+    each outcome, severity and category, with their fakes and repeats: the sum of the
+    kept deltas up to ``as_of`` (``db.count_deltas``)."""
+    return count_deltas.unit_counts(session, year, as_of, attribution, kinds)
+
+
+def span_unit_counts(
+    session: Session,
+    year: int,
+    as_of: date,
+    attribution: Attribution,
+    kinds: Collection[UnitKind],
+) -> list[Counts]:
+    """``unit_counts`` from the spans rather than the kept deltas (what the benchmarks set
+    the deltas beside): one aggregate.
 
     Attribution by place depends only on where a finding was found and its category, so
     the spans in force are first summed per found unit (read in the order of the covering
@@ -213,7 +227,24 @@ def monthly_counts(
     attribution: Attribution,
     kinds: Collection[UnitKind],
 ) -> list[dict[str, list[Counts]]]:
-    """``unit_counts`` at each of ``days`` (in ascending order), from one aggregate: for
+    """``unit_counts`` at each of ``days`` (in ascending order): for each day, the counts
+    of every unit whose counts changed since the day before (at the first day, since
+    nothing), by unit. A unit left out has the counts it had. One aggregate of the kept
+    deltas, summed per day bucket, then running totals."""
+    if not days:
+        return []
+    return _running(count_deltas.monthly_changes(session, year, days, attribution, kinds))
+
+
+def span_monthly_counts(
+    session: Session,
+    year: int,
+    days: Sequence[date],
+    attribution: Attribution,
+    kinds: Collection[UnitKind],
+) -> list[dict[str, list[Counts]]]:
+    """``monthly_counts`` from the spans rather than the kept deltas. ``unit_counts`` at
+    each of ``days`` (in ascending order), from one aggregate: for
     each day, the counts of every unit whose counts changed since the day before (at the
     first day, since nothing), by unit. A unit left out has the counts it had.
 
@@ -270,6 +301,13 @@ def monthly_counts(
     ):
         by_key = changes[day].setdefault(unit, {})
         by_key[(outcome, severity, category)] = (int(n), int(fakes), int(repeats))
+    return _running(changes)
+
+
+def _running(
+    changes: list[dict[str, dict[tuple[str, str, str], tuple[int, int, int]]]],
+) -> list[dict[str, list[Counts]]]:
+    """The counts of each unit changed on each day, from the changes by day."""
     running: dict[str, dict[tuple[str, str, str], list[int]]] = {}
     out: list[dict[str, list[Counts]]] = []
     for delta in changes:

@@ -312,6 +312,53 @@ class UnitAncestorRow(Base):
     ancestor_kind: Mapped[str] = mapped_column(String(KIND))
 
 
+class CountDeltaRow(Base):
+    """How a unit's attributed counts change on one date: the findings of one outcome,
+    severity and category that start (+) or stop (-) counting for it then, with their
+    fakes and repeats. A unit's counts at a date are the sum of its rows up to that date.
+
+    Written with the timelines (``db.count_deltas``), in the same transaction, for every
+    unit a finding can count for. ``via`` says which attribution settings make it count:
+    ``d`` always (found there, or responsible), ``t`` when attribution is territorial,
+    ``p`` when the finding's category brings in paired helping units, ``tp`` either; so
+    one set of rows serves every rule set's attribution, drafts included.
+    """
+
+    __tablename__ = "unit_count_deltas"
+    __table_args__ = (
+        # Covering every unit's counts at a date: the scored kinds' rows up to the date,
+        # summed from the index alone.
+        Index(
+            "ix_unit_count_deltas_kind_day",
+            "year",
+            "kind",
+            "day",
+            "unit",
+            "outcome",
+            "severity",
+            "category",
+            "via",
+            "n",
+            "fakes",
+            "repeats",
+        ),
+    )
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit: Mapped[str] = mapped_column(String(CODE), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(KIND), primary_key=True)
+    severity: Mapped[str] = mapped_column(String(KIND), primary_key=True)
+    category: Mapped[str] = mapped_column(String(CODE), primary_key=True)
+    via: Mapped[str] = mapped_column(String(2), primary_key=True)
+    # The counted unit's kind (a unit's kind never changes), so reads keep scored kinds
+    # without a join.
+    kind: Mapped[str] = mapped_column(String(KIND))
+    n: Mapped[int] = mapped_column(Integer)
+    fakes: Mapped[int] = mapped_column(Integer)
+    repeats: Mapped[int] = mapped_column(Integer)
+
+
 class TimelineRow(Base):
     """One span of a finding's timeline: its state and outcome at every as-of date from
     ``valid_from`` up to ``valid_until`` (exclusive; NULL: no end).

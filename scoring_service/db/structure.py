@@ -6,13 +6,22 @@ commits; pages are keyset pages in code order.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import delete, exists, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from scoring_service.db.models import GroupCountyRow, GroupRow, InspectionRow, PairingRow, UnitRow
+from scoring_service.db import count_deltas
+from scoring_service.db.models import (
+    FindingRow,
+    GroupCountyRow,
+    GroupRow,
+    InspectionRow,
+    PairingRow,
+    UnitRow,
+)
 from scoring_service.db.queries import Page, ancestors_of, keyset_page, next_position, subtree
 from scoring_service.db.timelines import add_unit_ancestors
 from scoring_service.db.years import load_pairings, load_units, year_exists
@@ -138,21 +147,37 @@ def pairing_exists(session: Session, year: int, helping_unit: str, village: str)
     return _exists(session, *_pairing_key(year, helping_unit, village))
 
 
+@contextmanager
+def _recounting(session: Session, year: int, village: str) -> Iterator[None]:
+    """Around a change of the village's pairings: the kept counts of the findings found
+    there, which may count for a helping unit or no longer, follow it."""
+    codes = list(
+        session.scalars(
+            select(FindingRow.code).where(FindingRow.year == year, FindingRow.unit == village)
+        )
+    )
+    before = count_deltas.contributions(session, year, codes)
+    yield
+    count_deltas.apply(session, year, before, count_deltas.contributions(session, year, codes))
+
+
 def add_pairing(session: Session, year: int, pairing: Pairing) -> None:
     """Store a pairing after the year's last one."""
     position = next_position(session, PairingRow.position, PairingRow.year == year)
-    session.execute(
-        insert(PairingRow).values(
-            year=year,
-            helping_unit=pairing.helping_unit,
-            village=pairing.village,
-            position=position,
+    with _recounting(session, year, pairing.village):
+        session.execute(
+            insert(PairingRow).values(
+                year=year,
+                helping_unit=pairing.helping_unit,
+                village=pairing.village,
+                position=position,
+            )
         )
-    )
 
 
 def delete_pairing(session: Session, year: int, helping_unit: str, village: str) -> None:
-    session.execute(delete(PairingRow).where(*_pairing_key(year, helping_unit, village)))
+    with _recounting(session, year, village):
+        session.execute(delete(PairingRow).where(*_pairing_key(year, helping_unit, village)))
 
 
 def pairings_of_village(session: Session, year: int, village: str) -> list[Pairing]:

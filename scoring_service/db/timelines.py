@@ -16,6 +16,7 @@ from typing import Any, cast
 from sqlalchemy import Table, delete, select, tuple_
 from sqlalchemy.orm import Session
 
+from scoring_service.db import count_deltas
 from scoring_service.db.findings import events_where, findings_where, year_findings
 from scoring_service.db.models import EventRow, FindingRow, TimelineRow, UnitAncestorRow, UnitRow
 from scoring_service.db.rows import bulk_insert_tuples, select_rows
@@ -90,9 +91,12 @@ def refresh_timelines(session: Session, year: int, findings: Collection[Finding]
     peers = findings_where(session, year, tuple_(FindingRow.unit, FindingRow.criterion).in_(groups))
     codes = [f.code for f in peers]
     events = events_where(session, year, EventRow.finding.in_(codes))
+    # The units' kept counts lose what the old spans gave them and gain the new spans'.
+    before = count_deltas.contributions(session, year, codes)
     table = cast(Table, TimelineRow.__table__)
     session.execute(delete(table).where(table.c.year == year, table.c.finding.in_(codes)))
     store_timelines(session, year, peers, events)
+    count_deltas.apply(session, year, before, count_deltas.contributions(session, year, codes))
 
 
 _ANCESTOR_ROW = ("year", "unit", "ancestor", "depth", "ancestor_kind")
@@ -156,7 +160,8 @@ def check_year(session: Session, year: int) -> list[Difference]:
     """Replay every finding of the year from its events and rebuild the closure from the
     units; each finding or unit whose kept rows differ, by table then code."""
     findings = year_findings(session, year)
-    expected = _by_key(timeline_tuples(findings, events_where(session, year)))
+    replayed = timeline_tuples(findings, events_where(session, year))
+    expected = _by_key(replayed)
     kept = _by_key(
         select_rows(
             session,
@@ -171,7 +176,8 @@ def check_year(session: Session, year: int) -> list[Difference]:
         if kept.get(code, []) != expected.get(code, [])
     ]
     # Compared in Python's order: the database's collation may sort codes otherwise.
-    want = _by_key(sorted(ancestor_tuples(_unit_tree(session, year))))
+    tree = list(ancestor_tuples(_unit_tree(session, year)))
+    want = _by_key(sorted(tree))
     have = _by_key(
         sorted(
             tuple(row)
@@ -191,14 +197,18 @@ def check_year(session: Session, year: int) -> list[Difference]:
         for code in sorted(set(want) | set(have))
         if have.get(code, []) != want.get(code, [])
     ]
-    return differences
+    # The kept counts against the replayed spans (as count_deltas.SpanTuple).
+    spans = ((r[0], r[3], r[4], r[5], r[6], r[1], r[2], r[9], r[10]) for r in replayed)
+    return differences + count_deltas.check_counts(session, year, spans, tree)
 
 
 def rebuild_year(session: Session, year: int) -> None:
-    """Write the year's timelines and closure afresh from its findings, events and units."""
+    """Write the year's timelines, closure and kept counts afresh from its findings,
+    events and units."""
     for model in (TimelineRow, UnitAncestorRow):
         table = cast(Table, model.__table__)
         session.execute(delete(table).where(table.c.year == year))
     store_timelines(session, year, year_findings(session, year), events_where(session, year))
     rows = ((year, *row) for row in ancestor_tuples(_unit_tree(session, year)))
     bulk_insert_tuples(session, UnitAncestorRow, _ANCESTOR_ROW, rows)
+    count_deltas.store_counts(session, year)

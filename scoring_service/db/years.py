@@ -16,6 +16,7 @@ from typing import Any, cast
 from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from scoring_service.db.count_deltas import store_counts
 from scoring_service.db.findings import (
     events_where,
     findings_where,
@@ -26,6 +27,7 @@ from scoring_service.db.findings import (
 from scoring_service.db.inspections import load_inspections, store_inspections
 from scoring_service.db.models import (
     Base,
+    CountDeltaRow,
     EventRow,
     FindingResponsibleRow,
     FindingRow,
@@ -56,6 +58,7 @@ from scoring_service.domain.model import (
 
 # Children before parents, so foreign keys hold at every step of delete_year.
 _YEAR_TABLES: tuple[type[Base], ...] = (
+    CountDeltaRow,
     TimelineRow,
     UnitAncestorRow,
     EventRow,
@@ -207,6 +210,7 @@ def _store_year(session: Session, data: YearData) -> None:
     # What the scores read, kept with the data it derives from (db.timelines).
     store_timelines(session, year, data.findings, data.events)
     store_ancestors(session, year, data.units)
+    store_counts(session, year)
 
 
 # SQLite's ANALYZE reads every row of every index unless told to sample; a sample of this

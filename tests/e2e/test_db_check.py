@@ -74,3 +74,17 @@ def test_checking_a_year_not_held_is_refused(db_url: str) -> None:
     code, _, err = run("--db", db_url, "db", "check", "--year", "2018")
     assert code == 1
     assert "no data is held for the year 2018" in err
+
+
+def test_a_kept_count_that_differs_from_the_replay_is_reported_with_exit_1(db_url: str) -> None:
+    assert run("--db", db_url, "import", str(DEMO_2018))[0] == 0
+    execute(
+        db_url,
+        "UPDATE unit_count_deltas SET n = n + 1 WHERE unit = '441624' AND day = ("
+        "SELECT MIN(day) FROM unit_count_deltas WHERE unit = '441624')",
+    )
+    code, out, _ = run("--db", db_url, "db", "check")
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0] == "2018: 514 findings and 444 units checked: 1 differ"
+    assert lines[1].startswith("  unit_count_deltas 441624: kept [[")

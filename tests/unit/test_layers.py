@@ -70,6 +70,7 @@ DB_UPWARD_ALLOWED = {
     ("scoring_service/db/repositories.py", "scoring_service.results"),
     ("scoring_service/db/score_runs.py", "scoring_service.results"),
     ("scoring_service/db/timelines.py", "scoring_service.results"),
+    ("scoring_service/db/count_deltas.py", "scoring_service.results"),
     # evidence files' types and store, read by the rectification loop's repository
     ("scoring_service/db/loop.py", "scoring_service.evidence.files"),
     ("scoring_service/db/loop.py", "scoring_service.evidence.store"),

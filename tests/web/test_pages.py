@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import text
 
+from api import create_app
 from scoring_service.access.roles import command_line
-from scoring_service.db import upgrade
+from scoring_service.db import make_engine, upgrade
 from scoring_service.domain.model import EventType
 from scoring_service.records import findings as records
 from scoring_service.records.events import NewEvent, append_event
@@ -190,3 +192,51 @@ def test_remembered_pages_follow_every_write(tmp_path: Path) -> None:
         assert site.client("heping").get(unit_page).status_code == 404
     finally:
         site.services.close()
+
+
+@pytest.mark.parametrize("cache_url", ["", "redis://127.0.0.1:6379/0"])
+def test_a_second_worker_serves_the_first_s_answer_only_through_a_shared_cache(
+    tmp_path: Path, cache_url: str
+) -> None:
+    """Two apps on one database stand for two workers. With Redis the second serves the
+    answer the first remembered; each worker's own memory does not; a write by either is
+    seen by both (the data revision is in the key)."""
+    url = f"sqlite:///{tmp_path / 'scoring.db'}"
+    upgrade(url)
+    first = make_site(url, cache_url=cache_url)
+    second = create_app({"database_url": url, "cache_url": cache_url})
+    unit_page = "/years/2018/units/441602"
+    try:
+        office = first.client("office")
+        assert field_values(office.get(unit_page).text, "score")[0] == "92"
+        # A finding's kept state changed behind the service's back (no new revision):
+        # only a worker that computes the page afresh shows it.
+        finding = "2018-G1-441602-07-09"
+        engine = make_engine(url)
+        with engine.begin() as connection:
+            for sql in (
+                "CREATE TABLE saved AS SELECT * FROM finding_timelines WHERE finding = :f",
+                "UPDATE finding_timelines SET outcome = 'on_time', completed_on = valid_from"
+                " WHERE finding = :f",
+            ):
+                connection.execute(text(sql), {"f": finding})
+        other = Site(second, first.people).client("office")
+        shown = field_values(other.get(unit_page).text, "score")[0]
+        assert (shown == "92") is bool(cache_url)
+        with engine.begin() as connection:
+            for sql in (
+                "DELETE FROM finding_timelines WHERE finding = :f",
+                "INSERT INTO finding_timelines SELECT * FROM saved",
+            ):
+                connection.execute(text(sql), {"f": finding})
+        engine.dispose()
+        append_event(
+            Site(second).uow(),
+            finding,
+            NewEvent(EventType.RECTIFIED, date(2018, 12, 20)),
+        )
+        assert field_values(office.get(unit_page).text, "score")[0] == "93"
+        assert field_values(other.get(unit_page).text, "score")[0] == "93"
+    finally:
+        first.services.close()
+        Site(second).services.close()

@@ -1,0 +1,326 @@
+"""Every unit's attributed counts kept on write as dated deltas (``unit_count_deltas``), and
+the assessment's reads of them: a unit's counts at a date are one indexed sum of its rows
+up to that date, every scored unit's one aggregate over the scored kinds' rows.
+
+A finding's span adds to the counts of each unit it can count for from its first day and
+takes away from its end (incremental view maintenance over the kept timelines). A write
+that rewrites some findings' spans, or changes whom they count for (a pairing), takes
+their old contributions away and adds their new ones, as increments, in the caller's
+transaction: only the units those findings count for are touched. Each row says which
+attribution settings make it count (``via``), so drafts and dry runs with another
+attribution read the same rows. Nothing here commits.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from datetime import date
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, Table, and_, case, delete, false, func, or_, select, true
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from scoring_service.db.models import (
+    CountDeltaRow,
+    FindingResponsibleRow,
+    PairingRow,
+    TimelineRow,
+    UnitAncestorRow,
+    UnitRow,
+)
+from scoring_service.db.rows import bulk_insert_tuples, select_rows
+from scoring_service.domain.assessment import Counts
+from scoring_service.domain.model import Outcome, Severity, UnitKind
+from scoring_service.domain.ruleset import Attribution
+from scoring_service.results import Difference
+
+D = CountDeltaRow
+_OUTCOMES = {o.value: o for o in Outcome}
+_SEVERITIES = {s.value: s for s in Severity}
+
+# Which attribution settings make a finding count for a unit.
+ALWAYS, TERRITORIAL, PAIRED, EITHER = "d", "t", "p", "tp"
+
+# (unit, day, outcome, severity, category, via) -> [n, fakes, repeats]
+Key = tuple[str, date, str, str, str, str]
+Deltas = dict[Key, list[int]]
+_KEY = ("unit", "day", "outcome", "severity", "category", "via")
+_ROW = ("year", *_KEY, "kind", "n", "fakes", "repeats")
+
+# A stored span as the deltas read it: finding, found unit, severity, category, outcome,
+# valid_from, valid_until, fakes, repeat_of.
+SpanTuple = tuple[str, str, str, str, str, date, date | None, int, str | None]
+
+
+def _via(ways: set[str]) -> str:
+    if ALWAYS in ways:
+        return ALWAYS
+    if ways == {TERRITORIAL, PAIRED}:
+        return EITHER
+    return next(iter(ways))
+
+
+def _ways(
+    session: Session,
+    year: int,
+    found_units: Collection[str],
+    codes: Collection[str] | None,
+    closure: Iterable[tuple[str, str, int, str]] | None = None,
+) -> tuple[dict[str, list[tuple[str, str]]], dict[str, list[str]]]:
+    """Whom findings found at ``found_units`` can count for: per found unit its ancestors
+    and paired helping units as (unit, way); per finding (of ``codes``, None: the year's)
+    its responsible units. ``closure``: the unit tree's (unit, ancestor, depth, kind) rows
+    to use instead of the kept ones."""
+    A, P, R = UnitAncestorRow, PairingRow, FindingResponsibleRow
+    places = select(A.unit, A.ancestor, A.depth).where(A.year == year)
+    pairs = select(P.village, P.helping_unit).where(P.year == year)
+    answered = select(R.finding, R.unit).where(R.year == year)
+    if codes is not None:
+        units = sorted(found_units)
+        places = places.where(A.unit.in_(units))
+        pairs = pairs.where(P.village.in_(units))
+        answered = answered.where(R.finding.in_(sorted(codes)))
+    by_place: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    tree = select_rows(session, places) if closure is None else [row[:3] for row in closure]
+    for unit, ancestor, depth in tree:
+        by_place[unit].append((ancestor, ALWAYS if depth == 0 else TERRITORIAL))
+    for village, helping in select_rows(session, pairs):
+        by_place[village].append((helping, PAIRED))
+    responsible: dict[str, list[str]] = defaultdict(list)
+    for finding, unit in select_rows(session, answered):
+        responsible[finding].append(unit)
+    return by_place, responsible
+
+
+def span_deltas(
+    spans: Iterable[SpanTuple],
+    by_place: dict[str, list[tuple[str, str]]],
+    responsible: dict[str, list[str]],
+    sign: int = 1,
+) -> Deltas:
+    """The deltas ``spans`` give every unit their findings count for, times ``sign``."""
+    out: Deltas = defaultdict(lambda: [0, 0, 0])
+    counted_for: dict[str, dict[str, str]] = {}
+    for finding, unit, severity, category, outcome, start, end, fakes, repeat_of in spans:
+        units = counted_for.get(finding)
+        if units is None:
+            ways: dict[str, set[str]] = defaultdict(set)
+            for counted, way in by_place.get(unit, ()):
+                ways[counted].add(way)
+            for counted in responsible.get(finding, ()):
+                ways[counted].add(ALWAYS)
+            units = counted_for[finding] = {u: _via(w) for u, w in ways.items()}
+        repeat = 0 if repeat_of is None else 1
+        for counted, via in units.items():
+            first = out[(counted, start, outcome, severity, category, via)]
+            first[0] += sign
+            first[1] += sign * fakes
+            first[2] += sign * repeat
+            if end is not None:
+                last = out[(counted, end, outcome, severity, category, via)]
+                last[0] -= sign
+                last[1] -= sign * fakes
+                last[2] -= sign * repeat
+    return out
+
+
+def _stored_spans(session: Session, year: int, codes: Collection[str] | None) -> list[SpanTuple]:
+    T = TimelineRow
+    statement = select(
+        T.finding,
+        T.unit,
+        T.severity,
+        T.category,
+        T.outcome,
+        T.valid_from,
+        T.valid_until,
+        T.fakes,
+        T.repeat_of,
+    ).where(T.year == year)
+    if codes is not None:
+        statement = statement.where(T.finding.in_(sorted(codes)))
+    return [cast(SpanTuple, tuple(row)) for row in select_rows(session, statement)]
+
+
+def contributions(session: Session, year: int, codes: Collection[str], sign: int = 1) -> Deltas:
+    """What the stored spans of the findings ``codes`` add to the units they count for."""
+    if not codes:
+        return {}
+    spans = _stored_spans(session, year, codes)
+    by_place, responsible = _ways(session, year, {s[1] for s in spans}, codes)
+    return span_deltas(spans, by_place, responsible, sign)
+
+
+def _kinds(session: Session, year: int, units: Collection[str] | None) -> dict[str, str]:
+    statement = select(UnitRow.code, UnitRow.kind).where(UnitRow.year == year)
+    if units is not None:
+        statement = statement.where(UnitRow.code.in_(sorted(units)))
+    return {code: kind for code, kind in select_rows(session, statement)}
+
+
+def apply(session: Session, year: int, before: Deltas, after: Deltas) -> None:
+    """Replace the contributions ``before`` by ``after`` in the kept rows, as increments
+    (so concurrent writers of other findings' deltas for the same unit and day add up)."""
+    change: Deltas = defaultdict(lambda: [0, 0, 0])
+    for deltas, sign in ((before, -1), (after, 1)):
+        for key, (n, fakes, repeats) in deltas.items():
+            total = change[key]
+            total[0] += sign * n
+            total[1] += sign * fakes
+            total[2] += sign * repeats
+    # In key order, so two writers lock shared rows in the same order.
+    rows = sorted((key, v) for key, v in change.items() if any(v))
+    if not rows:
+        return
+    units = {key[0] for key, _ in rows}
+    kinds = _kinds(session, year, units)
+    table = cast(Table, D.__table__)
+    dialect = session.connection().dialect.name
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    upsert = statement.on_conflict_do_update(
+        index_elements=["year", *_KEY],
+        set_={name: table.c[name] + statement.excluded[name] for name in ("n", "fakes", "repeats")},
+    )
+    session.execute(
+        upsert,
+        [
+            dict(zip(_ROW, (year, *key, kinds[key[0]], *values), strict=True))
+            for key, values in rows
+        ],
+    )
+    session.execute(
+        delete(table).where(
+            table.c.year == year,
+            table.c.unit.in_(sorted(units)),
+            table.c.n == 0,
+            table.c.fakes == 0,
+            table.c.repeats == 0,
+        )
+    )
+
+
+def store_counts(session: Session, year: int) -> None:
+    """Write the year's deltas afresh from its stored spans and attribution."""
+    table = cast(Table, D.__table__)
+    session.execute(delete(table).where(table.c.year == year))
+    spans = _stored_spans(session, year, None)
+    by_place, responsible = _ways(session, year, (), None)
+    deltas = span_deltas(spans, by_place, responsible)
+    kinds = _kinds(session, year, None)
+    rows = (
+        (year, *key, kinds[key[0]], *values)
+        for key, values in sorted(deltas.items())
+        if any(values)
+    )
+    bulk_insert_tuples(session, D, _ROW, rows)
+
+
+def check_counts(
+    session: Session,
+    year: int,
+    spans: Iterable[SpanTuple],
+    closure: Iterable[tuple[str, str, int, str]],
+) -> list[Difference]:
+    """The kept deltas against those a fresh replay's ``spans`` and unit tree (``closure``:
+    its (unit, ancestor, depth, kind) rows) give, by unit."""
+    by_place, responsible = _ways(session, year, (), None, closure)
+    want: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for key, values in span_deltas(spans, by_place, responsible).items():
+        if any(values):
+            want[key[0]].append((*key[1:], *values))
+    have: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    columns = [name for name in _ROW[1:] if name != "kind"]
+    statement = select(*(D.__table__.c[name] for name in columns)).where(D.year == year)
+    for unit, *rest in select_rows(session, statement):
+        have[unit].append(tuple(rest))
+    kept = {unit: sorted(rows) for unit, rows in have.items()}
+    wanted = {unit: sorted(rows) for unit, rows in want.items()}
+    return [
+        Difference("unit_count_deltas", unit, kept.get(unit, []), wanted.get(unit, []))
+        for unit in sorted(set(wanted) | set(kept))
+        if kept.get(unit, []) != wanted.get(unit, [])
+    ]
+
+
+# --- reads ---------------------------------------------------------------------------------
+
+
+def _counting(attribution: Attribution) -> ColumnElement[bool]:
+    """The rows that count under ``attribution``."""
+    categories = sorted(attribution.helping_unit_categories)
+    paired = D.category.in_(categories) if categories else false()
+    territorial = true() if attribution.territorial else false()
+    return or_(
+        D.via == ALWAYS,
+        and_(territorial, D.via.in_((TERRITORIAL, EITHER))),
+        and_(paired, D.via.in_((PAIRED, EITHER))),
+    )
+
+
+def _where(
+    year: int, attribution: Attribution, kinds: Collection[UnitKind]
+) -> list[ColumnElement[bool]]:
+    return [D.year == year, D.kind.in_(sorted(k.value for k in kinds)), _counting(attribution)]
+
+
+def unit_counts(
+    session: Session,
+    year: int,
+    as_of: date,
+    attribution: Attribution,
+    kinds: Collection[UnitKind],
+    unit: str | None = None,
+) -> list[Counts]:
+    """Per unit of ``kinds`` (or ``unit`` alone), how many findings counting for it at
+    ``as_of`` have each outcome, severity and category, with their fakes and repeats: the
+    sum of its deltas up to ``as_of``."""
+    where = [*_where(year, attribution, kinds), D.day <= as_of]
+    if unit is not None:
+        where.append(D.unit == unit)
+    n = func.sum(D.n)
+    statement = (
+        select(D.unit, D.outcome, D.severity, D.category, n, func.sum(D.fakes), func.sum(D.repeats))
+        .where(*where)
+        .group_by(D.unit, D.outcome, D.severity, D.category)
+        .having(n > 0)
+    )
+    return [
+        Counts(code, _OUTCOMES[o], _SEVERITIES[s], c, int(k), int(f), int(r))
+        for code, o, s, c, k, f, r in select_rows(session, statement)
+    ]
+
+
+def monthly_changes(
+    session: Session,
+    year: int,
+    days: Sequence[date],
+    attribution: Attribution,
+    kinds: Collection[UnitKind],
+) -> list[dict[str, dict[tuple[str, str, str], tuple[int, int, int]]]]:
+    """For each of ``days`` (ascending), each unit's change of counts since the day before
+    (at the first, since nothing), by (outcome, severity, category): one aggregate."""
+    bucket = case(*((D.day <= day, i) for i, day in enumerate(days)), else_=len(days))
+    statement = (
+        select(
+            D.unit,
+            D.outcome,
+            D.severity,
+            D.category,
+            bucket,
+            func.sum(D.n),
+            func.sum(D.fakes),
+            func.sum(D.repeats),
+        )
+        .where(*_where(year, attribution, kinds), D.day <= days[-1])
+        .group_by(D.unit, D.outcome, D.severity, D.category, bucket)
+    )
+    changes: list[dict[str, dict[tuple[str, str, str], tuple[int, int, int]]]] = [{} for _ in days]
+    for unit, outcome, severity, category, day, n, fakes, repeats in select_rows(
+        session, statement
+    ):
+        if n or fakes or repeats:
+            by_key = changes[day].setdefault(unit, {})
+            by_key[(outcome, severity, category)] = (int(n), int(fakes), int(repeats))
+    return changes
