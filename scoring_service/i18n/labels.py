@@ -41,6 +41,7 @@ METRICS: Mapping[str, str] = {
     "fakes": N_("fake rectifications"),
     "repeats": N_("repeated findings"),
     "rate": N_("rectification rate"),
+    "overdue_by_category": N_("overdue by category"),
 }
 # Who a token or an account is, and what its role lets it do (access/roles.py).
 ROLES: Mapping[str, str] = {

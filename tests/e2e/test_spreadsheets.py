@@ -379,7 +379,7 @@ def test_cli_exports_explanations_and_alerts(demo: str, tmp_path: Path) -> None:
     assert [r["问题编号"].value for r in findings] == [f["code"] for f in doc["findings"]]
     reasons = {"territorial": "在下辖单位发现", "found": "在本单位发现"}
     for row, want in zip(findings, doc["findings"], strict=True):
-        assert row["整改结果"].value in {"按期整改", "逾期整改", "超期未改", "未到期"}
+        assert row["整改结果"].value in {"按期整改", "逾期整改", "逾期未整改", "整改中（未到期）"}
         assert row["计入原因"].value == "、".join(reasons[r] for r in want["counts_because"])
         if want["completed_on"]:
             assert_date(row["完成日期"], want["completed_on"])

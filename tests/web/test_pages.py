@@ -190,3 +190,19 @@ def test_remembered_pages_follow_every_write(tmp_path: Path) -> None:
         assert site.client("heping").get(unit_page).status_code == 404
     finally:
         site.services.close()
+
+
+def test_a_unit_page_reads_its_rules_in_words(demo: Site) -> None:
+    page = demo.client("reader").get("/years/2018/units/441624?as_of=2018-12-31").text
+    section = re.search(r'<table class="table compact rules">(.*?)</section>', page, flags=re.S)
+    assert section is not None
+    rules = section.group(1)
+    for machine in (">=", "&gt;=", "==", "rate", "overdue_major", " and "):
+        assert machine not in rules
+    assert "整改率不低于95%，且没有逾期未整改的重大问题" in rules
+    # The rate as the clerk recounts it, and how late and major findings weigh.
+    assert re.search(r"整改率 \d+\.\d\d% = [\d.]+ ÷ [\d.]+", rules)
+    assert "逾期整改的计 0.5" in rules
+    # The rule set named by its year and date, not by its hash.
+    meta = re.search(r'<p class="meta">(.*?)</p>', page, flags=re.S)
+    assert meta is not None and "2018年版" in meta.group(1) and "规则版本" not in meta.group(1)
