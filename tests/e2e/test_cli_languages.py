@@ -206,7 +206,7 @@ def test_the_same_explanation_in_chinese_and_in_english(demo_db: str) -> None:
         finding,
         "441624103",
         "6.2",
-        "重大",
+        "重大问题",
         "2018年7月10日",
         "2018年7月30日",
         "逾期未整改",
