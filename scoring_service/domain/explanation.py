@@ -11,6 +11,7 @@ from scoring_service.domain.metrics import round_rate
 from scoring_service.domain.ruleset import MetricValue, Rule
 from scoring_service.domain.scoring import json_number
 from scoring_service.i18n import gettext as _
+from scoring_service.i18n.labels import KINDS, label
 
 
 def _value(name: str, value: MetricValue, parts: dict[str, Any]) -> Any:
@@ -123,6 +124,6 @@ def _find(assessment: Assessment, unit_code: str) -> UnitResult:
             "unit %(unit_code)r is not a scored unit of %(year)s (scored kinds: %(kinds)s)",
             unit_code=unit_code,
             year=assessment.year,
-            kinds=", ".join(k.value for k in assessment.ruleset.scored_kinds),
+            kinds=_(", ").join(label(KINDS, k.value) for k in assessment.ruleset.scored_kinds),
         )
     )
