@@ -334,6 +334,10 @@ ERROR_RESPONSES = {
 }
 
 
+# The query parameters that choose a file instead of JSON: declared on the file operations.
+FILE_PARAMS = frozenset({"format", "encoding"})
+
+
 def build_document(operations: Iterable[Operation]) -> dict[str, Any]:
     """The OpenAPI 3.1 document of ``operations``."""
     ops = list(operations)
@@ -355,10 +359,22 @@ def build_document(operations: Iterable[Operation]) -> dict[str, Any]:
         operation_id = op.endpoint.replace(".", "_")
         example = examples.get(operation_id, {})
         params = _path_params(op)
+        # One operation, one media type: a JSON operation whose files have their own
+        # operations (``rule.csv``, ``rule.xlsx``) declares JSON only, so that a generated
+        # client never parses a file as JSON; ``format`` stays readable, undeclared.
+        files_apart = (
+            op.response is not None
+            and bool(op.media)
+            and op.method == "GET"
+            and op.query is not None
+            and "format" in op.query.model_fields
+        )
         if op.query is not None:
             query = resolve(ref(op.query, "validation"))
             required = set(query.get("required", ()))
             for name, prop in query.get("properties", {}).items():
+                if files_apart and name in FILE_PARAMS:
+                    continue
                 schema = _strip_null(dict(prop))
                 description = schema.pop("description", None) or QUERY_PARAMS[name]
                 schema.pop("title", None)
@@ -398,8 +414,9 @@ def build_document(operations: Iterable[Operation]) -> dict[str, Any]:
             if "response" in example:
                 json_media["examples"] = _example(example["response"], op.summary)
             content: dict[str, Any] = {JSON: json_media}
-            for media, description in op.media.items():
-                content[media] = _file_media(media, description, example)
+            if not files_apart:
+                for media, description in op.media.items():
+                    content[media] = _file_media(media, description, example)
             success["content"] = content
         elif op.export is not None:
             # Generated clients read the first media type they know: octet-stream makes them
@@ -469,7 +486,14 @@ def build_document(operations: Iterable[Operation]) -> dict[str, Any]:
         operation: dict[str, Any] = {
             "operationId": operation_id,
             "summary": op.summary,
-            "description": markdown(op.description),
+            "description": markdown(op.description)
+            + (
+                "\n\nThe same as a file: "
+                + ", ".join(f"`{op.rule}.{FORMATS[m]}`" for m in op.media if m in FORMATS)
+                + "."
+                if files_apart
+                else ""
+            ),
             "tags": [op.tag],
             "parameters": params,
             "responses": dict(sorted(responses.items())),

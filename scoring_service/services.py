@@ -29,7 +29,9 @@ from scoring_service.domain.ruleset import Catalogue, Ruleset, RuleSource
 from scoring_service.domain.timeline import state_of
 from scoring_service.gc_pause import bulk
 from scoring_service.i18n import gettext
+from scoring_service.i18n.labels import KINDS, label
 from scoring_service.results import IndexCheck, Recomputation, ScoreRun, YearSummary
+from scoring_service.rules.words import explanation_in_words
 from scoring_service.rules_in_force import as_of_for, ruleset_of
 from scoring_service.unit_of_work import UnitOfWork
 
@@ -233,7 +235,7 @@ def explain_unit(
             raise _no_data(year)
         held = uow.index.unit(year, unit)
         if held is None or held.kind not in ruleset.scored_kinds:
-            kinds = ", ".join(k.value for k in ruleset.scored_kinds)
+            kinds = gettext(", ").join(label(KINDS, k.value) for k in ruleset.scored_kinds)
             raise NotFound(
                 gettext(
                     "unit %(unit)r is not a scored unit of %(year)s (scored kinds: %(kinds)s)",
@@ -253,7 +255,7 @@ def explain_unit(
         whole, _ = compute(uow, year, as_of=day)
         rank = next(r.rank for r in whole.results if r.unit.code == unit)
     one = assess_unit(year, held, counted, ruleset, day, uow.evaluator, rank)
-    return explanation(one, unit)
+    return explanation_in_words(explanation(one, unit), ruleset)
 
 
 def _stored_rank(

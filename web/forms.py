@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic_core._pydantic_core import list_all_errors
 
 from scoring_service.domain.errors import InvalidRequest
-from scoring_service.i18n import _
+from scoring_service.i18n import N_, _
 
 M = TypeVar("M", bound=BaseModel)
+_PYDANTIC_ERRORS = frozenset(e["type"] for e in list_all_errors())
 
 
 class Form(BaseModel):
@@ -32,11 +34,64 @@ class Problem:
     message: str
 
 
+# The words the pages put beside the fields people fill: a refusal names a field by them,
+# not by its name in the address ("距期限（天）以内", not "due_within").
+FIELD_LABELS: Mapping[str, str] = {
+    "as_of": N_("As of"),
+    "within": N_("Due within (days)"),
+    "due_within": N_("Due within (days)"),
+    "severity": N_("Severity"),
+    "outcome": N_("Outcome"),
+    "county": N_("County"),
+    "kind": N_("Kind"),
+    "unit": N_("Unit"),
+    "criterion": N_("Criterion"),
+    "category": N_("Category"),
+    "sort": N_("Sort by"),
+    "page": N_("Page"),
+    "date": N_("Date"),
+    "deadline": N_("Deadline"),
+    "new_deadline": N_("New deadline"),
+    "start_date": N_("Start date"),
+    "end_date": N_("End date"),
+    "letter_date": N_("Letter date"),
+    "note": N_("Note"),
+    "reason": N_("Reason"),
+    "description": N_("Description"),
+    "group": N_("Group"),
+    "month": N_("Month"),
+    "quarter": N_("Quarter"),
+    "year": N_("Year"),
+    "code": N_("Code"),
+    "username": N_("User name"),
+    "password": N_("Password"),
+    "towns": N_("Towns"),
+    "villages": N_("Villages"),
+    "households": N_("Households"),
+    "responsible": N_("Responsible units"),
+    "format": N_("Format"),
+}
+
+
+def field_label(field: str) -> str:
+    """A field as the page names it; a field without a label reads as its name."""
+    head, _dot, rest = field.partition(".")
+    label = FIELD_LABELS.get(head)
+    if label is None:
+        return field
+    return _(label) + (f" {rest}" if rest else "")
+
+
 class FormProblems(InvalidRequest):
     """A query or form that cannot be read; ``problems`` name the fields."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
+        super().__init__(
+            _("; ").join(
+                _("%(field)s: %(message)s", field=field_label(p.field), message=p.message)
+                for p in problems
+            )
+        )
         self.problems = problems
 
 
@@ -50,7 +105,28 @@ def message_of(error: Mapping[str, Any]) -> str:
         return _("choose one of the values offered")
     if kind.startswith("int") or kind.startswith("float"):
         return _("a whole number is expected")
-    return str(error.get("msg", ""))
+    # Bounds in words, with the limit the field has (pydantic's own text is English).
+    ctx = error.get("ctx") or {}
+    bounds = {
+        "greater_than_equal": N_("at least %(limit)s"),
+        "greater_than": N_("more than %(limit)s"),
+        "less_than_equal": N_("at most %(limit)s"),
+        "less_than": N_("less than %(limit)s"),
+        "too_long": N_("at most %(limit)s items"),
+        "too_short": N_("at least %(limit)s items"),
+        "string_too_long": N_("at most %(limit)s characters"),
+        "string_too_short": N_("at least %(limit)s characters"),
+    }
+    limits = [ctx[k] for k in ("ge", "gt", "le", "lt", "max_length", "min_length") if k in ctx]
+    if kind in bounds and limits:
+        return _(bounds[kind], limit=limits[0])
+    if kind == "value_error" and "error" in ctx:
+        return str(ctx["error"])  # the validator's own words, in the language in force
+    if kind == "string_pattern_mismatch":
+        return _("not written as this field asks")
+    if kind in _PYDANTIC_ERRORS:  # pydantic's own words are English
+        return _("this value cannot be read")
+    return str(error.get("msg", ""))  # a validator's own error, in the language in force
 
 
 def read(model: type[M], data: Mapping[str, Any]) -> M:

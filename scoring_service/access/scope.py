@@ -31,6 +31,7 @@ from scoring_service.domain.principals import Forbidden, Principal, Reach
 from scoring_service.domain.ruleset import Attribution
 from scoring_service.i18n import N_
 from scoring_service.i18n import gettext as _
+from scoring_service.i18n.labels import not_held
 from scoring_service.unit_of_work import UnitOfWork
 
 # What the services name in a refusal (``what`` below), as they write it: each read in the
@@ -91,11 +92,7 @@ def sees_finding(where: Reach, found_at: str, counts_for: Collection[str]) -> bo
 
 def hidden(what: str, code: str, year: int | None = None) -> NotFound:
     """What a read of a record outside the reach answers: the same as for a missing one."""
-    if year is None:
-        return NotFound(_("no %(what)s %(code)r is held", what=what, code=code))
-    return NotFound(
-        _("the year %(year)s has no %(what)s %(code)r", year=year, what=what, code=code)
-    )
+    return NotFound(not_held(what, code, year))
 
 
 def alerts_seen(

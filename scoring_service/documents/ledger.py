@@ -49,8 +49,8 @@ SUMMARY_COLUMNS = (
     Column("问题数", "int"),
     Column("按期整改", "int"),
     Column("逾期整改", "int"),
-    Column("超期未改", "int"),
-    Column("未到期", "int"),
+    Column("逾期未整改", "int"),
+    Column("整改中", "int"),
     Column("虚假整改", "int"),
     Column("整改率", "rate"),
 )

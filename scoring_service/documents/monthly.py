@@ -29,7 +29,7 @@ from scoring_service.reports.exports import ALERT_NAMES
 from scoring_service.unit_of_work import UnitOfWork
 
 TEMPLATE = "monthly.docx"
-OVERDUE, UNESCALATED = "超期未改", "未及时报告"
+OVERDUE, UNESCALATED = "逾期未整改", "未及时报告"
 
 
 def month_end(year: int, month: int) -> date:

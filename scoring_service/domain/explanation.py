@@ -11,18 +11,23 @@ from scoring_service.domain.metrics import round_rate
 from scoring_service.domain.ruleset import MetricValue, Rule
 from scoring_service.domain.scoring import json_number
 from scoring_service.i18n import gettext as _
+from scoring_service.i18n.labels import KINDS, label
 
 
-def _value(name: str, value: MetricValue) -> Any:
+def _value(name: str, value: MetricValue, parts: dict[str, Any]) -> Any:
     if name == "rate" and isinstance(value, Fraction):
-        return {"value": round_rate(value), "exact": f"{value.numerator}/{value.denominator}"}
+        exact = f"{value.numerator}/{value.denominator}"
+        return {"value": round_rate(value), "exact": exact, **parts}
     if isinstance(value, Fraction):
         return json_number(value)
     return value
 
 
-def _rule(rule: Rule, values: dict[str, MetricValue], fired: dict[str, Any]) -> dict[str, Any]:
-    read = {name: _value(name, values.get(name, 0)) for name in sorted(rule.condition.metrics)}
+def _rule(
+    rule: Rule, values: dict[str, MetricValue], fired: dict[str, Any], parts: dict[str, Any]
+) -> dict[str, Any]:
+    names = sorted(rule.condition.metrics)
+    read = {name: _value(name, values.get(name, 0), parts) for name in names}
     entry: dict[str, Any] = {
         "rule": rule.id,
         "name": rule.name,
@@ -52,6 +57,9 @@ def explanation(assessment: Assessment, unit_code: str) -> dict[str, Any]:
         for f in verdict.fired
     }
     row = result.to_row(list(ruleset.catalogue.categories))
+    # The rate's weighted credit and weight, which a clerk can recount from the findings.
+    credit, weight = result.metrics.rate_parts(ruleset)
+    parts = {"credit": json_number(credit), "weight": json_number(weight)}
     findings = sorted(
         result.counted, key=lambda item: (item[0].finding.found_on, item[0].finding.code)
     )
@@ -66,7 +74,7 @@ def explanation(assessment: Assessment, unit_code: str) -> dict[str, Any]:
             "parent": result.unit.parent,
         },
         "row": row,
-        "rules": [_rule(rule, values, fired) for rule in ruleset.rules],
+        "rules": [_rule(rule, values, fired, parts) for rule in ruleset.rules],
         "caps": {
             "bonus": _cap(verdict.bonus_total, ruleset.cap_bonus),
             "deduction": _cap(verdict.deduction_total, ruleset.cap_deduction),
@@ -116,6 +124,6 @@ def _find(assessment: Assessment, unit_code: str) -> UnitResult:
             "unit %(unit_code)r is not a scored unit of %(year)s (scored kinds: %(kinds)s)",
             unit_code=unit_code,
             year=assessment.year,
-            kinds=", ".join(k.value for k in assessment.ruleset.scored_kinds),
+            kinds=_(", ").join(label(KINDS, k.value) for k in assessment.ruleset.scored_kinds),
         )
     )

@@ -111,6 +111,18 @@ class Metrics:
         self.rate = Fraction(credit, weight) if weight else None
         return self
 
+    def rate_parts(self, ruleset: Ruleset) -> tuple[Fraction, Fraction]:
+        """The rate's numerator and denominator as a clerk recounts them: the weighted
+        credit of the due findings (late ones at the rule set's late credit) and their
+        weight, e.g. 68.5 and 124 for a rate of 55.24%."""
+        credit_of = {Outcome.ON_TIME: Fraction(1), Outcome.LATE: ruleset.late_credit}
+        credit = weight = Fraction(0)
+        for (outcome, severity), count in self.due_counts.items():
+            w = ruleset.severity_weights[severity] * count
+            weight += w
+            credit += w * credit_of.get(outcome, Fraction(0))
+        return credit, weight
+
     def values(self) -> dict[str, MetricValue]:
         """Flat metric values as rule conditions read them."""
         flat: dict[str, MetricValue] = {name: getattr(self, name) for name in SCALAR_METRICS}

@@ -183,7 +183,9 @@ def replay(finding: Finding, events: Iterable[Event]) -> tuple[list[Span], Findi
                 _apply(state, event)
         end = starts[i + 1] if i + 1 < len(starts) else None
         pieces = [start]
-        if not state.rectified:
+        # A deadline on the calendar's last day (9999-12-31, a valid bundle date) is never
+        # passed: no turn to overdue, and no day after it to compute.
+        if not state.rectified and state.effective_deadline < date.max:
             # outcome() says overdue once the as-of date is past the effective deadline.
             turn = state.effective_deadline + timedelta(days=1)
             if start < turn and (end is None or turn < end):

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from scoring_service.domain.ruleset import Ruleset
+from scoring_service.i18n import format_date
+from scoring_service.i18n import gettext as _
 
 PUBLISHED = "published"  # a version published from a draft: it overrides the shipped files
 SHIPPED = "shipped"  # the files of rules/<year>/, recorded when first needed
@@ -92,3 +94,19 @@ class VersionedRules(Protocol):
     def by_hash(self, year: int, content_hash: str) -> Ruleset | None: ...
 
     def years(self) -> list[int]: ...
+
+
+def version_in_words(year: int, version: StoredVersion | None) -> str:
+    """A rule set version as the office names it, by its date and not its hash: "2019年版
+    第3次修订（发布于 2019年6月1日）"; the shipped files never recorded read as such."""
+    if version is None:
+        return _("the shipped %(year)s rules", year=year)
+    day = format_date(version.published_at.date())
+    if version.number <= 1:
+        return _("%(year)s rules (published %(day)s)", year=year, day=day)
+    return _(
+        "%(year)s rules, revision %(revision)s (published %(day)s)",
+        year=year,
+        revision=version.number - 1,
+        day=day,
+    )

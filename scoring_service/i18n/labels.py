@@ -41,6 +41,7 @@ METRICS: Mapping[str, str] = {
     "fakes": N_("fake rectifications"),
     "repeats": N_("repeated findings"),
     "rate": N_("rectification rate"),
+    "overdue_by_category": N_("overdue by category"),
 }
 # Who a token or an account is, and what its role lets it do (access/roles.py).
 ROLES: Mapping[str, str] = {
@@ -123,3 +124,34 @@ class InChinese(Mapping[str, str]):
 
     def __len__(self) -> int:
         return len(self._table)
+
+
+# What a read of a record the year does not hold (or the reader may not see) answers, one
+# sentence per kind of record so that each reads whole in every language.
+NOT_HELD_IN_YEAR: Mapping[str, str] = {
+    "unit": N_("the year %(year)s has no unit %(code)r"),
+    "inspection": N_("the year %(year)s has no inspection %(code)r"),
+    "group": N_("the year %(year)s has no inspection group %(code)r"),
+    "finding": N_("the year %(year)s has no finding %(code)r"),
+    "report": N_("the year %(year)s has no rectification report %(code)r"),
+    "extension request": N_("the year %(year)s has no extension request %(code)r"),
+}
+NOT_HELD: Mapping[str, str] = {
+    "unit": N_("no unit %(code)r is held"),
+    "report": N_("no rectification report %(code)r is held"),
+    "extension request": N_("no extension request %(code)r is held"),
+    "file": N_("no file %(code)r is held"),
+}
+
+
+def not_held(what: str, code: str, year: int | None = None) -> str:
+    """The sentence for a record that is not held: its kind in words, never its machine name."""
+    table = NOT_HELD if year is None else NOT_HELD_IN_YEAR
+    message = table.get(what)
+    if message is None:
+        if year is None:
+            return gettext("no %(what)s %(code)r is held", what=gettext(what), code=code)
+        return gettext(
+            "the year %(year)s has no %(what)s %(code)r", year=year, what=gettext(what), code=code
+        )
+    return gettext(message, year=year, code=code)

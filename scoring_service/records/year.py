@@ -13,6 +13,7 @@ from scoring_service.domain.errors import NotFound
 from scoring_service.domain.model import YearData
 from scoring_service.domain.ruleset import Ruleset
 from scoring_service.i18n import gettext as _
+from scoring_service.i18n.labels import not_held as not_held_text
 from scoring_service.rules_in_force import ruleset_of
 from scoring_service.unit_of_work import UnitOfWork
 
@@ -37,9 +38,7 @@ def held_year(uow: UnitOfWork, year: int) -> None:
 
 def not_held(year: int, what: str, code: str) -> NotFound:
     """The error for a record the year does not hold."""
-    return NotFound(
-        _("the year %(year)s has no %(what)s %(code)r", year=year, what=what, code=code)
-    )
+    return NotFound(not_held_text(what, code, year))
 
 
 def begin_write(uow: UnitOfWork, year: int, *, create: bool) -> Ruleset:

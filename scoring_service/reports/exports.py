@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from scoring_service.i18n.labels import ALERT_TYPES, OUTCOMES, REASONS, InChinese
+from scoring_service.domain.metrics import SCALAR_METRICS
+from scoring_service.i18n.labels import ALERT_TYPES, METRICS, OUTCOMES, REASONS, InChinese
 from scoring_service.records.groups import find_group
 from scoring_service.records.inspections import get_inspection
 from scoring_service.records.units import unit_names
@@ -244,18 +245,8 @@ def scores_xlsx(
 
 OUTCOME_NAMES = InChinese(OUTCOMES)
 REASON_NAMES = InChinese(REASONS)
-METRIC_NAMES = {
-    "findings": "问题数",
-    "due": "应整改",
-    "on_time": "按期整改",
-    "late": "逾期整改",
-    "overdue": "超期未改",
-    "open": "未到期",
-    "overdue_major": "重大问题超期未改",
-    "fakes": "虚假整改",
-    "repeats": "问题反弹",
-    "rate": "整改率",
-}
+# The catalogue's words, so a file reads as the pages do (one term per idea).
+METRIC_NAMES = {key: InChinese(METRICS)[key] for key in SCALAR_METRICS}
 METRIC_COLUMNS = (Column("指标"), Column("代码", "code"), Column("值", "number"))
 RULE_COLUMNS = (
     Column("规则", "code"),
@@ -302,7 +293,7 @@ def _metric_rows(doc: dict[str, Any]) -> list[list[Any]]:
         for key, name in METRIC_NAMES.items()
     ]
     out += [
-        [f"超期未改（类别 {c}）", f"overdue_by_category.{c}", n]
+        [f"逾期未整改（类别 {c}）", f"overdue_by_category.{c}", n]
         for c, n in m["overdue_by_category"].items()
     ]
     for key, name in (("bonus", "加分"), ("deduction", "扣分")):

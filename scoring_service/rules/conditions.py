@@ -31,6 +31,7 @@ from typing import Literal
 
 from scoring_service.domain.metrics import CATEGORY_PREFIX, SCALAR_METRICS
 from scoring_service.domain.ruleset import MetricValue
+from scoring_service.i18n import N_
 from scoring_service.i18n import gettext as _
 
 # The metrics every unit has (spec section 5); ``overdue_by_category.<C>`` comes on top.
@@ -87,13 +88,13 @@ _TOKEN = re.compile(
 _KEYWORDS = frozenset({"and", "or", "not"})
 # Common slips, answered with what to write instead.
 _HINTS = {
-    "=": "use '==' to compare",
-    "≥": "use '>='",
-    "≤": "use '<='",
-    "≠": "use '!='",
-    "&": "use 'and'",
-    "|": "use 'or'",
-    "!": "use 'not' or '!='",
+    "=": N_("use '==' to compare"),
+    "≥": N_("use '>='"),
+    "≤": N_("use '<='"),
+    "≠": N_("use '!='"),
+    "&": N_("use 'and'"),
+    "|": N_("use 'or'"),
+    "!": N_("use 'not' or '!='"),
 }
 
 
@@ -113,7 +114,9 @@ def tokenize(text: str) -> list[Token]:
         if match is None:
             char = text[pos]
             hint = _HINTS.get(char)
-            message = _("unexpected character %(char)r", char=char) + (f": {hint}" if hint else "")
+            message = _("unexpected character %(char)r", char=char)
+            if hint:
+                message = _("%(message)s: %(hint)s", message=message, hint=_(hint))
             raise ConditionError(message, pos + 1)
         kind = match.lastgroup
         value = match.group()

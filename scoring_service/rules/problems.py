@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from scoring_service.i18n import gettext as _
+from scoring_service.i18n import ngettext
+
 
 @dataclass(frozen=True, slots=True)
 class RuleProblem:
@@ -16,8 +19,13 @@ class RuleProblem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+        # File, line and key in words ("rules/2018/rules.yaml 第 12 行，键 rules[0].when：...").
+        where = _("%(file)s:%(line)s", file=self.file, line=self.line) if self.line else self.file
+        if self.key:
+            return _(
+                "%(where)s: %(key)s: %(message)s", where=where, key=self.key, message=self.message
+            )
+        return _("%(where)s: %(message)s", where=where, message=self.message)
 
 
 class RuleFileError(Exception):
@@ -29,8 +37,8 @@ class RuleFileError(Exception):
 
     def _text(self) -> str:
         count = len(self.problems)
-        head = f"{count} problem{'s' if count != 1 else ''} in rule files"
-        return "\n  ".join([head + ":", *(str(problem) for problem in self.problems)])
+        head = ngettext("%(num)s problem in rule files:", "%(num)s problems in rule files:", count)
+        return "\n  ".join([head, *(str(problem) for problem in self.problems)])
 
 
 class UnknownRulesetYear(RuleFileError, LookupError):

@@ -145,3 +145,39 @@ def test_the_api_lists_the_first_problems_and_counts_the_rest(tmp_path: Path) ->
         "the bundle has 50,000 problems (the first 1,000 are listed); nothing was stored"
     )
     assert len(response.get_data()) < 100_000  # 50,000 problems once took megabytes
+
+
+# --- dates at the calendar's ends ----------------------------------------------------------
+
+
+def far_bundle() -> str:
+    """A deadline and an extension on 9999-12-31, the last day the bundle's dates allow."""
+    bundle = spec_bundle()
+    bundle["inspections"][0]["findings"][1]["deadline"] = "9999-12-31"
+    bundle["events"][0]["new_deadline"] = "9999-12-31"
+    return json.dumps(bundle, ensure_ascii=False)
+
+
+def early_bundle() -> str:
+    bundle = spec_bundle()
+    bundle["inspections"][0]["findings"][1]["deadline"] = "0001-01-01"
+    return json.dumps(bundle, ensure_ascii=False)
+
+
+def test_far_deadlines_score_through_the_command_line(db_url: str, tmp_path: Path) -> None:
+    code, out, err = run("--db", db_url, "import", write(tmp_path, far_bundle()))
+    assert code == 0, err
+    code, out, err = run("--db", db_url, "score", "--year", "2018")
+    assert code == 0 and "Traceback" not in err, err
+    code, out, err = run("--db", db_url, "import", "--replace", write(tmp_path, early_bundle()))
+    assert code != 0 and "Traceback" not in err
+    assert "/inspections/0/findings/1/deadline" in out + err
+
+
+def test_far_deadlines_score_through_the_api(api: Api) -> None:
+    assert post_raw(api, far_bundle()).status_code in (200, 201), "import"
+    scores = api.get(f"{Y}/scores")
+    assert scores.status_code == 200
+    assert scores.get_json()["items"]
+    doc = problem(post_raw(api, early_bundle()), 422)
+    assert any(e["pointer"] == "/inspections/0/findings/1/deadline" for e in doc["errors"])

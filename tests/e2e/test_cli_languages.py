@@ -62,7 +62,8 @@ def test_every_commands_help_reads_in_chinese_by_default(
 
 # A failing rule case is named by its place and its name: the name is the rule editor's
 # (data, as written in the case file), what differed is the service's.
-_CASE = re.compile(r"^(\s*\S+\.yaml:\d+: ).*?: (?=\S+ )", re.MULTILINE)
+# A failing case's line: "<file> 第 <line> 行，<name the editor wrote>：<what differed>".
+_CASE = re.compile(r"^(\s*\S+\.yaml 第 \d+ 行，).*?：", re.MULTILINE)
 
 
 def without_case_names(text: str) -> str:
@@ -205,10 +206,10 @@ def test_the_same_explanation_in_chinese_and_in_english(demo_db: str) -> None:
         finding,
         "441624103",
         "6.2",
-        "重大",
+        "重大问题",
         "2018年7月10日",
         "2018年7月30日",
-        "超期未改",
+        "逾期未整改",
         "在下辖单位发现",
     ]
     assert row_en.split()[:6] == [finding, "441624103", "6.2", "major", "2018-07-10", "2018-07-30"]

@@ -377,7 +377,12 @@ def test_the_ledger_holds_every_finding_with_its_state(demo: Api) -> None:
             assert code not in seen
             seen[code] = row
     assert set(seen) == set(states)
-    outcomes = {"on_time": "按期整改", "late": "逾期整改", "overdue": "超期未改", "open": "未到期"}
+    outcomes = {
+        "on_time": "按期整改",
+        "late": "逾期整改",
+        "overdue": "逾期未整改",
+        "open": "整改中（未到期）",
+    }
     for code, row in seen.items():
         state = states[code]["state"]
         assert row["状态"].split("\n")[0] == outcomes[state["outcome"]]
@@ -401,7 +406,7 @@ def test_the_ledgers_totals_are_the_county_scores_metrics(demo: Api) -> None:
     by_code = {r["县区代码"]: r for r in summary}
     for score in scores:
         m, row = score["metrics"], by_code[score["unit"]]
-        assert [row[h] for h in ("问题数", "按期整改", "逾期整改", "超期未改", "未到期")] == [
+        assert [row[h] for h in ("问题数", "按期整改", "逾期整改", "逾期未整改", "整改中")] == [
             m["findings"],
             m["on_time"],
             m["late"],

@@ -235,12 +235,15 @@ def test_alert_exports_hold_every_alert_the_json_lists(loaded: Api) -> None:
 def test_openapi_lists_the_new_downloads(api: Api) -> None:
     doc = api.client.get("/api/v1/openapi.json").get_json()
     for path in ("/api/v1/years/{year}/units/{code}/explanation", "/api/v1/years/{year}/alerts"):
-        op = doc["paths"][path]["get"]
-        content = op["responses"]["200"]["content"]
-        assert "text/csv" in content
-        assert "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" in content
-        params = {p["name"]: p for p in op["parameters"]}
-        assert {"format", "encoding"} <= set(params)
+        # The JSON operation declares JSON; each file is an operation of its own.
+        assert list(doc["paths"][path]["get"]["responses"]["200"]["content"]) == [
+            "application/json"
+        ]
+        csv = doc["paths"][path + ".csv"]["get"]
+        assert "text/csv" in csv["responses"]["200"]["content"]
+        assert "encoding" in {p["name"] for p in csv["parameters"]}
+        xlsx = doc["paths"][path + ".xlsx"]["get"]["responses"]["200"]["content"]
+        assert "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" in xlsx
 
 
 def test_exports_of_explanations_and_alerts_cannot_run_code(api: Api) -> None:
@@ -379,7 +382,7 @@ def test_cli_exports_explanations_and_alerts(demo: str, tmp_path: Path) -> None:
     assert [r["问题编号"].value for r in findings] == [f["code"] for f in doc["findings"]]
     reasons = {"territorial": "在下辖单位发现", "found": "在本单位发现"}
     for row, want in zip(findings, doc["findings"], strict=True):
-        assert row["整改结果"].value in {"按期整改", "逾期整改", "超期未改", "未到期"}
+        assert row["整改结果"].value in {"按期整改", "逾期整改", "逾期未整改", "整改中（未到期）"}
         assert row["计入原因"].value == "、".join(reasons[r] for r in want["counts_because"])
         if want["completed_on"]:
             assert_date(row["完成日期"], want["completed_on"])

@@ -96,7 +96,7 @@ def test_a_label_is_marked_where_it_is_defined_and_translated_where_it_is_read()
     from scoring_service.i18n.labels import OUTCOMES, label
 
     assert i18n.N_("overdue") == "overdue"  # marking alone translates nothing
-    assert label(OUTCOMES, "overdue") == "超期未改"
+    assert label(OUTCOMES, "overdue") == "逾期未整改"
     assert label(OUTCOMES, "something_new") == "something_new"
     with use_language("en"):
         assert label(OUTCOMES, "overdue") == "overdue"

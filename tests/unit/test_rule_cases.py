@@ -350,3 +350,23 @@ def test_a_year_folder_runs_its_tests_folder(rules_dir: Path) -> None:
     [failure] = report.failures
     assert failure.summary() == "rules/2018/tests/cases.yaml:5: fails: score 95, expected 100"
     assert load_ruleset(2018, rules_dir).year == 2018  # a tests/ folder does not bother the loader
+
+
+@pytest.mark.language("zh")
+def test_a_failing_case_reads_in_the_catalogue_s_words(rules_dir: Path) -> None:
+    path = write_cases(
+        rules_dir,
+        """\
+        cases:
+          - name: wrong grade
+            metrics: {on_time: 19, overdue: 1, rate: 0.9499}
+            expect: {grade: excellent, measures: [commendation]}
+        """,
+    )
+    [case] = load_cases(path)
+    differences = run_case(case, load_ruleset(2018, rules_dir), PythonEngine())
+    assert "等次 为 较好，应为 好" in differences
+    assert "措施 为 无，应为 通报表扬" in differences
+    for text in differences:
+        for machine in ("grade", "good", "excellent", "commendation"):
+            assert machine not in text, text

@@ -188,7 +188,7 @@ def test_an_archive_the_service_refuses_is_refused_in_words(demo: Site) -> None:
 def test_bad_choices_are_refused_in_words(demo: Site) -> None:
     client = demo.client("office")
     refused = client.get(f"{Y}/documents/monthly?month=13")
-    assert refused.status_code == 422 and "month" in refused.text
+    assert refused.status_code == 422 and "月份" in refused.text
     assert client.get(f"{Y}/documents/archive?quarter=0").status_code == 422
 
 

@@ -112,7 +112,7 @@ def test_the_due_page_names_the_report_and_the_request_waiting(loop_site: Site) 
     assert F1 not in other and F2 not in other and OTHER in other
     # Bad input is refused in words naming the field.
     refused = loop_site.client("office").get("/years/2018/due?within=-1")
-    assert refused.status_code == 422 and "within" in refused.text
+    assert refused.status_code == 422 and "距期限（天）以内：不小于 0" in refused.text
 
 
 def test_the_due_page_downloads_the_command_lines_file(demo: Site) -> None:

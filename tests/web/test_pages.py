@@ -133,7 +133,9 @@ def test_a_query_that_cannot_be_read_names_its_field(demo: Site) -> None:
     client = demo.client("reader")
     response = client.get("/years/2018/findings?due_within=soon&severity=huge")
     assert response.status_code == 422
-    assert "due_within" in response.text and "severity" in response.text
+    # Each field by the words beside it on the page, not its name in the address.
+    assert "距期限（天）以内：应为整数" in response.text and "问题性质：" in response.text
+    assert "due_within" not in response.text
     assert "<html" in response.text  # a page, not the API's JSON
     response = client.get("/years/2018/units/999999")
     assert response.status_code == 404
@@ -240,3 +242,19 @@ def test_a_second_worker_serves_the_first_s_answer_only_through_a_shared_cache(
     finally:
         first.services.close()
         Site(second).services.close()
+
+
+def test_a_unit_page_reads_its_rules_in_words(demo: Site) -> None:
+    page = demo.client("reader").get("/years/2018/units/441624?as_of=2018-12-31").text
+    section = re.search(r'<table class="table compact rules">(.*?)</section>', page, flags=re.S)
+    assert section is not None
+    rules = section.group(1)
+    for machine in (">=", "&gt;=", "==", "rate", "overdue_major", " and "):
+        assert machine not in rules
+    assert "整改率不低于95%，且没有逾期未整改的重大问题" in rules
+    # The rate as the clerk recounts it, and how late and major findings weigh.
+    assert re.search(r"整改率 \d+\.\d\d% = [\d.]+ ÷ [\d.]+", rules)
+    assert "逾期整改的计 0.5" in rules
+    # The rule set named by its year and date, not by its hash.
+    meta = re.search(r'<p class="meta">(.*?)</p>', page, flags=re.S)
+    assert meta is not None and "2018年版" in meta.group(1) and "规则版本" not in meta.group(1)

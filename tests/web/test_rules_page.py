@@ -95,7 +95,7 @@ def test_a_broken_draft_is_refused_with_file_line_and_key(editor_site: Site) -> 
     assert refused.status_code == 422
     listed = texts(refused.text, "//div[@class='error-summary']//li")
     assert listed == [str(p) for p in expected.value.problems]
-    assert listed[0].startswith("rules/2018/rules.yaml:")
+    assert listed[0].startswith("rules/2018/rules.yaml 第 58 行，键 rules[6].when：")
     assert "R1 raised to 97%" in refused.text  # the note typed is kept
     assert service.list_drafts(editor_site.uow(EDITOR), 2018) == []
     not_zip = upload(client, b"rules.yaml: not a zip")
@@ -112,7 +112,10 @@ def test_draft_tests_dry_run_and_publishing(editor_site: Site) -> None:
     page = client.get(draft_path).text
     tests = parse(page).xpath("//section[@data-cases]")[0]
     assert (tests.get("data-cases"), tests.get("data-failed")) == ("2", "1")
-    assert "rules/2018/tests/threshold.yaml:6: rate 0.95" in page
+    assert texts(page, "//ul[@class='failures']/li") == [
+        "rules/2018/tests/threshold.yaml 第 6 行，"
+        "rate 0.95 is no longer commended：触发 R2，应为 R1"
+    ]
 
     diff = client.get(f"{draft_path}/diff")
     assert diff.status_code == 200
@@ -135,7 +138,9 @@ def test_draft_tests_dry_run_and_publishing(editor_site: Site) -> None:
     assert client.post(f"{draft_path}/publish", data={"note": "x"}).status_code == 400  # CSRF
     refused = client.post(f"{draft_path}/publish", data={"note": "R1 97%", "csrf_token": token})
     assert refused.status_code == 422  # its rule test fails
-    assert "threshold.yaml:6" in " ".join(texts(refused.text, "//div[@class='error-summary']//li"))
+    assert "threshold.yaml 第 6 行" in " ".join(
+        texts(refused.text, "//div[@class='error-summary']//li")
+    )
 
     fixed = upload(client, zipped(files_2018(CASES.replace("{fired: [R1]}", "{fired: [R2]}"))))
     second = fixed.headers["Location"]

@@ -8,6 +8,7 @@ from datetime import date
 from flask import render_template
 
 from scoring_service.records.units import unit_names
+from scoring_service.rulesets.service import version_label
 from scoring_service.services import explain_unit
 from scoring_service.way_up import way_up
 from web import memo, trend
@@ -56,4 +57,5 @@ def unit(year: int, code: str) -> str:
         score_chart=score_chart,
         query=query,
         path=path,
+        version=version_label(uow(), year, doc["ruleset"]),
     )

@@ -18,9 +18,11 @@ from scoring_service.domain.alerts import process_alerts
 from scoring_service.domain.assessment import Evaluator, assess
 from scoring_service.domain.errors import DomainError
 from scoring_service.domain.metrics import Metrics
-from scoring_service.domain.ruleset import Catalogue, Ruleset
+from scoring_service.domain.model import UnitKind
+from scoring_service.domain.ruleset import Catalogue, Grade, Measure, Ruleset
 from scoring_service.domain.scoring import Verdict, fire
-from scoring_service.i18n import gettext
+from scoring_service.i18n import N_, gettext
+from scoring_service.i18n.labels import GRADES, KINDS, MEASURES, label
 from scoring_service.rules.cases.load import load_cases
 from scoring_service.rules.cases.schema import (
     BY_CATEGORY,
@@ -36,6 +38,48 @@ from scoring_service.rules.cases.schema import (
 from scoring_service.rules.loader import available_years, load_ruleset
 from scoring_service.rules.problems import RuleProblem
 
+# What a case expects, named as the case file writes it in English and in the catalogue's
+# words in Chinese ("等次为 较好，应为 好").
+_CASE_NAMES: Mapping[str, str] = {
+    "bonus": N_("bonus"),
+    "deduction": N_("deduction"),
+    "score": N_("score"),
+    "grade": N_("grade"),
+    "measures": N_("measures"),
+    "rank": N_("rank"),
+    "name": N_("name"),
+    "kind": N_("kind"),
+    "findings": N_("findings"),
+    "due": N_("due"),
+    "on_time": N_("on_time"),
+    "late": N_("late"),
+    "overdue": N_("overdue"),
+    "open": N_("open"),
+    "overdue_major": N_("overdue_major"),
+    "fakes": N_("fakes"),
+    "repeats": N_("repeats"),
+    "rate": N_("rate"),
+    "overdue_by_category": N_("overdue_by_category"),
+}
+
+
+def _name(key: str) -> str:
+    """A metric or a verdict's part as people read it: 等次, 整改率, 加分."""
+    return label(_CASE_NAMES, key)
+
+
+def _said(value: Any) -> str:
+    """A value as people read it: grades, measures and kinds in words, numbers exactly."""
+    if isinstance(value, Grade):
+        return label(GRADES, value.value)
+    if isinstance(value, Measure):
+        return label(MEASURES, value.value)
+    if isinstance(value, UnitKind):
+        return label(KINDS, value.value)
+    if isinstance(value, list | tuple) and value and all(isinstance(v, Measure) for v in value):
+        return "、".join(_said(v) for v in value)
+    return show(value)
+
 
 @dataclass(frozen=True, slots=True)
 class CaseResult:
@@ -48,7 +92,12 @@ class CaseResult:
 
     def summary(self) -> str:
         """One line: where the case is, its name, and what differed."""
-        return f"{self.case.where}: {self.case.name}: {'; '.join(self.differences)}"
+        return gettext(
+            "%(where)s: %(name)s: %(differences)s",
+            where=self.case.where,
+            name=self.case.name,
+            differences=gettext("; ").join(self.differences),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +140,13 @@ def run_year(year: int, rules_dir: Path, evaluator: Evaluator) -> YearReport:
 def run_case(case: Case, ruleset: Ruleset, evaluator: Evaluator) -> list[str]:
     """How the case's result differs from its expectation, in plain words; empty: it passes."""
     if case.year != ruleset.year:
-        return [f"the case is for {case.year}, run with the rule set of {ruleset.year}"]
+        return [
+            gettext(
+                "the case is for %(year)s, run with the rule set of %(ruleset)s",
+                year=case.year,
+                ruleset=ruleset.year,
+            )
+        ]
     if isinstance(case, MetricsCase):
         return _run_metrics(case, ruleset, evaluator)
     return _run_bundle(case, ruleset, evaluator)
@@ -137,7 +192,13 @@ def _unknown_categories(metrics: Metrics, catalogue: Catalogue) -> list[str]:
     unknown = sorted(set(metrics.overdue_by_category) - set(catalogue.categories))
     known = ", ".join(catalogue.categories)
     return [
-        f"overdue_by_category: unknown category {c!r} (the catalogue has {known})" for c in unknown
+        gettext(
+            "%(metric)s: unknown category %(code)s (the catalogue has %(known)s)",
+            metric=_name("overdue_by_category"),
+            code=c,
+            known=known,
+        )
+        for c in unknown
     ]
 
 
@@ -149,7 +210,11 @@ def _run_bundle(case: BundleCase, ruleset: Ruleset, evaluator: Evaluator) -> lis
         data = read_bundle(case.bundle.text, catalogue_of)
     except InvalidBundle as error:
         return [
-            f"the bundle is refused: {case.bundle.where(p.pointer)}: {p.message}"
+            gettext(
+                "the bundle is refused: %(where)s: %(problem)s",
+                where=case.bundle.where(p.pointer),
+                problem=p.message,
+            )
             for p in error.problems
         ]
     as_of = case.as_of or ruleset.cutoff
@@ -164,7 +229,11 @@ def _run_bundle(case: BundleCase, ruleset: Ruleset, evaluator: Evaluator) -> lis
         result = results.get(unit)
         if result is None:
             kind = kinds.get(unit)
-            why = "no such unit" if kind is None else f"a {kind.value} is not a scored kind"
+            why = (
+                gettext("no such unit")
+                if kind is None
+                else gettext("a %(kind)s is not scored", kind=label(KINDS, kind.value))
+            )
             out.append(gettext("%(unit)s: no score row (%(why)s)", unit=unit, why=why))
             continue
         facts = {"rank": result.rank, "name": result.unit.name, "kind": result.unit.kind}
@@ -194,7 +263,7 @@ def differences(
             out.append(
                 gettext(
                     "%(name)s %(got)s, expected %(expected)s",
-                    name=name,
+                    name=_name(name),
                     got=show(got),
                     expected=show(want),
                 )
@@ -214,11 +283,15 @@ def differences(
         if got == want:
             continue
         text = gettext(
-            "%(name)s %(got)s, expected %(expected)s", name=key, got=show(got), expected=show(want)
+            "%(name)s %(got)s, expected %(expected)s",
+            name=_name(key),
+            got=_said(got),
+            expected=_said(want),
         )
         if key == "grade" and verdict.grade != verdict.band_grade:
             text += gettext(
-                " (forced; the score alone gives %(grade)s)", grade=verdict.band_grade.value
+                " (forced; the score alone gives %(grade)s)",
+                grade=label(GRADES, verdict.band_grade.value),
             )
         elif key in ("bonus", "deduction"):
             total = verdict.bonus_total if key == "bonus" else verdict.deduction_total
@@ -247,7 +320,7 @@ def _fired_differences(expected: Sequence[FiredExpect], verdict: Verdict) -> lis
                     gettext(
                         "%(rule)s gave %(key)s %(got)s, expected %(expected)s",
                         rule=e.rule,
-                        key=key,
+                        key=_name(key),
                         got=show(value),
                         expected=show(want),
                     )

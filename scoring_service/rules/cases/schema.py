@@ -31,6 +31,7 @@ from scoring_service.domain.metrics import SCALAR_METRICS, round_rate
 from scoring_service.domain.model import Outcome, Severity, UnitKind
 from scoring_service.domain.ruleset import Grade, Measure
 from scoring_service.i18n import gettext as _
+from scoring_service.i18n import ngettext
 from scoring_service.rules.problems import RuleProblem
 from scoring_service.rules.yaml_source import Loc, Path_, key_text
 
@@ -47,7 +48,9 @@ class CaseFileError(Exception):
     def __init__(self, problems: Iterable[RuleProblem]) -> None:
         self.problems: tuple[RuleProblem, ...] = tuple(problems)
         count = len(self.problems)
-        head = f"{count} problem{'s' if count != 1 else ''} in rule case files:"
+        head = ngettext(
+            "%(num)s problem in rule case files:", "%(num)s problems in rule case files:", count
+        )
         super().__init__("\n  ".join([head, *(str(p) for p in self.problems)]))
 
 
@@ -290,7 +293,7 @@ class MetricsCase:
 
     @property
     def where(self) -> str:
-        return f"{self.file}:{self.line}"
+        return _("%(file)s:%(line)s", file=self.file, line=self.line)
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,7 +311,7 @@ class BundleCase:
 
     @property
     def where(self) -> str:
-        return f"{self.file}:{self.line}"
+        return _("%(file)s:%(line)s", file=self.file, line=self.line)
 
 
 Case = MetricsCase | BundleCase
