@@ -144,6 +144,14 @@ class Settings(BaseSettings):
     deliver_park_after_seconds: int = 86400
     # How long the deliverer waits when nothing is due before it looks again.
     deliver_poll_seconds: int = 5
+    # The mail server notices are mailed through: smtp://host:port (plain, or STARTTLS with
+    # ?starttls=1), smtp+starttls://host:port or smtps://host:port (TLS from the start),
+    # user and password in the address (smtp://user:pass@host:587); empty: no mail is sent.
+    smtp_url: str = ""
+    # The sender of those mails (From), required with SCORING_SMTP_URL.
+    mail_from: str = ""
+    # Seconds one mail may take (connecting, greeting, sending).
+    smtp_timeout_seconds: int = 30
     # Where the pages' remembered answers are kept: empty for each worker's own memory, or
     # a Redis address (redis://127.0.0.1:6379/0) that every worker and machine shares.
     cache_url: str = ""
@@ -204,6 +212,7 @@ class Settings(BaseSettings):
             "deliver_retry_max_seconds",
             "deliver_park_after_seconds",
             "deliver_poll_seconds",
+            "smtp_timeout_seconds",
         ):
             if getattr(self, name) < 1:
                 raise ValueError(_("SCORING_%(name)s must be at least 1", name=name.upper()))
@@ -243,6 +252,13 @@ class Settings(BaseSettings):
             raise ValueError(
                 _("SCORING_PUBLIC_URL must be an http(s) address or a path starting with /")
             )
+
+        if self.smtp_url:
+            from scoring_service.domain.notices import smtp_server
+
+            smtp_server(self.smtp_url)  # refused in words naming SCORING_SMTP_URL
+            if not self.mail_from:
+                raise ValueError(_("SCORING_MAIL_FROM is needed with SCORING_SMTP_URL"))
 
     @property
     def webhook_hosts(self) -> list[str]:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from scoring_service.i18n import N_
 from scoring_service.i18n.labels import ALERT_TYPES as ALERTS
 from scoring_service.i18n.labels import (
+    DELIVERY_STATES,
     GRADES,
     KINDS,
     MEASURES,
@@ -24,6 +25,8 @@ from scoring_service.i18n.labels import label as label
 
 __all__ = [
     "ALERTS",
+    "CHANNELS",
+    "DELIVERY_STATES",
     "DRAFTS",
     "EVENTS",
     "GRADES",
@@ -40,6 +43,9 @@ __all__ = [
     "SEVERITIES",
     "label",
 ]
+
+# The channels notices leave by (scoring_service.notices).
+CHANNELS: Mapping[str, str] = {"webhook": N_("Webhook"), "email": N_("Email")}
 
 EVENTS: Mapping[str, str] = {
     "rectified": N_("Rectified"),

@@ -28,6 +28,7 @@ __all__ = [
     "principal_of",
     "reset_password",
     "session_secret",
+    "set_email",
     "sign_in",
     "sign_out",
     "signed_in_account",
@@ -35,6 +36,9 @@ __all__ = [
 
 # Letters, digits and . _ - (no spaces, nothing a log or an address would mangle).
 USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+# One address, nothing a mail header could be made to carry besides it (no spaces, no
+# line breaks, no second address, no display name).
+EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251})")
 
 
 def principal_of(account: AccountInfo) -> Principal:
@@ -67,16 +71,29 @@ def _check_username(username: str) -> str:
     return username
 
 
+def check_email(email: str | None) -> str | None:
+    """The address, stripped (None or blank: none), else InvalidRequest naming the field."""
+    if email is None or not email.strip():
+        return None
+    email = email.strip()
+    if len(email) > 254 or not EMAIL.fullmatch(email) or "." not in email.rpartition("@")[2]:
+        raise InvalidRequest(_("email: not an email address: %(email)r", email=email))
+    return email
+
+
 def create_account(
     uow: UnitOfWork,
     username: str,
     role: Role | str,
     password: str,
     scope: Sequence[str] | None = None,
+    email: str | None = None,
 ) -> AccountInfo:
     """A new account, made by ``uow.actor``, with the role and scope given (None: every
-    unit; a scope names units held in some year)."""
+    unit; a scope names units held in some year) and the address its notices are mailed
+    to (None: none are)."""
     _check_username(username)
+    email = check_email(email)
     role, units = grants.role_and_scope(role, scope)
     check_password_rules(password)
     stored = passwords.hash_password(password)
@@ -89,6 +106,7 @@ def create_account(
                 role=role,
                 scope=units,
                 created_by=uow.actor.name,
+                email=email,
             )
         except UsernameTaken:
             raise Conflict(_("an account is already named %(name)r", name=username)) from None
@@ -96,7 +114,7 @@ def create_account(
             "account.create",
             "account",
             username,
-            detail={"id": info.id, "role": role.value, "scope": units},
+            detail={"id": info.id, "role": role.value, "scope": units, "email": email},
         )
         uow.commit()
     return info
@@ -141,6 +159,17 @@ def reset_password(uow: UnitOfWork, username: str, password: str) -> AccountInfo
         found = _held(uow, username)
         info = uow.accounts.set_password(found.id, stored)
         uow.audit("account.reset_password", "account", username, detail={"id": info.id})
+        uow.commit()
+        return info
+
+
+def set_email(uow: UnitOfWork, username: str, email: str | None) -> AccountInfo:
+    """Give an account the address its notices are mailed to (None or blank: none)."""
+    email = check_email(email)
+    with uow:
+        found = _held(uow, username)
+        info = uow.accounts.set_email(found.id, email)
+        uow.audit("account.set_email", "account", username, detail={"id": info.id, "email": email})
         uow.commit()
         return info
 

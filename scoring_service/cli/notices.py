@@ -23,7 +23,8 @@ def add_parsers(sub: Any) -> None:
     remind.add_argument("--as-of", type=date_arg, help=_("the date (default: today)"))
     remind.add_argument("--format", choices=("text", "json"), default="text")
     deliver = sub.add_parser(
-        "deliver", help=_("send waiting notices to the webhooks (runs until stopped)")
+        "deliver",
+        help=_("send waiting notices to the webhooks and by mail (runs until stopped)"),
     )
     deliver.add_argument("--once", action="store_true", help=_("one pass, then stop"))
     deliver.add_argument(
@@ -73,7 +74,19 @@ def channels_of(settings: Settings) -> dict[str, Any]:
         allowed_hosts=settings.webhook_hosts,
         timeout=settings.webhook_timeout_seconds,
     )
-    return {hooks.name: hooks}
+    found: dict[str, Any] = {hooks.name: hooks}
+    if settings.smtp_url:
+        from scoring_service.domain.notices import smtp_server
+        from scoring_service.notices.mail import EmailChannel
+
+        mail = EmailChannel(
+            server=smtp_server(settings.smtp_url),
+            sender=settings.mail_from,
+            timeout=settings.smtp_timeout_seconds,
+            public_url=settings.public_url,
+        )
+        found[mail.name] = mail
+    return found
 
 
 @with_context

@@ -19,7 +19,9 @@ from scoring_service.i18n import _
 
 def add_parsers(sub: Any) -> None:
     """Add ``users`` to the command line's subcommands."""
-    users = sub.add_parser("users", help=_("web accounts: create, list, disable, reset-password"))
+    users = sub.add_parser(
+        "users", help=_("web accounts: create, list, set-email, disable, reset-password")
+    )
     actions = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
     create = actions.add_parser("create", help=_("create an account; the password from stdin"))
     create.add_argument("--username", required=True)
@@ -31,6 +33,12 @@ def add_parsers(sub: Any) -> None:
     create.add_argument(
         "--scope", nargs="+", metavar="CODE", help=_("unit codes the account is limited to")
     )
+    create.add_argument("--email", help=_("the address the account's notices are mailed to"))
+    email = actions.add_parser(
+        "set-email", help=_("the address an account's notices are mailed to (blank: none)")
+    )
+    email.add_argument("username")
+    email.add_argument("email")
     listing = actions.add_parser("list", help=_("the accounts"))
     listing.add_argument("--format", choices=("table", "json"), default="table")
     disable = actions.add_parser("disable", help=_("disable an account; its sessions end"))
@@ -60,7 +68,7 @@ def users(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> i
     command = args.users_command
     if command == "create":
         info = accounts.create_account(
-            ctx.uow(), args.username, args.role, read_password(err), args.scope
+            ctx.uow(), args.username, args.role, read_password(err), args.scope, args.email
         )
         scope = ", ".join(info.scope) if info.scope else _("every unit")
         print(
@@ -69,6 +77,17 @@ def users(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> i
                 name=info.username,
                 role=info.role.value,
                 scope=scope,
+            ),
+            file=out,
+        )
+        return EXIT_OK
+    if command == "set-email":
+        info = accounts.set_email(ctx.uow(), args.username, args.email)
+        print(
+            _(
+                "notices of %(name)r are mailed to %(email)s",
+                name=info.username,
+                email=info.email or _("nobody"),
             ),
             file=out,
         )
@@ -88,6 +107,7 @@ def users(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> i
                 "username": a.username,
                 "role": a.role.value,
                 "scope": a.scope,
+                "email": a.email,
                 "disabled": not a.active,
                 "created_at": a.created_at.isoformat(),
                 "created_by": a.created_by,

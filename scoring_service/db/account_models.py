@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from scoring_service.db.models import Base, UTCDateTime
 
 USERNAME = 64
+EMAIL = 254  # the longest address SMTP carries (RFC 5321)
 
 
 class AccountRow(Base):
@@ -35,6 +36,10 @@ class AccountRow(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Where the person's notices are mailed; NULL: none are.
+    email: Mapped[str | None] = mapped_column(String(EMAIL))
+    # The notices the home page shows as unread are those after this moment.
+    notices_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ServiceSecretRow(Base):

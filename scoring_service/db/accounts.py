@@ -32,6 +32,8 @@ class AccountInfo:
     disabled_at: datetime | None
     last_sign_in_at: datetime | None
     password_hash: str = ""
+    email: str | None = None
+    notices_read_at: datetime | None = None
 
     @property
     def active(self) -> bool:
@@ -54,6 +56,8 @@ def _info(row: AccountRow, *, with_hash: bool = False) -> AccountInfo:
         disabled_at=row.disabled_at,
         last_sign_in_at=row.last_sign_in_at,
         password_hash=row.password_hash if with_hash else "",
+        email=row.email,
+        notices_read_at=row.notices_read_at,
     )
 
 
@@ -65,6 +69,7 @@ def add_account(
     role: Role,
     scope: Collection[str] | None,
     created_by: str,
+    email: str | None = None,
 ) -> AccountInfo:
     """Store an account; ``UsernameTaken`` when the username is in use (disabled or not)."""
     try:
@@ -80,6 +85,7 @@ def add_account(
                     session_version=1,
                     created_at=datetime.now(UTC),
                     created_by=created_by,
+                    email=email,
                 )
                 .returning(AccountRow.id)
             ).scalar_one()
@@ -131,6 +137,29 @@ def set_password(session: Session, account_id: int, password_hash: str) -> Accou
     return _changed(session, account_id)
 
 
+def set_email(session: Session, account_id: int, email: str | None) -> AccountInfo:
+    """Replace the account's email address (None: no notices by mail)."""
+    session.execute(update(AccountRow).where(AccountRow.id == account_id).values(email=email))
+    return _changed(session, account_id)
+
+
+def mark_notices_read(session: Session, account_id: int, at: datetime) -> None:
+    """The account has read its notices up to ``at``."""
+    session.execute(
+        update(AccountRow).where(AccountRow.id == account_id).values(notices_read_at=at)
+    )
+
+
+def with_email(session: Session) -> list[AccountInfo]:
+    """Accounts not disabled that have an email address, by id."""
+    statement = (
+        select(AccountRow)
+        .where(AccountRow.email.is_not(None), AccountRow.disabled_at.is_(None))
+        .order_by(AccountRow.id)
+    )
+    return [_info(r) for r in session.scalars(statement)]
+
+
 def end_sessions(session: Session, account_id: int) -> None:
     """End every session of the account: the cookies hold the version before this one."""
     session.execute(
@@ -179,6 +208,7 @@ class AccountRepository:
         role: Role,
         scope: Collection[str] | None,
         created_by: str,
+        email: str | None = None,
     ) -> AccountInfo:
         """Store an account; ``UsernameTaken`` when the username is in use."""
         return add_account(
@@ -188,6 +218,7 @@ class AccountRepository:
             role=role,
             scope=scope,
             created_by=created_by,
+            email=email,
         )
 
     def by_username(self, username: str, *, with_hash: bool = False) -> AccountInfo | None:
@@ -204,6 +235,15 @@ class AccountRepository:
 
     def set_password(self, account_id: int, password_hash: str) -> AccountInfo:
         return set_password(self.session, account_id, password_hash)
+
+    def set_email(self, account_id: int, email: str | None) -> AccountInfo:
+        return set_email(self.session, account_id, email)
+
+    def mark_notices_read(self, account_id: int, at: datetime) -> None:
+        mark_notices_read(self.session, account_id, at)
+
+    def with_email(self) -> list[AccountInfo]:
+        return with_email(self.session)
 
     def end_sessions(self, account_id: int) -> None:
         end_sessions(self.session, account_id)

@@ -80,6 +80,22 @@ class NoticeRepository:
         )
         return [_notice(r) for r in self.session.scalars(statement)]
 
+    def of_types(self, year: int, types: Iterable[str]) -> list[Notice]:
+        """The year's notices of ``types``, oldest first."""
+        statement = (
+            select(NoticeRow)
+            .where(NoticeRow.year == year, NoticeRow.type.in_(sorted(set(types))))
+            .order_by(NoticeRow.time, NoticeRow.id)
+        )
+        return [_notice(r) for r in self.session.scalars(statement)]
+
+    def since(self, after: datetime | None, limit: int) -> list[Notice]:
+        """The latest notices after ``after`` (every one when None), newest first."""
+        statement = select(NoticeRow).order_by(NoticeRow.time.desc(), NoticeRow.id).limit(limit)
+        if after is not None:
+            statement = statement.where(NoticeRow.time > after)
+        return [_notice(r) for r in self.session.scalars(statement)]
+
 
 def _webhook(row: WebhookRow) -> Webhook:
     return Webhook(
@@ -213,6 +229,17 @@ class DeliveryRepository:
                 delivered_at=delivery.delivered_at,
             )
         )
+
+    def taken(self, channel: str, targets: Iterable[str]) -> set[str]:
+        """Which of ``targets`` have a delivery of ``channel`` already (a digest is made
+        once, whichever notice of it was fanned out first)."""
+        keys = sorted(set(targets))
+        if not keys:
+            return set()
+        statement = select(DeliveryRow.target).where(
+            DeliveryRow.channel == channel, DeliveryRow.target.in_(keys)
+        )
+        return set(self.session.scalars(statement))
 
     def of_notice(self, notice: UUID) -> list[Delivery]:
         statement = (

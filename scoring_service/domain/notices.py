@@ -16,9 +16,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 from uuid import UUID
 
 from scoring_service.domain.principals import Reach
+from scoring_service.i18n import gettext as _
+
+# The reminders a unit person gets as one mail a day (a digest), not one mail each.
+DIGESTED = frozenset({"finding.due_soon", "finding.overdue"})
 
 
 class EventType(StrEnum):
@@ -159,3 +164,45 @@ def event_types(names: Iterable[str]) -> tuple[EventType, ...]:
     """The event types named, each once in the enum's order; ValueError names an unknown."""
     wanted = {EventType(n) for n in names}
     return tuple(t for t in EventType if t in wanted)
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpServer:
+    """Where mail is sent: ``tls`` from the first byte (smtps), or ``starttls`` after the
+    greeting; a user and password when the server asks for them."""
+
+    host: str
+    port: int
+    tls: bool = False
+    starttls: bool = False
+    user: str | None = None
+    password: str | None = None
+
+
+def smtp_server(url: str) -> SmtpServer:
+    """``SCORING_SMTP_URL`` read: smtp://, smtp+starttls:// (or smtp://...?starttls=1) and
+    smtps://, with a host, an optional port and credentials; ValueError names the setting."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        parts, port = None, None
+    schemes = ("smtp", "smtps", "smtp+starttls")
+    if parts is None or parts.scheme not in schemes or not parts.hostname:
+        raise ValueError(
+            _(
+                "SCORING_SMTP_URL must be smtp://host:port, smtp+starttls://host:port or "
+                "smtps://host:port: %(url)r",
+                url=url.split("@")[-1],
+            )
+        )
+    tls = parts.scheme == "smtps"
+    asked = parse_qs(parts.query).get("starttls", ["0"])[-1].lower() in ("1", "true", "yes")
+    return SmtpServer(
+        host=parts.hostname,
+        port=port or (465 if tls else 587 if asked or parts.scheme != "smtp" else 25),
+        tls=tls,
+        starttls=not tls and (parts.scheme == "smtp+starttls" or asked),
+        user=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password is not None else None,
+    )

@@ -735,6 +735,7 @@ class FakeAccounts:
         role: Role,
         scope: Collection[str] | None,
         created_by: str,
+        email: str | None = None,
     ) -> AccountInfo:
         if any(a.username == username for a in self.held.values()):
             raise UsernameTaken(username)
@@ -749,6 +750,7 @@ class FakeAccounts:
             disabled_at=None,
             last_sign_in_at=None,
             password_hash=password_hash,
+            email=email,
         )
         self.held[info.id] = info
         return replace(info, password_hash="")
@@ -778,6 +780,16 @@ class FakeAccounts:
     def set_password(self, account_id: int, password_hash: str) -> AccountInfo:
         version = self.held[account_id].session_version + 1
         return self._change(account_id, password_hash=password_hash, session_version=version)
+
+    def set_email(self, account_id: int, email: str | None) -> AccountInfo:
+        return self._change(account_id, email=email)
+
+    def mark_notices_read(self, account_id: int, at: datetime) -> None:
+        self._change(account_id, notices_read_at=at)
+
+    def with_email(self) -> list[AccountInfo]:
+        found = [a for a in self.held.values() if a.email is not None and a.active]
+        return [replace(a, password_hash="") for a in sorted(found, key=lambda a: a.id)]
 
     def end_sessions(self, account_id: int) -> None:
         self._change(account_id, session_version=self.held[account_id].session_version + 1)
@@ -837,6 +849,14 @@ class FakeNotices:
 
     def of_year(self, year: int) -> list[Notice]:
         return [n for n in self.stored.values() if n.year == year]
+
+    def of_types(self, year: int, types: Iterable[str]) -> list[Notice]:
+        wanted = set(types)
+        return [n for n in self.of_year(year) if n.type in wanted]
+
+    def since(self, after: datetime | None, limit: int) -> list[Notice]:
+        found = [n for n in self.stored.values() if after is None or n.time > after]
+        return sorted(found, key=lambda n: n.time, reverse=True)[:limit]
 
 
 class FakeWebhooks:
@@ -899,6 +919,10 @@ class FakeDeliveries:
 
     def save(self, delivery: Delivery) -> None:
         self.rows[delivery.id] = delivery
+
+    def taken(self, channel: str, targets: Iterable[str]) -> set[str]:
+        keys = set(targets)
+        return {d.target for d in self.rows.values() if d.channel == channel and d.target in keys}
 
     def of_notice(self, notice: UUID) -> list[Delivery]:
         return [d for d in self.rows.values() if d.notice == notice]

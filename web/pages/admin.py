@@ -1,5 +1,7 @@
 """``/admin``: people's accounts and the API's tokens, for administrators. Listing,
-creating, disabling an account or resetting its password, creating and revoking tokens:
+creating, disabling an account, resetting its password or changing its email address,
+creating and revoking tokens; and each notice channel's waiting, delivered and parked
+deliveries (for unscoped administrators, as ``deliver --status``):
 the services of ``scoring_service.access``, which hold a scoped administrator to accounts
 and tokens inside its own scope, as the API's rule for tokens does (403 outside)."""
 
@@ -12,8 +14,9 @@ from scoring_service.access import accounts, tokens
 from scoring_service.domain.errors import Conflict, InvalidRequest
 from scoring_service.domain.principals import Permission, Role
 from scoring_service.i18n import _
+from scoring_service.notices.deliver import delivery_status
 from web.blueprint import page_blueprint
-from web.context import uow
+from web.context import person, uow
 from web.forms import Problem
 from web.pages.inspections import codes
 
@@ -40,6 +43,8 @@ def _page(
         form=form or {},
         secret=secret,
         made=made,
+        # Deliveries concern every unit: a scoped administrator is not shown them.
+        deliveries=delivery_status(uow()) if person().scope is None else None,
     )
 
 
@@ -72,6 +77,10 @@ def index() -> str:
 def create_account() -> BaseResponse | tuple[str, int]:
     form = _typed()
     try:
+        accounts.check_email(form.get("email"))
+    except InvalidRequest as exc:
+        return _page(problems=[Problem("email", str(exc))], failed="account", form=form), 422
+    try:
         password = _new_password()
         made = accounts.create_account(
             uow(),
@@ -79,6 +88,7 @@ def create_account() -> BaseResponse | tuple[str, int]:
             form.get("role", ""),
             password,
             _scope(form.get("scope", "")),
+            form.get("email") or None,
         )
     except InvalidRequest as exc:
         return _page(problems=[Problem("username", str(exc))], failed="account", form=form), 422
@@ -106,6 +116,17 @@ def reset_password(username: str) -> BaseResponse | tuple[str, int]:
         problems = [Problem(f"password-{username}", str(exc))]
         return _page(problems=problems, failed="people"), 422
     flash(_("The password of %(name)s is reset; its sessions have ended.", name=username))
+    return redirect(url_for("web.admin.index"))
+
+
+@bp.post("/admin/accounts/<username>/email")
+def set_email(username: str) -> BaseResponse | tuple[str, int]:
+    """A new email address for the account's notices; blank: none are mailed."""
+    try:
+        accounts.set_email(uow(), username, request.form.get("email", ""))
+    except InvalidRequest as exc:
+        return _page(problems=[Problem(f"email-{username}", str(exc))], failed="people"), 422
+    flash(_("The email address of %(name)s is saved.", name=username))
     return redirect(url_for("web.admin.index"))
 
 

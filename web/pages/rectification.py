@@ -26,6 +26,7 @@ from web.blueprint import page_blueprint
 from web.context import person, uow
 from web.desk import desk
 from web.forms import Form, FormProblems, Problem, read
+from web.pages.home import unread
 from web.query import args
 
 bp = page_blueprint("rectification", __name__)
@@ -86,8 +87,12 @@ def _desk_page(year: int, *, problems: list[Problem], sent: dict[str, str], form
     query = read(DeskQuery, args())
     found = desk(uow(), year, as_of=query.as_of, within=query.within)
     names = unit_names(uow(), year, {f.view.finding.unit for f in found.findings})
+    # A unit person's home is this page: their unread notices are here.
+    box, lines = unread()
     return render_template(
         "desk.html",
+        unread=box,
+        unread_lines=lines,
         year=year,
         desk=found,
         names=names,
