@@ -14,6 +14,7 @@ import io
 import re
 import sys
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -23,6 +24,7 @@ from pydantic import ValidationError
 
 from scoring_service.bundle.schema import FindingIn
 from scoring_service.domain.errors import InvalidRequest
+from scoring_service.domain.names import Names, Unresolved
 from scoring_service.i18n import _
 
 TEMPLATE = Path(__file__).with_name("templates") / "problem-list.xlsx"
@@ -97,6 +99,17 @@ class SheetProblems(InvalidRequest):
 class ReadSheet:
     findings: list[FindingIn]
     rows: list[int]  # the sheet row of each finding
+    # With ``every_problem``: the cells' own problems, and the cells they are about (the
+    # checks against the year's data, which read a stand-in there, say nothing more of them).
+    problems: tuple[CellProblem, ...] = ()
+    flagged: frozenset[tuple[int, str]] = frozenset()
+
+    def checked(self, problems: list[CellProblem]) -> list[CellProblem]:
+        """The sheet's own problems, then the checks' problems of cells not at fault."""
+        return [
+            *self.problems,
+            *(p for p in problems if (p.row, p.column) not in self.flagged),
+        ]
 
     def locate(self, pointer: str) -> CellProblem | None:
         """The cell a records problem points at (``/findings/3/deadline``), if it is one."""
@@ -131,6 +144,31 @@ def _date(value: Any) -> date | str:
         return date.fromisoformat(text)
     except ValueError:
         return text
+
+
+# What stands in for a cell at fault while the row's other cells are checked.
+FALLBACK = {"code": "?", "unit": "?", "criterion": "?", "severity": "general", "description": ""}
+
+
+def _resolved(
+    out: dict[str, Any], names: Mapping[str, Names], row: int, problems: list[CellProblem]
+) -> None:
+    """The row's units and criterion typed by name read as codes; an entry naming no
+    record, or two, is a problem of its cell."""
+    for field, kind in (("unit", "units"), ("criterion", "criteria")):
+        if out[field] and kind in names:
+            try:
+                out[field] = names[kind].resolve(out[field])
+            except Unresolved as exc:
+                problems.append(CellProblem(row, BY_FIELD[field].letter, str(exc)))
+    if "responsible" in out and "units" in names:
+        codes = []
+        for typed in out["responsible"]:
+            try:
+                codes.append(names["units"].resolve(typed))
+            except Unresolved as exc:
+                problems.append(CellProblem(row, BY_FIELD["responsible"].letter, str(exc)))
+        out["responsible"] = codes
 
 
 def _row_values(cells: tuple[Any, ...]) -> dict[str, Any]:
@@ -258,9 +296,18 @@ def read_problem_sheet(
     *,
     max_part_bytes: int = MAX_PART_BYTES,
     max_unpacked_bytes: int = MAX_UNPACKED_BYTES,
+    names: Mapping[str, Names] | None = None,
+    every_problem: bool = False,
+    deadline: date | None = None,
 ) -> ReadSheet:
     """The findings of a filled template (its first sheet); SheetProblems names every cell
-    at fault. Blank rows are skipped."""
+    at fault. Blank rows are skipped. ``names`` (``units``, ``criteria``) read names typed
+    in the unit, criterion and responsible cells as codes.
+
+    With ``every_problem``, a sheet that reads returns its cells' problems instead of
+    raising them, each row at fault read with stand-ins for its faulty cells (``deadline``
+    for a date), so that the rows can still be checked against the year's data and every
+    problem listed at once."""
     if len(raw) > MAX_BYTES:
         message = _("larger than %(count)s MiB: not a problem list", count=MAX_BYTES // 2**20)
         raise SheetProblems([CellProblem(0, "", message)])
@@ -293,28 +340,57 @@ def read_problem_sheet(
                 )
                 break
             read_rows.append(number)
+            row_problems: list[CellProblem] = []
+            values = _row_values(cells)
+            if names:
+                _resolved(values, names, number, row_problems)
             try:
                 # Not strict: the severity is read from its word, as JSON reads it.
-                findings.append(FindingIn.model_validate(_row_values(cells), strict=False))
+                findings.append(FindingIn.model_validate(values, strict=False))
             except ValidationError as exc:
                 for error in exc.errors():
                     column = BY_FIELD.get(str(error["loc"][0])) if error["loc"] else None
-                    problems.append(
+                    row_problems.append(
                         CellProblem(number, column.letter if column else "", _message(error))
                     )
+                    if column is not None:
+                        _stand_for(values, column.field, deadline)
+                stand_in = _stand_in(values)
+                if every_problem and stand_in is not None:
+                    findings.append(stand_in)
+                else:
+                    read_rows.pop()
+            problems += row_problems
     except (SyntaxError, ValueError, KeyError):
         # The sheet's XML is read as the rows are (read-only mode): malformed XML, or a
         # character XML cannot hold written as a reference, shows only here.
         raise _not_a_workbook() from None
     finally:
         workbook.close()
-    if problems:
-        raise SheetProblems(problems)
-    if not findings:
+    if not read_rows and not problems:
         raise SheetProblems(
             [CellProblem(0, "", _("the list holds no finding: fill in a row under the headers"))]
         )
-    return ReadSheet(findings, read_rows)
+    if problems and not every_problem:
+        raise SheetProblems(problems)
+    flagged = frozenset((p.row, p.column) for p in problems)
+    return ReadSheet(findings, read_rows, tuple(problems), flagged)
+
+
+def _stand_for(values: dict[str, Any], field: str, deadline: date | None) -> None:
+    stand_in = deadline if field == "deadline" else FALLBACK.get(field)
+    if stand_in is None:
+        values.pop(field, None)
+    else:
+        values[field] = stand_in
+
+
+def _stand_in(values: dict[str, Any]) -> FindingIn | None:
+    """A row with stand-ins for its faulty cells, or None when even that does not read."""
+    try:
+        return FindingIn.model_validate(values, strict=False)
+    except ValidationError:
+        return None
 
 
 def template_xlsx() -> bytes:

@@ -251,3 +251,94 @@ def test_the_letter_date_is_set_on_the_page(site: Site) -> None:
     set_ = client.post(f"{path}/letter", data={"letter_date": "2018-07-08", "csrf_token": token})
     assert set_.status_code == 302
     assert attrs(client.get(path).text, "data-value", "dd[@data-field='letter']") == ["on_time"]
+
+
+def test_units_and_criteria_are_typed_by_name(site: Site) -> None:
+    client = site.client("inspector")
+    token = csrf_token(client.get(f"{Y}/inspections").text)
+    by_name = new_inspection(
+        county="和平县",
+        towns="示例镇013",
+        villages="示例村0137",
+        households="HH-1 示例村0137 拟退出",
+    )
+    made = client.post(f"{Y}/inspections", data={**by_name, "csrf_token": token})
+    assert made.status_code == 302, texts(made.text, "//div[@class='error-summary']//li")
+    page = client.get(made.headers["Location"]).text
+    assert attrs(page, "data-unit", "li") == ["441624103", "441624103212"]
+
+    path = f"{Y}/inspections/{HEPING}"
+    finding = {
+        "code": f"{HEPING}-98",
+        "unit": "示例镇013",
+        "criterion": "扶贫大数据平台建档立卡信息录入",
+        "severity": "general",
+        "description": "档案不全",
+        "deadline": "2018-09-30",
+        "responsible": "和平县",
+        "csrf_token": token,
+    }
+    assert client.post(f"{path}/findings", data=finding).status_code == 302
+    row = next(
+        r for r in problem_list(site.uow(), 2018, HEPING).rows if r["finding"] == finding["code"]
+    )
+    assert (row["unit"], row["criterion"], row["responsible"]) == ("441624103", "7.1", ["441624"])
+
+
+def test_a_form_lists_every_problem_at_once(site: Site) -> None:
+    client = site.client("inspector")
+    token = csrf_token(client.get(f"{Y}/inspections").text)
+    bad = new_inspection(
+        code=HEPING,  # taken
+        start_date="2018-12-05",  # after its end
+        villages="示例村O137",  # a typo
+        households="441624103212-001 441624103212",  # no status
+    )
+    refused = client.post(f"{Y}/inspections", data={**bad, "csrf_token": token})
+    assert refused.status_code == 422
+    summary = " | ".join(texts(refused.text, "//div[@class='error-summary']//li"))
+    assert "第1行" in summary  # the form's shape
+    assert "示例村0137（441624103212）" in summary  # the reference, with the closest name
+    assert HEPING in summary  # the duplicate
+    links = attrs(refused.text, "href", "div[@class='error-summary']//a")
+    # the shape, the reference, the dates against each other, the duplicate
+    assert links == ["#field-households", "#field-villages", "#field-end_date", "#field-code"]
+
+    path = f"{Y}/inspections/{HEPING}"
+    finding = {
+        "code": f"{HEPING}-01",  # taken
+        "unit": "示例镇O13",  # a typo
+        "criterion": "7.1",
+        "severity": "grave",  # not a severity
+        "description": "档案不全",
+        "deadline": "2018-07-01",  # before the inspection ended
+        "csrf_token": token,
+    }
+    refused = client.post(f"{path}/findings", data=finding)
+    assert refused.status_code == 422
+    fields = {
+        link.removeprefix("#field-")
+        for link in attrs(refused.text, "href", "div[@class='error-summary']//a")
+    }
+    assert {"code", "unit", "severity", "deadline"} <= fields, fields
+    assert "示例镇013（441624103）" in refused.text
+
+
+def test_an_upload_lists_every_problem_at_once(site: Site) -> None:
+    client = site.client("inspector")
+    path = f"{Y}/inspections/{HEPING}"
+    held = findings_of(site, HEPING)
+    rows = [
+        # the cell's shape (severity) and the dates against each other (deadline)
+        [f"{HEPING}-60", "示例镇013", "7.1", "严重", "x", date(2018, 7, 1), ""],
+        [f"{HEPING}-61", "示例镇O13", "7.1", "一般", "x", date(2018, 9, 30), ""],  # a typo
+        [f"{HEPING}-01", "441624103", "7.1", "一般", "x", date(2018, 9, 30), "和平县"],  # taken
+    ]
+    refused = upload(client, path, filled(rows))
+    assert refused.status_code == 422
+    problems = texts(refused.text, "//div[@class='error-summary']//li")
+    assert any(p.startswith("第2行 D列") for p in problems), problems
+    assert any(p.startswith("第2行 F列") for p in problems), problems
+    assert any(p.startswith("第3行 B列") and "示例镇013（441624103）" in p for p in problems)
+    assert any(p.startswith("第4行 A列") for p in problems), problems
+    assert findings_of(site, HEPING) == held
