@@ -126,6 +126,9 @@ def test_draft_tests_dry_run_and_publishing(editor_site: Site) -> None:
     lost = parse(diff.text).xpath("//tr[@data-measure='commendation']/td[@data-field='lost']")[0]
     assert lost.get("data-value").split() == doc["summary"]["measures"]["commendation"]["lost"]
     assert doc["summary"]["measures"]["commendation"]["lost_count"] > 0
+    names = {u["unit"]: u["name"] for u in doc["units"]}
+    first = doc["summary"]["measures"]["commendation"]["lost"][0]
+    assert names[first] in lost.text_content() and first not in lost.text_content()
     changed = parse(diff.text).xpath("//table[contains(@class,'unit-changes')]//tr[@data-unit]")
     assert len(changed) == min(200, len(doc["units"]))
     assert "R1.when" in attrs(diff.text, "data-what", "tr")

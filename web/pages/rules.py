@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from scoring_service.access.scope import require_unscoped
 from scoring_service.domain.errors import Conflict, InvalidRequest
+from scoring_service.domain.names import shown_names
 from scoring_service.domain.principals import Permission
 from scoring_service.i18n import _
 from scoring_service.rules.problems import RuleProblem
@@ -111,6 +112,7 @@ def diff(year: int, draft_id: int) -> str:
         doc=doc,
         units=doc["units"][:UNITS_SHOWN],
         hidden=max(0, len(doc["units"]) - UNITS_SHOWN),
+        names=shown_names((u["unit"], u["name"]) for u in doc["units"]),
     )
 
 
