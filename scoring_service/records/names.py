@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scoring_service.domain.model import UnitKind
 from scoring_service.domain.names import Names
+from scoring_service.i18n.labels import KINDS, label
 from scoring_service.records.year import held_year
 from scoring_service.rules_in_force import ruleset_of
 from scoring_service.unit_of_work import UnitOfWork
@@ -40,3 +42,33 @@ def year_names(uow: UnitOfWork, year: int) -> YearNames:
         criteria=Names.of("criterion", catalogue.items.items()),
         groups=Names.of("group", ((g.code, g.name) for g in groups)),
     )
+
+
+def units_by_county(uow: UnitOfWork, year: int) -> list[tuple[str, str, str, str]]:
+    """The year's units inside the caller's scope as the problem list's template lists
+    them: county name, kind, name and code, by county then code (helping units, outside
+    any county, last)."""
+    with uow:
+        held_year(uow, year)
+        reach = uow.reach(year)
+        units = {u.code: u for u in uow.structure.units(year)}
+    rows: list[tuple[str, tuple[str, str, str, str]]] = []
+    for unit in units.values():
+        if not reach.has(unit.code):
+            continue
+        county = unit
+        while county.kind is not UnitKind.COUNTY and county.parent in units:
+            county = units[county.parent]
+        inside = county.kind is UnitKind.COUNTY
+        rows.append(
+            (
+                county.code if inside else "~",  # helping units after every county
+                (
+                    county.name if inside else "",
+                    label(KINDS, unit.kind.value),
+                    unit.name,
+                    unit.code,
+                ),
+            )
+        )
+    return [row for _key, row in sorted(rows, key=lambda r: (r[0], r[1][3]))]

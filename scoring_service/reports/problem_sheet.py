@@ -14,7 +14,7 @@ import io
 import re
 import sys
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -49,17 +49,26 @@ class SheetColumn:
     header: str  # as the template's header row says it
     letter: str
     width: int
+    before: str = ""  # what an earlier template's header said, still read
 
 
 COLUMNS: tuple[SheetColumn, ...] = (
     SheetColumn("code", "问题编号", "A", 24),
-    SheetColumn("unit", "发现问题单位代码", "B", 18),
-    SheetColumn("criterion", "考核指标代码", "C", 14),
+    SheetColumn("unit", "发现问题单位（名称或代码）", "B", 22, "发现问题单位代码"),
+    SheetColumn("criterion", "考核指标（名称或代码）", "C", 22, "考核指标代码"),
     SheetColumn("severity", "严重程度（一般/重大）", "D", 18),
     SheetColumn("description", "问题描述", "E", 50),
     SheetColumn("deadline", "整改期限", "F", 14),
-    SheetColumn("responsible", "责任单位代码（多个用逗号分隔）", "G", 30),
+    SheetColumn(
+        "responsible",
+        "责任单位（名称或代码，多个用逗号分隔）",
+        "G",
+        34,
+        "责任单位代码（多个用逗号分隔）",
+    ),
 )
+UNITS_SHEET = "单位名录"
+CRITERIA_SHEET = "考核指标目录"
 BY_FIELD = {c.field: c for c in COLUMNS}
 SEVERITIES = {"一般": "general", "重大": "major", "general": "general", "major": "major"}
 SEPARATORS = re.compile(r"[\s,，、;；]+")
@@ -320,7 +329,7 @@ def read_problem_sheet(
         problems = [
             CellProblem(1, c.letter, _("the header should read %(header)s", header=c.header))
             for i, c in enumerate(COLUMNS)
-            if (header[i] if i < len(header) else "") != c.header
+            if (header[i] if i < len(header) else "") not in (c.header, c.before or c.header)
         ]
         if problems:
             raise SheetProblems(problems)
@@ -393,9 +402,14 @@ def _stand_in(values: dict[str, Any]) -> FindingIn | None:
         return None
 
 
-def template_xlsx() -> bytes:
+def template_xlsx(
+    units: Sequence[tuple[str, str, str, str]] = (),
+    criteria: Sequence[tuple[str, str]] = (),
+) -> bytes:
     """The blank template: the headers, code columns as text, a date column, the
-    severity offered as a list, and a sheet of instructions."""
+    severity offered as a list, and a sheet of instructions; for a year, sheets listing
+    its ``units`` (county, kind, name, code) and ``criteria`` (code, name), so the clerk
+    finds a name or a code without leaving Excel."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -423,8 +437,10 @@ def template_xlsx() -> bytes:
         (
             "每行填写一个问题，空行不读。表头请勿修改。",
             "问题编号：本年度内唯一，如 2018-G1-441624-07-01。",
-            "发现问题单位代码、责任单位代码：填写单位代码（县、镇、村或帮扶单位）。",
-            "考核指标代码：填写考核指标目录中的代码，如 7.1。",
+            "发现问题单位、责任单位：填写单位名称或代码（县、镇、村或帮扶单位）；"
+            "两个单位同名时填写代码。按年度下载的模板在“单位名录”表中列出全部单位。",
+            "考核指标：填写考核指标的名称或代码，如 7.1；"
+            "按年度下载的模板在“考核指标目录”表中列出。",
             "严重程度：一般 或 重大。",
             "整改期限：日期，如 2018-09-08，不得早于督查结束日期。",
         ),
@@ -432,9 +448,39 @@ def template_xlsx() -> bytes:
     ):
         notes[f"A{row}"] = text
     notes.column_dimensions["A"].width = 90
+    if units:
+        _listing(
+            workbook, UNITS_SHEET, ("县（区）", "类别", "名称", "代码"), units, (16, 10, 24, 16)
+        )
+    if criteria:
+        _listing(workbook, CRITERIA_SHEET, ("代码", "名称"), criteria, (10, 60))
     out = io.BytesIO()
     workbook.save(out)
     return _fixed_times(out.getvalue())
+
+
+def _listing(
+    workbook: Any,
+    title: str,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    widths: Sequence[int],
+) -> None:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    sheet = workbook.create_sheet(title)
+    sheet.append(list(headers))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True, name="SimSun")
+    for row in rows:
+        sheet.append(list(row))
+    for i, width in enumerate(widths, start=1):
+        letter = get_column_letter(i)
+        sheet.column_dimensions[letter].width = width
+        for cell in sheet[letter]:
+            cell.number_format = "@"  # codes as text: 7.10 stays 7.10
+    sheet.freeze_panes = "A2"
 
 
 def _fixed_times(raw: bytes) -> bytes:

@@ -197,7 +197,19 @@ def test_the_shipped_template_is_current_and_downloadable(demo: Site) -> None:
     assert response.status_code == 200
     assert "filename*=UTF-8''%E9%97%AE%E9%A2%98" in response.headers["Content-Disposition"]
     headers = [c.value for c in load_workbook(io.BytesIO(response.data)).worksheets[0][1]]
-    assert headers[:2] == ["问题编号", "发现问题单位代码"]
+    assert headers[:2] == ["问题编号", "发现问题单位（名称或代码）"]
+
+
+def test_the_year_s_template_lists_its_units_by_county_and_its_criteria(demo: Site) -> None:
+    response = demo.client("inspector").get(f"{Y}/inspections/template.xlsx")
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.data))
+    assert workbook.sheetnames == ["问题清单", "填写说明", "单位名录", "考核指标目录"]
+    units = [[c.value for c in row] for row in workbook["单位名录"].iter_rows()]
+    assert units[0] == ["县（区）", "类别", "名称", "代码"]
+    assert ["和平县", "镇街", "示例镇013", "441624103"] in units
+    criteria = [[c.value for c in row] for row in workbook["考核指标目录"].iter_rows()]
+    assert ["7.1", "扶贫大数据平台建档立卡信息录入"] in criteria
 
 
 def test_a_problem_list_uploaded_in_the_template(site: Site) -> None:

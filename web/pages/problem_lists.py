@@ -17,7 +17,7 @@ from scoring_service.domain.errors import Conflict
 from scoring_service.domain.principals import Permission
 from scoring_service.i18n import _, ngettext
 from scoring_service.records import inspections as service
-from scoring_service.records.names import YearNames, year_names
+from scoring_service.records.names import YearNames, units_by_county, year_names
 from scoring_service.records.year import InvalidRecord
 from scoring_service.reports import exports
 from scoring_service.reports.problem_sheet import (
@@ -25,6 +25,7 @@ from scoring_service.reports.problem_sheet import (
     CellProblem,
     SheetProblems,
     read_problem_sheet,
+    template_xlsx,
 )
 from web.blueprint import page_blueprint
 from web.context import person, uow
@@ -175,6 +176,16 @@ def template() -> Response:
     return attachment(
         TEMPLATE.read_bytes(), XLSX, "问题清单模板.xlsx", "problem-list-template.xlsx"
     )
+
+
+@bp.get("/years/<int:year>/inspections/template.xlsx")
+def year_template(year: int) -> Response:
+    """The template with the year's units (by county) and criteria listed in sheets of
+    their own, to find a name or a code without leaving Excel."""
+    names = year_names(uow(), year)
+    criteria = [(c.code, c.name) for c in names.criteria.choices()]
+    raw = template_xlsx(units_by_county(uow(), year), criteria)
+    return attachment(raw, XLSX, f"问题清单模板-{year}.xlsx", f"problem-list-template-{year}.xlsx")
 
 
 @bp.get("/years/<int:year>/inspections/<code>/problems.xlsx")
