@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from scoring_service.bundle.parse import too_long
 from scoring_service.domain.errors import InvalidRequest
 from scoring_service.domain.names import Names, Unresolved
 from scoring_service.i18n import _
@@ -52,6 +53,8 @@ def message_of(error: Mapping[str, Any]) -> str:
         return _("choose one of the values offered")
     if kind.startswith("int") or kind.startswith("float"):
         return _("a whole number is expected")
+    if kind == "string_too_long":
+        return too_long(error.get("ctx"))
     return str(error.get("msg", ""))
 
 

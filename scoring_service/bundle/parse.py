@@ -339,6 +339,12 @@ def _short(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def too_long(ctx: Any) -> str:
+    """The refusal of a text past its bound (domain/bounds.py), in the same words at every
+    entrance."""
+    return gettext("at most %(most)s characters", most=(ctx or {}).get("max_length"))
+
+
 def describe_error(error: Any) -> str:
     """A clerk-readable message for one pydantic error of the bundle models."""
     kind = error["type"]
@@ -372,6 +378,8 @@ def describe_error(error: Any) -> str:
         )
     if kind == "string_too_short":
         return gettext("must not be empty")
+    if kind == "string_too_long":
+        return too_long(ctx)
     if kind in _MESSAGES:
         return gettext(_MESSAGES[kind])
     return str(error["msg"])

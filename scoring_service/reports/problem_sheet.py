@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from scoring_service.bundle.parse import too_long
 from scoring_service.bundle.schema import FindingIn
 from scoring_service.domain.errors import InvalidRequest
 from scoring_service.domain.names import Names, Unresolved
@@ -207,6 +208,8 @@ def _message(error: Any) -> str:
         return _("a code is 1 to 64 characters without spaces")
     if kind == "missing":
         return _("this cell is required")
+    if kind == "string_too_long":
+        return too_long(error.get("ctx"))
     return str(error.get("msg", ""))
 
 

@@ -354,3 +354,22 @@ def test_an_upload_lists_every_problem_at_once(site: Site) -> None:
     assert any(p.startswith("第3行 B列") and "示例镇013（441624103）" in p for p in problems)
     assert any(p.startswith("第4行 A列") for p in problems), problems
     assert findings_of(site, HEPING) == held
+
+
+def test_a_description_past_its_bound_is_refused_in_words(site: Site) -> None:
+    client = site.client("inspector")
+    path = f"{Y}/inspections/{HEPING}"
+    token = csrf_token(client.get(path).text)
+    finding = {
+        "code": f"{HEPING}-97",
+        "unit": "441624103",
+        "criterion": "7.1",
+        "severity": "general",
+        "description": "问" * 2001,
+        "deadline": "2018-09-30",
+        "csrf_token": token,
+    }
+    refused = client.post(f"{path}/findings", data=finding)
+    assert refused.status_code == 422
+    assert texts(refused.text, "//div[@class='error-summary']//li") == ["最多 2000 个字符"]
+    assert f"{HEPING}-97" not in findings_of(site, HEPING)
