@@ -14,8 +14,8 @@ from scoring_service.domain.errors import Conflict, InvalidRequest
 from scoring_service.domain.model import Finding, Inspection, YearData
 from scoring_service.domain.pages import Page
 from scoring_service.domain.ruleset import Ruleset
+from scoring_service.i18n import format_date, ngettext
 from scoring_service.i18n import gettext as _
-from scoring_service.i18n import ngettext
 from scoring_service.records.groups import group_in
 from scoring_service.records.year import (
     InvalidRecord,
@@ -103,12 +103,15 @@ def _checked_inspection(
     conflict = _(
         "the year %(year)s already has an inspection %(code)r", year=year, code=inspection.code
     )
+    ahead = _ahead(inspection.letter_date, date.today())
     if held and not uow.inspections.exists(year, inspection.code):
         conflict = _(
             "the year %(year)s already has findings %(codes)s",
             year=year,
             codes=", ".join(c for c in codes if c in held),
         )
+    if ahead:  # a letter dated ahead is refused with every other problem, not as a conflict
+        return _check_with(uow, ruleset, year, ("inspections", 0), inspection, taken + ahead, None)
     return _check_with(
         uow, ruleset, year, ("inspections", 0), inspection, taken, conflict if store else None
     )
@@ -222,7 +225,10 @@ def update_inspection(uow: UnitOfWork, year: int, code: str, changes: dict[str, 
         _require_inside(uow, year, inspection.county, [])
         letter: date | None = changes.get("letter_date", inspection.letter_date)
         candidate = _as_in(inspection).model_copy(update={"letter_date": letter})
-        updated = _check(uow, ruleset, year, ("inspections", 0), candidate).inspections[0]
+        ahead = _ahead(letter, date.today())
+        updated = _check_with(
+            uow, ruleset, year, ("inspections", 0), candidate, ahead, None
+        ).inspections[0]
         uow.inspections.set_letter_date(year, code, letter)
         uow.audit(
             "inspection.update",
@@ -293,6 +299,24 @@ def _check(
         groups=[group] if group else [],
         inspections=[inspection],
     )
+
+
+def _ahead(letter: date | None, today: date) -> list[Problem]:
+    """A letter is dated the day it went out: never after today (a date ahead would read
+    as issued while it is not)."""
+    if letter is None or letter <= today:
+        return []
+    return [
+        Problem(
+            "/letter_date",
+            _(
+                "the letter's date (%(day)s) is after today (%(today)s): set it on the day "
+                "the letter goes out",
+                day=format_date(letter),
+                today=format_date(today),
+            ),
+        )
+    ]
 
 
 def _require_inside(uow: UnitOfWork, year: int, county: str, findings: Sequence[Finding]) -> None:

@@ -275,3 +275,13 @@ def test_an_event_s_texts_are_bounded_as_everywhere(loaded: Api) -> None:
     long_note = {"type": "lookback_failed", "date": "2018-09-01", "note": "注" * (NOTE_MAX + 1)}
     refused = problem(post_event(loaded, F1, long_note), 422)
     assert refused["errors"][0]["message"] == f"at most {NOTE_MAX} characters"
+
+
+def test_an_event_dated_after_today_is_refused(loaded: Api) -> None:
+    ahead = {"type": "lookback_passed", "date": "2030-01-02"}
+    refused = problem(post_event(loaded, F1, ahead), 409)
+    assert refused["errors"][0]["pointer"] == "/date"
+    assert "after today" in refused["errors"][0]["message"]
+    assert all(
+        e["date"] != "2030-01-02" for e in loaded.get(f"/api/v1/findings/{F1}").get_json()["events"]
+    )

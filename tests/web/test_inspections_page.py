@@ -373,3 +373,16 @@ def test_a_description_past_its_bound_is_refused_in_words(site: Site) -> None:
     assert refused.status_code == 422
     assert texts(refused.text, "//div[@class='error-summary']//li") == ["最多 2000 个字符"]
     assert f"{HEPING}-97" not in findings_of(site, HEPING)
+
+
+def test_a_letter_dated_after_today_is_refused(site: Site) -> None:
+    client = site.client("inspector")
+    path = f"{Y}/inspections/{HEPING}"
+    token = csrf_token(client.get(path).text)
+    before = client.get(path).text
+    refused = client.post(f"{path}/letter", data={"letter_date": "2030-01-02", "csrf_token": token})
+    assert refused.status_code == 422
+    (message,) = texts(refused.text, "//div[@class='error-summary']//li")
+    assert message.startswith("整改函下发日期（2030年1月2日）晚于今天"), message
+    kept = attrs(client.get(path).text, "data-value", "dd[@data-field='letter_date']")
+    assert kept == attrs(before, "data-value", "dd[@data-field='letter_date']")
