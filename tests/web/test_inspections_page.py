@@ -386,3 +386,14 @@ def test_a_letter_dated_after_today_is_refused(site: Site) -> None:
     assert message.startswith("整改函下发日期（2030年1月2日）晚于今天"), message
     kept = attrs(client.get(path).text, "data-value", "dd[@data-field='letter_date']")
     assert kept == attrs(before, "data-value", "dd[@data-field='letter_date']")
+
+
+def test_a_finding_offers_only_the_events_its_state_allows(demo: Site) -> None:
+    client = demo.client("inspector")
+    general = client.get(f"{Y}/findings/2018-G1-441624-07-08").text  # general, not rectified
+    offered = attrs(general, "value", "select[@id='field-type']/option")
+    assert "escalated" not in offered and "lookback_passed" not in offered
+    assert {"extension", "rectified"} <= set(offered)
+    assert 'id="field-to"' not in general
+    major = client.get(f"{Y}/findings/2018-G1-441624-07-04").text
+    assert "escalated" in attrs(major, "value", "select[@id='field-type']/option")

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from api.schemas import EventCreate
 from scoring_service.domain.model import EventType, Outcome, Severity, UnitKind
 from scoring_service.domain.principals import Permission
+from scoring_service.domain.timeline import offered_events
 from scoring_service.i18n import _, format_date
 from scoring_service.records import findings as service
 from scoring_service.records.events import EventRefused, NewEvent, append_event
@@ -149,7 +150,7 @@ def _finding_page(
         names=names,
         form=form,
         problems=problems,
-        event_types=[t.value for t in EventType],
+        event_types=[t.value for t in offered_events(detail.finding, detail.events)],
         may_record=person().can(Permission.INSPECT),
         loop_records=loop_of_finding(uow(), year, code),
     )
