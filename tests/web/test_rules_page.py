@@ -145,9 +145,15 @@ def test_draft_tests_dry_run_and_publishing(editor_site: Site) -> None:
     token = csrf_token(client.get(second).text)
     no_note = client.post(f"{second}/publish", data={"note": " ", "csrf_token": token})
     assert no_note.status_code == 422
-    published = client.post(
-        f"{second}/publish", data={"note": "R1 raised (会议纪要 2019-01-15)", "csrf_token": token}
-    )
+    note = {"note": "R1 raised (会议纪要 2019-01-15)", "csrf_token": token}
+    asked = client.post(f"{second}/publish", data=note)
+    assert asked.status_code == 200  # it moves units: first how many, then a second click
+    (confirm,) = parse(asked.text).xpath("//div[contains(@class,'confirm-publish')]")
+    moved = doc["summary"]["grade"]["changed"]
+    assert confirm.get("data-grade") == str(moved) and moved > 0
+    assert f"{moved} 个单位的等次改变" in confirm.text_content()
+    assert not parse(client.get("/rules/2018").text).xpath("//tr[@data-version='2']")
+    published = client.post(f"{second}/publish", data={**note, "confirmed": "yes"})
     assert published.status_code == 302
     page = client.get("/rules/2018").text
     in_force = parse(page).xpath("//tr[@data-in-force='true']")[0]
