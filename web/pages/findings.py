@@ -42,6 +42,7 @@ class LedgerQuery(Form):
     outcome: Outcome | None = None
     overdue: Literal["yes", "no"] | None = None
     due_within: Annotated[int, Field(ge=0, le=3660)] | None = None
+    found: Literal["yes"] | None = None  # found by the as-of date: what the figures count
     as_of: date | None = None
     cursor: Annotated[str, Field(max_length=500)] | None = None
 
@@ -58,6 +59,7 @@ def ledger_filter(query: LedgerQuery, day: date) -> service.FindingFilter:
         outcome=query.outcome,
         overdue=None if query.overdue is None else query.overdue == "yes",
         due_by=None if query.due_within is None else day + timedelta(days=query.due_within),
+        found=query.found == "yes",
     )
 
 
