@@ -19,12 +19,16 @@ from scoring_service.bundle.schema import (
     FindingIn,
     GroupIn,
     InspectionIn,
-    NonEmptyText,
+    Leader,
+    Name,
+    Note,
     PairingIn,
+    Reason,
     Text,
     UnitIn,
 )
 from scoring_service.bundle.text import XmlSafe
+from scoring_service.domain.bounds import REASON_MAX, REPORT_MAX
 from scoring_service.domain.model import (
     EventType,
     HouseholdStatus,
@@ -166,7 +170,7 @@ def given(body: BaseModel) -> dict[str, Any]:
 class UnitUpdate(BodyModel):
     """Change a unit's name or (for a village) its type; code, kind and parent stay."""
 
-    name: NonEmptyText = absent()
+    name: Name = absent()
     village_type: VillageType = absent()
 
 
@@ -214,8 +218,8 @@ class GroupCreate(GroupIn):
 class GroupUpdate(BodyModel):
     """Change a group's name, leader or counties (the whole list)."""
 
-    name: NonEmptyText = absent()
-    leader: Text = absent()
+    name: Name = absent()
+    leader: Leader = absent()
     counties: list[Code] = absent()
 
 
@@ -481,28 +485,28 @@ class _EventBase(BodyModel):
 class ExtensionCreate(_EventBase):
     type: Literal["extension"]
     new_deadline: date
-    reason: NonEmptyText
+    reason: Reason
 
 
 class RectifiedCreate(_EventBase):
     type: Literal["rectified"]
-    note: Text | None = None
+    note: Note | None = None
 
 
 class LookbackFailedCreate(_EventBase):
     type: Literal["lookback_failed"]
-    note: Text
+    note: Note
 
 
 class LookbackPassedCreate(_EventBase):
     type: Literal["lookback_passed"]
-    note: Text | None = None
+    note: Note | None = None
 
 
 class EscalatedCreate(_EventBase):
     type: Literal["escalated"]
     to: Text | None = None
-    note: Text | None = None
+    note: Note | None = None
 
 
 class EventCreate(
@@ -991,7 +995,8 @@ class HealthRead(ReadModel):
 
 # --- the rectification loop (spec section 10) ---------------------------------------------------
 
-LoopText = Annotated[str, StringConstraints(min_length=1, max_length=4000, pattern=r"\S")]
+LoopText = Annotated[str, StringConstraints(min_length=1, max_length=REPORT_MAX, pattern=r"\S")]
+LoopReason = Annotated[str, StringConstraints(min_length=1, max_length=REASON_MAX, pattern=r"\S")]
 
 
 class LoopQuery(QueryModel):
@@ -1075,7 +1080,7 @@ class ReportDecisionCreate(BodyModel):
     it; a reason is required when returned."""
 
     decision: Literal["accepted", "returned"]
-    reason: LoopText | None = None
+    reason: LoopReason | None = None
 
 
 class ExtensionRequestCreate(BodyModel):
@@ -1084,7 +1089,7 @@ class ExtensionRequestCreate(BodyModel):
 
     date: Annotated[dt.date | None, Field(description="the day asked (default: today)")] = None
     new_deadline: dt.date
-    reason: LoopText
+    reason: LoopReason
 
 
 class ExtensionRequestRead(ReadModel):
@@ -1116,4 +1121,4 @@ class RequestDecisionCreate(BodyModel):
     deadline, is recorded) or refuse it; a reason is required when refused."""
 
     decision: Literal["approved", "refused"]
-    reason: LoopText | None = None
+    reason: LoopReason | None = None

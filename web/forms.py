@@ -7,6 +7,7 @@ field, and the message beside the field (``templates/macros.html``: ``error_summ
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -14,7 +15,9 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic_core._pydantic_core import list_all_errors
 
+from scoring_service.bundle.parse import too_long
 from scoring_service.domain.errors import InvalidRequest
+from scoring_service.domain.names import Names, Unresolved
 from scoring_service.i18n import N_, _
 
 M = TypeVar("M", bound=BaseModel)
@@ -105,6 +108,8 @@ def message_of(error: Mapping[str, Any]) -> str:
         return _("choose one of the values offered")
     if kind.startswith("int") or kind.startswith("float"):
         return _("a whole number is expected")
+    if kind == "string_too_long":
+        return too_long(error.get("ctx"))
     # Bounds in words, with the limit the field has (pydantic's own text is English).
     ctx = error.get("ctx") or {}
     bounds = {
@@ -114,7 +119,6 @@ def message_of(error: Mapping[str, Any]) -> str:
         "less_than": N_("less than %(limit)s"),
         "too_long": N_("at most %(limit)s items"),
         "too_short": N_("at least %(limit)s items"),
-        "string_too_long": N_("at most %(limit)s characters"),
         "string_too_short": N_("at least %(limit)s characters"),
     }
     limits = [ctx[k] for k in ("ge", "gt", "le", "lt", "max_length", "min_length") if k in ctx]
@@ -140,3 +144,70 @@ def read(model: type[M], data: Mapping[str, Any]) -> M:
             for e in exc.errors()
         ]
         raise FormProblems(problems) from None
+
+
+@dataclass
+class Typed:
+    """A record read from a form: the record (None when it cannot be read at all), every
+    problem of the form itself, and the fields they are about (the record's checks against
+    the year's data say nothing more of these)."""
+
+    record: Any
+    problems: list[Problem]
+    flagged: set[str]
+
+    def add(self, problems: list[Problem]) -> None:
+        """Problems of the checks against the year's data, beside the form's own."""
+        self.problems += [p for p in problems if p.field not in self.flagged]
+
+
+def resolve(
+    names: Names, typed: str, field: str, problems: list[Problem], flagged: set[str]
+) -> str:
+    """The code ``typed`` (a name or a code) means; an entry naming no record, or two, is
+    a problem of ``field`` and is kept as typed, so the rest of the form is still checked."""
+    try:
+        return names.resolve(typed)
+    except Unresolved as exc:
+        problems.append(Problem(field, str(exc)))
+        flagged.add(field)
+        return typed.strip()
+
+
+def validate_all(
+    model: type[M], body: dict[str, Any], fallback: Mapping[str, Any]
+) -> tuple[M | None, list[Any]]:
+    """``body`` (read as JSON, as the API reads it) as ``model``, and every shape problem.
+
+    A field at fault is replaced by its ``fallback`` and a list's item at fault left out,
+    so that the record can still be checked for its other fields (references, duplicates,
+    dates against each other) and every problem listed at once; None when even that
+    cannot be read."""
+    errors: list[Any] = []
+    for attempt in range(3):
+        try:
+            return model.model_validate_json(json.dumps(body)), errors
+        except ValidationError as exc:
+            found = exc.errors()
+            if attempt == 0:
+                errors = found  # later rounds only see the fallbacks' own faults
+            _patch(body, [e["loc"] for e in found], fallback)
+    return None, errors
+
+
+def _patch(body: dict[str, Any], locs: list[Any], fallback: Mapping[str, Any]) -> None:
+    dropped: dict[tuple[Any, ...], set[int]] = {}
+    for loc in locs:
+        index = next((i for i, part in enumerate(loc) if isinstance(part, int)), None)
+        if index is not None:
+            dropped.setdefault(tuple(loc[:index]), set()).add(loc[index])
+        elif loc and loc[0] in fallback:
+            body[loc[0]] = fallback[loc[0]]
+        elif loc:
+            body.pop(loc[0], None)
+    for path, indexes in dropped.items():
+        items: Any = body
+        for part in path:
+            items = items[part]
+        for i in sorted(indexes, reverse=True):
+            del items[i]

@@ -14,6 +14,7 @@ from typing import Any
 from flask import Flask, url_for
 
 from scoring_service.access.roles import display_name
+from scoring_service.domain import bounds
 from scoring_service.i18n import _, current_language, format_date, format_percent, ngettext
 from web import labels
 from web.navigation import year_pages
@@ -55,6 +56,7 @@ def init_app(app: Flask) -> None:
         labels=labels,
         label=labels.label,
         year_pages=year_pages,
+        bounds=bounds,  # each text field's maxlength, as every entrance bounds it
         html_lang=lambda: "zh-CN" if current_language() == "zh" else current_language(),
     )
     app.jinja_env.filters.update(

@@ -291,12 +291,29 @@ def _validate(model: _Model, item: Any, problems: Problems, where: tuple[str | i
             return model.validate_json(text)
         return model.model_validate_json(text)
     except ValidationError as exc:
-        for error in exc.errors(include_url=False, include_input=True):
+        errors = exc.errors(include_url=False, include_input=True)
+        for error in errors:
             loc = error["loc"]
             if loc and loc[0] in _EVENT_TAGS and where[0] == "events":
                 loc = loc[1:]  # the event-type tag pydantic puts in a tagged union's location
             error["loc"] = (*where, *loc)
             problems.add(Problem(pointer(*error["loc"]), describe_error(error)))
+        return _without_unknown(model, item, errors)
+
+
+def _without_unknown(model: _Model, item: Any, errors: list[Any]) -> Any:
+    """The record read without its unknown fields, when they are its only problem: it is
+    still checked against the others (a village with an unknown field and no
+    village_type is reported for both). None when it has other problems."""
+    if not isinstance(item, dict) or any(e["type"] != "extra_forbidden" for e in errors):
+        return None
+    unknown = {str(e["loc"][-1]) for e in errors}
+    text = to_json({k: v for k, v in item.items() if k not in unknown})
+    try:
+        if isinstance(model, TypeAdapter):
+            return model.validate_json(text)
+        return model.model_validate_json(text)
+    except ValidationError:
         return None
 
 
@@ -320,6 +337,12 @@ def _short(value: Any) -> str:
     """A value as a message quotes it: its repr, cut short when long."""
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def too_long(ctx: Any) -> str:
+    """The refusal of a text past its bound (domain/bounds.py), in the same words at every
+    entrance."""
+    return gettext("at most %(most)s characters", most=(ctx or {}).get("max_length"))
 
 
 def describe_error(error: Any) -> str:
@@ -355,6 +378,8 @@ def describe_error(error: Any) -> str:
         )
     if kind == "string_too_short":
         return gettext("must not be empty")
+    if kind == "string_too_long":
+        return too_long(ctx)
     if kind in _MESSAGES:
         return gettext(_MESSAGES[kind])
     return str(error["msg"])

@@ -14,6 +14,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, FailFast, Field, St
 from pydantic_core import PydanticCustomError
 
 from scoring_service.bundle.text import XmlSafe
+from scoring_service.domain.bounds import DESCRIPTION_MAX, NAME_MAX, NOTE_MAX, REASON_MAX
 from scoring_service.domain.model import HouseholdStatus, Severity, UnitKind, VillageType
 
 BUNDLE_FORMAT = "assessment-bundle/1"
@@ -24,6 +25,14 @@ Code = Annotated[str, StringConstraints(pattern=r"^\S{1,64}$"), XmlSafe]
 Text = Annotated[str, StringConstraints(max_length=10_000), XmlSafe]
 NonEmptyText = Annotated[
     str, StringConstraints(min_length=1, max_length=10_000, pattern=r"\S"), XmlSafe
+]
+# Each kind of text within its bound (domain/bounds.py), the same through every entrance.
+Name = Annotated[str, StringConstraints(min_length=1, max_length=NAME_MAX, pattern=r"\S"), XmlSafe]
+Leader = Annotated[str, StringConstraints(max_length=NAME_MAX), XmlSafe]
+Description = Annotated[str, StringConstraints(max_length=DESCRIPTION_MAX), XmlSafe]
+Note = Annotated[str, StringConstraints(max_length=NOTE_MAX), XmlSafe]
+Reason = Annotated[
+    str, StringConstraints(min_length=1, max_length=REASON_MAX, pattern=r"\S"), XmlSafe
 ]
 
 
@@ -52,7 +61,7 @@ class _Strict(BaseModel):
 
 class UnitIn(_Strict):
     code: Code
-    name: NonEmptyText
+    name: Name
     kind: UnitKind
     parent: Annotated[Code | None, *Omittable] = None
     village_type: Annotated[VillageType | None, *Omittable] = None
@@ -65,8 +74,8 @@ class PairingIn(_Strict):
 
 class GroupIn(_Strict):
     code: Code
-    name: NonEmptyText
-    leader: Text
+    name: Name
+    leader: Leader
     counties: list[Code]
 
 
@@ -87,7 +96,7 @@ class FindingIn(_Strict):
     unit: Code
     criterion: Code
     severity: Severity
-    description: Text
+    description: Description
     deadline: date
     responsible: list[Code] = []
 
@@ -111,28 +120,28 @@ class _EventBase(_Strict):
 class ExtensionIn(_EventBase):
     type: Literal["extension"]
     new_deadline: date
-    reason: NonEmptyText
+    reason: Reason
 
 
 class RectifiedIn(_EventBase):
     type: Literal["rectified"]
-    note: Annotated[Text | None, *Omittable] = None
+    note: Annotated[Note | None, *Omittable] = None
 
 
 class LookbackFailedIn(_EventBase):
     type: Literal["lookback_failed"]
-    note: Text
+    note: Note
 
 
 class LookbackPassedIn(_EventBase):
     type: Literal["lookback_passed"]
-    note: Annotated[Text | None, *Omittable] = None
+    note: Annotated[Note | None, *Omittable] = None
 
 
 class EscalatedIn(_EventBase):
     type: Literal["escalated"]
     to: Annotated[Text | None, *Omittable] = None
-    note: Annotated[Text | None, *Omittable] = None
+    note: Annotated[Note | None, *Omittable] = None
 
 
 EventIn = Annotated[

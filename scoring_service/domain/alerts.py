@@ -17,6 +17,7 @@ from scoring_service.domain.model import (
     VillageType,
     YearData,
 )
+from scoring_service.domain.names import shown_names
 from scoring_service.domain.ruleset import AlertParams
 from scoring_service.i18n import N_, format_date, gettext
 
@@ -70,6 +71,8 @@ def process_alerts(data: YearData, params: AlertParams, as_of: date) -> list[Ale
     """Every process alert as of ``as_of``; only inspections ended by then count."""
     inspections = [i for i in data.inspections if i.end_date <= as_of]
     village_type = {u.code: u.village_type for u in data.units}
+    # A village is named as a clerk knows it, not by its 12-digit code.
+    shown = shown_names((u.code, u.name) for u in data.units)
     alerts: list[Alert] = []
     for insp in inspections:
         # A letter dated after as_of is not known yet: the inspection has no letter so far.
@@ -119,7 +122,7 @@ def process_alerts(data: YearData, params: AlertParams, as_of: date) -> list[Ale
                     inspection=insp.code,
                 )
             )
-        gaps = _sample_gaps(insp.sample, village_type, params)
+        gaps = _sample_gaps(insp.sample, village_type, params, shown)
         if gaps:
             alerts.append(Alert("incomplete_sample", tuple(gaps), inspection=insp.code))
     alerts.extend(_missed_months(data, inspections, params, as_of))
@@ -132,7 +135,10 @@ def _sentence(message: str, **facts: Any) -> tuple[Sentence]:
 
 
 def _sample_gaps(
-    sample: Sample, village_type: Mapping[str, VillageType | None], params: AlertParams
+    sample: Sample,
+    village_type: Mapping[str, VillageType | None],
+    params: AlertParams,
+    shown: Mapping[str, str],
 ) -> list[Sentence]:
     gaps: list[Sentence] = []
     poor = sum(village_type.get(v) is VillageType.POOR for v in sample.villages)
@@ -172,7 +178,7 @@ def _sample_gaps(
                         "%(min_pre_exit)s, %(min_not_exited)s)"
                     ),
                     {
-                        "village": village,
+                        "village": shown.get(village, village),
                         "households": len(statuses),
                         "pre_exit": pre_exit,
                         "not_exited": not_exited,

@@ -203,11 +203,14 @@ class FindingFilter:
     group: str | None = None  # found by an inspection of this group
     # Not yet rectified, with its deadline (as extended) on or before this day.
     due_by: date | None = None
+    # Found by the as-of date (the findings the year's figures count), not only held.
+    found: bool = False
 
     @property
     def needs_state(self) -> bool:
         return (
-            self.outcome is not None
+            self.found
+            or self.outcome is not None
             or self.overdue is not None
             or self.repeat is not None
             or self.due_by is not None

@@ -14,12 +14,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
+from scoring_service.domain.bounds import REASON_MAX, REPORT_MAX
 from scoring_service.domain.errors import Conflict, InvalidRequest
 from scoring_service.domain.model import Event, EventType, Finding
 from scoring_service.domain.timeline import check_history, ordered, state_after, state_at
 from scoring_service.i18n import gettext as _
 
-TEXT_MAX = 4000  # a report's text and a reason: 1 to 4,000 characters
+TEXT_MAX = REPORT_MAX  # a report's text (domain/bounds.py)
 
 
 class ReportState(StrEnum):
@@ -116,12 +117,13 @@ class ExtensionRequest:
     decision: Decision | None = None
 
 
-def check_text(value: str, field: str) -> str:
-    """A report's text or a reason: stripped, 1 to 4,000 characters."""
+def check_text(value: str, field: str, most: int = TEXT_MAX) -> str:
+    """A report's text (or a reason, at most ``REASON_MAX``): stripped, 1 to ``most``
+    characters."""
     text = value.strip()
-    if not text or len(text) > TEXT_MAX:
+    if not text or len(text) > most:
         raise InvalidRequest(
-            _("%(field)s must be 1 to %(most)s characters", field=field, most=TEXT_MAX)
+            _("%(field)s must be 1 to %(most)s characters", field=field, most=most)
         )
     return text
 
@@ -219,7 +221,7 @@ def _reason(negative: bool, reason: str | None, word: str) -> str | None:
         if negative:
             raise InvalidRequest(_("reason is required when the decision is %(word)s", word=word))
         return None
-    return check_text(reason, "reason")
+    return check_text(reason, "reason", REASON_MAX)
 
 
 def _admitted(finding: Finding, history: Sequence[Event], candidate: Event) -> None:

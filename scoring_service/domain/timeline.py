@@ -73,6 +73,25 @@ def _refusal(finding: Finding, state: FindingState, event: Event) -> tuple[str, 
     return None
 
 
+def offered_events(finding: Finding, events: Iterable[Event]) -> list[EventType]:
+    """The event types the state machine allows next on the finding, whatever their date
+    and fields: what a page offers (上报 only for a major finding, a look-back only once
+    rectified), so a person is not offered an action and then refused it."""
+    state = state_after(finding, events)
+    offered = []
+    for kind in EventType:
+        if kind is EventType.EXTENSION and state.rectified:
+            continue
+        if kind is EventType.RECTIFIED and state.rectified:
+            continue
+        if kind in (EventType.LOOKBACK_FAILED, EventType.LOOKBACK_PASSED) and not state.rectified:
+            continue
+        if kind is EventType.ESCALATED and finding.severity is not Severity.MAJOR:
+            continue
+        offered.append(kind)
+    return offered
+
+
 def _apply(state: FindingState, event: Event) -> None:
     """Change ``state`` by one allowed event."""
     kind = event.type

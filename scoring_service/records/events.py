@@ -17,6 +17,7 @@ from scoring_service.bundle import Problem
 from scoring_service.domain.errors import Conflict
 from scoring_service.domain.model import Event, EventType, Finding
 from scoring_service.domain.timeline import check_history
+from scoring_service.i18n import format_date
 from scoring_service.i18n import gettext as _
 from scoring_service.records.findings import resolve_year
 from scoring_service.records.year import not_held
@@ -44,9 +45,25 @@ class NewEvent:
 
 
 def append_event(
-    uow: UnitOfWork, code: str, new: NewEvent, *, year: int | None = None
+    uow: UnitOfWork,
+    code: str,
+    new: NewEvent,
+    *,
+    year: int | None = None,
+    today: dt.date | None = None,
 ) -> tuple[int, Event]:
-    """Store one event on a finding if its history allows it; the year and the stored event."""
+    """Store one event on a finding if its history allows it; the year and the stored event.
+
+    An event records something done: one dated after ``today`` (the day it is recorded)
+    is refused, as a rectification report dated ahead is."""
+    today = today or dt.date.today()
+    if new.date > today:
+        message = _(
+            "the event's date (%(day)s) is after today (%(today)s): record it once it is done",
+            day=format_date(new.date),
+            today=format_date(today),
+        )
+        raise EventRefused(message, [Problem("/date", message)])
     with uow:
         year = resolve_year(uow, code, year)
         stored = record_event(uow, year, code, new)

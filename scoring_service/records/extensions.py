@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from scoring_service.access import scope
+from scoring_service.domain.bounds import REASON_MAX
 from scoring_service.domain.errors import NotFound
 from scoring_service.domain.notices import EventType
 from scoring_service.domain.principals import Permission
@@ -39,7 +40,7 @@ def submit_request(
     """A new extension request on a finding the caller reads, asked on ``day`` (default
     today); refused in words when asked after the deadline in force or for no later one."""
     uow.actor.require(Permission.REPORT)
-    reason = check_text(reason, "reason")
+    reason = check_text(reason, "reason", REASON_MAX)
     today = today or date.today()
     day = day or today
     with uow:

@@ -8,16 +8,18 @@ from datetime import date
 from typing import Any
 
 from scoring_service.access import scope
+from scoring_service.bundle import Problem
 from scoring_service.bundle.schema import FindingIn, HouseholdIn, InspectionIn, SampleIn
 from scoring_service.domain.errors import Conflict, InvalidRequest
 from scoring_service.domain.model import Finding, Inspection, YearData
 from scoring_service.domain.notices import EventType
 from scoring_service.domain.pages import Page
 from scoring_service.domain.ruleset import Ruleset
+from scoring_service.i18n import format_date, ngettext
 from scoring_service.i18n import gettext as _
-from scoring_service.i18n import ngettext
 from scoring_service.records.groups import group_in
 from scoring_service.records.year import (
+    InvalidRecord,
     begin_write,
     check_record,
     held_year,
@@ -48,24 +50,7 @@ def create_inspection(
     """Add an inspection with its sample and findings (spec section 2), checked as a bundle's."""
     with uow:
         ruleset = begin_write(uow, year, create=True)
-        if uow.inspections.exists(year, inspection.code):
-            raise Conflict(
-                _(
-                    "the year %(year)s already has an inspection %(code)r",
-                    year=year,
-                    code=inspection.code,
-                )
-            )
-        taken = uow.inspections.taken_finding_codes(year, [f.code for f in inspection.findings])
-        if taken:
-            raise Conflict(
-                _(
-                    "the year %(year)s already has findings %(codes)s",
-                    year=year,
-                    codes=", ".join(taken),
-                )
-            )
-        checked = _check(uow, ruleset, year, ("inspections", 0), inspection)
+        checked = _checked_inspection(uow, ruleset, year, inspection)
         findings = checked.findings
         _require_inside(uow, year, inspection.county, findings)
         uow.inspections.add(year, checked.inspections[0], findings)
@@ -78,6 +63,83 @@ def create_inspection(
         )
         uow.commit()
     return checked.inspections[0], findings
+
+
+def check_inspection(uow: UnitOfWork, year: int, inspection: InspectionIn) -> None:
+    """Every problem ``create_inspection`` would refuse the inspection for, storing nothing:
+    a form with problems of its own is still checked against the year's data, so that a
+    person reads every problem at once."""
+    with uow:
+        held_year(uow, year)
+        _checked_inspection(uow, ruleset_of(uow.rules, year), year, inspection, store=False)
+
+
+def _checked_inspection(
+    uow: UnitOfWork, ruleset: Ruleset, year: int, inspection: InspectionIn, *, store: bool = True
+) -> YearData:
+    """The inspection checked as a bundle's; a code the year already holds is a Conflict,
+    or one more problem beside the others."""
+    taken: list[Problem] = []
+    if uow.inspections.exists(year, inspection.code):
+        taken.append(
+            Problem(
+                "/code",
+                _(
+                    "the year %(year)s already has an inspection %(code)r",
+                    year=year,
+                    code=inspection.code,
+                ),
+            )
+        )
+    codes = [f.code for f in inspection.findings]
+    held = set(uow.inspections.taken_finding_codes(year, codes))
+    taken += [
+        Problem(
+            f"/findings/{i}/code",
+            _("the year %(year)s already has a finding '%(code)s'", year=year, code=code),
+        )
+        for i, code in enumerate(codes)
+        if code in held
+    ]
+    conflict = _(
+        "the year %(year)s already has an inspection %(code)r", year=year, code=inspection.code
+    )
+    ahead = _ahead(inspection.letter_date, date.today())
+    if held and not uow.inspections.exists(year, inspection.code):
+        conflict = _(
+            "the year %(year)s already has findings %(codes)s",
+            year=year,
+            codes=", ".join(c for c in codes if c in held),
+        )
+    if ahead:  # a letter dated ahead is refused with every other problem, not as a conflict
+        return _check_with(uow, ruleset, year, ("inspections", 0), inspection, taken + ahead, None)
+    return _check_with(
+        uow, ruleset, year, ("inspections", 0), inspection, taken, conflict if store else None
+    )
+
+
+def _check_with(
+    uow: UnitOfWork,
+    ruleset: Ruleset,
+    year: int,
+    at: tuple[str | int, ...],
+    inspection: InspectionIn,
+    taken: list[Problem],
+    conflict: str | None,
+) -> YearData:
+    """The checks of ``_check``, with the codes already taken: alone they are a Conflict
+    (as the API has always answered), beside other problems they are listed with them."""
+    try:
+        checked = _check(uow, ruleset, year, at, inspection)
+    except InvalidRecord as exc:
+        if taken:
+            raise InvalidRecord([*exc.problems, *taken]) from None
+        raise
+    if taken and conflict is None:  # only checking: the codes taken are problems too
+        raise InvalidRecord(taken)
+    if taken:
+        raise Conflict(conflict)
+    return checked
 
 
 def add_finding(uow: UnitOfWork, year: int, inspection_code: str, finding: FindingIn) -> Finding:
@@ -95,30 +157,53 @@ def add_findings(
     return _add(uow, year, inspection_code, findings, ("inspections", 0))
 
 
+def check_findings(
+    uow: UnitOfWork, year: int, inspection_code: str, findings: Sequence[FindingIn]
+) -> None:
+    """Every problem ``add_findings`` would refuse the findings for, storing nothing."""
+    _add(uow, year, inspection_code, findings, ("inspections", 0), store=False)
+
+
 def _add(
     uow: UnitOfWork,
     year: int,
     inspection_code: str,
     findings: Sequence[FindingIn],
     at: tuple[str | int, ...],
+    *,
+    store: bool = True,
 ) -> list[Finding]:
     with uow:
-        ruleset = begin_write(uow, year, create=False)
+        if store:
+            ruleset = begin_write(uow, year, create=False)
+        else:
+            held_year(uow, year)
+            ruleset = ruleset_of(uow.rules, year)
         inspection = _held_inspection(uow, year, inspection_code)
         codes = [f.code for f in findings]
-        taken = uow.inspections.taken_finding_codes(year, codes)
-        if taken:
-            raise Conflict(
-                ngettext(
-                    "the year %(year)s already has a finding %(codes)s",
-                    "the year %(year)s already has findings %(codes)s",
-                    len(taken),
-                    year=year,
-                    codes=", ".join(repr(code) for code in taken),
-                )
+        held = set(uow.inspections.taken_finding_codes(year, codes))
+        single = len(at) > 2  # the problems point into the one finding
+        taken = [
+            Problem(
+                "/code" if single else f"/findings/{i}/code",
+                _("the year %(year)s already has a finding '%(code)s'", year=year, code=code),
             )
+            for i, code in enumerate(codes)
+            if code in held
+        ]
+        conflict = ngettext(
+            "the year %(year)s already has a finding %(codes)s",
+            "the year %(year)s already has findings %(codes)s",
+            len(held),
+            year=year,
+            codes=", ".join(repr(code) for code in codes if code in held),
+        )
         candidate = _as_in(inspection, list(findings))
-        new = _check(uow, ruleset, year, at, candidate).findings
+        new = _check_with(
+            uow, ruleset, year, at, candidate, taken, conflict if store else None
+        ).findings
+        if not store:
+            return new
         _require_inside(uow, year, inspection.county, new)
         uow.inspections.add_findings(year, new)
         for finding in findings:
@@ -141,7 +226,10 @@ def update_inspection(uow: UnitOfWork, year: int, code: str, changes: dict[str, 
         _require_inside(uow, year, inspection.county, [])
         letter: date | None = changes.get("letter_date", inspection.letter_date)
         candidate = _as_in(inspection).model_copy(update={"letter_date": letter})
-        updated = _check(uow, ruleset, year, ("inspections", 0), candidate).inspections[0]
+        ahead = _ahead(letter, date.today())
+        updated = _check_with(
+            uow, ruleset, year, ("inspections", 0), candidate, ahead, None
+        ).inspections[0]
         uow.inspections.set_letter_date(year, code, letter)
         uow.audit(
             "inspection.update",
@@ -224,6 +312,24 @@ def _check(
         groups=[group] if group else [],
         inspections=[inspection],
     )
+
+
+def _ahead(letter: date | None, today: date) -> list[Problem]:
+    """A letter is dated the day it went out: never after today (a date ahead would read
+    as issued while it is not)."""
+    if letter is None or letter <= today:
+        return []
+    return [
+        Problem(
+            "/letter_date",
+            _(
+                "the letter's date (%(day)s) is after today (%(today)s): set it on the day "
+                "the letter goes out",
+                day=format_date(letter),
+                today=format_date(today),
+            ),
+        )
+    ]
 
 
 def _require_inside(uow: UnitOfWork, year: int, county: str, findings: Sequence[Finding]) -> None:

@@ -14,6 +14,7 @@ import io
 import re
 import sys
 import zipfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -21,8 +22,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from scoring_service.bundle.parse import too_long
 from scoring_service.bundle.schema import FindingIn
 from scoring_service.domain.errors import InvalidRequest
+from scoring_service.domain.names import Names, Unresolved
 from scoring_service.i18n import _
 
 TEMPLATE = Path(__file__).with_name("templates") / "problem-list.xlsx"
@@ -47,17 +50,26 @@ class SheetColumn:
     header: str  # as the template's header row says it
     letter: str
     width: int
+    before: str = ""  # what an earlier template's header said, still read
 
 
 COLUMNS: tuple[SheetColumn, ...] = (
     SheetColumn("code", "问题编号", "A", 24),
-    SheetColumn("unit", "发现问题单位代码", "B", 18),
-    SheetColumn("criterion", "考核指标代码", "C", 14),
+    SheetColumn("unit", "发现问题单位（名称或代码）", "B", 22, "发现问题单位代码"),
+    SheetColumn("criterion", "考核指标（名称或代码）", "C", 22, "考核指标代码"),
     SheetColumn("severity", "严重程度（一般/重大）", "D", 18),
     SheetColumn("description", "问题描述", "E", 50),
     SheetColumn("deadline", "整改期限", "F", 14),
-    SheetColumn("responsible", "责任单位代码（多个用逗号分隔）", "G", 30),
+    SheetColumn(
+        "responsible",
+        "责任单位（名称或代码，多个用逗号分隔）",
+        "G",
+        34,
+        "责任单位代码（多个用逗号分隔）",
+    ),
 )
+UNITS_SHEET = "单位名录"
+CRITERIA_SHEET = "考核指标目录"
 BY_FIELD = {c.field: c for c in COLUMNS}
 SEVERITIES = {"一般": "general", "重大": "major", "general": "general", "major": "major"}
 SEPARATORS = re.compile(r"[\s,，、;；]+")
@@ -97,6 +109,17 @@ class SheetProblems(InvalidRequest):
 class ReadSheet:
     findings: list[FindingIn]
     rows: list[int]  # the sheet row of each finding
+    # With ``every_problem``: the cells' own problems, and the cells they are about (the
+    # checks against the year's data, which read a stand-in there, say nothing more of them).
+    problems: tuple[CellProblem, ...] = ()
+    flagged: frozenset[tuple[int, str]] = frozenset()
+
+    def checked(self, problems: list[CellProblem]) -> list[CellProblem]:
+        """The sheet's own problems, then the checks' problems of cells not at fault."""
+        return [
+            *self.problems,
+            *(p for p in problems if (p.row, p.column) not in self.flagged),
+        ]
 
     def locate(self, pointer: str) -> CellProblem | None:
         """The cell a records problem points at (``/findings/3/deadline``), if it is one."""
@@ -133,6 +156,31 @@ def _date(value: Any) -> date | str:
         return text
 
 
+# What stands in for a cell at fault while the row's other cells are checked.
+FALLBACK = {"code": "?", "unit": "?", "criterion": "?", "severity": "general", "description": ""}
+
+
+def _resolved(
+    out: dict[str, Any], names: Mapping[str, Names], row: int, problems: list[CellProblem]
+) -> None:
+    """The row's units and criterion typed by name read as codes; an entry naming no
+    record, or two, is a problem of its cell."""
+    for field, kind in (("unit", "units"), ("criterion", "criteria")):
+        if out[field] and kind in names:
+            try:
+                out[field] = names[kind].resolve(out[field])
+            except Unresolved as exc:
+                problems.append(CellProblem(row, BY_FIELD[field].letter, str(exc)))
+    if "responsible" in out and "units" in names:
+        codes = []
+        for typed in out["responsible"]:
+            try:
+                codes.append(names["units"].resolve(typed))
+            except Unresolved as exc:
+                problems.append(CellProblem(row, BY_FIELD["responsible"].letter, str(exc)))
+        out["responsible"] = codes
+
+
 def _row_values(cells: tuple[Any, ...]) -> dict[str, Any]:
     values = {c.field: cells[i] if i < len(cells) else None for i, c in enumerate(COLUMNS)}
     out: dict[str, Any] = {
@@ -160,6 +208,8 @@ def _message(error: Any) -> str:
         return _("a code is 1 to 64 characters without spaces")
     if kind == "missing":
         return _("this cell is required")
+    if kind == "string_too_long":
+        return too_long(error.get("ctx"))
     return str(error.get("msg", ""))
 
 
@@ -258,9 +308,18 @@ def read_problem_sheet(
     *,
     max_part_bytes: int = MAX_PART_BYTES,
     max_unpacked_bytes: int = MAX_UNPACKED_BYTES,
+    names: Mapping[str, Names] | None = None,
+    every_problem: bool = False,
+    deadline: date | None = None,
 ) -> ReadSheet:
     """The findings of a filled template (its first sheet); SheetProblems names every cell
-    at fault. Blank rows are skipped."""
+    at fault. Blank rows are skipped. ``names`` (``units``, ``criteria``) read names typed
+    in the unit, criterion and responsible cells as codes.
+
+    With ``every_problem``, a sheet that reads returns its cells' problems instead of
+    raising them, each row at fault read with stand-ins for its faulty cells (``deadline``
+    for a date), so that the rows can still be checked against the year's data and every
+    problem listed at once."""
     if len(raw) > MAX_BYTES:
         message = _("larger than %(count)s MiB: not a problem list", count=MAX_BYTES // 2**20)
         raise SheetProblems([CellProblem(0, "", message)])
@@ -273,7 +332,7 @@ def read_problem_sheet(
         problems = [
             CellProblem(1, c.letter, _("the header should read %(header)s", header=c.header))
             for i, c in enumerate(COLUMNS)
-            if (header[i] if i < len(header) else "") != c.header
+            if (header[i] if i < len(header) else "") not in (c.header, c.before or c.header)
         ]
         if problems:
             raise SheetProblems(problems)
@@ -293,33 +352,67 @@ def read_problem_sheet(
                 )
                 break
             read_rows.append(number)
+            row_problems: list[CellProblem] = []
+            values = _row_values(cells)
+            if names:
+                _resolved(values, names, number, row_problems)
             try:
                 # Not strict: the severity is read from its word, as JSON reads it.
-                findings.append(FindingIn.model_validate(_row_values(cells), strict=False))
+                findings.append(FindingIn.model_validate(values, strict=False))
             except ValidationError as exc:
                 for error in exc.errors():
                     column = BY_FIELD.get(str(error["loc"][0])) if error["loc"] else None
-                    problems.append(
+                    row_problems.append(
                         CellProblem(number, column.letter if column else "", _message(error))
                     )
+                    if column is not None:
+                        _stand_for(values, column.field, deadline)
+                stand_in = _stand_in(values)
+                if every_problem and stand_in is not None:
+                    findings.append(stand_in)
+                else:
+                    read_rows.pop()
+            problems += row_problems
     except (SyntaxError, ValueError, KeyError):
         # The sheet's XML is read as the rows are (read-only mode): malformed XML, or a
         # character XML cannot hold written as a reference, shows only here.
         raise _not_a_workbook() from None
     finally:
         workbook.close()
-    if problems:
-        raise SheetProblems(problems)
-    if not findings:
+    if not read_rows and not problems:
         raise SheetProblems(
             [CellProblem(0, "", _("the list holds no finding: fill in a row under the headers"))]
         )
-    return ReadSheet(findings, read_rows)
+    if problems and not every_problem:
+        raise SheetProblems(problems)
+    flagged = frozenset((p.row, p.column) for p in problems)
+    return ReadSheet(findings, read_rows, tuple(problems), flagged)
 
 
-def template_xlsx() -> bytes:
+def _stand_for(values: dict[str, Any], field: str, deadline: date | None) -> None:
+    stand_in = deadline if field == "deadline" else FALLBACK.get(field)
+    if stand_in is None:
+        values.pop(field, None)
+    else:
+        values[field] = stand_in
+
+
+def _stand_in(values: dict[str, Any]) -> FindingIn | None:
+    """A row with stand-ins for its faulty cells, or None when even that does not read."""
+    try:
+        return FindingIn.model_validate(values, strict=False)
+    except ValidationError:
+        return None
+
+
+def template_xlsx(
+    units: Sequence[tuple[str, str, str, str]] = (),
+    criteria: Sequence[tuple[str, str]] = (),
+) -> bytes:
     """The blank template: the headers, code columns as text, a date column, the
-    severity offered as a list, and a sheet of instructions."""
+    severity offered as a list, and a sheet of instructions; for a year, sheets listing
+    its ``units`` (county, kind, name, code) and ``criteria`` (code, name), so the clerk
+    finds a name or a code without leaving Excel."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -347,8 +440,10 @@ def template_xlsx() -> bytes:
         (
             "每行填写一个问题，空行不读。表头请勿修改。",
             "问题编号：本年度内唯一，如 2018-G1-441624-07-01。",
-            "发现问题单位代码、责任单位代码：填写单位代码（县、镇、村或帮扶单位）。",
-            "考核指标代码：填写考核指标目录中的代码，如 7.1。",
+            "发现问题单位、责任单位：填写单位名称或代码（县、镇、村或帮扶单位）；"
+            "两个单位同名时填写代码。按年度下载的模板在“单位名录”表中列出全部单位。",
+            "考核指标：填写考核指标的名称或代码，如 7.1；"
+            "按年度下载的模板在“考核指标目录”表中列出。",
             "严重程度：一般 或 重大。",
             "整改期限：日期，如 2018-09-08，不得早于督查结束日期。",
         ),
@@ -356,9 +451,39 @@ def template_xlsx() -> bytes:
     ):
         notes[f"A{row}"] = text
     notes.column_dimensions["A"].width = 90
+    if units:
+        _listing(
+            workbook, UNITS_SHEET, ("县（区）", "类别", "名称", "代码"), units, (16, 10, 24, 16)
+        )
+    if criteria:
+        _listing(workbook, CRITERIA_SHEET, ("代码", "名称"), criteria, (10, 60))
     out = io.BytesIO()
     workbook.save(out)
     return _fixed_times(out.getvalue())
+
+
+def _listing(
+    workbook: Any,
+    title: str,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    widths: Sequence[int],
+) -> None:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    sheet = workbook.create_sheet(title)
+    sheet.append(list(headers))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True, name="SimSun")
+    for row in rows:
+        sheet.append(list(row))
+    for i, width in enumerate(widths, start=1):
+        letter = get_column_letter(i)
+        sheet.column_dimensions[letter].width = width
+        for cell in sheet[letter]:
+            cell.number_format = "@"  # codes as text: 7.10 stays 7.10
+    sheet.freeze_panes = "A2"
 
 
 def _fixed_times(raw: bytes) -> bytes:

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
+from scoring_service.domain.names import shown_names
 from scoring_service.domain.ruleset import GRADE_ORDER, MEASURE_ORDER, Grade, Ruleset
 from scoring_service.i18n import gettext as _
 from scoring_service.i18n.labels import GRADES, KINDS, MEASURES, label
@@ -323,6 +324,8 @@ def render_text(doc: Mapping[str, Any]) -> str:
             down=summary["score"]["down"],
         )
     )
+    # Units by name, as a clerk knows them (every unit gaining or losing a measure changed).
+    names = shown_names((u["unit"], u["name"]) for u in doc["units"])
     for measure, lists in summary["measures"].items():
         if lists["gained"] or lists["lost"]:
             lines.append(
@@ -331,9 +334,9 @@ def render_text(doc: Mapping[str, Any]) -> str:
                     "%(measure)s: %(gained)s gain (%(gainers)s), %(lost)s lose (%(losers)s)",
                     measure=label(MEASURES, measure),
                     gained=len(lists["gained"]),
-                    gainers=_list(lists["gained"]),
+                    gainers=_list([names.get(c, c) for c in lists["gained"]]),
                     lost=len(lists["lost"]),
-                    losers=_list(lists["lost"]),
+                    losers=_list([names.get(c, c) for c in lists["lost"]]),
                 )
             )
     if summary["largest_movers"]:

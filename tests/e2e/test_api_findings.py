@@ -257,3 +257,31 @@ def test_a_scoped_token_sees_alerts_only_on_its_findings(loaded: Api) -> None:
     assert unescalated("admin") == ["2018-G1-07-05"]
     assert unescalated("this-county") == ["2018-G1-07-05"]
     assert unescalated("other-county") == []
+
+
+def test_an_event_s_texts_are_bounded_as_everywhere(loaded: Api) -> None:
+    from scoring_service.domain.bounds import NOTE_MAX, REASON_MAX
+
+    long_reason = {
+        "type": "extension",
+        "date": "2018-08-01",
+        "new_deadline": "2018-10-01",
+        "reason": "因" * (REASON_MAX + 1),
+    }
+    refused = problem(post_event(loaded, F2, long_reason), 422)
+    assert {"pointer": "/reason", "message": f"at most {REASON_MAX} characters"} in refused[
+        "errors"
+    ]
+    long_note = {"type": "lookback_failed", "date": "2018-09-01", "note": "注" * (NOTE_MAX + 1)}
+    refused = problem(post_event(loaded, F1, long_note), 422)
+    assert refused["errors"][0]["message"] == f"at most {NOTE_MAX} characters"
+
+
+def test_an_event_dated_after_today_is_refused(loaded: Api) -> None:
+    ahead = {"type": "lookback_passed", "date": "2030-01-02"}
+    refused = problem(post_event(loaded, F1, ahead), 409)
+    assert refused["errors"][0]["pointer"] == "/date"
+    assert "after today" in refused["errors"][0]["message"]
+    assert all(
+        e["date"] != "2030-01-02" for e in loaded.get(f"/api/v1/findings/{F1}").get_json()["events"]
+    )

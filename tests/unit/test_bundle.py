@@ -578,3 +578,15 @@ def test_an_unknown_parent_is_reported_once_not_at_every_sample_naming_its_child
     bundle = spec_bundle()
     bundle["units"][2]["parent"] = "NOWHERE"  # the sampled town, parent of both villages
     assert problems_of(bundle) == [("/units/2/parent", "unknown unit 'NOWHERE'")]
+
+
+def test_a_record_with_an_unknown_field_is_still_checked_for_its_other_fields() -> None:
+    bundle = spec_bundle()
+    bundle["units"][3]["fax"] = "0762-1234567"
+    del bundle["units"][3]["village_type"]
+    with pytest.raises(InvalidBundle) as caught:
+        read_bundle(json.dumps(bundle), catalogue_of)
+    assert [(p.pointer, p.message) for p in caught.value.problems] == [
+        ("/units/3/fax", "unknown field"),
+        ("/units/3/village_type", "a village needs a village_type (poor or ordinary)"),
+    ]

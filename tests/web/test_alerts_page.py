@@ -69,3 +69,13 @@ def test_an_early_date_has_fewer_alerts_and_a_bad_one_is_refused(demo: Site) -> 
     refused = client.get("/years/2018/alerts?as_of=someday")
     assert refused.status_code in (400, 422)
     assert "YYYY-MM-DD" in refused.text
+
+
+def test_an_incomplete_sample_names_its_villages(demo: Site) -> None:
+    page = demo.client("reader").get("/years/2018/alerts?as_of=2018-12-31")
+    details = [
+        " ".join(row.text_content().split())
+        for row in parse(page.text).xpath("//tr[@data-alert='incomplete_sample']/td[last()]")
+    ]
+    assert any("村 示例村" in d for d in details), details
+    assert not any("村 44" in d for d in details), details

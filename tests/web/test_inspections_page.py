@@ -197,7 +197,19 @@ def test_the_shipped_template_is_current_and_downloadable(demo: Site) -> None:
     assert response.status_code == 200
     assert "filename*=UTF-8''%E9%97%AE%E9%A2%98" in response.headers["Content-Disposition"]
     headers = [c.value for c in load_workbook(io.BytesIO(response.data)).worksheets[0][1]]
-    assert headers[:2] == ["问题编号", "发现问题单位代码"]
+    assert headers[:2] == ["问题编号", "发现问题单位（名称或代码）"]
+
+
+def test_the_year_s_template_lists_its_units_by_county_and_its_criteria(demo: Site) -> None:
+    response = demo.client("inspector").get(f"{Y}/inspections/template.xlsx")
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.data))
+    assert workbook.sheetnames == ["问题清单", "填写说明", "单位名录", "考核指标目录"]
+    units = [[c.value for c in row] for row in workbook["单位名录"].iter_rows()]
+    assert units[0] == ["县（区）", "类别", "名称", "代码"]
+    assert ["和平县", "镇街", "示例镇013", "441624103"] in units
+    criteria = [[c.value for c in row] for row in workbook["考核指标目录"].iter_rows()]
+    assert ["7.1", "扶贫大数据平台建档立卡信息录入"] in criteria
 
 
 def test_a_problem_list_uploaded_in_the_template(site: Site) -> None:
@@ -251,3 +263,137 @@ def test_the_letter_date_is_set_on_the_page(site: Site) -> None:
     set_ = client.post(f"{path}/letter", data={"letter_date": "2018-07-08", "csrf_token": token})
     assert set_.status_code == 302
     assert attrs(client.get(path).text, "data-value", "dd[@data-field='letter']") == ["on_time"]
+
+
+def test_units_and_criteria_are_typed_by_name(site: Site) -> None:
+    client = site.client("inspector")
+    token = csrf_token(client.get(f"{Y}/inspections").text)
+    by_name = new_inspection(
+        county="和平县",
+        towns="示例镇013",
+        villages="示例村0137",
+        households="HH-1 示例村0137 拟退出",
+    )
+    made = client.post(f"{Y}/inspections", data={**by_name, "csrf_token": token})
+    assert made.status_code == 302, texts(made.text, "//div[@class='error-summary']//li")
+    page = client.get(made.headers["Location"]).text
+    assert attrs(page, "data-unit", "li") == ["441624103", "441624103212"]
+
+    path = f"{Y}/inspections/{HEPING}"
+    finding = {
+        "code": f"{HEPING}-98",
+        "unit": "示例镇013",
+        "criterion": "扶贫大数据平台建档立卡信息录入",
+        "severity": "general",
+        "description": "档案不全",
+        "deadline": "2018-09-30",
+        "responsible": "和平县",
+        "csrf_token": token,
+    }
+    assert client.post(f"{path}/findings", data=finding).status_code == 302
+    row = next(
+        r for r in problem_list(site.uow(), 2018, HEPING).rows if r["finding"] == finding["code"]
+    )
+    assert (row["unit"], row["criterion"], row["responsible"]) == ("441624103", "7.1", ["441624"])
+
+
+def test_a_form_lists_every_problem_at_once(site: Site) -> None:
+    client = site.client("inspector")
+    token = csrf_token(client.get(f"{Y}/inspections").text)
+    bad = new_inspection(
+        code=HEPING,  # taken
+        start_date="2018-12-05",  # after its end
+        villages="示例村O137",  # a typo
+        households="441624103212-001 441624103212",  # no status
+    )
+    refused = client.post(f"{Y}/inspections", data={**bad, "csrf_token": token})
+    assert refused.status_code == 422
+    summary = " | ".join(texts(refused.text, "//div[@class='error-summary']//li"))
+    assert "第1行" in summary  # the form's shape
+    assert "示例村0137（441624103212）" in summary  # the reference, with the closest name
+    assert HEPING in summary  # the duplicate
+    links = attrs(refused.text, "href", "div[@class='error-summary']//a")
+    # the shape, the reference, the dates against each other, the duplicate
+    assert links == ["#field-households", "#field-villages", "#field-end_date", "#field-code"]
+
+    path = f"{Y}/inspections/{HEPING}"
+    finding = {
+        "code": f"{HEPING}-01",  # taken
+        "unit": "示例镇O13",  # a typo
+        "criterion": "7.1",
+        "severity": "grave",  # not a severity
+        "description": "档案不全",
+        "deadline": "2018-07-01",  # before the inspection ended
+        "csrf_token": token,
+    }
+    refused = client.post(f"{path}/findings", data=finding)
+    assert refused.status_code == 422
+    fields = {
+        link.removeprefix("#field-")
+        for link in attrs(refused.text, "href", "div[@class='error-summary']//a")
+    }
+    assert {"code", "unit", "severity", "deadline"} <= fields, fields
+    assert "示例镇013（441624103）" in refused.text
+
+
+def test_an_upload_lists_every_problem_at_once(site: Site) -> None:
+    client = site.client("inspector")
+    path = f"{Y}/inspections/{HEPING}"
+    held = findings_of(site, HEPING)
+    rows = [
+        # the cell's shape (severity) and the dates against each other (deadline)
+        [f"{HEPING}-60", "示例镇013", "7.1", "严重", "x", date(2018, 7, 1), ""],
+        [f"{HEPING}-61", "示例镇O13", "7.1", "一般", "x", date(2018, 9, 30), ""],  # a typo
+        [f"{HEPING}-01", "441624103", "7.1", "一般", "x", date(2018, 9, 30), "和平县"],  # taken
+    ]
+    refused = upload(client, path, filled(rows))
+    assert refused.status_code == 422
+    problems = texts(refused.text, "//div[@class='error-summary']//li")
+    assert any(p.startswith("第2行 D列") for p in problems), problems
+    assert any(p.startswith("第2行 F列") for p in problems), problems
+    assert any(p.startswith("第3行 B列") and "示例镇013（441624103）" in p for p in problems)
+    assert any(p.startswith("第4行 A列") for p in problems), problems
+    assert findings_of(site, HEPING) == held
+
+
+def test_a_description_past_its_bound_is_refused_in_words(site: Site) -> None:
+    client = site.client("inspector")
+    path = f"{Y}/inspections/{HEPING}"
+    token = csrf_token(client.get(path).text)
+    finding = {
+        "code": f"{HEPING}-97",
+        "unit": "441624103",
+        "criterion": "7.1",
+        "severity": "general",
+        "description": "问" * 2001,
+        "deadline": "2018-09-30",
+        "csrf_token": token,
+    }
+    refused = client.post(f"{path}/findings", data=finding)
+    assert refused.status_code == 422
+    assert texts(refused.text, "//div[@class='error-summary']//li") == ["最多 2000 个字符"]
+    assert f"{HEPING}-97" not in findings_of(site, HEPING)
+
+
+def test_a_letter_dated_after_today_is_refused(site: Site) -> None:
+    client = site.client("inspector")
+    path = f"{Y}/inspections/{HEPING}"
+    token = csrf_token(client.get(path).text)
+    before = client.get(path).text
+    refused = client.post(f"{path}/letter", data={"letter_date": "2030-01-02", "csrf_token": token})
+    assert refused.status_code == 422
+    (message,) = texts(refused.text, "//div[@class='error-summary']//li")
+    assert message.startswith("整改函下发日期（2030年1月2日）晚于今天"), message
+    kept = attrs(client.get(path).text, "data-value", "dd[@data-field='letter_date']")
+    assert kept == attrs(before, "data-value", "dd[@data-field='letter_date']")
+
+
+def test_a_finding_offers_only_the_events_its_state_allows(demo: Site) -> None:
+    client = demo.client("inspector")
+    general = client.get(f"{Y}/findings/2018-G1-441624-07-08").text  # general, not rectified
+    offered = attrs(general, "value", "select[@id='field-type']/option")
+    assert "escalated" not in offered and "lookback_passed" not in offered
+    assert {"extension", "rectified"} <= set(offered)
+    assert 'id="field-to"' not in general
+    major = client.get(f"{Y}/findings/2018-G1-441624-07-04").text
+    assert "escalated" in attrs(major, "value", "select[@id='field-type']/option")

@@ -23,6 +23,7 @@ from scoring_service.records.events import NewEvent, append_event
 from scoring_service.records.inspections import list_inspections
 from scoring_service.records.score_runs import current_scores
 from scoring_service.services import year_alerts
+from tests.helpers.html import parse
 from tests.helpers.web import Site, make_site
 
 CUTOFF = date(2018, 12, 31)
@@ -77,11 +78,36 @@ def test_the_ranking_downloads_as_csv_and_xlsx(demo: Site) -> None:
     workbook.close()
 
 
+def test_each_figure_of_the_year_at_a_glance_leads_to_what_it_counts(demo: Site) -> None:
+    client = demo.client("reader")
+    page = client.get("/years/2018?as_of=2018-10-31").text
+    links = [
+        (card.get("data-figure"), card.xpath("./a")[0].get("href"), card.xpath("./a")[0].text)
+        for card in parse(page).xpath("//div[@data-figure]")
+    ]
+    row = parse(page).xpath("//table[contains(@class,'progress')]//tr[@data-unit='441624']")[0]
+    links += [
+        (
+            "441624 " + cell.get("data-field"),
+            cell.xpath("./a")[0].get("href"),
+            cell.xpath("./a")[0].text,
+        )
+        for cell in row.xpath("./td[a][@data-field]")
+    ]
+    assert len(links) == 7 + 5
+    for figure, href, count in links:
+        listed = client.get(href).text
+        if "/findings" in href:  # the ledger, at the same date, says how many it holds
+            assert "as_of=2018-10-31" in href, (figure, href)
+            assert f"共 {count} 个问题" in listed, (figure, href, count)
+    assert dict((f, h) for f, h, _c in links)["alerts"].endswith("alerts?as_of=2018-10-31")
+
+
 def test_the_year_at_a_glance_counts_what_the_services_hold(demo: Site) -> None:
     page = demo.client("reader").get("/years/2018").text
     views = [v for v in every_finding(demo, records.FindingFilter()) if v.facts is not None]
     outcomes = Counter(v.facts.outcome.value for v in views if v.facts)
-    figures = dict(re.findall(r'data-figure="(\w+)"><div class="card__value">(\d+)<', page))
+    figures = dict(re.findall(r'data-figure="(\w+)"><a class="card__value"[^>]*>(\d+)<', page))
     assert int(figures["findings"]) == len(views)
     for outcome in ("on_time", "late", "overdue", "open"):
         assert int(figures[outcome]) == outcomes[outcome]

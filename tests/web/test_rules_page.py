@@ -129,6 +129,9 @@ def test_draft_tests_dry_run_and_publishing(editor_site: Site) -> None:
     lost = parse(diff.text).xpath("//tr[@data-measure='commendation']/td[@data-field='lost']")[0]
     assert lost.get("data-value").split() == doc["summary"]["measures"]["commendation"]["lost"]
     assert doc["summary"]["measures"]["commendation"]["lost_count"] > 0
+    names = {u["unit"]: u["name"] for u in doc["units"]}
+    first = doc["summary"]["measures"]["commendation"]["lost"][0]
+    assert names[first] in lost.text_content() and first not in lost.text_content()
     changed = parse(diff.text).xpath("//table[contains(@class,'unit-changes')]//tr[@data-unit]")
     assert len(changed) == min(200, len(doc["units"]))
     assert "R1.when" in attrs(diff.text, "data-what", "tr")
@@ -147,9 +150,15 @@ def test_draft_tests_dry_run_and_publishing(editor_site: Site) -> None:
     token = csrf_token(client.get(second).text)
     no_note = client.post(f"{second}/publish", data={"note": " ", "csrf_token": token})
     assert no_note.status_code == 422
-    published = client.post(
-        f"{second}/publish", data={"note": "R1 raised (会议纪要 2019-01-15)", "csrf_token": token}
-    )
+    note = {"note": "R1 raised (会议纪要 2019-01-15)", "csrf_token": token}
+    asked = client.post(f"{second}/publish", data=note)
+    assert asked.status_code == 200  # it moves units: first how many, then a second click
+    (confirm,) = parse(asked.text).xpath("//div[contains(@class,'confirm-publish')]")
+    moved = doc["summary"]["grade"]["changed"]
+    assert confirm.get("data-grade") == str(moved) and moved > 0
+    assert f"{moved} 个单位的等次改变" in confirm.text_content()
+    assert not parse(client.get("/rules/2018").text).xpath("//tr[@data-version='2']")
+    published = client.post(f"{second}/publish", data={**note, "confirmed": "yes"})
     assert published.status_code == 302
     page = client.get("/rules/2018").text
     in_force = parse(page).xpath("//tr[@data-in-force='true']")[0]

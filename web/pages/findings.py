@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from api.schemas import EventCreate
 from scoring_service.domain.model import EventType, Outcome, Severity, UnitKind
 from scoring_service.domain.principals import Permission
+from scoring_service.domain.timeline import offered_events
 from scoring_service.i18n import _, format_date
 from scoring_service.records import findings as service
 from scoring_service.records.events import EventRefused, NewEvent, append_event
@@ -41,6 +42,7 @@ class LedgerQuery(Form):
     outcome: Outcome | None = None
     overdue: Literal["yes", "no"] | None = None
     due_within: Annotated[int, Field(ge=0, le=3660)] | None = None
+    found: Literal["yes"] | None = None  # found by the as-of date: what the figures count
     as_of: date | None = None
     cursor: Annotated[str, Field(max_length=500)] | None = None
 
@@ -57,6 +59,7 @@ def ledger_filter(query: LedgerQuery, day: date) -> service.FindingFilter:
         outcome=query.outcome,
         overdue=None if query.overdue is None else query.overdue == "yes",
         due_by=None if query.due_within is None else day + timedelta(days=query.due_within),
+        found=query.found == "yes",
     )
 
 
@@ -149,7 +152,7 @@ def _finding_page(
         names=names,
         form=form,
         problems=problems,
-        event_types=[t.value for t in EventType],
+        event_types=[t.value for t in offered_events(detail.finding, detail.events)],
         may_record=person().can(Permission.INSPECT),
         loop_records=loop_of_finding(uow(), year, code),
     )

@@ -5,13 +5,12 @@ in scope sets the letter's date. Adding findings: ``problem_lists``."""
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 from typing import Annotated, Any
 
 from flask import flash, redirect, render_template, request, url_for
-from pydantic import Field, ValidationError
+from pydantic import Field
 from werkzeug.wrappers import Response as BaseResponse
 
 from scoring_service.bundle.schema import InspectionIn
@@ -19,22 +18,25 @@ from scoring_service.documents.pdf import available as pdf_available
 from scoring_service.domain.errors import Conflict
 from scoring_service.domain.letters import check_letter
 from scoring_service.domain.model import UnitKind
+from scoring_service.domain.names import Choice, Names, Unresolved
 from scoring_service.domain.principals import Permission
 from scoring_service.i18n import _, format_date
 from scoring_service.records import inspections as service
 from scoring_service.records.groups import list_groups
+from scoring_service.records.names import YearNames, year_names
 from scoring_service.records.units import list_units, unit_names
 from scoring_service.records.year import InvalidRecord
 from scoring_service.reports.exports import problem_list
 from scoring_service.rules_in_force import as_of_for, ruleset_of
 from web.blueprint import page_blueprint
 from web.context import person, uow
-from web.forms import Form, FormProblems, Problem, message_of, read
+from web.forms import Form, FormProblems, Problem, Typed, message_of, read, resolve, validate_all
 from web.pages.documents import remember_number, remembered_number
 from web.query import args
 
 bp = page_blueprint("inspections", __name__)
 PAGE = 100
+OFFERED = 5000  # units suggested as one types, at most
 CODES = re.compile(r"[\s,，、;；]+")
 # What a household line's status may say: the machine value or the word people use.
 STATUSES = {
@@ -71,7 +73,9 @@ def codes(text: str) -> list[str]:
     return [c for c in CODES.split(text) if c]
 
 
-def _households(text: str) -> tuple[list[dict[str, str]], list[Problem]]:
+def _households(
+    text: str, names: Names, flagged: set[str]
+) -> tuple[list[dict[str, str]], list[Problem]]:
     found, problems = [], []
     for number, line in enumerate(text.splitlines(), start=1):
         parts = codes(line)
@@ -83,14 +87,22 @@ def _households(text: str) -> tuple[list[dict[str, str]], list[Problem]]:
                 Problem(
                     "households",
                     _(
-                        "line %(line)s: write a household's code, its village's code and "
-                        "拟退出 or 未退出",
+                        "line %(line)s: write a household's code, its village (name or "
+                        "code) and 拟退出 or 未退出",
                         line=number,
                     ),
                 )
             )
             continue
-        found.append({"code": parts[0], "village": parts[1], "status": status})
+        try:
+            village = names.resolve(parts[1])
+        except Unresolved as exc:
+            problems.append(
+                Problem("households", _("line %(line)s: %(problem)s", line=number, problem=exc))
+            )
+            flagged.add("households")
+            continue
+        found.append({"code": parts[0], "village": village, "status": status})
     return found, problems
 
 
@@ -103,29 +115,53 @@ def _field_of(loc: tuple[Any, ...] | list[Any]) -> str:
     return parts[0] if parts and parts[0] in InspectionForm.model_fields else "code"
 
 
-def inspection_in(form: InspectionForm) -> InspectionIn:
-    """The inspection the form describes, read as the API reads a body."""
-    households, problems = _households(form.households)
+def _fallback(form: InspectionForm, year: int) -> dict[str, Any]:
+    """What stands in for a field at fault while the others are checked: a date that
+    makes no problem of its own with the other date."""
+
+    def day(text: str, default: date) -> str:
+        try:
+            return date.fromisoformat(text).isoformat()
+        except ValueError:
+            return default.isoformat()
+
+    return {
+        "code": "?",
+        "group": "?",
+        "county": "?",
+        "start_date": day(form.end_date, date(year, 1, 1)),
+        "end_date": day(form.start_date, date(year, 12, 31)),
+        "letter_date": None,
+    }
+
+
+def inspection_in(form: InspectionForm, year: int, names: YearNames) -> Typed:
+    """The inspection the form describes, read as the API reads a body; the units, group
+    and villages typed by name or code."""
+    problems: list[Problem] = []
+    flagged: set[str] = set()
+    households, problems = _households(form.households, names.units, flagged)
+    sample = {
+        field: [resolve(names.units, c, field, problems, flagged) for c in codes(text)]
+        for field, text in (("towns", form.towns), ("villages", form.villages))
+    }
     body = {
         "code": form.code,
-        "group": form.group,
-        "county": form.county,
+        "group": resolve(names.groups, form.group, "group", problems, flagged)
+        if form.group
+        else "",
+        "county": resolve(names.units, form.county, "county", problems, flagged)
+        if form.county
+        else "",
         "start_date": form.start_date,
         "end_date": form.end_date,
         "letter_date": form.letter_date or None,
-        "sample": {
-            "towns": codes(form.towns),
-            "villages": codes(form.villages),
-            "households": households,
-        },
+        "sample": {**sample, "households": households},
     }
-    try:
-        found = InspectionIn.model_validate_json(json.dumps(body))
-    except ValidationError as exc:
-        problems += [Problem(_field_of(e["loc"]), message_of(e)) for e in exc.errors()]
-    if problems:
-        raise FormProblems(problems)
-    return found
+    found, errors = validate_all(InspectionIn, body, _fallback(form, year))
+    shape = [Problem(_field_of(e["loc"]), message_of(e)) for e in errors]
+    flagged |= {p.field for p in shape}
+    return Typed(found, problems + shape, flagged)
 
 
 def record_problems(exc: InvalidRecord) -> list[Problem]:
@@ -153,7 +189,16 @@ def _index(year: int, query: ListQuery, form: InspectionForm, problems: list[Pro
         form=form,
         problems=problems,
         may_enter=person().can(Permission.INSPECT),
+        unit_choices=offered(year_names(uow(), year).units)
+        if person().can(Permission.INSPECT)
+        else [],
     )
+
+
+def offered(names: Names) -> list[Choice]:
+    """A field's suggestions; none past ``OFFERED`` records (a province's villages would
+    weigh megabytes), the field still taking any name or code."""
+    return names.choices() if len(names.names) <= OFFERED else []
 
 
 @bp.get("/years/<int:year>/inspections")
@@ -164,20 +209,28 @@ def index(year: int) -> str:
 
 @bp.post("/years/<int:year>/inspections")
 def create(year: int) -> BaseResponse | tuple[str, int]:
-    """Enter an inspection with its sample; its findings are added on its page. A problem
-    is shown beside its field and nothing is stored."""
+    """Enter an inspection with its sample; its findings are added on its page. Every
+    problem, of the form and against the year's data, is shown at once beside its field,
+    and nothing is stored."""
     person().require(Permission.INSPECT)
     form = InspectionForm.model_validate(request.form.to_dict())
+    typed = inspection_in(form, year, year_names(uow(), year))
+    status = 422
     try:
-        made, _findings = service.create_inspection(uow(), year, inspection_in(form))
-    except FormProblems as exc:
-        return _index(year, ListQuery(), form, exc.problems), 422
+        if typed.record is None:
+            pass
+        elif typed.problems:
+            service.check_inspection(uow(), year, typed.record)
+        else:
+            made, _findings = service.create_inspection(uow(), year, typed.record)
+            flash(_("Inspection %(code)s entered; add its problem list below.", code=made.code))
+            return redirect(url_for("web.inspections.inspection", year=year, code=made.code))
     except InvalidRecord as exc:
-        return _index(year, ListQuery(), form, record_problems(exc)), 422
+        typed.add(record_problems(exc))
     except Conflict as exc:
-        return _index(year, ListQuery(), form, [Problem("code", str(exc))]), 409
-    flash(_("Inspection %(code)s entered; add its problem list below.", code=made.code))
-    return redirect(url_for("web.inspections.inspection", year=year, code=made.code))
+        typed.add([Problem("code", str(exc))])
+        status = 422 if typed.problems[:-1] else 409
+    return _index(year, ListQuery(), form, typed.problems), status
 
 
 class InspectionQuery(Form):
@@ -201,6 +254,8 @@ def inspection_page(
     day = as_of_for(ruleset, year, as_of)
     sample = inspection.sample
     names = unit_names(uow(), year, {*sample.towns, *sample.villages})
+    may_enter = person().can(Permission.INSPECT)
+    names_ = year_names(uow(), year)
     return render_template(
         "inspection.html",
         year=year,
@@ -214,7 +269,9 @@ def inspection_page(
         problems=problems or [],
         failed=failed,
         form=form or {},
-        may_enter=person().can(Permission.INSPECT),
+        may_enter=may_enter,
+        unit_choices=offered(names_.units) if may_enter else [],
+        criterion_choices=names_.criteria.choices() if may_enter else [],
         number=remembered_number(year, code),
         pdf=pdf_available(),
     )

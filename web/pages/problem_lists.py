@@ -4,11 +4,10 @@ column), the blank template and the list as a workbook."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
+from datetime import date
 
 from flask import Response, flash, redirect, request, url_for
-from pydantic import ValidationError
 from werkzeug.wrappers import Response as BaseResponse
 
 from api.context import services
@@ -18,6 +17,7 @@ from scoring_service.domain.errors import Conflict
 from scoring_service.domain.principals import Permission
 from scoring_service.i18n import _, ngettext
 from scoring_service.records import inspections as service
+from scoring_service.records.names import YearNames, units_by_county, year_names
 from scoring_service.records.year import InvalidRecord
 from scoring_service.reports import exports
 from scoring_service.reports.problem_sheet import (
@@ -25,10 +25,11 @@ from scoring_service.reports.problem_sheet import (
     CellProblem,
     SheetProblems,
     read_problem_sheet,
+    template_xlsx,
 )
 from web.blueprint import page_blueprint
 from web.context import person, uow
-from web.forms import Form, FormProblems, Problem, message_of
+from web.forms import Form, Problem, Typed, message_of, resolve, validate_all
 from web.pages.inspections import codes, inspection_page
 
 bp = page_blueprint("problem_lists", __name__)
@@ -45,38 +46,68 @@ class FindingForm(Form):
     responsible: str = ""
 
 
-def finding_in(form: FindingForm) -> FindingIn:
-    """The finding the form describes, read as the API reads a body."""
-    body = form.model_dump()
-    body["responsible"] = codes(form.responsible)
-    try:
-        return FindingIn.model_validate_json(json.dumps(body))
-    except ValidationError as exc:
-        raise FormProblems(
-            [Problem(str(e["loc"][0]) if e["loc"] else "code", message_of(e)) for e in exc.errors()]
-        ) from None
+def finding_in(form: FindingForm, year: int, names: YearNames) -> Typed:
+    """The finding the form describes, read as the API reads a body; its units and
+    criterion typed by name or code."""
+    problems: list[Problem] = []
+    flagged: set[str] = set()
+    body: dict[str, object] = form.model_dump()
+    if form.unit:
+        body["unit"] = resolve(names.units, form.unit, "unit", problems, flagged)
+    if form.criterion:
+        body["criterion"] = resolve(names.criteria, form.criterion, "criterion", problems, flagged)
+    body["responsible"] = [
+        resolve(names.units, c, "responsible", problems, flagged) for c in codes(form.responsible)
+    ]
+    fallback = {
+        "code": "?",
+        "unit": "?",
+        "criterion": "?",
+        "severity": "general",
+        "description": "",
+        "deadline": date(year, 12, 31).isoformat(),
+    }
+    found, errors = validate_all(FindingIn, body, fallback)
+    shape = [Problem(str(e["loc"][0]) if e["loc"] else "code", message_of(e)) for e in errors]
+    flagged |= {p.field for p in shape}
+    return Typed(found, problems + shape, flagged)
 
 
 @bp.post("/years/<int:year>/inspections/<code>/findings")
 def add(year: int, code: str) -> BaseResponse | tuple[str, int]:
-    """Add one finding to the inspection's list."""
+    """Add one finding to the inspection's list; every problem, of the form and against
+    the year's data, is shown at once and nothing is stored."""
     person().require(Permission.INSPECT)
     typed = request.form.to_dict()
     form = FindingForm.model_validate(typed)
+    read = finding_in(form, year, year_names(uow(), year))
+    status = 422
     try:
-        made = service.add_finding(uow(), year, code, finding_in(form))
-    except FormProblems as exc:
-        return inspection_page(year, code, problems=exc.problems, failed="finding", form=typed), 422
+        if read.record is None:
+            pass
+        elif read.problems:
+            service.check_findings(uow(), year, code, [read.record])
+        else:
+            made = service.add_finding(uow(), year, code, read.record)
+            flash(_("Finding %(code)s added to the problem list.", code=made.code))
+            return redirect(
+                url_for("web.inspections.inspection", year=year, code=code, _anchor="problems")
+            )
     except InvalidRecord as exc:
-        problems = [
-            Problem(p.pointer.strip("/").split("/")[0] or "code", p.message) for p in exc.problems
-        ]
-        return inspection_page(year, code, problems=problems, failed="finding", form=typed), 422
+        read.add([Problem(_finding_field(p.pointer), p.message) for p in exc.problems])
     except Conflict as exc:
-        problems = [Problem("code", str(exc))]
-        return inspection_page(year, code, problems=problems, failed="finding", form=typed), 409
-    flash(_("Finding %(code)s added to the problem list.", code=made.code))
-    return redirect(url_for("web.inspections.inspection", year=year, code=code, _anchor="problems"))
+        read.add([Problem("code", str(exc))])
+        status = 422 if read.problems[:-1] else 409
+    return inspection_page(year, code, problems=read.problems, failed="finding", form=typed), status
+
+
+def _finding_field(pointer: str) -> str:
+    """The form's field a records problem points at: ``/deadline`` (one finding) or
+    ``/findings/0/deadline`` (the list ``check_findings`` checks)."""
+    parts = pointer.strip("/").split("/")
+    if parts[:1] == ["findings"] and len(parts) > 2:
+        parts = parts[2:]
+    return parts[0] or "code"
 
 
 def _shown(problems: list[CellProblem]) -> list[Problem]:
@@ -95,33 +126,48 @@ def upload(year: int, code: str) -> BaseResponse | tuple[str, int]:
         return inspection_page(year, code, problems=problems, failed="upload"), 422
     try:
         config = services().config
+        names = year_names(uow(), year)
         sheet = read_problem_sheet(
             sent.read(),
             max_part_bytes=config.max_upload_part_bytes,
             max_unpacked_bytes=config.max_upload_unpacked_bytes,
+            names={"units": names.units, "criteria": names.criteria},
+            every_problem=True,
+            deadline=date(year, 12, 31),
         )
-        added = service.add_findings(uow(), year, code, sheet.findings)
     except SheetProblems as exc:
         return inspection_page(year, code, problems=_shown(exc.problems), failed="upload"), 422
+    status = 422
+    checked: list[CellProblem] = []
+    try:
+        if not sheet.findings:
+            pass
+        elif sheet.problems:
+            service.check_findings(uow(), year, code, sheet.findings)
+        else:
+            added = service.add_findings(uow(), year, code, sheet.findings)
+            flash(
+                ngettext(
+                    "%(num)s finding added from the uploaded list.",
+                    "%(num)s findings added from the uploaded list.",
+                    len(added),
+                )
+            )
+            return redirect(
+                url_for("web.inspections.inspection", year=year, code=code, _anchor="problems")
+            )
     except InvalidRecord as exc:
-        cells = []
         for p in exc.problems:
             found = sheet.locate(p.pointer)
-            cells.append(
+            checked.append(
                 replace(found, message=p.message) if found else CellProblem(0, "", p.message)
             )
-        return inspection_page(year, code, problems=_shown(cells), failed="upload"), 422
     except Conflict as exc:
-        problems = [Problem(UPLOAD, str(exc))]
-        return inspection_page(year, code, problems=problems, failed="upload"), 409
-    flash(
-        ngettext(
-            "%(num)s finding added from the uploaded list.",
-            "%(num)s findings added from the uploaded list.",
-            len(added),
-        )
-    )
-    return redirect(url_for("web.inspections.inspection", year=year, code=code, _anchor="problems"))
+        checked.append(CellProblem(0, "", str(exc)))
+        status = 409
+    return inspection_page(
+        year, code, problems=_shown(sheet.checked(checked)), failed="upload"
+    ), status
 
 
 @bp.get("/inspections/template.xlsx")
@@ -130,6 +176,16 @@ def template() -> Response:
     return attachment(
         TEMPLATE.read_bytes(), XLSX, "问题清单模板.xlsx", "problem-list-template.xlsx"
     )
+
+
+@bp.get("/years/<int:year>/inspections/template.xlsx")
+def year_template(year: int) -> Response:
+    """The template with the year's units (by county) and criteria listed in sheets of
+    their own, to find a name or a code without leaving Excel."""
+    names = year_names(uow(), year)
+    criteria = [(c.code, c.name) for c in names.criteria.choices()]
+    raw = template_xlsx(units_by_county(uow(), year), criteria)
+    return attachment(raw, XLSX, f"问题清单模板-{year}.xlsx", f"problem-list-template-{year}.xlsx")
 
 
 @bp.get("/years/<int:year>/inspections/<code>/problems.xlsx")

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from api.context import services
 from api.routing import attachment
+from scoring_service.domain.bounds import REASON_MAX
 from scoring_service.domain.errors import Conflict, InvalidRequest
 from scoring_service.domain.principals import Permission
 from scoring_service.domain.rectification import TEXT_MAX, ReportState, RequestState
@@ -32,6 +33,7 @@ from web.query import args
 bp = page_blueprint("rectification", __name__)
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=TEXT_MAX)]
+Reason = Annotated[str, StringConstraints(min_length=1, max_length=REASON_MAX)]
 FILES = "files"
 
 
@@ -48,17 +50,17 @@ class ReportForm(Form):
 class RequestForm(Form):
     date: dt.date | None = None  # asked on: today unless said
     new_deadline: dt.date
-    reason: Text
+    reason: Reason
 
 
 class ReportDecisionForm(Form):
     decision: Literal["accepted", "returned"]
-    reason: Annotated[str, StringConstraints(max_length=TEXT_MAX)] | None = None
+    reason: Annotated[str, StringConstraints(max_length=REASON_MAX)] | None = None
 
 
 class RequestDecisionForm(Form):
     decision: Literal["approved", "refused"]
-    reason: Annotated[str, StringConstraints(max_length=TEXT_MAX)] | None = None
+    reason: Annotated[str, StringConstraints(max_length=REASON_MAX)] | None = None
 
 
 def _field_of(message: str, fields: tuple[str, ...]) -> str:

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from scoring_service.access.scope import require_unscoped
 from scoring_service.domain.errors import Conflict, InvalidRequest
+from scoring_service.domain.names import shown_names
 from scoring_service.domain.principals import Permission
 from scoring_service.i18n import _
 from scoring_service.rules.problems import RuleProblem
@@ -77,12 +78,38 @@ def upload(year: int) -> BaseResponse | tuple[str, int]:
 
 
 def _draft_page(
-    year: int, draft_id: int, problems: list[Problem] | None = None, note: str = ""
+    year: int,
+    draft_id: int,
+    problems: list[Problem] | None = None,
+    note: str = "",
+    moves: dict[str, int] | None = None,
 ) -> str:
     found = service.get_draft(uow(), year, draft_id)
     return render_template(
-        "rules_draft.html", year=year, draft=found, problems=problems or [], note=note
+        "rules_draft.html",
+        year=year,
+        draft=found,
+        problems=problems or [],
+        note=note,
+        moves=moves,
     )
+
+
+def _moves(year: int, draft_id: int) -> dict[str, int]:
+    """How many units the draft moves, by the dry run at the year's as-of date: a grade,
+    a measure gained or lost."""
+    summary = service.dry_run(uow(), year, draft_id=draft_id, as_of=None).to_json()["summary"]
+    measured = {
+        unit
+        for lists in summary["measures"].values()
+        for unit in (*lists["gained"], *lists["lost"])
+    }
+    return {
+        "grade": summary["grade"]["changed"],
+        "better": summary["grade"]["better"],
+        "worse": summary["grade"]["worse"],
+        "measures": len(measured),
+    }
 
 
 @bp.get("/rules/<int:year>/drafts/<int:draft_id>")
@@ -111,6 +138,7 @@ def diff(year: int, draft_id: int) -> str:
         doc=doc,
         units=doc["units"][:UNITS_SHOWN],
         hidden=max(0, len(doc["units"]) - UNITS_SHOWN),
+        names=shown_names((u["unit"], u["name"]) for u in doc["units"]),
     )
 
 
@@ -120,6 +148,19 @@ def publish(year: int, draft_id: int) -> BaseResponse | tuple[str, int]:
     person().require(Permission.EDIT_RULES)
     note = request.form.get("note", "")
     try:
+        draft = service.get_draft(uow(), year, draft_id)
+        if (
+            note.strip()
+            and draft.status == "open"
+            and not draft.tests.failed
+            and request.form.get("confirmed") != "yes"
+            and person().scope is None  # a dry run reads every unit
+        ):
+            # A version that moves grades or measures is published once the editor has
+            # seen how many units it moves; one that moves none needs no second click.
+            moves = _moves(year, draft_id)
+            if moves["grade"] or moves["measures"]:
+                return _draft_page(year, draft_id, note=note, moves=moves), 200
         version = service.publish_draft(uow(), year, draft_id, note=note)
     except service.PublishRefused as exc:
         return _draft_page(year, draft_id, [Problem("note", r) for r in exc.reasons], note), 422
