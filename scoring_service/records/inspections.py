@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from scoring_service.access import scope
+from scoring_service.assessment.rules_in_force import held_year, ruleset_of
 from scoring_service.bundle.schema import FindingIn, HouseholdIn, InspectionIn, SampleIn
 from scoring_service.domain.errors import Conflict, InvalidRequest
 from scoring_service.domain.model import Finding, Inspection, YearData
@@ -17,14 +18,7 @@ from scoring_service.domain.ruleset import Ruleset
 from scoring_service.i18n import gettext as _
 from scoring_service.i18n import ngettext
 from scoring_service.records.groups import group_in
-from scoring_service.records.year import (
-    begin_write,
-    check_record,
-    held_year,
-    not_held,
-    units_in,
-)
-from scoring_service.rules_in_force import ruleset_of
+from scoring_service.records.year import begin_write, check_record, not_held, units_in
 from scoring_service.unit_of_work import UnitOfWork
 
 

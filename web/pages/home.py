@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import redirect, render_template, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
+from scoring_service.assessment.services import list_years
 from scoring_service.domain.principals import Role
-from scoring_service.services import list_years
 from web.blueprint import page_blueprint
 from web.context import person, uow
 

@@ -11,8 +11,8 @@ from flask import Response, flash, redirect, request, url_for
 from pydantic import ValidationError
 from werkzeug.wrappers import Response as BaseResponse
 
-from api.context import services
-from api.routing import XLSX, attachment
+from edge.context import services
+from edge.files import XLSX, attachment
 from scoring_service.bundle.schema import FindingIn
 from scoring_service.domain.errors import Conflict
 from scoring_service.domain.principals import Permission
@@ -94,7 +94,7 @@ def upload(year: int, code: str) -> BaseResponse | tuple[str, int]:
         problems = [Problem(UPLOAD, _("choose the filled template (.xlsx) to upload"))]
         return inspection_page(year, code, problems=problems, failed="upload"), 422
     try:
-        config = services().config
+        config = services().settings
         sheet = read_problem_sheet(
             sent.read(),
             max_part_bytes=config.max_upload_part_bytes,
