@@ -35,7 +35,7 @@ bench: venv
 
 ## A PNG of each web page from the demo data into docs/screenshots/ (needs Debian's chromium).
 screenshots: venv
-	$(PY) -m web.screenshots
+	$(PY) -m server.screenshots
 
 ## Gather the marked messages and add the new ones to the Chinese catalogue (then translate them).
 messages: venv

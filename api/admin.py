@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from api.auth import current
-from api.context import uow
 from api.routing import ApiBlueprint
 from api.schemas import (
     AuditPage,
@@ -17,6 +15,7 @@ from api.schemas import (
     TokenQuery,
     TokenRead,
 )
+from edge.context import current, uow
 from scoring_service.access import audit, tokens
 from scoring_service.access.scope import require_unscoped
 from scoring_service.domain.principals import Permission

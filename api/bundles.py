@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from api.context import uow
 from api.routing import ApiBlueprint
 from api.schemas import BundleQuery, ImportRead, StoredCounts
+from edge.context import uow
+from scoring_service.assessment.services import import_bundle
 from scoring_service.bundle.schema import BundleIn
 from scoring_service.domain.principals import Permission
-from scoring_service.services import import_bundle
 
 bp = ApiBlueprint("bundles", __name__, tag="bundles")
 

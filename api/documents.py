@@ -13,10 +13,11 @@ from typing import Annotated, Literal
 from flask import Response
 from pydantic import Field
 
-from api.context import services, uow
-from api.errors import ApiProblem
-from api.routing import XLSX, ApiBlueprint, attachment
+from api.routing import ApiBlueprint
 from api.schemas import QueryModel
+from edge.context import services, uow
+from edge.errors import ApiProblem
+from edge.files import XLSX, attachment
 from scoring_service import documents
 from scoring_service.documents.files import DOCX, PDF, ZIP, Document
 from scoring_service.domain.principals import Permission
@@ -96,7 +97,7 @@ def _download(doc: Document, fmt: str = "docx") -> Response:
 
 def _templates() -> Path | None:
     """The configured folder of Word templates (None: the shipped ones)."""
-    return services().config.templates_dir
+    return services().settings.templates_dir
 
 
 def _word(build: Callable[[], Document]) -> Document:

@@ -1,5 +1,6 @@
 """What is due at a date (red overdue, yellow due soon) and a unit's way up (spec section
-10): read-only answers of ``scoring_service.due`` and ``scoring_service.way_up``."""
+10): read-only answers of ``scoring_service.assessment.due`` and
+``scoring_service.assessment.way_up``."""
 
 from __future__ import annotations
 
@@ -9,8 +10,7 @@ from typing import Annotated, Literal
 from flask import Response
 from pydantic import ConfigDict, Field
 
-from api.context import uow
-from api.routing import CSV, XLSX, ApiBlueprint, attachment
+from api.routing import ApiBlueprint
 from api.schemas import (
     AsOfQuery,
     CsvEncodingParam,
@@ -20,11 +20,13 @@ from api.schemas import (
     ReadModel,
 )
 from api.scores import csv_attachment
+from edge.context import uow
+from edge.files import CSV, XLSX, attachment
+from scoring_service.assessment.due import MAX_WITHIN, due
+from scoring_service.assessment.way_up import way_up
 from scoring_service.domain.pages import list_page
 from scoring_service.domain.principals import Permission
-from scoring_service.due import MAX_WITHIN, due
 from scoring_service.reports import exports
-from scoring_service.way_up import way_up
 
 bp = ApiBlueprint("due", __name__, tag="scores")
 READ = Permission.READ

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.context import uow
 from api.routing import ApiBlueprint
 from api.schemas import (
     CountsFor,
-    EventCreate,
     EventPage,
     EventPostQuery,
     EventRead,
@@ -20,6 +18,8 @@ from api.schemas import (
     FindingRead,
     FindingStateRead,
 )
+from edge.bodies import EventCreate
+from edge.context import uow
 from scoring_service.domain.assessment import FindingFacts
 from scoring_service.domain.model import Event, EventType, Finding
 from scoring_service.domain.principals import Permission

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from flask import Response
 
-from api.context import uow
 from api.findings import finding_fields
-from api.routing import CSV, XLSX, ApiBlueprint, attachment
+from api.routing import ApiBlueprint
 from api.schemas import (
     FindingCreate,
     FindingRecord,
@@ -23,6 +22,8 @@ from api.schemas import (
     given,
 )
 from api.scores import csv_attachment
+from edge.context import uow
+from edge.files import CSV, XLSX, attachment
 from scoring_service.domain.model import Finding, Inspection
 from scoring_service.domain.principals import Permission
 from scoring_service.records import inspections

@@ -6,10 +6,10 @@ from typing import Any
 
 from flask import Response, current_app, request
 
-from api.context import services
 from api.openapi import build_document, docs_page, with_servers
 from api.routing import ApiBlueprint
 from api.schemas import CheckRead, HealthChecks, HealthRead, RulesetsCheckRead
+from edge.context import services
 from scoring_service.bootstrap import schema_head, schema_revision
 from scoring_service.rules import available_years, load_ruleset
 
@@ -63,12 +63,12 @@ def health() -> HealthRead | Response:
         database = CheckRead(status="down", detail=type(exc).__name__)
     years: list[int] = []
     try:
-        for year in available_years(s.config.rules_dir):
+        for year in available_years(s.settings.rules_dir):
             # The versions in force live in the database; without it, check the shipped files.
             if database.status == "up":
                 ruleset = s.rules.current(year)
             else:
-                ruleset = load_ruleset(year, s.config.rules_dir)
+                ruleset = load_ruleset(year, s.settings.rules_dir)
             if ruleset is not None:
                 years.append(year)
         rulesets = RulesetsCheckRead(
@@ -97,7 +97,7 @@ def openapi() -> Response:
     """This API described in OpenAPI 3.1, generated from the models the endpoints use."""
     import json
 
-    public = services().config.public_url or request.host_url
+    public = services().settings.public_url or request.host_url
     doc = with_servers(document(), public)
     return Response(json.dumps(doc, ensure_ascii=False), mimetype="application/json")
 

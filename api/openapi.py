@@ -14,18 +14,10 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 
-from api.errors import PROBLEM_JSON, PROBLEM_TYPES, type_uri
-from api.routing import (
-    CACHE_CONTROL,
-    FORMATS,
-    INT_PARAMS,
-    JSON,
-    MULTIPART,
-    OCTET_STREAM,
-    XLSX,
-    Operation,
-)
+from api.routing import CACHE_CONTROL, FORMATS, INT_PARAMS, JSON, MULTIPART, OCTET_STREAM, Operation
 from api.schemas import CODE_PATTERN, Problem
+from edge.errors import PROBLEM_JSON, PROBLEM_TYPES, type_uri
+from edge.files import XLSX
 from scoring_service.domain.principals import ROLE_PERMISSIONS, Permission
 from scoring_service.i18n import N_, current_language
 from scoring_service.i18n import gettext as _

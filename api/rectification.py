@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from flask import Response
 
-from api.context import services, uow
-from api.routing import OCTET_STREAM, ApiBlueprint, attachment
+from api.routing import OCTET_STREAM, ApiBlueprint
 from api.schemas import (
     DecisionRead,
     EvidenceFileRead,
@@ -23,6 +22,8 @@ from api.schemas import (
     RequestDecisionCreate,
     ReusedEvidenceRead,
 )
+from edge.context import services, uow
+from edge.files import attachment
 from scoring_service.domain.principals import Permission
 from scoring_service.domain.rectification import (
     Decision,
@@ -126,7 +127,7 @@ def submit_report(
         day=body.date,
         text=body.text,
         files=files,
-        limits=services().config.evidence_limits,
+        limits=services().settings.evidence_limits,
     )
     return report_reads([report])[0], {"Location": f"/api/v1/reports/{report.id}"}
 

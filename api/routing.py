@@ -15,14 +15,15 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import quote, urlencode
 
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Response, request
 from pydantic import BaseModel, ValidationError, create_model
-from werkzeug.routing import IntegerConverter, Map
 
-from api.auth import authorize, refuse_token_in_query
-from api.context import services, uow
-from api.errors import ApiProblem, to_response
 from api.schemas import CODE_PATTERN, QueryModel
+from edge.auth import authorize, refuse_token_in_query
+from edge.context import services, uow
+from edge.converters import MAX_ID
+from edge.errors import ApiProblem, to_response
+from edge.files import CSV, XLSX
 from scoring_service.access import idempotency
 from scoring_service.bundle.parse import describe_error as bundle_message
 from scoring_service.bundle.problems import pointer
@@ -30,8 +31,6 @@ from scoring_service.domain.principals import Permission, Principal
 from scoring_service.i18n import gettext as _
 
 JSON = "application/json"
-CSV = "text/csv"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 OCTET_STREAM = "application/octet-stream"
 # The files an operation with a ``format`` parameter may offer, by media type.
 FORMATS = {CSV: "csv", XLSX: "xlsx"}
@@ -43,11 +42,7 @@ CACHE_CONTROL = {
 }
 Cache = Literal["revalidate", "immutable"]
 _CODE = re.compile(CODE_PATTERN)
-# What may stand in a quoted file name for every client: printable ASCII without the quote,
-# the backslash (an escape some clients ignore) and the percent sign (some clients decode it).
-_NOT_PLAIN = re.compile(r'[^\x20-\x7e]+|["\\%]')
 _EVENT_TAGS = {"extension", "rectified", "lookback_failed", "lookback_passed", "escalated"}
-MAX_ID = 2**31 - 1  # the largest value of a database integer column
 INT_PARAMS = {
     "year": (1900, 9999),
     "run_id": (1, MAX_ID),
@@ -61,37 +56,6 @@ MULTIPART = "multipart/form-data"
 JSON_OR_MULTIPART = f"{JSON}, {MULTIPART}"
 
 View = Callable[..., Any]
-
-
-class AsciiInteger(IntegerConverter):
-    """``<int:...>`` in every route of the app, the API's and the pages': ASCII digits only,
-    up to the largest id a database column holds. Werkzeug's own reads any digit (its
-    ``\\d`` and ``int()`` take ``١`` and ``１``), so ``/years/٢٠١٨`` would be 2018 although
-    ids are ASCII digits; and a number past 32 bits would reach the database and fail."""
-
-    # The bound is in the pattern, not only in ``max``: a value past it must fail to match
-    # (404), where a failed conversion lets Werkzeug answer 405 when the same path has a
-    # route for another method.
-    regex = (
-        r"(?:[0-9]{1,9}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}"
-        r"|2147[0-3][0-9]{5}|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}"
-        r"|21474836[0-3][0-9]|214748364[0-7])"
-    )
-
-    def __init__(
-        self,
-        map: Map,
-        fixed_digits: int = 0,
-        min: int | None = None,
-        max: int | None = None,
-        signed: bool = False,
-    ) -> None:
-        super().__init__(map, fixed_digits, min, MAX_ID if max is None else max, signed)
-
-
-def register_converters(app: Flask) -> None:
-    """Make ``<int:...>`` the ASCII one, before any route is added."""
-    app.url_map.converters["int"] = AsciiInteger
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,7 +210,7 @@ def dispatch(op: Operation, fn: View, path: dict[str, Any]) -> Response:
     _check_path(path)
     refuse_token_in_query(op.query.model_fields if op.query is not None else ())
     principal = authorize(op.permission) if op.permission is not None else None
-    config = services().config
+    config = services().settings
     if op.raw_body is not None:
         request.max_content_length = config.max_bundle_bytes
     elif op.files:
@@ -366,18 +330,6 @@ def next_page(cursor: str) -> str:
     query.append(("cursor", cursor))
     path = quote(request.script_root + request.path, safe="/!$&'()*+,;=:@-._~")
     return f"{path}?{urlencode(query, quote_via=quote)}"
-
-
-def attachment(body: bytes, mimetype: str, filename: str, ascii_name: str) -> Response:
-    """A file download named as RFC 6266 says: ``filename*`` carries the real name in UTF-8,
-    ``filename`` an ASCII one for old clients. Every download is answered here: a header
-    that is not ASCII cannot be sent at all, and a quote would end the name early."""
-    plain = _NOT_PLAIN.sub("_", ascii_name)
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename, safe='')}"
-    )
-    return response
 
 
 # --- parsing ------------------------------------------------------------------------------------
@@ -559,8 +511,8 @@ def _idempotent(
     raw = read_body()
     target = request.path + "?" + request.query_string.decode("latin-1")
     fingerprint = idempotency.request_hash(request.method, target, _canonical(raw))
-    ttl = timedelta(hours=ctx.config.idempotency_ttl_hours)
-    lease = timedelta(seconds=ctx.config.idempotency_lease_seconds)
+    ttl = timedelta(hours=ctx.settings.idempotency_ttl_hours)
+    lease = timedelta(seconds=ctx.settings.idempotency_lease_seconds)
     held = idempotency.claim(
         uow(principal), principal.token_id, key, fingerprint, ttl=ttl, lease=lease
     )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from api.context import services
 from api.routing import ApiBlueprint
 from api.schemas import (
     AttributionRead,
@@ -22,11 +21,12 @@ from api.schemas import (
     RulesetRead,
     RulesetSummaryRead,
 )
+from edge.context import services
+from scoring_service.assessment.rules_in_force import ruleset_of
 from scoring_service.domain.principals import Permission
 from scoring_service.domain.ruleset import Points, Ruleset
 from scoring_service.domain.scoring import json_number
 from scoring_service.rules import available_years
-from scoring_service.rules_in_force import ruleset_of
 
 bp = ApiBlueprint("rulesets", __name__, tag="rulesets")
 
@@ -117,7 +117,7 @@ def list_rulesets() -> RulesetList:
     """The years with a rule set in force."""
     s = services()
     items = []
-    for year in available_years(s.config.rules_dir):
+    for year in available_years(s.settings.rules_dir):
         r = s.rules.current(year)
         if r is not None:
             items.append(

@@ -18,19 +18,19 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
 
-from api.auth import current
-from api.context import uow
-from api.errors import ApiProblem
 from api.routing import ApiBlueprint
-from api.schemas import BodyModel, Number, QueryModel, ReadModel
+from api.schemas import Number, QueryModel, ReadModel
+from edge.bodies import BodyModel
+from edge.context import current, uow
+from edge.errors import ApiProblem
 from scoring_service.access.scope import require_unscoped
+from scoring_service.assessment.services import recompute_run
 from scoring_service.domain.errors import NotFound
 from scoring_service.domain.principals import Permission
 from scoring_service.i18n import gettext as _
 from scoring_service.rules.files import MAX_FILES, RULES_FOLDER
 from scoring_service.rules.problems import RuleProblem
 from scoring_service.rulesets import service
-from scoring_service.services import recompute_run
 
 bp = ApiBlueprint("rulesets_drafts", __name__, tag="rulesets")
 READ, EDIT = Permission.READ, Permission.EDIT_RULES

@@ -12,8 +12,9 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, Literal, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from edge.bodies import BodyModel
 from scoring_service.bundle.schema import (
     Code,
     FindingIn,
@@ -21,10 +22,7 @@ from scoring_service.bundle.schema import (
     InspectionIn,
     Leader,
     Name,
-    Note,
     PairingIn,
-    Reason,
-    Text,
     UnitIn,
 )
 from scoring_service.bundle.text import XmlSafe
@@ -48,12 +46,6 @@ CODE_PATTERN = r"^[^\s/\x00]{1,64}$"  # a code usable in a path (spec: 1-64, no 
 QueryCode = Annotated[str, StringConstraints(pattern=r"^[^\s\x00]{1,64}$")]
 Year = Annotated[int, Field(ge=1900, le=9999)]
 Number = int | float
-
-
-class BodyModel(BaseModel):
-    """A request body: unknown fields refused, no type coercion."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
 class QueryModel(BaseModel):
@@ -476,52 +468,6 @@ class EventPostQuery(QueryModel):
     year: Annotated[Year | None, Field(description="needed when the code is held in two years")] = (
         None
     )
-
-
-class _EventBase(BodyModel):
-    date: date
-
-
-class ExtensionCreate(_EventBase):
-    type: Literal["extension"]
-    new_deadline: date
-    reason: Reason
-
-
-class RectifiedCreate(_EventBase):
-    type: Literal["rectified"]
-    note: Note | None = None
-
-
-class LookbackFailedCreate(_EventBase):
-    type: Literal["lookback_failed"]
-    note: Note
-
-
-class LookbackPassedCreate(_EventBase):
-    type: Literal["lookback_passed"]
-    note: Note | None = None
-
-
-class EscalatedCreate(_EventBase):
-    type: Literal["escalated"]
-    to: Text | None = None
-    note: Note | None = None
-
-
-class EventCreate(
-    RootModel[
-        Annotated[
-            ExtensionCreate
-            | RectifiedCreate
-            | LookbackFailedCreate
-            | LookbackPassedCreate
-            | EscalatedCreate,
-            Field(discriminator="type"),
-        ]
-    ]
-):
-    """One event on a finding (spec section 2); its type says which fields it has."""
 
 
 # --- bundles ------------------------------------------------------------------------------------

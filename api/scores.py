@@ -7,8 +7,7 @@ from typing import Any
 
 from flask import Response
 
-from api.context import uow
-from api.routing import CSV, XLSX, ApiBlueprint, attachment
+from api.routing import ApiBlueprint
 from api.schemas import (
     AlertPage,
     AlertRead,
@@ -30,13 +29,15 @@ from api.schemas import (
     TrendQuery,
     TrendSeriesRead,
 )
+from edge.context import uow
+from edge.files import CSV, XLSX, attachment
+from scoring_service.assessment.results import ScoreRun, ScoreRunInfo
+from scoring_service.assessment.services import explain_unit, score_year, year_alerts
+from scoring_service.assessment.trend import year_trend
 from scoring_service.domain.pages import list_page
 from scoring_service.domain.principals import Permission
 from scoring_service.records import score_runs as scores
 from scoring_service.reports import exports
-from scoring_service.results import ScoreRun, ScoreRunInfo
-from scoring_service.services import explain_unit, score_year, year_alerts
-from scoring_service.trend import year_trend
 
 bp = ApiBlueprint("scores", __name__, tag="scores")
 READ, ASSESS = Permission.READ, Permission.ASSESS

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from api.context import services, uow
 from api.routing import ApiBlueprint
 from api.schemas import WebhookCreate, WebhookCreated, WebhookList, WebhookRead
+from edge.context import services, uow
 from scoring_service.domain.notices import Webhook
 from scoring_service.domain.principals import Permission
 from scoring_service.notices import webhooks
@@ -55,7 +55,7 @@ def create_webhook(body: WebhookCreate) -> tuple[WebhookCreated, dict[str, str]]
         uow(),
         body.url,
         [t.value for t in body.event_types],
-        allowed_hosts=services().config.webhook_hosts,
+        allowed_hosts=services().settings.webhook_hosts,
         secret=body.secret,
         units=body.scope,
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import asdict
 
-from api.context import uow
 from api.routing import ApiBlueprint
 from api.schemas import (
     CountyNode,
@@ -31,13 +30,14 @@ from api.schemas import (
     YearRead,
     given,
 )
+from edge.context import uow
+from scoring_service.assessment.services import list_years
 from scoring_service.domain.errors import NotFound
 from scoring_service.domain.model import Group, Pairing, Unit, UnitKind
 from scoring_service.domain.principals import Permission
 from scoring_service.i18n import gettext as _
 from scoring_service.records import groups, pairings, units
 from scoring_service.records.structure import year_structure
-from scoring_service.services import list_years
 
 bp = ApiBlueprint("years", __name__, tag="structure")
 READ, ADMIN = Permission.READ, Permission.ADMIN

@@ -32,7 +32,7 @@ def _service(url: str) -> tuple[Any, Any]:
 
 def child_import(url: str, bundle: Path) -> dict[str, Any]:
     """Read the bundle file and import it into an empty database."""
-    from scoring_service.services import import_bundle
+    from scoring_service.assessment.services import import_bundle
 
     factory, rules = _service(url)
     rules.current(YEAR)  # the rule files are read once per process, not per import
@@ -45,11 +45,11 @@ def child_import(url: str, bundle: Path) -> dict[str, Any]:
 def child_score(url: str) -> dict[str, Any]:
     """A stored score run; then, apart, its aggregate and scoring steps, the rule engine
     alone, and the reference computation (the whole year loaded and replayed)."""
+    from scoring_service.assessment.services import score_year
     from scoring_service.db import counts, years
     from scoring_service.domain.assessment import assess, assess_counts
     from scoring_service.engine import DurableRulesEngine
     from scoring_service.gc_pause import gc_paused
-    from scoring_service.services import score_year
 
     factory, rules = _service(url)
     ruleset = rules.current(YEAR)
@@ -99,9 +99,9 @@ def child_score(url: str) -> dict[str, Any]:
 
 def child_explain(url: str) -> dict[str, Any]:
     """Explain the unit that counts the most findings (in the latest stored run)."""
+    from scoring_service.assessment.services import explain_unit
     from scoring_service.db import score_runs as runs
     from scoring_service.engine import DurableRulesEngine
-    from scoring_service.services import explain_unit
 
     factory, rules = _service(url)
     with factory() as session:
@@ -119,8 +119,8 @@ def child_explain(url: str) -> dict[str, Any]:
 
 def child_trend(url: str) -> dict[str, Any]:
     """Every scored unit at each month end of the year."""
+    from scoring_service.assessment.trend import year_trend
     from scoring_service.engine import DurableRulesEngine
-    from scoring_service.trend import year_trend
 
     factory, rules = _service(url)
     rules.current(YEAR)

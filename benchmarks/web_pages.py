@@ -90,20 +90,21 @@ def _p95(times: list[float]) -> float:
 
 def run(url: str, scale: float, count: int) -> list[dict[str, Any]]:
     """Time every page and its API request; one row each."""
-    from api import create_app
-    from scoring_service import db, services
+    from scoring_service import db
     from scoring_service.access import accounts
     from scoring_service.access.roles import command_line
     from scoring_service.access.tokens import create_token
+    from scoring_service.assessment import services
     from scoring_service.synth import synth_bundle
     from scoring_service.unit_of_work import UnitOfWork
+    from server import create_app
 
     db.upgrade(url)
     app = create_app({"database_url": url})
     s = app.extensions["scoring"]
 
     def uow() -> UnitOfWork:
-        return UnitOfWork(s.db, s.rules, s.evaluator, command_line())
+        return UnitOfWork(s.sessions, s.rules, s.evaluator, command_line())
 
     say(f"synthesising and importing scale {scale}")
     bundle = synth_bundle(YEAR, scale, 0)

@@ -1,6 +1,6 @@
 """The workbench: server-rendered pages in Chinese for the office, inspectors and rule editors.
 
-``init_app(app)`` adds the pages to the Flask app that ``api.create_app`` builds, so one
+``init_app(app)`` adds the pages to the Flask app that ``server.create_app`` builds, so one
 ``serve`` process answers both. A page is a thin entrance like an API endpoint: it calls
 the services of ``scoring_service`` with a unit of work acting as the signed-in person
 (``web.context.uow()``) and renders a template; the scope rule is the services' own.
@@ -18,7 +18,6 @@ the services of ``scoring_service`` with a unit of work acting as the signed-in 
   reading queries and forms with pydantic; ``charts``: server-drawn SVG; ``trend``: the
   monthly rows; ``navigation``: the header's pages; ``pointers``: a bundle's JSON pointers
   in words;
-- ``screenshots``: ``make screenshots``.
 
 How to add a page: ``web/README.md``.
 """

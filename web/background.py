@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from api.context import services
+from edge.context import services
 from scoring_service.documents.files import Document
 from scoring_service.domain.errors import DomainError
 from scoring_service.i18n import _
@@ -43,7 +43,7 @@ class Made:
 
 
 def _folder() -> Path:
-    folder = services().config.files_path.parent / "documents-made"
+    folder = services().settings.files_path.parent / "documents-made"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

@@ -4,7 +4,7 @@ Each request to a page blueprint, before its view runs: the CSRF token of a form
 checked, and the signed-in person is loaded (pages that are not ``public`` send everyone
 else to ``/login``). After it: the security headers. Errors raised in its views become HTML
 pages (``web.errors``), never the API's JSON. The language is the app's, chosen for every
-answer by ``api/language.py``.
+answer by ``edge/language.py``.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def page_blueprint(
 
     @bp.before_request
     def guard() -> BaseResponse | None:
-        # The language is the app's choice for every answer (api/language.py): the
+        # The language is the app's choice for every answer (edge/language.py): the
         # browser's Accept-Language, else SCORING_LANGUAGE (Chinese by default).
         security.check_csrf()
         account = security.load_person()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import g
 
-from api.context import services
+from edge.context import services
 from scoring_service.access.accounts import AccountInfo
 from scoring_service.domain.principals import NOBODY, Principal
 from scoring_service.unit_of_work import UnitOfWork
@@ -25,4 +25,4 @@ def account() -> AccountInfo | None:
 def uow(actor: Principal | None = None) -> UnitOfWork:
     """A unit of work for this request, acting as the signed-in person."""
     s = services()
-    return UnitOfWork(s.db, s.rules, s.evaluator, actor or person(), s.files)
+    return UnitOfWork(s.sessions, s.rules, s.evaluator, actor or person(), s.files)

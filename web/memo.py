@@ -15,9 +15,9 @@ from typing import TypeVar, cast
 
 from flask import Flask, current_app
 
+from scoring_service.assessment.rules_in_force import ruleset_of
+from scoring_service.assessment.services import year_revision
 from scoring_service.cache import Cache, missing, open_cache
-from scoring_service.rules_in_force import ruleset_of
-from scoring_service.services import year_revision
 from scoring_service.unit_of_work import UnitOfWork
 
 T = TypeVar("T")

@@ -12,7 +12,7 @@ every form, sign-in throttling and the security headers of every page.
 - CSRF (Flask-WTF) is checked on the pages' forms only: the API's callers send bearer
   tokens, which a browser never adds by itself, so the API needs none.
 - Failed sign-ins are counted per client address and per username, like failed tokens
-  (``api.throttle``); past the limit, sign-in answers 429 until the window has passed.
+  (``edge.throttle``); past the limit, sign-in answers 429 until the window has passed.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from itsdangerous import URLSafeTimedSerializer
 
-from api.context import uow
-from api.throttle import FailedAuthentications, limiter
+from edge.context import uow
+from edge.throttle import FailedAuthentications, limiter
 from scoring_service.access import accounts
 from scoring_service.config import Settings
 from scoring_service.domain.principals import NOBODY

@@ -1,5 +1,5 @@
 """Each unit's standing at every month end of a year up to a date, for the month-by-month
-charts: the trend service (``scoring_service.trend``) for the month ends before the date,
+charts: the trend service (``scoring_service.assessment.trend``) for the month ends before the date,
 and the score rows at the date itself for its own month.
 
 The year's trend is remembered until the year's data or rules change (``web.memo``):
@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from scoring_service.assessment.results import Trend
+from scoring_service.assessment.trend import month_ends, year_trend
 from scoring_service.i18n import format_percent
 from scoring_service.i18n import gettext as _
 from scoring_service.records.score_runs import current_scores
-from scoring_service.results import Trend
-from scoring_service.trend import month_ends, year_trend
 from scoring_service.unit_of_work import UnitOfWork
 from web import memo
 from web.charts import Chart, Series, line_chart

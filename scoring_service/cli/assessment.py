@@ -197,7 +197,7 @@ SHOWN_DIFFERENCES = 20
 @with_context
 def _db_check(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
     """``db check``: the kept timelines and closure against a replay; 1 on a difference."""
-    from scoring_service.services import check_index
+    from scoring_service.assessment.services import check_index
 
     checks = check_index(ctx.uow(), args.year)
     if args.format == "json":
@@ -264,8 +264,8 @@ def _read_input(name: str) -> bytes:
 
 @with_context
 def _import(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
+    from scoring_service.assessment.services import import_bundle
     from scoring_service.bundle import InvalidBundle
-    from scoring_service.services import import_bundle
 
     raw = _read_input(args.file)
     progress = _Progress(err) if err.isatty() else None
@@ -329,8 +329,8 @@ class _Progress:
 
 @with_context
 def _years(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
+    from scoring_service.assessment.services import list_years
     from scoring_service.reports.text import table
-    from scoring_service.services import list_years
 
     rows = list_years(ctx.uow())
     if not rows:
@@ -345,9 +345,9 @@ def _years(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
 
 @with_context
 def _score(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
+    from scoring_service.assessment.services import score_year
     from scoring_service.reports import exports
     from scoring_service.reports.text import score_table
-    from scoring_service.services import score_year
 
     _check_output(args, out)
     if args.kind:
@@ -402,9 +402,9 @@ def _json(doc: Any) -> str:
 
 @with_context
 def _explain(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
+    from scoring_service.assessment.services import explain_unit
     from scoring_service.reports import exports
     from scoring_service.reports.text import explanation_text
-    from scoring_service.services import explain_unit
 
     _check_output(args, out)
     doc = explain_unit(ctx.uow(), args.year, args.unit, as_of=args.as_of)
@@ -429,10 +429,10 @@ def _trend(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
     from dataclasses import asdict
     from datetime import date
 
+    from scoring_service.assessment.trend import year_trend
     from scoring_service.domain.model import UnitKind
     from scoring_service.i18n.labels import GRADES, KINDS, label
     from scoring_service.reports.text import table
-    from scoring_service.trend import year_trend
 
     kinds = {k.value: k for k in UnitKind}
     if args.kind is not None and args.kind not in kinds:
@@ -474,10 +474,10 @@ def _trend(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
 
 @with_context
 def _alerts(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
+    from scoring_service.assessment.services import year_alerts
     from scoring_service.i18n.labels import ALERT_TYPES, label
     from scoring_service.reports import exports
     from scoring_service.reports.text import table
-    from scoring_service.services import year_alerts
 
     _check_output(args, out)
     day, alerts = year_alerts(ctx.uow(), args.year, as_of=args.as_of)

@@ -1,5 +1,6 @@
 """``due`` (what is due at a date: red overdue, yellow due soon) and ``path`` (a unit's way
-up), on the services of ``scoring_service.due`` and ``scoring_service.way_up``."""
+up), on the services of ``scoring_service.assessment.due`` and
+``scoring_service.assessment.way_up``."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ def add_parsers(sub: Any) -> None:
 
 @with_context
 def _due(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
-    from scoring_service.due import due
+    from scoring_service.assessment.due import due
     from scoring_service.reports.exports import due_csv, due_xlsx
     from scoring_service.reports.text import table
 
@@ -84,8 +85,8 @@ def _due(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> in
 
 @with_context
 def _path(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
+    from scoring_service.assessment.way_up import way_up
     from scoring_service.i18n.labels import GRADES, label
-    from scoring_service.way_up import way_up
 
     found = way_up(ctx.uow(), args.year, args.unit, as_of=args.as_of)
     if args.format == "json":

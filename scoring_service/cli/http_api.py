@@ -1,6 +1,6 @@
 """Command-line parts of the HTTP API: ``serve`` (gunicorn) and ``tokens``.
 
-``serve`` runs the app of ``api:create_app()`` under gunicorn, named by string like any
+``serve`` runs the app of ``server:create_app()`` under gunicorn, named by string like any
 WSGI server would: the service layer does not import the HTTP layer.
 """
 
@@ -15,7 +15,7 @@ from scoring_service.cli.context import EXIT_OK, Command, Context, with_context
 from scoring_service.config import Settings
 from scoring_service.i18n import gettext as _
 
-APP = "api:create_app()"
+APP = "server:create_app()"
 # gunicorn's limits on the request line (method, address with its query, version) and on each
 # header line, in bytes. gunicorn answers beyond them itself, before the app, with a short
 # HTML page: 414 URI Too Long, 431 Request Header Fields Too Large. They are set here so the

@@ -402,8 +402,8 @@ def _export(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) ->
 @with_context
 def run_recompute(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
     """Recompute a stored run; exit 1 when a row comes out different."""
+    from scoring_service.assessment.services import recompute_run
     from scoring_service.rulesets.diff import render_text
-    from scoring_service.services import recompute_run
 
     doc = recompute_run(ctx.uow(), args.run)
     if args.format == "json":

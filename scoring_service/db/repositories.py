@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from scoring_service.assessment.results import Difference, ScoreRun, ScoreRunInfo, YearSummary
 from scoring_service.db import counts, findings, score_runs, structure, timelines, years
 from scoring_service.db.queries import Page, inspection_county
 from scoring_service.db.scopes import visible_findings_condition
@@ -23,7 +24,6 @@ from scoring_service.domain.model import Event, Finding, FindingFilter, Unit, Un
 from scoring_service.domain.principals import Principal
 from scoring_service.domain.ruleset import Attribution
 from scoring_service.domain.timeline import Span
-from scoring_service.results import Difference, ScoreRun, ScoreRunInfo, YearSummary
 
 
 class YearRepository:

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from scoring_service.assessment.rules_in_force import ruleset_of
 from scoring_service.documents.files import DOCX, Document, cn_date, cn_dates
 from scoring_service.documents.office import office
 from scoring_service.documents.render import render_docx
@@ -22,7 +23,6 @@ from scoring_service.i18n import _
 from scoring_service.records.groups import find_group
 from scoring_service.records.inspections import get_inspection
 from scoring_service.reports.exports import SEVERITY_NAMES, ProblemList, problem_list
-from scoring_service.rules_in_force import ruleset_of
 from scoring_service.unit_of_work import UnitOfWork
 
 TEMPLATE = "letter.docx"

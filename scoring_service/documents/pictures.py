@@ -15,10 +15,10 @@ import tempfile
 from pathlib import Path
 
 from scoring_service.access.roles import command_line
+from scoring_service.assessment.services import import_bundle
 from scoring_service.bootstrap import bootstrap
 from scoring_service.config import Settings
 from scoring_service.documents import circular, rectification_letter
-from scoring_service.services import import_bundle
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "fixtures" / "demo-2018.bundle.json"

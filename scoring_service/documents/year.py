@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from scoring_service.access import scope
+from scoring_service.assessment.rules_in_force import as_of_for, ruleset_of
 from scoring_service.documents.files import cn_date
 from scoring_service.domain.alerts import Alert, process_alerts
 from scoring_service.domain.assessment import Assessment, assess
@@ -15,7 +16,6 @@ from scoring_service.domain.principals import Reach
 from scoring_service.domain.ruleset import Ruleset
 from scoring_service.gc_pause import bulk
 from scoring_service.i18n import _
-from scoring_service.rules_in_force import as_of_for, ruleset_of
 from scoring_service.unit_of_work import UnitOfWork
 
 

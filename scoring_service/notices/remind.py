@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from scoring_service.access import scope
+from scoring_service.assessment.due import due
+from scoring_service.assessment.services import year_alerts
 from scoring_service.domain.alerts import Alert
 from scoring_service.domain.notices import EventType
-from scoring_service.due import due
-from scoring_service.services import year_alerts
 from scoring_service.unit_of_work import UnitOfWork
 
 LIGHTS = {"red": EventType.FINDING_OVERDUE, "yellow": EventType.FINDING_DUE_SOON}

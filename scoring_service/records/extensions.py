@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from scoring_service.access import scope
+from scoring_service.assessment.rules_in_force import held_year, ruleset_of
 from scoring_service.domain.bounds import REASON_MAX
 from scoring_service.domain.errors import NotFound
 from scoring_service.domain.notices import EventType
@@ -22,8 +23,6 @@ from scoring_service.records.events import NewEvent, record_event, require_findi
 from scoring_service.records.findings import resolve_year
 from scoring_service.records.outbox import notify_finding
 from scoring_service.records.reports import locked_finding
-from scoring_service.records.year import held_year
-from scoring_service.rules_in_force import ruleset_of
 from scoring_service.unit_of_work import UnitOfWork
 
 

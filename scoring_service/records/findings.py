@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from scoring_service.assessment.rules_in_force import as_of_for, held_year, ruleset_of
 from scoring_service.domain.assessment import FindingFacts, finding_facts
 from scoring_service.domain.attribution import Attributor, Reason
 from scoring_service.domain.errors import InvalidRequest, NotFound
@@ -21,8 +22,7 @@ from scoring_service.domain.pages import Page, list_page
 from scoring_service.domain.ruleset import Ruleset
 from scoring_service.domain.timeline import ordered
 from scoring_service.i18n import gettext as _
-from scoring_service.records.year import held_year, not_held
-from scoring_service.rules_in_force import as_of_for, ruleset_of
+from scoring_service.records.year import not_held
 from scoring_service.unit_of_work import UnitOfWork
 
 

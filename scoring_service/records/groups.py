@@ -5,18 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from scoring_service.access import scope
+from scoring_service.assessment.rules_in_force import held_year
 from scoring_service.bundle.schema import GroupIn
 from scoring_service.domain.errors import Conflict
 from scoring_service.domain.model import Group
 from scoring_service.domain.pages import Page
 from scoring_service.i18n import gettext as _
-from scoring_service.records.year import (
-    begin_write,
-    check_record,
-    held_year,
-    not_held,
-    units_in,
-)
+from scoring_service.records.year import begin_write, check_record, not_held, units_in
 from scoring_service.unit_of_work import UnitOfWork
 
 

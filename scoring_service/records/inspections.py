@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from scoring_service.access import scope
+from scoring_service.assessment.rules_in_force import held_year, ruleset_of
 from scoring_service.bundle import Problem
 from scoring_service.bundle.schema import FindingIn, HouseholdIn, InspectionIn, SampleIn
 from scoring_service.domain.errors import Conflict, InvalidRequest
@@ -22,11 +23,9 @@ from scoring_service.records.year import (
     InvalidRecord,
     begin_write,
     check_record,
-    held_year,
     not_held,
     units_in,
 )
-from scoring_service.rules_in_force import ruleset_of
 from scoring_service.unit_of_work import UnitOfWork
 
 

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scoring_service.assessment.rules_in_force import held_year, ruleset_of
 from scoring_service.domain.model import UnitKind
 from scoring_service.domain.names import Names
 from scoring_service.i18n.labels import KINDS, label
-from scoring_service.records.year import held_year
-from scoring_service.rules_in_force import ruleset_of
 from scoring_service.unit_of_work import UnitOfWork
 
 GROUPS = 10_000  # a year has a handful of groups; all are read at once

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from scoring_service.access import scope
+from scoring_service.assessment.rules_in_force import held_year
 from scoring_service.bundle.schema import PairingIn
 from scoring_service.domain.errors import Conflict, NotFound
 from scoring_service.domain.model import Pairing
 from scoring_service.domain.pages import Page
 from scoring_service.i18n import gettext as _
-from scoring_service.records.year import begin_write, check_record, held_year, units_in
+from scoring_service.records.year import begin_write, check_record, units_in
 from scoring_service.unit_of_work import UnitOfWork
 
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 from scoring_service.access import scope
+from scoring_service.assessment.rules_in_force import held_year, ruleset_of
 from scoring_service.domain.errors import NotFound
 from scoring_service.domain.model import Finding
 from scoring_service.domain.notices import EventType
@@ -25,8 +26,7 @@ from scoring_service.evidence.files import NEAR_BITS, Limits, checked_uploads, p
 from scoring_service.records.events import NewEvent, record_event, require_finding_inside
 from scoring_service.records.findings import resolve_year
 from scoring_service.records.outbox import notify_finding
-from scoring_service.records.year import held_year, not_held
-from scoring_service.rules_in_force import ruleset_of
+from scoring_service.records.year import not_held
 from scoring_service.unit_of_work import UnitOfWork
 
 

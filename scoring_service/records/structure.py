@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scoring_service.assessment.rules_in_force import held_year
 from scoring_service.domain.model import Group, Pairing, Unit
 from scoring_service.records.groups import list_groups
-from scoring_service.records.year import held_year
 from scoring_service.unit_of_work import UnitOfWork
 
 

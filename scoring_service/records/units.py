@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from scoring_service.access import scope
+from scoring_service.assessment.rules_in_force import held_year
 from scoring_service.bundle import Problem
 from scoring_service.bundle.schema import UnitIn
 from scoring_service.domain.errors import Conflict
@@ -17,7 +18,6 @@ from scoring_service.records.year import (
     InvalidRecord,
     begin_write,
     check_record,
-    held_year,
     not_held,
     units_in,
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from scoring_service.assessment.rules_in_force import held_year, ruleset_of
 from scoring_service.bundle import InvalidBundle, Problem
 from scoring_service.bundle.checks import check_bundle
 from scoring_service.bundle.problems import pointer
@@ -14,7 +15,6 @@ from scoring_service.domain.model import YearData
 from scoring_service.domain.ruleset import Ruleset
 from scoring_service.i18n import gettext as _
 from scoring_service.i18n.labels import not_held as not_held_text
-from scoring_service.rules_in_force import ruleset_of
 from scoring_service.unit_of_work import UnitOfWork
 
 
@@ -25,14 +25,6 @@ class InvalidRecord(InvalidBundle):
         super().__init__(problems)
         self.args = (
             _("the record has %(count)s problem(s); nothing was stored", count=len(self.problems)),
-        )
-
-
-def held_year(uow: UnitOfWork, year: int) -> None:
-    """NotFound unless the year's data is held (inside the caller's ``with uow``)."""
-    if not uow.years.exists(year):
-        raise NotFound(
-            _("no data is held for the year %(year)s; import a bundle or create records", year=year)
         )
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from scoring_service.assessment.rules_in_force import ruleset_of
 from scoring_service.domain.metrics import SCALAR_METRICS
 from scoring_service.i18n.labels import ALERT_TYPES, METRICS, OUTCOMES, REASONS, InChinese
 from scoring_service.records.groups import find_group
@@ -33,11 +34,10 @@ from scoring_service.reports.text import (
     score_cells,
     score_csv,
 )
-from scoring_service.rules_in_force import ruleset_of
 from scoring_service.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
-    from scoring_service.due import DueList
+    from scoring_service.assessment.due import DueList
 
 # Files name a severity in full (一般问题, 重大问题), where a terminal column or a page
 # cell reads the catalogue's short word (一般, 重大).

@@ -1,8 +1,8 @@
 """The rule editing lifecycle: versions, drafts, rule tests, dry runs, publishing, new years.
 
 Plain functions that take the caller's unit of work (``uow``), like
-``scoring_service.services``: its session, its rule source (version-aware), its rule engine
-and its principal. Every write commits once, with its audit entry.
+``scoring_service.assessment.services``: its session, its rule source (version-aware), its
+rule engine and its principal. Every write commits once, with its audit entry.
 
 - A **version** of a year's rule set is immutable and named by its content hash. The
   files of ``rules/<year>/`` are a year's first version; published versions are stored

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from api import create_app
-from api.context import EXTENSION
+from edge.context import EXTENSION
 from scoring_service.access.roles import command_line
 from scoring_service.access.tokens import revoke_token
 from scoring_service.unit_of_work import UnitOfWork
+from server import create_app
 from tests.helpers.api import Api, api_fixture, loaded_fixture, make_api, problem  # noqa: F401
 
 EVENT = {"type": "escalated", "date": "2018-07-11", "to": "领导小组"}
@@ -143,7 +143,7 @@ def test_unauthenticated_requests_get_401(loaded: Api) -> None:
         == 200
     )
     s = loaded.services
-    revoke_token(UnitOfWork(s.db, s.rules, s.evaluator, command_line()), "short-lived")
+    revoke_token(UnitOfWork(s.sessions, s.rules, s.evaluator, command_line()), "short-lived")
     problem(client.get("/api/v1/years", headers={"Authorization": f"Bearer {secret}"}), 401)
 
 

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from api import create_app
-from api.context import EXTENSION
-from api.request_id import LOG_FORMAT
-from api.routing import XLSX
+from edge.context import EXTENSION
+from edge.files import XLSX
+from edge.request_id import LOG_FORMAT
+from server import create_app
 from tests.helpers.api import Api, api_fixture, loaded_fixture, make_api, problem  # noqa: F401
 
 Y = "/api/v1/years/2018"
@@ -235,13 +235,13 @@ def test_failed_authentications_are_forgotten_after_the_window(
     import limits.storage.memory
     from limits.storage import MemoryStorage
 
-    import api.throttle
-    from api.throttle import FailedAuthentications
+    import edge.throttle
+    from edge.throttle import FailedAuthentications
 
     now = [1000.0]
     clock = SimpleNamespace(time=lambda: now[0])  # the storage's clock and the counter's
     monkeypatch.setattr(limits.storage.memory, "time", clock)
-    monkeypatch.setattr(api.throttle, "time", clock)
+    monkeypatch.setattr(edge.throttle, "time", clock)
     counter = FailedAuthentications(MemoryStorage(), "test", 2, 60)
     counter.failed("a")
     now[0] += 30

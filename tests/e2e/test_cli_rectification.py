@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from scoring_service.assessment.services import import_bundle
 from scoring_service.bootstrap import bootstrap
 from scoring_service.cli import main
 from scoring_service.config import Settings
 from scoring_service.domain.principals import Principal, Role
 from scoring_service.records import extensions, reports
-from scoring_service.services import import_bundle
 from tests.e2e.test_api_rectification import F1, F2, loop_bundle, png
 
 ROOT = Path(__file__).resolve().parents[2]

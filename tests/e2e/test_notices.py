@@ -98,7 +98,7 @@ def api_fixture(db_url: str, tmp_path: Path) -> Iterator[Api]:
 
 def uow(api: Api) -> UnitOfWork:
     s = api.services
-    return UnitOfWork(s.db, s.rules, s.evaluator, command_line(), s.files)
+    return UnitOfWork(s.sessions, s.rules, s.evaluator, command_line(), s.files)
 
 
 def channels() -> dict[str, Any]:
@@ -263,7 +263,7 @@ def test_remind_twice_for_one_date_adds_nothing_and_an_extension_makes_it_due_ag
     again = remind(uow(api), date(2018, 8, 8))
     assert (again.overdue, again.due_soon, again.alerts) == (0, 0, 0)
     unit = UnitOfWork(
-        api.services.db,
+        api.services.sessions,
         api.services.rules,
         api.services.evaluator,
         Principal(None, "heping", Role.UNIT, frozenset({"441624"})),

@@ -23,9 +23,9 @@ from openapi_spec_validator import validate
 from openpyxl import load_workbook
 from werkzeug.serving import make_server
 
-from api import create_app
-from api.context import EXTENSION
-from api.routing import CSV, XLSX
+from edge.context import EXTENSION
+from edge.files import CSV, XLSX
+from server import create_app
 from tests.helpers.api import Api, api_fixture, loaded_fixture, make_api  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,12 +11,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from api import create_app
-from api.context import EXTENSION, Services
+from edge.context import EXTENSION
 from scoring_service.access.roles import command_line
 from scoring_service.access.tokens import create_token
+from scoring_service.bootstrap import Wiring
 from scoring_service.domain.principals import Role
 from scoring_service.unit_of_work import UnitOfWork
+from server import create_app
 from tests.helpers.bundles import spec_bundle
 
 
@@ -29,13 +30,13 @@ class Api:
     tokens: dict[str, str]
 
     @property
-    def services(self) -> Services:
-        found: Services = self.app.extensions[EXTENSION]
+    def services(self) -> Wiring:
+        found: Wiring = self.app.extensions[EXTENSION]
         return found
 
     def token(self, name: str, role: str, scope: list[str] | None = None) -> str:
         s = self.services
-        uow = UnitOfWork(s.db, s.rules, s.evaluator, command_line())
+        uow = UnitOfWork(s.sessions, s.rules, s.evaluator, command_line())
         secret, _ = create_token(uow, name, role, scope)
         self.tokens[name] = secret
         return secret

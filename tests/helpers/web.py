@@ -24,13 +24,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from api import create_app
-from api.context import EXTENSION, Services
-from scoring_service import services
+from edge.context import EXTENSION
 from scoring_service.access import accounts
 from scoring_service.access.roles import command_line
+from scoring_service.assessment import services
+from scoring_service.bootstrap import Wiring
 from scoring_service.unit_of_work import UnitOfWork
-from web.screenshots import CHROMIUM, CHROMIUM_ARGS, serve
+from server import create_app
+from server.screenshots import CHROMIUM, CHROMIUM_ARGS, serve
 
 __all__ = ["PASSWORD", "Site", "csrf_token", "launch_browser", "make_site", "serve", "sign_in"]
 
@@ -54,13 +55,13 @@ class Site:
     people: dict[str, str] = field(default_factory=dict)
 
     @property
-    def services(self) -> Services:
-        found: Services = self.app.extensions[EXTENSION]
+    def services(self) -> Wiring:
+        found: Wiring = self.app.extensions[EXTENSION]
         return found
 
     def uow(self, actor: Any = None) -> UnitOfWork:
         s = self.services
-        return UnitOfWork(s.db, s.rules, s.evaluator, actor or command_line())
+        return UnitOfWork(s.sessions, s.rules, s.evaluator, actor or command_line())
 
     def add_person(self, username: str, role: str, scope: list[str] | None = None) -> None:
         accounts.create_account(self.uow(), username, role, PASSWORD, scope)

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from scoring_service.access.roles import command_line
+from scoring_service.assessment.services import import_bundle, year_alerts
 from scoring_service.config import REPO_RULES_DIR, FileRuleSource
 from scoring_service.db import years
 from scoring_service.domain.alerts import process_alerts
-from scoring_service.services import import_bundle, year_alerts
 from scoring_service.unit_of_work import UnitOfWork
 
 RULES = FileRuleSource(REPO_RULES_DIR)

@@ -16,6 +16,9 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session, sessionmaker
 
 from scoring_service.access.roles import command_line
+from scoring_service.assessment.due import due
+from scoring_service.assessment.services import explain_unit, import_bundle
+from scoring_service.assessment.way_up import Standing, is_better, way_up
 from scoring_service.config import REPO_RULES_DIR, FileRuleSource
 from scoring_service.db import years
 from scoring_service.domain.assessment import assess, finding_facts
@@ -24,12 +27,9 @@ from scoring_service.domain.model import Event, EventType, Outcome, YearData
 from scoring_service.domain.principals import Principal, Role
 from scoring_service.domain.ruleset import Points, Ruleset
 from scoring_service.domain.timeline import check_history
-from scoring_service.due import due
 from scoring_service.engine import PythonEngine
 from scoring_service.records.events import NewEvent, append_event
-from scoring_service.services import explain_unit, import_bundle
 from scoring_service.unit_of_work import UnitOfWork
-from scoring_service.way_up import Standing, is_better, way_up
 from tests.helpers.bundles import spec_bundle
 from tests.helpers.histories import bundles
 from tests.integration.test_kept_timelines import PROPERTY

@@ -11,11 +11,11 @@ from sqlalchemy import Engine, MetaData, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from scoring_service.access.roles import command_line
+from scoring_service.assessment.services import import_bundle
 from scoring_service.bundle import InvalidBundle, read_bundle
 from scoring_service.config import REPO_RULES_DIR, FileRuleSource
 from scoring_service.db import years as year_data
 from scoring_service.domain.errors import Conflict
-from scoring_service.services import import_bundle
 from scoring_service.unit_of_work import UnitOfWork
 from tests.helpers.bundles import spec_bundle
 

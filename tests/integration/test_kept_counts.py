@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session, sessionmaker
 
+from scoring_service.assessment.services import import_bundle, recompute_run, score_year
 from scoring_service.bundle.schema import PairingIn
 from scoring_service.db import years
 from scoring_service.db.counts import monthly_counts, unit_counts
@@ -23,7 +24,6 @@ from scoring_service.domain.errors import Conflict, NotFound
 from scoring_service.domain.model import EventType
 from scoring_service.records.events import EventRefused, NewEvent, append_event
 from scoring_service.records.pairings import create_pairing, delete_pairing
-from scoring_service.services import import_bundle, recompute_run, score_year
 from tests.helpers.histories import as_of_dates, bundles
 from tests.integration.test_kept_timelines import EVERY_KIND, PROPERTY, SETTINGS, ordered, uow
 

@@ -16,6 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from scoring_service.access.roles import command_line
+from scoring_service.assessment.services import compute, explain_unit, import_bundle, score_year
+from scoring_service.assessment.trend import year_trend
 from scoring_service.config import REPO_RULES_DIR, FileRuleSource
 from scoring_service.db import years
 from scoring_service.db.counts import counted_findings, monthly_counts, unit_counts
@@ -29,8 +31,6 @@ from scoring_service.domain.ruleset import Attribution
 from scoring_service.engine import PythonEngine
 from scoring_service.records.events import EventRefused, NewEvent, append_event
 from scoring_service.records.findings import FindingFilter, list_findings
-from scoring_service.services import compute, explain_unit, import_bundle, score_year
-from scoring_service.trend import year_trend
 from scoring_service.unit_of_work import UnitOfWork
 from tests.helpers.histories import as_of_dates, bundles
 

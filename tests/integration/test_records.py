@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from scoring_service.access.roles import command_line
+from scoring_service.assessment.services import import_bundle
 from scoring_service.bundle.schema import GroupIn, UnitIn
 from scoring_service.config import REPO_RULES_DIR, FileRuleSource
 from scoring_service.db import years
@@ -18,7 +19,6 @@ from scoring_service.domain.errors import Conflict, NotFound
 from scoring_service.domain.model import UnitKind
 from scoring_service.records import groups, pairings, units
 from scoring_service.reports.exports import problem_list
-from scoring_service.services import import_bundle
 from scoring_service.unit_of_work import UnitOfWork
 
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-2018.bundle.json"

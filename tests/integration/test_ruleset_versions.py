@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from scoring_service.access.roles import command_line
+from scoring_service.assessment.services import import_bundle, recompute_run, score_year
 from scoring_service.config import REPO_RULES_DIR, FileRuleSource
 from scoring_service.db import rulesets as repo
 from scoring_service.db.rule_source import VersionedRuleSource
@@ -28,7 +29,6 @@ from scoring_service.engine import PythonEngine
 from scoring_service.rules import load_ruleset, validate_rules_dir
 from scoring_service.rules.files import read_folder
 from scoring_service.rulesets import service
-from scoring_service.services import import_bundle, recompute_run, score_year
 from scoring_service.unit_of_work import UnitOfWork
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"

@@ -11,11 +11,11 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from scoring_service.access.roles import command_line
+from scoring_service.assessment.services import compute, import_bundle, score_year
 from scoring_service.cli import main
 from scoring_service.config import REPO_RULES_DIR, FileRuleSource
 from scoring_service.db import score_runs as runs
 from scoring_service.engine import DurableRulesEngine, PythonEngine
-from scoring_service.services import compute, import_bundle, score_year
 from scoring_service.unit_of_work import UnitOfWork
 
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo-2018.bundle.json"

@@ -12,11 +12,11 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, sessionmaker
 
 from scoring_service.access.roles import command_line
+from scoring_service.assessment.services import import_bundle
 from scoring_service.config import REPO_RULES_DIR, FileRuleSource
 from scoring_service.db import make_engine, make_session_factory, upgrade
 from scoring_service.db.models import FindingRow, UnitRow
 from scoring_service.db.queries import subtree
-from scoring_service.services import import_bundle
 from scoring_service.synth import synth_bundle
 from scoring_service.unit_of_work import UnitOfWork
 from tests.helpers.bundles import spec_bundle

@@ -12,6 +12,7 @@ from uuid import UUID
 
 from scoring_service.access.roles import command_line
 from scoring_service.access.scope import sees_finding
+from scoring_service.assessment.results import ScoreRun, ScoreRunInfo, YearSummary
 from scoring_service.db.accounts import AccountInfo, UsernameTaken
 from scoring_service.db.notices import ChannelStatus
 from scoring_service.db.principals import NameTaken, TokenInfo
@@ -47,7 +48,6 @@ from scoring_service.domain.versions import (
     TestsSummary,
 )
 from scoring_service.evidence.files import Upload
-from scoring_service.results import ScoreRun, ScoreRunInfo, YearSummary
 from scoring_service.rules.files import chain_files, parent_of
 from scoring_service.unit_of_work import UnitOfWork
 

@@ -13,10 +13,10 @@ import pytest
 
 from scoring_service.access import accounts, tokens
 from scoring_service.access.roles import command_line
+from scoring_service.assessment.services import import_bundle
 from scoring_service.config import REPO_RULES_DIR, FileRuleSource
 from scoring_service.domain.errors import Conflict, InvalidRequest, NotFound
 from scoring_service.domain.principals import NOBODY, Forbidden, Principal, Role
-from scoring_service.services import import_bundle
 from tests.helpers.bundles import spec_bundle
 from tests.unit.fakes import FakeUnitOfWork
 

@@ -71,7 +71,7 @@ def chinese() -> dict[str, str]:
 
 def test_the_code_marks_messages_across_every_entrance(marked: dict[str, str]) -> None:
     places = {where.split("/")[0] for where in marked.values()}
-    assert {"scoring_service", "api"} <= places
+    assert {"scoring_service", "edge", "api"} <= places
     assert len(marked) > 300  # the command line, the API, the bundle and rule checks
 
 

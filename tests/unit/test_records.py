@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import pytest
 from pydantic import BaseModel
 
+from scoring_service.assessment.services import import_bundle
 from scoring_service.bundle.schema import FindingIn, GroupIn, InspectionIn, PairingIn, UnitIn
 from scoring_service.config import REPO_RULES_DIR, FileRuleSource
 from scoring_service.documents.letter import letter_number
@@ -32,7 +33,6 @@ from scoring_service.records.pairings import create_pairing, delete_pairing, get
 from scoring_service.records.structure import year_structure
 from scoring_service.records.units import create_unit, get_unit, list_units, update_unit
 from scoring_service.records.year import InvalidRecord
-from scoring_service.services import import_bundle
 from tests.helpers.bundles import spec_bundle
 from tests.unit.fakes import FakeUnitOfWork
 

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from scoring_service.assessment.services import import_bundle
 from scoring_service.config import REPO_RULES_DIR, FileRuleSource
 from scoring_service.domain.errors import Conflict, InvalidRequest, NotFound
 from scoring_service.domain.model import EventType
@@ -15,7 +16,6 @@ from scoring_service.domain.principals import Forbidden, Principal, Role
 from scoring_service.domain.rectification import ReportState, RequestState
 from scoring_service.evidence.files import DOCX, JPEG, PDF, PNG, XLSX, Limits, media_type_of
 from scoring_service.records import extensions, reports
-from scoring_service.services import import_bundle
 from tests.helpers.bundles import spec_bundle
 from tests.unit.fakes import FakeUnitOfWork
 

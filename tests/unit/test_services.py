@@ -9,12 +9,18 @@ from pathlib import Path
 
 import pytest
 
+from scoring_service.assessment.services import (
+    compute,
+    import_bundle,
+    list_years,
+    score_year,
+    year_alerts,
+)
 from scoring_service.bundle import InvalidBundle
 from scoring_service.config import REPO_RULES_DIR, FileRuleSource
 from scoring_service.domain.errors import Conflict, NotFound
 from scoring_service.domain.principals import Forbidden, Principal, Role
 from scoring_service.engine import PythonEngine
-from scoring_service.services import compute, import_bundle, list_years, score_year, year_alerts
 from tests.helpers.bundles import spec_bundle
 from tests.unit.fakes import FakeUnitOfWork
 

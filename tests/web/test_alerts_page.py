@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
+from scoring_service.assessment.services import year_alerts, year_alerts_by_group
 from scoring_service.domain.principals import Principal, Role
-from scoring_service.services import year_alerts, year_alerts_by_group
 from tests.helpers.html import parse
 from tests.helpers.web import Site
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from scoring_service.assessment.services import list_years
 from scoring_service.bundle import InvalidBundle, read_bundle
 from scoring_service.domain.principals import Principal, Role
 from scoring_service.rulesets import service
-from scoring_service.services import list_years
 from tests.helpers.web import Site
 from tests.web.test_browser import signed_in_page
 from tests.web.test_imports_page import broken_bundle

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from server.screenshots import PAGES
 from tests.helpers.web import Site
 from tests.web.test_browser import signed_in_page
-from web.screenshots import PAGES
 
 PHONE = {"width": 390, "height": 844}
 

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from scoring_service.access.roles import command_line
+from scoring_service.assessment.due import due
 from scoring_service.db import upgrade
 from scoring_service.domain.principals import Principal, Role
-from scoring_service.due import due
 from scoring_service.records.extensions import submit_request
 from scoring_service.records.reports import submit_report
 from scoring_service.unit_of_work import UnitOfWork
@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def writer(site: Site) -> UnitOfWork:
     """A unit of work of the command line with the site's evidence store."""
     s = site.services
-    return UnitOfWork(s.db, s.rules, s.evaluator, command_line(), s.files)
+    return UnitOfWork(s.sessions, s.rules, s.evaluator, command_line(), s.files)
 
 
 def test_the_due_page_lights_each_finding_in_words_and_a_scoped_person_sees_its_reach(

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from scoring_service.access import audit
+from scoring_service.assessment.services import list_years
 from scoring_service.bundle import InvalidBundle, read_bundle
-from scoring_service.services import list_years
 from tests.helpers.html import parse, texts
 from tests.helpers.web import DEMO_2018, ROOT, Site, csrf_token
 

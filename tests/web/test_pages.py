@@ -14,15 +14,15 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
 
-from api import create_app
 from scoring_service.access.roles import command_line
+from scoring_service.assessment.services import year_alerts
 from scoring_service.db import make_engine, upgrade
 from scoring_service.domain.model import EventType
 from scoring_service.records import findings as records
 from scoring_service.records.events import NewEvent, append_event
 from scoring_service.records.inspections import list_inspections
 from scoring_service.records.score_runs import current_scores
-from scoring_service.services import year_alerts
+from server import create_app
 from tests.helpers.html import parse
 from tests.helpers.web import Site, make_site
 

@@ -317,7 +317,7 @@ def test_command_line_users(small: Site, monkeypatch: pytest.MonkeyPatch) -> Non
 
     from scoring_service.cli import main
 
-    url = small.services.config.database_url
+    url = small.services.settings.database_url
     monkeypatch.setattr("sys.stdin", io.StringIO("a long enough password\n"))
     out, err = io.StringIO(), io.StringIO()
     code = main(

@@ -7,8 +7,8 @@ from datetime import date
 
 from flask import render_template
 
+from scoring_service.assessment.services import GroupedAlert, year_alerts_by_group
 from scoring_service.records.groups import list_groups
-from scoring_service.services import GroupedAlert, year_alerts_by_group
 from web.blueprint import page_blueprint
 from web.context import uow
 from web.forms import Form, read

@@ -22,16 +22,16 @@ from typing import Annotated, Literal
 from flask import Response, render_template, session
 from pydantic import Field
 
-from api.context import services
-from api.routing import attachment
+from edge.context import services
+from edge.files import attachment
 from scoring_service import documents
 from scoring_service.access import scope
+from scoring_service.assessment.rules_in_force import as_of_for, ruleset_of
 from scoring_service.documents.pdf import available as pdf_available
 from scoring_service.domain.model import FindingFilter, UnitKind
 from scoring_service.i18n import _
 from scoring_service.records.groups import list_groups
 from scoring_service.records.units import list_units
-from scoring_service.rules_in_force import as_of_for, ruleset_of
 from web import background, memo
 from web.blueprint import page_blueprint
 from web.context import person, uow
@@ -101,7 +101,7 @@ def _file(build: Callable[[], documents.Document], fmt: str = "docx") -> Respons
 
 def _templates() -> Path | None:
     """The office's folder of Word templates (None: the shipped ones)."""
-    return services().config.templates_dir
+    return services().settings.templates_dir
 
 
 @bp.get("/years/<int:year>/inspections/<code>/letter.<any(docx, pdf):fmt>")

@@ -10,8 +10,8 @@ from typing import Annotated, Literal
 from flask import Response, render_template
 from pydantic import Field
 
-from api.routing import CSV, XLSX, attachment
-from scoring_service.due import MAX_WITHIN, due
+from edge.files import CSV, XLSX, attachment
+from scoring_service.assessment.due import MAX_WITHIN, due
 from scoring_service.reports import exports
 from web.blueprint import page_blueprint
 from web.context import uow

@@ -11,7 +11,8 @@ from flask import flash, redirect, render_template, request, url_for
 from pydantic import Field, ValidationError
 from werkzeug.wrappers import Response as BaseResponse
 
-from api.schemas import EventCreate
+from edge.bodies import EventCreate
+from scoring_service.assessment.rules_in_force import as_of_for, ruleset_of
 from scoring_service.domain.model import EventType, Outcome, Severity, UnitKind
 from scoring_service.domain.principals import Permission
 from scoring_service.domain.timeline import offered_events
@@ -20,7 +21,6 @@ from scoring_service.records import findings as service
 from scoring_service.records.events import EventRefused, NewEvent, append_event
 from scoring_service.records.groups import list_groups
 from scoring_service.records.units import list_units, unit_names
-from scoring_service.rules_in_force import as_of_for, ruleset_of
 from web import labels
 from web.blueprint import page_blueprint
 from web.context import person, uow

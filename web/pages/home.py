@@ -7,10 +7,10 @@ from datetime import datetime
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
+from scoring_service.assessment.services import list_years
 from scoring_service.domain.principals import Role
 from scoring_service.i18n import gettext as _
 from scoring_service.notices.inbox import Unread, mark_notices_read, notice_text, unread_notices
-from scoring_service.services import list_years
 from web.blueprint import page_blueprint
 from web.context import person, uow
 from web.forms import Form, read

@@ -8,11 +8,11 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
+from scoring_service.assessment.services import import_bundle, list_years
 from scoring_service.bundle import InvalidBundle
 from scoring_service.domain.errors import Conflict
 from scoring_service.domain.principals import Permission
 from scoring_service.i18n import _
-from scoring_service.services import import_bundle, list_years
 from web import pointers
 from web.blueprint import page_blueprint
 from web.context import uow

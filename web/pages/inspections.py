@@ -13,6 +13,7 @@ from flask import flash, redirect, render_template, request, url_for
 from pydantic import Field
 from werkzeug.wrappers import Response as BaseResponse
 
+from scoring_service.assessment.rules_in_force import as_of_for, ruleset_of
 from scoring_service.bundle.schema import InspectionIn
 from scoring_service.documents.pdf import available as pdf_available
 from scoring_service.domain.errors import Conflict
@@ -27,7 +28,6 @@ from scoring_service.records.names import YearNames, year_names
 from scoring_service.records.units import list_units, unit_names
 from scoring_service.records.year import InvalidRecord
 from scoring_service.reports.exports import problem_list
-from scoring_service.rules_in_force import as_of_for, ruleset_of
 from web.blueprint import page_blueprint
 from web.context import person, uow
 from web.forms import Form, FormProblems, Problem, Typed, message_of, read, resolve, validate_all

@@ -16,13 +16,13 @@ from typing import Any
 
 from flask import render_template
 
+from scoring_service.assessment.results import ScoreRun
+from scoring_service.assessment.rules_in_force import ruleset_of
+from scoring_service.assessment.services import year_alerts
 from scoring_service.records import findings as finding_records
 from scoring_service.records.groups import list_groups
 from scoring_service.records.inspections import InspectionSummary, list_inspections
 from scoring_service.records.score_runs import current_scores
-from scoring_service.results import ScoreRun
-from scoring_service.rules_in_force import ruleset_of
-from scoring_service.services import year_alerts
 from web import memo, trend
 from web.blueprint import page_blueprint
 from web.context import uow

@@ -10,8 +10,8 @@ from datetime import date
 from flask import Response, flash, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from api.context import services
-from api.routing import XLSX, attachment
+from edge.context import services
+from edge.files import XLSX, attachment
 from scoring_service.bundle.schema import FindingIn
 from scoring_service.domain.errors import Conflict
 from scoring_service.domain.principals import Permission
@@ -125,7 +125,7 @@ def upload(year: int, code: str) -> BaseResponse | tuple[str, int]:
         problems = [Problem(UPLOAD, _("choose the filled template (.xlsx) to upload"))]
         return inspection_page(year, code, problems=problems, failed="upload"), 422
     try:
-        config = services().config
+        config = services().settings
         names = year_names(uow(), year)
         sheet = read_problem_sheet(
             sent.read(),

@@ -13,8 +13,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from pydantic import Field, StringConstraints
 from werkzeug.wrappers import Response as BaseResponse
 
-from api.context import services
-from api.routing import attachment
+from edge.context import services
+from edge.files import attachment
 from scoring_service.domain.bounds import REASON_MAX
 from scoring_service.domain.errors import Conflict, InvalidRequest
 from scoring_service.domain.principals import Permission
@@ -133,7 +133,7 @@ def submit_report(year: int, code: str) -> BaseResponse | tuple[str, int]:
             day=body.date,
             text=body.text,
             files=_files(),
-            limits=services().config.evidence_limits,
+            limits=services().settings.evidence_limits,
         )
     except FormProblems as exc:
         return _desk_page(year, problems=_prefixed(exc.problems, form), sent=sent, form=form), 422

@@ -8,10 +8,10 @@ from typing import Annotated, Any, Literal
 from flask import Response, render_template
 from pydantic import Field
 
-from api.routing import CSV, XLSX, attachment
+from edge.files import CSV, XLSX, attachment
+from scoring_service.assessment.results import ScoreRunInfo
 from scoring_service.records.score_runs import current_scores, current_scores_page
 from scoring_service.reports import exports
-from scoring_service.results import ScoreRunInfo
 from web import memo
 from web.blueprint import page_blueprint
 from web.context import uow

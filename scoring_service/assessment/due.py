@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 
+from scoring_service.assessment.rules_in_force import as_of_for, held_year, ruleset_of
 from scoring_service.domain.errors import InvalidRequest
 from scoring_service.i18n import gettext as _
-from scoring_service.records.year import held_year
-from scoring_service.rules_in_force import as_of_for, ruleset_of
 from scoring_service.unit_of_work import UnitOfWork
 
 # Green: open and not yet due; a due list holds only red and yellow findings.

@@ -12,6 +12,8 @@ from datetime import date
 from typing import Any
 
 from scoring_service.access import scope
+from scoring_service.assessment.results import IndexCheck, Recomputation, ScoreRun, YearSummary
+from scoring_service.assessment.rules_in_force import as_of_for, ruleset_of
 from scoring_service.bundle import read_bundle
 from scoring_service.domain.alerts import Alert, process_alerts
 from scoring_service.domain.assessment import (
@@ -30,9 +32,7 @@ from scoring_service.domain.timeline import state_of
 from scoring_service.gc_pause import bulk
 from scoring_service.i18n import gettext
 from scoring_service.i18n.labels import KINDS, label
-from scoring_service.results import IndexCheck, Recomputation, ScoreRun, YearSummary
 from scoring_service.rules.words import explanation_in_words
-from scoring_service.rules_in_force import as_of_for, ruleset_of
 from scoring_service.unit_of_work import UnitOfWork
 
 Progress = Callable[[str], None]

@@ -15,7 +15,7 @@ from typing import Any
 from flask import Flask, Response, has_request_context, request
 from werkzeug.exceptions import HTTPException
 
-from api import request_id
+from edge import request_id
 from scoring_service.access.idempotency import InProgress, KeyReused
 from scoring_service.bootstrap import DatabaseUnavailable, WriteClash
 from scoring_service.bundle import InvalidBundle
@@ -194,7 +194,7 @@ def _log_refusal(detail: str) -> None:
     """A refused request is a security event: the audit log keeps who tried what."""
     from flask import g
 
-    from api.context import uow
+    from edge.context import uow
     from scoring_service.access import audit
 
     principal = g.get("principal") if has_request_context() else None

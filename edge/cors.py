@@ -17,7 +17,7 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
-from api.context import services
+from edge.context import services
 
 ALLOWED_HEADERS = (
     "Authorization, Content-Type, Accept, Idempotency-Key, X-Request-Id, If-None-Match"
@@ -31,7 +31,7 @@ MAX_AGE = "600"  # seconds a browser may keep a preflight's answer
 
 def _allowed_origin() -> str | None:
     origin = request.headers.get("Origin")
-    if origin is not None and origin in services().config.allowed_origins:
+    if origin is not None and origin in services().settings.allowed_origins:
         return origin
     return None
 
@@ -61,7 +61,7 @@ def _preflight() -> Response | None:
 
 
 def _annotate(response: Response) -> Response:
-    if not services().config.allowed_origins:
+    if not services().settings.allowed_origins:
         return response
     response.vary.add("Origin")  # the answer differs by origin once any is allowed
     origin = _allowed_origin()

@@ -23,7 +23,7 @@ from limits import RateLimitItemPerSecond
 from limits.storage import Storage
 from limits.strategies import MovingWindowRateLimiter
 
-from api.errors import ApiProblem
+from edge.errors import ApiProblem
 from scoring_service.config import Settings
 from scoring_service.i18n import gettext as _
 

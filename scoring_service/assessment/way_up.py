@@ -30,6 +30,7 @@ from fractions import Fraction
 from typing import Any
 
 from scoring_service.access import scope
+from scoring_service.assessment.rules_in_force import as_of_for, ruleset_of
 from scoring_service.domain.errors import NotFound
 from scoring_service.domain.metrics import CATEGORY_METRIC, CATEGORY_PREFIX, Metrics
 from scoring_service.domain.model import Finding, Outcome
@@ -37,7 +38,6 @@ from scoring_service.domain.ruleset import GRADE_ORDER, Grade, Measure, MetricVa
 from scoring_service.domain.scoring import Verdict, fire, json_number
 from scoring_service.domain.timeline import Span
 from scoring_service.i18n import gettext as _
-from scoring_service.rules_in_force import as_of_for, ruleset_of
 from scoring_service.unit_of_work import UnitOfWork
 
 # The measures whose removal is a way up, as a better grade is (spec section 10).

@@ -7,6 +7,8 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
+from scoring_service.assessment.results import Trend, TrendPoint, TrendSeries
+from scoring_service.assessment.rules_in_force import ruleset_of
 from scoring_service.domain.assessment import assess_days
 from scoring_service.domain.errors import InvalidRequest, NotFound
 from scoring_service.domain.metrics import round_rate
@@ -14,8 +16,6 @@ from scoring_service.domain.model import UnitKind
 from scoring_service.domain.scoring import json_number
 from scoring_service.gc_pause import bulk
 from scoring_service.i18n import gettext as _
-from scoring_service.results import Trend, TrendPoint, TrendSeries
-from scoring_service.rules_in_force import ruleset_of
 from scoring_service.unit_of_work import UnitOfWork
 
 

@@ -5,7 +5,7 @@ the app is served on a free port in a thread, and Chromium (Debian's, driven by
 Playwright) signs in and photographs each page at 1366×768, the whole page down to
 ``MAX_HEIGHT`` pixels. ``serve`` and the browser's flags are shared with the page tests.
 
-    python -m web.screenshots [--out docs/screenshots] [--chromium /usr/bin/chromium]
+    python -m server.screenshots [--out docs/screenshots] [--chromium /usr/bin/chromium]
 """
 
 from __future__ import annotations
@@ -84,11 +84,11 @@ def serve(app: Flask) -> Iterator[str]:
 
 def demo_app(folder: Path) -> Flask:
     """The app on a new SQLite database holding the 2018 demo data and one account."""
-    from api import create_app
-    from scoring_service import services
     from scoring_service.access import accounts
+    from scoring_service.assessment import services
     from scoring_service.bootstrap import bootstrap, migrate
     from scoring_service.config import Settings
+    from server import create_app
 
     settings = Settings.from_env(database_url=f"sqlite:///{folder / 'scoring.sqlite'}")
     migrate(settings.database_url)
@@ -207,7 +207,7 @@ def take(out: Path, chromium: str) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m web.screenshots", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m server.screenshots", description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--chromium", default=CHROMIUM)
     args = parser.parse_args(argv)

@@ -6,9 +6,9 @@ from collections.abc import Collection
 
 from flask import g, request
 
-from api import throttle
-from api.context import uow
-from api.errors import ApiProblem
+from edge import throttle
+from edge.context import uow
+from edge.errors import ApiProblem
 from scoring_service.access.tokens import PREFIX, authenticate
 from scoring_service.domain.principals import NOBODY, Permission, Principal
 from scoring_service.i18n import gettext
@@ -77,10 +77,4 @@ def authorize(permission: Permission) -> Principal:
         )
     g.principal = principal  # known before the role check, so a refusal is logged with it
     principal.require(permission)
-    return principal
-
-
-def current() -> Principal:
-    """The caller authorised for this request."""
-    principal: Principal = g.principal
     return principal

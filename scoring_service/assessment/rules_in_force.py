@@ -1,5 +1,5 @@
-"""The rule set in force for a year and the as-of date a question is asked at: what the
-assessment services and the records of a year both start from."""
+"""Whether a year is held, the rule set in force for it and the as-of date a question is asked
+at: what the assessment services and the records of a year both start from."""
 
 from __future__ import annotations
 
@@ -9,6 +9,15 @@ from scoring_service.domain.assessment import check_as_of
 from scoring_service.domain.errors import NotFound
 from scoring_service.domain.ruleset import Ruleset, RuleSource
 from scoring_service.i18n import gettext as _
+from scoring_service.unit_of_work import UnitOfWork
+
+
+def held_year(uow: UnitOfWork, year: int) -> None:
+    """NotFound unless the year's data is held (inside the caller's ``with uow``)."""
+    if not uow.years.exists(year):
+        raise NotFound(
+            _("no data is held for the year %(year)s; import a bundle or create records", year=year)
+        )
 
 
 def ruleset_of(rules: RuleSource, year: int) -> Ruleset:
