@@ -21,9 +21,9 @@ demo: venv
 	$(PY) -m scoring_service import fixtures/demo-2019.bundle.json --replace
 	$(PY) -m scoring_service score --year 2018
 
-## The whole suite, on SQLite and PostgreSQL.
+## The whole suite, on SQLite and PostgreSQL, a worker per core.
 test: venv
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto
 
 lint: venv
 	$(VENV)/bin/ruff check .
