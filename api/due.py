@@ -11,14 +11,7 @@ from flask import Response
 from pydantic import ConfigDict, Field
 
 from api.routing import ApiBlueprint
-from api.schemas import (
-    AsOfQuery,
-    CsvEncodingParam,
-    ExportFormat,
-    Page,
-    PageQuery,
-    ReadModel,
-)
+from api.schemas import AsOfQuery, CsvEncodingParam, ExportFormat, Page, PageQuery, ReadModel
 from api.scores import csv_attachment
 from edge.context import uow
 from edge.files import CSV, XLSX, attachment

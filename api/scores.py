@@ -31,11 +31,11 @@ from api.schemas import (
 )
 from edge.context import uow
 from edge.files import CSV, XLSX, attachment
-from scoring_service.assessment.results import ScoreRun, ScoreRunInfo
 from scoring_service.assessment.services import explain_unit, score_year, year_alerts
 from scoring_service.assessment.trend import year_trend
 from scoring_service.domain.pages import list_page
 from scoring_service.domain.principals import Permission
+from scoring_service.domain.results import ScoreRun, ScoreRunInfo
 from scoring_service.records import score_runs as scores
 from scoring_service.reports import exports
 

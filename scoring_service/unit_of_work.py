@@ -23,11 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from scoring_service.db.accounts import AccountRepository
 from scoring_service.db.inspections import InspectionRepository
-from scoring_service.db.loop import (
-    EvidenceRepository,
-    ExtensionRequestRepository,
-    ReportRepository,
-)
+from scoring_service.db.loop import EvidenceRepository, ExtensionRequestRepository, ReportRepository
 from scoring_service.db.notices import (
     DeliveryRepository,
     NoticeRepository,

@@ -13,12 +13,7 @@ from datetime import date
 
 from scoring_service.assessment.due import Light, default_within, light_of
 from scoring_service.assessment.rules_in_force import ruleset_of
-from scoring_service.domain.rectification import (
-    ExtensionRequest,
-    Report,
-    ReportState,
-    RequestState,
-)
+from scoring_service.domain.rectification import ExtensionRequest, Report, ReportState, RequestState
 from scoring_service.records import extensions, reports
 from scoring_service.records.findings import FindingFilter, FindingView, list_findings
 from scoring_service.unit_of_work import UnitOfWork

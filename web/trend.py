@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from scoring_service.assessment.results import Trend
 from scoring_service.assessment.trend import month_ends, year_trend
+from scoring_service.domain.results import Trend
 from scoring_service.i18n import format_percent
 from scoring_service.i18n import gettext as _
 from scoring_service.records.score_runs import current_scores

@@ -14,9 +14,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from scoring_service.access import grants, passwords
-from scoring_service.db.accounts import AccountInfo, UsernameTaken
 from scoring_service.domain.errors import Conflict, InvalidRequest, NotFound
-from scoring_service.domain.principals import Principal, Role
+from scoring_service.domain.principals import AccountInfo, Principal, Role, UsernameTaken
 from scoring_service.i18n import _
 from scoring_service.unit_of_work import UnitOfWork
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from scoring_service.db.principals import AuditEntry
-from scoring_service.db.queries import Page
+from scoring_service.domain.pages import Page
+from scoring_service.domain.principals import AuditEntry
 from scoring_service.unit_of_work import UnitOfWork
 
 __all__ = ["REFUSED", "AuditEntry", "entries", "refused"]

@@ -6,9 +6,8 @@ import hashlib
 import secrets
 
 from scoring_service.access import grants
-from scoring_service.db.principals import NameTaken, TokenInfo
 from scoring_service.domain.errors import Conflict, InvalidRequest, NotFound
-from scoring_service.domain.principals import Principal, Role
+from scoring_service.domain.principals import NameTaken, Principal, Role, TokenInfo
 from scoring_service.i18n import gettext as _
 from scoring_service.unit_of_work import UnitOfWork
 

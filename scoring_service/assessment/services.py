@@ -12,7 +12,6 @@ from datetime import date
 from typing import Any
 
 from scoring_service.access import scope
-from scoring_service.assessment.results import IndexCheck, Recomputation, ScoreRun, YearSummary
 from scoring_service.assessment.rules_in_force import as_of_for, ruleset_of
 from scoring_service.bundle import read_bundle
 from scoring_service.domain.alerts import Alert, process_alerts
@@ -27,6 +26,7 @@ from scoring_service.domain.errors import Conflict, NotFound
 from scoring_service.domain.explanation import explanation
 from scoring_service.domain.model import YearData
 from scoring_service.domain.notices import EventType
+from scoring_service.domain.results import IndexCheck, Recomputation, ScoreRun, YearSummary
 from scoring_service.domain.ruleset import Catalogue, Ruleset, RuleSource
 from scoring_service.domain.timeline import state_of
 from scoring_service.gc_pause import bulk

@@ -7,12 +7,12 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
-from scoring_service.assessment.results import Trend, TrendPoint, TrendSeries
 from scoring_service.assessment.rules_in_force import ruleset_of
 from scoring_service.domain.assessment import assess_days
 from scoring_service.domain.errors import InvalidRequest, NotFound
 from scoring_service.domain.metrics import round_rate
 from scoring_service.domain.model import UnitKind
+from scoring_service.domain.results import Trend, TrendPoint, TrendSeries
 from scoring_service.domain.scoring import json_number
 from scoring_service.gc_pause import bulk
 from scoring_service.i18n import gettext as _

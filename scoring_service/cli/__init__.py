@@ -35,13 +35,7 @@ from scoring_service.cli import (
     rulesets,
     users,
 )
-from scoring_service.cli.context import (
-    EXIT_FAILED,
-    EXIT_INVALID,
-    EXIT_OK,
-    Command,
-    UsageError,
-)
+from scoring_service.cli.context import EXIT_FAILED, EXIT_INVALID, EXIT_OK, Command, UsageError
 from scoring_service.config import Settings
 from scoring_service.i18n import LANGUAGES, UnknownLanguage, normalize, use_language
 from scoring_service.i18n import gettext as _

@@ -8,12 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 
 from scoring_service.cli.context import EXIT_FAILED, EXIT_OK, Context, print_json, with_context
-from scoring_service.domain.rectification import (
-    ExtensionRequest,
-    Report,
-    ReportState,
-    RequestState,
-)
+from scoring_service.domain.rectification import ExtensionRequest, Report, ReportState, RequestState
 from scoring_service.i18n import N_, format_date
 from scoring_service.i18n import gettext as _
 from scoring_service.records import extensions, reports

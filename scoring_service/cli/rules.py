@@ -6,13 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any, TextIO
 
-from scoring_service.cli.context import (
-    EXIT_FAILED,
-    EXIT_INVALID,
-    EXIT_OK,
-    Command,
-    UsageError,
-)
+from scoring_service.cli.context import EXIT_FAILED, EXIT_INVALID, EXIT_OK, Command, UsageError
 from scoring_service.config import Settings
 from scoring_service.i18n import gettext as _
 

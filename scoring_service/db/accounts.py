@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import insert, select, update
@@ -15,33 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from scoring_service.db.account_models import AccountRow, ServiceSecretRow
-from scoring_service.domain.principals import Role
-
-
-@dataclass(frozen=True, slots=True)
-class AccountInfo:
-    """What is known of an account; the password hash only where a password is checked."""
-
-    id: int
-    username: str
-    role: Role
-    scope: tuple[str, ...] | None
-    session_version: int
-    created_at: datetime
-    created_by: str
-    disabled_at: datetime | None
-    last_sign_in_at: datetime | None
-    password_hash: str = ""
-    email: str | None = None
-    notices_read_at: datetime | None = None
-
-    @property
-    def active(self) -> bool:
-        return self.disabled_at is None
-
-
-class UsernameTaken(Exception):
-    """An account already has the username."""
+from scoring_service.domain.principals import AccountInfo, Role, UsernameTaken
 
 
 def _info(row: AccountRow, *, with_hash: bool = False) -> AccountInfo:

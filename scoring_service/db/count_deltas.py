@@ -22,7 +22,6 @@ from sqlalchemy import ColumnElement, Table, and_, case, delete, false, func, or
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from scoring_service.assessment.results import Difference
 from scoring_service.db.models import (
     CountDeltaRow,
     FindingResponsibleRow,
@@ -34,6 +33,7 @@ from scoring_service.db.models import (
 from scoring_service.db.rows import bulk_insert_tuples, select_rows
 from scoring_service.domain.assessment import Counts
 from scoring_service.domain.model import Outcome, Severity, UnitKind
+from scoring_service.domain.results import Difference
 from scoring_service.domain.ruleset import Attribution
 
 D = CountDeltaRow

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
@@ -14,7 +13,14 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from scoring_service.db.notice_models import DeliveryRow, NoticeRow, ReminderRow, WebhookRow
-from scoring_service.domain.notices import Delivery, DeliveryState, EventType, Notice, Webhook
+from scoring_service.domain.notices import (
+    ChannelStatus,
+    Delivery,
+    DeliveryState,
+    EventType,
+    Notice,
+    Webhook,
+)
 
 
 def _notice(row: NoticeRow) -> Notice:
@@ -166,16 +172,6 @@ def _delivery(row: DeliveryRow) -> Delivery:
         last_error=row.last_error,
         delivered_at=row.delivered_at,
     )
-
-
-@dataclass(frozen=True, slots=True)
-class ChannelStatus:
-    """How many deliveries of a channel are in a state, and the latest error among them."""
-
-    channel: str
-    state: DeliveryState
-    count: int
-    last_error: str | None
 
 
 class DeliveryRepository:

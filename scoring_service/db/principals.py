@@ -17,32 +17,11 @@ from sqlalchemy.orm import Session
 
 from scoring_service.db.api_models import ApiTokenRow, AuditRow, IdempotencyRow
 from scoring_service.db.queries import Page, keyset_page
-from scoring_service.domain.principals import Principal, Role
+from scoring_service.domain.principals import AuditEntry, NameTaken, Principal, Role, TokenInfo
 
 _Statement = TypeVar("_Statement", Update, Delete)
 
 # --- tokens ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class TokenInfo:
-    """What is known of a token besides its secret."""
-
-    id: int
-    name: str
-    role: Role
-    scope: tuple[str, ...] | None
-    created_at: datetime
-    created_by: str
-    revoked_at: datetime | None
-
-    @property
-    def active(self) -> bool:
-        return self.revoked_at is None
-
-
-class NameTaken(Exception):
-    """A live token already has the name."""
 
 
 def _token(row: ApiTokenRow) -> TokenInfo:
@@ -130,18 +109,6 @@ def live_token_by_hash(session: Session, token_hash: str) -> TokenInfo | None:
 
 
 # --- the audit log ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    id: int
-    at: datetime
-    token: str
-    action: str
-    record_type: str
-    record: str
-    year: int | None
-    detail: Any
 
 
 def record_audit(

@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from scoring_service.assessment.results import Difference, ScoreRun, ScoreRunInfo, YearSummary
 from scoring_service.db import counts, findings, score_runs, structure, timelines, years
 from scoring_service.db.queries import Page, inspection_county
 from scoring_service.db.scopes import visible_findings_condition
@@ -22,6 +21,7 @@ from scoring_service.domain.assessment import Counts
 from scoring_service.domain.attribution import Reason
 from scoring_service.domain.model import Event, Finding, FindingFilter, Unit, UnitKind, YearData
 from scoring_service.domain.principals import Principal
+from scoring_service.domain.results import Difference, ScoreRun, ScoreRunInfo, YearSummary
 from scoring_service.domain.ruleset import Attribution
 from scoring_service.domain.timeline import Span
 

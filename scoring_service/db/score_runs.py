@@ -13,10 +13,10 @@ from typing import Any
 from sqlalchemy import Row, func, insert, select
 from sqlalchemy.orm import Session
 
-from scoring_service.assessment.results import ScoreRun, ScoreRunInfo
 from scoring_service.db.models import ScoreRowRow, ScoreRunRow
 from scoring_service.db.queries import Page, keyset_page
 from scoring_service.db.rows import bulk_insert, now
+from scoring_service.domain.results import ScoreRun, ScoreRunInfo
 
 
 def store_score_run(

@@ -16,12 +16,12 @@ from typing import Any, cast
 from sqlalchemy import Table, delete, select, tuple_
 from sqlalchemy.orm import Session
 
-from scoring_service.assessment.results import Difference
 from scoring_service.db import count_deltas
 from scoring_service.db.findings import events_where, findings_where, year_findings
 from scoring_service.db.models import EventRow, FindingRow, TimelineRow, UnitAncestorRow, UnitRow
 from scoring_service.db.rows import bulk_insert_tuples, select_rows
 from scoring_service.domain.model import Event, Finding, Unit
+from scoring_service.domain.results import Difference
 from scoring_service.domain.timeline import APPLY_ORDER, repeats, replay
 
 _TIMELINE_ROW = (

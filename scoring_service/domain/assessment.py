@@ -17,13 +17,7 @@ from scoring_service.domain.metrics import Metrics
 from scoring_service.domain.model import Event, Finding, Outcome, Severity, Unit, UnitKind, YearData
 from scoring_service.domain.ruleset import Attribution, MetricValue, Ruleset
 from scoring_service.domain.scoring import Verdict, fire, json_number, ranks
-from scoring_service.domain.timeline import (
-    APPLY_ORDER,
-    FindingState,
-    outcome,
-    repeats,
-    state_after,
-)
+from scoring_service.domain.timeline import APPLY_ORDER, FindingState, outcome, repeats, state_after
 from scoring_service.i18n import gettext as _
 
 

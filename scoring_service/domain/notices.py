@@ -206,3 +206,13 @@ def smtp_server(url: str) -> SmtpServer:
         user=unquote(parts.username) if parts.username else None,
         password=unquote(parts.password) if parts.password is not None else None,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelStatus:
+    """How many deliveries of a channel are in a state, and the latest error among them."""
+
+    channel: str
+    state: DeliveryState
+    count: int
+    last_error: str | None

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from scoring_service.domain.errors import DomainError
 from scoring_service.i18n import gettext as _
@@ -112,3 +114,62 @@ class Reach:
 
 
 EVERYTHING = Reach(None)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountInfo:
+    """What is known of an account; the password hash only where a password is checked."""
+
+    id: int
+    username: str
+    role: Role
+    scope: tuple[str, ...] | None
+    session_version: int
+    created_at: datetime
+    created_by: str
+    disabled_at: datetime | None
+    last_sign_in_at: datetime | None
+    password_hash: str = ""
+    email: str | None = None
+    notices_read_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.disabled_at is None
+
+
+class UsernameTaken(Exception):
+    """An account already has the username."""
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    """What is known of a token besides its secret."""
+
+    id: int
+    name: str
+    role: Role
+    scope: tuple[str, ...] | None
+    created_at: datetime
+    created_by: str
+    revoked_at: datetime | None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+class NameTaken(Exception):
+    """A live token already has the name."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    token: str
+    action: str
+    record_type: str
+    record: str
+    year: int | None
+    detail: Any

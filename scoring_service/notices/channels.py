@@ -15,13 +15,7 @@ from urllib.parse import urlsplit
 from uuid import UUID
 
 from scoring_service.domain.errors import InvalidRequest
-from scoring_service.domain.notices import (
-    DeliveryFailed,
-    Notice,
-    Webhook,
-    event_body,
-    signature,
-)
+from scoring_service.domain.notices import DeliveryFailed, Notice, Webhook, event_body, signature
 from scoring_service.domain.principals import Principal, Reach, Role
 from scoring_service.i18n import gettext as _
 from scoring_service.unit_of_work import UnitOfWork

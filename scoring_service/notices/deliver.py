@@ -16,8 +16,14 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from scoring_service.access import scope
-from scoring_service.db.notices import ChannelStatus
-from scoring_service.domain.notices import Delivery, DeliveryFailed, DeliveryState, Notice, Retry
+from scoring_service.domain.notices import (
+    ChannelStatus,
+    Delivery,
+    DeliveryFailed,
+    DeliveryState,
+    Notice,
+    Retry,
+)
 from scoring_service.i18n import gettext as _
 from scoring_service.notices.channels import Channel
 from scoring_service.unit_of_work import UnitOfWork

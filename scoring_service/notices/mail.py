@@ -26,15 +26,8 @@ from email.utils import format_datetime
 from html import escape
 from uuid import UUID
 
-from scoring_service.db.accounts import AccountInfo
-from scoring_service.domain.notices import (
-    DIGESTED,
-    DeliveryFailed,
-    EventType,
-    Notice,
-    SmtpServer,
-)
-from scoring_service.domain.principals import Principal, Reach, Role
+from scoring_service.domain.notices import DIGESTED, DeliveryFailed, EventType, Notice, SmtpServer
+from scoring_service.domain.principals import AccountInfo, Principal, Reach, Role
 from scoring_service.i18n import format_date, use_language
 from scoring_service.i18n import gettext as _
 from scoring_service.unit_of_work import UnitOfWork

@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from scoring_service.assessment.results import ScoreRun, ScoreRunInfo
 from scoring_service.assessment.rules_in_force import as_of_for, held_year, ruleset_of
 from scoring_service.assessment.services import compute
 from scoring_service.domain.errors import NotFound
 from scoring_service.domain.pages import Page, list_page, position_page
+from scoring_service.domain.results import ScoreRun, ScoreRunInfo
 from scoring_service.domain.ruleset import Ruleset
 from scoring_service.i18n import gettext as _
 from scoring_service.unit_of_work import UnitOfWork

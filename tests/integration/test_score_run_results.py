@@ -13,9 +13,9 @@ from api.rulesets_drafts import RecomputationRead
 from api.schemas import ScoreRunCreated, YearRead
 from api.scores import run_read
 from scoring_service.access.roles import command_line
-from scoring_service.assessment.results import Recomputation, ScoreRun, ScoreRunInfo, YearSummary
 from scoring_service.assessment.services import import_bundle, list_years, recompute_run, score_year
 from scoring_service.config import REPO_RULES_DIR, FileRuleSource
+from scoring_service.domain.results import Recomputation, ScoreRun, ScoreRunInfo, YearSummary
 from scoring_service.engine import PythonEngine
 from scoring_service.records import score_runs as records
 from scoring_service.unit_of_work import UnitOfWork

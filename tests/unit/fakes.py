@@ -12,10 +12,6 @@ from uuid import UUID
 
 from scoring_service.access.roles import command_line
 from scoring_service.access.scope import sees_finding
-from scoring_service.assessment.results import ScoreRun, ScoreRunInfo, YearSummary
-from scoring_service.db.accounts import AccountInfo, UsernameTaken
-from scoring_service.db.notices import ChannelStatus
-from scoring_service.db.principals import NameTaken, TokenInfo
 from scoring_service.domain.assessment import Counts, Evaluator, finding_facts, replayed_counts
 from scoring_service.domain.model import (
     Event,
@@ -28,10 +24,19 @@ from scoring_service.domain.model import (
     UnitKind,
     YearData,
 )
-from scoring_service.domain.notices import Delivery, DeliveryState, Notice, Webhook
+from scoring_service.domain.notices import ChannelStatus, Delivery, DeliveryState, Notice, Webhook
 from scoring_service.domain.notices import EventType as NoticeType
 from scoring_service.domain.pages import Page, list_page
-from scoring_service.domain.principals import EVERYTHING, Principal, Reach, Role
+from scoring_service.domain.principals import (
+    EVERYTHING,
+    AccountInfo,
+    NameTaken,
+    Principal,
+    Reach,
+    Role,
+    TokenInfo,
+    UsernameTaken,
+)
 from scoring_service.domain.rectification import (
     EvidenceFile,
     ExtensionRequest,
@@ -39,6 +44,7 @@ from scoring_service.domain.rectification import (
     ReportState,
     RequestState,
 )
+from scoring_service.domain.results import ScoreRun, ScoreRunInfo, YearSummary
 from scoring_service.domain.ruleset import Attribution, Ruleset, RuleSource
 from scoring_service.domain.versions import (
     PUBLISHED,

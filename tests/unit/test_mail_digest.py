@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from uuid import uuid4
 
-from scoring_service.db.accounts import AccountInfo
 from scoring_service.domain.notices import EventType, Notice
-from scoring_service.domain.principals import Role
+from scoring_service.domain.principals import AccountInfo, Role
 from scoring_service.i18n import use_language
 from scoring_service.notices.mail import MailTarget, digest_mail
 

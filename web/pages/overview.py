@@ -16,9 +16,9 @@ from typing import Any
 
 from flask import render_template
 
-from scoring_service.assessment.results import ScoreRun
 from scoring_service.assessment.rules_in_force import ruleset_of
 from scoring_service.assessment.services import year_alerts
+from scoring_service.domain.results import ScoreRun
 from scoring_service.records import findings as finding_records
 from scoring_service.records.groups import list_groups
 from scoring_service.records.inspections import InspectionSummary, list_inspections

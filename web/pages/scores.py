@@ -9,7 +9,7 @@ from flask import Response, render_template
 from pydantic import Field
 
 from edge.files import CSV, XLSX, attachment
-from scoring_service.assessment.results import ScoreRunInfo
+from scoring_service.domain.results import ScoreRunInfo
 from scoring_service.records.score_runs import current_scores, current_scores_page
 from scoring_service.reports import exports
 from web import memo
