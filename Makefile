@@ -33,9 +33,11 @@ lint: venv
 bench: venv
 	$(PY) benchmarks/run.py
 
-## A PNG of each web page from the demo data into docs/screenshots/ (needs Debian's chromium).
+## A PNG of each web page from the demo data into docs/screenshots/, at 1366 px and at a
+## phone's 390 px (docs/screenshots/phone/) (needs Debian's chromium).
 screenshots: venv
 	$(PY) -m server.screenshots
+	$(PY) -m server.screenshots --width 390 --out docs/screenshots/phone
 
 ## Gather the marked messages and add the new ones to the Chinese catalogue (then translate them).
 messages: venv

@@ -163,13 +163,14 @@ def _jpeg(image: Any, size: tuple[int, int]) -> bytes:
 def _shoot(page: Any, url: str, target: Path) -> None:
     page.goto(url)
     height = min(page.evaluate("document.documentElement.scrollHeight"), MAX_HEIGHT)
+    width = page.viewport_size["width"]
     page.screenshot(
-        path=str(target), full_page=True, clip={"x": 0, "y": 0, "width": WIDTH, "height": height}
+        path=str(target), full_page=True, clip={"x": 0, "y": 0, "width": width, "height": height}
     )
 
 
-def take(out: Path, chromium: str) -> list[Path]:
-    """Photograph every page of ``PAGES`` into ``out``; the files written."""
+def take(out: Path, chromium: str, width: int = WIDTH) -> list[Path]:
+    """Photograph every page of ``PAGES`` into ``out`` at ``width`` pixels; the files written."""
     from playwright.sync_api import sync_playwright
 
     out.mkdir(parents=True, exist_ok=True)
@@ -180,7 +181,7 @@ def take(out: Path, chromium: str) -> list[Path]:
         sync_playwright() as playwright,
     ):
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, locale="zh-CN")
+        context = browser.new_context(viewport={"width": width, "height": HEIGHT}, locale="zh-CN")
         page = context.new_page()
         for name, path in PAGES.items():
             if name != "login" and "login" in page.url:
@@ -191,7 +192,7 @@ def take(out: Path, chromium: str) -> list[Path]:
             target = out / f"{name}.png"
             _shoot(page, f"{base}{path}", target)
             written.append(target)
-        unit = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, locale="zh-CN")
+        unit = browser.new_context(viewport={"width": width, "height": HEIGHT}, locale="zh-CN")
         page = unit.new_page()
         page.goto(f"{base}/login")
         page.fill("#username", LIAISON)
@@ -210,11 +211,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m server.screenshots", description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--chromium", default=CHROMIUM)
+    parser.add_argument(
+        "--width", type=int, default=WIDTH, help="the window's width in pixels (390: a phone)"
+    )
     args = parser.parse_args(argv)
     if not Path(args.chromium).exists():
         print(f"error: no Chromium at {args.chromium} (apt-get install chromium)", file=sys.stderr)
         return 2
-    for path in take(args.out, args.chromium):
+    for path in take(args.out, args.chromium, args.width):
         print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
     return 0
 
