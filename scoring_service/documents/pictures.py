@@ -1,9 +1,10 @@
 """Pictures of rendered documents for the README (``make document-pictures``).
 
 Loads the shipped demo year 2018 into a temporary SQLite database, makes the rectification
-letter of one inspection and the year's circular, has LibreOffice lay them out as PDF and
-poppler's ``pdftoppm`` draw the first page of each at 60 dpi: ``letter.png`` and
-``circular.png`` in the folder given (default ``docs/documents``). Needs LibreOffice and
+letter of one inspection, the year's circular and October's monthly report, has LibreOffice
+lay them out as PDF and poppler's ``pdftoppm`` draw the first page of each at 60 dpi:
+``letter.png``, ``circular.png`` and ``monthly.png`` in the folder given (default
+``docs/documents``). Needs LibreOffice and
 poppler-utils; the service itself needs neither.
 """
 
@@ -18,7 +19,7 @@ from scoring_service.access.roles import command_line
 from scoring_service.assessment.services import import_bundle
 from scoring_service.bootstrap import bootstrap
 from scoring_service.config import Settings
-from scoring_service.documents import circular, rectification_letter
+from scoring_service.documents import circular, monthly_report, rectification_letter
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "fixtures" / "demo-2018.bundle.json"
@@ -61,9 +62,10 @@ def main(folder: Path) -> None:
             import_bundle(wiring.unit_of_work(actor), DEMO.read_bytes())
             letter = rectification_letter(wiring.unit_of_work(actor), 2018, LETTER_OF).as_pdf()
             notice = circular(wiring.unit_of_work(actor), 2018, number="12").as_pdf()
+            month = monthly_report(wiring.unit_of_work(actor), 2018, 10).as_pdf()
         finally:
             wiring.close()
-    for name, doc in (("letter.png", letter), ("circular.png", notice)):
+    for name, doc in (("letter.png", letter), ("circular.png", notice), ("monthly.png", month)):
         first_page_png(doc.content, folder / name)
         print(folder / name)
 
