@@ -69,12 +69,24 @@ class EmailChannel:
     name = "email"
 
     def __init__(
-        self, *, server: SmtpServer, sender: str, timeout: float, public_url: str = ""
+        self,
+        *,
+        server: SmtpServer,
+        sender: str,
+        timeout: float,
+        public_url: str = "",
+        ca_file: str | None = None,
     ) -> None:
         self.server = server
         self.sender = sender
         self.timeout = timeout
         self.public_url = public_url
+        self.ca_file = ca_file
+
+    def tls_context(self) -> ssl.SSLContext:
+        """TLS that checks the server's certificate and name: against ``ca_file`` when set
+        (a mail server with a certificate of a private CA), else the system's CAs."""
+        return ssl.create_default_context(cafile=self.ca_file)
 
     def targets(self, uow: UnitOfWork, notices: Sequence[Notice]) -> list[tuple[UUID, str]]:
         people = uow.accounts.with_email()
@@ -149,15 +161,14 @@ class EmailChannel:
         server = self.server
         try:
             if server.tls:
-                context = ssl.create_default_context()
                 client: smtplib.SMTP = smtplib.SMTP_SSL(
-                    server.host, server.port, timeout=self.timeout, context=context
+                    server.host, server.port, timeout=self.timeout, context=self.tls_context()
                 )
             else:
                 client = smtplib.SMTP(server.host, server.port, timeout=self.timeout)
             with client:
                 if server.starttls:
-                    client.starttls(context=ssl.create_default_context())
+                    client.starttls(context=self.tls_context())
                 if server.user is not None:
                     client.login(server.user, server.password or "")
                 client.send_message(message)
