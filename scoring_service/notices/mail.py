@@ -26,7 +26,14 @@ from email.utils import format_datetime
 from html import escape
 from uuid import UUID
 
-from scoring_service.domain.notices import DIGESTED, DeliveryFailed, EventType, Notice, SmtpServer
+from scoring_service.domain.notices import (
+    DIGESTED,
+    DeliveryFailed,
+    EventType,
+    Notice,
+    SmtpServer,
+    TargetGone,
+)
 from scoring_service.domain.principals import AccountInfo, Principal, Reach, Role
 from scoring_service.i18n import format_date, use_language
 from scoring_service.i18n import gettext as _
@@ -117,12 +124,18 @@ class EmailChannel:
         found += [(n, key) for key, n in digests.items() if key not in taken]
         return found
 
-    def target(self, uow: UnitOfWork, key: str) -> object | None:
+    def target(self, uow: UnitOfWork, key: str) -> object:
         kind, _sep, rest = key.partition(":")
         account_id, _sep, digest = rest.partition(":")
         account = uow.accounts.by_id(int(account_id))
-        if account is None or not account.active or account.email is None:
-            return None
+        if account is None:
+            raise TargetGone(_("not sent: the account was deleted"))
+        if not account.active:
+            raise TargetGone(_("not sent: the account %(name)s is disabled", name=account.username))
+        if account.email is None:
+            raise TargetGone(
+                _("not sent: the account %(name)s has no email address", name=account.username)
+            )
         if kind != "digest":
             return MailTarget(key, account)
         year, _sep, as_of = digest.partition(":")

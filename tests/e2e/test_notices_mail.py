@@ -23,7 +23,8 @@ from scoring_service.access import accounts
 from scoring_service.cli.notices import channels_of
 from scoring_service.config import Settings
 from scoring_service.domain.notices import DeliveryState, Retry, smtp_server
-from scoring_service.notices.deliver import deliver_once, delivery_status
+from scoring_service.i18n import use_language
+from scoring_service.notices.deliver import deliver_due, deliver_once, delivery_status, route
 from scoring_service.notices.mail import EmailChannel
 from scoring_service.notices.remind import remind
 from tests.e2e.test_api_rectification import F1, F2, OTHER, open_api, submit
@@ -251,3 +252,22 @@ def test_the_ca_file_is_a_setting_refused_when_it_is_no_file(tmp_path: Path) -> 
     trustme.CA().cert_pem.write_to_path(str(pem))
     settings = Settings.from_env({**mailing, "SCORING_SMTP_CA_FILE": str(pem)})
     assert channels_of(settings)["email"].ca_file == str(pem)
+
+
+def test_a_mail_to_a_disabled_account_or_one_without_an_address_parks_saying_which(
+    api: Api, smtp: tuple[Mailbox, int]
+) -> None:
+    box, port = smtp
+    person(api, "inspector-a", "inspector", ["441624"], "a@example.gov.cn")
+    person(api, "inspector-b", "inspector", ["441624"], "b@example.gov.cn")
+    assert submit(api, F1).status_code == 201
+    assert route(uow(api), mail(port)) == 1  # both inspectors had an address then
+    accounts.disable_account(uow(api), "inspector-a")
+    accounts.set_email(uow(api), "inspector-b", None)
+    with use_language("zh"):  # as `deliver` runs, in the service's language
+        done = deliver_due(uow(api), mail(port), RETRY, lease=LEASE)
+    assert (done.delivered, done.parked) == (0, 2) and box.got == []
+    with uow(api) as work:
+        [notice] = work.notices.of_year(2018)
+        errors = sorted(d.last_error or "" for d in work.deliveries.of_notice(notice.id))
+    assert errors == ["未发送：账户 inspector-a 已停用", "未发送：账户 inspector-b 没有邮箱"]
