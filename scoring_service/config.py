@@ -152,6 +152,9 @@ class Settings(BaseSettings):
     mail_from: str = ""
     # Seconds one mail may take (connecting, greeting, sending).
     smtp_timeout_seconds: int = 30
+    # A PEM file of the certificate authorities the mail server's TLS certificate is checked
+    # against (a government network's own CA), in place of the system's; empty: the system's.
+    smtp_ca_file: str = ""
     # Where the pages' remembered answers are kept: empty for each worker's own memory, or
     # a Redis address (redis://127.0.0.1:6379/0) that every worker and machine shares.
     cache_url: str = ""
@@ -259,6 +262,10 @@ class Settings(BaseSettings):
             smtp_server(self.smtp_url)  # refused in words naming SCORING_SMTP_URL
             if not self.mail_from:
                 raise ValueError(_("SCORING_MAIL_FROM is needed with SCORING_SMTP_URL"))
+        if self.smtp_ca_file and not Path(self.smtp_ca_file).is_file():
+            raise ValueError(
+                _("SCORING_SMTP_CA_FILE: %(file)s is not a file", file=self.smtp_ca_file)
+            )
 
     @property
     def webhook_hosts(self) -> list[str]:

@@ -84,6 +84,7 @@ def channels_of(settings: Settings) -> dict[str, Any]:
             sender=settings.mail_from,
             timeout=settings.smtp_timeout_seconds,
             public_url=settings.public_url,
+            ca_file=settings.smtp_ca_file or None,
         )
         found[mail.name] = mail
     return found

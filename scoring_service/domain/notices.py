@@ -131,6 +131,11 @@ class DeliveryFailed(Exception):
     """A channel could not send: the reason is kept as the delivery's last error."""
 
 
+class TargetGone(Exception):
+    """A delivery's target is no more (a webhook deleted, an account disabled or without an
+    address): the delivery parks at once, with the reason, in words, as its last error."""
+
+
 def cloud_event(notice: Notice, source: str) -> dict[str, Any]:
     """The notice as a CloudEvents 1.0 structured JSON event."""
     data = {"year": notice.year, "subject": notice.subject, "units": list(notice.units)}

@@ -15,7 +15,14 @@ from urllib.parse import urlsplit
 from uuid import UUID
 
 from scoring_service.domain.errors import InvalidRequest
-from scoring_service.domain.notices import DeliveryFailed, Notice, Webhook, event_body, signature
+from scoring_service.domain.notices import (
+    DeliveryFailed,
+    Notice,
+    TargetGone,
+    Webhook,
+    event_body,
+    signature,
+)
 from scoring_service.domain.principals import Principal, Reach, Role
 from scoring_service.i18n import gettext as _
 from scoring_service.unit_of_work import UnitOfWork
@@ -33,8 +40,9 @@ class Channel(Protocol):
         """Who gets each notice, as (notice id, target key), under the scope rule."""
         ...
 
-    def target(self, uow: UnitOfWork, key: str) -> object | None:
-        """The target of ``key`` as it is now; None when it is gone (the delivery parks)."""
+    def target(self, uow: UnitOfWork, key: str) -> object:
+        """The target of ``key`` as it is now, or raise TargetGone saying what is gone (the
+        delivery parks with that as its last error)."""
         ...
 
     def send(self, notice: Notice, target: object) -> None:
@@ -113,9 +121,11 @@ class WebhookChannel:
                     found.append((notice.id, str(hook.id)))
         return found
 
-    def target(self, uow: UnitOfWork, key: str) -> object | None:
+    def target(self, uow: UnitOfWork, key: str) -> object:
         hook = uow.webhooks.get(int(key))
-        return hook if hook is not None and hook.active else None
+        if hook is None or not hook.active:
+            raise TargetGone(_("not sent: the webhook was deleted"))
+        return hook
 
     def send(self, notice: Notice, target: object) -> None:
         assert isinstance(target, Webhook)

@@ -23,8 +23,8 @@ from scoring_service.domain.notices import (
     DeliveryState,
     Notice,
     Retry,
+    TargetGone,
 )
-from scoring_service.i18n import gettext as _
 from scoring_service.notices.channels import Channel
 from scoring_service.unit_of_work import UnitOfWork
 
@@ -75,21 +75,19 @@ def _claim(
     lease: timedelta,
 ) -> tuple[list[tuple[Delivery, Notice, object]], int]:
     """Claim due deliveries (committed before any is sent); those whose target is gone
-    are parked at once. The claimed with their notice and target, and how many parked."""
+    are parked at once, their last error saying what is gone. The claimed with their
+    notice and target, and how many parked."""
     claimed: list[tuple[Delivery, Notice, object]] = []
     parked = 0
     with uow:
         due = uow.deliveries.due(at, SEND_BATCH, channels)
         notices = uow.notices.get(d.notice for d in due)
         for delivery in due:
-            target = channels[delivery.channel].target(uow, delivery.target)
-            if target is None:
+            try:
+                target = channels[delivery.channel].target(uow, delivery.target)
+            except TargetGone as gone:
                 uow.deliveries.save(
-                    replace(
-                        delivery,
-                        state=DeliveryState.PARKED,
-                        last_error=_("the target is gone (the webhook was deleted)"),
-                    )
+                    replace(delivery, state=DeliveryState.PARKED, last_error=str(gone))
                 )
                 parked += 1
                 continue

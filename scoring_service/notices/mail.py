@@ -26,7 +26,14 @@ from email.utils import format_datetime
 from html import escape
 from uuid import UUID
 
-from scoring_service.domain.notices import DIGESTED, DeliveryFailed, EventType, Notice, SmtpServer
+from scoring_service.domain.notices import (
+    DIGESTED,
+    DeliveryFailed,
+    EventType,
+    Notice,
+    SmtpServer,
+    TargetGone,
+)
 from scoring_service.domain.principals import AccountInfo, Principal, Reach, Role
 from scoring_service.i18n import format_date, use_language
 from scoring_service.i18n import gettext as _
@@ -69,12 +76,24 @@ class EmailChannel:
     name = "email"
 
     def __init__(
-        self, *, server: SmtpServer, sender: str, timeout: float, public_url: str = ""
+        self,
+        *,
+        server: SmtpServer,
+        sender: str,
+        timeout: float,
+        public_url: str = "",
+        ca_file: str | None = None,
     ) -> None:
         self.server = server
         self.sender = sender
         self.timeout = timeout
         self.public_url = public_url
+        self.ca_file = ca_file
+
+    def tls_context(self) -> ssl.SSLContext:
+        """TLS that checks the server's certificate and name: against ``ca_file`` when set
+        (a mail server with a certificate of a private CA), else the system's CAs."""
+        return ssl.create_default_context(cafile=self.ca_file)
 
     def targets(self, uow: UnitOfWork, notices: Sequence[Notice]) -> list[tuple[UUID, str]]:
         people = uow.accounts.with_email()
@@ -105,12 +124,18 @@ class EmailChannel:
         found += [(n, key) for key, n in digests.items() if key not in taken]
         return found
 
-    def target(self, uow: UnitOfWork, key: str) -> object | None:
+    def target(self, uow: UnitOfWork, key: str) -> object:
         kind, _sep, rest = key.partition(":")
         account_id, _sep, digest = rest.partition(":")
         account = uow.accounts.by_id(int(account_id))
-        if account is None or not account.active or account.email is None:
-            return None
+        if account is None:
+            raise TargetGone(_("not sent: the account was deleted"))
+        if not account.active:
+            raise TargetGone(_("not sent: the account %(name)s is disabled", name=account.username))
+        if account.email is None:
+            raise TargetGone(
+                _("not sent: the account %(name)s has no email address", name=account.username)
+            )
         if kind != "digest":
             return MailTarget(key, account)
         year, _sep, as_of = digest.partition(":")
@@ -149,15 +174,14 @@ class EmailChannel:
         server = self.server
         try:
             if server.tls:
-                context = ssl.create_default_context()
                 client: smtplib.SMTP = smtplib.SMTP_SSL(
-                    server.host, server.port, timeout=self.timeout, context=context
+                    server.host, server.port, timeout=self.timeout, context=self.tls_context()
                 )
             else:
                 client = smtplib.SMTP(server.host, server.port, timeout=self.timeout)
             with client:
                 if server.starttls:
-                    client.starttls(context=ssl.create_default_context())
+                    client.starttls(context=self.tls_context())
                 if server.user is not None:
                     client.login(server.user, server.password or "")
                 client.send_message(message)

@@ -24,8 +24,9 @@ from scoring_service.access.roles import command_line
 from scoring_service.domain.notices import DeliveryState, EventType, Retry
 from scoring_service.domain.principals import Principal, Role
 from scoring_service.domain.rectification import RequestState
+from scoring_service.i18n import use_language
 from scoring_service.notices.channels import WebhookChannel
-from scoring_service.notices.deliver import deliver_once
+from scoring_service.notices.deliver import deliver_due, deliver_once, delivery_status, route
 from scoring_service.notices.remind import remind
 from scoring_service.records import extensions, reports
 from scoring_service.unit_of_work import UnitOfWork
@@ -285,3 +286,17 @@ def test_remind_twice_for_one_date_adds_nothing_and_an_extension_makes_it_due_ag
     assert (EventType.FINDING_OVERDUE, "2018-08-20") in f1
     types = {n.type for n in notices}
     assert {EventType.EXTENSION_REQUESTED, EventType.EXTENSION_DECIDED} <= types
+
+
+def test_a_delivery_to_a_deleted_webhook_parks_saying_the_webhook_was_deleted(api: Api) -> None:
+    hook = register(api, "http://127.0.0.1:9/hook")
+    assert hook.status_code == 201
+    assert submit(api, F1).status_code == 201
+    assert route(uow(api), channels()) == 1  # fanned out while the hook was there
+    assert api.delete(f"/api/v1/webhooks/{hook.get_json()['id']}").status_code == 200
+    with use_language("zh"):  # as `deliver` runs, in the service's language
+        done = deliver_due(uow(api), channels(), RETRY, lease=LEASE)
+    assert (done.delivered, done.parked) == (0, 1)
+    [parked] = delivery_status(uow(api))
+    assert parked.state is DeliveryState.PARKED
+    assert parked.last_error == "未发送：推送地址已删除"

@@ -6,6 +6,7 @@ a mail server that is down leaves the delivery waiting, then parked."""
 from __future__ import annotations
 
 import socket
+import ssl
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes, policy
@@ -14,11 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import trustme
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from scoring_service.access import accounts
+from scoring_service.cli.notices import channels_of
+from scoring_service.config import Settings
 from scoring_service.domain.notices import DeliveryState, Retry, smtp_server
-from scoring_service.notices.deliver import deliver_once, delivery_status
+from scoring_service.i18n import use_language
+from scoring_service.notices.deliver import deliver_due, deliver_once, delivery_status, route
 from scoring_service.notices.mail import EmailChannel
 from scoring_service.notices.remind import remind
 from tests.e2e.test_api_rectification import F1, F2, OTHER, open_api, submit
@@ -41,11 +47,13 @@ class Mailbox:
 
     def __init__(self) -> None:
         self.got: list[tuple[list[str], EmailMessage]] = []
+        self.encrypted: list[bool] = []  # whether each message came over TLS
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         parsed = message_from_bytes(envelope.content, policy=policy.default)
         assert isinstance(parsed, EmailMessage)
         self.got.append((list(envelope.rcpt_tos), parsed))
+        self.encrypted.append(server.transport.get_extra_info("ssl_object") is not None)
         return "250 OK"
 
     def to(self, address: str) -> list[EmailMessage]:
@@ -67,12 +75,25 @@ def api_fixture(db_url: str, tmp_path: Path) -> Iterator[Api]:
     yield from open_api(db_url, tmp_path / "files")
 
 
-def mail(port: int) -> dict[str, Any]:
+@pytest.fixture(name="ca")
+def ca_fixture(tmp_path: Path) -> tuple[ssl.SSLContext, Path]:
+    """A private CA made for the test: the mail server's TLS context (a certificate for
+    127.0.0.1 it signed) and the CA's certificate as a PEM file."""
+    authority = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(context)
+    pem = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(pem))
+    return context, pem
+
+
+def mail(port: int, url: str = "smtp://127.0.0.1:{port}", ca_file: Path | None = None) -> Any:
     channel = EmailChannel(
-        server=smtp_server(f"smtp://127.0.0.1:{port}"),
+        server=smtp_server(url.format(port=port)),
         sender="督查办 <notices@scoring.example.gov.cn>",
         timeout=5,
         public_url="https://scoring.example.gov.cn",
+        ca_file=None if ca_file is None else str(ca_file),
     )
     return {channel.name: channel}
 
@@ -154,3 +175,99 @@ def test_an_email_address_is_refused_in_words_naming_the_field(api: Api) -> None
     assert "broken" not in str(refused.value)
     with uow(api) as work:
         assert work.accounts.by_username("broken") is None
+
+
+def signed_in(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+    """The mail server's one account: notices / a-secret."""
+    good = isinstance(data, LoginPassword) and (data.login, data.password) == (
+        b"notices",
+        b"a-secret",
+    )
+    return AuthResult(success=good)
+
+
+def test_starttls_to_a_server_whose_certificate_a_private_ca_signed(
+    api: Api, ca: tuple[ssl.SSLContext, Path]
+) -> None:
+    context, pem = ca
+    box, port = Mailbox(), free_port()
+    controller = Controller(
+        box,
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=context,
+        require_starttls=True,  # the server takes no mail in the clear
+        auth_required=True,
+        authenticator=signed_in,
+    )
+    controller.start()
+    try:
+        person(api, "inspector-heping", "inspector", ["441624"], "inspector@example.gov.cn")
+        assert submit(api, F1).status_code == 201
+        url = "smtp://notices:a-secret@127.0.0.1:{port}?starttls=1"
+        # Not told of the CA, the client does not trust the certificate: nothing is sent.
+        at = [datetime.now(UTC)]
+        refused = deliver_once(uow(api), mail(port, url), RETRY, lease=LEASE, now=lambda: at[0])
+        assert (refused.delivered, refused.failed) == (0, 1) and box.got == []
+        [waiting] = delivery_status(uow(api))
+        assert waiting.last_error and "CERTIFICATE_VERIFY_FAILED" in waiting.last_error
+        at[0] += RETRY.most
+        sent = deliver_once(uow(api), mail(port, url, pem), RETRY, lease=LEASE, now=lambda: at[0])
+        assert sent.delivered == 1, sent
+    finally:
+        controller.stop()
+    [only] = box.to("inspector@example.gov.cn")
+    assert F1 in only["Subject"] and box.encrypted == [True]
+
+
+def test_smtps_to_a_server_whose_certificate_a_private_ca_signed(
+    api: Api, ca: tuple[ssl.SSLContext, Path]
+) -> None:
+    context, pem = ca
+    box, port = Mailbox(), free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port, ssl_context=context)
+    controller.start()
+    try:
+        person(api, "heping-office", "unit", ["441624"], "heping@example.gov.cn")
+        remind(uow(api), date(2018, 9, 16))
+        at = [datetime.now(UTC)]
+        url = "smtps://127.0.0.1:{port}"
+        refused = deliver_once(uow(api), mail(port, url), RETRY, lease=LEASE, now=lambda: at[0])
+        assert (refused.delivered, refused.failed) == (0, 1) and box.got == []
+        at[0] += RETRY.most
+        sent = deliver_once(uow(api), mail(port, url, pem), RETRY, lease=LEASE, now=lambda: at[0])
+        assert sent.delivered == 1, sent
+    finally:
+        controller.stop()
+    [digest] = box.to("heping@example.gov.cn")
+    assert "已逾期 2 条" in digest["Subject"] and box.encrypted == [True]
+
+
+def test_the_ca_file_is_a_setting_refused_when_it_is_no_file(tmp_path: Path) -> None:
+    mailing = {"SCORING_SMTP_URL": "smtps://127.0.0.1:465", "SCORING_MAIL_FROM": "n@example.cn"}
+    missing = str(tmp_path / "missing.pem")
+    with pytest.raises(ValueError, match="SCORING_SMTP_CA_FILE"):
+        Settings.from_env({**mailing, "SCORING_SMTP_CA_FILE": missing})
+    pem = tmp_path / "ca.pem"
+    trustme.CA().cert_pem.write_to_path(str(pem))
+    settings = Settings.from_env({**mailing, "SCORING_SMTP_CA_FILE": str(pem)})
+    assert channels_of(settings)["email"].ca_file == str(pem)
+
+
+def test_a_mail_to_a_disabled_account_or_one_without_an_address_parks_saying_which(
+    api: Api, smtp: tuple[Mailbox, int]
+) -> None:
+    box, port = smtp
+    person(api, "inspector-a", "inspector", ["441624"], "a@example.gov.cn")
+    person(api, "inspector-b", "inspector", ["441624"], "b@example.gov.cn")
+    assert submit(api, F1).status_code == 201
+    assert route(uow(api), mail(port)) == 1  # both inspectors had an address then
+    accounts.disable_account(uow(api), "inspector-a")
+    accounts.set_email(uow(api), "inspector-b", None)
+    with use_language("zh"):  # as `deliver` runs, in the service's language
+        done = deliver_due(uow(api), mail(port), RETRY, lease=LEASE)
+    assert (done.delivered, done.parked) == (0, 2) and box.got == []
+    with uow(api) as work:
+        [notice] = work.notices.of_year(2018)
+        errors = sorted(d.last_error or "" for d in work.deliveries.of_notice(notice.id))
+    assert errors == ["未发送：账户 inspector-a 已停用", "未发送：账户 inspector-b 没有邮箱"]

@@ -57,8 +57,8 @@ class Flaky:
     def targets(self, uow: FakeUnitOfWork, notices: list[Notice]) -> list[tuple[UUID, str]]:
         return [(n.id, str(h.id)) for n in notices for h in self.hooks]
 
-    def target(self, uow: FakeUnitOfWork, key: str) -> object | None:
-        return next((h for h in self.hooks if str(h.id) == key), None)
+    def target(self, uow: FakeUnitOfWork, key: str) -> object:
+        return next(h for h in self.hooks if str(h.id) == key)
 
     def send(self, notice: Notice, target: object) -> None:
         self.sent.append(notice.id)

@@ -37,7 +37,7 @@ class Stub:
     def targets(self, uow: UnitOfWork, notices: Sequence[Notice]) -> list[tuple[UUID, str]]:
         return [(n.id, self.keys[n.id]) for n in notices if n.id in self.keys]
 
-    def target(self, uow: UnitOfWork, key: str) -> object | None:
+    def target(self, uow: UnitOfWork, key: str) -> object:
         return key
 
     def send(self, notice: Notice, target: object) -> None:
