@@ -47,6 +47,7 @@ def inspection_read(year: int, ins: Inspection, findings: list[Finding]) -> Insp
         start_date=ins.start_date,
         end_date=ins.end_date,
         letter_date=ins.letter_date,
+        letter_number=ins.letter_number,
         sample=SampleRead(
             towns=list(ins.sample.towns),
             villages=list(ins.sample.villages),
@@ -123,14 +124,16 @@ def get_inspection(year: int, code: str) -> InspectionRead:
 @bp.operation(
     "PATCH",
     "/years/<int:year>/inspections/<code>",
-    summary="Set the letter date",
+    summary="Set the letter's date and number",
     permission=INSPECT,
     body=InspectionUpdate,
     response=InspectionRead,
     errors=W,
 )
 def update_inspection(year: int, code: str, body: InspectionUpdate) -> InspectionRead:
-    """Record the day the rectification letter was issued (null: not issued yet)."""
+    """Record the day the rectification letter was issued (null: not issued yet) and its
+    number in the year (null: its place in the year among the year's inspections by end
+    date); a number another inspection of the year holds is refused (422)."""
     inspections.update_inspection(uow(), year, code, given(body))
     ins, findings = inspections.get_inspection(uow(), year, code)
     return inspection_read(year, ins, findings)

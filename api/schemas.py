@@ -26,7 +26,7 @@ from scoring_service.bundle.schema import (
     UnitIn,
 )
 from scoring_service.bundle.text import XmlSafe
-from scoring_service.domain.bounds import REASON_MAX, REPORT_MAX
+from scoring_service.domain.bounds import LETTER_NUMBER_MAX, REASON_MAX, REPORT_MAX
 from scoring_service.domain.model import (
     EventType,
     HouseholdStatus,
@@ -273,9 +273,19 @@ class InspectionCreate(InspectionIn):
 
 
 class InspectionUpdate(BodyModel):
-    """Set the day the rectification letter was issued (null: not issued)."""
+    """Set the day the rectification letter was issued (null: not issued) and its number in
+    the year (null: its place in the year); a field left out is not changed."""
 
-    letter_date: date | None
+    letter_date: date | None = None
+    letter_number: Annotated[
+        int | None,
+        Field(
+            ge=1,
+            le=LETTER_NUMBER_MAX,
+            description="the letter's number in the year (市督查〔2018〕N号), another "
+            "inspection of the year holding it is refused; null: the letter's place in the year",
+        ),
+    ] = None
 
 
 class FindingCreate(FindingIn):
@@ -347,6 +357,9 @@ class InspectionRead(ReadModel):
     start_date: date
     end_date: date
     letter_date: date | None
+    letter_number: Annotated[
+        int | None, Field(description="the letter's number as set; null: its place in the year")
+    ]
     sample: SampleRead
     findings: list[FindingRecord]
 

@@ -71,11 +71,23 @@ def add_findings(session: Session, year: int, findings: Sequence[Finding]) -> No
         refresh_timelines(session, year, findings)
 
 
-def set_letter_date(session: Session, year: int, code: str, letter: date | None) -> None:
+def set_letter(
+    session: Session, year: int, code: str, letter: date | None, number: int | None
+) -> None:
+    """Set the letter's date and number (None: not issued, the letter's place in the year)."""
     session.execute(
         update(InspectionRow)
         .where(InspectionRow.year == year, InspectionRow.code == code)
-        .values(letter_date=letter)
+        .values(letter_date=letter, letter_number=number)
+    )
+
+
+def letter_number_holder(session: Session, year: int, number: int) -> str | None:
+    """The code of the year's inspection whose letter has ``number``, if any."""
+    return session.scalar(
+        select(InspectionRow.code).where(
+            InspectionRow.year == year, InspectionRow.letter_number == number
+        )
     )
 
 
@@ -147,6 +159,7 @@ def store_inspections(
                 "start_date": ins.start_date,
                 "end_date": ins.end_date,
                 "letter_date": ins.letter_date,
+                "letter_number": ins.letter_number,
                 "position": start + i,
             }
             for i, ins in enumerate(inspections)
@@ -228,6 +241,7 @@ def load_inspections(session: Session, year: int, code: str | None = None) -> li
             InspectionRow.start_date,
             InspectionRow.end_date,
             InspectionRow.letter_date,
+            InspectionRow.letter_number,
         )
         .where(InspectionRow.year == year, *code_is(InspectionRow.code, code))
         .order_by(InspectionRow.position),
@@ -245,8 +259,9 @@ def load_inspections(session: Session, year: int, code: str | None = None) -> li
                 tuple(villages.get(code, ())),
                 tuple(households.get(code, ())),
             ),
+            number,
         )
-        for code, group, county, start_date, end_date, letter_date in rows
+        for code, group, county, start_date, end_date, letter_date, number in rows
     ]
 
 
@@ -279,8 +294,11 @@ class InspectionRepository:
     def taken_finding_codes(self, year: int, codes: Sequence[str]) -> list[str]:
         return taken_finding_codes(self.session, year, codes)
 
-    def set_letter_date(self, year: int, code: str, letter: date | None) -> None:
-        set_letter_date(self.session, year, code, letter)
+    def set_letter(self, year: int, code: str, letter: date | None, number: int | None) -> None:
+        set_letter(self.session, year, code, letter, number)
+
+    def letter_number_holder(self, year: int, number: int) -> str | None:
+        return letter_number_holder(self.session, year, number)
 
     def findings(
         self, year: int, code: str, actor: Principal, attribution: Attribution

@@ -149,6 +149,8 @@ class InspectionRow(Base):
     """One visit of a group to one county."""
 
     __tablename__ = "inspections"
+    # The office numbers its letters per year: one number, one inspection.
+    __table_args__ = (Index(None, "year", "letter_number", unique=True),)
 
     year: Mapped[int] = _year_fk()
     code: Mapped[str] = mapped_column(String(CODE), primary_key=True)
@@ -157,6 +159,7 @@ class InspectionRow(Base):
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
     letter_date: Mapped[date | None] = mapped_column(Date)
+    letter_number: Mapped[int | None] = mapped_column(Integer)
     # Order in the imported bundle, so a year loads back exactly as it was stored.
     position: Mapped[int] = mapped_column(Integer)
 

@@ -11,7 +11,8 @@ file's SHA-256, the manifest's too (check with ``sha256sum -c SHA256SUMS``).
 An archive is a record of what happened: it files the letter of an inspection only when the
 letter was issued by the quarter's end, dated the day it was issued; the manifest lists the
 inspections whose letter was not (``letters_missing``) and those that found nothing and so
-need none (``no_letter``). Working days are Monday to Friday:
+need none (``no_letter``). Each letter bears the number the office set on its inspection,
+else its place in the year. Working days are Monday to Friday:
 the service holds no calendar of public holidays, so the office moves a due day that falls
 on one.
 An archive holds every unit's records: only unscoped principals may have one.
@@ -165,9 +166,8 @@ def quarterly_archive(
                 }
             )
         else:
-            letter = letter_of(
-                uow, year, problems, on=issued, number=numbers[code], templates=templates
-            )
+            number = inspection.letter_number or numbers[code]
+            letter = letter_of(uow, year, problems, on=issued, number=number, templates=templates)
             files[f"整改函/{letter.name}"] = letter.content
     files[f"整改台账-{q.label}.xlsx"] = ledger_xlsx(
         assessed, rectification_measures(uow, year, q.last)

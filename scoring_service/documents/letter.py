@@ -129,7 +129,8 @@ def rectification_letter(
     templates: Path | None = None,
 ) -> Document:
     """The letter of inspection ``code`` as a Word document; refused for an inspection
-    that found nothing."""
+    that found nothing. Its number: ``number`` when given, else the one the office set on
+    the inspection, else its place in the year."""
     problems = problem_list(uow, year, code)  # NotFound outside the caller's reach
     require_findings(problems)
     return letter_of(uow, year, problems, on=on, number=number, templates=templates)
@@ -152,7 +153,7 @@ def letter_of(
         inspection, _findings = get_inspection(uow, year, code)
         group = find_group(uow, year, inspection.group)
         if number is None:
-            number = letter_number(uow, year, code)
+            number = inspection.letter_number or letter_number(uow, year, code)
     context = letter_context(
         problems,
         inspection,

@@ -14,3 +14,6 @@ DESCRIPTION_MAX = 2000  # a finding's description
 NOTE_MAX = 2000  # an event's note: what a look-back found, what was rectified
 REASON_MAX = 1000  # why: an extension's reason, a decision's reason
 REPORT_MAX = 4000  # a rectification report's text: the measures taken
+# A rectification letter's number in its year (市督查〔2018〕N号): an office sends some
+# hundreds of letters a year; a number past this is a slip of the keyboard.
+LETTER_NUMBER_MAX = 9999

@@ -107,6 +107,9 @@ class Inspection:
     end_date: date
     letter_date: date | None
     sample: Sample = field(default_factory=Sample)
+    # The letter's number in the year (市督查〔2018〕N号) as the office gave it; None: the
+    # letter's place in the year. Kept with the record, never in the bundle (spec section 8).
+    letter_number: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -218,24 +218,28 @@ def _add(
 
 
 def update_inspection(uow: UnitOfWork, year: int, code: str, changes: dict[str, Any]) -> Inspection:
-    """Set (or clear) an inspection's letter date: the day the rectification letter went out."""
+    """Set (or clear) an inspection's letter date (the day the rectification letter went out)
+    and its letter's number in the year (None: its place in the year); a change left out
+    keeps what is held."""
     with uow:
         ruleset = begin_write(uow, year, create=False)
         inspection = _held_inspection(uow, year, code)
         _require_inside(uow, year, inspection.county, [])
         letter: date | None = changes.get("letter_date", inspection.letter_date)
+        number: int | None = changes.get("letter_number", inspection.letter_number)
         candidate = _as_in(inspection).model_copy(update={"letter_date": letter})
-        ahead = _ahead(letter, date.today())
-        updated = _check_with(
-            uow, ruleset, year, ("inspections", 0), candidate, ahead, None
+        problems = _ahead(letter, date.today()) + _number_taken(uow, year, code, number)
+        checked = _check_with(
+            uow, ruleset, year, ("inspections", 0), candidate, problems, None
         ).inspections[0]
-        uow.inspections.set_letter_date(year, code, letter)
+        updated = replace(checked, letter_number=number)
+        uow.inspections.set_letter(year, code, letter, number)
         uow.audit(
             "inspection.update",
             "inspection",
             f"{year}/{code}",
             year=year,
-            detail={"letter_date": letter},
+            detail={"letter_date": letter, "letter_number": number},
         )
         if letter is not None and letter != inspection.letter_date:
             uow.notify(
@@ -326,6 +330,28 @@ def _ahead(letter: date | None, today: date) -> list[Problem]:
                 "the letter goes out",
                 day=format_date(letter),
                 today=format_date(today),
+            ),
+        )
+    ]
+
+
+def _number_taken(uow: UnitOfWork, year: int, code: str, number: int | None) -> list[Problem]:
+    """The office numbers its letters per year: a number another inspection's letter of the
+    year holds would name two letters."""
+    if number is None:
+        return []
+    holder = uow.inspections.letter_number_holder(year, number)
+    if holder is None or holder == code:
+        return []
+    return [
+        Problem(
+            "/letter_number",
+            _(
+                "the letter number %(number)s is already the letter of inspection %(code)s "
+                "in %(year)s: give another number",
+                number=number,
+                code=holder,
+                year=year,
             ),
         )
     ]

@@ -6,6 +6,7 @@ import csv
 import io
 from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 
 from scoring_service.reports.exports import PROBLEM_HEADERS
@@ -138,6 +139,36 @@ def test_add_a_finding_and_set_the_letter_date(loaded: Api) -> None:
         f"{Y}/inspections/2018-G1-07", {"letter_date": "2018-07-12"}, who="inspector"
     )
     assert patched.get_json()["letter_date"] == "2018-07-12"
+
+
+@pytest.mark.language("zh")
+def test_a_letter_number_is_kept_with_its_inspection_once_in_its_year(loaded: Api) -> None:
+    url = f"{Y}/inspections/2018-G1-07"
+    assert loaded.get(url).get_json()["letter_number"] is None
+    numbered = loaded.patch(url, {"letter_number": 5}, who="inspector")
+    assert numbered.status_code == 200, numbered.get_json()
+    # The number alone changes nothing else: the letter's date stays.
+    assert (numbered.get_json()["letter_number"], numbered.get_json()["letter_date"]) == (
+        5,
+        "2018-07-13",
+    )
+    assert loaded.get(url, who="reader").get_json()["letter_number"] == 5
+    assert loaded.post(f"{Y}/inspections", inspection(), who="inspector").status_code == 201
+    other = f"{Y}/inspections/2018-G1-08"
+    taken = problem(loaded.patch(other, {"letter_number": 5}, who="inspector"), 422)
+    assert [e["pointer"] for e in taken["errors"]] == ["/letter_number"]
+    message = taken["errors"][0]["message"]
+    assert "2018-G1-07" in message and "文号" in message, message
+    assert loaded.get(other).get_json()["letter_number"] is None
+    for wrong in (0, -3, "五", 1.5):
+        bad = problem(loaded.patch(other, {"letter_number": wrong}, who="inspector"), 422)
+        assert bad["errors"][0]["pointer"] == "/letter_number"
+    # Cleared, the number is free for another letter of the year.
+    assert (
+        loaded.patch(url, {"letter_number": None}, who="inspector").get_json()["letter_number"]
+        is None
+    )
+    assert loaded.patch(other, {"letter_number": 5}, who="inspector").status_code == 200
 
 
 def test_problem_list_as_json_csv_and_xlsx(loaded: Api) -> None:

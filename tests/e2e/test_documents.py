@@ -520,6 +520,25 @@ def test_an_archived_letter_bears_the_day_it_was_issued(api: Api) -> None:
     assert docx_paragraphs(letter)[-1].endswith(f"{cn(inspection['letter_date'])}印发")
 
 
+def test_the_letter_and_the_archive_bear_the_number_kept_with_the_inspection(api: Api) -> None:
+    bundle = spec_bundle()
+    inspection = bundle["inspections"][0]
+    api.load(bundle)
+    code = inspection["code"]
+    assert "市督查〔2018〕1号" in docx_paragraphs(
+        download(api, f"{Y}/inspections/{code}/letter", DOCX)
+    )  # unnumbered: its place in the year
+    numbered = api.patch(f"{Y}/inspections/{code}", {"letter_number": 37}, who="inspector")
+    assert numbered.status_code == 200, numbered.get_json()
+    letter = download(api, f"{Y}/inspections/{code}/letter", DOCX, who="reader")
+    assert "市督查〔2018〕37号" in docx_paragraphs(letter)
+    quarter = (int(inspection["end_date"][5:7]) + 2) // 3
+    data = download(api, f"{Y}/documents/archive?quarter={quarter}", ZIP)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        filed = archive.read(f"整改函/整改函-{code}.docx")
+    assert "市督查〔2018〕37号" in docx_paragraphs(filed)
+
+
 def test_a_quarter_must_be_one_of_four(demo: Api) -> None:
     problem(demo.get(f"{Y}/documents/archive?quarter=5"), 422)
 

@@ -115,7 +115,7 @@ def collect(db_url: str) -> dict[str, Any]:
         call("inspections_list_inspections", "GET", f"{Y}/inspections")
         call("inspections_create_inspection", "POST", f"{Y}/inspections", INSPECTION, 201)
         call("inspections_get_inspection", "GET", f"{Y}/inspections/2018-G1-07")
-        letter = {"letter_date": "2018-08-17"}
+        letter = {"letter_date": "2018-08-17", "letter_number": 2}
         call("inspections_update_inspection", "PATCH", f"{Y}/inspections/2018-G1-08", letter)
         add = f"{Y}/inspections/2018-G1-07/findings"
         call("inspections_add_finding", "POST", add, FINDING, 201)

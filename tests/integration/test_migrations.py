@@ -91,3 +91,27 @@ def test_sqlite_enforces_foreign_keys(db_url: str) -> None:
                 assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
     finally:
         engine.dispose()
+
+
+def _inspection_columns(url: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        return {c["name"] for c in inspect(engine).get_columns("inspections")}
+    finally:
+        engine.dispose()
+
+
+def test_0011_keeps_the_letter_number_on_inspections_and_gives_it_back(db_url: str) -> None:
+    downgrade(db_url, "0010")
+    assert _version(db_url) == "0010"
+    assert "letter_number" not in _inspection_columns(db_url)
+    assert "letter_date" in _inspection_columns(db_url)  # the rest of the table stays
+    upgrade(db_url)
+    assert "letter_number" in _inspection_columns(db_url)
+    engine = make_engine(db_url)
+    try:
+        indexes = {i["name"]: i for i in inspect(engine).get_indexes("inspections")}
+    finally:
+        engine.dispose()
+    numbered = indexes["ix_inspections_year_letter_number"]
+    assert numbered["unique"] and numbered["column_names"] == ["year", "letter_number"]

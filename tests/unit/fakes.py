@@ -415,10 +415,14 @@ class FakeInspections:
         held = {f.code for f in self._data(year).findings}
         return sorted(c for c in codes if c in held)
 
-    def set_letter_date(self, year: int, code: str, letter: date | None) -> None:
+    def set_letter(self, year: int, code: str, letter: date | None, number: int | None) -> None:
         inspections = self._data(year).inspections
         at = [i.code for i in inspections].index(code)
-        inspections[at] = replace(inspections[at], letter_date=letter)
+        inspections[at] = replace(inspections[at], letter_date=letter, letter_number=number)
+
+    def letter_number_holder(self, year: int, number: int) -> str | None:
+        held = [i.code for i in self._data(year).inspections if i.letter_number == number]
+        return held[0] if held else None
 
     def findings(
         self, year: int, code: str, actor: Principal, attribution: Attribution

@@ -79,7 +79,7 @@ def test_a_clerk_issues_and_downloads_the_letter_from_the_inspection_page(
     assert str(inspection.letter_date) == "2018-07-12"
     entry = audit.entries(site.uow(), limit=1, record_type="inspection").items[0]
     assert (entry.token, entry.action) == ("office", "inspection.update")
-    assert page.input_value("#field-number") == "88"  # remembered
+    assert page.input_value("#field-number") == "88"  # kept with the inspection
 
     text = word_text(download(page, "a.letter-docx"))
     problems = problem_list(site.uow(command_line()), 2018, INSPECTION)

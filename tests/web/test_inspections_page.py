@@ -15,6 +15,7 @@ from scoring_service.access.roles import command_line
 from scoring_service.records.inspections import list_inspections
 from scoring_service.reports.exports import problem_list
 from scoring_service.reports.problem_sheet import TEMPLATE, template_xlsx
+from tests.helpers.documents import docx_paragraphs
 from tests.helpers.html import attrs, parse, texts
 from tests.helpers.web import Site, csrf_token
 
@@ -263,6 +264,40 @@ def test_the_letter_date_is_set_on_the_page(site: Site) -> None:
     set_ = client.post(f"{path}/letter", data={"letter_date": "2018-07-08", "csrf_token": token})
     assert set_.status_code == 302
     assert attrs(client.get(path).text, "data-value", "dd[@data-field='letter']") == ["on_time"]
+
+
+def test_the_letter_number_is_kept_with_the_inspection_for_everyone(site: Site) -> None:
+    client = site.client("inspector")
+    path = f"{Y}/inspections/{LATE}"
+    token = csrf_token(client.get(path).text)
+    data = {"letter_date": "2018-07-10", "number": "7", "csrf_token": token}
+    assert client.post(f"{path}/letter", data=data).status_code == 302
+    # Another person, in another session, reads the number and gets the letter with it.
+    reader = site.client("reader")
+    assert attrs(reader.get(path).text, "data-value", "dd[@data-field='letter_number']") == ["7"]
+    letter = reader.get(f"{path}/letter.docx")
+    assert letter.status_code == 200
+    assert "市督查〔2018〕7号" in docx_paragraphs(letter.data)
+    # The office numbers its letters per year: the number is another inspection's no more.
+    other = f"{Y}/inspections/{HEPING}"
+    before = attrs(client.get(other).text, "data-value", "dd[@data-field='letter_number']")
+    for typed, words in (("7", f"已是 2018 年度督查 {LATE} 的整改函文号"), ("七", "应为整数")):
+        refused = client.post(
+            f"{other}/letter", data={**data, "number": typed, "letter_date": "2018-07-12"}
+        )
+        assert refused.status_code == 422
+        (message,) = texts(refused.text, "//div[@class='error-summary']//li")
+        assert words in message, message
+        # Said beside the number's field, which keeps what was typed.
+        assert attrs(refused.text, "href", "div[@class='error-summary']//a") == ["#field-number"]
+        assert attrs(refused.text, "value", "input[@id='field-number']") == [typed]
+        assert attrs(client.get(other).text, "data-value", "dd[@data-field='letter_number']") == (
+            before
+        )
+    # Blank: the letter takes its place in the year again.
+    cleared = {**data, "number": ""}
+    assert client.post(f"{path}/letter", data=cleared).status_code == 302
+    assert attrs(reader.get(path).text, "data-value", "dd[@data-field='letter_number']") == [""]
 
 
 def test_units_and_criteria_are_typed_by_name(site: Site) -> None:

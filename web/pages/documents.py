@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Literal
 
-from flask import Response, render_template, session
+from flask import Response, render_template
 from pydantic import Field
 
 from edge.context import services
@@ -43,10 +43,6 @@ from web.query import args
 bp = page_blueprint("documents", __name__)
 WordFormat = Literal["docx", "pdf"]
 Number = Annotated[str, Field(max_length=20)]
-# The numbers a person gave their letters, kept in their session by inspection: the
-# letter's date is the inspection's own record, its number is not stored anywhere else.
-NUMBERS = "letter_numbers"
-KEPT_NUMBERS = 50
 REFRESH_SECONDS = 3
 
 
@@ -71,20 +67,6 @@ class ArchiveQuery(Form):
     quarter: Annotated[int, Field(ge=1, le=4)]
 
 
-def remembered_number(year: int, code: str) -> str:
-    """The number the person last gave this inspection's letter ('' for the default)."""
-    kept = session.get(NUMBERS) or {}
-    return str(kept.get(f"{year}/{code}", ""))
-
-
-def remember_number(year: int, code: str, number: str) -> None:
-    kept = {k: v for k, v in (session.get(NUMBERS) or {}).items() if k != f"{year}/{code}"}
-    if number:
-        kept[f"{year}/{code}"] = number
-    # The session is a cookie: only the latest numbers are kept.
-    session[NUMBERS] = dict(list(kept.items())[-KEPT_NUMBERS:])
-
-
 def _file(build: Callable[[], documents.Document], fmt: str = "docx") -> Response | tuple[str, int]:
     """The document as a download, as PDF when asked; a broken template or a missing
     LibreOffice is said in words on a page."""
@@ -106,13 +88,12 @@ def _templates() -> Path | None:
 
 @bp.get("/years/<int:year>/inspections/<code>/letter.<any(docx, pdf):fmt>")
 def letter(year: int, code: str, fmt: str) -> Response | tuple[str, int]:
-    """The inspection's rectification letter; its number, when not asked, the one the
-    person gave it, else the service's; its date the inspection's letter date."""
+    """The inspection's rectification letter; its number, when not asked, the one set on
+    the inspection, else its place in the year; its date the inspection's letter date."""
     query = read(LetterQuery, args())
-    number = query.number or remembered_number(year, code) or None
     return _file(
         lambda: documents.rectification_letter(
-            uow(), year, code, on=query.date, number=number, templates=_templates()
+            uow(), year, code, on=query.date, number=query.number or None, templates=_templates()
         ),
         fmt,
     )

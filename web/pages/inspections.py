@@ -15,7 +15,9 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from scoring_service.assessment.rules_in_force import as_of_for, ruleset_of
 from scoring_service.bundle.schema import InspectionIn
+from scoring_service.documents.letter import letter_number
 from scoring_service.documents.pdf import available as pdf_available
+from scoring_service.domain.bounds import LETTER_NUMBER_MAX
 from scoring_service.domain.errors import Conflict
 from scoring_service.domain.letters import check_letter
 from scoring_service.domain.model import UnitKind
@@ -31,7 +33,6 @@ from scoring_service.reports.exports import problem_list
 from web.blueprint import page_blueprint
 from web.context import person, uow
 from web.forms import Form, FormProblems, Problem, Typed, message_of, read, resolve, validate_all
-from web.pages.documents import remember_number, remembered_number
 from web.query import args
 
 bp = page_blueprint("inspections", __name__)
@@ -272,8 +273,8 @@ def inspection_page(
         may_enter=may_enter,
         unit_choices=offered(names_.units) if may_enter else [],
         criterion_choices=names_.criteria.choices() if may_enter else [],
-        number=remembered_number(year, code),
         pdf=pdf_available(),
+        place=letter_number(uow(), year, code),
     )
 
 
@@ -285,25 +286,39 @@ def inspection(year: int, code: str) -> str:
 
 
 class LetterForm(Form):
+    """The letter's date and number as typed; blank clears either (not issued; the letter's
+    place in the year)."""
+
     letter_date: date | None = None
-    number: Annotated[str, Field(max_length=20)] | None = None
+    number: Annotated[int, Field(ge=1, le=LETTER_NUMBER_MAX)] | None = None
+
+
+def letter_problems(exc: InvalidRecord) -> list[Problem]:
+    """The service's problems of the letter beside the form's fields (its number's field is
+    ``number``)."""
+    return [
+        Problem("number", p.message) if p.pointer == "/letter_number" else q
+        for p, q in zip(exc.problems, record_problems(exc), strict=True)
+    ]
 
 
 @bp.post("/years/<int:year>/inspections/<code>/letter")
 def letter(year: int, code: str) -> BaseResponse | tuple[str, int]:
-    """Set the day the rectification letter went out (blank: not issued yet)."""
+    """Set the day the rectification letter went out (blank: not issued yet) and its number,
+    kept with the inspection for every clerk and the archive (blank: its place in the year)."""
     person().require(Permission.INSPECT)
     typed = request.form.to_dict()
     try:
         form = read(LetterForm, typed)
-        updated = service.update_inspection(uow(), year, code, {"letter_date": form.letter_date})
+        updated = service.update_inspection(
+            uow(), year, code, {"letter_date": form.letter_date, "letter_number": form.number}
+        )
     except FormProblems as exc:
         return inspection_page(year, code, problems=exc.problems, failed="letter", form=typed), 422
     except InvalidRecord as exc:
         return inspection_page(
-            year, code, problems=record_problems(exc), failed="letter", form=typed
+            year, code, problems=letter_problems(exc), failed="letter", form=typed
         ), 422
-    remember_number(year, code, form.number or "")
     if updated.letter_date is None:
         flash(_("The letter's date is cleared: no letter issued yet."))
     else:
