@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import json
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
+from scoring_service.access.roles import command_line
+from scoring_service.assessment.services import import_bundle
+from scoring_service.bootstrap import bootstrap
+from scoring_service.config import Settings
 from scoring_service.db import alembic_config, downgrade, make_engine, upgrade
 from scoring_service.db.models import Base
+from tests.helpers.bundles import spec_bundle
 
 YEAR_TABLES = {
     "years",
@@ -101,7 +108,18 @@ def _inspection_columns(url: str) -> set[str]:
         engine.dispose()
 
 
+def _hold_a_year(url: str) -> None:
+    """The spec's example year stored, so that findings refer to their inspections."""
+    wiring = bootstrap(Settings.from_env(database_url=url), migrate=False)
+    try:
+        import_bundle(wiring.unit_of_work(command_line()), json.dumps(spec_bundle()).encode())
+    finally:
+        wiring.close()
+
+
 def test_0011_keeps_the_letter_number_on_inspections_and_gives_it_back(db_url: str) -> None:
+    # With a year held: the findings' foreign keys must not stop the column going.
+    _hold_a_year(db_url)
     downgrade(db_url, "0010")
     assert _version(db_url) == "0010"
     assert "letter_number" not in _inspection_columns(db_url)

@@ -33,5 +33,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index(op.f("ix_inspections_year_letter_number"), table_name="inspections")
-    with op.batch_alter_table("inspections") as batch:
-        batch.drop_column("letter_number")
+    # A plain DROP COLUMN (SQLite has one since 3.35): a batch copy would drop and recreate
+    # the table, which the findings' foreign keys to it refuse once a year is held.
+    op.execute("ALTER TABLE inspections DROP COLUMN letter_number")
