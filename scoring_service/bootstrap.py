@@ -20,9 +20,10 @@ from scoring_service import db
 from scoring_service.config import Settings, normalise_url
 from scoring_service.db.rule_source import VersionedRuleSource
 from scoring_service.domain.assessment import Evaluator
+from scoring_service.domain.evidence import FileStore
 from scoring_service.domain.principals import Principal
 from scoring_service.domain.ruleset import RuleSource
-from scoring_service.evidence.store import FileStore, LocalFileStore
+from scoring_service.evidence.store import LocalFileStore
 from scoring_service.unit_of_work import UnitOfWork
 
 # The database's failures as the entrances report them (503 and 409), and the types of

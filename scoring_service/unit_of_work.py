@@ -41,10 +41,10 @@ from scoring_service.db.rulesets import RulesetRepository
 from scoring_service.db.scopes import ScopeRepository
 from scoring_service.db.structure import StructureRepository
 from scoring_service.domain.assessment import Evaluator
+from scoring_service.domain.evidence import FileStore
 from scoring_service.domain.notices import EventType, Notice
 from scoring_service.domain.principals import EVERYTHING, Principal, Reach
 from scoring_service.domain.ruleset import RuleSource
-from scoring_service.evidence.store import FileStore
 
 
 class UnitOfWork:

@@ -19,6 +19,7 @@ from scoring_service.db.loop_models import (
 )
 from scoring_service.db.models import FindingRow
 from scoring_service.db.scopes import visible_findings_condition
+from scoring_service.domain.evidence import FileStore, Upload
 from scoring_service.domain.principals import Principal
 from scoring_service.domain.rectification import (
     Decision,
@@ -30,8 +31,6 @@ from scoring_service.domain.rectification import (
     RequestState,
 )
 from scoring_service.domain.ruleset import Attribution
-from scoring_service.evidence.files import Upload
-from scoring_service.evidence.store import FileStore
 
 
 def _decision(row: ReportRow | ExtensionRequestRow) -> Decision | None:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from scoring_service.domain.errors import InvalidRequest
+from scoring_service.domain.evidence import Upload
 from scoring_service.i18n import gettext as _
 
 MIB = 1024 * 1024
@@ -33,17 +34,6 @@ class Limits:
     file_bytes: int = 20 * MIB
     report_bytes: int = 50 * MIB
     files: int = 10
-
-
-@dataclass(frozen=True, slots=True)
-class Upload:
-    """A file as received, checked: its name, bytes, type and hashes."""
-
-    name: str
-    content: bytes
-    media_type: str
-    sha256: str
-    phash: str | None
 
 
 def _office_kind(content: bytes) -> str | None:

@@ -18,33 +18,8 @@ import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-
-
-class FileStore(Protocol):
-    """Bytes kept under their SHA-256."""
-
-    def put(self, sha256: str, content: bytes) -> None:
-        """Keep ``content`` at ``sha256``, whole, before returning (durable)."""
-        ...
-
-    def get(self, sha256: str) -> bytes | None:
-        """The bytes at ``sha256``; None when none are kept."""
-        ...
-
-    def has(self, sha256: str) -> bool: ...
-
-    def addresses(self) -> Iterator[str]:
-        """Every SHA-256 kept."""
-        ...
-
-    def modified(self, sha256: str) -> datetime:
-        """When the bytes at ``sha256`` were written (UTC)."""
-        ...
-
-    def remove(self, sha256: str) -> None: ...
 
 
 def default_files_dir(database_url: str) -> Path:

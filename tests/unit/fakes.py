@@ -13,6 +13,7 @@ from uuid import UUID
 from scoring_service.access.roles import command_line
 from scoring_service.access.scope import sees_finding
 from scoring_service.domain.assessment import Counts, Evaluator, finding_facts, replayed_counts
+from scoring_service.domain.evidence import Upload
 from scoring_service.domain.model import (
     Event,
     Finding,
@@ -53,7 +54,6 @@ from scoring_service.domain.versions import (
     StoredVersion,
     TestsSummary,
 )
-from scoring_service.evidence.files import Upload
 from scoring_service.rules.files import chain_files, parent_of
 from scoring_service.unit_of_work import UnitOfWork
 
