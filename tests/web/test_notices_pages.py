@@ -63,6 +63,10 @@ def test_the_admin_page_shows_waiting_delivered_and_parked_with_the_last_error(
     rows = parse(page).xpath("//table[contains(@class,'deliveries')]//tr[@data-channel]")
     found = {r.get("data-state"): r for r in rows}
     assert set(found) == {"waiting", "delivered", "parked"}
+    # One panel, in the page's body: the title stays a title.
+    tree = parse(page)
+    assert len(tree.xpath("//table[contains(@class,'deliveries')]")) == 1
+    assert not tree.xpath("//title//table") and "<table" not in tree.findtext(".//title", "")
     assert {
         s: r.xpath(".//td[@data-field='count']")[0].get("data-value") for s, r in found.items()
     } == {
