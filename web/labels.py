@@ -15,6 +15,7 @@ from scoring_service.i18n.labels import (
     DELIVERY_STATES,
     GRADES,
     KINDS,
+    LIGHTS,
     MEASURES,
     OUTCOMES,
     REASONS,
@@ -80,11 +81,4 @@ REQUEST_STATES: Mapping[str, str] = {
     "submitted": N_("Waiting for review"),
     "approved": N_("Approved"),
     "refused": N_("Refused"),
-}
-# Traffic lights of open findings (the due page, a unit person's page): a colour and a word
-# that names the colour too, so the light reads the same in print and without colour.
-LIGHTS: Mapping[str, str] = {
-    "red": N_("overdue (red)"),
-    "yellow": N_("due soon (yellow)"),
-    "green": N_("not yet due (green)"),
 }

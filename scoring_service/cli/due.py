@@ -11,6 +11,7 @@ from scoring_service.cli.assessment import _add_output_arguments, _check_output,
 from scoring_service.cli.context import Context, date_arg, with_context
 from scoring_service.i18n import format_date
 from scoring_service.i18n import gettext as _
+from scoring_service.i18n.labels import LIGHTS, label
 
 
 def add_parsers(sub: Any) -> None:
@@ -72,9 +73,14 @@ def _due(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> in
             + "\n"
         )
         if found.items:
-            words = {"red": _("overdue (red)"), "yellow": _("due soon (yellow)")}
             rows = [
-                [words[i.light], i.finding, i.unit_name, format_date(i.deadline), i.days_left]
+                [
+                    label(LIGHTS, i.light),
+                    i.finding,
+                    i.unit_name,
+                    format_date(i.deadline),
+                    i.days_left,
+                ]
                 for i in found.items
             ]
             headers = (_("light"), _("finding"), _("found at"), _("deadline"), _("days left"))

@@ -60,6 +60,13 @@ PERMISSIONS: Mapping[str, str] = {
     "admin": N_("administering the service"),
     "report": N_("reporting rectification and asking for extensions"),
 }
+# Traffic lights of open findings (the due page, a unit person's page): a colour and a word
+# that names the colour too, so the light reads the same in print and without colour.
+LIGHTS: Mapping[str, str] = {
+    "red": N_("overdue (red)"),
+    "yellow": N_("due soon (yellow)"),
+    "green": N_("not yet due (green)"),
+}
 ORIGINS: Mapping[str, str] = {"shipped": N_("shipped"), "published": N_("published")}
 # A notice's delivery to one target (scoring_service.notices).
 DELIVERY_STATES: Mapping[str, str] = {

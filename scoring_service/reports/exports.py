@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from scoring_service.assessment.rules_in_force import ruleset_of
 from scoring_service.domain.metrics import SCALAR_METRICS
-from scoring_service.i18n.labels import ALERT_TYPES, METRICS, OUTCOMES, REASONS, InChinese
+from scoring_service.i18n.labels import ALERT_TYPES, LIGHTS, METRICS, OUTCOMES, REASONS, InChinese
 from scoring_service.records.groups import find_group
 from scoring_service.records.inspections import get_inspection
 from scoring_service.records.units import unit_names
@@ -430,7 +430,7 @@ def alerts_xlsx(alerts: Sequence[dict[str, Any]], *, year: int, as_of: date | st
 
 
 # Files are read in the office's words whatever the language (as every CSV and workbook).
-DUE_LIGHTS = {"red": "已逾期（红灯）", "yellow": "临近到期（黄灯）"}
+DUE_LIGHTS = InChinese(LIGHTS)
 DUE_COLUMNS = (
     Column("提醒"),
     Column("问题编号", "code"),
