@@ -348,6 +348,7 @@ def _score(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
     from scoring_service.assessment.services import score_year
     from scoring_service.reports import exports
     from scoring_service.reports.text import score_table
+    from scoring_service.rulesets.service import version_label
 
     _check_output(args, out)
     if args.kind:
@@ -387,7 +388,7 @@ def _score(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
             year=args.year,
             as_of=format_date(run.as_of),
             run=run.id,
-            rules=run.ruleset_hash[:12],
+            rules=version_label(ctx.uow(), args.year, run.ruleset_hash),
         )
         content = score_table(rows, title) + "\n"
     _emit(args, out, content)
@@ -423,6 +424,8 @@ def _explain(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -
 
 @with_context
 def _trend(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
+    from scoring_service.rulesets.service import version_label
+
     """``trend``: one line per unit, its score and grade at each month end (JSON: every
     point with rate, findings, overdue and rank)."""
     import json
@@ -463,7 +466,7 @@ def _trend(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
             "%(year)s month by month (score and grade at each month end; rules %(rules)s, "
             "data revision %(revision)s)",
             year=args.year,
-            rules=found.ruleset_hash[:12],
+            rules=version_label(ctx.uow(), args.year, found.ruleset_hash),
             revision=found.data_revision,
         ),
         file=out,
