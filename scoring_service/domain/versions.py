@@ -98,8 +98,9 @@ class VersionedRules(Protocol):
 
 def version_in_words(year: int, version: StoredVersion | None) -> str:
     """A rule set version as the office names it, by its date and not its hash: "2019年版
-    第3次修订（发布于 2019年6月1日）"; the shipped files never recorded read as such."""
-    if version is None:
+    第3次修订（发布于 2019年6月1日）"; the shipped files read as such, recorded or not (the day
+    they were first used is no publication)."""
+    if version is None or version.origin == SHIPPED:
         return _("the shipped %(year)s rules", year=year)
     day = format_date(version.published_at.date())
     if version.number <= 1:
