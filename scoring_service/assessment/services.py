@@ -251,9 +251,14 @@ def explain_unit(
             )
         ]
         rank = _stored_rank(uow, year, unit, day, ruleset, revision)
+        if rank is None:
+            # Ranks are among units of the same kind: only theirs are counted and scored.
+            kind = [held.kind]
+            peers = uow.index.scored_units(year, kind)
+            counts = uow.index.counts(year, day, ruleset.attribution, kind)
     if rank is None:
-        whole, _ = compute(uow, year, as_of=day)
-        rank = next(r.rank for r in whole.results if r.unit.code == unit)
+        ranked = assess_counts(year, peers, counts, ruleset, day, uow.evaluator)
+        rank = next(r.rank for r in ranked.results if r.unit.code == unit)
     one = assess_unit(year, held, counted, ruleset, day, uow.evaluator, rank)
     return explanation_in_words(explanation(one, unit), ruleset)
 

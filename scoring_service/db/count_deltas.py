@@ -13,17 +13,33 @@ attribution read the same rows. Nothing here commits.
 
 from __future__ import annotations
 
+import calendar
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, and_, case, delete, false, func, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    Table,
+    and_,
+    delete,
+    false,
+    func,
+    or_,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy import cast as cast_as
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from scoring_service.db.models import (
     CountDeltaRow,
+    CountMonthRow,
     FindingResponsibleRow,
     PairingRow,
     TimelineRow,
@@ -37,6 +53,7 @@ from scoring_service.domain.results import Difference
 from scoring_service.domain.ruleset import Attribution
 
 D = CountDeltaRow
+M = CountMonthRow
 _OUTCOMES = {o.value: o for o in Outcome}
 _SEVERITIES = {s.value: s for s in Severity}
 
@@ -48,6 +65,8 @@ Key = tuple[str, date, str, str, str, str]
 Deltas = dict[Key, list[int]]
 _KEY = ("unit", "day", "outcome", "severity", "category", "via")
 _ROW = ("year", *_KEY, "kind", "n", "fakes", "repeats")
+_MONTH_KEY = ("unit", "month", "outcome", "severity", "category", "via")
+_MONTH_ROW = ("year", *_MONTH_KEY, "kind", "n", "fakes", "repeats")
 
 # A stored span as the deltas read it: finding, found unit, severity, category, outcome,
 # valid_from, valid_until, fakes, repeat_of.
@@ -176,24 +195,33 @@ def apply(session: Session, year: int, before: Deltas, after: Deltas) -> None:
         return
     units = {key[0] for key, _ in rows}
     kinds = _kinds(session, year, units)
-    table = cast(Table, D.__table__)
+    months = sorted((key, v) for key, v in by_month(dict(rows)).items() if any(v))
+    for model, names, changed in ((D, _ROW, rows), (M, _MONTH_ROW, months)):
+        _add(session, year, model, names, [(year, *k, kinds[k[0]], *v) for k, v in changed])
+
+
+def _add(
+    session: Session,
+    year: int,
+    model: type[CountDeltaRow] | type[CountMonthRow],
+    names: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+) -> None:
+    """Add ``rows``' counts to the kept rows of their keys, then drop the rows left at zero."""
+    if not rows:
+        return
+    table = cast(Table, model.__table__)
     dialect = session.connection().dialect.name
     statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
     upsert = statement.on_conflict_do_update(
-        index_elements=["year", *_KEY],
+        index_elements=list(names[:7]),
         set_={name: table.c[name] + statement.excluded[name] for name in ("n", "fakes", "repeats")},
     )
-    session.execute(
-        upsert,
-        [
-            dict(zip(_ROW, (year, *key, kinds[key[0]], *values), strict=True))
-            for key, values in rows
-        ],
-    )
+    session.execute(upsert, [dict(zip(names, row, strict=True)) for row in rows])
     session.execute(
         delete(table).where(
             table.c.year == year,
-            table.c.unit.in_(sorted(units)),
+            table.c.unit.in_(sorted({row[1] for row in rows})),
             table.c.n == 0,
             table.c.fakes == 0,
             table.c.repeats == 0,
@@ -201,20 +229,55 @@ def apply(session: Session, year: int, before: Deltas, after: Deltas) -> None:
     )
 
 
+def month_end(day: date) -> date:
+    """The last day of ``day``'s month."""
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def by_month(deltas: Deltas) -> Deltas:
+    """``deltas`` summed per calendar month (the day in each key becomes its month's end)."""
+    out: Deltas = defaultdict(lambda: [0, 0, 0])
+    for (unit, day, *rest), (n, fakes, repeats) in deltas.items():
+        total = out[(unit, month_end(day), *rest)]  # type: ignore[index]
+        total[0] += n
+        total[1] += fakes
+        total[2] += repeats
+    return out
+
+
 def store_counts(session: Session, year: int) -> None:
-    """Write the year's deltas afresh from its stored spans and attribution."""
+    """Write the year's day and month rows afresh from its stored spans and attribution."""
+    deltas = write_days(session, year)
+    table = cast(Table, M.__table__)
+    session.execute(delete(table).where(table.c.year == year))
+    _insert(session, year, M, _MONTH_ROW, by_month(deltas))
+
+
+def write_days(session: Session, year: int) -> Deltas:
+    """Write the year's day rows afresh from its stored spans and attribution; the deltas."""
     table = cast(Table, D.__table__)
     session.execute(delete(table).where(table.c.year == year))
     spans = _stored_spans(session, year, None)
     by_place, responsible = _ways(session, year, (), None)
     deltas = span_deltas(spans, by_place, responsible)
+    _insert(session, year, D, _ROW, deltas)
+    return deltas
+
+
+def _insert(
+    session: Session,
+    year: int,
+    model: type[CountDeltaRow] | type[CountMonthRow],
+    names: Sequence[str],
+    deltas: Deltas,
+) -> None:
     kinds = _kinds(session, year, None)
     rows = (
         (year, *key, kinds[key[0]], *values)
         for key, values in sorted(deltas.items())
         if any(values)
     )
-    bulk_insert_tuples(session, D, _ROW, rows)
+    bulk_insert_tuples(session, model, names, rows)
 
 
 def check_counts(
@@ -226,19 +289,32 @@ def check_counts(
     """The kept deltas against those a fresh replay's ``spans`` and unit tree (``closure``:
     its (unit, ancestor, depth, kind) rows) give, by unit."""
     by_place, responsible = _ways(session, year, (), None, closure)
+    deltas = span_deltas(spans, by_place, responsible)
+    return _differ(session, year, D, _ROW, deltas) + _differ(
+        session, year, M, _MONTH_ROW, by_month(deltas)
+    )
+
+
+def _differ(
+    session: Session,
+    year: int,
+    model: type[CountDeltaRow] | type[CountMonthRow],
+    names: Sequence[str],
+    deltas: Deltas,
+) -> list[Difference]:
     want: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-    for key, values in span_deltas(spans, by_place, responsible).items():
+    for key, values in deltas.items():
         if any(values):
             want[key[0]].append((*key[1:], *values))
     have: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-    columns = [name for name in _ROW[1:] if name != "kind"]
-    statement = select(*(D.__table__.c[name] for name in columns)).where(D.year == year)
-    for unit, *rest in select_rows(session, statement):
+    table = cast(Table, model.__table__)
+    columns = [table.c[name] for name in names[1:] if name != "kind"]
+    for unit, *rest in select_rows(session, select(*columns).where(table.c.year == year)):
         have[unit].append(tuple(rest))
     kept = {unit: sorted(rows) for unit, rows in have.items()}
     wanted = {unit: sorted(rows) for unit, rows in want.items()}
     return [
-        Difference("unit_count_deltas", unit, kept.get(unit, []), wanted.get(unit, []))
+        Difference(table.name, unit, kept.get(unit, []), wanted.get(unit, []))
         for unit in sorted(set(wanted) | set(kept))
         if kept.get(unit, []) != wanted.get(unit, [])
     ]
@@ -247,22 +323,29 @@ def check_counts(
 # --- reads ---------------------------------------------------------------------------------
 
 
-def _counting(attribution: Attribution) -> ColumnElement[bool]:
-    """The rows that count under ``attribution``."""
+def _counting(table: Table, attribution: Attribution) -> ColumnElement[bool]:
+    """The rows of ``table`` (day or month rows) that count under ``attribution``."""
     categories = sorted(attribution.helping_unit_categories)
-    paired = D.category.in_(categories) if categories else false()
+    paired = table.c.category.in_(categories) if categories else false()
     territorial = true() if attribution.territorial else false()
     return or_(
-        D.via == ALWAYS,
-        and_(territorial, D.via.in_((TERRITORIAL, EITHER))),
-        and_(paired, D.via.in_((PAIRED, EITHER))),
+        table.c.via == ALWAYS,
+        and_(territorial, table.c.via.in_((TERRITORIAL, EITHER))),
+        and_(paired, table.c.via.in_((PAIRED, EITHER))),
     )
 
 
 def _where(
-    year: int, attribution: Attribution, kinds: Collection[UnitKind]
+    table: Table, year: int, attribution: Attribution, kinds: Collection[UnitKind]
 ) -> list[ColumnElement[bool]]:
-    return [D.year == year, D.kind.in_(sorted(k.value for k in kinds)), _counting(attribution)]
+    return [
+        table.c.year == year,
+        table.c.kind.in_(sorted(k.value for k in kinds)),
+        _counting(table, attribution),
+    ]
+
+
+_SUMMED = ("unit", "outcome", "severity", "category", "n", "fakes", "repeats")
 
 
 def unit_counts(
@@ -275,15 +358,31 @@ def unit_counts(
 ) -> list[Counts]:
     """Per unit of ``kinds`` (or ``unit`` alone), how many findings counting for it at
     ``as_of`` have each outcome, severity and category, with their fakes and repeats: the
-    sum of its deltas up to ``as_of``."""
-    where = [*_where(year, attribution, kinds), D.day <= as_of]
+    sum of its month rows before ``as_of``'s month and of that month's day rows up to
+    ``as_of`` (month rows alone at a month end), so a date late in the year reads few rows."""
+    days, months = cast(Table, D.__table__), cast(Table, M.__table__)
+    last_month = as_of if month_end(as_of) == as_of else as_of.replace(day=1) - timedelta(days=1)
+    whole = select(*(months.c[name] for name in _SUMMED)).where(
+        *_where(months, year, attribution, kinds), months.c.month <= last_month
+    )
+    rest = select(*(days.c[name] for name in _SUMMED)).where(
+        *_where(days, year, attribution, kinds), days.c.day > last_month, days.c.day <= as_of
+    )
     if unit is not None:
-        where.append(D.unit == unit)
-    n = func.sum(D.n)
+        whole, rest = whole.where(months.c.unit == unit), rest.where(days.c.unit == unit)
+    rows = union_all(whole, rest).subquery()
+    n = func.sum(rows.c.n)
     statement = (
-        select(D.unit, D.outcome, D.severity, D.category, n, func.sum(D.fakes), func.sum(D.repeats))
-        .where(*where)
-        .group_by(D.unit, D.outcome, D.severity, D.category)
+        select(
+            rows.c.unit,
+            rows.c.outcome,
+            rows.c.severity,
+            rows.c.category,
+            n,
+            func.sum(rows.c.fakes),
+            func.sum(rows.c.repeats),
+        )
+        .group_by(rows.c.unit, rows.c.outcome, rows.c.severity, rows.c.category)
         .having(n > 0)
     )
     return [
@@ -299,28 +398,40 @@ def monthly_changes(
     attribution: Attribution,
     kinds: Collection[UnitKind],
 ) -> list[dict[str, dict[tuple[str, str, str], tuple[int, int, int]]]]:
-    """For each of ``days`` (ascending), each unit's change of counts since the day before
-    (at the first, since nothing), by (outcome, severity, category): one aggregate."""
-    bucket = case(*((D.day <= day, i) for i, day in enumerate(days)), else_=len(days))
-    statement = (
-        select(
-            D.unit,
-            D.outcome,
-            D.severity,
-            D.category,
-            bucket,
-            func.sum(D.n),
-            func.sum(D.fakes),
-            func.sum(D.repeats),
-        )
-        .where(*_where(year, attribution, kinds), D.day <= days[-1])
-        .group_by(D.unit, D.outcome, D.severity, D.category, bucket)
-    )
-    changes: list[dict[str, dict[tuple[str, str, str], tuple[int, int, int]]]] = [{} for _ in days]
-    for unit, outcome, severity, category, day, n, fakes, repeats in select_rows(
+    """For each of ``days`` (ascending month ends), each unit's change of counts since the
+    one before (at the first, since nothing), by (outcome, severity, category): the month
+    rows read once, summed here (rows differing only in ``via`` add up)."""
+    if any(month_end(day) != day for day in days):
+        raise ValueError("monthly_changes reads month ends only")
+    months = cast(Table, M.__table__)
+    # The month as text on both databases: a year has few, parsed once each below
+    # (select_rows would parse every row's on SQLite).
+    statement = select(
+        cast_as(months.c.month, String),
+        months.c.unit,
+        months.c.outcome,
+        months.c.severity,
+        months.c.category,
+        months.c.n,
+        months.c.fakes,
+        months.c.repeats,
+    ).where(*_where(months, year, attribution, kinds), months.c.month <= days[-1])
+    bucket: dict[str, int] = {}  # a month's end -> the first of ``days`` on or after it
+    sums: list[dict[str, dict[tuple[str, str, str], list[int]]]] = [{} for _ in days]
+    for month, unit, outcome, severity, category, n, fakes, repeats in select_rows(
         session, statement
     ):
-        if n or fakes or repeats:
-            by_key = changes[day].setdefault(unit, {})
-            by_key[(outcome, severity, category)] = (int(n), int(fakes), int(repeats))
-    return changes
+        at = bucket.get(month)
+        if at is None:
+            at = bucket[month] = bisect_left(days, date.fromisoformat(month))
+        total = sums[at].setdefault(unit, {}).setdefault((outcome, severity, category), [0, 0, 0])
+        total[0] += n
+        total[1] += fakes
+        total[2] += repeats
+    return [
+        {
+            unit: {key: (n, f, r) for key, (n, f, r) in by_key.items() if n or f or r}
+            for unit, by_key in changes.items()
+        }
+        for changes in sums
+    ]

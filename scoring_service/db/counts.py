@@ -21,7 +21,6 @@ from sqlalchemy import (
     Select,
     and_,
     case,
-    exists,
     false,
     func,
     literal,
@@ -177,49 +176,6 @@ def unit_counts(
     return count_deltas.unit_counts(session, year, as_of, attribution, kinds)
 
 
-def span_unit_counts(
-    session: Session,
-    year: int,
-    as_of: date,
-    attribution: Attribution,
-    kinds: Collection[UnitKind],
-) -> list[Counts]:
-    """``unit_counts`` from the spans rather than the kept deltas (what the benchmarks set
-    the deltas beside): one aggregate.
-
-    Attribution by place depends only on where a finding was found and its category, so
-    the spans in force are first summed per found unit (read in the order of the covering
-    index), then rolled up over the closure table and the pairings; responsible units are
-    joined per finding. That sums a third as many rows as attributing each finding.
-    """
-    repeat = case((T.repeat_of.is_(None), 0), else_=1)
-    live = in_force(year, as_of)
-    found = (
-        select(
-            T.unit,
-            T.outcome,
-            T.severity,
-            T.category,
-            func.count().label("n"),
-            func.sum(T.fakes).label("fakes"),
-            func.sum(repeat).label("repeats"),
-        )
-        .where(*live)
-        .group_by(T.unit, T.outcome, T.severity, T.category)
-        .cte("found")
-    )
-    responsible = [
-        select(R.unit, T.outcome, T.severity, T.category, literal(1), T.fakes, repeat).select_from(
-            R
-        )
-    ]
-    statement = _roll_up(year, attribution, kinds, found, responsible, live, ())
-    return [
-        Counts(unit, _OUTCOMES[outcome], _SEVERITIES[severity], category, int(n), int(f), int(r))
-        for unit, outcome, severity, category, n, f, r in select_rows(session, statement)
-    ]
-
-
 def monthly_counts(
     session: Session,
     year: int,
@@ -227,81 +183,13 @@ def monthly_counts(
     attribution: Attribution,
     kinds: Collection[UnitKind],
 ) -> list[dict[str, list[Counts]]]:
-    """``unit_counts`` at each of ``days`` (in ascending order): for each day, the counts
+    """``unit_counts`` at each of ``days`` (ascending month ends): for each day, the counts
     of every unit whose counts changed since the day before (at the first day, since
-    nothing), by unit. A unit left out has the counts it had. One aggregate of the kept
-    deltas, summed per day bucket, then running totals."""
+    nothing), by unit. A unit left out has the counts it had. One read of the kept month
+    rows, then running totals."""
     if not days:
         return []
     return _running(count_deltas.monthly_changes(session, year, days, attribution, kinds))
-
-
-def span_monthly_counts(
-    session: Session,
-    year: int,
-    days: Sequence[date],
-    attribution: Attribution,
-    kinds: Collection[UnitKind],
-) -> list[dict[str, list[Counts]]]:
-    """``monthly_counts`` from the spans rather than the kept deltas. ``unit_counts`` at
-    each of ``days`` (in ascending order), from one aggregate: for
-    each day, the counts of every unit whose counts changed since the day before (at the
-    first day, since nothing), by unit. A unit left out has the counts it had.
-
-    A span adds to the counts from its first day on and takes away from its end on; so
-    each span gives a +1 at the first of ``days`` on or after its start and a -1 at the
-    first on or after its end, the deltas are summed per unit and day bucket as
-    ``unit_counts`` sums spans, and the counts at each day are the running totals.
-    """
-    if not days:
-        return []
-    last = days[-1]
-
-    def bucket(column: Any) -> Any:
-        """The index of the first of ``days`` on or after ``column``'s date."""
-        return case(*((column <= day, i) for i, day in enumerate(days)), else_=len(days))
-
-    repeat = case((T.repeat_of.is_(None), 0), else_=1)
-    key = (T.outcome, T.severity, T.category)
-    start = (
-        bucket(T.valid_from).label("day"),
-        literal(1).label("n"),
-        T.fakes.label("fakes"),
-        repeat.label("repeats"),
-    )
-    end = (bucket(T.valid_until).label("day"), literal(-1), -T.fakes, -repeat)
-    starts, ends = [T.valid_from <= last], [T.valid_until <= last]
-    deltas = union_all(
-        select(T.unit, *key, *start).where(T.year == year, *starts),
-        select(T.unit, *key, *end).where(T.year == year, *ends),
-    ).subquery("deltas")
-    d = deltas.c
-    found = (
-        select(
-            d.unit,
-            d.outcome,
-            d.severity,
-            d.category,
-            d.day,
-            func.sum(d.n).label("n"),
-            func.sum(d.fakes).label("fakes"),
-            func.sum(d.repeats).label("repeats"),
-        )
-        .group_by(d.unit, d.outcome, d.severity, d.category, d.day)
-        .cte("found")
-    )
-    responsible = [
-        select(R.unit, *key, *start).select_from(R).where(*starts),
-        select(R.unit, *key, *end).select_from(R).where(*ends),
-    ]
-    statement = _roll_up(year, attribution, kinds, found, responsible, [T.year == year], ("day",))
-    changes: list[dict[str, dict[tuple[str, str, str], tuple[int, int, int]]]] = [{} for _ in days]
-    for unit, outcome, severity, category, day, n, fakes, repeats in select_rows(
-        session, statement
-    ):
-        by_key = changes[day].setdefault(unit, {})
-        by_key[(outcome, severity, category)] = (int(n), int(fakes), int(repeats))
-    return _running(changes)
 
 
 def _running(
@@ -326,88 +214,6 @@ def _running(
             ]
         out.append(changed)
     return out
-
-
-def _roll_up(
-    year: int,
-    attribution: Attribution,
-    kinds: Collection[UnitKind],
-    found: Any,
-    responsible: Sequence[Select[Any]],
-    spans: Sequence[ColumnElement[bool]],
-    keys: Sequence[str],
-) -> Select[Any]:
-    """Sums per counted unit of ``kinds``, outcome, severity, category and ``keys``.
-
-    ``found`` holds the sums per found unit (columns unit, outcome, severity, category,
-    ``keys``, n, fakes, repeats), rolled up over the closure table and the pairings.
-    ``responsible`` are selects from ``finding_responsible`` of the same columns with its
-    unit first, joined here to the spans (``T``) matching ``spans``: they start from the
-    few responsible rows, and leave out a unit the finding already reaches by place, so a
-    unit counts a finding once.
-    """
-    kind_values = sorted(k.value for k in kinds)
-    f = found.c
-    sums = (
-        f.outcome,
-        f.severity,
-        f.category,
-        *(f[k] for k in keys),
-        f.n,
-        f.fakes,
-        f.repeats,
-    )
-    on_place = [A.year == year, A.unit == f.unit, A.ancestor_kind.in_(kind_values)]
-    if not attribution.territorial:
-        on_place.append(A.depth == 0)
-    categories = sorted(attribution.helping_unit_categories)
-    # Pairings reach helping units and responsible units may be of any kind: those two
-    # parts are kept to scored kinds by the outer query.
-    parts: list[Select[Any]] = [select(A.ancestor.label("counted"), *sums).join(A, and_(*on_place))]
-    if categories:
-        parts.append(
-            select(P.helping_unit, *sums)
-            .join(P, and_(P.year == year, P.village == f.unit))
-            .where(f.category.in_(categories))
-        )
-    # Spans of findings with responsible units only: said twice (the IN and the join) so
-    # that SQLite looks the few spans up by finding rather than scanning the year's spans
-    # whatever its sampled statistics say.
-    answered = T.finding.in_(select(R.finding).where(R.year == year))
-    parts += [
-        part.join(T, and_(T.year == year, T.finding == R.finding)).where(
-            R.year == year,
-            answered,
-            *spans,
-            *_not_reached_by_place(year, attribution, T.unit, T.category),
-        )
-        for part in responsible
-    ]
-    rows = union_all(*parts).subquery()
-    kept = select(UnitRow.code).where(UnitRow.year == year, UnitRow.kind.in_(kind_values))
-    c = rows.c
-    group = (c.counted, c.outcome, c.severity, c.category, *(c[k] for k in keys))
-    return (
-        select(*group, func.sum(c.n), func.sum(c.fakes), func.sum(c.repeats))
-        .where(c.counted.in_(kept))
-        .group_by(*group)
-    )
-
-
-def _not_reached_by_place(
-    year: int, attribution: Attribution, unit: Any, category: Any
-) -> list[ColumnElement[bool]]:
-    """A responsible unit (``R.unit``) not already reached by place from a finding found
-    at ``unit`` in ``category``."""
-    on = [A.year == year, A.unit == unit, A.ancestor == R.unit]
-    if not attribution.territorial:
-        on.append(A.depth == 0)
-    categories = sorted(attribution.helping_unit_categories)
-    paired = category.in_(categories) if categories else false()
-    return [
-        ~exists().where(*on),
-        ~exists().where(P.year == year, P.village == unit, P.helping_unit == R.unit, paired),
-    ]
 
 
 def scored_units(session: Session, year: int, kinds: Collection[UnitKind]) -> list[Unit]:

@@ -362,6 +362,44 @@ class CountDeltaRow(Base):
     repeats: Mapped[int] = mapped_column(Integer)
 
 
+class CountMonthRow(Base):
+    """The ``unit_count_deltas`` of one calendar month summed (``month``: its last day): a
+    unit's counts at a month end are the sum of its month rows up to it, and at any other
+    date the month rows before the date's month plus that month's day rows up to it.
+    Written with the day rows, by the same function, in the same transaction."""
+
+    __tablename__ = "unit_count_months"
+    __table_args__ = (
+        # Covering every unit's counts at month ends (the trend, the year at a glance).
+        Index(
+            "ix_unit_count_months_kind_month",
+            "year",
+            "kind",
+            "month",
+            "unit",
+            "outcome",
+            "severity",
+            "category",
+            "via",
+            "n",
+            "fakes",
+            "repeats",
+        ),
+    )
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit: Mapped[str] = mapped_column(String(CODE), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(KIND), primary_key=True)
+    severity: Mapped[str] = mapped_column(String(KIND), primary_key=True)
+    category: Mapped[str] = mapped_column(String(CODE), primary_key=True)
+    via: Mapped[str] = mapped_column(String(2), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(KIND))
+    n: Mapped[int] = mapped_column(Integer)
+    fakes: Mapped[int] = mapped_column(Integer)
+    repeats: Mapped[int] = mapped_column(Integer)
+
+
 class TimelineRow(Base):
     """One span of a finding's timeline: its state and outcome at every as-of date from
     ``valid_from`` up to ``valid_until`` (exclusive; NULL: no end).

@@ -28,6 +28,7 @@ from scoring_service.db.inspections import load_inspections, store_inspections
 from scoring_service.db.models import (
     Base,
     CountDeltaRow,
+    CountMonthRow,
     EventRow,
     FindingResponsibleRow,
     FindingRow,
@@ -58,6 +59,7 @@ from scoring_service.domain.model import (
 
 # Children before parents, so foreign keys hold at every step of delete_year.
 _YEAR_TABLES: tuple[type[Base], ...] = (
+    CountMonthRow,
     CountDeltaRow,
     TimelineRow,
     UnitAncestorRow,

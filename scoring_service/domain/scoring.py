@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -89,10 +90,14 @@ def grade_for(score: Fraction, ruleset: Ruleset) -> Grade:
 
 def ranks(scores: Sequence[Fraction]) -> list[int]:
     """Competition ranks, highest score first, equal scores sharing a rank (1, 2, 2, 4)."""
-    order = sorted(scores, reverse=True)
+    # Units share few distinct scores: sort those (exact Fraction comparisons are slow),
+    # not every unit's.
+    tally = Counter(scores)
     first_place: dict[Fraction, int] = {}
-    for position, score in enumerate(order, start=1):
-        first_place.setdefault(score, position)
+    position = 1
+    for score in sorted(tally, reverse=True):
+        first_place[score] = position
+        position += tally[score]
     return [first_place[s] for s in scores]
 
 

@@ -88,3 +88,17 @@ def test_a_kept_count_that_differs_from_the_replay_is_reported_with_exit_1(db_ur
     lines = out.splitlines()
     assert lines[0] == "2018: 514 findings and 444 units checked: 1 differ"
     assert lines[1].startswith("  unit_count_deltas 441624: kept [[")
+
+
+def test_a_kept_month_count_that_differs_is_reported_with_exit_1(db_url: str) -> None:
+    assert run("--db", db_url, "import", str(DEMO_2018))[0] == 0
+    execute(
+        db_url,
+        "UPDATE unit_count_months SET repeats = repeats + 2 WHERE unit = '441624' AND month = ("
+        "SELECT MAX(month) FROM unit_count_months WHERE unit = '441624')",
+    )
+    code, out, _ = run("--db", db_url, "db", "check")
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0] == "2018: 514 findings and 444 units checked: 1 differ"
+    assert lines[1].startswith("  unit_count_months 441624: kept [[")

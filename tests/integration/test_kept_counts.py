@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from scoring_service.assessment.services import import_bundle, recompute_run, score_year
 from scoring_service.bundle.schema import PairingIn
 from scoring_service.db import years
+from scoring_service.db.count_deltas import month_end
 from scoring_service.db.counts import monthly_counts, unit_counts
 from scoring_service.db.timelines import check_year
 from scoring_service.domain.assessment import replayed_counts
@@ -106,9 +107,13 @@ def test_the_kept_counts_equal_a_fresh_replay_after_any_writes(
                 ordered(unit_counts(session, 2018, d, attribution, EVERY_KIND)) for d in ascending
             ]
             assert got == want
+            # The trend reads month ends, from the month rows.
+            ends = sorted({month_end(d) for d in days})
             held: dict[str, Any] = {}
             monthly = []
-            for changed in monthly_counts(session, 2018, ascending, attribution, EVERY_KIND):
+            for changed in monthly_counts(session, 2018, ends, attribution, EVERY_KIND):
                 held |= changed
                 monthly.append(ordered([c for counts in held.values() for c in counts]))
-            assert monthly == want
+            assert monthly == [
+                ordered(replayed_counts(data, attribution, EVERY_KIND, d)) for d in ends
+            ]

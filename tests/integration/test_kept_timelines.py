@@ -20,6 +20,7 @@ from scoring_service.assessment.services import compute, explain_unit, import_bu
 from scoring_service.assessment.trend import year_trend
 from scoring_service.config import REPO_RULES_DIR, FileRuleSource
 from scoring_service.db import years
+from scoring_service.db.count_deltas import month_end
 from scoring_service.db.counts import counted_findings, monthly_counts, unit_counts
 from scoring_service.db.models import TimelineRow
 from scoring_service.db.timelines import check_year
@@ -149,7 +150,7 @@ def test_kept_timelines_and_counts_equal_a_fresh_replay(
         agree_at(session_factory, data, day)
     with session_factory() as session:
         assert check_year(session, 2018) == []
-        ascending = sorted(set(days))
+        ascending = sorted({month_end(d) for d in days})  # the trend reads month ends
         for attribution in SETTINGS:
             changes = monthly_counts(session, 2018, ascending, attribution, EVERY_KIND)
             monthly, held = [], {}

@@ -64,13 +64,13 @@ def upgrade() -> None:
         ],
     )
     # The code at this revision; imported here so the table above does not depend on it.
-    from scoring_service.db.count_deltas import store_counts
+    from scoring_service.db.count_deltas import write_days
 
     connection = op.get_bind()
     held = connection.execute(sa.text("SELECT year FROM years WHERE imported_at IS NOT NULL"))
     session = Session(bind=connection)
     for (year,) in held.all():
-        store_counts(session, year)
+        write_days(session, year)
     session.flush()
 
 
