@@ -90,15 +90,16 @@ def grade_for(score: Fraction, ruleset: Ruleset) -> Grade:
 
 def ranks(scores: Sequence[Fraction]) -> list[int]:
     """Competition ranks, highest score first, equal scores sharing a rank (1, 2, 2, 4)."""
-    # Units share few distinct scores: sort those (exact Fraction comparisons are slow),
-    # not every unit's.
-    tally = Counter(scores)
-    first_place: dict[Fraction, int] = {}
+    # Units share few distinct scores: sort those, not every unit's (comparing and hashing
+    # a Fraction is slow; its lowest terms are a cheap exact key).
+    keys = [(s.numerator, s.denominator) for s in scores]
+    tally = Counter(keys)
+    first_place: dict[tuple[int, int], int] = {}
     position = 1
-    for score in sorted(tally, reverse=True):
-        first_place[score] = position
-        position += tally[score]
-    return [first_place[s] for s in scores]
+    for key in sorted(tally, key=lambda k: Fraction(*k), reverse=True):
+        first_place[key] = position
+        position += tally[key]
+    return [first_place[k] for k in keys]
 
 
 def json_number(value: Fraction) -> int | float:

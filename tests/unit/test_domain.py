@@ -6,6 +6,8 @@ from datetime import date
 from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from scoring_service.domain.metrics import round_rate
 from scoring_service.domain.model import Event, EventType, Finding, Outcome, Severity
@@ -80,6 +82,11 @@ def test_same_day_events_keep_their_submitted_order() -> None:
 )
 def test_ranks_share_places_and_skip(scores: list[int], expected: list[int]) -> None:
     assert ranks([Fraction(s) for s in scores]) == expected
+
+
+@given(st.lists(st.fractions(min_value=-20, max_value=120, max_denominator=40)))
+def test_a_rank_is_one_more_than_the_scores_above_it(scores: list[Fraction]) -> None:
+    assert ranks(scores) == [1 + sum(other > s for other in scores) for s in scores]
 
 
 @pytest.mark.parametrize(
