@@ -187,7 +187,7 @@ def way_up(uow: UnitOfWork, year: int, code: str, *, as_of: date | None = None) 
         if span.outcome in (Outcome.OPEN, Outcome.OVERDUE) and _untouched(span, finals.get(f.code))
     ]
     search = _Search(ruleset, uow, base, day)
-    start = search.standing({})
+    start = search.standing()
     classes = _classes(candidates, base, ends, ruleset, day)
     found = search.first(classes, start)
     if found is None:
@@ -218,17 +218,19 @@ def _rectified(span: Span, day: date) -> Outcome:
     return Outcome.ON_TIME if day <= span.effective_deadline else Outcome.LATE
 
 
-def _new_repeats(finding: Finding, base: Sequence[_Held], day: date) -> frozenset[str]:
-    """The unit's findings that a rectification of ``finding`` on ``day`` makes repeats:
-    same found unit and criterion, found after ``day``, not already repeats."""
-    return frozenset(
-        h.finding.code
-        for h in base
-        if not h.repeat
-        and h.finding.unit == finding.unit
-        and h.finding.criterion == finding.criterion
-        and h.finding.found_on > day
-    )
+def _repeats_made(base: Sequence[_Held], day: date) -> dict[tuple[str, str], frozenset[str]]:
+    """By found unit and criterion, the unit's findings that a rectification of a finding
+    of theirs on ``day`` makes repeats: found after ``day``, not already repeats."""
+    made: dict[tuple[str, str], set[str]] = {}
+    for h in base:
+        if not h.repeat and h.finding.found_on > day:
+            made.setdefault((h.finding.unit, h.finding.criterion), set()).add(h.finding.code)
+    return {key: frozenset(codes) for key, codes in made.items()}
+
+
+def _new_repeats(finding: Finding, made: dict[tuple[str, str], frozenset[str]]) -> frozenset[str]:
+    """The findings a rectification of ``finding`` makes repeats (``_repeats_made``)."""
+    return made.get((finding.unit, finding.criterion), frozenset())
 
 
 def _classes(
@@ -241,10 +243,11 @@ def _classes(
     """The candidates grouped by their effect on the metrics (see the module's docstring),
     heaviest first, each class's members by code."""
     read = _categories_read(ruleset)
+    made = _repeats_made(base, day)
     by_key: dict[tuple[Any, ...], _Class] = {}
     for finding, span in sorted(candidates, key=lambda c: c[0].code):
         category = finding.category if read is None or finding.category in read else ""
-        repeats = _new_repeats(finding, base, day)
+        repeats = _new_repeats(finding, made)
         key = (
             finding.severity.value,
             category,
@@ -263,33 +266,61 @@ class _Search:
     def __init__(self, ruleset: Ruleset, uow: UnitOfWork, base: Sequence[_Held], day: date):
         self.ruleset = ruleset
         self.evaluator = uow.evaluator
-        self.base = base
+        self.held = {h.finding.code: h for h in base}
+        self.made = _repeats_made(base, day)
         self.day = day
         self.complete = True
+        self.fired: dict[tuple[Any, ...], Verdict] = {}
+        # The unit's metrics with nothing rectified (see ``values``).
+        self.start = Metrics()
+        for h in base:
+            self.start.add(h.outcome, h.finding.severity, h.finding.category, h.fakes, h.repeat)
 
-    def metrics(self, chosen: dict[str, Span]) -> dict[str, MetricValue]:
-        """The unit's metric values at the cutoff with ``chosen`` rectified on the day."""
-        made_repeats: set[str] = set()
-        for held in self.base:
-            if held.finding.code in chosen:
-                made_repeats |= _new_repeats(held.finding, self.base, self.day)
-        metrics = Metrics()
-        for held in self.base:
-            f = held.finding
-            span = chosen.get(f.code)
-            outcome = held.outcome if span is None else _rectified(span, self.day)
-            repeat = held.repeat or f.code in made_repeats
-            metrics.add(outcome, f.severity, f.category, held.fakes, repeat)
-        return metrics.close(self.ruleset).values()
+    def _prefixes(self, c: _Class) -> list[tuple[Metrics, frozenset[str]]]:
+        """For each n, how rectifying the class's first n members changes the metrics at
+        the cutoff, and which findings it makes repeats."""
+        change, made = Metrics(), frozenset[str]()
+        out = [(change.copy(), made)]
+        for finding, span in c.members:
+            held = self.held.get(finding.code)
+            if held is not None:  # else it counts at the day but no longer at the cutoff
+                f = held.finding
+                made |= _new_repeats(f, self.made)
+                repeat = int(held.repeat)
+                change.add_counts(held.outcome, f.severity, f.category, -1, -held.fakes, -repeat)
+                rectified = _rectified(span, self.day)
+                change.add_counts(rectified, f.severity, f.category, 1, held.fakes, repeat)
+            out.append((change.copy(), made))
+        return out
 
-    def verdicts(self, sets: Sequence[dict[str, Span]]) -> list[Verdict]:
-        """Each set scored: the rules that fire decided by the engine in one call."""
-        values = [self.metrics(s) for s in sets]
+    def values(self, changes: Sequence[tuple[Metrics, frozenset[str]]]) -> dict[str, MetricValue]:
+        """The unit's metric values at the cutoff with ``changes`` made: a set's metrics
+        are the unit's changed by its classes' prefixes only (a county has hundreds of
+        findings and tens of thousands of sets)."""
+        metrics = self.start.copy()
+        made: set[str] = set()
+        for change, repeats in changes:
+            metrics.add_all(change)
+            made |= repeats
+        metrics.repeats += len(made)  # none of them was a repeat
+        return metrics.drop_zeros().close(self.ruleset).values()
+
+    def verdicts(self, values: Sequence[dict[str, MetricValue]]) -> list[Verdict]:
+        """Each set's metric values scored: the rules that fire decided by the engine in
+        one call; sets with the same values share their verdict."""
         fired = self.evaluator.evaluate(self.ruleset, values)
-        return [fire(self.ruleset, ids, v) for ids, v in zip(fired, values, strict=True)]
+        out = []
+        for ids, v in zip(fired, values, strict=True):
+            key = (ids, *sorted(v.items()))
+            verdict = self.fired.get(key)
+            if verdict is None:
+                verdict = self.fired[key] = fire(self.ruleset, ids, v)
+            out.append(verdict)
+        return out
 
-    def standing(self, chosen: dict[str, Span]) -> Standing:
-        v = self.verdicts([chosen])[0]
+    def standing(self) -> Standing:
+        """The unit at the cutoff with nothing rectified."""
+        v = self.verdicts([self.values([])])[0]
         return Standing(v.grade, v.score, v.measures)
 
     def first(
@@ -297,6 +328,7 @@ class _Search:
     ) -> tuple[Standing, list[tuple[Finding, Span]]] | None:
         """The first set, by size then preference, that is a way up from ``start``."""
         total = sum(len(c.members) for c in classes)
+        prefixes = [self._prefixes(c) for c in classes]
         tried = 0
         for size in range(1, total + 1):
             sizes = [len(c.members) for c in classes]
@@ -308,12 +340,13 @@ class _Search:
                 _vectors(sizes, size),
                 key=lambda v: -sum(n * c.weight for n, c in zip(v, classes, strict=True)),
             )
-            sets = [_chosen(classes, v) for v in vectors]
-            verdicts = self.verdicts([{f.code: s for f, s in chosen} for chosen in sets])
-            for chosen, v in zip(sets, verdicts, strict=True):
+            values = [
+                self.values([p[n] for p, n in zip(prefixes, v, strict=True) if n]) for v in vectors
+            ]
+            for vector, v in zip(vectors, self.verdicts(values), strict=True):
                 end = Standing(v.grade, v.score, v.measures)
                 if is_better(start, end):
-                    return end, chosen
+                    return end, _chosen(classes, vector)
         return None
 
 

@@ -100,6 +100,44 @@ class Metrics:
                 self.overdue_major += count
             self.overdue_by_category[category] = self.overdue_by_category.get(category, 0) + count
 
+    def copy(self) -> Metrics:
+        """An independent copy (its dictionaries too), to count changes into."""
+        return Metrics(
+            self.findings,
+            self.on_time,
+            self.late,
+            self.overdue,
+            self.open,
+            self.overdue_major,
+            self.fakes,
+            self.repeats,
+            dict(self.overdue_by_category),
+            dict(self.due_counts),
+            self.rate,
+        )
+
+    def add_all(self, other: Metrics) -> None:
+        """Count ``other``'s counts too (negative ones take away)."""
+        self.findings += other.findings
+        self.on_time += other.on_time
+        self.late += other.late
+        self.overdue += other.overdue
+        self.open += other.open
+        self.overdue_major += other.overdue_major
+        self.fakes += other.fakes
+        self.repeats += other.repeats
+        for category, n in other.overdue_by_category.items():
+            self.overdue_by_category[category] = self.overdue_by_category.get(category, 0) + n
+        for key, n in other.due_counts.items():
+            self.due_counts[key] = self.due_counts.get(key, 0) + n
+
+    def drop_zeros(self) -> Metrics:
+        """Forget the categories and due classes counted down to none (after ``add_counts``
+        with negative counts), as if never counted."""
+        self.overdue_by_category = {c: n for c, n in self.overdue_by_category.items() if n}
+        self.due_counts = {k: n for k, n in self.due_counts.items() if n}
+        return self
+
     def close(self, ruleset: Ruleset) -> Metrics:
         """Compute the rate: weighted credit over weight of the due findings, exactly."""
         scaled = _scaled_weights(ruleset.late_credit, tuple(ruleset.severity_weights.items()))
