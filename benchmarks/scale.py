@@ -73,9 +73,9 @@ def bench(
     last = scores[-1]
     score_targets = []
     if at_target:
-        score_targets = [("<= 2x floor", ratio <= 2), ("< 2 s", max(score_s) < 2)]
+        score_targets = [("<= 2x floor", ratio <= 2), ("< 1 s", max(score_s) < 1)]
     elif large:
-        score_targets = [("< 8 s", max(score_s) < 8)]
+        score_targets = [("< 4 s", max(score_s) < 4)]
     section.figures += [
         Figure("score run", "s", score_s, floor["times"], targets=score_targets),
         Figure(
@@ -126,6 +126,7 @@ def bench(
             note=f"unit {explains[0]['unit']}, {explains[0]['findings']:,} findings",
         )
     )
+    limits = {"trend": 0.5, "diff": 3.0}  # seconds, at the target scale
     for name, measure in (("trend", "trend: every unit, 12 month ends"), ("diff", "draft diff")):
         runs = []
         for n in range(repeat):
@@ -142,7 +143,9 @@ def bench(
                 measure,
                 "s",
                 times,
-                targets=[("< 3 s", statistics.median(times) < 3)] if at_target else [],
+                targets=[(f"< {limits[name]:g} s", statistics.median(times) < limits[name])]
+                if at_target
+                else [],
                 note=note,
             )
         )
