@@ -9,7 +9,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from scoring_service.cli.context import (
     EXIT_FAILED,
@@ -22,9 +22,13 @@ from scoring_service.cli.context import (
     print_json,
     with_context,
 )
-from scoring_service.config import Settings
 from scoring_service.i18n import format_date
 from scoring_service.i18n import gettext as _
+
+# A name for annotations only: ``--help`` does without pydantic-settings (``cli.main``).
+if TYPE_CHECKING:
+    from scoring_service.config import Settings
+
 
 MAX_BUNDLE_BYTES = 2 * 1024**3  # a province's year is a few hundred MB at most
 
@@ -87,7 +91,7 @@ def add_parsers(sub: Any) -> None:
 
 def _add_output_arguments(parser: argparse.ArgumentParser) -> None:
     """``-o FILE`` and ``--encoding`` of the commands that write CSV and XLSX."""
-    from scoring_service.reports.sheets import CSV_ENCODINGS
+    from scoring_service.reports.cells import CSV_ENCODINGS
 
     parser.add_argument(
         "-o",

@@ -12,12 +12,16 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The encodings a CSV file is written in (``sheets.encode_csv``); here, where the command
+# line's parser reads them without importing the workbooks' machinery.
+CsvEncoding = Literal["utf-8", "gb18030"]
+CSV_ENCODINGS: tuple[CsvEncoding, ...] = ("utf-8", "gb18030")
 
 
 def safe_cell(value: Any, sheet: Worksheet | None = None) -> Any:

@@ -16,10 +16,10 @@ from scoring_service.i18n.labels import ALERT_TYPES, LIGHTS, METRICS, OUTCOMES, 
 from scoring_service.records.groups import find_group
 from scoring_service.records.inspections import get_inspection
 from scoring_service.records.units import unit_names
+from scoring_service.reports.cells import CsvEncoding
 from scoring_service.reports.sheets import (
     Column,
     ColumnKind,
-    CsvEncoding,
     Table,
     Typed,
     encode_csv,

@@ -18,15 +18,13 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from scoring_service.bundle.text import strip_not_xml
-from scoring_service.reports.cells import csv_text, safe_cell
+from scoring_service.reports.cells import CSV_ENCODINGS, CsvEncoding, csv_text, safe_cell
 from scoring_service.reports.text import width
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
 ColumnKind = Literal["text", "code", "int", "number", "rate", "date"]
-CsvEncoding = Literal["utf-8", "gb18030"]
-CSV_ENCODINGS: tuple[CsvEncoding, ...] = ("utf-8", "gb18030")
 # The English name: Excel and WPS in every language know it, and fontconfig maps it to
 # the CJK serif font installed (Noto Serif CJK SC) where SimSun itself is missing.
 FONT_NAME = "SimSun"
