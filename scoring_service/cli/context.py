@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -44,6 +44,21 @@ def print_json(doc: Any, out: TextIO) -> None:
     """A document as indented JSON with Chinese text as it is, and a final newline."""
     json.dump(doc, out, ensure_ascii=False, indent=1)
     out.write("\n")
+
+
+def json_items(
+    items: Iterable[Any], depth: int = 0, default: Callable[[Any], Any] | None = None
+) -> Iterator[str]:
+    """A JSON array as ``print_json`` writes it ``depth`` levels down, an item at a time:
+    a long list is written as it is formatted, never held whole as one text. (JSON text
+    holds no raw newline, so indenting an item is putting spaces after each one.)"""
+    inner = "\n" + " " * (depth + 1)
+    first = True
+    for item in items:
+        text = json.dumps(item, ensure_ascii=False, indent=1, default=default)
+        yield ("[" if first else ",") + inner + text.replace("\n", inner)
+        first = False
+    yield "[]" if first else "\n" + " " * depth + "]"
 
 
 class Context:

@@ -10,9 +10,10 @@ on every page, and uses a CJK font so Chinese text looks the same on every machi
 
 from __future__ import annotations
 
+import codecs
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -65,11 +66,19 @@ def encode_csv(text: str, encoding: CsvEncoding = "utf-8") -> bytes:
     """CSV text as the bytes of a file: UTF-8 with a byte-order mark (Excel then reads the
     Chinese text as UTF-8), or GB18030 without one (read as the system's code page by
     older Chinese Excel and WPS set-ups, where a mark would show as stray characters)."""
-    if encoding == "gb18030":
-        return text.encode("gb18030")
+    return b"".join(encode_csv_lines([text], encoding))
+
+
+def encode_csv_lines(lines: Iterable[str], encoding: CsvEncoding = "utf-8") -> Iterator[bytes]:
+    """``encode_csv`` a line at a time (both encodings are stateless): the same bytes."""
+    if encoding not in CSV_ENCODINGS:
+        raise ValueError(
+            f"{encoding!r} is not a CSV encoding; choose from {', '.join(CSV_ENCODINGS)}"
+        )
     if encoding == "utf-8":
-        return text.encode("utf-8-sig")
-    raise ValueError(f"{encoding!r} is not a CSV encoding; choose from {', '.join(CSV_ENCODINGS)}")
+        yield codecs.BOM_UTF8
+    for line in lines:
+        yield line.encode(encoding)
 
 
 def _csv_value(value: Any) -> Any:
