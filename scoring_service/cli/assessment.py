@@ -376,8 +376,9 @@ def _score(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
     if args.format == "json" and args.output is None:
         _write_lines(out, json_items(rows), "\n")
         return EXIT_OK
-    from scoring_service.reports import exports
-
+    # The files' module (and the bundle's models under its records) for a file's format.
+    if args.format in ("csv", "xlsx"):
+        from scoring_service.reports import exports
     if args.format == "csv" and args.output is None:
         _write_bytes(args, out, exports.scores_csv_lines(rows, args.encoding or "utf-8"))
         return EXIT_OK
@@ -442,11 +443,12 @@ def _json(doc: Any) -> str:
 @with_context
 def _explain(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
     from scoring_service.assessment.services import explain_unit
-    from scoring_service.reports import exports
     from scoring_service.reports.text import explanation_text
 
     _check_output(args, out)
     doc = explain_unit(ctx.uow(), args.year, args.unit, as_of=args.as_of)
+    if args.format in ("csv", "xlsx"):
+        from scoring_service.reports import exports
     content: str | bytes
     if args.format == "json":
         content = _json(doc)
