@@ -37,7 +37,7 @@ from scoring_service.domain.model import (
 )
 from scoring_service.domain.notices import EventType as NoticeType
 from scoring_service.domain.principals import Role
-from scoring_service.reports.sheets import CsvEncoding
+from scoring_service.reports.cells import CsvEncoding
 
 PAGE_SIZE = 100  # items per page when the request gives no limit
 PAGE_MAX = 1000  # the largest limit a request may ask for

@@ -7,6 +7,7 @@ runs one step and prints its figures as one JSON line on standard output.
 from __future__ import annotations
 
 import json
+import statistics
 import subprocess
 import sys
 import time
@@ -16,6 +17,7 @@ from typing import Any
 
 from benchmarks.common import ROOT, YEAR, child_env, peak_mib
 from benchmarks.floors import child_floor_import, child_floor_score
+from benchmarks.report import Figure, fmt
 from scoring_service.access.roles import command_line
 from scoring_service.unit_of_work import UnitOfWork
 
@@ -148,6 +150,43 @@ def child_diff(url: str) -> dict[str, Any]:
     seconds = time.perf_counter() - start
     wiring.close()
     return {"seconds": seconds, "changed": len(diff.diff.changes)}
+
+
+def command_seconds(url: str, *args: str) -> float:
+    """The wall time of one whole ``python -m scoring_service --db URL ARGS`` process, its
+    output read and dropped, as a person running the command waits for it."""
+    env = child_env()
+    # An installed service runs from byte-code compiled once; a set PYTHONDONTWRITEBYTECODE
+    # would add compiling every module to each start.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    command = [sys.executable, "-m", "scoring_service", "--db", url, *args]
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, timeout=600)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"scoring_service {' '.join(args)} failed ({done.returncode})")
+    return seconds
+
+
+def command_figures(url: str, repeat: int) -> list[Figure]:
+    """``score --format json`` as a whole process, and the start-up every command pays
+    (``--help``: the interpreter, the imports, the parser), measured apart."""
+    command_seconds(url, "--help")  # byte-code written, if it was not yet
+    starts = [command_seconds(url, "--help") for _ in range(max(3, repeat))]
+    scores = [
+        command_seconds(url, "score", "--year", str(YEAR), "--format", "json")
+        for _ in range(max(3, repeat))
+    ]
+    less = statistics.median(scores) - statistics.median(starts)
+    return [
+        Figure(
+            "score command, whole process",
+            "s",
+            scores,
+            note=f"score --format json; less start-up: {fmt(less)} s",
+        ),
+        Figure("  command start-up (--help)", "s", starts, ratio=False),
+    ]
 
 
 CHILDREN: dict[str, Callable[..., dict[str, Any]]] = {

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from benchmarks.api_load import bench_api
 from benchmarks.backends import Backend
-from benchmarks.children import spawn
+from benchmarks.children import command_figures, spawn
 from benchmarks.common import YEAR, cli, say
 from benchmarks.report import Figure, Section, fmt
 
@@ -111,6 +111,9 @@ def bench(
             else [],
         ),
     ]
+
+    say("  score command, whole process")
+    section.figures += command_figures(backend.url, repeat)
 
     explains = []
     for n in range(repeat):

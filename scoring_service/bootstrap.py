@@ -59,9 +59,11 @@ def bootstrap(settings: Settings, *, migrate: bool = False, server: bool = False
     from scoring_service.engine import DurableRulesEngine, PythonEngine
 
     url = normalise_url(settings.database_url)
-    if migrate:
-        db.upgrade(url)
     engine = db.make_engine(url, pool_pre_ping=True) if server else db.make_engine(url)
+    # One query tells an up-to-date schema (every command's case but the first); Alembic
+    # is loaded only to change it.
+    if migrate and not db.up_to_date(engine):
+        db.upgrade(url)
     sessions = db.make_session_factory(engine)
     limit = settings.rule_time_limit
     evaluator: Evaluator = (

@@ -15,15 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from functools import cached_property
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 from uuid import uuid4
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from scoring_service.db.accounts import AccountRepository
 from scoring_service.db.inspections import InspectionRepository
-from scoring_service.db.loop import EvidenceRepository, ExtensionRequestRepository, ReportRepository
 from scoring_service.db.notices import (
     DeliveryRepository,
     NoticeRepository,
@@ -45,6 +45,18 @@ from scoring_service.domain.evidence import FileStore
 from scoring_service.domain.notices import EventType, Notice
 from scoring_service.domain.principals import EVERYTHING, Principal, Reach
 from scoring_service.domain.ruleset import RuleSource
+
+# The rectification loop's repositories (and its tables) are imported by the first service
+# that asks for them: scoring, explaining and the trend do without.
+if TYPE_CHECKING:
+    from scoring_service.db.loop import (
+        EvidenceRepository,
+        ExtensionRequestRepository,
+        ReportRepository,
+    )
+
+# The repositories made on first use, forgotten when the session closes.
+_ON_DEMAND = ("reports", "extension_requests", "evidence")
 
 
 class UnitOfWork:
@@ -70,9 +82,6 @@ class UnitOfWork:
         self.runs: ScoreRunRepository
         self.index: AssessmentIndex
         self.findings: FindingRepository
-        self.reports: ReportRepository
-        self.extension_requests: ExtensionRequestRepository
-        self.evidence: EvidenceRepository
         self.structure: StructureRepository
         self.inspections: InspectionRepository
         self.rulesets: RulesetRepository
@@ -111,9 +120,6 @@ class UnitOfWork:
             self.runs = ScoreRunRepository(self._session)
             self.index = AssessmentIndex(self._session)
             self.findings = FindingRepository(self._session)
-            self.reports = ReportRepository(self._session)
-            self.extension_requests = ExtensionRequestRepository(self._session)
-            self.evidence = EvidenceRepository(self._session, self.files)
             self.structure = StructureRepository(self._session)
             self.inspections = InspectionRepository(self._session)
             self.rulesets = RulesetRepository(self._session)
@@ -141,6 +147,26 @@ class UnitOfWork:
             # read stay readable (a rollback would expire them).
             self._session.close()
             self._session = None
+            for name in _ON_DEMAND:
+                self.__dict__.pop(name, None)
+
+    @cached_property
+    def reports(self) -> ReportRepository:
+        from scoring_service.db.loop import ReportRepository
+
+        return ReportRepository(self.session)
+
+    @cached_property
+    def extension_requests(self) -> ExtensionRequestRepository:
+        from scoring_service.db.loop import ExtensionRequestRepository
+
+        return ExtensionRequestRepository(self.session)
+
+    @cached_property
+    def evidence(self) -> EvidenceRepository:
+        from scoring_service.db.loop import EvidenceRepository
+
+        return EvidenceRepository(self.session, self.files)
 
     def reach(self, year: int) -> Reach:
         """The units of ``year`` the principal reads and writes (every unit when unscoped):

@@ -13,7 +13,6 @@ from typing import Any
 
 from scoring_service.access import scope
 from scoring_service.assessment.rules_in_force import as_of_for, ruleset_of
-from scoring_service.bundle import read_bundle
 from scoring_service.domain.alerts import Alert, process_alerts
 from scoring_service.domain.assessment import (
     Assessment,
@@ -83,6 +82,10 @@ def import_bundle(
     """Check a bundle and store it in one transaction with its audit entry; nothing is
     stored if anything is wrong. A bundle holds every unit of a year: a principal scoped
     to units may not import one."""
+    # The bundle's models are imported by the one service that reads a bundle, not by
+    # every command that scores.
+    from scoring_service.bundle import read_bundle
+
     scope.require_unscoped(uow.actor, "importing a bundle")
     say = progress or (lambda _stage: None)
     say("checking")

@@ -22,7 +22,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from scoring_service.cli import (
     assessment,
@@ -36,10 +36,14 @@ from scoring_service.cli import (
     users,
 )
 from scoring_service.cli.context import EXIT_FAILED, EXIT_INVALID, EXIT_OK, Command, UsageError
-from scoring_service.config import Settings
 from scoring_service.i18n import LANGUAGES, UnknownLanguage, normalize, use_language
 from scoring_service.i18n import gettext as _
 from scoring_service.i18n.argparse_text import translate_argparse
+
+# The settings (pydantic-settings) are read once the arguments parse: ``--help`` and a
+# refused argument do without them.
+if TYPE_CHECKING:
+    from scoring_service.config import Settings
 
 __all__ = ["build_parser", "main"]
 
@@ -117,6 +121,8 @@ def _run(argv: list[str], out: TextIO, err: TextIO) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse has printed its message
         return EXIT_INVALID if exc.code else EXIT_OK
+    from scoring_service.config import Settings
+
     try:
         settings = Settings.from_env(
             database_url=args.db,

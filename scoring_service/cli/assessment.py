@@ -8,8 +8,9 @@ import io
 import os
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from scoring_service.cli.context import (
     EXIT_FAILED,
@@ -19,12 +20,17 @@ from scoring_service.cli.context import (
     Context,
     UsageError,
     date_arg,
+    json_items,
     print_json,
     with_context,
 )
-from scoring_service.config import Settings
 from scoring_service.i18n import format_date
 from scoring_service.i18n import gettext as _
+
+# A name for annotations only: ``--help`` does without pydantic-settings (``cli.main``).
+if TYPE_CHECKING:
+    from scoring_service.config import Settings
+
 
 MAX_BUNDLE_BYTES = 2 * 1024**3  # a province's year is a few hundred MB at most
 
@@ -87,7 +93,7 @@ def add_parsers(sub: Any) -> None:
 
 def _add_output_arguments(parser: argparse.ArgumentParser) -> None:
     """``-o FILE`` and ``--encoding`` of the commands that write CSV and XLSX."""
-    from scoring_service.reports.sheets import CSV_ENCODINGS
+    from scoring_service.reports.cells import CSV_ENCODINGS
 
     parser.add_argument(
         "-o",
@@ -346,9 +352,6 @@ def _years(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
 @with_context
 def _score(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
     from scoring_service.assessment.services import score_year
-    from scoring_service.reports import exports
-    from scoring_service.reports.text import score_table
-    from scoring_service.rulesets.service import version_label
 
     _check_output(args, out)
     if args.kind:
@@ -368,6 +371,17 @@ def _score(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
     rows = run.rows
     if args.kind:
         rows = [r for r in rows if r["kind"] == args.kind]
+    # To standard output, JSON and CSV are written a row at a time as they are formatted;
+    # a file (-o) is written whole or not at all.
+    if args.format == "json" and args.output is None:
+        _write_lines(out, json_items(rows), "\n")
+        return EXIT_OK
+    # The files' module (and the bundle's models under its records) for a file's format.
+    if args.format in ("csv", "xlsx"):
+        from scoring_service.reports import exports
+    if args.format == "csv" and args.output is None:
+        _write_bytes(args, out, exports.scores_csv_lines(rows, args.encoding or "utf-8"))
+        return EXIT_OK
     content: str | bytes
     if args.format == "json":
         content = _json(rows)
@@ -382,6 +396,9 @@ def _score(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
             run_id=run.id,
         )
     else:
+        from scoring_service.reports.text import score_table
+        from scoring_service.rulesets.service import version_label
+
         title = _(
             "%(year)s assessment of rectification after inspections, as of %(as_of)s "
             "(score run %(run)s, rules %(rules)s)",
@@ -395,6 +412,28 @@ def _score(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
     return EXIT_OK
 
 
+def _write_lines(out: TextIO, chunks: Iterable[str], end: str = "") -> None:
+    """Text written to standard output as it is made (``cli.main`` flushes at the end)."""
+    for chunk in chunks:
+        out.write(chunk)
+    out.write(end)
+
+
+def _write_bytes(args: argparse.Namespace, out: TextIO, chunks: Iterable[bytes]) -> None:
+    """A file's bytes (CSV) written to standard output as they are made, as ``_emit`` writes
+    them whole."""
+    buffer = getattr(out, "buffer", None)
+    if buffer is None:  # a text stream only
+        codec = "gb18030" if args.encoding == "gb18030" else "utf-8"
+        for chunk in chunks:
+            out.write(chunk.decode(codec))
+        return
+    out.flush()  # what was written as text goes first
+    for chunk in chunks:
+        buffer.write(chunk)
+    buffer.flush()
+
+
 def _json(doc: Any) -> str:
     text = io.StringIO()
     print_json(doc, text)
@@ -404,11 +443,12 @@ def _json(doc: Any) -> str:
 @with_context
 def _explain(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
     from scoring_service.assessment.services import explain_unit
-    from scoring_service.reports import exports
     from scoring_service.reports.text import explanation_text
 
     _check_output(args, out)
     doc = explain_unit(ctx.uow(), args.year, args.unit, as_of=args.as_of)
+    if args.format in ("csv", "xlsx"):
+        from scoring_service.reports import exports
     content: str | bytes
     if args.format == "json":
         content = _json(doc)
@@ -429,13 +469,13 @@ def _trend(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
     """``trend``: one line per unit, its score and grade at each month end (JSON: every
     point with rate, findings, overdue and rank)."""
     import json
-    from dataclasses import asdict
+    from dataclasses import asdict, fields
     from datetime import date
 
     from scoring_service.assessment.trend import year_trend
     from scoring_service.domain.model import UnitKind
     from scoring_service.i18n.labels import GRADES, KINDS, label
-    from scoring_service.reports.text import table
+    from scoring_service.reports.text import table_lines
 
     kinds = {k.value: k for k in UnitKind}
     if args.kind is not None and args.kind not in kinds:
@@ -448,8 +488,13 @@ def _trend(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
         )
     found = year_trend(ctx.uow(), args.year, kind=kinds.get(args.kind))
     if args.format == "json":
-        # Dates as ISO text, as in every JSON document this command line prints.
-        print_json(json.loads(json.dumps(asdict(found), default=date.isoformat)), out)
+        # Dates as ISO text, as in every JSON document this command line prints; the
+        # series (the last field) written one unit at a time as each is formatted.
+        head = {f.name: getattr(found, f.name) for f in fields(found) if f.name != "series"}
+        opening = json.dumps(head, ensure_ascii=False, indent=1, default=date.isoformat)
+        out.write(opening.removesuffix("\n}") + ',\n "series": ')
+        series = (asdict(s) for s in found.series)
+        _write_lines(out, json_items(series, depth=1, default=date.isoformat), "\n}\n")
         return EXIT_OK
     headers = [_("unit"), _("name"), _("kind"), *(f"{d.month:02d}" for d in found.months)]
     rows = [
@@ -471,7 +516,7 @@ def _trend(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
         ),
         file=out,
     )
-    print(table(headers, rows), file=out)
+    _write_lines(out, (line + "\n" for line in table_lines(headers, rows)))
     return EXIT_OK
 
 

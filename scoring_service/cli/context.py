@@ -5,21 +5,25 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from scoring_service.access.roles import command_line
-from scoring_service.config import Settings
-from scoring_service.domain.assessment import Evaluator
-from scoring_service.domain.principals import Principal
 from scoring_service.i18n import gettext as _
-from scoring_service.unit_of_work import UnitOfWork
+
+# Every command imports this module to build the parser, and ``--help`` or a refused
+# argument needs nothing more: the settings, the database and the rules are imported by
+# the command that uses them (``Context``), not at start-up.
+if TYPE_CHECKING:
+    from scoring_service.config import Settings
+    from scoring_service.domain.assessment import Evaluator
+    from scoring_service.domain.principals import Principal
+    from scoring_service.unit_of_work import UnitOfWork
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
 # A command: its arguments, the settings, standard output and standard error; its exit code.
-Command = Callable[[argparse.Namespace, Settings, TextIO, TextIO], int]
+Command = Callable[[argparse.Namespace, "Settings", TextIO, TextIO], int]
 
 
 class UsageError(Exception):
@@ -42,6 +46,21 @@ def print_json(doc: Any, out: TextIO) -> None:
     out.write("\n")
 
 
+def json_items(
+    items: Iterable[Any], depth: int = 0, default: Callable[[Any], Any] | None = None
+) -> Iterator[str]:
+    """A JSON array as ``print_json`` writes it ``depth`` levels down, an item at a time:
+    a long list is written as it is formatted, never held whole as one text. (JSON text
+    holds no raw newline, so indenting an item is putting spaces after each one.)"""
+    inner = "\n" + " " * (depth + 1)
+    first = True
+    for item in items:
+        text = json.dumps(item, ensure_ascii=False, indent=1, default=default)
+        yield ("[" if first else ",") + inner + text.replace("\n", inner)
+        first = False
+    yield "[]" if first else "\n" + " " * depth + "]"
+
+
 class Context:
     """What a command needs, built on first use."""
 
@@ -58,6 +77,8 @@ class Context:
     @property
     def actor(self) -> Principal:
         """Who the command acts as in the audit log (the operating-system user)."""
+        from scoring_service.access.roles import command_line
+
         return command_line()
 
     def uow(self) -> UnitOfWork:

@@ -9,11 +9,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from scoring_service.cli.context import EXIT_OK, Command, Context, with_context
-from scoring_service.config import Settings
 from scoring_service.i18n import gettext as _
+
+# A name for annotations only: ``--help`` does without pydantic-settings (``cli.main``).
+if TYPE_CHECKING:
+    from scoring_service.config import Settings
+
 
 APP = "server:create_app()"
 # gunicorn's limits on the request line (method, address with its query, version) and on each

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import argparse
 from datetime import date, timedelta
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from scoring_service.cli.context import Context, date_arg, print_json, with_context
-from scoring_service.config import Settings
 from scoring_service.i18n import format_date
 from scoring_service.i18n import gettext as _
+
+# A name for annotations only: ``--help`` does without pydantic-settings (``cli.main``).
+if TYPE_CHECKING:
+    from scoring_service.config import Settings
 
 
 def add_parsers(sub: Any) -> None:

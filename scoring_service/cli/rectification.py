@@ -11,7 +11,6 @@ from scoring_service.cli.context import EXIT_FAILED, EXIT_OK, Context, print_jso
 from scoring_service.domain.rectification import ExtensionRequest, Report, ReportState, RequestState
 from scoring_service.i18n import N_, format_date
 from scoring_service.i18n import gettext as _
-from scoring_service.records import extensions, reports
 
 STATES: dict[str, str] = {
     "submitted": N_("waiting"),
@@ -151,6 +150,9 @@ def _report_lines(r: Report) -> str:
 @with_context
 def run_reports(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
     """``reports list|show|decide``, acting as the operating-system user."""
+    # The services (and the scope rule's queries under them) are imported by their
+    # commands: building the parser for any other command does without them.
+    from scoring_service.records import reports
     from scoring_service.reports.text import table
 
     command = args.reports_command
@@ -204,6 +206,7 @@ def run_reports(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO
 @with_context
 def run_extensions(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
     """``extensions list|decide``, acting as the operating-system user."""
+    from scoring_service.records import extensions
     from scoring_service.reports.text import table
 
     if args.extensions_command == "list":

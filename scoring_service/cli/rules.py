@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from scoring_service.cli.context import EXIT_FAILED, EXIT_INVALID, EXIT_OK, Command, UsageError
-from scoring_service.config import Settings
 from scoring_service.i18n import gettext as _
+
+# A name for annotations only: ``--help`` does without pydantic-settings (``cli.main``).
+if TYPE_CHECKING:
+    from scoring_service.config import Settings
 
 
 def add_parsers(sub: Any) -> Any:

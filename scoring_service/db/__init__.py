@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+# Alembic is imported when the schema has to change, not by every command that checks it
+# (importing it costs a command more than its whole check; see ``up_to_date``).
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -34,6 +38,7 @@ __all__ = [
     "make_session_factory",
     "ping",
     "schema_revision",
+    "up_to_date",
     "upgrade",
 ]
 
@@ -51,6 +56,48 @@ def schema_revision(engine: Engine) -> str | None:
 
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+# A migration file's own revision and the one it follows, as Alembic's template writes them.
+_REVISION = re.compile(r"^revision(?:: [^=]+)? = ['\"](\w+)['\"]", re.M)
+_DOWN_REVISION = re.compile(r"^down_revision(?:: [^=]+)? = (?:None|['\"](\w+)['\"])", re.M)
+
+
+def migrations_head() -> str | None:
+    """The latest migration of this code, read from the migration files' own lines; None
+    when they cannot be read so simply (a branch, a merge, an unusual file): then only
+    Alembic can tell."""
+    revisions: set[str] = set()
+    followed: set[str] = set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        revision = _REVISION.findall(source)
+        down = _DOWN_REVISION.findall(source)
+        if len(revision) != 1 or len(down) != 1:
+            return None
+        revisions.add(revision[0])
+        followed.add(down[0])  # "" for the first migration's None
+    heads = revisions - followed
+    return heads.pop() if len(heads) == 1 else None
+
+
+def stored_revision(connection: Connection) -> str | None:
+    """The revision Alembic recorded in the database (None before the first migration, or
+    when it recorded several), read without Alembic."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    rows = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    return rows[0][0] if len(rows) == 1 else None
+
+
+def up_to_date(engine: Engine) -> bool:
+    """Whether the schema is at this code's latest migration, by one query and the migration
+    files' own lines; False when in doubt (``upgrade`` then asks Alembic)."""
+    head = migrations_head()
+    if head is None:
+        return False
+    with engine.connect() as connection:
+        return stored_revision(connection) == head
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -77,6 +124,8 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 def alembic_config(url: str) -> Config:
     """An Alembic configuration built in code, so migrations run from any installed copy."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     # ConfigParser treats % as interpolation; URLs may hold %-escaped passwords.
@@ -86,11 +135,15 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Bring the database at ``url`` up to ``revision`` (default: the latest)."""
+    from alembic import command
+
     _run(url, lambda config: command.upgrade(config, revision))
 
 
 def downgrade(url: str, revision: str) -> None:
     """Take the database at ``url`` down to ``revision`` (``base`` empties it)."""
+    from alembic import command
+
     _run(url, lambda config: command.downgrade(config, revision))
 
 

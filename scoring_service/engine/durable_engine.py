@@ -34,7 +34,7 @@ from typing import Any
 import durable_rules_engine
 from durable.engine import Host, MessageNotHandledException
 
-from scoring_service.domain.ruleset import MetricValue, Ruleset
+from scoring_service.domain.ruleset import MetricValue, Rule, Ruleset
 from scoring_service.engine.durable_compile import SEEN_RULE, CompiledRuleset, compile_ruleset
 from scoring_service.engine.port import (
     DEFAULT_TIME_LIMIT,
@@ -169,6 +169,28 @@ class _ScoringHost(Host):  # type: ignore[misc]
 _host: _ScoringHost | None = None
 _lock = threading.RLock()
 
+# Compiled rule sets by year and content hash, each beside the rules and categories it was
+# compiled from: a process compiles a rule set once however often it evaluates it (a rule
+# set that reuses a hash for other rules, as tests make, is compiled anew).
+_compiled: dict[tuple[int, str], tuple[tuple[Rule, ...], tuple[str, ...], CompiledRuleset]] = {}
+COMPILED_KEPT = 64
+
+
+def compiled_form(ruleset: Ruleset) -> CompiledRuleset:
+    """``compile_ruleset(ruleset)``, once per rule set and process."""
+    key = (ruleset.year, ruleset.content_hash)
+    categories = tuple(ruleset.catalogue.categories)
+    with _lock:
+        held = _compiled.get(key)
+    if held is not None and held[0] == ruleset.rules and held[1] == categories:
+        return held[2]
+    compiled = compile_ruleset(ruleset)
+    with _lock:
+        if key not in _compiled and len(_compiled) >= COMPILED_KEPT:
+            del _compiled[next(iter(_compiled))]  # the oldest
+        _compiled[key] = (ruleset.rules, categories, compiled)
+    return compiled
+
 
 def _shared_host() -> _ScoringHost:
     global _host
@@ -193,7 +215,7 @@ class DurableRulesEngine:
     ) -> list[frozenset[str]]:
         """The ids of the rules that fire for each input, in input order."""
         deadline = Deadline(ruleset, self.time_limit, self.clock)
-        compiled = compile_ruleset(ruleset)
+        compiled = compiled_form(ruleset)
         keys, distinct = group_inputs(values, compiled.metrics)
         fired: dict[tuple[MetricValue, ...], frozenset[str]] = {}
         if ruleset.rules:

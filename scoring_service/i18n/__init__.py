@@ -21,7 +21,10 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import functools
+import hashlib
 import io
+import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
@@ -29,8 +32,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.support import LazyProxy, NullTranslations, Translations
 
 #: Languages a person can choose, the default first.
@@ -102,17 +103,64 @@ def best_match(accepted: list[tuple[str, float]], default: str = DEFAULT_LANGUAG
 
 @functools.cache
 def translations(language: str) -> NullTranslations:
-    """The catalogue of ``language``, read and compiled in memory once per process."""
+    """The catalogue of ``language``, read and compiled once per process."""
     if language == SOURCE_LANGUAGE:
         return NullTranslations()
-    path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=language, domain=DOMAIN)
+    return Translations(io.BytesIO(compiled_catalogue(language)), domain=DOMAIN)
+
+
+def compiled_catalogue(language: str) -> bytes:
+    """The ``.po`` catalogue of ``language`` compiled (``.mo``).
+
+    Reading a ``.po`` file costs a command a good part of its start, so the compiled form
+    is kept in the user's cache folder under the hash of the ``.po`` it was made from: an
+    edited catalogue is compiled anew on the next start, and where the cache cannot be
+    written the catalogue is compiled in memory each time."""
+    source = (LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po").read_bytes()
+    digest = hashlib.sha256(source).hexdigest()[:16]
+    kept = _cache_dir() / f"{DOMAIN}-{language}-{digest}.mo"
+    try:
+        return kept.read_bytes()
+    except OSError:
+        pass
+    # Babel's catalogue reader is imported only to compile.
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    catalog = read_po(io.BytesIO(source), locale=language, domain=DOMAIN)
     compiled = io.BytesIO()
     # Fuzzy entries are guesses awaiting review: they are not used.
     write_mo(compiled, catalog, use_fuzzy=False)
-    compiled.seek(0)
-    return Translations(compiled, domain=DOMAIN)
+    _keep(kept, compiled.getvalue())
+    return compiled.getvalue()
+
+
+def _cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/scoring-service``, by default ``~/.cache/scoring-service``."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "scoring-service"
+
+
+def _keep(path: Path, data: bytes) -> None:
+    """Write ``data`` whole to ``path`` (a reader never sees part of it), dropping the
+    catalogues of the same language compiled from earlier ``.po`` files; silently not at
+    all where the cache cannot be written."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as file:
+                file.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        earlier = path.name.rsplit("-", 1)[0] + "-*.mo"
+        for old in path.parent.glob(earlier):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def gettext(message: str, /, **variables: Any) -> str:

@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The encodings a CSV file is written in (``sheets.encode_csv``); here, where the command
+# line's parser reads them without importing the workbooks' machinery.
+CsvEncoding = Literal["utf-8", "gb18030"]
+CSV_ENCODINGS: tuple[CsvEncoding, ...] = ("utf-8", "gb18030")
 
 
 def safe_cell(value: Any, sheet: Worksheet | None = None) -> Any:
@@ -46,7 +50,15 @@ def csv_text(rows: Iterable[Sequence[Any]]) -> str:
     a character of its line ending, so with CRLF a bare CR or LF inside a name stays inside
     its quoted cell and cannot start a new row that a spreadsheet would read as a formula.
     Empty cells (None) are written empty."""
+    return "".join(csv_lines(rows))
+
+
+def csv_lines(rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+    """``csv_text`` a row at a time, for a file written as its rows are made."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerows([safe_cell("" if v is None else v) for v in row] for row in rows)
-    return out.getvalue()
+    for row in rows:
+        writer.writerow([safe_cell("" if v is None else v) for v in row])
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()

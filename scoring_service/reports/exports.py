@@ -5,7 +5,7 @@ XLSX."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -16,13 +16,13 @@ from scoring_service.i18n.labels import ALERT_TYPES, LIGHTS, METRICS, OUTCOMES, 
 from scoring_service.records.groups import find_group
 from scoring_service.records.inspections import get_inspection
 from scoring_service.records.units import unit_names
+from scoring_service.reports.cells import CsvEncoding
 from scoring_service.reports.sheets import (
     Column,
     ColumnKind,
-    CsvEncoding,
     Table,
     Typed,
-    encode_csv,
+    encode_csv_lines,
     tables_csv,
     tables_xlsx,
 )
@@ -32,7 +32,7 @@ from scoring_service.reports.text import (
     MEASURE_NAMES,
     SCORE_HEADERS,
     score_cells,
-    score_csv,
+    score_csv_lines,
 )
 from scoring_service.unit_of_work import UnitOfWork
 
@@ -186,7 +186,14 @@ def _score_cells(row: dict[str, Any]) -> list[Any]:
 
 def scores_csv(rows: Sequence[dict[str, Any]], encoding: CsvEncoding = "utf-8") -> bytes:
     """Score rows as CSV with Chinese headers: UTF-8 with a byte-order mark, or GB18030."""
-    return encode_csv(score_csv(rows), encoding)
+    return b"".join(scores_csv_lines(rows, encoding))
+
+
+def scores_csv_lines(
+    rows: Iterable[dict[str, Any]], encoding: CsvEncoding = "utf-8"
+) -> Iterator[bytes]:
+    """``scores_csv`` a line at a time, each row encoded as it is formatted."""
+    return encode_csv_lines(score_csv_lines(rows), encoding)
 
 
 def _kinds(rows: Sequence[dict[str, Any]]) -> list[str]:

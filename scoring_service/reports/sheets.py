@@ -10,23 +10,22 @@ on every page, and uses a CJK font so Chinese text looks the same on every machi
 
 from __future__ import annotations
 
+import codecs
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from scoring_service.bundle.text import strip_not_xml
-from scoring_service.reports.cells import csv_text, safe_cell
+from scoring_service.reports.cells import CSV_ENCODINGS, CsvEncoding, csv_text, safe_cell
 from scoring_service.reports.text import width
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
 ColumnKind = Literal["text", "code", "int", "number", "rate", "date"]
-CsvEncoding = Literal["utf-8", "gb18030"]
-CSV_ENCODINGS: tuple[CsvEncoding, ...] = ("utf-8", "gb18030")
 # The English name: Excel and WPS in every language know it, and fontconfig maps it to
 # the CJK serif font installed (Noto Serif CJK SC) where SimSun itself is missing.
 FONT_NAME = "SimSun"
@@ -67,11 +66,19 @@ def encode_csv(text: str, encoding: CsvEncoding = "utf-8") -> bytes:
     """CSV text as the bytes of a file: UTF-8 with a byte-order mark (Excel then reads the
     Chinese text as UTF-8), or GB18030 without one (read as the system's code page by
     older Chinese Excel and WPS set-ups, where a mark would show as stray characters)."""
-    if encoding == "gb18030":
-        return text.encode("gb18030")
+    return b"".join(encode_csv_lines([text], encoding))
+
+
+def encode_csv_lines(lines: Iterable[str], encoding: CsvEncoding = "utf-8") -> Iterator[bytes]:
+    """``encode_csv`` a line at a time (both encodings are stateless): the same bytes."""
+    if encoding not in CSV_ENCODINGS:
+        raise ValueError(
+            f"{encoding!r} is not a CSV encoding; choose from {', '.join(CSV_ENCODINGS)}"
+        )
     if encoding == "utf-8":
-        return text.encode("utf-8-sig")
-    raise ValueError(f"{encoding!r} is not a CSV encoding; choose from {', '.join(CSV_ENCODINGS)}")
+        yield codecs.BOM_UTF8
+    for line in lines:
+        yield line.encode(encoding)
 
 
 def _csv_value(value: Any) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from scoring_service.i18n import N_, format_date
@@ -21,7 +21,7 @@ from scoring_service.i18n.labels import (
     label,
     labels,
 )
-from scoring_service.reports.cells import csv_text
+from scoring_service.reports.cells import csv_lines
 
 # The files' words for kinds, grades and measures: the catalogue's, in Chinese.
 KIND_NAMES = InChinese(KINDS)
@@ -43,17 +43,23 @@ def table(
     headers: Sequence[str], rows: Sequence[Sequence[Any]], right: set[int] | None = None
 ) -> str:
     """An aligned plain-text table; columns in ``right`` are right-aligned (numbers)."""
+    return "\n".join(table_lines(headers, rows, right))
+
+
+def table_lines(
+    headers: Sequence[str], rows: Sequence[Sequence[Any]], right: set[int] | None = None
+) -> Iterator[str]:
+    """``table`` a line at a time (without line ends), once the columns' widths are known."""
     right = right or set()
     cells = [[("" if v is None else str(v)) for v in row] for row in rows]
     widths = [width(h) for h in headers]
     for row in cells:
         for i, cell in enumerate(row):
             widths[i] = max(widths[i], width(cell))
-    lines = ["  ".join(pad(h, widths[i], i in right) for i, h in enumerate(headers))]
-    lines.append("  ".join("-" * w for w in widths))
+    yield "  ".join(pad(h, widths[i], i in right) for i, h in enumerate(headers))
+    yield "  ".join("-" * w for w in widths)
     for row in cells:
-        lines.append("  ".join(pad(c, widths[i], i in right) for i, c in enumerate(row)).rstrip())
-    return "\n".join(lines)
+        yield "  ".join(pad(c, widths[i], i in right) for i, c in enumerate(row)).rstrip()
 
 
 def _rate(rate: float | None) -> str:
@@ -125,12 +131,16 @@ def _read_cells(row: dict[str, Any]) -> list[Any]:
 
 def score_csv(rows: Sequence[dict[str, Any]]) -> str:
     """Score rows as CSV with Chinese headers (UTF-8; spreadsheet-friendly, no formulas)."""
-    rows_out: list[list[Any]] = [["类别", *SCORE_HEADERS]]
+    return "".join(score_csv_lines(rows))
+
+
+def score_csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """``score_csv`` a line at a time: the header, then each row as it is formatted."""
+    yield from csv_lines([["类别", *SCORE_HEADERS]])
     for row in rows:
         cells = score_cells(row)
         cells[8] = "" if row["metrics"]["rate"] is None else row["metrics"]["rate"]
-        rows_out.append([KIND_NAMES.get(row["kind"], row["kind"]), *cells])
-    return csv_text(rows_out)
+        yield from csv_lines([[KIND_NAMES.get(row["kind"], row["kind"]), *cells]])
 
 
 # The headings of the score table on a terminal, in the language in force (the files keep

@@ -14,7 +14,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from scoring_service.bundle.parse import describe_error
 from scoring_service.domain.ruleset import (
     AlertParams,
     Attribution,
@@ -121,6 +120,10 @@ def schema_messages(
     data: Any, error: ValidationError, show: Callable[[Any], str] = str
 ) -> list[tuple[Path_, str]]:
     """Each place a pydantic error points at in ``data``, once, with a message for editors."""
+    # The bundle's models come with its words: imported for a rule file with problems, not
+    # by every command that loads sound ones.
+    from scoring_service.bundle.parse import describe_error
+
     messages: list[tuple[Path_, str]] = []
     seen_paths: set[Path_] = set()
     for detail in error.errors():

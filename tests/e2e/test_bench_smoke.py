@@ -61,6 +61,8 @@ def test_benchmark_runner_prints_its_table(tmp_path: Path) -> None:
         "score run",
         "durable_rules alone",
         "score peak memory",
+        "score command, whole process",
+        "command start-up (--help)",
         "explain (unit with most findings)",
         "trend: every unit, 12 month ends",
         "draft diff",

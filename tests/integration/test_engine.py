@@ -362,3 +362,27 @@ def test_an_evaluation_past_its_time_limit_is_stopped_in_words(
     assert DurableRulesEngine().evaluate(load_ruleset(2018), units) == PythonEngine().evaluate(
         load_ruleset(2018), units
     )
+
+
+def test_a_rule_set_is_compiled_once_per_process(
+    durable: DurableRulesEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compiled: list[str] = []
+
+    def counting(ruleset: Ruleset) -> CompiledRuleset:
+        compiled.append(ruleset.content_hash)
+        return compile_ruleset(ruleset)
+
+    monkeypatch.setattr(durable_engine, "compile_ruleset", counting)
+    ruleset = dataclasses.replace(load_ruleset(2018), content_hash="compiled-once")
+    units = [_unit(rate=Fraction(i, 10)) for i in range(11)]
+    first = durable.evaluate(ruleset, units)
+    # The same rule set again, and loaded anew (as the shipped files are for each command).
+    assert durable.evaluate(ruleset, units) == first
+    again = dataclasses.replace(load_ruleset(2018), content_hash="compiled-once")
+    assert durable.evaluate(again, units) == first
+    assert compiled == ["compiled-once"]
+    # Other rules under the same hash are other rules: compiled anew, not taken for the first.
+    fewer = dataclasses.replace(ruleset, rules=ruleset.rules[1:])
+    durable.evaluate(fewer, units)
+    assert compiled == ["compiled-once", "compiled-once"]

@@ -13,7 +13,14 @@ from scoring_service.access.roles import command_line
 from scoring_service.assessment.services import import_bundle
 from scoring_service.bootstrap import bootstrap
 from scoring_service.config import Settings
-from scoring_service.db import alembic_config, downgrade, make_engine, upgrade
+from scoring_service.db import (
+    alembic_config,
+    downgrade,
+    make_engine,
+    migrations_head,
+    up_to_date,
+    upgrade,
+)
 from scoring_service.db.models import Base
 from tests.helpers.bundles import spec_bundle
 
@@ -64,6 +71,26 @@ def test_upgrade_from_empty_creates_every_table(empty_db_url: str) -> None:
     head = ScriptDirectory.from_config(alembic_config(empty_db_url)).get_current_head()
     assert _version(empty_db_url) == head
     assert YEAR_TABLES | {"score_runs", "score_rows", "alembic_version"} <= _tables(empty_db_url)
+
+
+def test_the_migration_files_name_alembics_head() -> None:
+    # Every command checks the schema against this head without loading Alembic.
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert migrations_head() == head
+
+
+def test_a_command_migrates_a_schema_behind_the_head_and_only_then(empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
+    try:
+        assert not up_to_date(engine)
+        upgrade(empty_db_url, "0010")
+        assert not up_to_date(engine)
+        settings = Settings.from_env(database_url=empty_db_url)
+        bootstrap(settings, migrate=True).close()
+        assert up_to_date(engine)
+        assert _version(empty_db_url) == migrations_head()
+    finally:
+        engine.dispose()
 
 
 def test_upgrade_is_idempotent(empty_db_url: str) -> None:

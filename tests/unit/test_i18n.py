@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import threading
+from pathlib import Path
 
 import pytest
+from babel.support import Translations
 
 from scoring_service import i18n
 from scoring_service.i18n import _, best_match, lazy_gettext, ngettext, use_language
@@ -111,3 +114,33 @@ def test_the_refusal_of_an_unknown_language_is_in_the_language_in_force() -> Non
     with pytest.raises(i18n.UnknownLanguage) as refused:
         i18n.normalize("fr")
     assert str(refused.value) == "未知语言 'fr'：可选 zh, en"
+
+
+def test_the_compiled_catalogue_is_kept_and_follows_an_edited_po(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locale = tmp_path / "locale" / "zh" / "LC_MESSAGES"
+    locale.mkdir(parents=True)
+    po = (i18n.LOCALE_DIR / "zh" / "LC_MESSAGES" / "messages.po").read_text(encoding="utf-8")
+    (locale / "messages.po").write_text(po, encoding="utf-8")
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path / "locale")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+    first = i18n.compiled_catalogue("zh")
+    kept = list((tmp_path / "cache" / "scoring-service").glob("*.mo"))
+    assert len(kept) == 1 and kept[0].read_bytes() == first
+    assert i18n.compiled_catalogue("zh") == first  # read back, the same
+
+    # An edited catalogue takes effect on the next start; the earlier compiled form goes.
+    edited = po.replace('msgid "year"\nmsgstr "年度"', 'msgid "year"\nmsgstr "年份"')
+    assert edited != po
+    (locale / "messages.po").write_text(edited, encoding="utf-8")
+    second = i18n.compiled_catalogue("zh")
+    assert second != first
+    kept = list((tmp_path / "cache" / "scoring-service").glob("*.mo"))
+    assert len(kept) == 1 and kept[0].read_bytes() == second
+    assert Translations(io.BytesIO(second)).gettext("year") == "年份"
+
+    # A cache that cannot be written: compiled in memory, the same catalogue.
+    monkeypatch.setenv("XDG_CACHE_HOME", "/proc/no-such-cache")
+    assert i18n.compiled_catalogue("zh") == second
