@@ -9,6 +9,12 @@ rolls everything back.
 
 Blocks nest: a service that calls another shares its session, and only the outermost
 block closes it. No entrance opens sessions or writes audit rows itself.
+
+A service that writes after checking what it reads opens ``with uow.writing():``: its
+transaction holds the database's write lock from its first statement on SQLite (``BEGIN
+IMMEDIATE``), so writers take turns instead of failing to upgrade a read lock, and no
+reader waits (WAL). Such a service reads little before it writes, and computes before
+the writes, which come last: the lock is held for as long as the transaction lasts.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from uuid import uuid4
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from scoring_service.db import begin_write
 from scoring_service.db.accounts import AccountRepository
 from scoring_service.db.inspections import InspectionRepository
 from scoring_service.db.loop import EvidenceRepository, ExtensionRequestRepository, ReportRepository
@@ -65,6 +72,7 @@ class UnitOfWork:
         self.actor = actor
         self._session: Session | None = None
         self._depth = 0
+        self._writes = False
         # The repositories, bound to the session while the unit of work is open.
         self.years: YearRepository
         self.runs: ScoreRunRepository
@@ -104,9 +112,19 @@ class UnitOfWork:
             raise RuntimeError("this unit of work was opened without a rule engine")
         return self._evaluator
 
+    def writing(self) -> Self:
+        """This unit of work, to be opened (``with uow.writing():``) for a write: its first
+        transaction takes the write lock at its start (``db.begin_write``). Inside an
+        already open block it changes nothing."""
+        if self._depth == 0:
+            self._writes = True
+        return self
+
     def __enter__(self) -> Self:
         if self._depth == 0:
             self._session = self._sessions()
+            if self._writes:
+                begin_write(self._session)
             self.years = YearRepository(self._session)
             self.runs = ScoreRunRepository(self._session)
             self.index = AssessmentIndex(self._session)
@@ -136,6 +154,8 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         self._depth -= 1
+        if self._depth == 0:
+            self._writes = False
         if self._depth == 0 and self._session is not None:
             # Closing ends the transaction: whatever was not committed is not kept. Records
             # read stay readable (a rollback would expire them).

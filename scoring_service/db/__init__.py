@@ -7,7 +7,7 @@ from typing import Any, TypeAlias
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,7 +29,9 @@ __all__ = [
     "Sessions",
     "WriteClash",
     "alembic_config",
+    "begin_write",
     "downgrade",
+    "holds_write_lock",
     "make_engine",
     "make_session_factory",
     "ping",
@@ -53,11 +55,29 @@ def schema_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+# How long a SQLite connection waits for another's write lock before it fails with
+# "database is locked" (pysqlite's ``timeout``, SQLite's busy timeout). Writes hold the lock
+# for milliseconds; a wait this long means something is stuck.
+SQLITE_BUSY_SECONDS = 30.0
+
+# The execution option that makes a SQLite transaction take the write lock at its start.
+_WRITE_LOCK = "scoring_write_lock"
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; on SQLite, foreign keys are switched on for every connection."""
+    """Create an engine. On SQLite: foreign keys on for every connection; a file database
+    in WAL mode (readers never wait for the writer, nor it for them) with
+    ``synchronous=NORMAL`` and a busy timeout of SQLITE_BUSY_SECONDS (``connect_args``'
+    ``timeout`` overrides it); and a transaction ``begin_write`` marks starts with
+    ``BEGIN IMMEDIATE``."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        kwargs["connect_args"] = {"timeout": SQLITE_BUSY_SECONDS, **kwargs.get("connect_args", {})}
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_on_connect)
+        memory = parsed.database in (None, "", ":memory:") or (parsed.query.get("mode") == "memory")
+        event.listen(engine, "connect", _sqlite_on_connect if memory else _sqlite_file_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
     return engine
 
 
@@ -68,6 +88,47 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
     finally:
         cursor.close()
+
+
+def _sqlite_file_on_connect(dbapi_connection: Any, record: Any) -> None:
+    """A file database: foreign keys, and WAL. With a rollback journal a reader blocks the
+    writer's commit and a committing writer blocks every reader; in WAL mode readers read
+    the last commit while one writer appends. ``synchronous=NORMAL`` syncs at checkpoints
+    instead of each commit: a power cut may lose the last commits, never consistency."""
+    _sqlite_on_connect(dbapi_connection, record)
+    cursor = dbapi_connection.cursor()
+    try:
+        # Persistent in the file: a no-op once the file is in WAL mode.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
+def _sqlite_on_begin(connection: Connection) -> None:
+    """A transaction marked by ``begin_write`` takes the write lock at once.
+
+    pysqlite otherwise runs reads outside any transaction and opens one (deferred) at the
+    first write, which is safe but leaves the reads a write checks unprotected. A deferred
+    transaction that has read and then writes must upgrade its lock, and SQLite refuses
+    that upgrade at once (SQLITE_BUSY, no busy wait) when another writer committed since:
+    ``BEGIN IMMEDIATE`` waits its turn (the busy timeout) before reading anything."""
+    if connection.get_execution_options().get(_WRITE_LOCK):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def begin_write(session: Session) -> None:
+    """Begin the session's transaction as a write: on SQLite it holds the database's write
+    lock from its first statement, so what it reads cannot change before it writes (a
+    reader's transaction is never marked: it is not blocked). Call before anything is read
+    in the transaction; a no-op on PostgreSQL, whose row locks (``FOR UPDATE``) serve."""
+    if session.get_bind().dialect.name == "sqlite" and not session.in_transaction():
+        session.connection(execution_options={_WRITE_LOCK: True})
+
+
+def holds_write_lock(session: Session) -> bool:
+    """Whether the session's transaction began with ``begin_write`` on SQLite."""
+    return bool(session.connection().get_execution_options().get(_WRITE_LOCK))
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -18,7 +18,19 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, and_, case, delete, false, func, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    and_,
+    case,
+    delete,
+    false,
+    func,
+    or_,
+    select,
+    true,
+    tuple_,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -53,6 +65,10 @@ _ROW = ("year", *_KEY, "kind", "n", "fakes", "repeats")
 # valid_from, valid_until, fakes, repeat_of.
 SpanTuple = tuple[str, str, str, str, str, date, date | None, int, str | None]
 
+# Keys per DELETE of the rows brought to nothing: six parameters each, within SQLite's
+# 32,766 bound parameters.
+_KEYS_PER_STATEMENT = 5000
+
 
 def _via(ways: set[str]) -> str:
     if ALWAYS in ways:
@@ -62,7 +78,7 @@ def _via(ways: set[str]) -> str:
     return next(iter(ways))
 
 
-def _ways(
+def ways(
     session: Session,
     year: int,
     found_units: Collection[str],
@@ -149,7 +165,7 @@ def contributions(session: Session, year: int, codes: Collection[str], sign: int
     if not codes:
         return {}
     spans = _stored_spans(session, year, codes)
-    by_place, responsible = _ways(session, year, {s[1] for s in spans}, codes)
+    by_place, responsible = ways(session, year, {s[1] for s in spans}, codes)
     return span_deltas(spans, by_place, responsible, sign)
 
 
@@ -190,15 +206,19 @@ def apply(session: Session, year: int, before: Deltas, after: Deltas) -> None:
             for key, values in rows
         ],
     )
-    session.execute(
-        delete(table).where(
-            table.c.year == year,
-            table.c.unit.in_(sorted(units)),
-            table.c.n == 0,
-            table.c.fakes == 0,
-            table.c.repeats == 0,
+    # Rows the change brought to nothing go; only the keys changed are looked at (by the
+    # primary key), not every row of the units.
+    primary = tuple_(*(table.c[name] for name in _KEY))
+    for chunk in range(0, len(rows), _KEYS_PER_STATEMENT):
+        session.execute(
+            delete(table).where(
+                table.c.year == year,
+                primary.in_([k for k, _ in rows[chunk : chunk + _KEYS_PER_STATEMENT]]),
+                table.c.n == 0,
+                table.c.fakes == 0,
+                table.c.repeats == 0,
+            )
         )
-    )
 
 
 def store_counts(session: Session, year: int) -> None:
@@ -206,7 +226,7 @@ def store_counts(session: Session, year: int) -> None:
     table = cast(Table, D.__table__)
     session.execute(delete(table).where(table.c.year == year))
     spans = _stored_spans(session, year, None)
-    by_place, responsible = _ways(session, year, (), None)
+    by_place, responsible = ways(session, year, (), None)
     deltas = span_deltas(spans, by_place, responsible)
     kinds = _kinds(session, year, None)
     rows = (
@@ -225,7 +245,7 @@ def check_counts(
 ) -> list[Difference]:
     """The kept deltas against those a fresh replay's ``spans`` and unit tree (``closure``:
     its (unit, ancestor, depth, kind) rows) give, by unit."""
-    by_place, responsible = _ways(session, year, (), None, closure)
+    by_place, responsible = ways(session, year, (), None, closure)
     want: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
     for key, values in span_deltas(spans, by_place, responsible).items():
         if any(values):

@@ -64,7 +64,7 @@ def append_event(
             today=format_date(today),
         )
         raise EventRefused(message, [Problem("/date", message)])
-    with uow:
+    with uow.writing():
         year = resolve_year(uow, code, year)
         stored = record_event(uow, year, code, new)
         uow.commit()
