@@ -22,6 +22,7 @@ from sqlalchemy import (
     ColumnElement,
     Table,
     and_,
+    bindparam,
     case,
     delete,
     false,
@@ -29,7 +30,6 @@ from sqlalchemy import (
     or_,
     select,
     true,
-    tuple_,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -64,10 +64,6 @@ _ROW = ("year", *_KEY, "kind", "n", "fakes", "repeats")
 # A stored span as the deltas read it: finding, found unit, severity, category, outcome,
 # valid_from, valid_until, fakes, repeat_of.
 SpanTuple = tuple[str, str, str, str, str, date, date | None, int, str | None]
-
-# Keys per DELETE of the rows brought to nothing: six parameters each, within SQLite's
-# 32,766 bound parameters.
-_KEYS_PER_STATEMENT = 5000
 
 
 def _via(ways: set[str]) -> str:
@@ -206,19 +202,19 @@ def apply(session: Session, year: int, before: Deltas, after: Deltas) -> None:
             for key, values in rows
         ],
     )
-    # Rows the change brought to nothing go; only the keys changed are looked at (by the
-    # primary key), not every row of the units.
-    primary = tuple_(*(table.c[name] for name in _KEY))
-    for chunk in range(0, len(rows), _KEYS_PER_STATEMENT):
-        session.execute(
-            delete(table).where(
-                table.c.year == year,
-                primary.in_([k for k, _ in rows[chunk : chunk + _KEYS_PER_STATEMENT]]),
-                table.c.n == 0,
-                table.c.fakes == 0,
-                table.c.repeats == 0,
-            )
-        )
+    # Rows the change brought to nothing go. One statement per changed key, each found by
+    # the primary key: a row-value IN list is not, and a delete by unit alone would visit
+    # every row of a county.
+    session.execute(
+        delete(table).where(
+            table.c.year == year,
+            *(table.c[name] == bindparam(f"k_{name}") for name in _KEY),
+            table.c.n == 0,
+            table.c.fakes == 0,
+            table.c.repeats == 0,
+        ),
+        [{f"k_{name}": value for name, value in zip(_KEY, key, strict=True)} for key, _ in rows],
+    )
 
 
 def store_counts(session: Session, year: int) -> None:
