@@ -19,7 +19,7 @@ the writes, which come last: the lock is held for as long as the transaction las
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
@@ -73,6 +73,7 @@ class UnitOfWork:
         self._session: Session | None = None
         self._depth = 0
         self._writes = False
+        self._give_back: Callable[[], None] | None = None  # the writer's turn (SQLite)
         # The repositories, bound to the session while the unit of work is open.
         self.years: YearRepository
         self.runs: ScoreRunRepository
@@ -124,7 +125,13 @@ class UnitOfWork:
         if self._depth == 0:
             self._session = self._sessions()
             if self._writes:
-                begin_write(self._session)
+                try:
+                    self._give_back = begin_write(self._session)
+                except BaseException:
+                    self._session.close()
+                    self._session = None
+                    self._writes = False
+                    raise
             self.years = YearRepository(self._session)
             self.runs = ScoreRunRepository(self._session)
             self.index = AssessmentIndex(self._session)
@@ -159,8 +166,13 @@ class UnitOfWork:
         if self._depth == 0 and self._session is not None:
             # Closing ends the transaction: whatever was not committed is not kept. Records
             # read stay readable (a rollback would expire them).
-            self._session.close()
-            self._session = None
+            try:
+                self._session.close()
+            finally:
+                self._session = None
+                if self._give_back is not None:
+                    give_back, self._give_back = self._give_back, None
+                    give_back()
 
     def reach(self, year: int) -> Reach:
         """The units of ``year`` the principal reads and writes (every unit when unscoped):

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeAlias
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from scoring_service.db.writer_turns import take_turn
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -62,6 +65,8 @@ SQLITE_BUSY_SECONDS = 30.0
 
 # The execution option that makes a SQLite transaction take the write lock at its start.
 _WRITE_LOCK = "scoring_write_lock"
+# Where the begin event leaves what gives the writer's turn back, for begin_write.
+_GIVE_BACK = "scoring_give_back_turn"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -75,10 +80,15 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_SECONDS, **kwargs.get("connect_args", {})}
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
-        memory = parsed.database in (None, "", ":memory:") or (parsed.query.get("mode") == "memory")
-        event.listen(engine, "connect", _sqlite_on_connect if memory else _sqlite_file_on_connect)
+        on_connect = _sqlite_on_connect if _in_memory(parsed) else _sqlite_file_on_connect
+        event.listen(engine, "connect", on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
     return engine
+
+
+def _in_memory(url: URL) -> bool:
+    """Whether a SQLite URL names an in-memory database rather than a file."""
+    return url.database in (None, "", ":memory:") or url.query.get("mode") == "memory"
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -106,24 +116,45 @@ def _sqlite_file_on_connect(dbapi_connection: Any, record: Any) -> None:
 
 
 def _sqlite_on_begin(connection: Connection) -> None:
-    """A transaction marked by ``begin_write`` takes the write lock at once.
+    """A transaction marked by ``begin_write`` takes the write lock at once, a file
+    database's writers in turn (``writer_turns``, waiting no longer than the connection's
+    busy timeout).
 
     pysqlite otherwise runs reads outside any transaction and opens one (deferred) at the
     first write, which is safe but leaves the reads a write checks unprotected. A deferred
     transaction that has read and then writes must upgrade its lock, and SQLite refuses
     that upgrade at once (SQLITE_BUSY, no busy wait) when another writer committed since:
     ``BEGIN IMMEDIATE`` waits its turn (the busy timeout) before reading anything."""
-    if connection.get_execution_options().get(_WRITE_LOCK):
+    if not connection.get_execution_options().get(_WRITE_LOCK):
+        return
+    url = connection.engine.url
+    give_back = _nothing
+    if not _in_memory(url):
+        busy_ms = connection.exec_driver_sql("PRAGMA busy_timeout").scalar() or 0
+        give_back = take_turn(str(url.database), busy_ms / 1000)
+    try:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        give_back()
+        raise
+    connection.info[_GIVE_BACK] = give_back
 
 
-def begin_write(session: Session) -> None:
+def begin_write(session: Session) -> Callable[[], None]:
     """Begin the session's transaction as a write: on SQLite it holds the database's write
     lock from its first statement, so what it reads cannot change before it writes (a
     reader's transaction is never marked: it is not blocked). Call before anything is read
-    in the transaction; a no-op on PostgreSQL, whose row locks (``FOR UPDATE``) serve."""
-    if session.get_bind().dialect.name == "sqlite" and not session.in_transaction():
-        session.connection(execution_options={_WRITE_LOCK: True})
+    in the transaction, and call what it returns once the session is closed: it gives the
+    writer's turn back. A no-op on PostgreSQL, whose row locks (``FOR UPDATE``) serve."""
+    if session.get_bind().dialect.name != "sqlite" or session.in_transaction():
+        return _nothing
+    connection = session.connection(execution_options={_WRITE_LOCK: True})
+    give_back: Callable[[], None] = connection.info.pop(_GIVE_BACK, _nothing)
+    return give_back
+
+
+def _nothing() -> None:
+    """Nothing to give back."""
 
 
 def holds_write_lock(session: Session) -> bool:

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from scoring_service.access.roles import command_line
@@ -118,7 +118,9 @@ def test_a_reader_is_not_kept_waiting_by_a_writer(sqlite_file: tuple[str, Engine
         impatient.dispose()
 
 
-def test_a_write_that_fails_leaves_the_lock_free(sqlite_file: tuple[str, Engine]) -> None:
+def test_a_write_that_fails_leaves_the_lock_and_the_turn_free(
+    sqlite_file: tuple[str, Engine],
+) -> None:
     url, engine = sqlite_file
     factory = make_session_factory(engine)
     with pytest.raises(NotFound):
@@ -130,7 +132,7 @@ def test_a_write_that_fails_leaves_the_lock_free(sqlite_file: tuple[str, Engine]
         )
     impatient = make_engine(url, connect_args={"timeout": 0.05})
     try:
-        with Session(impatient) as session, session.begin():
-            session.execute(text("UPDATE years SET revision = revision"))
+        with uow(make_session_factory(impatient)).writing() as writing:
+            assert writing.findings.lock(2018, "no-such-finding") is None
     finally:
         impatient.dispose()
