@@ -252,10 +252,16 @@ def year_findings(session: Session, year: int) -> list[Finding]:
     return _findings(rows, responsible)
 
 
-def findings_where(session: Session, year: int, *conditions: Any) -> list[Finding]:
+def findings_where(
+    session: Session, year: int, *conditions: Any, responsible_units: bool = True
+) -> list[Finding]:
     """The year's findings matching ``conditions`` (on FindingRow), by code, each with its
-    responsible units: two column queries read as the driver's tuples."""
+    responsible units (left empty without ``responsible_units``: one query fewer): two
+    column queries read as the driver's tuples."""
     where = (FindingRow.year == year, *conditions)
+    rows = select_rows(session, select(*_FINDING_COLUMNS).where(*where).order_by(FindingRow.code))
+    if not responsible_units:
+        return _findings(rows, {})
     responsible = grouped(
         select_rows(
             session,
@@ -267,7 +273,6 @@ def findings_where(session: Session, year: int, *conditions: Any) -> list[Findin
             .order_by(FindingResponsibleRow.finding, FindingResponsibleRow.position),
         )
     )
-    rows = select_rows(session, select(*_FINDING_COLUMNS).where(*where).order_by(FindingRow.code))
     return _findings(rows, responsible)
 
 

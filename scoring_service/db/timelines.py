@@ -82,20 +82,36 @@ def store_timelines(
     bulk_insert_tuples(session, TimelineRow, _TIMELINE_ROW, ((year, *row) for row in rows))
 
 
-def refresh_timelines(session: Session, year: int, findings: Collection[Finding]) -> None:
+def refresh_timelines(
+    session: Session,
+    year: int,
+    findings: Collection[Finding],
+    known_events: Mapping[str, Sequence[Event]] | None = None,
+) -> None:
     """Bring the timelines of ``findings`` and of their peers (sharing a unit and criterion:
     a new event or finding can change their repeats as well as its own) up to date, with
     the kept counts: only the findings whose spans change are rewritten.
 
     Everything is read and computed first (a few indexed reads: the peers, their events
     and spans, whom they count for), the writes come last, so a write transaction holds
-    its lock briefly."""
+    its lock briefly. ``known_events``: whole histories of findings the caller holds
+    already (not read again)."""
     if not findings:
         return
     groups = sorted({(f.unit, f.criterion) for f in findings})
-    peers = findings_where(session, year, tuple_(FindingRow.unit, FindingRow.criterion).in_(groups))
+    # Spans do not depend on responsible units: whom they count for is read below.
+    peers = findings_where(
+        session,
+        year,
+        tuple_(FindingRow.unit, FindingRow.criterion).in_(groups),
+        responsible_units=False,
+    )
     codes = [f.code for f in peers]
-    events = events_where(session, year, EventRow.finding.in_(codes))
+    known = known_events or {}
+    events = [e for code in codes for e in known.get(code, ())]
+    unknown = [code for code in codes if code not in known]
+    if unknown:
+        events += events_where(session, year, EventRow.finding.in_(unknown))
     fresh = _by_key(timeline_tuples(peers, events))
     kept = _by_key(
         select_rows(
