@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -221,9 +221,11 @@ def bench_api(
     seconds: float,
     clients: int,
     repeat: int,
+    series: Sequence[str] = ("get", "explain", "post"),
 ) -> list[Figure]:
     """GET a page of 100 score rows, GET explanations at any date (of ``explain`` and 99
-    other scored units), then POST escalations of major findings, on gunicorn.
+    other scored units), then POST escalations of major findings, on gunicorn (those of
+    ``series``: get, explain, post).
 
     Each series of ``count`` requests runs ``repeat`` times; p50, p99 and throughput are
     taken per series, so they get a range like the other figures.
@@ -255,12 +257,14 @@ def bench_api(
         body = {"type": "escalated", "date": f"{YEAR}-12-31", "note": f"bench {n}"}
         return "POST", f"/api/v1/findings/{code}/events?year={YEAR}", body
 
-    series: dict[str, list[LoadResult]] = {"get": [], "explain": [], "post": []}
+    results: dict[str, list[LoadResult]] = {"get": [], "explain": [], "post": []}
     with served(url, workdir / "api.log") as port:
         # GETs first: every POST changes the data revision, after which the scores are
         # computed on each request instead of read from the stored run.
         steps = (("get", get, 200), ("explain", explanation, 200), ("post", post, 201))
         for name, requests, expect in steps:
+            if name not in series:
+                continue
             # Unmeasured requests first: each worker thread's first request loads the rule
             # set and opens its database connection.
             done = WARM_UP
@@ -275,28 +279,31 @@ def bench_api(
                     clients=clients,
                     expect=expect,
                 )
-                series[name].append(result)
+                results[name].append(result)
                 done += count
     figures: list[Figure] = []
     # The production server's targets (spec of the workbench): PostgreSQL for the pages.
     page_target = 50.0 if url.startswith("postgresql") else None
     # Events with 4 writers: SQLite serialises its writers, PostgreSQL does not.
     post_target = 100.0 if url.startswith("postgresql") else 200.0
-    for label, results, p50_target, target in (
-        ("API GET 100 score rows", series["get"], None, page_target),
-        ("API GET explanation, any date", series["explain"], 50.0, 150.0),
-        ("API POST event", series["post"], None, post_target),
+    for label, name, p50_target, target in (
+        ("API GET 100 score rows", "get", None, page_target),
+        ("API GET explanation, any date", "explain", 50.0, 150.0),
+        ("API POST event", "post", None, post_target),
     ):
-        errors = sum(r.errors for r in results)
+        if name not in series:
+            continue
+        runs = results[name]
+        errors = sum(r.errors for r in runs)
         if errors:
-            first = next(r.first_error for r in results if r.errors)
+            first = next(r.first_error for r in runs if r.errors)
             say(f"{label}: {errors} errors; first: {first}")
-        sizes = sorted({len(r.latencies_ms) for r in results})
-        note = f"{len(results)} x {'/'.join(map(str, sizes))} requests, {clients} clients"
+        sizes = sorted({len(r.latencies_ms) for r in runs})
+        note = f"{len(runs)} x {'/'.join(map(str, sizes))} requests, {clients} clients"
         if errors:
             note += f", {errors} errors"
-        p50 = [r.pct(0.50) for r in results]
-        p99 = [r.pct(0.99) for r in results]
+        p50 = [r.pct(0.50) for r in runs]
+        p99 = [r.pct(0.99) for r in runs]
         figures += [
             Figure(
                 f"{label} p50",
@@ -313,6 +320,6 @@ def bench_api(
                 p99,
                 targets=[(f"< {target:g} ms", statistics.median(p99) < target)] if target else [],
             ),
-            Figure(f"{label} throughput", "req/s", [r.rps for r in results]),
+            Figure(f"{label} throughput", "req/s", [r.rps for r in runs]),
         ]
     return figures

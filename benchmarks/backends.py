@@ -28,7 +28,7 @@ class SqliteBackend(Backend):
         self.url = f"sqlite:///{self.path}"
 
     def reset(self) -> None:
-        for suffix in ("", "-wal", "-shm", "-journal"):
+        for suffix in ("", "-wal", "-shm", "-journal", "-writer"):
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
     def version(self) -> str:

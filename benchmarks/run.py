@@ -1,7 +1,8 @@
 """Benchmarks at city to province scale, each beside the floor it could at best reach.
 
     .venv/bin/python benchmarks/run.py [--scales 1,10,50] [--backends sqlite,postgresql]
-                                       [--quick] [--repeat N] [--no-api] [--json FILE]
+                                       [--quick] [--repeat N] [--no-api | --api-only]
+                                       [--api-series get,explain,post] [--json FILE]
 
 For each scale and backend it generates a bundle (``python -m scoring_service synth``),
 then measures, each in a child process of its own so peak memory is that step's alone:
@@ -62,6 +63,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-api", dest="api", action="store_false", help="skip the API load")
     parser.add_argument(
+        "--api-only",
+        action="store_true",
+        help="only the API load: one import and one score run (unmeasured) before it",
+    )
+    parser.add_argument(
+        "--api-series",
+        default="get,explain,post",
+        help="the API series to run, of get, explain and post (default all three)",
+    )
+    parser.add_argument(
         "--api-requests",
         type=int,
         help="requests per series (default 400, quick 40); each series runs --repeat times",
@@ -80,6 +91,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     options.repeat = options.repeat or (1 if options.quick else 3)
     options.api_requests = options.api_requests or (40 if options.quick else 400)
     options.api_seconds = options.api_seconds or (10.0 if options.quick else 30.0)
+    options.api_series = [s.strip() for s in options.api_series.split(",") if s.strip()]
+    unknown = set(options.api_series) - {"get", "explain", "post"}
+    if unknown or not options.api_series:
+        parser.error(f"--api-series: unknown series {', '.join(sorted(unknown)) or '(none)'}")
+    if options.api_only and not options.api:
+        parser.error("--api-only and --no-api exclude each other")
     return options
 
 

@@ -21,6 +21,8 @@ def bench(
 ) -> Section:
     """Every figure of one scale on one backend."""
     section = Section(scale, backend.name)
+    if options.api_only:
+        return _api_only(scale, backend, bundle, workdir, options, section)
     at_target = scale == TARGET_SCALE
     large = scale >= LARGE_SCALE
     repeat = options.repeat
@@ -154,20 +156,48 @@ def bench(
         )
 
     if options.api:
-        say("  API")
-        figures = bench_api(
-            backend.url,
-            workdir,
-            explain=str(explains[0]["unit"]),
-            count=options.api_requests,
-            seconds=options.api_seconds,
-            clients=options.api_clients,
-            repeat=options.repeat,
-        )
-        if not at_target:
-            for f in figures:
-                f.targets = []
-        section.figures += figures
+        section.figures += _api(scale, backend, workdir, options, str(explains[0]["unit"]))
+    return section
+
+
+def _api(
+    scale: float, backend: Backend, workdir: Path, options: argparse.Namespace, explain: str
+) -> list[Figure]:
+    """The API load's figures, with their targets at the target scale only."""
+    say("  API")
+    figures = bench_api(
+        backend.url,
+        workdir,
+        explain=explain,
+        count=options.api_requests,
+        seconds=options.api_seconds,
+        clients=options.api_clients,
+        repeat=options.repeat,
+        series=options.api_series,
+    )
+    if scale != TARGET_SCALE:
+        for f in figures:
+            f.targets = []
+    return figures
+
+
+def _api_only(
+    scale: float,
+    backend: Backend,
+    bundle: Path,
+    workdir: Path,
+    options: argparse.Namespace,
+    section: Section,
+) -> Section:
+    """``--api-only``: the data the API serves (one import, one stored score run, the unit
+    explained), unmeasured, then the API load alone."""
+    say("  import (unmeasured)")
+    backend.reset()
+    section.findings = spawn("import", backend.url, str(bundle))["findings"]
+    say("  score (unmeasured)")
+    spawn("score", backend.url)
+    explain = str(spawn("explain", backend.url)["unit"])
+    section.figures += _api(scale, backend, workdir, options, explain)
     return section
 
 

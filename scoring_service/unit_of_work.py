@@ -9,11 +9,17 @@ rolls everything back.
 
 Blocks nest: a service that calls another shares its session, and only the outermost
 block closes it. No entrance opens sessions or writes audit rows itself.
+
+A service that writes after checking what it reads opens ``with uow.writing():``: its
+transaction holds the database's write lock from its first statement on SQLite (``BEGIN
+IMMEDIATE``), so writers take turns instead of failing to upgrade a read lock, and no
+reader waits (WAL). Such a service reads little before it writes, and computes before
+the writes, which come last: the lock is held for as long as the transaction lasts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from functools import cached_property
 from types import TracebackType
@@ -22,6 +28,7 @@ from uuid import uuid4
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from scoring_service.db import begin_write
 from scoring_service.db.accounts import AccountRepository
 from scoring_service.db.inspections import InspectionRepository
 from scoring_service.db.notices import (
@@ -77,6 +84,8 @@ class UnitOfWork:
         self.actor = actor
         self._session: Session | None = None
         self._depth = 0
+        self._writes = False
+        self._give_back: Callable[[], None] | None = None  # the writer's turn (SQLite)
         # The repositories, bound to the session while the unit of work is open.
         self.years: YearRepository
         self.runs: ScoreRunRepository
@@ -113,9 +122,25 @@ class UnitOfWork:
             raise RuntimeError("this unit of work was opened without a rule engine")
         return self._evaluator
 
+    def writing(self) -> Self:
+        """This unit of work, to be opened (``with uow.writing():``) for a write: its first
+        transaction takes the write lock at its start (``db.begin_write``). Inside an
+        already open block it changes nothing."""
+        if self._depth == 0:
+            self._writes = True
+        return self
+
     def __enter__(self) -> Self:
         if self._depth == 0:
             self._session = self._sessions()
+            if self._writes:
+                try:
+                    self._give_back = begin_write(self._session)
+                except BaseException:
+                    self._session.close()
+                    self._session = None
+                    self._writes = False
+                    raise
             self.years = YearRepository(self._session)
             self.runs = ScoreRunRepository(self._session)
             self.index = AssessmentIndex(self._session)
@@ -142,13 +167,20 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         self._depth -= 1
+        if self._depth == 0:
+            self._writes = False
         if self._depth == 0 and self._session is not None:
             # Closing ends the transaction: whatever was not committed is not kept. Records
             # read stay readable (a rollback would expire them).
-            self._session.close()
-            self._session = None
-            for name in _ON_DEMAND:
-                self.__dict__.pop(name, None)
+            try:
+                self._session.close()
+            finally:
+                self._session = None
+                for name in _ON_DEMAND:
+                    self.__dict__.pop(name, None)
+                if self._give_back is not None:
+                    give_back, self._give_back = self._give_back, None
+                    give_back()
 
     @cached_property
     def reports(self) -> ReportRepository:

@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    bindparam,
     delete,
     false,
     func,
@@ -81,7 +82,7 @@ def _via(ways: set[str]) -> str:
     return next(iter(ways))
 
 
-def _ways(
+def ways(
     session: Session,
     year: int,
     found_units: Collection[str],
@@ -168,7 +169,7 @@ def contributions(session: Session, year: int, codes: Collection[str], sign: int
     if not codes:
         return {}
     spans = _stored_spans(session, year, codes)
-    by_place, responsible = _ways(session, year, {s[1] for s in spans}, codes)
+    by_place, responsible = ways(session, year, {s[1] for s in spans}, codes)
     return span_deltas(spans, by_place, responsible, sign)
 
 
@@ -218,14 +219,19 @@ def _add(
         set_={name: table.c[name] + statement.excluded[name] for name in ("n", "fakes", "repeats")},
     )
     session.execute(upsert, [dict(zip(names, row, strict=True)) for row in rows])
+    # Rows the change brought to nothing go. One statement per changed key, each found by
+    # the primary key: a row-value IN list is not, and a delete by unit alone would visit
+    # every row of a county.
+    key = names[1:7]
     session.execute(
         delete(table).where(
             table.c.year == year,
-            table.c.unit.in_(sorted({row[1] for row in rows})),
+            *(table.c[name] == bindparam(f"k_{name}") for name in key),
             table.c.n == 0,
             table.c.fakes == 0,
             table.c.repeats == 0,
-        )
+        ),
+        [{f"k_{name}": value for name, value in zip(key, row[1:7], strict=True)} for row in rows],
     )
 
 
@@ -258,7 +264,7 @@ def write_days(session: Session, year: int) -> Deltas:
     table = cast(Table, D.__table__)
     session.execute(delete(table).where(table.c.year == year))
     spans = _stored_spans(session, year, None)
-    by_place, responsible = _ways(session, year, (), None)
+    by_place, responsible = ways(session, year, (), None)
     deltas = span_deltas(spans, by_place, responsible)
     _insert(session, year, D, _ROW, deltas)
     return deltas
@@ -288,7 +294,7 @@ def check_counts(
 ) -> list[Difference]:
     """The kept deltas against those a fresh replay's ``spans`` and unit tree (``closure``:
     its (unit, ancestor, depth, kind) rows) give, by unit."""
-    by_place, responsible = _ways(session, year, (), None, closure)
+    by_place, responsible = ways(session, year, (), None, closure)
     deltas = span_deltas(spans, by_place, responsible)
     return _differ(session, year, D, _ROW, deltas) + _differ(
         session, year, M, _MONTH_ROW, by_month(deltas)

@@ -14,6 +14,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from scoring_service.db import holds_write_lock
 from scoring_service.db.models import (
     EventRow,
     FindingResponsibleRow,
@@ -251,10 +252,16 @@ def year_findings(session: Session, year: int) -> list[Finding]:
     return _findings(rows, responsible)
 
 
-def findings_where(session: Session, year: int, *conditions: Any) -> list[Finding]:
+def findings_where(
+    session: Session, year: int, *conditions: Any, responsible_units: bool = True
+) -> list[Finding]:
     """The year's findings matching ``conditions`` (on FindingRow), by code, each with its
-    responsible units: two column queries read as the driver's tuples."""
+    responsible units (left empty without ``responsible_units``: one query fewer): two
+    column queries read as the driver's tuples."""
     where = (FindingRow.year == year, *conditions)
+    rows = select_rows(session, select(*_FINDING_COLUMNS).where(*where).order_by(FindingRow.code))
+    if not responsible_units:
+        return _findings(rows, {})
     responsible = grouped(
         select_rows(
             session,
@@ -266,7 +273,6 @@ def findings_where(session: Session, year: int, *conditions: Any) -> list[Findin
             .order_by(FindingResponsibleRow.finding, FindingResponsibleRow.position),
         )
     )
-    rows = select_rows(session, select(*_FINDING_COLUMNS).where(*where).order_by(FindingRow.code))
     return _findings(rows, responsible)
 
 
@@ -309,12 +315,14 @@ def events_where(session: Session, year: int, *conditions: Any) -> list[Event]:
 def lock_finding(session: Session, year: int, code: str) -> Finding | None:
     """The finding, locked against concurrent event writes until the transaction ends."""
     if session.get_bind().dialect.name == "sqlite":
-        # SQLite has no row locks, and pysqlite runs SELECTs outside a transaction.
-        # A no-op write takes the database write lock now, so the checks made on
-        # what is read next cannot be overtaken by another writer.
-        session.execute(
-            update(YearRow).where(YearRow.year == year).values(revision=YearRow.revision)
-        )
+        # SQLite has no row locks. A transaction begun with begin_write holds the database
+        # write lock already; else pysqlite runs SELECTs outside a transaction, and a no-op
+        # write takes the lock now, so the checks made on what is read next cannot be
+        # overtaken by another writer.
+        if not holds_write_lock(session):
+            session.execute(
+                update(YearRow).where(YearRow.year == year).values(revision=YearRow.revision)
+            )
         statement = select(*_FINDING_COLUMNS)
     else:
         statement = select(*_FINDING_COLUMNS).with_for_update()

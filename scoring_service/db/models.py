@@ -112,6 +112,8 @@ class PairingRow(Base):
     """A helping unit paired with a village for the year."""
 
     __tablename__ = "pairings"
+    # Whom a village's findings count for (db.count_deltas), on every event.
+    __table_args__ = (Index(None, "year", "village"),)
 
     year: Mapped[int] = _year_fk()
     helping_unit: Mapped[str] = mapped_column(String(CODE), primary_key=True)
@@ -220,6 +222,8 @@ class FindingRow(Base):
         Index(None, "year", "inspection"),
         # find_finding_years looks a code up across years.
         Index(None, "code"),
+        # A finding's peers, which share its repeats (db.timelines), on every event.
+        Index(None, "year", "unit", "criterion"),
     )
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -156,12 +156,16 @@ class FindingRepository:
         and criterion found by then, and every event of those."""
         return findings.repeat_history(self.session, year, of, as_of)
 
-    def append(self, year: int, finding: Finding, event: Event) -> Event:
+    def append(
+        self, year: int, finding: Finding, event: Event, history: Sequence[Event] | None = None
+    ) -> Event:
         """Store an event after the finding's others (lock it first), with the finding's kept
-        timeline and the year's revision: every change an event makes, in this transaction."""
+        timeline and the year's revision: every change an event makes, in this transaction.
+        ``history``: the finding's events as read under the lock, if the caller has them."""
         stored = findings.add_event(self.session, year, event)
         # The finding's timeline, and its peers' repeats, change with it.
-        timelines.refresh_timelines(self.session, year, [finding])
+        known = None if history is None else {finding.code: [*history, stored]}
+        timelines.refresh_timelines(self.session, year, [finding], known)
         years.bump_revision(self.session, year)
         return stored
 

@@ -3,7 +3,7 @@ derive from, in the same transaction, and checked against a fresh replay.
 
 A finding's timeline comes from ``domain.timeline.replay`` (the state machine of spec
 section 2) and nowhere else: an import writes every finding's, an event or a new finding
-rewrites those of its unit and criterion (they share repeats). The closure table holds
+rewrites those of its unit and criterion that change (they share repeats). The closure table holds
 every unit with its ancestors. Nothing here commits; callers own the transaction.
 """
 
@@ -82,21 +82,72 @@ def store_timelines(
     bulk_insert_tuples(session, TimelineRow, _TIMELINE_ROW, ((year, *row) for row in rows))
 
 
-def refresh_timelines(session: Session, year: int, findings: Collection[Finding]) -> None:
-    """Rewrite the timelines of every finding sharing a unit and criterion with one of
-    ``findings``: a new event or finding can change their repeats as well as its own."""
+def refresh_timelines(
+    session: Session,
+    year: int,
+    findings: Collection[Finding],
+    known_events: Mapping[str, Sequence[Event]] | None = None,
+) -> None:
+    """Bring the timelines of ``findings`` and of their peers (sharing a unit and criterion:
+    a new event or finding can change their repeats as well as its own) up to date, with
+    the kept counts: only the findings whose spans change are rewritten.
+
+    Everything is read and computed first (a few indexed reads: the peers, their events
+    and spans, whom they count for), the writes come last, so a write transaction holds
+    its lock briefly. ``known_events``: whole histories of findings the caller holds
+    already (not read again)."""
     if not findings:
         return
     groups = sorted({(f.unit, f.criterion) for f in findings})
-    peers = findings_where(session, year, tuple_(FindingRow.unit, FindingRow.criterion).in_(groups))
+    # Spans do not depend on responsible units: whom they count for is read below.
+    peers = findings_where(
+        session,
+        year,
+        tuple_(FindingRow.unit, FindingRow.criterion).in_(groups),
+        responsible_units=False,
+    )
     codes = [f.code for f in peers]
-    events = events_where(session, year, EventRow.finding.in_(codes))
+    known = known_events or {}
+    events = [e for code in codes for e in known.get(code, ())]
+    unknown = [code for code in codes if code not in known]
+    if unknown:
+        events += events_where(session, year, EventRow.finding.in_(unknown))
+    fresh = _by_key(timeline_tuples(peers, events))
+    kept = _by_key(
+        select_rows(
+            session,
+            select(*(TimelineRow.__table__.c[name] for name in _TIMELINE_ROW[1:]))
+            .where(TimelineRow.year == year, TimelineRow.finding.in_(codes))
+            .order_by(TimelineRow.finding, TimelineRow.valid_from),
+        )
+    )
+    changed = sorted(code for code in set(fresh) | set(kept) if fresh.get(code) != kept.get(code))
+    if not changed:
+        return
+    old = [_span(code, row) for code in changed for row in kept.get(code, ())]
+    new = [_span(code, row) for code in changed for row in fresh.get(code, ())]
     # The units' kept counts lose what the old spans gave them and gain the new spans'.
-    before = count_deltas.contributions(session, year, codes)
+    by_place, responsible = count_deltas.ways(
+        session, year, {s[1] for s in old} | {s[1] for s in new}, changed
+    )
+    before = count_deltas.span_deltas(old, by_place, responsible)
+    after = count_deltas.span_deltas(new, by_place, responsible)
     table = cast(Table, TimelineRow.__table__)
-    session.execute(delete(table).where(table.c.year == year, table.c.finding.in_(codes)))
-    store_timelines(session, year, peers, events)
-    count_deltas.apply(session, year, before, count_deltas.contributions(session, year, codes))
+    session.execute(delete(table).where(table.c.year == year, table.c.finding.in_(changed)))
+    bulk_insert_tuples(
+        session,
+        TimelineRow,
+        _TIMELINE_ROW,
+        ((year, code, *row) for code in changed for row in fresh.get(code, ())),
+    )
+    count_deltas.apply(session, year, before, after)
+
+
+def _span(code: str, row: Sequence[Any]) -> count_deltas.SpanTuple:
+    """A span as the counts read it, from a row of _TIMELINE_ROW without the year and
+    the finding."""
+    valid_from, valid_until, unit, severity, category, outcome, _, _, fakes, repeat_of = row
+    return (code, unit, severity, category, outcome, valid_from, valid_until, fakes, repeat_of)
 
 
 _ANCESTOR_ROW = ("year", "unit", "ancestor", "depth", "ancestor_kind")

@@ -104,13 +104,16 @@ def get_revision(session: Session, year: int) -> int | None:
 
 def bump_revision(session: Session, year: int) -> int:
     """Increment the year's revision (any write to its data) and return the new value."""
-    session.execute(
-        update(YearRow).where(YearRow.year == year).values(revision=YearRow.revision + 1)
-    )
-    revision = get_revision(session, year)
-    if revision is None:
+    # One round trip: the new revision comes back with the update.
+    row = session.execute(
+        update(YearRow)
+        .where(YearRow.year == year)
+        .values(revision=YearRow.revision + 1)
+        .returning(YearRow.revision, YearRow.imported_at)
+    ).first()
+    if row is None or row.imported_at is None:
         raise LookupError(f"year {year} is not stored")
-    return revision
+    return int(row.revision)
 
 
 def years_summary(session: Session) -> list[dict[str, Any]]:

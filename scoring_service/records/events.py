@@ -64,8 +64,11 @@ def append_event(
             today=format_date(today),
         )
         raise EventRefused(message, [Problem("/date", message)])
-    with uow:
-        year = resolve_year(uow, code, year)
+    with uow.writing():
+        # With the year given, an unscoped caller's finding is looked up once, under the
+        # lock (record_event answers "not held" alike).
+        if year is None or uow.actor.scope is not None:
+            year = resolve_year(uow, code, year)
         stored = record_event(uow, year, code, new)
         uow.commit()
     return year, stored
@@ -135,7 +138,7 @@ def record_event(uow: UnitOfWork, year: int, code: str, new: NewEvent) -> Event:
             ),
             problems,
         )
-    stored = uow.findings.append(year, finding, candidate)
+    stored = uow.findings.append(year, finding, candidate, history)
     uow.audit(
         "event.create",
         "finding",

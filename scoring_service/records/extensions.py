@@ -128,7 +128,7 @@ def decide(
     """Approve a request (its ``extension`` event is recorded in this transaction) or refuse
     it with a reason; a request is decided once."""
     uow.actor.require(Permission.INSPECT)
-    with uow:
+    with uow.writing():
         seen = _readable(uow, uow.extension_requests.get(request_id), request_id)
         finding = locked_finding(uow, seen.year, seen.finding)
         require_finding_inside(uow, seen.year, finding)

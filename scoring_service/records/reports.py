@@ -221,7 +221,7 @@ def decide(
     """Accept a report (its ``rectified`` event is recorded through the events' own path,
     in this transaction) or return it with a reason; a report is decided once."""
     uow.actor.require(Permission.INSPECT)
-    with uow:
+    with uow.writing():
         seen = _readable(uow, uow.reports.get(report_id), report_id)
         finding = locked_finding(uow, seen.year, seen.finding)
         require_finding_inside(uow, seen.year, finding)

@@ -79,8 +79,19 @@ def test_postgres_plans_a_unit_s_findings_on_the_imported_rows(postgres_schema_u
             )
             plan = list(nodes(explain(session, unit_findings)))
             # Empty-table statistics estimate a row or two per scan and nest loops over the
-            # units joined to their parents: a scan of units for every unit.
-            assert not [n for n in plan if n["Node Type"] == "Nested Loop"], plan
+            # units joined to their parents: a scan of units for every unit. A loop probing
+            # an index on its inner side, once per unit of the subtree, is a good plan.
+            assert not [
+                n
+                for n in plan
+                if n["Node Type"] == "Nested Loop"
+                and any(
+                    m["Node Type"] == "Seq Scan"
+                    for inner in n.get("Plans", ())
+                    if inner.get("Parent Relationship") == "Inner"
+                    for m in nodes(inner)
+                )
+            ], plan
             scans = [n for n in plan if n.get("Relation Name") in counts]
             assert scans and all(n["Plan Rows"] > 2 for n in scans), scans
             whole_year = explain(session, select(FindingRow.code).where(FindingRow.year == 2018))

@@ -240,7 +240,9 @@ class FakeFindings:
             (i.county for i in self.years.held[year].inspections if i.code == inspection), None
         )
 
-    def append(self, year: int, finding: Finding, event: Event) -> Event:
+    def append(
+        self, year: int, finding: Finding, event: Event, history: Sequence[Event] | None = None
+    ) -> Event:
         held = self.years.held[year].events
         stored = replace(event, seq=max((e.seq for e in held), default=0) + 1)
         held.append(stored)
