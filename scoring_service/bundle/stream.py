@@ -19,10 +19,9 @@ import math
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 import ijson
-from ijson.common import ObjectBuilder
 
 from scoring_service.bundle.checks import Records
 from scoring_service.bundle.parse import _FIELDS, _RECORDS, RecordReader, read_records
@@ -35,15 +34,12 @@ Source = bytes | str | Path
 def _backend() -> ModuleType:
     """ijson's C parser (yajl2_c) when it is built, else its default one."""
     try:
-        backend: ModuleType = ijson.get_backend("yajl2_c")
-        return backend
+        return cast(ModuleType, ijson.get_backend("yajl2_c"))
     except ImportError:  # pragma: no cover - the wheels ship the C parser
         return ijson
 
 
 _IJSON = _backend()
-_OPEN = frozenset({"start_map", "start_array"})
-_CLOSE = frozenset({"end_map", "end_array"})
 # A bundle nests 4 levels below its lists (an inspection's sample's households); deeper
 # than this, the bundle is read whole, whose reader reports nesting past its own limit.
 _RECORD_DEPTH = 16
@@ -173,29 +169,50 @@ def _read_list(name: str, events: Iterator[tuple[str, Any]], reader: RecordReade
 
 
 def _value(event: str, value: Any, events: Iterator[tuple[str, Any]]) -> Any:
-    """The JSON value that starts with ``event``, read to its end."""
-    if event not in _OPEN:
-        _sound_number(event, value)
+    """The JSON value that starts with ``event``, read to its end.
+
+    Built here rather than by ijson's ObjectBuilder: a province's bundle is 13 million
+    parser events, and a method call or two less per event is seconds less per import."""
+    top: dict[str, Any] | list[Any]
+    if event == "start_map":
+        top = {}
+    elif event == "start_array":
+        top = []
+    else:
+        _sound_number(value)
         return value
-    builder = ObjectBuilder()
-    builder.event(event, value)
-    depth = 1
+    stack = [top]
+    container = top
+    key = ""
     for event, value in events:
-        builder.event(event, value)
-        if event in _OPEN:
-            depth += 1
-            if depth > _RECORD_DEPTH:
+        if event == "map_key":
+            key = value
+        elif event == "start_map" or event == "start_array":
+            new: dict[str, Any] | list[Any] = {} if event == "start_map" else []
+            if type(container) is dict:
+                container[key] = new
+            else:
+                container.append(new)  # type: ignore[union-attr]
+            stack.append(new)
+            if len(stack) > _RECORD_DEPTH:
                 raise _ReadWhole
-        elif event in _CLOSE:
-            depth -= 1
-            if depth == 0:
-                return builder.value
+            container = new
+        elif event == "end_map" or event == "end_array":
+            stack.pop()
+            if not stack:
+                return top
+            container = stack[-1]
         else:
-            _sound_number(event, value)
+            if type(value) is float:
+                _sound_number(value)
+            if type(container) is dict:
+                container[key] = value
+            else:
+                container.append(value)  # type: ignore[union-attr]
     raise _ReadWhole  # pragma: no cover - the parser raises at the end of an unclosed value
 
 
-def _sound_number(event: str, value: Any) -> None:
+def _sound_number(value: Any) -> None:
     """A number too large for a float is malformed to the whole reading."""
-    if event == "number" and isinstance(value, float) and not math.isfinite(value):
+    if isinstance(value, float) and not math.isfinite(value):
         raise _ReadWhole
