@@ -36,7 +36,7 @@ def _backend() -> ModuleType:
     try:
         return cast(ModuleType, ijson.get_backend("yajl2_c"))
     except ImportError:  # pragma: no cover - the wheels ship the C parser
-        return ijson
+        return cast(ModuleType, ijson)
 
 
 _IJSON = _backend()
