@@ -13,7 +13,7 @@ from typing import Any
 
 from scoring_service.access import scope
 from scoring_service.assessment.rules_in_force import as_of_for, ruleset_of
-from scoring_service.bundle import read_bundle
+from scoring_service.bundle import Source, read_bundle
 from scoring_service.domain.alerts import Alert, process_alerts
 from scoring_service.domain.assessment import (
     Assessment,
@@ -75,14 +75,14 @@ def _catalogue_of(rules: RuleSource) -> Callable[[int], Catalogue | None]:
 @bulk
 def import_bundle(
     uow: UnitOfWork,
-    raw: bytes | str,
+    raw: Source,
     *,
     replace: bool = False,
     progress: Progress | None = None,
 ) -> ImportSummary:
-    """Check a bundle and store it in one transaction with its audit entry; nothing is
-    stored if anything is wrong. A bundle holds every unit of a year: a principal scoped
-    to units may not import one."""
+    """Check a bundle (its text, or the path of its file, read as a stream) and store it in
+    one transaction with its audit entry; nothing is stored if anything is wrong. A bundle
+    holds every unit of a year: a principal scoped to units may not import one."""
     scope.require_unscoped(uow.actor, "importing a bundle")
     say = progress or (lambda _stage: None)
     say("checking")
