@@ -14,27 +14,11 @@ attribution read the same rows. Nothing here commits.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import (
-    ColumnElement,
-    Select,
-    String,
-    Table,
-    and_,
-    case,
-    delete,
-    false,
-    func,
-    insert,
-    literal,
-    or_,
-    select,
-    true,
-    union_all,
-)
+from sqlalchemy import ColumnElement, Table, and_, case, delete, false, func, or_, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -46,7 +30,7 @@ from scoring_service.db.models import (
     UnitAncestorRow,
     UnitRow,
 )
-from scoring_service.db.rows import select_rows
+from scoring_service.db.rows import bulk_insert_tuples, iter_rows, select_rows
 from scoring_service.domain.assessment import Counts
 from scoring_service.domain.model import Outcome, Severity, UnitKind
 from scoring_service.domain.results import Difference
@@ -115,19 +99,23 @@ def span_deltas(
     by_place: dict[str, list[tuple[str, str]]],
     responsible: dict[str, list[str]],
     sign: int = 1,
+    *,
+    among: Collection[str] | None = None,
 ) -> Deltas:
-    """The deltas ``spans`` give every unit their findings count for, times ``sign``."""
+    """The deltas ``spans`` give every unit their findings count for, times ``sign``
+    (only the units ``among``, when given). A finding's spans come one after another."""
     out: Deltas = defaultdict(lambda: [0, 0, 0])
-    counted_for: dict[str, dict[str, str]] = {}
+    current: str | None = None  # the finding whose units ``units`` holds
+    units: dict[str, str] = {}
     for finding, unit, severity, category, outcome, start, end, fakes, repeat_of in spans:
-        units = counted_for.get(finding)
-        if units is None:
+        if finding != current:
+            current = finding
             ways: dict[str, set[str]] = defaultdict(set)
             for counted, way in by_place.get(unit, ()):
                 ways[counted].add(way)
             for counted in responsible.get(finding, ()):
                 ways[counted].add(ALWAYS)
-            units = counted_for[finding] = {u: _via(w) for u, w in ways.items()}
+            units = {u: _via(w) for u, w in ways.items() if among is None or u in among}
         repeat = 0 if repeat_of is None else 1
         for counted, via in units.items():
             first = out[(counted, start, outcome, severity, category, via)]
@@ -217,83 +205,59 @@ def apply(session: Session, year: int, before: Deltas, after: Deltas) -> None:
     )
 
 
+# How many spans' deltas are summed at once when a year's are written afresh: a province's
+# year is millions of deltas, more than are worth holding in one dict.
+SPANS_PER_PASS = 200_000
+
+
 def store_counts(session: Session, year: int) -> None:
     """Write the year's deltas afresh from its stored spans and attribution.
 
-    One INSERT ... SELECT: the database joins each span to the units it counts for and sums
-    the deltas, as ``span_deltas`` does for a few findings. A province's year is millions of
-    deltas; summed in Python they took over a gigabyte."""
+    The counted units are taken in ranges, one pass over the spans (read as a stream) for
+    each, so that the deltas held at once stay near those of SPANS_PER_PASS spans; the
+    rows go in key order, as one pass would write them."""
     table = cast(Table, D.__table__)
     session.execute(delete(table).where(table.c.year == year))
-    session.execute(insert(table).from_select(list(_ROW), _year_deltas(year)))
-
-
-def _year_deltas(year: int) -> Select[Any]:
-    """The year's delta rows (``_ROW``) from its kept spans, unit tree, pairings and
-    responsible units: the ways of ``_ways`` and the sums of ``span_deltas``, in SQL."""
-    T, A, P, R, U = TimelineRow, UnitAncestorRow, PairingRow, FindingResponsibleRow, UnitRow
-    found = select(T.finding, T.unit).where(T.year == year).distinct().subquery()
-    ways = union_all(
-        select(
-            found.c.finding,
-            A.ancestor.label("unit"),
-            case((A.depth == 0, ALWAYS), else_=TERRITORIAL).label("way"),
-        ).join_from(found, A, and_(A.year == year, A.unit == found.c.unit)),
-        select(found.c.finding, P.helping_unit, literal(PAIRED, String)).join_from(
-            found, P, and_(P.year == year, P.village == found.c.unit)
-        ),
-        select(R.finding, R.unit, literal(ALWAYS, String)).where(R.year == year),
-    ).subquery()
-
-    def has(way: str) -> ColumnElement[Any]:
-        return func.max(case((ways.c.way == way, 1), else_=0))
-
-    via = case(  # as _via
-        (has(ALWAYS) == 1, ALWAYS),
-        (and_(has(TERRITORIAL) == 1, has(PAIRED) == 1), EITHER),
-        else_=func.max(ways.c.way),
-    )
-    counted = (
-        select(ways.c.finding, ways.c.unit, via.label("via"))
-        .group_by(ways.c.finding, ways.c.unit)
-        .subquery()
-    )
-    repeat = case((T.repeat_of.is_(None), 0), else_=1)
-    spans = (T.outcome, T.severity, T.category)
-    starts = (
-        select(
-            counted.c.unit,
-            T.valid_from.label("day"),
-            *spans,
-            counted.c.via,
-            literal(1).label("n"),
-            T.fakes.label("fakes"),
-            repeat.label("repeats"),
+    by_place, responsible = _ways(session, year, (), None)
+    kinds = _kinds(session, year, None)
+    total = session.scalar(select(func.count()).where(TimelineRow.year == year)) or 0
+    passes = max(1, -(-total // SPANS_PER_PASS))
+    units = sorted(kinds)
+    for n in range(passes):
+        among = set(units[n * len(units) // passes : (n + 1) * len(units) // passes])
+        spans = _span_stream(session, year)
+        deltas = span_deltas(spans, by_place, responsible, among=among)
+        rows = (
+            (year, *key, kinds[key[0]], *deltas[key]) for key in sorted(deltas) if any(deltas[key])
         )
-        .join_from(T, counted, counted.c.finding == T.finding)
+        bulk_insert_tuples(session, D, _ROW, rows)
+        del deltas
+
+
+def _span_stream(session: Session, year: int) -> Iterator[SpanTuple]:
+    """The year's stored spans by finding, read as a stream; each text value read once."""
+    T = TimelineRow
+    statement = (
+        select(
+            T.finding,
+            T.unit,
+            T.severity,
+            T.category,
+            T.outcome,
+            T.valid_from,
+            T.valid_until,
+            T.fakes,
+            T.repeat_of,
+        )
         .where(T.year == year)
+        .order_by(T.finding, T.valid_from)
     )
-    ends = (
-        select(counted.c.unit, T.valid_until, *spans, counted.c.via, literal(-1), -T.fakes, -repeat)
-        .join_from(T, counted, counted.c.finding == T.finding)
-        .where(T.year == year, T.valid_until.is_not(None))
-    )
-    edges = union_all(starts, ends).subquery()
-    key = (
-        edges.c.unit,
-        edges.c.day,
-        edges.c.outcome,
-        edges.c.severity,
-        edges.c.category,
-        edges.c.via,
-    )
-    sums = (func.sum(edges.c.n), func.sum(edges.c.fakes), func.sum(edges.c.repeats))
-    return (
-        select(literal(year), *key, U.kind, *sums)
-        .join_from(edges, U, and_(U.year == year, U.code == edges.c.unit))
-        .group_by(*key, U.kind)
-        .having(or_(*(total != 0 for total in sums)))
-    )
+    # Severities, categories, outcomes and days are a few hundred values: one object each
+    # in the keys, not one per span.
+    shared: dict[Any, Any] = {}
+    for finding, unit, *values, fakes, repeat_of in iter_rows(session, statement):
+        severity, category, outcome, start, end = (shared.setdefault(v, v) for v in values)
+        yield finding, unit, severity, category, outcome, start, end, fakes, repeat_of
 
 
 def check_counts(

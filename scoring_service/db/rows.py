@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from itertools import chain
 from typing import Any, cast
@@ -87,6 +87,17 @@ def select_rows(session: Session, statement: Select[*tuple[Any, ...]]) -> Sequen
         if dates and fetched:
             return _with_dates(fetched, dates)
     return fetched
+
+
+def iter_rows(
+    session: Session, statement: Select[*tuple[Any, ...]], batch: int = 20_000
+) -> Iterator[tuple[Any, ...]]:
+    """The rows of a column SELECT, dates as ``date`` values, fetched ``batch`` at a time
+    (a server-side cursor on PostgreSQL): for a pass over more rows than are worth holding
+    at once."""
+    result = session.connection().execute(statement.execution_options(yield_per=batch))
+    for rows in result.partitions():
+        yield from (tuple(row) for row in rows)
 
 
 def _with_dates(rows: Sequence[Sequence[Any]], indexes: list[int]) -> list[tuple[Any, ...]]:
