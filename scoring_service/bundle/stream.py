@@ -15,6 +15,7 @@ in the same words: such a bundle is refused anyway.
 from __future__ import annotations
 
 import codecs
+import io
 import math
 from collections.abc import Iterator
 from pathlib import Path
@@ -101,8 +102,6 @@ def stream_records(source: Source, problems: Problems) -> Records:
             with raw.open("rb") as file:
                 records, parts = _stream(_Checked(file, bom=True))
         else:
-            import io
-
             records, parts = _stream(_Checked(io.BytesIO(raw), bom=not isinstance(source, str)))
     except (_ReadWhole, ijson.JSONError):
         whole = source if not isinstance(source, Path) else source.read_bytes()
