@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scoring_service.access import scope
 from scoring_service.assessment.rules_in_force import as_of_for, ruleset_of
@@ -33,6 +33,9 @@ from scoring_service.i18n import gettext
 from scoring_service.i18n.labels import KINDS, label
 from scoring_service.rules.words import explanation_in_words
 from scoring_service.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from scoring_service.bundle import Source
 
 Progress = Callable[[str], None]
 
@@ -74,14 +77,14 @@ def _catalogue_of(rules: RuleSource) -> Callable[[int], Catalogue | None]:
 @bulk
 def import_bundle(
     uow: UnitOfWork,
-    raw: bytes | str,
+    raw: Source,
     *,
     replace: bool = False,
     progress: Progress | None = None,
 ) -> ImportSummary:
-    """Check a bundle and store it in one transaction with its audit entry; nothing is
-    stored if anything is wrong. A bundle holds every unit of a year: a principal scoped
-    to units may not import one."""
+    """Check a bundle (its text, or the path of its file, read as a stream) and store it in
+    one transaction with its audit entry; nothing is stored if anything is wrong. A bundle
+    holds every unit of a year: a principal scoped to units may not import one."""
     # The bundle's models are imported by the one service that reads a bundle, not by
     # every command that scores.
     from scoring_service.bundle import read_bundle

@@ -61,17 +61,25 @@ class Broken:
         return self.unreadable or code in self.codes
 
 
+# A sound finding: in domain form, or as read when its inspection's own fields are broken
+# (it has no found_on then, but its references are still checked).
+SoundFinding = Finding | FindingIn
+
+
 @dataclass(slots=True)
 class Records:
-    """A bundle's records whose shape is sound, each with its index in the bundle."""
+    """A bundle's records whose shape is sound, each with its index in the bundle.
+
+    The records are held in domain form as soon as they are read: a province's findings and
+    events take a fraction of the memory of the models they were read through."""
 
     year: int | None  # None: the year itself is broken
-    units: list[tuple[int, UnitIn]]
-    pairings: list[tuple[int, PairingIn]]
-    groups: list[tuple[int, GroupIn]]
+    units: list[tuple[int, Unit]]
+    pairings: list[tuple[int, Pairing]]
+    groups: list[tuple[int, Group]]
     # (index, the inspection or None when its own fields are broken, its sound findings)
-    inspections: list[tuple[int, InspectionIn | None, list[tuple[int, FindingIn]]]]
-    events: list[tuple[int, EventIn]]
+    inspections: list[tuple[int, Inspection | None, list[tuple[int, SoundFinding]]]]
+    events: list[tuple[int, Event]]  # each event's seq is its index
     # Some records are broken (read one by one): the lists below hold the codes of every
     # record, sound or broken, whose code can be read, for the duplicate checks. When all
     # are sound, the codes are read from the records themselves.
@@ -89,16 +97,20 @@ class Records:
     @classmethod
     def of(cls, bundle: BundleIn) -> Records:
         """Every record of a bundle read whole (all sound)."""
-        inspections: list[tuple[int, InspectionIn | None, list[tuple[int, FindingIn]]]] = [
-            (i, insp, list(enumerate(insp.findings))) for i, insp in enumerate(bundle.inspections)
-        ]
+        inspections: list[tuple[int, Inspection | None, list[tuple[int, SoundFinding]]]] = []
+        for i, insp in enumerate(bundle.inspections):
+            found = inspection_of(insp)
+            findings: list[tuple[int, SoundFinding]] = [
+                (j, finding_of(f, found)) for j, f in enumerate(insp.findings)
+            ]
+            inspections.append((i, found, findings))
         return cls(
             year=bundle.year,
-            units=list(enumerate(bundle.units)),
-            pairings=list(enumerate(bundle.pairings)),
-            groups=list(enumerate(bundle.groups)),
+            units=[(i, unit_of(u)) for i, u in enumerate(bundle.units)],
+            pairings=[(i, pairing_of(p)) for i, p in enumerate(bundle.pairings)],
+            groups=[(i, group_of(g)) for i, g in enumerate(bundle.groups)],
             inspections=inspections,
-            events=list(enumerate(bundle.events)),
+            events=[(n, event_of(n, e)) for n, e in enumerate(bundle.events)],
         )
 
     def codes(self, name: str) -> Iterable[tuple[int, str]]:
@@ -120,6 +132,72 @@ class Records:
         if self.partial:
             return self.finding_codes
         return ((i, j, f.code) for i, _, fs in self.inspections for j, f in fs)
+
+
+def unit_of(u: UnitIn) -> Unit:
+    return Unit(u.code, u.name, u.kind, u.parent, u.village_type)
+
+
+def pairing_of(p: PairingIn) -> Pairing:
+    return Pairing(p.helping_unit, p.village)
+
+
+def group_of(g: GroupIn) -> Group:
+    return Group(g.code, g.name, g.leader, tuple(g.counties))
+
+
+def inspection_of(insp: InspectionIn) -> Inspection:
+    """The inspection's own fields and sample (its findings are read apart)."""
+    s = insp.sample
+    return Inspection(
+        code=insp.code,
+        group=insp.group,
+        county=insp.county,
+        start_date=insp.start_date,
+        end_date=insp.end_date,
+        letter_date=insp.letter_date,
+        sample=Sample(
+            towns=tuple(s.towns),
+            villages=tuple(s.villages),
+            households=tuple(Household(h.code, h.village, h.status) for h in s.households),
+        ),
+    )
+
+
+def finding_of(f: FindingIn, insp: Inspection | None) -> SoundFinding:
+    """The finding in domain form, found on its inspection's end date; as read when its
+    inspection's own fields are broken."""
+    if insp is None:
+        return f
+    return new_finding(  # Finding's fields in order
+        f.code,
+        insp.code,
+        f.unit,
+        f.criterion,
+        f.severity,
+        f.description,
+        f.deadline,
+        insp.end_date,  # found_on
+        tuple(f.responsible),
+    )
+
+
+def event_of(n: int, e: EventIn) -> Event:
+    """The event at index ``n`` of the bundle (its seq: submission order)."""
+    # Each event type has only its own fields. Reading them from the model's field
+    # values is what getattr(e, name, None) gives, without the exception pydantic
+    # raises for a missing attribute (which, 200,000 times, took seconds).
+    fields = vars(e)
+    return new_event(  # Event's fields in order: finding, type, date, seq, ...
+        e.finding,
+        _EVENT_TYPES[e.type],
+        e.date,
+        n,
+        fields.get("new_deadline"),
+        fields.get("reason"),
+        fields.get("note"),
+        fields.get("to"),
+    )
 
 
 class _Checker:
@@ -260,26 +338,17 @@ def check_bundle(
                     "deadline",
                 )
             if f.code not in findings:  # the first of a duplicated code is the one kept
-                findings[f.code] = new_finding(  # Finding's fields in order
-                    f.code,
-                    insp.code,
-                    f.unit,
-                    f.criterion,
-                    f.severity,
-                    f.description,
-                    f.deadline,
-                    insp.end_date,  # found_on
-                    tuple(f.responsible),
-                )
+                assert isinstance(f, Finding)  # its inspection is sound
+                findings[f.code] = f
         if insp is not None:
-            inspections.append(_inspection(insp))
+            inspections.append(insp)
     _check_unique_findings(c, records.codes_of_findings())
     events = _check_events(c, findings, known_findings)
     data = YearData(
         year=year or 0,
-        units=[Unit(u.code, u.name, u.kind, u.parent, u.village_type) for _, u in records.units],
-        pairings=[Pairing(p.helping_unit, p.village) for _, p in records.pairings],
-        groups=[Group(g.code, g.name, g.leader, tuple(g.counties)) for _, g in records.groups],
+        units=[u for _, u in records.units],
+        pairings=[p for _, p in records.pairings],
+        groups=[g for _, g in records.groups],
         inspections=inspections,
         findings=list(findings.values()),
         events=events,
@@ -345,7 +414,7 @@ def _check_groups(c: _Checker) -> None:
 
 
 def _check_inspection(
-    c: _Checker, i: int, insp: InspectionIn, groups: dict[str, GroupIn], year: int | None
+    c: _Checker, i: int, insp: Inspection, groups: dict[str, Group], year: int | None
 ) -> None:
     where = ("inspections", i)
     group = groups.get(insp.group)
@@ -477,22 +546,8 @@ def _check_events(
                     "finding",
                 )
             continue  # a finding that cannot be read has no history to check
-        # Each event type has only its own fields. Reading them from the model's field
-        # values is what getattr(e, name, None) gives, without the exception pydantic
-        # raises for a missing attribute (which, 200,000 times, took seconds).
-        fields = vars(e)
-        event = new_event(  # Event's fields in order: finding, type, date, seq, ...
-            e.finding,
-            _EVENT_TYPES[e.type],
-            e.date,
-            n,
-            fields.get("new_deadline"),
-            fields.get("reason"),
-            fields.get("note"),
-            fields.get("to"),
-        )
-        events.append(event)
-        by_finding[event.finding].append(event)
+        events.append(e)
+        by_finding[e.finding].append(e)
     broken_events = c.records.broken_event_findings
     for code, history in by_finding.items():
         if broken_events.may_hold(code):
@@ -512,20 +567,3 @@ def _check_events(
                 refusal.field,
             )
     return events
-
-
-def _inspection(insp: InspectionIn) -> Inspection:
-    s = insp.sample
-    return Inspection(
-        code=insp.code,
-        group=insp.group,
-        county=insp.county,
-        start_date=insp.start_date,
-        end_date=insp.end_date,
-        letter_date=insp.letter_date,
-        sample=Sample(
-            towns=tuple(s.towns),
-            villages=tuple(s.villages),
-            households=tuple(Household(h.code, h.village, h.status) for h in s.households),
-        ),
-    )

@@ -8,12 +8,23 @@ for, and the records whose shape is sound still go through the cross-record chec
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from pydantic_core import from_json, to_json
 
-from scoring_service.bundle.checks import Broken, Records
+from scoring_service.bundle.checks import (
+    Broken,
+    Records,
+    SoundFinding,
+    event_of,
+    finding_of,
+    group_of,
+    inspection_of,
+    pairing_of,
+    unit_of,
+)
 from scoring_service.bundle.problems import InvalidBundle, Problem, Problems, pointer
 from scoring_service.bundle.schema import (
     BUNDLE_FORMAT,
@@ -172,69 +183,138 @@ def _records(value: dict[str, Any], problems: Problems) -> Records:
     for key in value:
         if key not in _FIELDS:
             problems.add(Problem(pointer(key), gettext("unknown field")))
-    fmt = value.get("format")
-    if "format" not in value:
-        problems.add(Problem("/format", gettext(_MESSAGES["missing"])))
-    elif fmt != BUNDLE_FORMAT:
-        problems.add(
-            Problem(
-                "/format",
-                gettext(
-                    "the format must be %(expected)r, not %(found)s",
-                    expected=BUNDLE_FORMAT,
-                    found=_short(fmt),
-                ),
-            )
-        )
-    year: int | None = None
-    if "year" not in value:
-        problems.add(Problem("/year", gettext(_MESSAGES["missing"])))
-    else:
-        year = _validate(_YEAR, value["year"], problems, ("year",))
+    reader = RecordReader(problems)
+    reader.top(value)
     lists = {name: _list(value, name, problems) for name in _RECORDS}
-    records = Records(
-        year=year, units=[], pairings=[], groups=[], inspections=[], events=[], partial=True
-    )
-    for i, item in enumerate(lists["units"] or ()):
+    for name in _RECORDS:
+        for i, item in enumerate(lists[name] or ()):
+            reader.record(name, i, item)
+    return reader.finish(unreadable={name for name in _RECORDS if lists[name] is None})
+
+
+class RecordReader:
+    """Reads a bundle record by record into ``Records``: each record's shape problems go to
+    the problems of its list (``problems_of``), and its sound form is kept in domain form.
+
+    Used on a bundle read whole and on one read as a stream (``stream.py``)."""
+
+    def __init__(self, problems: Problems, problems_of: dict[str, Problems] | None = None) -> None:
+        self.problems = problems
+        self.problems_of = problems_of or {}
+        self.records = Records(
+            year=None, units=[], pairings=[], groups=[], inspections=[], events=[], partial=True
+        )
+        self._read = {
+            "units": self._unit,
+            "pairings": self._pairing,
+            "groups": self._group,
+            "inspections": self._inspection,
+            "events": self._event,
+        }
+
+    def top(self, value: dict[str, Any]) -> None:
+        """The bundle's format and year (``value`` holds them when they are given)."""
+        fmt = value.get("format")
+        if "format" not in value:
+            self.problems.add(Problem("/format", gettext(_MESSAGES["missing"])))
+        elif fmt != BUNDLE_FORMAT:
+            self.problems.add(
+                Problem(
+                    "/format",
+                    gettext(
+                        "the format must be %(expected)r, not %(found)s",
+                        expected=BUNDLE_FORMAT,
+                        found=_short(fmt),
+                    ),
+                )
+            )
+        if "year" not in value:
+            self.problems.add(Problem("/year", gettext(_MESSAGES["missing"])))
+        else:
+            self.records.year = _validate(_YEAR, value["year"], self.problems, ("year",))
+
+    def record(self, name: str, i: int, item: Any) -> None:
+        """The record at index ``i`` of the list ``name``."""
+        self._read[name](i, item, self.problems_of.get(name, self.problems))
+
+    def finish(self, unreadable: Iterable[str] = ()) -> Records:
+        """The records read; ``unreadable`` names the lists that are not lists."""
+        records = self.records
+        # A list that is not a list may have held anything: nothing it could hold is unknown.
+        for name in unreadable:
+            {
+                "units": records.broken_units,
+                "groups": records.broken_groups,
+                "inspections": records.broken_findings,
+                "events": records.broken_event_findings,
+            }.get(name, Broken()).unreadable = True
+        return records
+
+    def _unit(self, i: int, item: Any, problems: Problems) -> None:
+        records = self.records
         unit = _validate(UnitIn, item, problems, ("units", i))
         code = _code(item)
         if code is not None:
             records.unit_codes.append((i, code))
         if unit is not None:
-            records.units.append((i, unit))
+            records.units.append((i, unit_of(unit)))
         else:
             _broken(records.broken_units, code)
-    for i, item in enumerate(lists["pairings"] or ()):
+
+    def _pairing(self, i: int, item: Any, problems: Problems) -> None:
         pairing = _validate(PairingIn, item, problems, ("pairings", i))
         if pairing is not None:
-            records.pairings.append((i, pairing))
-    for i, item in enumerate(lists["groups"] or ()):
+            self.records.pairings.append((i, pairing_of(pairing)))
+
+    def _group(self, i: int, item: Any, problems: Problems) -> None:
+        records = self.records
         group = _validate(GroupIn, item, problems, ("groups", i))
         code = _code(item)
         if code is not None:
             records.group_codes.append((i, code))
         if group is not None:
-            records.groups.append((i, group))
+            records.groups.append((i, group_of(group)))
         else:
             _broken(records.broken_groups, code)
-    for i, item in enumerate(lists["inspections"] or ()):
-        _inspection(records, i, item, problems)
-    for n, item in enumerate(lists["events"] or ()):
+
+    def _inspection(self, i: int, item: Any, problems: Problems) -> None:
+        """One inspection: its own fields, then each finding on its own."""
+        records = self.records
+        where = ("inspections", i)
+        code = _code(item)
+        if code is not None:
+            records.inspection_codes.append((i, code))
+        if not isinstance(item, dict):
+            problems.add(Problem(pointer(*where), gettext(_MESSAGES["model_type"])))
+            records.broken_findings.unreadable = True  # its findings cannot be read
+            return
+        own = {k: v for k, v in item.items() if k != "findings"}
+        read = _validate(InspectionIn, own, problems, where)
+        inspection = inspection_of(read) if read is not None else None
+        findings: list[tuple[int, SoundFinding]] = []
+        items = item.get("findings", [])
+        if not isinstance(items, list):
+            problems.add(Problem(pointer(*where, "findings"), gettext(_MESSAGES["list_type"])))
+            records.broken_findings.unreadable = True
+            items = []
+        for j, raw_finding in enumerate(items):
+            finding = _validate(FindingIn, raw_finding, problems, (*where, "findings", j))
+            finding_code = _code(raw_finding)
+            if finding_code is not None:
+                records.finding_codes.append((i, j, finding_code))
+            if finding is not None:
+                findings.append((j, finding_of(finding, inspection)))
+            else:
+                _broken(records.broken_findings, finding_code)
+        records.inspections.append((i, inspection, findings))
+
+    def _event(self, n: int, item: Any, problems: Problems) -> None:
+        records = self.records
         event = _validate(_EVENT, item, problems, ("events", n))
         if event is not None:
-            records.events.append((n, event))
+            records.events.append((n, event_of(n, event)))
         else:
             _broken(records.broken_event_findings, _code(item, "finding"))
-    # A list that is not a list may have held anything: nothing it could hold is unknown.
-    if lists["units"] is None:
-        records.broken_units.unreadable = True
-    if lists["groups"] is None:
-        records.broken_groups.unreadable = True
-    if lists["inspections"] is None:
-        records.broken_findings.unreadable = True
-    if lists["events"] is None:
-        records.broken_event_findings.unreadable = True
-    return records
 
 
 def _list(value: dict[str, Any], name: str, problems: Problems) -> list[Any] | None:
@@ -249,38 +329,6 @@ def _list(value: dict[str, Any], name: str, problems: Problems) -> list[Any] | N
         problems.add(Problem(pointer(name), gettext(_MESSAGES["list_type"])))
         return None
     return items
-
-
-def _inspection(records: Records, i: int, item: Any, problems: Problems) -> None:
-    """One inspection: its own fields, then each finding on its own."""
-    where = ("inspections", i)
-    code = _code(item)
-    if code is not None:
-        records.inspection_codes.append((i, code))
-    if not isinstance(item, dict):
-        problems.add(Problem(pointer(*where), gettext(_MESSAGES["model_type"])))
-        records.broken_findings.unreadable = True  # its findings cannot be read
-        return
-    own = {k: v for k, v in item.items() if k != "findings"}
-    inspection = _validate(InspectionIn, own, problems, where)
-    findings: list[tuple[int, FindingIn]] = []
-    items = item.get("findings", [])
-    if not isinstance(items, list):
-        problems.add(Problem(pointer(*where, "findings"), gettext(_MESSAGES["list_type"])))
-        records.broken_findings.unreadable = True
-        items = []
-    for j, raw_finding in enumerate(items):
-        finding = _validate(FindingIn, raw_finding, problems, (*where, "findings", j))
-        finding_code = _code(raw_finding)
-        if finding_code is not None:
-            records.finding_codes.append((i, j, finding_code))
-        if finding is not None:
-            findings.append((j, finding))
-        else:
-            _broken(records.broken_findings, finding_code)
-    if inspection is not None:
-        inspection = inspection.model_copy(update={"findings": [f for _, f in findings]})
-    records.inspections.append((i, inspection, findings))
 
 
 def _validate(model: _Model, item: Any, problems: Problems, where: tuple[str | int, ...]) -> Any:

@@ -251,21 +251,24 @@ def _db_check(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) 
     return EXIT_FAILED if any(c.differences for c in checks) else EXIT_OK
 
 
-def _read_input(name: str) -> bytes:
+def _read_input(name: str) -> bytes | Path:
+    """The bundle to import: a file's path (it is read as a stream), or standard input's
+    bytes."""
     if name == "-":
         data = sys.stdin.buffer.read(MAX_BUNDLE_BYTES + 1)
-    else:
-        path = Path(name)
-        if not path.is_file():
-            raise UsageError(_("no such file: %(path)s", path=name))
-        if path.stat().st_size > MAX_BUNDLE_BYTES:
+        if len(data) > MAX_BUNDLE_BYTES:
             raise UsageError(
-                _("%(path)s is larger than %(mib)s MiB", path=name, mib=MAX_BUNDLE_BYTES // 1024**2)
+                _("the input is larger than %(mib)s MiB", mib=MAX_BUNDLE_BYTES // 1024**2)
             )
-        data = path.read_bytes()
-    if len(data) > MAX_BUNDLE_BYTES:
-        raise UsageError(_("the input is larger than %(mib)s MiB", mib=MAX_BUNDLE_BYTES // 1024**2))
-    return data
+        return data
+    path = Path(name)
+    if not path.is_file():
+        raise UsageError(_("no such file: %(path)s", path=name))
+    if path.stat().st_size > MAX_BUNDLE_BYTES:
+        raise UsageError(
+            _("%(path)s is larger than %(mib)s MiB", path=name, mib=MAX_BUNDLE_BYTES // 1024**2)
+        )
+    return path
 
 
 @with_context

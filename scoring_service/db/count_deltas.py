@@ -16,7 +16,7 @@ from __future__ import annotations
 import calendar
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import date, timedelta
 from typing import Any, cast
 
@@ -31,6 +31,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    text,
     true,
     union_all,
 )
@@ -47,7 +48,7 @@ from scoring_service.db.models import (
     UnitAncestorRow,
     UnitRow,
 )
-from scoring_service.db.rows import bulk_insert_tuples, select_rows
+from scoring_service.db.rows import bulk_insert_tuples, iter_rows, select_rows
 from scoring_service.domain.assessment import Counts
 from scoring_service.domain.model import Outcome, Severity, UnitKind
 from scoring_service.domain.results import Difference
@@ -119,19 +120,23 @@ def span_deltas(
     by_place: dict[str, list[tuple[str, str]]],
     responsible: dict[str, list[str]],
     sign: int = 1,
+    *,
+    among: Collection[str] | None = None,
 ) -> Deltas:
-    """The deltas ``spans`` give every unit their findings count for, times ``sign``."""
+    """The deltas ``spans`` give every unit their findings count for, times ``sign``
+    (only the units ``among``, when given). A finding's spans come one after another."""
     out: Deltas = defaultdict(lambda: [0, 0, 0])
-    counted_for: dict[str, dict[str, str]] = {}
+    current: str | None = None  # the finding whose units ``units`` holds
+    units: dict[str, str] = {}
     for finding, unit, severity, category, outcome, start, end, fakes, repeat_of in spans:
-        units = counted_for.get(finding)
-        if units is None:
+        if finding != current:
+            current = finding
             ways: dict[str, set[str]] = defaultdict(set)
             for counted, way in by_place.get(unit, ()):
                 ways[counted].add(way)
             for counted in responsible.get(finding, ()):
                 ways[counted].add(ALWAYS)
-            units = counted_for[finding] = {u: _via(w) for u, w in ways.items()}
+            units = {u: _via(w) for u, w in ways.items() if among is None or u in among}
         repeat = 0 if repeat_of is None else 1
         for counted, via in units.items():
             first = out[(counted, start, outcome, severity, category, via)]
@@ -251,39 +256,90 @@ def by_month(deltas: Deltas) -> Deltas:
     return out
 
 
+# How many spans' deltas are summed at once when a year's are written afresh: a province's
+# year is millions of deltas, more than are worth holding in one dict.
+SPANS_PER_PASS = 200_000
+
+
 def store_counts(session: Session, year: int) -> None:
     """Write the year's day and month rows afresh from its stored spans and attribution."""
-    deltas = write_days(session, year)
-    table = cast(Table, M.__table__)
-    session.execute(delete(table).where(table.c.year == year))
-    _insert(session, year, M, _MONTH_ROW, by_month(deltas))
+    write_days(session, year)
+    write_months(session, year)
 
 
-def write_days(session: Session, year: int) -> Deltas:
-    """Write the year's day rows afresh from its stored spans and attribution; the deltas."""
+def write_days(session: Session, year: int) -> None:
+    """Write the year's day rows afresh from its stored spans and attribution.
+
+    The counted units are taken in ranges, one pass over the spans (read as a stream) for
+    each, so that the deltas held at once stay near those of SPANS_PER_PASS spans; the
+    rows go in key order, as one pass would write them."""
     table = cast(Table, D.__table__)
     session.execute(delete(table).where(table.c.year == year))
-    spans = _stored_spans(session, year, None)
     by_place, responsible = ways(session, year, (), None)
-    deltas = span_deltas(spans, by_place, responsible)
-    _insert(session, year, D, _ROW, deltas)
-    return deltas
-
-
-def _insert(
-    session: Session,
-    year: int,
-    model: type[CountDeltaRow] | type[CountMonthRow],
-    names: Sequence[str],
-    deltas: Deltas,
-) -> None:
     kinds = _kinds(session, year, None)
-    rows = (
-        (year, *key, kinds[key[0]], *values)
-        for key, values in sorted(deltas.items())
-        if any(values)
+    total = session.scalar(select(func.count()).where(TimelineRow.year == year)) or 0
+    passes = max(1, -(-total // SPANS_PER_PASS))
+    units = sorted(kinds)
+    for n in range(passes):
+        among = set(units[n * len(units) // passes : (n + 1) * len(units) // passes])
+        spans = _span_stream(session, year)
+        deltas = span_deltas(spans, by_place, responsible, among=among)
+        rows = (
+            (year, *key, kinds[key[0]], *deltas[key]) for key in sorted(deltas) if any(deltas[key])
+        )
+        bulk_insert_tuples(session, D, _ROW, rows)
+        del deltas
+
+
+def _span_stream(session: Session, year: int) -> Iterator[SpanTuple]:
+    """The year's stored spans by finding, read as a stream; each text value read once."""
+    T = TimelineRow
+    statement = (
+        select(
+            T.finding,
+            T.unit,
+            T.severity,
+            T.category,
+            T.outcome,
+            T.valid_from,
+            T.valid_until,
+            T.fakes,
+            T.repeat_of,
+        )
+        .where(T.year == year)
+        .order_by(T.finding, T.valid_from)
     )
-    bulk_insert_tuples(session, model, names, rows)
+    # Severities, categories, outcomes and days are a few hundred values: one object each
+    # in the keys, not one per span.
+    shared: dict[Any, Any] = {}
+    for finding, unit, *values, fakes, repeat_of in iter_rows(session, statement):
+        severity, category, outcome, start, end = (shared.setdefault(v, v) for v in values)
+        yield finding, unit, severity, category, outcome, start, end, fakes, repeat_of
+
+
+# The last day of a day row's month, in each database's own words.
+_MONTH_END = {
+    "postgresql": "CAST(date_trunc('month', day) + interval '1 month - 1 day' AS DATE)",
+    "sqlite": "date(day, 'start of month', '+1 month', '-1 day')",
+}
+
+
+def write_months(session: Session, year: int) -> None:
+    """Write the year's month rows afresh as the sums of its day rows, in the database."""
+    table = cast(Table, M.__table__)
+    session.execute(delete(table).where(table.c.year == year))
+    month = _MONTH_END[session.connection().dialect.name]
+    session.execute(
+        text(
+            "INSERT INTO unit_count_months "
+            "(year, unit, month, outcome, severity, category, via, kind, n, fakes, repeats) "
+            f"SELECT year, unit, {month}, outcome, severity, category, via, MIN(kind), "
+            "SUM(n), SUM(fakes), SUM(repeats) FROM unit_count_deltas WHERE year = :year "
+            f"GROUP BY year, unit, {month}, outcome, severity, category, via "
+            "HAVING SUM(n) <> 0 OR SUM(fakes) <> 0 OR SUM(repeats) <> 0"
+        ),
+        {"year": year},
+    )
 
 
 def check_counts(

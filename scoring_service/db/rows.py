@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from itertools import chain
 from typing import Any, cast
@@ -89,9 +89,37 @@ def select_rows(session: Session, statement: Select[*tuple[Any, ...]]) -> Sequen
     return fetched
 
 
-def _with_dates(rows: Sequence[Sequence[Any]], indexes: list[int]) -> list[tuple[Any, ...]]:
-    """The rows with ISO text at ``indexes`` read as dates (a year has a few hundred dates)."""
+def iter_rows(
+    session: Session, statement: Select[*tuple[Any, ...]], batch: int = 20_000
+) -> Iterator[Sequence[Any]]:
+    """The rows of a column SELECT as ``select_rows`` gives them, fetched ``batch`` at a
+    time: for a pass over more rows than are worth holding at once."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        # A server-side cursor: the driver holds one batch, not the whole result.
+        result = connection.execute(statement.execution_options(yield_per=batch))
+        for rows in result.partitions():
+            yield from rows
+        return
+    # SQLite's cursor steps through the result as it is fetched; the driver's tuples, as
+    # select_rows takes them, skip SQLAlchemy's per-row processing.
+    columns = statement.selected_columns
+    dates = [i for i, column in enumerate(columns) if isinstance(column.type, Date)]
     parsed: dict[str, date] = {}
+    result = connection.execute(statement)
+    try:
+        while rows := result.cursor.fetchmany(batch):
+            yield from _with_dates(rows, dates, parsed) if dates else rows
+    finally:
+        result.close()
+
+
+def _with_dates(
+    rows: Sequence[Sequence[Any]], indexes: list[int], parsed: dict[str, date] | None = None
+) -> list[tuple[Any, ...]]:
+    """The rows with ISO text at ``indexes`` read as dates (a year has a few hundred dates),
+    one ``date`` per text (``parsed``: those read already)."""
+    parsed = {} if parsed is None else parsed
 
     def day(text: str | None) -> date | None:
         if text is None:

@@ -22,7 +22,7 @@ from scoring_service.db.models import EventRow, FindingRow, TimelineRow, UnitAnc
 from scoring_service.db.rows import bulk_insert_tuples, select_rows
 from scoring_service.domain.model import Event, Finding, Unit
 from scoring_service.domain.results import Difference
-from scoring_service.domain.timeline import APPLY_ORDER, repeats, replay
+from scoring_service.domain.timeline import APPLY_ORDER, repeats, replay, state_after
 
 _TIMELINE_ROW = (
     "year",
@@ -46,39 +46,47 @@ TimelineTuple = tuple[Any, ...]
 def timeline_tuples(findings: Sequence[Finding], events: Iterable[Event]) -> list[TimelineTuple]:
     """Every span of every finding, as rows of _TIMELINE_ROW without the year, by finding
     then date. ``events`` are all the events of ``findings`` (in any order)."""
+    return list(timeline_rows(findings, events))
+
+
+def timeline_rows(findings: Sequence[Finding], events: Iterable[Event]) -> Iterator[TimelineTuple]:
+    """``timeline_tuples`` one row at a time: a finding's spans are made as its rows are
+    written, so a province's spans are never all held at once. Repeats need every
+    finding's first rectification first: that is its state after its events, without the
+    spans."""
     events_of: dict[str, list[Event]] = defaultdict(list)
     for event in sorted(events, key=APPLY_ORDER):
         events_of[event.finding].append(event)
-    replayed = {f.code: replay(f, events_of.get(f.code, ())) for f in findings}
-    repeat_of = repeats(findings, {code: s.first_rectified_on for code, (_, s) in replayed.items()})
-    rows: list[TimelineTuple] = []
+    first_rectified = {
+        f.code: state_after(f, events_of.get(f.code, ())).first_rectified_on for f in findings
+    }
+    repeat_of = repeats(findings, first_rectified)
+    del first_rectified
     for f in sorted(findings, key=lambda f: f.code):
         category = f.category
         again = repeat_of[f.code]
-        for span in replayed[f.code][0]:
-            rows.append(
-                (
-                    f.code,
-                    span.valid_from,
-                    span.valid_until,
-                    f.unit,
-                    f.severity.value,
-                    category,
-                    span.outcome.value,
-                    span.effective_deadline,
-                    span.completed_on,
-                    span.fakes,
-                    again,
-                )
+        spans, _ = replay(f, events_of.get(f.code, ()))
+        for span in spans:
+            yield (
+                f.code,
+                span.valid_from,
+                span.valid_until,
+                f.unit,
+                f.severity.value,
+                category,
+                span.outcome.value,
+                span.effective_deadline,
+                span.completed_on,
+                span.fakes,
+                again,
             )
-    return rows
 
 
 def store_timelines(
     session: Session, year: int, findings: Sequence[Finding], events: Iterable[Event]
 ) -> None:
     """Insert the timelines of ``findings`` (none stored yet), from their events."""
-    rows = timeline_tuples(findings, events)
+    rows = timeline_rows(findings, events)
     bulk_insert_tuples(session, TimelineRow, _TIMELINE_ROW, ((year, *row) for row in rows))
 
 
