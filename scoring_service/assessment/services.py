@@ -23,7 +23,7 @@ from scoring_service.domain.assessment import (
 )
 from scoring_service.domain.errors import Conflict, NotFound
 from scoring_service.domain.explanation import explanation
-from scoring_service.domain.model import YearData
+from scoring_service.domain.model import Unit, YearData
 from scoring_service.domain.notices import EventType
 from scoring_service.domain.results import IndexCheck, Recomputation, ScoreRun, YearSummary
 from scoring_service.domain.ruleset import Catalogue, Ruleset, RuleSource
@@ -258,15 +258,19 @@ def explain_unit(
         ]
         rank = _stored_rank(uow, year, unit, day, ruleset, revision)
         if rank is None:
-            # Ranks are among units of the same kind: only theirs are counted and scored.
-            kind = [held.kind]
-            peers = uow.index.scored_units(year, kind)
-            counts = uow.index.counts(year, day, ruleset.attribution, kind)
-    if rank is None:
-        ranked = assess_counts(year, peers, counts, ruleset, day, uow.evaluator)
-        rank = next(r.rank for r in ranked.results if r.unit.code == unit)
+            rank = _rank_among_kind(uow, year, held, day, ruleset)
     one = assess_unit(year, held, counted, ruleset, day, uow.evaluator, rank)
     return explanation_in_words(explanation(one, unit), ruleset)
+
+
+def _rank_among_kind(uow: UnitOfWork, year: int, held: Unit, day: date, ruleset: Ruleset) -> int:
+    """The unit's rank at ``day`` scored afresh: ranks are among units of the same kind
+    (spec section 6), so only theirs are counted and scored."""
+    kind = [held.kind]
+    peers = uow.index.scored_units(year, kind)
+    counts = uow.index.counts(year, day, ruleset.attribution, kind)
+    ranked = assess_counts(year, peers, counts, ruleset, day, uow.evaluator)
+    return next(r.rank for r in ranked.results if r.unit.code == held.code)
 
 
 def _stored_rank(
