@@ -199,12 +199,17 @@ def _major_findings(url: str, limit: int) -> list[str]:
 
 
 def _scored_units(url: str, count: int) -> list[str]:
-    """``count`` units of the scored kinds, spread evenly over their codes."""
+    """``count`` units of the year's scored kinds (as its shipped rule set names them),
+    spread evenly over their codes."""
+    from scoring_service.config import REPO_RULES_DIR, FileRuleSource
+
+    kinds = ", ".join(
+        f"'{k.value}'" for k in FileRuleSource(REPO_RULES_DIR).current(YEAR).scored_kinds
+    )
     connection = plain_connection(url)
     try:
         rows = connection.execute(
-            f"SELECT code FROM units WHERE year = {YEAR} "
-            "AND kind IN ('county', 'town', 'helping_unit') ORDER BY code"
+            f"SELECT code FROM units WHERE year = {YEAR} AND kind IN ({kinds}) ORDER BY code"
         ).fetchall()
     finally:
         connection.close()
