@@ -381,6 +381,14 @@ def _broken(broken: Broken, code: str | None) -> None:
         broken.codes.add(code)
 
 
+def _one_of(expected: str) -> str:
+    """Pydantic's list of allowed values ("'a', 'b' or 'c'") in the language in force."""
+    values = re.findall(r"'[^']*'", expected)
+    if len(values) < 2:
+        return expected
+    return gettext("%(some)s or %(last)s", some=gettext(", ").join(values[:-1]), last=values[-1])
+
+
 def _short(value: Any) -> str:
     """A value as a message quotes it: its repr, cut short when long."""
     text = repr(value)
@@ -414,7 +422,7 @@ def describe_error(error: Any) -> str:
         return gettext(
             "%(value)s is not allowed; expected %(expected)s",
             value=_short(error.get("input")),
-            expected=ctx.get("expected"),
+            expected=_one_of(str(ctx.get("expected"))),
         )
     if kind == "missing" and error["loc"][-1:] == ("letter_date",):
         return gettext("this field is required (null while no letter has been issued)")
