@@ -319,41 +319,19 @@ class UnitAncestorRow(Base):
     ancestor_kind: Mapped[str] = mapped_column(String(KIND))
 
 
-class CountDeltaRow(Base):
-    """How a unit's attributed counts change on one date: the findings of one outcome,
-    severity and category that start (+) or stop (-) counting for it then, with their
-    fakes and repeats. A unit's counts at a date are the sum of its rows up to that date.
+def _covering(name: str, day: str) -> Index:
+    """Every unit's counts up to a date from the index alone: the scored kinds' rows up to
+    the date, with every column the sums read."""
+    columns = ("unit", "outcome", "severity", "category", "via", "n", "fakes", "repeats")
+    return Index(name, "year", "kind", day, *columns)
 
-    Written with the timelines (``db.count_deltas``), in the same transaction, for every
-    unit a finding can count for. ``via`` says which attribution settings make it count:
-    ``d`` always (found there, or responsible), ``t`` when attribution is territorial,
-    ``p`` when the finding's category brings in paired helping units, ``tp`` either; so
-    one set of rows serves every rule set's attribution, drafts included.
-    """
 
-    __tablename__ = "unit_count_deltas"
-    __table_args__ = (
-        # Covering every unit's counts at a date: the scored kinds' rows up to the date,
-        # summed from the index alone.
-        Index(
-            "ix_unit_count_deltas_kind_day",
-            "year",
-            "kind",
-            "day",
-            "unit",
-            "outcome",
-            "severity",
-            "category",
-            "via",
-            "n",
-            "fakes",
-            "repeats",
-        ),
-    )
+class _KeptCounts:
+    """The columns of a row of kept counts but its date (``day`` or ``month``, placed third
+    in the key by ``sort_order``)."""
 
-    year: Mapped[int] = mapped_column(Integer, primary_key=True)
-    unit: Mapped[str] = mapped_column(String(CODE), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-3)
+    unit: Mapped[str] = mapped_column(String(CODE), primary_key=True, sort_order=-2)
     outcome: Mapped[str] = mapped_column(String(KIND), primary_key=True)
     severity: Mapped[str] = mapped_column(String(KIND), primary_key=True)
     category: Mapped[str] = mapped_column(String(CODE), primary_key=True)
@@ -366,42 +344,34 @@ class CountDeltaRow(Base):
     repeats: Mapped[int] = mapped_column(Integer)
 
 
-class CountMonthRow(Base):
+class CountDeltaRow(_KeptCounts, Base):
+    """How a unit's attributed counts change on one date: the findings of one outcome,
+    severity and category that start (+) or stop (-) counting for it then, with their
+    fakes and repeats. A unit's counts at a date are the sum of its rows up to that date.
+
+    Written with the timelines (``db.count_deltas``), in the same transaction, for every
+    unit a finding can count for. ``via`` says which attribution settings make it count:
+    ``d`` always (found there, or responsible), ``t`` when attribution is territorial,
+    ``p`` when the finding's category brings in paired helping units, ``tp`` either; so
+    one set of rows serves every rule set's attribution, drafts included.
+    """
+
+    __tablename__ = "unit_count_deltas"
+    __table_args__ = (_covering("ix_unit_count_deltas_kind_day", "day"),)
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True, sort_order=-1)
+
+
+class CountMonthRow(_KeptCounts, Base):
     """The ``unit_count_deltas`` of one calendar month summed (``month``: its last day): a
     unit's counts at a month end are the sum of its month rows up to it, and at any other
     date the month rows before the date's month plus that month's day rows up to it.
     Written with the day rows, by the same function, in the same transaction."""
 
     __tablename__ = "unit_count_months"
-    __table_args__ = (
-        # Covering every unit's counts at month ends (the trend, the year at a glance).
-        Index(
-            "ix_unit_count_months_kind_month",
-            "year",
-            "kind",
-            "month",
-            "unit",
-            "outcome",
-            "severity",
-            "category",
-            "via",
-            "n",
-            "fakes",
-            "repeats",
-        ),
-    )
+    __table_args__ = (_covering("ix_unit_count_months_kind_month", "month"),)
 
-    year: Mapped[int] = mapped_column(Integer, primary_key=True)
-    unit: Mapped[str] = mapped_column(String(CODE), primary_key=True)
-    month: Mapped[date] = mapped_column(Date, primary_key=True)
-    outcome: Mapped[str] = mapped_column(String(KIND), primary_key=True)
-    severity: Mapped[str] = mapped_column(String(KIND), primary_key=True)
-    category: Mapped[str] = mapped_column(String(CODE), primary_key=True)
-    via: Mapped[str] = mapped_column(String(2), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(KIND))
-    n: Mapped[int] = mapped_column(Integer)
-    fakes: Mapped[int] = mapped_column(Integer)
-    repeats: Mapped[int] = mapped_column(Integer)
+    month: Mapped[date] = mapped_column(Date, primary_key=True, sort_order=-1)
 
 
 class TimelineRow(Base):
