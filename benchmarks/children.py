@@ -35,11 +35,13 @@ def _service(url: str) -> tuple[Any, Any]:
 def child_import(url: str, bundle: Path) -> dict[str, Any]:
     """Import the bundle file into an empty database, as the command line does (its path)."""
     from scoring_service.assessment.services import import_bundle
+    from scoring_service.engine import DurableRulesEngine
 
     factory, rules = _service(url)
     rules.current(YEAR)  # the rule files are read once per process, not per import
+    engine = DurableRulesEngine()  # as the command line's: the import scores the standings
     start = time.perf_counter()
-    summary = import_bundle(UnitOfWork(factory, rules, None, command_line()), bundle)
+    summary = import_bundle(UnitOfWork(factory, rules, engine, command_line()), bundle)
     seconds = time.perf_counter() - start
     return {"seconds": seconds, "findings": summary.findings, "peak_mib": peak_mib()}
 

@@ -46,6 +46,8 @@ from scoring_service.db.repositories import (
 )
 from scoring_service.db.rulesets import RulesetRepository
 from scoring_service.db.scopes import ScopeRepository
+from scoring_service.db.standings import StandingRepository, forget_changes
+from scoring_service.db.standings import keep as keep_standings
 from scoring_service.db.structure import StructureRepository
 from scoring_service.domain.assessment import Evaluator
 from scoring_service.domain.evidence import FileStore
@@ -103,6 +105,7 @@ class UnitOfWork:
         self.webhooks: WebhookRepository
         self.deliveries: DeliveryRepository
         self.reminders: ReminderRepository
+        self.standings: StandingRepository
 
     @property
     def sessions(self) -> sessionmaker[Session]:
@@ -157,6 +160,7 @@ class UnitOfWork:
             self.webhooks = WebhookRepository(self._session)
             self.deliveries = DeliveryRepository(self._session)
             self.reminders = ReminderRepository(self._session)
+            self.standings = StandingRepository(self._session)
         self._depth += 1
         return self
 
@@ -208,10 +212,14 @@ class UnitOfWork:
         return self.scopes.reach(year, self.actor)
 
     def commit(self) -> None:
+        # What is kept from the counts this transaction changed is brought up to date in
+        # it, whichever service wrote (``db.standings``).
+        keep_standings(self.session, self.rules.current, self._evaluator)
         self.session.commit()
 
     def rollback(self) -> None:
         self.session.rollback()
+        forget_changes(self.session)
 
     def audit(
         self,

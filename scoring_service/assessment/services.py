@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from scoring_service.access import scope
@@ -25,8 +26,15 @@ from scoring_service.domain.errors import Conflict, NotFound
 from scoring_service.domain.explanation import explanation
 from scoring_service.domain.model import Unit, YearData
 from scoring_service.domain.notices import EventType
-from scoring_service.domain.results import IndexCheck, Recomputation, ScoreRun, YearSummary
+from scoring_service.domain.results import (
+    Difference,
+    IndexCheck,
+    Recomputation,
+    ScoreRun,
+    YearSummary,
+)
 from scoring_service.domain.ruleset import Catalogue, Ruleset, RuleSource
+from scoring_service.domain.standings import empty_standing
 from scoring_service.domain.timeline import state_of
 from scoring_service.gc_pause import bulk
 from scoring_service.i18n import gettext
@@ -256,11 +264,28 @@ def explain_unit(
                 year, unit, day, ruleset.attribution
             )
         ]
+        one = assess_unit(year, held, counted, ruleset, day, uow.evaluator, rank=0)
+        result = one.results[0]
         rank = _stored_rank(uow, year, unit, day, ruleset, revision)
+        if rank is None and uow.standings.current(year, ruleset):
+            rank = _kept_rank(uow, year, held, day, ruleset, result.verdict.score)
         if rank is None:
             rank = _rank_among_kind(uow, year, held, day, ruleset)
-    one = assess_unit(year, held, counted, ruleset, day, uow.evaluator, rank)
+        result.rank = rank
     return explanation_in_words(explanation(one, unit), ruleset)
+
+
+def _kept_rank(
+    uow: UnitOfWork, year: int, held: Unit, day: date, ruleset: Ruleset, score: Fraction
+) -> int:
+    """The unit's rank at ``day`` among its kind (spec section 6) from the kept standings:
+    one more than the units of its kind scoring higher then, those without kept standings
+    standing as units with no findings do."""
+    mine = float(score)  # as the kept scores are held
+    kept, higher, units = uow.standings.above(year, held.kind, day, mine)
+    if empty_standing(ruleset, uow.evaluator, held.kind.value).score > mine:
+        higher += units - kept
+    return 1 + higher
 
 
 def _rank_among_kind(uow: UnitOfWork, year: int, held: Unit, day: date, ruleset: Ruleset) -> int:
@@ -338,12 +363,21 @@ def _alerts(uow: UnitOfWork, year: int, as_of: date | None) -> tuple[date, list[
 
 def check_index(uow: UnitOfWork, year: int | None = None) -> list[IndexCheck]:
     """Replay every finding of each year held (or of ``year``) from its events, rebuild the
-    unit tree's closure, and compare both with the rows kept on write."""
+    unit tree's closure, and compare both with the rows kept on write; then the standings
+    kept from the counts with those the counts give."""
+
+    def _standings(held: int) -> list[Difference]:
+        ruleset = uow.rules.current(held)
+        return [] if ruleset is None else uow.standings.check(held, ruleset, uow.evaluator)
+
     with uow:
         held = [y for y in uow.years.summary() if year is None or y.year == year]
         if year is not None and not held:
             raise _no_data(year)
-        return [IndexCheck(y.year, y.findings, y.units, uow.index.check(y.year)) for y in held]
+        return [
+            IndexCheck(y.year, y.findings, y.units, uow.index.check(y.year) + _standings(y.year))
+            for y in held
+        ]
 
 
 def recompute_run(uow: UnitOfWork, run_id: int) -> Recomputation:

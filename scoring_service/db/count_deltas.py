@@ -53,6 +53,7 @@ from scoring_service.domain.assessment import Counts
 from scoring_service.domain.model import Outcome, Severity, UnitKind
 from scoring_service.domain.results import Difference
 from scoring_service.domain.ruleset import Attribution
+from scoring_service.domain.standings import DayChange
 
 D = CountDeltaRow
 M = CountMonthRow
@@ -200,6 +201,7 @@ def apply(session: Session, year: int, before: Deltas, after: Deltas) -> None:
     if not rows:
         return
     units = {key[0] for key, _ in rows}
+    note_changed(session, year, units)
     kinds = _kinds(session, year, units)
     months = sorted((key, v) for key, v in by_month(dict(rows)).items() if any(v))
     for model, names, changed in ((D, _ROW, rows), (M, _MONTH_ROW, months)):
@@ -266,6 +268,30 @@ def store_counts(session: Session, year: int) -> None:
     """Write the year's day and month rows afresh from its stored spans and attribution."""
     write_days(session, year)
     write_months(session, year)
+    note_changed(session, year, None)
+
+
+# What this transaction changed of each year's kept counts, in ``session.info``: by year,
+# the units whose rows changed, or None when the year's rows were written afresh. What is
+# kept from the counts (``db.standings``) is brought up to date from it before the commit.
+_CHANGED = "scoring.counts_changed"
+
+
+def note_changed(session: Session, year: int, units: Collection[str] | None) -> None:
+    """Note that this transaction changed the kept counts of ``units`` (None: every unit)."""
+    changed: dict[int, set[str] | None] = session.info.setdefault(_CHANGED, {})
+    if units is None:
+        changed[year] = None
+    elif year not in changed:
+        changed[year] = set(units)
+    elif (held := changed[year]) is not None:
+        held.update(units)
+
+
+def take_changed(session: Session) -> dict[int, set[str] | None]:
+    """What ``note_changed`` noted in this transaction, forgotten once taken."""
+    changed: dict[int, set[str] | None] = session.info.pop(_CHANGED, {})
+    return changed
 
 
 def write_days(session: Session, year: int) -> None:
@@ -498,3 +524,43 @@ def monthly_changes(
         }
         for changes in sums
     ]
+
+
+def day_changes(
+    session: Session,
+    year: int,
+    attribution: Attribution,
+    kinds: Collection[UnitKind],
+    units: Collection[str] | None = None,
+) -> Iterator[DayChange]:
+    """How the counts of each unit of ``kinds`` (of ``units`` alone, when given) change on
+    each day under ``attribution``, by unit then day, read as a stream: every way a row
+    counts summed."""
+    days = cast(Table, D.__table__)
+    n = func.sum(days.c.n)
+    fakes = func.sum(days.c.fakes)
+    repeats = func.sum(days.c.repeats)
+    group = (days.c.unit, days.c.day, days.c.outcome, days.c.severity, days.c.category)
+    statement = (
+        select(
+            days.c.unit,
+            func.min(days.c.kind),
+            days.c.day,
+            days.c.outcome,
+            days.c.severity,
+            days.c.category,
+            n,
+            fakes,
+            repeats,
+        )
+        .where(*_where(days, year, attribution, kinds))
+        .group_by(*group)
+        .having(or_(n != 0, fakes != 0, repeats != 0))
+        .order_by(*group)
+    )
+    if units is not None:
+        statement = statement.where(days.c.unit.in_(sorted(units)))
+    for unit, kind, day, outcome, severity, category, k, f, r in iter_rows(session, statement):
+        yield DayChange(
+            unit, kind, day, _OUTCOMES[outcome], _SEVERITIES[severity], category, k, f, r
+        )

@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import (
     Date,
     DateTime,
+    Double,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -372,6 +373,49 @@ class CountMonthRow(_KeptCounts, Base):
     __table_args__ = (_covering("ix_unit_count_months_kind_month", "month"),)
 
     month: Mapped[date] = mapped_column(Date, primary_key=True, sort_order=-1)
+
+
+class StandingRow(Base):
+    """What a scored unit's counts give it under the rule set in force, from ``since`` up
+    to ``until`` (exclusive): findings, overdue, the rate as reported, score and grade.
+    A unit's standing changes only on the days its kept counts change, so its rows cover
+    every date once, from the first date on (units with no counts have none: they stand
+    as a unit with no findings does).
+
+    Written by ``domain.standings`` whenever a unit's counts change (the unit of work's
+    commit), so that a unit's rank at any date is one count of its kind's standings then,
+    and the trend one read. Valid only while ``standings_kept`` says so.
+    """
+
+    __tablename__ = "unit_standings"
+    __table_args__ = (
+        # Covering a rank: the kind's standings in force at a date with a higher score.
+        Index("ix_unit_standings_kind_since", "year", "kind", "since", "until", "score"),
+    )
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit: Mapped[str] = mapped_column(String(CODE), primary_key=True)
+    since: Mapped[date] = mapped_column(Date, primary_key=True)
+    until: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(KIND))
+    findings: Mapped[int] = mapped_column(Integer)
+    overdue: Mapped[int] = mapped_column(Integer)
+    rate: Mapped[float | None] = mapped_column(Double)
+    # The exact score as the nearest double: equal scores give equal doubles, and scores
+    # (points with small denominators) never lie within a double's precision of each other.
+    score: Mapped[float] = mapped_column(Double)
+    grade: Mapped[str] = mapped_column(String(KIND))
+
+
+class StandingsKeptRow(Base):
+    """Which rule set and data revision a year's ``unit_standings`` were computed for: they
+    are read only while both are the year's now (else scores are computed afresh)."""
+
+    __tablename__ = "standings_kept"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ruleset_hash: Mapped[str] = mapped_column(String(128))
+    data_revision: Mapped[int] = mapped_column(Integer)
 
 
 class TimelineRow(Base):

@@ -39,6 +39,8 @@ from scoring_service.db.models import (
     SampleHouseholdRow,
     SampleTownRow,
     SampleVillageRow,
+    StandingRow,
+    StandingsKeptRow,
     TimelineRow,
     UnitAncestorRow,
     UnitRow,
@@ -59,6 +61,8 @@ from scoring_service.domain.model import (
 
 # Children before parents, so foreign keys hold at every step of delete_year.
 _YEAR_TABLES: tuple[type[Base], ...] = (
+    StandingsKeptRow,
+    StandingRow,
     CountMonthRow,
     CountDeltaRow,
     TimelineRow,
@@ -113,7 +117,14 @@ def bump_revision(session: Session, year: int) -> int:
     ).first()
     if row is None or row.imported_at is None:
         raise LookupError(f"year {year} is not stored")
+    # What is kept from the year's data was current for the revision before this
+    # transaction's first write, or not at all (``db.standings``).
+    session.info.setdefault(REVISION_BEFORE, {}).setdefault(year, int(row.revision) - 1)
     return int(row.revision)
+
+
+# ``session.info``'s key for each year's revision before this transaction's first write.
+REVISION_BEFORE = "scoring.revision_before"
 
 
 def years_summary(session: Session) -> list[dict[str, Any]]:

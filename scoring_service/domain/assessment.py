@@ -307,7 +307,7 @@ def _results(
     ruleset: Ruleset,
 ) -> list[UnitResult]:
     """Verdicts and ranks from the rules that fired for each unit; in row order."""
-    verdict = _verdicts(ruleset)
+    verdict = verdicts_of(ruleset)
     results = [
         UnitResult(unit, metrics[unit.code], verdict(ids, vals))
         for unit, ids, vals in zip(scored, fired, values, strict=True)
@@ -318,7 +318,7 @@ def _results(
     return results
 
 
-def _verdicts(ruleset: Ruleset) -> Callable[[frozenset[str], Mapping[str, MetricValue]], Verdict]:
+def verdicts_of(ruleset: Ruleset) -> Callable[[frozenset[str], Mapping[str, MetricValue]], Verdict]:
     """``scoring.fire``, computed once per distinct input.
 
     A verdict depends only on the rules that fired and on the metrics their points are

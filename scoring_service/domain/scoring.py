@@ -88,11 +88,11 @@ def grade_for(score: Fraction, ruleset: Ruleset) -> Grade:
     return ruleset.grades[-1].grade
 
 
-def ranks(scores: Sequence[Fraction]) -> list[int]:
+def ranks(scores: Sequence[Fraction] | Sequence[float]) -> list[int]:
     """Competition ranks, highest score first, equal scores sharing a rank (1, 2, 2, 4)."""
     # Units share few distinct scores: sort those, not every unit's (comparing and hashing
-    # a Fraction is slow; its lowest terms are a cheap exact key).
-    keys = [(s.numerator, s.denominator) for s in scores]
+    # a Fraction is slow; its lowest terms, exact for a float too, are a cheap exact key).
+    keys = [s.as_integer_ratio() for s in scores]
     tally = Counter(keys)
     first_place: dict[tuple[int, int], int] = {}
     position = 1

@@ -28,6 +28,7 @@ from datetime import date, datetime
 from typing import Any
 
 from scoring_service.access import scope
+from scoring_service.assessment.standings import keep_standings
 from scoring_service.domain.assessment import Evaluator, assess_counts, check_as_of
 from scoring_service.domain.errors import Conflict, InvalidRequest, NotFound
 from scoring_service.domain.notices import EventType
@@ -792,6 +793,8 @@ def publish_draft(uow: UnitOfWork, year: int, draft_id: int, *, note: str) -> Ve
         )
         uow.commit()
         info = _version(version, row.content_hash)
+    # The standings kept from the counts hold for the rules replaced: score them again.
+    keep_standings(uow, year)
     return replace(info, tests=checked.tests)
 
 

@@ -1,7 +1,8 @@
 """The counts kept on write as dated deltas against a fresh replay of the year, on SQLite and
 PostgreSQL: after random sequences of imports, events, pairings made and ended, and score
 runs stored and recomputed, every unit's counts at any date under every attribution setting
-are the replay's, and ``db check`` finds no difference."""
+are the replay's, the standings kept from them are those they give, and ``db check`` finds
+no difference."""
 
 from __future__ import annotations
 
@@ -19,14 +20,23 @@ from scoring_service.bundle.schema import PairingIn
 from scoring_service.db import years
 from scoring_service.db.count_deltas import month_end
 from scoring_service.db.counts import monthly_counts, unit_counts
+from scoring_service.db.standings import StandingRepository
 from scoring_service.db.timelines import check_year
 from scoring_service.domain.assessment import replayed_counts
 from scoring_service.domain.errors import Conflict, NotFound
 from scoring_service.domain.model import EventType
+from scoring_service.engine import PythonEngine
 from scoring_service.records.events import EventRefused, NewEvent, append_event
 from scoring_service.records.pairings import create_pairing, delete_pairing
 from tests.helpers.histories import as_of_dates, bundles
-from tests.integration.test_kept_timelines import EVERY_KIND, PROPERTY, SETTINGS, ordered, uow
+from tests.integration.test_kept_timelines import (
+    EVERY_KIND,
+    PROPERTY,
+    RULES,
+    SETTINGS,
+    ordered,
+    uow,
+)
 
 KINDS = (EventType.RECTIFIED, EventType.LOOKBACK_FAILED, EventType.ESCALATED, EventType.EXTENSION)
 STEPS = st.lists(
@@ -100,6 +110,12 @@ def test_the_kept_counts_equal_a_fresh_replay_after_any_writes(
         data = years.load_year(session, 2018)
         assert data is not None
         assert check_year(session, 2018) == []
+        # The standings kept from the counts are those the counts give now.
+        ruleset = RULES.current(2018)
+        assert ruleset is not None
+        standings = StandingRepository(session)
+        assert standings.current(2018, ruleset)
+        assert standings.check(2018, ruleset, PythonEngine()) == []
         ascending = sorted(set(days))
         for attribution in SETTINGS:
             want = [ordered(replayed_counts(data, attribution, EVERY_KIND, d)) for d in ascending]

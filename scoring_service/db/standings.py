@@ -1,0 +1,183 @@
+"""Each scored unit's standings (``domain.standings``) kept beside the counts they come from,
+so that a rank at any date is one count and the trend one read.
+
+They are kept in the transaction of every write that changes counts, before its commit
+(``keep``): the units whose counts changed are scored again, or the whole year after an
+import. ``standings_kept`` says for which rule set and data revision they hold; a reader
+uses them only while both are the year's now, and computes afresh otherwise (after the
+rules in force change, until the next import or write brings them up to date, or when the
+writer had no rule engine). Nothing here commits.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterator
+from datetime import date
+from itertools import islice
+from typing import Any, cast
+
+from sqlalchemy import Table, case, delete, func, select
+from sqlalchemy.orm import Session
+
+from scoring_service.db import count_deltas
+from scoring_service.db.models import StandingRow, StandingsKeptRow, UnitRow
+from scoring_service.db.rows import bulk_insert_tuples, iter_rows, select_rows
+from scoring_service.db.years import REVISION_BEFORE, get_revision
+from scoring_service.domain.assessment import Evaluator
+from scoring_service.domain.model import UnitKind
+from scoring_service.domain.results import Difference
+from scoring_service.domain.ruleset import Ruleset
+from scoring_service.domain.standings import Standing, standings
+
+S = StandingRow
+_COLUMNS = Standing._fields
+# The rule set in force for a year, or None (``RuleSource.current``).
+RulesInForce = Callable[[int], Ruleset | None]
+# Standings written at once: a province's year has hundreds of thousands.
+ROWS_PER_INSERT = 50_000
+
+
+def keep(session: Session, rules_in_force: RulesInForce, evaluator: Evaluator | None) -> None:
+    """Bring the standings of every year this transaction wrote up to date: score again the
+    units whose counts it changed (every unit after an import) if they were current before
+    it, and note the revision they now hold for; else leave them as not current."""
+    changed = count_deltas.take_changed(session)
+    before: dict[int, int] = session.info.pop(REVISION_BEFORE, {})
+    for year in sorted(set(changed) | set(before)):
+        revision = get_revision(session, year)
+        ruleset = rules_in_force(year)
+        kept = kept_for(session, year)
+        if revision is None or ruleset is None or evaluator is None:
+            continue
+        units = changed.get(year, set())
+        if units is not None:  # some units' counts, or none
+            current = kept == (ruleset.content_hash, before.get(year, revision))
+            if not current:
+                continue
+        _store(session, year, ruleset, evaluator, units)
+        _note(session, year, ruleset.content_hash, revision)
+
+
+def forget_changes(session: Session) -> None:
+    """Forget what the transaction rolled back had changed."""
+    count_deltas.take_changed(session)
+    session.info.pop(REVISION_BEFORE, None)
+
+
+def kept_for(session: Session, year: int) -> tuple[str, int] | None:
+    """The rule set's hash and the data revision the year's standings hold for, if any."""
+    row = session.execute(
+        select(StandingsKeptRow.ruleset_hash, StandingsKeptRow.data_revision).where(
+            StandingsKeptRow.year == year
+        )
+    ).first()
+    return None if row is None else (row[0], int(row[1]))
+
+
+def _store(
+    session: Session,
+    year: int,
+    ruleset: Ruleset,
+    evaluator: Evaluator,
+    units: Collection[str] | None,
+) -> None:
+    """Write afresh the standings of ``units`` (None: every unit of the year)."""
+    table = cast(Table, S.__table__)
+    gone = delete(table).where(table.c.year == year)
+    if units is not None:
+        if not units:
+            return
+        gone = gone.where(table.c.unit.in_(sorted(units)))
+    session.execute(gone)
+    changes = count_deltas.day_changes(
+        session, year, ruleset.attribution, ruleset.scored_kinds, units
+    )
+    # In batches: PostgreSQL's COPY cannot run while the changes' cursor is fetching.
+    found = standings(changes, ruleset, evaluator)
+    while batch := [(year, *s) for s in islice(found, ROWS_PER_INSERT)]:
+        bulk_insert_tuples(session, S, ("year", *_COLUMNS), batch)
+
+
+def _note(session: Session, year: int, ruleset_hash: str, revision: int) -> None:
+    table = cast(Table, StandingsKeptRow.__table__)
+    session.execute(delete(table).where(table.c.year == year))
+    session.execute(
+        table.insert().values(year=year, ruleset_hash=ruleset_hash, data_revision=revision)
+    )
+
+
+class StandingRepository:
+    """The year's kept standings, read while they are current."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def rebuild(self, year: int) -> None:
+        """Have the year's standings written afresh before this transaction commits."""
+        count_deltas.note_changed(self.session, year, None)
+
+    def current(self, year: int, ruleset: Ruleset) -> bool:
+        """Whether the year's standings hold for its data now under ``ruleset``."""
+        kept = kept_for(self.session, year)
+        return kept is not None and kept == (ruleset.content_hash, get_revision(self.session, year))
+
+    def above(self, year: int, kind: UnitKind, day: date, score: float) -> tuple[int, int, int]:
+        """At ``day``, how many units of ``kind`` have kept standings, how many of those
+        score above ``score``, and how many units of the kind the year has."""
+        table = cast(Table, S.__table__)
+        held, higher = self.session.execute(
+            select(
+                func.count(),
+                func.coalesce(func.sum(case((table.c.score > score, 1), else_=0)), 0),
+            ).where(
+                table.c.year == year,
+                table.c.kind == kind.value,
+                table.c.since <= day,
+                table.c.until > day,
+            )
+        ).one()
+        units = self.session.scalar(
+            select(func.count()).where(UnitRow.year == year, UnitRow.kind == kind.value)
+        )
+        return int(held), int(higher), int(units or 0)
+
+    def overlapping(
+        self, year: int, kinds: Collection[UnitKind], first: date, last: date
+    ) -> Iterator[Standing]:
+        """The kept standings of ``kinds`` in force on some day from ``first`` to ``last``."""
+        table = cast(Table, S.__table__)
+        statement = select(*(table.c[name] for name in _COLUMNS)).where(
+            table.c.year == year,
+            table.c.kind.in_(sorted(k.value for k in kinds)),
+            table.c.since <= last,
+            table.c.until > first,
+        )
+        for row in iter_rows(self.session, statement):
+            yield Standing(*row)
+
+    def check(self, year: int, ruleset: Ruleset, evaluator: Evaluator) -> list[Difference]:
+        """The year's kept standings, while current, against those its kept counts give
+        now, by unit (none when they are not current: no reader uses them then)."""
+        if not self.current(year, ruleset):
+            return []
+        changes = count_deltas.day_changes(
+            self.session, year, ruleset.attribution, ruleset.scored_kinds
+        )
+        want: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+        for s in standings(changes, ruleset, evaluator):
+            want[s.unit].append(tuple(s[1:]))
+        table = cast(Table, S.__table__)
+        statement = (
+            select(*(table.c[name] for name in _COLUMNS))
+            .where(table.c.year == year)
+            .order_by(table.c.unit, table.c.since)
+        )
+        have: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+        for unit, *rest in select_rows(self.session, statement):
+            have[unit].append(tuple(rest))
+        return [
+            Difference(table.name, unit, have.get(unit, []), want.get(unit, []))
+            for unit in sorted(set(want) | set(have))
+            if have.get(unit, []) != want.get(unit, [])
+        ]
