@@ -56,7 +56,7 @@ def year_trend(uow: UnitOfWork, year: int, *, kind: UnitKind | None = None) -> T
         units = uow.index.scored_units(year, ruleset.scored_kinds)
         where = uow.reach(year)
         if uow.standings.current(year, ruleset):
-            kept = uow.standings.overlapping(year, ruleset.scored_kinds, days[0], days[-1])
+            kept = uow.standings.in_force(year, ruleset.scored_kinds, days)
             series = _kept_series(units, kept, days, ruleset, uow.evaluator)
         else:
             monthly = uow.index.monthly(year, days, ruleset.attribution, ruleset.scored_kinds)

@@ -98,6 +98,8 @@ class UnitRow(Base):
     """A county, town, village or helping unit (spec section 1)."""
 
     __tablename__ = "units"
+    # A rank counts the units of a kind (``db.standings``).
+    __table_args__ = (Index(None, "year", "kind"),)
 
     year: Mapped[int] = _year_fk()
     code: Mapped[str] = mapped_column(String(CODE), primary_key=True)

@@ -17,7 +17,7 @@ from datetime import date
 from itertools import islice
 from typing import Any, cast
 
-from sqlalchemy import Table, case, delete, func, select
+from sqlalchemy import Table, and_, case, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from scoring_service.db import count_deltas
@@ -142,16 +142,15 @@ class StandingRepository:
         )
         return int(held), int(higher), int(units or 0)
 
-    def overlapping(
-        self, year: int, kinds: Collection[UnitKind], first: date, last: date
+    def in_force(
+        self, year: int, kinds: Collection[UnitKind], days: Collection[date]
     ) -> Iterator[Standing]:
-        """The kept standings of ``kinds`` in force on some day from ``first`` to ``last``."""
+        """The kept standings of ``kinds`` in force on any of ``days`` (a few)."""
         table = cast(Table, S.__table__)
         statement = select(*(table.c[name] for name in _COLUMNS)).where(
             table.c.year == year,
             table.c.kind.in_(sorted(k.value for k in kinds)),
-            table.c.since <= last,
-            table.c.until > first,
+            or_(*(and_(table.c.since <= day, table.c.until > day) for day in sorted(days))),
         )
         for row in iter_rows(self.session, statement):
             yield Standing(*row)

@@ -1,6 +1,7 @@
 """Each scored unit's standing kept between the days its counts change (``unit_standings``),
-and which rule set and data revision they were computed for (``standings_kept``). Empty
-until the next import or write computes them: until then scores are computed afresh.
+and which rule set and data revision they were computed for (``standings_kept``), and an
+index of units by kind. Empty until the next import or write computes them: until then
+scores are computed afresh.
 
 Revision ID: 0014
 Revises: 0013
@@ -41,6 +42,12 @@ def upgrade() -> None:
         "unit_standings",
         ["year", "kind", "since", "until", "score"],
     )
+    # A rank counts the units of its kind; the planner must see the index's proportions
+    # (as 0013 explains).
+    op.create_index(op.f("ix_units_year_kind"), "units", ["year", "kind"])
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("PRAGMA analysis_limit = 1000")
+    op.execute("ANALYZE units")
     op.create_table(
         "standings_kept",
         sa.Column("year", sa.Integer(), nullable=False),
@@ -52,5 +59,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("standings_kept")
+    op.drop_index(op.f("ix_units_year_kind"), table_name="units")
     op.drop_index("ix_unit_standings_kind_since", table_name="unit_standings")
     op.drop_table("unit_standings")
