@@ -218,5 +218,7 @@ def round_rate(rate: Fraction | None) -> float | None:
     """Round half up to 4 decimals (0.90625 -> 0.9063), exactly, then to a JSON number."""
     if rate is None:
         return None
-    scaled = math.floor(rate * RATE_SCALE + Fraction(1, 2))
-    return float(Fraction(scaled, RATE_SCALE))
+    # floor(rate * SCALE + 1/2) in integers (Fraction arithmetic is slow, and every score
+    # row and trend point rounds one); int / int is correctly rounded, as float(Fraction) is.
+    n, d = rate.numerator, rate.denominator
+    return (2 * n * RATE_SCALE + d) // (2 * d) / RATE_SCALE

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from fractions import Fraction
 
@@ -103,3 +104,9 @@ def test_a_rank_is_one_more_than_the_scores_above_it(scores: list[Fraction]) -> 
 )
 def test_rates_round_half_up_to_four_decimals(rate: Fraction | None, shown: float | None) -> None:
     assert round_rate(rate) == shown
+
+
+@given(st.fractions(min_value=0, max_value=1))
+def test_a_rate_rounds_as_the_exact_half_up_definition_says(rate: Fraction) -> None:
+    exact = Fraction(math.floor(rate * 10_000 + Fraction(1, 2)), 10_000)
+    assert round_rate(rate) == float(exact)
