@@ -198,6 +198,23 @@ def _major_findings(url: str, limit: int) -> list[str]:
     return [row[0] for row in rows]
 
 
+def _unrectified(url: str, limit: int) -> list[tuple[str, str]]:
+    """Findings not rectified by their last event, each with the day a rectification can be
+    recorded on (the year's last day, or its last event's when later)."""
+    connection = plain_connection(url)
+    try:
+        rows = connection.execute(
+            "SELECT t.finding, MAX(e.date) FROM finding_timelines t "
+            "JOIN events e ON e.year = t.year AND e.finding = t.finding "
+            f"WHERE t.year = {YEAR} AND t.valid_until IS NULL AND t.completed_on IS NULL "
+            f"GROUP BY t.finding ORDER BY t.finding LIMIT {limit}"
+        ).fetchall()
+    finally:
+        connection.close()
+    last = f"{YEAR}-12-31"
+    return [(code, max(str(day), last)) for code, day in rows]
+
+
 def _scored_units(url: str, count: int) -> list[str]:
     """``count`` units of the year's scored kinds (as its shipped rule set names them),
     spread evenly over their codes."""
@@ -229,8 +246,8 @@ def bench_api(
     series: Sequence[str] = ("get", "explain", "post"),
 ) -> list[Figure]:
     """GET a page of 100 score rows, GET explanations at any date (of ``explain`` and 99
-    other scored units), then POST escalations of major findings, on gunicorn (those of
-    ``series``: get, explain, post).
+    other scored units), then POST events (escalations of major findings and rectifications
+    of open ones, in turn), on gunicorn (those of ``series``: get, explain, post).
 
     Each series of ``count`` requests runs ``repeat`` times; p50, p99 and throughput are
     taken per series, so they get a range like the other figures.
@@ -257,9 +274,17 @@ def bench_api(
         path = f"/api/v1/years/{YEAR}/units/{unit}/explanation?as_of={day.isoformat()}"
         return "GET", path, None
 
+    open_findings = _unrectified(url, count * repeat + WARM_UP)
+
     def post(n: int) -> tuple[str, str, dict[str, Any]]:
-        code = findings[n % len(findings)]
-        body = {"type": "escalated", "date": f"{YEAR}-12-31", "note": f"bench {n}"}
+        # Every other event a rectification, which changes the counts (and the standings
+        # kept from them) of every unit its finding counts for; each finding once.
+        if n % 2 and open_findings:
+            code, day = open_findings[(n // 2) % len(open_findings)]
+            body = {"type": "rectified", "date": day, "note": f"bench {n}"}
+        else:
+            code = findings[n % len(findings)]
+            body = {"type": "escalated", "date": f"{YEAR}-12-31", "note": f"bench {n}"}
         return "POST", f"/api/v1/findings/{code}/events?year={YEAR}", body
 
     results: dict[str, list[LoadResult]] = {"get": [], "explain": [], "post": []}
