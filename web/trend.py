@@ -1,6 +1,6 @@
 """Each unit's standing at every month end of a year up to a date, for the month-by-month
 charts: the trend service (``scoring_service.assessment.trend``) for the month ends before the date,
-and the score rows at the date itself for its own month.
+and the score rows at the date itself for its own month (``scores_at``).
 
 The year's trend is remembered until the year's data or rules change (``web.memo``):
 people reading the same year between writes share one computation.
@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from scoring_service.assessment.trend import month_ends, year_trend
-from scoring_service.domain.results import Trend
+from scoring_service.domain.results import ScoreRun, Trend
 from scoring_service.i18n import format_percent
 from scoring_service.i18n import gettext as _
 from scoring_service.records.score_runs import current_scores
@@ -47,6 +47,16 @@ def _by_month(found: Trend) -> dict[date, Rows]:
     return months
 
 
+def scores_at(uow: Callable[[], UnitOfWork], year: int, day: date) -> ScoreRun:
+    """The year's scores at ``day`` (``current_scores``), remembered until the year's data
+    or rules change: the year at a glance shows them and charts their month, from one
+    computation."""
+    return memo.remember(
+        ("score_run", *memo.data_key(uow(), year), day),
+        lambda: current_scores(uow(), year, as_of=day),
+    )
+
+
 def monthly(
     uow: Callable[[], UnitOfWork], year: int, until: date, units: set[str] | None = None
 ) -> list[MonthRows]:
@@ -57,10 +67,7 @@ def monthly(
     months = (
         memo.remember(("trend", *key), lambda: _by_month(year_trend(uow(), year))) if ends else {}
     )
-    at_until = memo.remember(
-        ("scores", *key, until),
-        lambda: {r["unit"]: r for r in current_scores(uow(), year, as_of=until).rows},
-    )
+    at_until = {r["unit"]: r for r in scores_at(uow, year, until).rows}
     found = [MonthRows(day, months.get(day, {})) for day in ends]
     found.append(MonthRows(until, at_until))
     if units is not None:
