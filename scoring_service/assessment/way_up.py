@@ -23,6 +23,7 @@ order. A finding whose rectification would make another a repeat is a class of i
 
 from __future__ import annotations
 
+import hashlib
 import math
 import operator
 from collections.abc import Iterator, Sequence
@@ -33,6 +34,8 @@ from typing import Any
 
 from scoring_service.access import scope
 from scoring_service.assessment.rules_in_force import as_of_for, ruleset_of
+from scoring_service.domain.assessment import Evaluator
+from scoring_service.domain.attribution import Reason
 from scoring_service.domain.errors import NotFound
 from scoring_service.domain.metrics import CATEGORY_METRIC, CATEGORY_PREFIX, Metrics
 from scoring_service.domain.model import Finding, Outcome
@@ -146,11 +149,43 @@ def _categories_read(ruleset: Ruleset) -> frozenset[str] | None:
     return frozenset(read)
 
 
+# One of the unit's counted findings as the index gives it: the finding, its span at the
+# date read, the finding it repeats (if any), why it counts for the unit.
+Counted = tuple[Finding, Span, str | None, tuple[Reason, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class WayUpInputs:
+    """What a unit's way up is computed from (``read_way_up``): ``find_way_up`` reads
+    nothing else, so equal inputs give equal answers."""
+
+    year: int
+    unit: str
+    ruleset: Ruleset
+    day: date  # the as-of date
+    at_end: list[Counted]  # the unit's counted findings at the cutoff
+    now: list[Counted]  # at the day (none after the cutoff)
+    last: list[Counted]  # at the end of time: each finding's last state (when ``now``)
+
+    def fingerprint(self) -> str:
+        """A digest of every input, the rule set by its content hash (its rules, weights,
+        cutoff and attribution): equal fingerprints, equal way ups. Every field of the
+        findings and spans is in it, not only those the search reads today."""
+        whole = (self.year, self.unit, self.ruleset.content_hash, self.day, self.ruleset.cutoff)
+        text = repr((whole, self.at_end, self.now, self.last))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def way_up(uow: UnitOfWork, year: int, code: str, *, as_of: date | None = None) -> WayUp:
     """The smallest set of the unit's open or overdue findings at ``as_of`` (default: the
     cutoff) that, each rectified on ``as_of``, gives it a better grade at the cutoff or
     removes criticism or interview from its measures; ``to`` None when no set does. A unit
     outside the caller's scope is not found."""
+    return find_way_up(read_way_up(uow, year, code, as_of=as_of), uow.evaluator)
+
+
+def read_way_up(uow: UnitOfWork, year: int, code: str, *, as_of: date | None = None) -> WayUpInputs:
+    """What ``way_up`` computes from, read after its checks (the caller's scope first)."""
     ruleset = ruleset_of(uow.rules, year)
     day = as_of_for(ruleset, year, as_of)
     cutoff = ruleset.cutoff
@@ -173,22 +208,32 @@ def way_up(uow: UnitOfWork, year: int, code: str, *, as_of: date | None = None) 
                 )
             )
         at_end = uow.index.counted(year, code, cutoff, ruleset.attribution)
-        now = uow.index.counted(year, code, day, ruleset.attribution) if day <= cutoff else []
+        if day == cutoff:
+            now = at_end  # the same read
+        else:
+            now = uow.index.counted(year, code, day, ruleset.attribution) if day < cutoff else []
         # Each finding's last state: a rectification added on the day must not overtake a
         # later event (after the cutoff too: the history would refuse it).
         last = uow.index.counted(year, code, date.max, ruleset.attribution) if now else []
+    return WayUpInputs(year, code, ruleset, day, at_end, now, last)
+
+
+def find_way_up(inputs: WayUpInputs, evaluator: Evaluator) -> WayUp:
+    """The way up ``inputs`` give, each candidate set scored by ``evaluator``."""
+    year, code, ruleset, day = inputs.year, inputs.unit, inputs.ruleset, inputs.day
+    cutoff = ruleset.cutoff
     base = [
         _Held(f, span.outcome, span.fakes, repeat_of is not None)
-        for f, span, repeat_of, _ in at_end
+        for f, span, repeat_of, _ in inputs.at_end
     ]
-    ends = {f.code: span for f, span, _, _ in at_end}
-    finals = {f.code: span for f, span, _, _ in last}
+    ends = {f.code: span for f, span, _, _ in inputs.at_end}
+    finals = {f.code: span for f, span, _, _ in inputs.last}
     candidates = [
         (f, span)
-        for f, span, _, _ in now
+        for f, span, _, _ in inputs.now
         if span.outcome in (Outcome.OPEN, Outcome.OVERDUE) and _untouched(span, finals.get(f.code))
     ]
-    search = _Search(ruleset, uow, base, day)
+    search = _Search(ruleset, evaluator, base, day)
     start = search.standing()
     classes = _classes(candidates, base, ends, ruleset, day)
     found = search.first(classes, start)
@@ -310,9 +355,9 @@ _REPEATS = 7  # where ``_Tally.of`` puts the repeats
 class _Search:
     """Scores candidate sets with the rule engine, a size at a time."""
 
-    def __init__(self, ruleset: Ruleset, uow: UnitOfWork, base: Sequence[_Held], day: date):
+    def __init__(self, ruleset: Ruleset, evaluator: Evaluator, base: Sequence[_Held], day: date):
         self.ruleset = ruleset
-        self.evaluator = uow.evaluator
+        self.evaluator = evaluator
         self.held = {h.finding.code: h for h in base}
         self.made = _repeats_made(base, day)
         self.day = day
@@ -420,4 +465,13 @@ def _vectors(sizes: Sequence[int], total: int) -> Iterator[tuple[int, ...]]:
             yield (n, *tail)
 
 
-__all__ = ["Standing", "Step", "WayUp", "is_better", "way_up"]
+__all__ = [
+    "Standing",
+    "Step",
+    "WayUp",
+    "WayUpInputs",
+    "find_way_up",
+    "is_better",
+    "read_way_up",
+    "way_up",
+]

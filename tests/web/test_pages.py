@@ -258,6 +258,46 @@ def test_after_a_write_the_pages_score_the_year_once(
         site.services.close()
 
 
+def test_a_unit_s_way_up_is_computed_again_only_when_its_own_findings_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib
+
+    units = importlib.import_module("web.pages.units")
+    searched: list[str] = []
+    original = units.find_way_up
+
+    def counting(inputs: Any, evaluator: Any) -> Any:
+        searched.append(inputs.unit)
+        return original(inputs, evaluator)
+
+    monkeypatch.setattr(units, "find_way_up", counting)
+    url = f"sqlite:///{tmp_path / 'scoring.db'}"
+    upgrade(url)
+    site = make_site(url)
+    try:
+        client = site.client("office")
+        unit_page = "/years/2018/units/441602"
+        first = client.get(unit_page).text
+        assert searched == ["441602"]
+        # A finding of another county: the page is made again, its way up is the same.
+        append_event(
+            site.uow(), "2018-G1-441624-07-04", NewEvent(EventType.RECTIFIED, date(2018, 12, 20))
+        )
+        again = client.get(unit_page).text
+        assert searched == ["441602"]
+        way = re.compile(r'<section class="panel way-up".*?</section>', flags=re.S)
+        assert way.findall(first) == way.findall(again) != []
+        # One of its own: computed again.
+        append_event(
+            site.uow(), "2018-G1-441602-07-09", NewEvent(EventType.RECTIFIED, date(2018, 12, 20))
+        )
+        assert field_values(client.get(unit_page).text, "score")[0] == "93"
+        assert searched == ["441602", "441602"]
+    finally:
+        site.services.close()
+
+
 @pytest.mark.parametrize("cache_url", ["", "redis://127.0.0.1:6379/0"])
 def test_a_second_worker_serves_the_first_s_answer_only_through_a_shared_cache(
     tmp_path: Path, cache_url: str
