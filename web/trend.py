@@ -1,6 +1,6 @@
 """Each unit's standing at every month end of a year up to a date, for the month-by-month
 charts: the trend service (``scoring_service.assessment.trend``) for the month ends before the date,
-and the score rows at the date itself for its own month.
+and the score rows at the date itself for its own month (``scores_at``).
 
 The year's trend is remembered until the year's data or rules change (``web.memo``):
 people reading the same year between writes share one computation.
@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from scoring_service.assessment.trend import month_ends, year_trend
-from scoring_service.domain.results import Trend
+from scoring_service.domain.results import ScoreRun, Trend
 from scoring_service.i18n import format_percent
 from scoring_service.i18n import gettext as _
 from scoring_service.records.score_runs import current_scores
@@ -34,9 +34,12 @@ class MonthRows:
     rows: Rows  # by unit code
 
 
-def _by_month(found: Trend) -> dict[date, Rows]:
+def _by_month(found: Trend, units: set[str] | None) -> dict[date, Rows]:
+    """The rows of ``units`` (every unit when None) by month end."""
     months: dict[date, Rows] = {day: {} for day in found.months}
     for series in found.series:
+        if units is not None and series.unit not in units:
+            continue
         for point in series.points:
             months[point.as_of][series.unit] = {
                 "metrics": {"rate": point.rate},
@@ -47,6 +50,16 @@ def _by_month(found: Trend) -> dict[date, Rows]:
     return months
 
 
+def scores_at(uow: Callable[[], UnitOfWork], year: int, day: date) -> ScoreRun:
+    """The year's scores at ``day`` (``current_scores``), remembered until the year's data
+    or rules change: the year at a glance shows them and charts their month, from one
+    computation."""
+    return memo.remember(
+        ("score_run", *memo.data_key(uow(), year), day),
+        lambda: current_scores(uow(), year, as_of=day),
+    )
+
+
 def monthly(
     uow: Callable[[], UnitOfWork], year: int, until: date, units: set[str] | None = None
 ) -> list[MonthRows]:
@@ -54,21 +67,15 @@ def monthly(
     ``year`` before ``until``, then at ``until``."""
     key = memo.data_key(uow(), year)
     ends = [day for day in month_ends(year) if day < until]
-    months = (
-        memo.remember(("trend", *key), lambda: _by_month(year_trend(uow(), year))) if ends else {}
-    )
-    at_until = memo.remember(
-        ("scores", *key, until),
-        lambda: {r["unit"]: r for r in current_scores(uow(), year, as_of=until).rows},
-    )
-    found = [MonthRows(day, months.get(day, {})) for day in ends]
-    found.append(MonthRows(until, at_until))
-    if units is not None:
-        found = [
-            MonthRows(m.day, {code: r for code, r in m.rows.items() if code in units})
-            for m in found
-        ]
-    return found
+    # The year's trend is remembered whole; a page shows a few units of it (one county, or
+    # the counties), whose rows alone are laid out, on every request.
+    found = memo.remember(("year_trend", *key), lambda: year_trend(uow(), year)) if ends else None
+    months = _by_month(found, units) if found is not None else {}
+    scores = scores_at(uow, year, until).rows
+    at_until = {r["unit"]: r for r in scores if units is None or r["unit"] in units}
+    rows = [MonthRows(day, months.get(day, {})) for day in ends]
+    rows.append(MonthRows(until, at_until))
+    return rows
 
 
 RATE_TICKS = (0, 0.25, 0.5, 0.75, 1)

@@ -23,6 +23,9 @@ order. A finding whose rectification would make another a repeat is a class of i
 
 from __future__ import annotations
 
+import hashlib
+import math
+import operator
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,11 +34,13 @@ from typing import Any
 
 from scoring_service.access import scope
 from scoring_service.assessment.rules_in_force import as_of_for, ruleset_of
+from scoring_service.domain.assessment import Evaluator
+from scoring_service.domain.attribution import Reason
 from scoring_service.domain.errors import NotFound
 from scoring_service.domain.metrics import CATEGORY_METRIC, CATEGORY_PREFIX, Metrics
 from scoring_service.domain.model import Finding, Outcome
 from scoring_service.domain.ruleset import GRADE_ORDER, Grade, Measure, MetricValue, Ruleset
-from scoring_service.domain.scoring import Verdict, fire, json_number
+from scoring_service.domain.scoring import Verdict, json_number, shared_verdicts
 from scoring_service.domain.timeline import Span
 from scoring_service.i18n import gettext as _
 from scoring_service.unit_of_work import UnitOfWork
@@ -144,11 +149,43 @@ def _categories_read(ruleset: Ruleset) -> frozenset[str] | None:
     return frozenset(read)
 
 
+# One of the unit's counted findings as the index gives it: the finding, its span at the
+# date read, the finding it repeats (if any), why it counts for the unit.
+Counted = tuple[Finding, Span, str | None, tuple[Reason, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class WayUpInputs:
+    """What a unit's way up is computed from (``read_way_up``): ``find_way_up`` reads
+    nothing else, so equal inputs give equal answers."""
+
+    year: int
+    unit: str
+    ruleset: Ruleset
+    day: date  # the as-of date
+    at_end: list[Counted]  # the unit's counted findings at the cutoff
+    now: list[Counted]  # at the day (none after the cutoff)
+    last: list[Counted]  # at the end of time: each finding's last state (when ``now``)
+
+    def fingerprint(self) -> str:
+        """A digest of every input, the rule set by its content hash (its rules, weights,
+        cutoff and attribution): equal fingerprints, equal way ups. Every field of the
+        findings and spans is in it, not only those the search reads today."""
+        whole = (self.year, self.unit, self.ruleset.content_hash, self.day, self.ruleset.cutoff)
+        text = repr((whole, self.at_end, self.now, self.last))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def way_up(uow: UnitOfWork, year: int, code: str, *, as_of: date | None = None) -> WayUp:
     """The smallest set of the unit's open or overdue findings at ``as_of`` (default: the
     cutoff) that, each rectified on ``as_of``, gives it a better grade at the cutoff or
     removes criticism or interview from its measures; ``to`` None when no set does. A unit
     outside the caller's scope is not found."""
+    return find_way_up(read_way_up(uow, year, code, as_of=as_of), uow.evaluator)
+
+
+def read_way_up(uow: UnitOfWork, year: int, code: str, *, as_of: date | None = None) -> WayUpInputs:
+    """What ``way_up`` computes from, read after its checks (the caller's scope first)."""
     ruleset = ruleset_of(uow.rules, year)
     day = as_of_for(ruleset, year, as_of)
     cutoff = ruleset.cutoff
@@ -171,22 +208,32 @@ def way_up(uow: UnitOfWork, year: int, code: str, *, as_of: date | None = None) 
                 )
             )
         at_end = uow.index.counted(year, code, cutoff, ruleset.attribution)
-        now = uow.index.counted(year, code, day, ruleset.attribution) if day <= cutoff else []
+        if day == cutoff:
+            now = at_end  # the same read
+        else:
+            now = uow.index.counted(year, code, day, ruleset.attribution) if day < cutoff else []
         # Each finding's last state: a rectification added on the day must not overtake a
         # later event (after the cutoff too: the history would refuse it).
         last = uow.index.counted(year, code, date.max, ruleset.attribution) if now else []
+    return WayUpInputs(year, code, ruleset, day, at_end, now, last)
+
+
+def find_way_up(inputs: WayUpInputs, evaluator: Evaluator) -> WayUp:
+    """The way up ``inputs`` give, each candidate set scored by ``evaluator``."""
+    year, code, ruleset, day = inputs.year, inputs.unit, inputs.ruleset, inputs.day
+    cutoff = ruleset.cutoff
     base = [
         _Held(f, span.outcome, span.fakes, repeat_of is not None)
-        for f, span, repeat_of, _ in at_end
+        for f, span, repeat_of, _ in inputs.at_end
     ]
-    ends = {f.code: span for f, span, _, _ in at_end}
-    finals = {f.code: span for f, span, _, _ in last}
+    ends = {f.code: span for f, span, _, _ in inputs.at_end}
+    finals = {f.code: span for f, span, _, _ in inputs.last}
     candidates = [
         (f, span)
-        for f, span, _, _ in now
+        for f, span, _, _ in inputs.now
         if span.outcome in (Outcome.OPEN, Outcome.OVERDUE) and _untouched(span, finals.get(f.code))
     ]
-    search = _Search(ruleset, uow, base, day)
+    search = _Search(ruleset, evaluator, base, day)
     start = search.standing()
     classes = _classes(candidates, base, ends, ruleset, day)
     found = search.first(classes, start)
@@ -260,27 +307,75 @@ def _classes(
     return sorted(by_key.values(), key=lambda c: (-c.weight, c.key))
 
 
+class _Tally:
+    """A unit's metrics as integers that add up: the counts, the overdue count of each
+    category in ``categories``, and the rate's scaled credit and weight
+    (``Metrics.rate_sums``). A set's metrics are the unit's plus its classes' prefixes, so
+    tens of thousands of sets are sums of a few tuples, each turned into metric values once."""
+
+    def __init__(self, ruleset: Ruleset, categories: Sequence[str]) -> None:
+        self.ruleset = ruleset
+        self.categories = tuple(categories)
+        self._known = frozenset(categories)
+
+    def of(self, m: Metrics) -> tuple[int, ...]:
+        """``m`` as a tuple; its categories must be among ``categories``."""
+        assert m.overdue_by_category.keys() <= self._known  # else a count would be lost
+        credit, weight = m.rate_sums(self.ruleset)
+        by_category = tuple(m.overdue_by_category.get(c, 0) for c in self.categories)
+        counts = (m.findings, m.on_time, m.late, m.overdue, m.open, m.overdue_major, m.fakes)
+        return (*counts, m.repeats, *by_category, credit, weight)
+
+    def values(self, tally: Sequence[int]) -> dict[str, MetricValue]:
+        """``Metrics.values()`` of the metrics ``tally`` counts (a category counted down to
+        none is left out, as ``Metrics.drop_zeros`` leaves it)."""
+        findings, on_time, late, overdue, open_, overdue_major, fakes, repeats = tally[:8]
+        credit, weight = tally[-2], tally[-1]
+        values: dict[str, MetricValue] = {
+            "findings": findings,
+            "due": on_time + late + overdue,
+            "on_time": on_time,
+            "late": late,
+            "overdue": overdue,
+            "open": open_,
+            "overdue_major": overdue_major,
+            "fakes": fakes,
+            "repeats": repeats,
+            "rate": Fraction(credit, weight) if weight else None,
+        }
+        for category, count in zip(self.categories, tally[8:-2], strict=True):
+            if count:
+                values[CATEGORY_PREFIX + category] = count
+        return values
+
+
+_REPEATS = 7  # where ``_Tally.of`` puts the repeats
+
+
 class _Search:
     """Scores candidate sets with the rule engine, a size at a time."""
 
-    def __init__(self, ruleset: Ruleset, uow: UnitOfWork, base: Sequence[_Held], day: date):
+    def __init__(self, ruleset: Ruleset, evaluator: Evaluator, base: Sequence[_Held], day: date):
         self.ruleset = ruleset
-        self.evaluator = uow.evaluator
+        self.evaluator = evaluator
         self.held = {h.finding.code: h for h in base}
         self.made = _repeats_made(base, day)
         self.day = day
         self.complete = True
-        self.fired: dict[tuple[Any, ...], Verdict] = {}
-        # The unit's metrics with nothing rectified (see ``values``).
-        self.start = Metrics()
+        self.verdict = shared_verdicts(ruleset)
+        # The unit's metrics with nothing rectified (see ``values``); a change only ever
+        # counts findings of the unit, so their categories are all a tally needs.
+        self.tally = _Tally(ruleset, sorted({h.finding.category for h in base}))
+        start = Metrics()
         for h in base:
-            self.start.add(h.outcome, h.finding.severity, h.finding.category, h.fakes, h.repeat)
+            start.add(h.outcome, h.finding.severity, h.finding.category, h.fakes, h.repeat)
+        self.start = self.tally.of(start)
 
-    def _prefixes(self, c: _Class) -> list[tuple[Metrics, frozenset[str]]]:
+    def _prefixes(self, c: _Class) -> list[tuple[tuple[int, ...], frozenset[str]]]:
         """For each n, how rectifying the class's first n members changes the metrics at
-        the cutoff, and which findings it makes repeats."""
+        the cutoff (as a tally), and which findings it makes repeats."""
         change, made = Metrics(), frozenset[str]()
-        out = [(change.copy(), made)]
+        out = [(self.tally.of(change), made)]
         for finding, span in c.members:
             held = self.held.get(finding.code)
             if held is not None:  # else it counts at the day but no longer at the cutoff
@@ -290,33 +385,25 @@ class _Search:
                 change.add_counts(held.outcome, f.severity, f.category, -1, -held.fakes, -repeat)
                 rectified = _rectified(span, self.day)
                 change.add_counts(rectified, f.severity, f.category, 1, held.fakes, repeat)
-            out.append((change.copy(), made))
+            out.append((self.tally.of(change), made))
         return out
 
-    def values(self, changes: Sequence[tuple[Metrics, frozenset[str]]]) -> dict[str, MetricValue]:
+    def values(
+        self, changes: Sequence[tuple[tuple[int, ...], frozenset[str]]]
+    ) -> dict[str, MetricValue]:
         """The unit's metric values at the cutoff with ``changes`` made: a set's metrics
         are the unit's changed by its classes' prefixes only (a county has hundreds of
         findings and tens of thousands of sets)."""
-        metrics = self.start.copy()
-        made: set[str] = set()
-        for change, repeats in changes:
-            metrics.add_all(change)
-            made |= repeats
-        metrics.repeats += len(made)  # none of them was a repeat
-        return metrics.drop_zeros().close(self.ruleset).values()
+        tally = [sum(col) for col in zip(self.start, *(c for c, _ in changes), strict=True)]
+        made = frozenset[str]().union(*(repeats for _, repeats in changes))
+        tally[_REPEATS] += len(made)  # none of them was a repeat
+        return self.tally.values(tally)
 
     def verdicts(self, values: Sequence[dict[str, MetricValue]]) -> list[Verdict]:
         """Each set's metric values scored: the rules that fire decided by the engine in
-        one call; sets with the same values share their verdict."""
+        one call; sets alike in what a verdict reads share it (``shared_verdicts``)."""
         fired = self.evaluator.evaluate(self.ruleset, values)
-        out = []
-        for ids, v in zip(fired, values, strict=True):
-            key = (ids, *sorted(v.items()))
-            verdict = self.fired.get(key)
-            if verdict is None:
-                verdict = self.fired[key] = fire(self.ruleset, ids, v)
-            out.append(verdict)
-        return out
+        return [self.verdict(ids, v) for ids, v in zip(fired, values, strict=True)]
 
     def standing(self) -> Standing:
         """The unit at the cutoff with nothing rectified."""
@@ -329,6 +416,10 @@ class _Search:
         """The first set, by size then preference, that is a way up from ``start``."""
         total = sum(len(c.members) for c in classes)
         prefixes = [self._prefixes(c) for c in classes]
+        # The classes' weights as integers in the same proportions: a set's weight is
+        # summed tens of thousands of times, and the order (a stable sort) is the same.
+        scale = math.lcm(*(c.weight.denominator for c in classes))
+        weights = [c.weight.numerator * (scale // c.weight.denominator) for c in classes]
         tried = 0
         for size in range(1, total + 1):
             sizes = [len(c.members) for c in classes]
@@ -337,8 +428,7 @@ class _Search:
                 self.complete = False
                 return None
             vectors = sorted(
-                _vectors(sizes, size),
-                key=lambda v: -sum(n * c.weight for n, c in zip(v, classes, strict=True)),
+                _vectors(sizes, size), key=lambda v: -sum(map(operator.mul, v, weights))
             )
             values = [
                 self.values([p[n] for p, n in zip(prefixes, v, strict=True) if n]) for v in vectors
@@ -375,4 +465,13 @@ def _vectors(sizes: Sequence[int], total: int) -> Iterator[tuple[int, ...]]:
             yield (n, *tail)
 
 
-__all__ = ["Standing", "Step", "WayUp", "is_better", "way_up"]
+__all__ = [
+    "Standing",
+    "Step",
+    "WayUp",
+    "WayUpInputs",
+    "find_way_up",
+    "is_better",
+    "read_way_up",
+    "way_up",
+]

@@ -6,7 +6,7 @@ Everything here is pure: the rule engine comes in as an ``Evaluator``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple, Protocol
@@ -16,7 +16,7 @@ from scoring_service.domain.errors import InvalidRequest
 from scoring_service.domain.metrics import Metrics
 from scoring_service.domain.model import Event, Finding, Outcome, Severity, Unit, UnitKind, YearData
 from scoring_service.domain.ruleset import Attribution, MetricValue, Ruleset
-from scoring_service.domain.scoring import Verdict, fire, json_number, ranks
+from scoring_service.domain.scoring import Verdict, json_number, ranks, shared_verdicts
 from scoring_service.domain.timeline import APPLY_ORDER, FindingState, outcome, repeats, state_after
 from scoring_service.i18n import gettext as _
 
@@ -307,7 +307,7 @@ def _results(
     ruleset: Ruleset,
 ) -> list[UnitResult]:
     """Verdicts and ranks from the rules that fired for each unit; in row order."""
-    verdict = verdicts_of(ruleset)
+    verdict = shared_verdicts(ruleset)
     results = [
         UnitResult(unit, metrics[unit.code], verdict(ids, vals))
         for unit, ids, vals in zip(scored, fired, values, strict=True)
@@ -316,27 +316,6 @@ def _results(
     kind_order = {kind: i for i, kind in enumerate(ruleset.scored_kinds)}
     results.sort(key=lambda r: (kind_order[r.unit.kind], r.rank, r.unit.code))
     return results
-
-
-def verdicts_of(ruleset: Ruleset) -> Callable[[frozenset[str], Mapping[str, MetricValue]], Verdict]:
-    """``scoring.fire``, computed once per distinct input.
-
-    A verdict depends only on the rules that fired and on the metrics their points are
-    counted per; many units share both, and a verdict is immutable, so they share it.
-    """
-    per = sorted(
-        {p.per for r in ruleset.rules for p in (r.bonus, r.deduction) if p and p.per is not None}
-    )
-    cache: dict[tuple[object, ...], Verdict] = {}
-
-    def verdict(ids: frozenset[str], values: Mapping[str, MetricValue]) -> Verdict:
-        key = (ids, *(values.get(name) for name in per))
-        found = cache.get(key)
-        if found is None:
-            found = cache[key] = fire(ruleset, ids, values)
-        return found
-
-    return verdict
 
 
 def _rank(results: list[UnitResult]) -> None:

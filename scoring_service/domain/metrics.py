@@ -140,14 +140,20 @@ class Metrics:
 
     def close(self, ruleset: Ruleset) -> Metrics:
         """Compute the rate: weighted credit over weight of the due findings, exactly."""
+        credit, weight = self.rate_sums(ruleset)
+        self.rate = Fraction(credit, weight) if weight else None
+        return self
+
+    def rate_sums(self, ruleset: Ruleset) -> tuple[int, int]:
+        """The rate's weighted credit and weight, both scaled by one common denominator
+        (which cancels in the rate): integers that add up as the counts do."""
         scaled = _scaled_weights(ruleset.late_credit, tuple(ruleset.severity_weights.items()))
         credit = weight = 0
         for key, count in self.due_counts.items():
             c, w = scaled[key]
             credit += c * count
             weight += w * count
-        self.rate = Fraction(credit, weight) if weight else None
-        return self
+        return credit, weight
 
     def rate_parts(self, ruleset: Ruleset) -> tuple[Fraction, Fraction]:
         """The rate's numerator and denominator as a clerk recounts them: the weighted

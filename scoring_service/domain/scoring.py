@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -74,6 +74,30 @@ def fire(ruleset: Ruleset, fired_ids: Iterable[str], values: Mapping[str, Metric
         band_grade=band_grade,
         measures=tuple(m for m in MEASURE_ORDER if m in chosen),
     )
+
+
+def shared_verdicts(
+    ruleset: Ruleset,
+) -> Callable[[frozenset[str], Mapping[str, MetricValue]], Verdict]:
+    """``fire`` for ``ruleset``, computed once per distinct input and shared.
+
+    A verdict depends only on the rules that fired and on the metrics their points are
+    counted per (the rule set gives the rest: caps, bands, forced grades, measures); many
+    units, or sets of findings, share both, and a verdict is immutable, so they share it.
+    """
+    per = sorted(
+        {p.per for r in ruleset.rules for p in (r.bonus, r.deduction) if p and p.per is not None}
+    )
+    cache: dict[tuple[object, ...], Verdict] = {}
+
+    def verdict(ids: frozenset[str], values: Mapping[str, MetricValue]) -> Verdict:
+        key = (ids, *(values.get(name) for name in per))
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = fire(ruleset, ids, values)
+        return found
+
+    return verdict
 
 
 def _capped(total: Fraction, cap: Fraction | None) -> Fraction:

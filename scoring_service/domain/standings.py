@@ -14,10 +14,11 @@ from datetime import date
 from itertools import groupby
 from typing import NamedTuple
 
-from scoring_service.domain.assessment import Evaluator, verdicts_of
+from scoring_service.domain.assessment import Evaluator
 from scoring_service.domain.metrics import Metrics, round_rate
 from scoring_service.domain.model import Outcome, Severity
 from scoring_service.domain.ruleset import Ruleset
+from scoring_service.domain.scoring import shared_verdicts
 
 # A unit's first standing holds from the first date on, its last up to the last date.
 BEGINNING = date.min
@@ -97,7 +98,7 @@ def _scored(
     """The standings of ``pending`` (unit, kind, since, until, metrics), the rules of all
     evaluated in one call; a unit's consecutive equal standings merged."""
     values = [m.close(ruleset).values() for *_, m in pending]
-    verdict = verdicts_of(ruleset)
+    verdict = shared_verdicts(ruleset)
     held: Standing | None = None
     for (unit, kind, since, until, m), ids, vals in zip(
         pending, evaluator.evaluate(ruleset, values), values, strict=True

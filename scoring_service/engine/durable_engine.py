@@ -6,7 +6,9 @@ ruleset name twice, is not thread-safe and caps live sessions at 1,024 per rules
 off, rulesets registered once under a name made of year, content hash and compiled
 form, every call serialised by a lock, each distinct unit asserted as a fact in its
 own session and the session deleted at once. Actions only record the rule id in a
-collector outside the engine (writing ``c.s`` would re-assert state).
+collector outside the engine (writing ``c.s`` would re-assert state). The rules that
+fired for a metric key are kept (``_fired``, bounded): the next evaluation of the same key
+under the same compiled rule set does not reach the engine.
 
 Time limit. The engine's C core cannot be interrupted from Python (a watchdog thread
 would wait for the lock the stuck call holds), but it does not loop inside one call:
@@ -28,6 +30,7 @@ import itertools
 import json
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -40,6 +43,7 @@ from scoring_service.engine.port import (
     DEFAULT_TIME_LIMIT,
     Clock,
     Deadline,
+    MetricKey,
     RuleEvaluationStopped,
     group_inputs,
 )
@@ -192,6 +196,58 @@ def compiled_form(ruleset: Ruleset) -> CompiledRuleset:
     return compiled
 
 
+# Metric keys kept with the rules they fired, over every compiled rule set, the least
+# recently used first out. At scale 50 (a province) the year's score rows and month ends
+# hold some 7,000 distinct keys, which the pages evaluate again after every write, and the
+# way up of its county with most findings some 63,000, each used once: 100,000 keys keep
+# the former while such a way up passes through, in some 34 MiB (about 350 bytes a key,
+# measured with tracemalloc). A larger year's keys would not all stay: those evaluated
+# again then cost what they cost without the memo.
+FIRED_KEPT = 100_000
+
+
+class _FiredMemo:
+    """The rules that fired, by compiled rule set name and metric key; at most ``size``
+    keys. Callers hold ``_lock``."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._kept: OrderedDict[tuple[str, MetricKey], frozenset[str]] = OrderedDict()
+        # Thousands of keys fire one of a few sets of rules: equal sets are kept once.
+        self._sets: dict[frozenset[str], frozenset[str]] = {}
+
+    def get(self, name: str, key: MetricKey) -> frozenset[str] | None:
+        """The ids kept for ``key`` under rule set ``name``, or None."""
+        found = self._kept.get((name, key))
+        if found is not None:
+            self._kept.move_to_end((name, key))
+        return found
+
+    def put(self, name: str, key: MetricKey, fired: frozenset[str]) -> None:
+        """Keep ``fired`` for ``key``; past ``size`` keys the least recently used goes."""
+        if len(self._sets) >= self.size:
+            self._sets.clear()
+        self._kept[(name, key)] = self._sets.setdefault(fired, fired)
+        if len(self._kept) > self.size:
+            self._kept.popitem(last=False)
+
+    def clear(self) -> None:
+        self._kept.clear()
+        self._sets.clear()
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+
+_fired = _FiredMemo(FIRED_KEPT)
+
+
+def forget_evaluations() -> None:
+    """Forget the evaluations kept, so that the next ones go to the engine (to time it)."""
+    with _lock:
+        _fired.clear()
+
+
 def _shared_host() -> _ScoringHost:
     global _host
     with _lock:
@@ -213,11 +269,16 @@ class DurableRulesEngine:
     def evaluate(
         self, ruleset: Ruleset, values: Sequence[Mapping[str, MetricValue]]
     ) -> list[frozenset[str]]:
-        """The ids of the rules that fire for each input, in input order."""
+        """The ids of the rules that fire for each input, in input order.
+
+        Rules are pure functions of the metrics they read, and the compiled rule set's name
+        identifies them: a key the process evaluated before is answered from ``_fired``
+        (scores after a write differ from the last ones in a few units). A key whose
+        evaluation fails is not kept."""
         deadline = Deadline(ruleset, self.time_limit, self.clock)
         compiled = compiled_form(ruleset)
         keys, distinct = group_inputs(values, compiled.metrics)
-        fired: dict[tuple[MetricValue, ...], frozenset[str]] = {}
+        fired: dict[MetricKey, frozenset[str]] = {}
         if ruleset.rules:
             # The engine's C core has no locks of its own; waiting counts against the limit.
             if not _lock.acquire(timeout=deadline.remaining()):
@@ -227,7 +288,11 @@ class DurableRulesEngine:
                 host.ensure(compiled)
                 for key, item in distinct.items():
                     deadline.check()
-                    fired[key] = host.fire(compiled, item, deadline)
+                    known = _fired.get(compiled.name, key)
+                    if known is None:
+                        known = host.fire(compiled, item, deadline)
+                        _fired.put(compiled.name, key, known)
+                    fired[key] = known
             finally:
                 _lock.release()
         return [fired.get(key, frozenset()) for key in keys]

@@ -222,9 +222,8 @@ def test_more_units_than_live_sessions(durable: DurableRulesEngine) -> None:
     assert durable.evaluate(ruleset, units) == PythonEngine().evaluate(ruleset, units)
 
 
-def test_identical_units_are_evaluated_once(
-    durable: DurableRulesEngine, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _count_engine_calls(monkeypatch: pytest.MonkeyPatch) -> list[Mapping[str, MetricValue]]:
+    """The inputs the engine is given from now on, one per fact asserted."""
     calls: list[Mapping[str, MetricValue]] = []
     original = durable_engine._ScoringHost.fire
 
@@ -238,10 +237,65 @@ def test_identical_units_are_evaluated_once(
         return original(self, compiled, values, deadline)  # type: ignore[arg-type]
 
     monkeypatch.setattr(durable_engine._ScoringHost, "fire", counting)
+    return calls
+
+
+def test_identical_units_are_evaluated_once(
+    durable: DurableRulesEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _count_engine_calls(monkeypatch)
+    # A content hash of its own: nothing evaluated before in this process is remembered.
+    ruleset = dataclasses.replace(load_ruleset(2018), content_hash="identical-units")
     units = [_unit(rate=Fraction(1, 2))] * 5 + [_unit(rate=Fraction(1, 2), open=3)] + [_unit()] * 4
-    results = durable.evaluate(load_ruleset(2018), units)
+    results = durable.evaluate(ruleset, units)
     assert results == [frozenset({"R4"})] * 6 + [frozenset()] * 4
     assert len(calls) == 2  # "open" is read by no rule, so the first six are one case
+
+
+def test_metric_values_evaluated_before_do_not_go_to_the_engine_again(
+    durable: DurableRulesEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _count_engine_calls(monkeypatch)
+    ruleset = dataclasses.replace(load_ruleset(2018), content_hash="evaluated-before")
+    units = [_unit(rate=Fraction(i, 10), fakes=i % 2) for i in range(11)]
+    expected = PythonEngine().evaluate(ruleset, units)
+    assert durable.evaluate(ruleset, units) == expected
+    assert len(calls) == 11
+    # Again, by another engine of the process, in another order, with one unit more.
+    more = [*reversed(units), _unit(rate=Fraction(1, 3))]
+    assert DurableRulesEngine().evaluate(ruleset, more) == PythonEngine().evaluate(ruleset, more)
+    assert calls[11:] == [more[-1]]
+    # Other rules under another name are evaluated anew.
+    stricter = dataclasses.replace(
+        ruleset,
+        rules=tuple(
+            dataclasses.replace(rule, condition=parse_condition("rate >= 0.5", CATEGORIES))
+            if rule.id == "R1"
+            else rule
+            for rule in ruleset.rules
+        ),
+    )
+    fired = durable.evaluate(stricter, units[5:6])
+    assert fired == PythonEngine().evaluate(stricter, units[5:6]) and "R1" in fired[0]
+    assert len(calls) == 13
+
+
+def test_the_remembered_evaluations_stay_bounded(
+    durable: DurableRulesEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(durable_engine, "_fired", durable_engine._FiredMemo(4))
+    calls = _count_engine_calls(monkeypatch)
+    ruleset = load_ruleset(2019)
+    units = [_unit(rate=Fraction(i, 10), repeats=i % 3) for i in range(10)]
+    expected = PythonEngine().evaluate(ruleset, units)
+    assert durable.evaluate(ruleset, units) == expected
+    assert len(durable_engine._fired) == 4
+    # The last four are kept; the least recently used went first.
+    assert durable.evaluate(ruleset, units[6:]) == expected[6:]
+    assert len(calls) == 10
+    assert durable.evaluate(ruleset, units[:1]) == expected[:1]
+    assert calls[10:] == [units[0]]
+    assert len(durable_engine._fired) == 4
 
 
 def test_no_input_and_no_rule(durable: DurableRulesEngine) -> None:
@@ -286,6 +340,8 @@ def test_exceptions_inside_actions_are_raised(
     ruleset = dataclasses.replace(load_ruleset(2018), content_hash="exploding-actions")
     assert durable.evaluate(ruleset, [_unit()]) == [frozenset()]  # nothing fires, no error
     with pytest.raises(RuntimeError, match="boom in R6"):
+        durable.evaluate(ruleset, [_unit(fakes=1)])
+    with pytest.raises(RuntimeError, match="boom in R6"):  # a failure is not remembered
         durable.evaluate(ruleset, [_unit(fakes=1)])
 
 
@@ -357,6 +413,7 @@ def test_an_evaluation_past_its_time_limit_is_stopped_in_words(
     ticks = iter(range(0, 10_000, 7))  # a clock that moves 7 s each time it is read
     slow = engine(time_limit=10, clock=lambda: float(next(ticks)))
     units = [_unit(rate=Fraction(i, 10)) for i in range(5)]
+    engine().evaluate(load_ruleset(2018), units)  # remembered evaluations are stopped alike
     with pytest.raises(RuleEvaluationStopped, match="did not finish within 10 seconds"):
         slow.evaluate(load_ruleset(2018), units)
     assert DurableRulesEngine().evaluate(load_ruleset(2018), units) == PythonEngine().evaluate(

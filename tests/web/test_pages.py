@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -218,6 +219,81 @@ def test_remembered_pages_follow_every_write(tmp_path: Path) -> None:
         assert row is not None and 'data-field="score" data-value="93"' in row.group(1)
         # Another person's scope is another answer: not the one remembered for the office.
         assert site.client("heping").get(unit_page).status_code == 404
+    finally:
+        site.services.close()
+
+
+def test_after_a_write_the_pages_score_the_year_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The year at a glance shows the scores at its date and charts them as that date's
+    month; the unit pages chart the same month: one computation of them per write."""
+    from scoring_service.records import score_runs
+
+    computed: list[date] = []
+    original = score_runs._computed
+
+    def counting(uow: Any, year: int, day: date) -> Any:
+        computed.append(day)
+        return original(uow, year, day)
+
+    monkeypatch.setattr(score_runs, "_computed", counting)
+    url = f"sqlite:///{tmp_path / 'scoring.db'}"
+    upgrade(url)
+    site = make_site(url)
+    try:
+        client = site.client("office")
+        client.get("/years/2018")
+        append_event(
+            site.uow(), "2018-G1-441602-07-09", NewEvent(EventType.RECTIFIED, date(2018, 12, 20))
+        )
+        computed.clear()
+        overview = client.get("/years/2018").text
+        row = re.search(r'<tr data-unit="441602">(.*?)</tr>', overview, flags=re.S)
+        assert row is not None and 'data-field="score" data-value="93"' in row.group(1)
+        assert computed == [CUTOFF]
+        assert field_values(client.get("/years/2018/units/441602").text, "score")[0] == "93"
+        assert computed == [CUTOFF]
+    finally:
+        site.services.close()
+
+
+def test_a_unit_s_way_up_is_computed_again_only_when_its_own_findings_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib
+
+    units = importlib.import_module("web.pages.units")
+    searched: list[str] = []
+    original = units.find_way_up
+
+    def counting(inputs: Any, evaluator: Any) -> Any:
+        searched.append(inputs.unit)
+        return original(inputs, evaluator)
+
+    monkeypatch.setattr(units, "find_way_up", counting)
+    url = f"sqlite:///{tmp_path / 'scoring.db'}"
+    upgrade(url)
+    site = make_site(url)
+    try:
+        client = site.client("office")
+        unit_page = "/years/2018/units/441602"
+        first = client.get(unit_page).text
+        assert searched == ["441602"]
+        # A finding of another county: the page is made again, its way up is the same.
+        append_event(
+            site.uow(), "2018-G1-441624-07-04", NewEvent(EventType.RECTIFIED, date(2018, 12, 20))
+        )
+        again = client.get(unit_page).text
+        assert searched == ["441602"]
+        way = re.compile(r'<section class="panel way-up".*?</section>', flags=re.S)
+        assert way.findall(first) == way.findall(again) != []
+        # One of its own: computed again.
+        append_event(
+            site.uow(), "2018-G1-441602-07-09", NewEvent(EventType.RECTIFIED, date(2018, 12, 20))
+        )
+        assert field_values(client.get(unit_page).text, "score")[0] == "93"
+        assert searched == ["441602", "441602"]
     finally:
         site.services.close()
 

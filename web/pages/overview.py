@@ -1,9 +1,10 @@
 """``/years/{year}``: the year at a glance, as of a date (default: the cutoff).
 
 Every figure comes from a service: inspections (``records.inspections``), findings with
-their state (``records.findings``), the score rows (``records.score_runs``), the process
-alerts (``services.year_alerts``) and the monthly rows (``web.trend``); this page only
-counts and lays them out. A scoped person sees their units' share.
+their state (``records.findings``), the score rows (``records.score_runs``, through
+``web.trend``, which charts their month), the process alerts (``services.year_alerts``) and
+the monthly rows (``web.trend``); this page only counts and lays them out. A scoped person
+sees their units' share.
 """
 
 from __future__ import annotations
@@ -16,13 +17,12 @@ from typing import Any
 
 from flask import render_template
 
-from scoring_service.assessment.rules_in_force import ruleset_of
+from scoring_service.assessment.rules_in_force import as_of_for, ruleset_of
 from scoring_service.assessment.services import year_alerts
 from scoring_service.domain.results import ScoreRun
 from scoring_service.records import findings as finding_records
 from scoring_service.records.groups import list_groups
 from scoring_service.records.inspections import InspectionSummary, list_inspections
-from scoring_service.records.score_runs import current_scores
 from web import memo, trend
 from web.blueprint import page_blueprint
 from web.context import uow
@@ -91,7 +91,9 @@ class Figures:
 
 
 def _figures(year: int, as_of: date | None) -> Figures:
-    scores = current_scores(uow(), year, as_of=as_of)
+    # The score rows are the month rows' of the as-of date too: one computation for both.
+    day = as_of_for(ruleset_of(uow().rules, year), year, as_of)
+    scores = trend.scores_at(uow, year, day)
     as_of = scores.as_of
     inspections = list(_every(lambda c: list_inspections(uow(), year, limit=1000, cursor=c)))
     groups = list(_every(lambda c: list_groups(uow(), year, limit=1000, cursor=c)))
