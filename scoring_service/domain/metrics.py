@@ -218,5 +218,7 @@ def round_rate(rate: Fraction | None) -> float | None:
     """Round half up to 4 decimals (0.90625 -> 0.9063), exactly, then to a JSON number."""
     if rate is None:
         return None
-    scaled = math.floor(rate * RATE_SCALE + Fraction(1, 2))
-    return float(Fraction(scaled, RATE_SCALE))
+    # floor(rate * scale + 1/2) in integers (Fraction arithmetic took a trend's tenth of
+    # a second); int / int is the float nearest the quotient, as float(Fraction) is.
+    numerator, denominator = rate.numerator, rate.denominator
+    return (2 * numerator * RATE_SCALE + denominator) // (2 * denominator) / RATE_SCALE

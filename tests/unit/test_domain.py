@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from fractions import Fraction
 
@@ -103,3 +104,10 @@ def test_a_rank_is_one_more_than_the_scores_above_it(scores: list[Fraction]) -> 
 )
 def test_rates_round_half_up_to_four_decimals(rate: Fraction | None, shown: float | None) -> None:
     assert round_rate(rate) == shown
+
+
+@given(st.fractions(min_value=-2, max_value=2, max_denominator=10**7))
+def test_a_rate_rounds_as_its_exact_value_does(rate: Fraction) -> None:
+    """Half up at the fourth decimal of the exact value, then the nearest float."""
+    exact = Fraction(math.floor(rate * 10_000 + Fraction(1, 2)), 10_000)
+    assert round_rate(rate) == float(exact)
