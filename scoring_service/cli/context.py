@@ -4,6 +4,7 @@ context a command runs in (the database brought up to date, the rule source, the
 from __future__ import annotations
 
 import argparse
+import gc
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any, TextIO
@@ -86,10 +87,19 @@ def with_context(
     """A command that runs in a ``Context``, closed when it ends."""
 
     def run(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-        ctx = Context(settings)
+        from scoring_service.gc_pause import gc_paused
+
+        # The wiring imports most of what the command runs: objects that live as long as
+        # the process, which the collector would walk again and again as they load, and
+        # in each of its passes while the command runs. They are loaded with it paused,
+        # then left out of its passes (frozen) until the command ends.
+        with gc_paused():
+            ctx = Context(settings)
+            gc.freeze()
         try:
             return fn(args, ctx, out, err)
         finally:
             ctx.close()
+            gc.unfreeze()
 
     return run

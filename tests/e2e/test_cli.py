@@ -163,6 +163,19 @@ def test_json_output_is_the_standard_librarys_indented_json(db_url: str, tmp_pat
         assert code == 0 and out == "" and path.read_text(encoding="utf-8") == printed
 
 
+def test_a_command_run_in_process_leaves_the_collector_as_it_found_it(sqlite_url: str) -> None:
+    """The command line pauses and freezes the garbage collector while it loads: a caller
+    running commands in its own process (a test, a script) gets it back running, with
+    nothing frozen, whether the command succeeds or fails."""
+    import gc
+
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert run("--db", sqlite_url, "years")[0] == 0
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert run("--db", sqlite_url, "explain", "--year", "2018", "NO-SUCH-UNIT")[0] != 0
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
 def test_score_kind_must_be_a_scored_kind(sqlite_url: str) -> None:
     run("--db", sqlite_url, "import", str(DEMO_2018))
     code, _, err = run("--db", sqlite_url, "score", "--year", "2018", "--kind", "village")
