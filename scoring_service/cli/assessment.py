@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import sys
 import tempfile
@@ -20,10 +19,10 @@ from scoring_service.cli.context import (
     Context,
     UsageError,
     date_arg,
-    json_items,
     print_json,
     with_context,
 )
+from scoring_service.cli.json_text import dumps, json_items
 from scoring_service.i18n import format_date
 from scoring_service.i18n import gettext as _
 
@@ -438,9 +437,8 @@ def _write_bytes(args: argparse.Namespace, out: TextIO, chunks: Iterable[bytes])
 
 
 def _json(doc: Any) -> str:
-    text = io.StringIO()
-    print_json(doc, text)
-    return text.getvalue()
+    """A document as ``print_json`` writes it, whole (for ``-o FILE``)."""
+    return dumps(doc) + "\n"
 
 
 @with_context
@@ -467,16 +465,14 @@ def _explain(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -
 
 @with_context
 def _trend(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> int:
-    from scoring_service.rulesets.service import version_label
-
     """``trend``: one line per unit, its score and grade at each month end (JSON: every
     point with rate, findings, overdue and rank)."""
-    import json
-    from dataclasses import asdict, fields
+    from dataclasses import fields
     from datetime import date
 
     from scoring_service.assessment.trend import year_trend
     from scoring_service.domain.model import UnitKind
+    from scoring_service.domain.results import TrendPoint, TrendSeries
     from scoring_service.i18n.labels import GRADES, KINDS, label
     from scoring_service.reports.text import table_lines
 
@@ -491,21 +487,36 @@ def _trend(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
         )
     found = year_trend(ctx.uow(), args.year, kind=kinds.get(args.kind))
     if args.format == "json":
-        # Dates as ISO text, as in every JSON document this command line prints; the
-        # series (the last field) written one unit at a time as each is formatted.
+        # As ``asdict`` would give the trend, without copying each of its values: a series
+        # and a point as their fields, dates as ISO text, as in every JSON document this
+        # command line prints.
+        names = {kind: [f.name for f in fields(kind)] for kind in (TrendSeries, TrendPoint)}
+
+        def plain(value: Any) -> Any:
+            kind = type(value)
+            if kind in names:
+                return {name: getattr(value, name) for name in names[kind]}
+            return date.isoformat(value)
+
+        # The series (the last field) written one unit at a time as each is formatted.
         head = {f.name: getattr(found, f.name) for f in fields(found) if f.name != "series"}
-        opening = json.dumps(head, ensure_ascii=False, indent=1, default=date.isoformat)
+        opening = dumps(head, default=plain)
         out.write(opening.removesuffix("\n}") + ',\n "series": ')
-        series = (asdict(s) for s in found.series)
-        _write_lines(out, json_items(series, depth=1, default=date.isoformat), "\n}\n")
+        _write_lines(out, json_items(found.series, depth=1, default=plain), "\n}\n")
         return EXIT_OK
+    from scoring_service.rulesets.service import version_label
+
     headers = [_("unit"), _("name"), _("kind"), *(f"{d.month:02d}" for d in found.months)]
+    # Each grade and kind translated once, not once per cell (a province has 45,000);
+    # an unknown one reads as itself, as ``label`` has it.
+    grades = {grade: label(GRADES, grade) for grade in GRADES}
+    kinds_shown = {kind: label(KINDS, kind) for kind in KINDS}
     rows = [
         [
             s.unit,
             s.name,
-            label(KINDS, s.kind),
-            *(f"{p.score} {label(GRADES, p.grade)}" for p in s.points),
+            kinds_shown.get(s.kind, s.kind),
+            *(f"{p.score} {grades.get(p.grade, p.grade)}" for p in s.points),
         ]
         for s in found.series
     ]

@@ -4,11 +4,12 @@ context a command runs in (the database brought up to date, the rule source, the
 from __future__ import annotations
 
 import argparse
-import json
-from collections.abc import Callable, Iterable, Iterator
+import gc
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any, TextIO
 
+from scoring_service.cli.json_text import json_chunks
 from scoring_service.i18n import gettext as _
 
 # Every command imports this module to build the parser, and ``--help`` or a refused
@@ -41,24 +42,11 @@ def date_arg(text: str) -> date:
 
 
 def print_json(doc: Any, out: TextIO) -> None:
-    """A document as indented JSON with Chinese text as it is, and a final newline."""
-    json.dump(doc, out, ensure_ascii=False, indent=1)
+    """A document as indented JSON with Chinese text as it is, and a final newline; written
+    a piece at a time (``json_text``)."""
+    for chunk in json_chunks(doc):
+        out.write(chunk)
     out.write("\n")
-
-
-def json_items(
-    items: Iterable[Any], depth: int = 0, default: Callable[[Any], Any] | None = None
-) -> Iterator[str]:
-    """A JSON array as ``print_json`` writes it ``depth`` levels down, an item at a time:
-    a long list is written as it is formatted, never held whole as one text. (JSON text
-    holds no raw newline, so indenting an item is putting spaces after each one.)"""
-    inner = "\n" + " " * (depth + 1)
-    first = True
-    for item in items:
-        text = json.dumps(item, ensure_ascii=False, indent=1, default=default)
-        yield ("[" if first else ",") + inner + text.replace("\n", inner)
-        first = False
-    yield "[]" if first else "\n" + " " * depth + "]"
 
 
 class Context:
@@ -99,10 +87,19 @@ def with_context(
     """A command that runs in a ``Context``, closed when it ends."""
 
     def run(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-        ctx = Context(settings)
+        from scoring_service.gc_pause import gc_paused
+
+        # The wiring imports most of what the command runs: objects that live as long as
+        # the process, which the collector would walk again and again as they load, and
+        # in each of its passes while the command runs. They are loaded with it paused,
+        # then left out of its passes (frozen) until the command ends.
+        with gc_paused():
+            ctx = Context(settings)
+            gc.freeze()
         try:
             return fn(args, ctx, out, err)
         finally:
             ctx.close()
+            gc.unfreeze()
 
     return run

@@ -11,7 +11,7 @@ import json
 import os
 from typing import TYPE_CHECKING, Any, TextIO
 
-from scoring_service.cli.context import EXIT_OK, Command, Context, with_context
+from scoring_service.cli.context import EXIT_OK, Command, Context, print_json, with_context
 from scoring_service.i18n import gettext as _
 
 # A name for annotations only: ``--help`` does without pydantic-settings (``cli.main``).
@@ -150,7 +150,7 @@ def tokens(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
             }
             for t in found
         ]
-        print(json.dumps(rows, ensure_ascii=False, indent=1), file=out)
+        print_json(rows, out)
         return EXIT_OK
     from scoring_service.reports.text import table
 

@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import sys
 from typing import Any, TextIO
 
-from scoring_service.cli.context import EXIT_OK, Command, Context, UsageError, with_context
+from scoring_service.cli.context import (
+    EXIT_OK,
+    Command,
+    Context,
+    UsageError,
+    print_json,
+    with_context,
+)
 from scoring_service.i18n import _
 
 
@@ -115,7 +121,7 @@ def users(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> i
             }
             for a in found
         ]
-        print(json.dumps(rows, ensure_ascii=False, indent=1), file=out)
+        print_json(rows, out)
         return EXIT_OK
     from scoring_service.reports.text import table
 

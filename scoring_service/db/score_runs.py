@@ -18,6 +18,10 @@ from scoring_service.db.queries import Page, keyset_page
 from scoring_service.db.rows import bulk_insert, now
 from scoring_service.domain.results import ScoreRun, ScoreRunInfo
 
+# A row as stored: compact JSON, Chinese as it is. One encoder for every row of a run
+# (json.dumps with options builds one per call).
+_row_text = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
 
 def store_score_run(
     session: Session,
@@ -52,7 +56,7 @@ def store_score_run(
                 "unit": row["unit"],
                 "kind": row["kind"],
                 "rank": row.get("rank"),
-                "row": json.dumps(row, ensure_ascii=False, separators=(",", ":")),
+                "row": _row_text(row),
             }
             for position, row in enumerate(rows)
         ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from scoring_service.i18n import N_, format_date
@@ -31,7 +31,9 @@ MEASURE_NAMES = InChinese(MEASURES)
 
 def width(text: str) -> int:
     """Columns the text takes in a terminal: wide (CJK) characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    if text.isascii():  # codes and numbers: no character is wide
+        return len(text)
+    return len(text) + sum(unicodedata.east_asian_width(ch) in "WF" for ch in text)
 
 
 def pad(text: str, columns: int, right: bool = False) -> str:
@@ -52,14 +54,24 @@ def table_lines(
     """``table`` a line at a time (without line ends), once the columns' widths are known."""
     right = right or set()
     cells = [[("" if v is None else str(v)) for v in row] for row in rows]
+    # Each distinct text measured once: a trend's cells repeat a few scores and grades.
+    measured: dict[str, int] = {}
     widths = [width(h) for h in headers]
     for row in cells:
         for i, cell in enumerate(row):
-            widths[i] = max(widths[i], width(cell))
+            found = measured.get(cell)
+            if found is None:
+                found = measured[cell] = width(cell)
+            if found > widths[i]:
+                widths[i] = found
     yield "  ".join(pad(h, widths[i], i in right) for i, h in enumerate(headers))
     yield "  ".join("-" * w for w in widths)
     for row in cells:
-        yield "  ".join(pad(c, widths[i], i in right) for i, c in enumerate(row)).rstrip()
+        padded = []
+        for i, cell in enumerate(row):
+            gap = " " * (widths[i] - measured[cell])
+            padded.append(gap + cell if i in right else cell + gap)
+        yield "  ".join(padded).rstrip()
 
 
 def _rate(rate: float | None) -> str:
@@ -85,7 +97,13 @@ SCORE_HEADERS = (
 )
 
 
-def score_cells(row: dict[str, Any]) -> list[Any]:
+def score_cells(
+    row: dict[str, Any],
+    grade_names: Mapping[str, str] = GRADE_NAMES,
+    measure_names: Mapping[str, str] = MEASURE_NAMES,
+) -> list[Any]:
+    """A score row's cells, grade and measures in the files' Chinese (``grade_names`` and
+    ``measure_names``: those words, read once for many rows)."""
     m = row["metrics"]
     return [
         row["rank"],
@@ -100,9 +118,9 @@ def score_cells(row: dict[str, Any]) -> list[Any]:
         row["bonus"],
         row["deduction"],
         row["score"],
-        GRADE_NAMES.get(row["grade"], row["grade"]),
+        grade_names.get(row["grade"], row["grade"]),
         " ".join(f["rule"] for f in row["fired"]),
-        "、".join(MEASURE_NAMES.get(x, x) for x in row["measures"]),
+        "、".join(measure_names.get(x, x) for x in row["measures"]),
     ]
 
 
@@ -114,19 +132,15 @@ def score_table(rows: Sequence[dict[str, Any]], title: str) -> str:
         if row["kind"] not in kinds:
             kinds.append(row["kind"])
     headers = [_(h) for h in SCORE_COLUMNS]
+    # On a terminal, grade and measures in the language in force, each read once (an
+    # unknown one reads as itself, as ``label`` has it).
+    grades = {grade: label(GRADES, grade) for grade in GRADES}
+    measures = {measure: label(MEASURES, measure) for measure in MEASURES}
     for kind in kinds:
-        group = [_read_cells(r) for r in rows if r["kind"] == kind]
+        group = [score_cells(r, grades, measures) for r in rows if r["kind"] == kind]
         parts.append(f"\n【{label(KINDS, kind)}】 {len(group)}")
         parts.append(table(headers, group, right={0, 3, 4, 5, 6, 7, 8, 9, 10, 11}))
     return "\n".join(parts)
-
-
-def _read_cells(row: dict[str, Any]) -> list[Any]:
-    """A score row's cells on a terminal: grade and measures in the language in force."""
-    cells = score_cells(row)
-    cells[12] = label(GRADES, row["grade"])
-    cells[14] = labels(MEASURES, row["measures"], "、")
-    return cells
 
 
 def score_csv(rows: Sequence[dict[str, Any]]) -> str:
@@ -136,11 +150,17 @@ def score_csv(rows: Sequence[dict[str, Any]]) -> str:
 
 def score_csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     """``score_csv`` a line at a time: the header, then each row as it is formatted."""
-    yield from csv_lines([["类别", *SCORE_HEADERS]])
-    for row in rows:
-        cells = score_cells(row)
-        cells[8] = "" if row["metrics"]["rate"] is None else row["metrics"]["rate"]
-        yield from csv_lines([[KIND_NAMES.get(row["kind"], row["kind"]), *cells]])
+    # The Chinese words read once (each read of an InChinese table switches the language).
+    kinds, grades, measures = dict(KIND_NAMES), dict(GRADE_NAMES), dict(MEASURE_NAMES)
+
+    def lines() -> Iterator[list[Any]]:
+        yield ["类别", *SCORE_HEADERS]
+        for row in rows:
+            cells = score_cells(row, grades, measures)
+            cells[8] = "" if row["metrics"]["rate"] is None else row["metrics"]["rate"]
+            yield [kinds.get(row["kind"], row["kind"]), *cells]
+
+    yield from csv_lines(lines())
 
 
 # The headings of the score table on a terminal, in the language in force (the files keep

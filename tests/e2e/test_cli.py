@@ -135,6 +135,47 @@ def test_demo_scores_table_json_csv_explain_and_alerts(sqlite_url: str) -> None:
     assert code == 2 and "截至日期 2017-12-31 早于 2018 年度开始" in err
 
 
+def test_json_output_is_the_standard_librarys_indented_json(db_url: str, tmp_path: Path) -> None:
+    """What the commands print as JSON is, byte for byte, ``json.dumps(..., indent=1,
+    ensure_ascii=False)`` of what it says, to standard output and to ``-o FILE`` alike."""
+    for fixture in (DEMO_2018, FIXTURES / "demo-2019.bundle.json"):
+        code, out, _ = run("--db", db_url, "import", str(fixture), "--format", "json")
+        assert code == 0 and out == json.dumps(json.loads(out), ensure_ascii=False, indent=1) + "\n"
+    commands = [
+        ("score", "--year", "2018", "--format", "json"),
+        ("score", "--year", "2019", "--format", "json", "--kind", "town"),
+        ("trend", "--year", "2018", "--format", "json"),
+        ("trend", "--year", "2019", "--format", "json", "--kind", "county"),
+        ("explain", "--year", "2018", "441624", "--format", "json"),
+        ("alerts", "--year", "2019", "--format", "json"),
+        ("db", "check", "--format", "json"),
+    ]
+    for argv in commands:
+        code, out, err = run("--db", db_url, *argv)
+        assert code == 0, err
+        doc = json.loads(out)
+        assert doc, argv
+        assert out == json.dumps(doc, ensure_ascii=False, indent=1) + "\n", argv
+    for argv in commands[:1] + commands[4:6]:
+        path = tmp_path / "out.json"
+        code, out, _ = run("--db", db_url, *argv, "-o", str(path))
+        printed = run("--db", db_url, *argv)[1]
+        assert code == 0 and out == "" and path.read_text(encoding="utf-8") == printed
+
+
+def test_a_command_run_in_process_leaves_the_collector_as_it_found_it(sqlite_url: str) -> None:
+    """The command line pauses and freezes the garbage collector while it loads: a caller
+    running commands in its own process (a test, a script) gets it back running, with
+    nothing frozen, whether the command succeeds or fails."""
+    import gc
+
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert run("--db", sqlite_url, "years")[0] == 0
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert run("--db", sqlite_url, "explain", "--year", "2018", "NO-SUCH-UNIT")[0] != 0
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
 def test_score_kind_must_be_a_scored_kind(sqlite_url: str) -> None:
     run("--db", sqlite_url, "import", str(DEMO_2018))
     code, _, err = run("--db", sqlite_url, "score", "--year", "2018", "--kind", "village")
