@@ -278,9 +278,10 @@ def bench_api(
 
     def post(n: int) -> tuple[str, str, dict[str, Any]]:
         # Every other event a rectification, which changes the counts (and the standings
-        # kept from them) of every unit its finding counts for; each finding once.
-        if n % 2 and open_findings:
-            code, day = open_findings[(n // 2) % len(open_findings)]
+        # kept from them) of every unit its finding counts for; each finding once (a small
+        # year runs out of them: escalations then).
+        if n % 2 and n // 2 < len(open_findings):
+            code, day = open_findings[n // 2]
             body = {"type": "rectified", "date": day, "note": f"bench {n}"}
         else:
             code = findings[n % len(findings)]
