@@ -46,15 +46,23 @@ def keep(session: Session, rules_in_force: RulesInForce, evaluator: Evaluator | 
     before: dict[int, int] = session.info.pop(REVISION_BEFORE, {})
     for year in sorted(set(changed) | set(before)):
         revision = get_revision(session, year)
-        ruleset = rules_in_force(year)
-        kept = kept_for(session, year)
-        if revision is None or ruleset is None or evaluator is None:
+        if revision is None:  # deleted: its standings went with it
             continue
         units = changed.get(year, set())
-        if units is not None:  # some units' counts, or none
-            current = kept == (ruleset.content_hash, before.get(year, revision))
-            if not current:
-                continue
+        ruleset = rules_in_force(year)
+        if (
+            ruleset is None
+            or evaluator is None
+            or (
+                units is not None
+                and kept_for(session, year) != (ruleset.content_hash, before.get(year, revision))
+            )
+        ):
+            # Not kept now: the revision moved past them, and when counts changed without
+            # it, they are marked as holding for none.
+            if units is None or units:
+                _forget(session, year)
+            continue
         _store(session, year, ruleset, evaluator, units)
         _note(session, year, ruleset.content_hash, revision)
 
@@ -99,9 +107,14 @@ def _store(
         bulk_insert_tuples(session, S, ("year", *_COLUMNS), batch)
 
 
-def _note(session: Session, year: int, ruleset_hash: str, revision: int) -> None:
+def _forget(session: Session, year: int) -> None:
     table = cast(Table, StandingsKeptRow.__table__)
     session.execute(delete(table).where(table.c.year == year))
+
+
+def _note(session: Session, year: int, ruleset_hash: str, revision: int) -> None:
+    _forget(session, year)
+    table = cast(Table, StandingsKeptRow.__table__)
     session.execute(
         table.insert().values(year=year, ruleset_hash=ruleset_hash, data_revision=revision)
     )
