@@ -16,7 +16,7 @@ from __future__ import annotations
 import calendar
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any, cast
 
@@ -200,7 +200,9 @@ def apply(session: Session, year: int, before: Deltas, after: Deltas) -> None:
     rows = sorted((key, v) for key, v in change.items() if any(v))
     if not rows:
         return
-    units = {key[0] for key, _ in rows}
+    units: dict[str, date] = {}
+    for (unit, day, *_), _v in rows:  # in key order: a unit's earliest day first
+        units.setdefault(unit, day)
     note_changed(session, year, units)
     kinds = _kinds(session, year, units)
     months = sorted((key, v) for key, v in by_month(dict(rows)).items() if any(v))
@@ -272,25 +274,29 @@ def store_counts(session: Session, year: int) -> None:
 
 
 # What this transaction changed of each year's kept counts, in ``session.info``: by year,
-# the units whose rows changed, or None when the year's rows were written afresh. What is
-# kept from the counts (``db.standings``) is brought up to date from it before the commit.
+# the units whose rows changed with the earliest day they changed on, or None when the
+# year's rows were written afresh. What is kept from the counts (``db.standings``) is
+# brought up to date from it before the commit.
 _CHANGED = "scoring.counts_changed"
+Changed = dict[int, dict[str, date] | None]
 
 
-def note_changed(session: Session, year: int, units: Collection[str] | None) -> None:
-    """Note that this transaction changed the kept counts of ``units`` (None: every unit)."""
-    changed: dict[int, set[str] | None] = session.info.setdefault(_CHANGED, {})
+def note_changed(session: Session, year: int, units: Mapping[str, date] | None) -> None:
+    """Note that this transaction changed the kept counts of ``units`` from the day each
+    maps to (None: every unit, every day)."""
+    changed: Changed = session.info.setdefault(_CHANGED, {})
     if units is None:
         changed[year] = None
     elif year not in changed:
-        changed[year] = set(units)
+        changed[year] = dict(units)
     elif (held := changed[year]) is not None:
-        held.update(units)
+        for unit, day in units.items():
+            held[unit] = min(day, held.get(unit, day))
 
 
-def take_changed(session: Session) -> dict[int, set[str] | None]:
+def take_changed(session: Session) -> Changed:
     """What ``note_changed`` noted in this transaction, forgotten once taken."""
-    changed: dict[int, set[str] | None] = session.info.pop(_CHANGED, {})
+    changed: Changed = session.info.pop(_CHANGED, {})
     return changed
 
 

@@ -12,12 +12,12 @@ writer had no rule engine). Nothing here commits.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import date
 from itertools import islice
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, case, delete, func, or_, select
+from sqlalchemy import Table, and_, bindparam, case, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from scoring_service.db import count_deltas
@@ -28,7 +28,7 @@ from scoring_service.domain.assessment import Evaluator
 from scoring_service.domain.model import UnitKind
 from scoring_service.domain.results import Difference
 from scoring_service.domain.ruleset import Ruleset
-from scoring_service.domain.standings import Standing, standings
+from scoring_service.domain.standings import BEGINNING, Standing, standings
 
 S = StandingRow
 _COLUMNS = Standing._fields
@@ -48,7 +48,7 @@ def keep(session: Session, rules_in_force: RulesInForce, evaluator: Evaluator | 
         revision = get_revision(session, year)
         if revision is None:  # deleted: its standings went with it
             continue
-        units = changed.get(year, set())
+        units = changed.get(year, {})
         ruleset = rules_in_force(year)
         if (
             ruleset is None
@@ -88,21 +88,78 @@ def _store(
     year: int,
     ruleset: Ruleset,
     evaluator: Evaluator,
-    units: Collection[str] | None,
+    units: Mapping[str, date] | None,
 ) -> None:
-    """Write afresh the standings of ``units`` (None: every unit of the year)."""
-    table = cast(Table, S.__table__)
-    gone = delete(table).where(table.c.year == year)
+    """Write afresh the year's standings (``units`` None), or those of ``units`` from the
+    day each changed on (``_restore``)."""
     if units is not None:
-        if not units:
-            return
-        gone = gone.where(table.c.unit.in_(sorted(units)))
-    session.execute(gone)
+        _restore(session, year, ruleset, evaluator, units)
+        return
+    table = cast(Table, S.__table__)
+    session.execute(delete(table).where(table.c.year == year))
+    changes = count_deltas.day_changes(session, year, ruleset.attribution, ruleset.scored_kinds)
+    _insert(session, year, standings(changes, ruleset, evaluator))
+
+
+def _restore(
+    session: Session,
+    year: int,
+    ruleset: Ruleset,
+    evaluator: Evaluator,
+    units: Mapping[str, date],
+) -> None:
+    """Write afresh the standings of ``units`` from the start of the one kept at the day
+    each changed on: those before stay, and the first new one is merged into the last of
+    them when they are equal, as a whole year's writing would have it."""
+    if not units:
+        return
+    table = cast(Table, S.__table__)
+    kept: dict[str, list[Standing]] = defaultdict(list)
+    statement = (
+        select(*(table.c[name] for name in _COLUMNS))
+        .where(table.c.year == year, table.c.unit.in_(sorted(units)))
+        .order_by(table.c.unit, table.c.since)
+    )
+    for row in select_rows(session, statement):
+        kept[row[0]].append(Standing(*row))
+    starts: dict[str, date] = {}
+    before: dict[str, Standing] = {}  # the last standing kept before each start
+    for unit, day in units.items():
+        spans = kept.get(unit, [])
+        at = next((s for s in spans if s.since <= day < s.until), None)
+        starts[unit] = BEGINNING if at is None else at.since
+        earlier = [s for s in spans if s.until <= starts[unit]]
+        if earlier:
+            before[unit] = earlier[-1]
     changes = count_deltas.day_changes(
         session, year, ruleset.attribution, ruleset.scored_kinds, units
     )
-    # In batches: PostgreSQL's COPY cannot run while the changes' cursor is fetching.
-    found = standings(changes, ruleset, evaluator)
+    found: list[Standing] = []
+    for s in standings(changes, ruleset, evaluator, starts):
+        last = before.pop(s.unit, None) if s.since == starts[s.unit] else None
+        if last is not None and last[3:] == s[3:]:
+            found.append(s._replace(since=last.since))
+            starts[s.unit] = last.since  # the kept one is replaced by the merged one
+        else:
+            found.append(s)
+    # A unit none of whose counts are left has no standings at all.
+    left = {s.unit for s in found}
+    for unit in units:
+        if unit not in left:
+            starts[unit] = BEGINNING
+    session.execute(
+        delete(table).where(
+            table.c.year == year,
+            table.c.unit == bindparam("k_unit"),
+            table.c.since >= bindparam("k_since"),
+        ),
+        [{"k_unit": unit, "k_since": since} for unit, since in sorted(starts.items())],
+    )
+    _insert(session, year, iter(found))
+
+
+def _insert(session: Session, year: int, found: Iterator[Standing]) -> None:
+    # In batches: PostgreSQL's COPY cannot run while a cursor of the changes is fetching.
     while batch := [(year, *s) for s in islice(found, ROWS_PER_INSERT)]:
         bulk_insert_tuples(session, S, ("year", *_COLUMNS), batch)
 

@@ -9,7 +9,7 @@ date needs only its kind's standings then (spec section 6: ranks are within a ki
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from itertools import groupby
 from typing import NamedTuple
@@ -58,26 +58,36 @@ class Standing(NamedTuple):
 
 
 def standings(
-    changes: Iterable[DayChange], ruleset: Ruleset, evaluator: Evaluator
+    changes: Iterable[DayChange],
+    ruleset: Ruleset,
+    evaluator: Evaluator,
+    starts: Mapping[str, date] | None = None,
 ) -> Iterator[Standing]:
     """Each unit's standings from its changes (given by unit, then day): one from the
     first date up to its first change, then one from each change on, consecutive equal
-    ones merged."""
+    ones merged. With ``starts``, a unit's standings from its start on only (the first one
+    from the start itself): a write that changed its counts from a day scores again only
+    the days after (its earlier changes are still read, for the counts then)."""
     pending: list[tuple[str, str, date, date, Metrics]] = []
     for unit, by_unit in groupby(changes, key=lambda c: c.unit):
+        first = starts.get(unit, BEGINNING) if starts is not None else BEGINNING
         running = Metrics()
-        points: list[tuple[str, date, Metrics]] = [("", BEGINNING, Metrics())]
+        kind = ""
+        points: list[tuple[date, Metrics]] = []
         for day, on_day in groupby(by_unit, key=lambda c: c.day):
-            kind = ""
+            if day > first and not points:
+                points.append((first, running.copy().drop_zeros()))
             for c in on_day:
                 kind = c.kind
                 running.add_counts(c.outcome, c.severity, c.category, c.n, c.fakes, c.repeats)
-            points.append((kind, day, running.copy().drop_zeros()))
-        kind = points[-1][0]
-        ends = [day for _, day, _ in points[1:]] + [END]
+            if day >= first:
+                points.append((day, running.copy().drop_zeros()))
+        if not points:
+            points.append((first, running.copy().drop_zeros()))
+        ends = [day for day, _ in points[1:]] + [END]
         pending.extend(
             (unit, kind, since, until, metrics)
-            for (_, since, metrics), until in zip(points, ends, strict=True)
+            for (since, metrics), until in zip(points, ends, strict=True)
         )
         if len(pending) >= BATCH:
             yield from _scored(pending, ruleset, evaluator)
