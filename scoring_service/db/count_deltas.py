@@ -38,6 +38,7 @@ from sqlalchemy import (
 from sqlalchemy import cast as cast_as
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
 from scoring_service.db.models import (
     CountDeltaRow,
@@ -543,30 +544,63 @@ def day_changes(
     each day under ``attribution``, by unit then day, read as a stream: every way a row
     counts summed."""
     days = cast(Table, D.__table__)
-    n = func.sum(days.c.n)
-    fakes = func.sum(days.c.fakes)
-    repeats = func.sum(days.c.repeats)
-    group = (days.c.unit, days.c.day, days.c.outcome, days.c.severity, days.c.category)
-    statement = (
-        select(
-            days.c.unit,
-            func.min(days.c.kind),
-            days.c.day,
-            days.c.outcome,
-            days.c.severity,
-            days.c.category,
-            n,
-            fakes,
-            repeats,
-        )
-        .where(*_where(days, year, attribution, kinds))
-        .group_by(*group)
-        .having(or_(n != 0, fakes != 0, repeats != 0))
-        .order_by(*group)
-    )
+    statement = _summed(days, year, attribution, kinds, days.c.day)
     if units is not None:
         statement = statement.where(days.c.unit.in_(sorted(units)))
-    for unit, kind, day, outcome, severity, category, k, f, r in iter_rows(session, statement):
+    for unit, kind, day, outcome, severity, category, k, f, r in iter_rows(
+        session, statement.order_by(days.c.unit, days.c.day)
+    ):
         yield DayChange(
             unit, kind, day, _OUTCOMES[outcome], _SEVERITIES[severity], category, k, f, r
         )
+
+
+def changes_from(
+    session: Session,
+    year: int,
+    attribution: Attribution,
+    kinds: Collection[UnitKind],
+    starts: Mapping[str, date],
+) -> list[DayChange]:
+    """``day_changes`` of the units ``starts`` names from the day each maps to, each unit's
+    earlier changes summed into one dated the day before: a unit's counts then, read
+    without its whole year."""
+    days = cast(Table, D.__table__)
+    # The units first, by which the rows are found (the key); then each unit's days.
+    among = days.c.unit.in_(sorted(starts))
+    before = or_(*(and_(days.c.unit == u, days.c.day < day) for u, day in starts.items()))
+    after = or_(*(and_(days.c.unit == u, days.c.day >= day) for u, day in starts.items()))
+    found = [
+        DayChange(unit, kind, day, _OUTCOMES[o], _SEVERITIES[s], c, k, f, r)
+        for unit, kind, day, o, s, c, k, f, r in select_rows(
+            session, _summed(days, year, attribution, kinds, days.c.day).where(among, after)
+        )
+    ]
+    earlier = _summed(days, year, attribution, kinds, None).where(among, before)
+    for unit, kind, o, s, c, k, f, r in select_rows(session, earlier):
+        day = starts[unit] - timedelta(days=1)
+        found.append(DayChange(unit, kind, day, _OUTCOMES[o], _SEVERITIES[s], c, k, f, r))
+    found.sort(key=lambda change: (change.unit, change.day))
+    return found
+
+
+def _summed(
+    days: Table,
+    year: int,
+    attribution: Attribution,
+    kinds: Collection[UnitKind],
+    day: ColumnElement[date] | None,
+) -> Select[Any]:
+    """The day rows counting under ``attribution`` summed over every way they count, by
+    unit, ``day`` (None: all days at once), outcome, severity and category."""
+    n = func.sum(days.c.n)
+    fakes = func.sum(days.c.fakes)
+    repeats = func.sum(days.c.repeats)
+    keys = (days.c.outcome, days.c.severity, days.c.category)
+    group = (days.c.unit, *(() if day is None else (day,)), *keys)
+    return (
+        select(days.c.unit, func.min(days.c.kind), *group[1:], n, fakes, repeats)
+        .where(*_where(days, year, attribution, kinds))
+        .group_by(*group)
+        .having(or_(n != 0, fakes != 0, repeats != 0))
+    )

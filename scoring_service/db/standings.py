@@ -131,8 +131,9 @@ def _restore(
         earlier = [s for s in spans if s.until <= starts[unit]]
         if earlier:
             before[unit] = earlier[-1]
-    changes = count_deltas.day_changes(
-        session, year, ruleset.attribution, ruleset.scored_kinds, units
+    # A unit scored from the first date reads its whole year; the others from their start.
+    changes = count_deltas.changes_from(
+        session, year, ruleset.attribution, ruleset.scored_kinds, starts
     )
     found: list[Standing] = []
     for s in standings(changes, ruleset, evaluator, starts):
