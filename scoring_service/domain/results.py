@@ -122,9 +122,10 @@ class Recomputation:
 @dataclass(frozen=True, slots=True)
 class Difference:
     """A finding (or unit) whose kept rows differ from what its data gives now: the rows
-    held in ``finding_timelines`` (or ``unit_ancestors``) and the rows a replay gives."""
+    held in ``finding_timelines`` (or ``unit_ancestors``, the kept counts or standings) and
+    the rows a replay gives."""
 
-    table: str  # finding_timelines or unit_ancestors
+    table: str  # the kept table
     key: str  # the finding's or the unit's code
     kept: list[tuple[Any, ...]]
     expected: list[tuple[Any, ...]]
