@@ -153,9 +153,10 @@ def span_deltas(
     return out
 
 
-def _stored_spans(session: Session, year: int, codes: Collection[str] | None) -> list[SpanTuple]:
+def _spans(year: int) -> Select[*tuple[Any, ...]]:
+    """The year's stored spans as the deltas read them (``SpanTuple``)."""
     T = TimelineRow
-    statement = select(
+    return select(
         T.finding,
         T.unit,
         T.severity,
@@ -166,8 +167,12 @@ def _stored_spans(session: Session, year: int, codes: Collection[str] | None) ->
         T.fakes,
         T.repeat_of,
     ).where(T.year == year)
+
+
+def _stored_spans(session: Session, year: int, codes: Collection[str] | None) -> list[SpanTuple]:
+    statement = _spans(year)
     if codes is not None:
-        statement = statement.where(T.finding.in_(sorted(codes)))
+        statement = statement.where(TimelineRow.finding.in_(sorted(codes)))
     return [cast(SpanTuple, tuple(row)) for row in select_rows(session, statement)]
 
 
@@ -328,21 +333,7 @@ def write_days(session: Session, year: int) -> None:
 def _span_stream(session: Session, year: int) -> Iterator[SpanTuple]:
     """The year's stored spans by finding, read as a stream; each text value read once."""
     T = TimelineRow
-    statement = (
-        select(
-            T.finding,
-            T.unit,
-            T.severity,
-            T.category,
-            T.outcome,
-            T.valid_from,
-            T.valid_until,
-            T.fakes,
-            T.repeat_of,
-        )
-        .where(T.year == year)
-        .order_by(T.finding, T.valid_from)
-    )
+    statement = _spans(year).order_by(T.finding, T.valid_from)
     # Severities, categories, outcomes and days are a few hundred values: one object each
     # in the keys, not one per span.
     shared: dict[Any, Any] = {}
