@@ -49,10 +49,10 @@ from scoring_service.db.models import (
     UnitAncestorRow,
     UnitRow,
 )
-from scoring_service.db.rows import bulk_insert_tuples, iter_rows, select_rows
+from scoring_service.db.rows import bulk_insert_tuples, iter_rows, rows_by_key, select_rows
 from scoring_service.domain.assessment import Counts
 from scoring_service.domain.model import Outcome, Severity, UnitKind
-from scoring_service.domain.results import Difference
+from scoring_service.domain.results import Difference, differences
 from scoring_service.domain.ruleset import Attribution
 from scoring_service.domain.standings import DayChange
 
@@ -389,22 +389,16 @@ def _differ(
     names: Sequence[str],
     deltas: Deltas,
 ) -> list[Difference]:
-    want: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-    for key, values in deltas.items():
-        if any(values):
-            want[key[0]].append((*key[1:], *values))
-    have: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    want = rows_by_key((*key, *values) for key, values in deltas.items() if any(values))
     table = cast(Table, model.__table__)
     columns = [table.c[name] for name in names[1:] if name != "kind"]
-    for unit, *rest in select_rows(session, select(*columns).where(table.c.year == year)):
-        have[unit].append(tuple(rest))
-    kept = {unit: sorted(rows) for unit, rows in have.items()}
-    wanted = {unit: sorted(rows) for unit, rows in want.items()}
-    return [
-        Difference(table.name, unit, kept.get(unit, []), wanted.get(unit, []))
-        for unit in sorted(set(wanted) | set(kept))
-        if kept.get(unit, []) != wanted.get(unit, [])
-    ]
+    have = rows_by_key(select_rows(session, select(*columns).where(table.c.year == year)))
+    # Compared in Python's order: the database's collation may sort codes otherwise.
+    return differences(
+        table.name,
+        {unit: sorted(rows) for unit, rows in have.items()},
+        {unit: sorted(rows) for unit, rows in want.items()},
+    )
 
 
 # --- reads ---------------------------------------------------------------------------------

@@ -149,3 +149,11 @@ def grouped(rows: Iterable[Sequence[Any]]) -> dict[str, list[Any]]:
 def code_is(column: Any, code: str | None) -> list[Any]:
     """The condition that ``column`` is ``code``, or none when ``code`` is None."""
     return [] if code is None else [column == code]
+
+
+def rows_by_key(rows: Iterable[Sequence[Any]]) -> dict[str, list[tuple[Any, ...]]]:
+    """Rows grouped by their first value, each without it, in the order given."""
+    out: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for row in rows:
+        out[row[0]].append(tuple(row[1:]))
+    return out

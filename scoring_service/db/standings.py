@@ -15,18 +15,18 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import date
 from itertools import islice
-from typing import Any, cast
+from typing import cast
 
 from sqlalchemy import Table, and_, bindparam, case, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from scoring_service.db import count_deltas
 from scoring_service.db.models import StandingRow, StandingsKeptRow, UnitRow
-from scoring_service.db.rows import bulk_insert_tuples, iter_rows, select_rows
+from scoring_service.db.rows import bulk_insert_tuples, iter_rows, rows_by_key, select_rows
 from scoring_service.db.years import REVISION_BEFORE, get_revision
 from scoring_service.domain.assessment import Evaluator
 from scoring_service.domain.model import UnitKind
-from scoring_service.domain.results import Difference
+from scoring_service.domain.results import Difference, differences
 from scoring_service.domain.ruleset import Ruleset
 from scoring_service.domain.standings import BEGINNING, Standing, standings
 
@@ -234,20 +234,11 @@ class StandingRepository:
         changes = count_deltas.day_changes(
             self.session, year, ruleset.attribution, ruleset.scored_kinds
         )
-        want: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-        for s in standings(changes, ruleset, evaluator):
-            want[s.unit].append(tuple(s[1:]))
+        want = rows_by_key(standings(changes, ruleset, evaluator))
         table = cast(Table, S.__table__)
         statement = (
             select(*(table.c[name] for name in _COLUMNS))
             .where(table.c.year == year)
             .order_by(table.c.unit, table.c.since)
         )
-        have: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-        for unit, *rest in select_rows(self.session, statement):
-            have[unit].append(tuple(rest))
-        return [
-            Difference(table.name, unit, have.get(unit, []), want.get(unit, []))
-            for unit in sorted(set(want) | set(have))
-            if have.get(unit, []) != want.get(unit, [])
-        ]
+        return differences(table.name, rows_by_key(select_rows(self.session, statement)), want)

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from scoring_service.db import count_deltas
 from scoring_service.db.findings import events_where, findings_where, year_findings
 from scoring_service.db.models import EventRow, FindingRow, TimelineRow, UnitAncestorRow, UnitRow
-from scoring_service.db.rows import bulk_insert_tuples, select_rows
+from scoring_service.db.rows import bulk_insert_tuples, rows_by_key, select_rows
 from scoring_service.domain.model import Event, Finding, Unit
-from scoring_service.domain.results import Difference
+from scoring_service.domain.results import Difference, differences
 from scoring_service.domain.timeline import APPLY_ORDER, repeats, replay, state_after
 
 _TIMELINE_ROW = (
@@ -120,8 +120,8 @@ def refresh_timelines(
     unknown = [code for code in codes if code not in known]
     if unknown:
         events += events_where(session, year, EventRow.finding.in_(unknown))
-    fresh = _by_key(timeline_tuples(peers, events))
-    kept = _by_key(
+    fresh = rows_by_key(timeline_tuples(peers, events))
+    kept = rows_by_key(
         select_rows(
             session,
             select(*(TimelineRow.__table__.c[name] for name in _TIMELINE_ROW[1:]))
@@ -208,20 +208,13 @@ def _unit_tree(session: Session, year: int) -> dict[str, tuple[str | None, str]]
 # --- consistency -------------------------------------------------------------------------
 
 
-def _by_key(rows: Iterable[Sequence[Any]]) -> dict[str, list[tuple[Any, ...]]]:
-    out: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-    for row in rows:
-        out[row[0]].append(tuple(row[1:]))
-    return out
-
-
 def check_year(session: Session, year: int) -> list[Difference]:
     """Replay every finding of the year from its events and rebuild the closure from the
     units; each finding or unit whose kept rows differ, by table then code."""
     findings = year_findings(session, year)
     replayed = timeline_tuples(findings, events_where(session, year))
-    expected = _by_key(replayed)
-    kept = _by_key(
+    expected = rows_by_key(replayed)
+    kept = rows_by_key(
         select_rows(
             session,
             select(*(TimelineRow.__table__.c[name] for name in _TIMELINE_ROW[1:]))
@@ -229,15 +222,11 @@ def check_year(session: Session, year: int) -> list[Difference]:
             .order_by(TimelineRow.finding, TimelineRow.valid_from),
         )
     )
-    differences = [
-        Difference("finding_timelines", code, kept.get(code, []), expected.get(code, []))
-        for code in sorted(set(expected) | set(kept))
-        if kept.get(code, []) != expected.get(code, [])
-    ]
+    found = differences("finding_timelines", kept, expected)
     # Compared in Python's order: the database's collation may sort codes otherwise.
     tree = list(ancestor_tuples(_unit_tree(session, year)))
-    want = _by_key(sorted(tree))
-    have = _by_key(
+    want = rows_by_key(sorted(tree))
+    have = rows_by_key(
         sorted(
             tuple(row)
             for row in select_rows(
@@ -251,14 +240,10 @@ def check_year(session: Session, year: int) -> list[Difference]:
             )
         )
     )
-    differences += [
-        Difference("unit_ancestors", code, have.get(code, []), want.get(code, []))
-        for code in sorted(set(want) | set(have))
-        if have.get(code, []) != want.get(code, [])
-    ]
+    found += differences("unit_ancestors", have, want)
     # The kept counts against the replayed spans (as count_deltas.SpanTuple).
     spans = ((r[0], r[3], r[4], r[5], r[6], r[1], r[2], r[9], r[10]) for r in replayed)
-    return differences + count_deltas.check_counts(session, year, spans, tree)
+    return found + count_deltas.check_counts(session, year, spans, tree)
 
 
 def rebuild_year(session: Session, year: int) -> None:

@@ -9,6 +9,7 @@ shape is the contract every entrance prints, so it is kept as it is.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -140,6 +141,19 @@ class Difference:
             "kept": [plain(r) for r in self.kept],
             "expected": [plain(r) for r in self.expected],
         }
+
+
+def differences(
+    table: str,
+    kept: Mapping[str, list[tuple[Any, ...]]],
+    expected: Mapping[str, list[tuple[Any, ...]]],
+) -> list[Difference]:
+    """Each key whose kept rows of ``table`` differ from the expected ones, by key."""
+    return [
+        Difference(table, key, kept.get(key, []), expected.get(key, []))
+        for key in sorted(set(kept) | set(expected))
+        if kept.get(key, []) != expected.get(key, [])
+    ]
 
 
 @dataclass(frozen=True, slots=True)
