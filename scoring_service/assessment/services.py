@@ -267,7 +267,7 @@ def explain_unit(
         one = assess_unit(year, held, counted, ruleset, day, uow.evaluator, rank=0)
         result = one.results[0]
         rank = _stored_rank(uow, year, unit, day, ruleset, revision)
-        if rank is None and uow.standings.current(year, ruleset):
+        if rank is None and uow.standings.current(year, ruleset, revision):
             rank = _kept_rank(uow, year, held, day, ruleset, result.verdict.score)
         if rank is None:
             rank = _rank_among_kind(uow, year, held, day, ruleset)

@@ -55,7 +55,7 @@ def year_trend(uow: UnitOfWork, year: int, *, kind: UnitKind | None = None) -> T
         revision = uow.years.revision(year)
         units = uow.index.scored_units(year, ruleset.scored_kinds)
         where = uow.reach(year)
-        if uow.standings.current(year, ruleset):
+        if uow.standings.current(year, ruleset, revision):
             kept = uow.standings.in_force(year, ruleset.scored_kinds, days)
             series = _kept_series(units, kept, days, ruleset, uow.evaluator)
         else:

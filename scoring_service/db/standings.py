@@ -188,10 +188,12 @@ class StandingRepository:
         """Have the year's standings written afresh before this transaction commits."""
         count_deltas.note_changed(self.session, year, None)
 
-    def current(self, year: int, ruleset: Ruleset) -> bool:
-        """Whether the year's standings hold for its data now under ``ruleset``."""
-        kept = kept_for(self.session, year)
-        return kept is not None and kept == (ruleset.content_hash, get_revision(self.session, year))
+    def current(self, year: int, ruleset: Ruleset, revision: int | None = None) -> bool:
+        """Whether the year's standings hold for its data now under ``ruleset`` (its data
+        revision ``revision``, when the caller has read it already)."""
+        if revision is None:
+            revision = get_revision(self.session, year)
+        return kept_for(self.session, year) == (ruleset.content_hash, revision)
 
     def above(self, year: int, kind: UnitKind, day: date, score: float) -> tuple[int, int, int]:
         """At ``day``, how many units of ``kind`` have kept standings, how many of those
