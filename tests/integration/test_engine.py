@@ -139,6 +139,19 @@ def unit_metrics(draw: st.DrawFn) -> dict[str, MetricValue]:
     return values
 
 
+def _with_r1(ruleset: Ruleset, condition: str) -> Ruleset:
+    """``ruleset`` with R1's condition replaced, under the same content hash."""
+    return dataclasses.replace(
+        ruleset,
+        rules=tuple(
+            dataclasses.replace(rule, condition=parse_condition(condition, CATEGORIES))
+            if rule.id == "R1"
+            else rule
+            for rule in ruleset.rules
+        ),
+    )
+
+
 @pytest.fixture(scope="module")
 def durable() -> DurableRulesEngine:
     return DurableRulesEngine()
@@ -266,15 +279,7 @@ def test_metric_values_evaluated_before_do_not_go_to_the_engine_again(
     assert DurableRulesEngine().evaluate(ruleset, more) == PythonEngine().evaluate(ruleset, more)
     assert calls[11:] == [more[-1]]
     # Other rules under another name are evaluated anew.
-    stricter = dataclasses.replace(
-        ruleset,
-        rules=tuple(
-            dataclasses.replace(rule, condition=parse_condition("rate >= 0.5", CATEGORIES))
-            if rule.id == "R1"
-            else rule
-            for rule in ruleset.rules
-        ),
-    )
+    stricter = _with_r1(ruleset, "rate >= 0.5")
     fired = durable.evaluate(stricter, units[5:6])
     assert fired == PythonEngine().evaluate(stricter, units[5:6]) and "R1" in fired[0]
     assert len(calls) == 13
@@ -307,15 +312,7 @@ def test_no_input_and_no_rule(durable: DurableRulesEngine) -> None:
 
 def test_a_changed_rule_set_is_registered_under_a_new_name(durable: DurableRulesEngine) -> None:
     ruleset = load_ruleset(2018)
-    stricter = dataclasses.replace(
-        ruleset,
-        rules=tuple(
-            dataclasses.replace(rule, condition=parse_condition("rate >= 0.99", CATEGORIES))
-            if rule.id == "R1"
-            else rule
-            for rule in ruleset.rules
-        ),
-    )
+    stricter = _with_r1(ruleset, "rate >= 0.99")
     unit = [_unit(rate=Fraction(19, 20))]
     assert durable.evaluate(ruleset, unit) == [frozenset({"R1"})]
     assert durable.evaluate(stricter, unit) == [frozenset()]  # same hash, different rules
