@@ -18,6 +18,7 @@ from flask import Flask, current_app
 from scoring_service.assessment.rules_in_force import ruleset_of
 from scoring_service.assessment.services import year_revision
 from scoring_service.cache import Cache, missing, open_cache
+from scoring_service.i18n import current_language
 from scoring_service.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
@@ -43,6 +44,12 @@ def data_key(uow: UnitOfWork, year: int) -> tuple[Hashable, ...]:
         ruleset_of(uow.rules, year).content_hash,
         uow.actor.scope,
     )
+
+
+def view_key(uow: UnitOfWork, year: int) -> tuple[Hashable, ...]:
+    """``data_key`` and the language of the request: for answers holding words, such as a
+    page's rendered HTML."""
+    return (*data_key(uow, year), current_language())
 
 
 def remember(key: Hashable, compute: Callable[[], T]) -> T:

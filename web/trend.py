@@ -1,8 +1,9 @@
 """Each unit's standing at every month end of a year up to a date, for the month-by-month
 charts: the trend service (``scoring_service.assessment.trend``) for the month ends before the date,
-and the score rows at the date itself for its own month (``scores_at``).
+and the rows at the date itself for its own month, which the page holds already (the year's
+scores at the date, ``scores_at``, or a unit's explanation).
 
-The year's trend is remembered until the year's data or rules change (``web.memo``):
+A kind's trend is remembered until the year's data or rules change (``web.memo``):
 people reading the same year between writes share one computation.
 """
 
@@ -14,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from scoring_service.assessment.trend import month_ends, year_trend
+from scoring_service.domain.model import UnitKind
 from scoring_service.domain.results import ScoreRun, Trend
 from scoring_service.i18n import format_percent
 from scoring_service.i18n import gettext as _
@@ -34,11 +36,11 @@ class MonthRows:
     rows: Rows  # by unit code
 
 
-def _by_month(found: Trend, units: set[str] | None) -> dict[date, Rows]:
-    """The rows of ``units`` (every unit when None) by month end."""
+def _by_month(found: Trend, units: set[str]) -> dict[date, Rows]:
+    """The rows of ``units`` by month end."""
     months: dict[date, Rows] = {day: {} for day in found.months}
     for series in found.series:
-        if units is not None and series.unit not in units:
+        if series.unit not in units:
             continue
         for point in series.points:
             months[point.as_of][series.unit] = {
@@ -61,18 +63,22 @@ def scores_at(uow: Callable[[], UnitOfWork], year: int, day: date) -> ScoreRun:
 
 
 def monthly(
-    uow: Callable[[], UnitOfWork], year: int, until: date, units: set[str] | None = None
+    uow: Callable[[], UnitOfWork], year: int, until: date, kind: str, at_until: Rows
 ) -> list[MonthRows]:
-    """The rows of ``units`` (every unit the person reads when None) at each month end of
-    ``year`` before ``until``, then at ``until``."""
+    """The rows of the units of ``at_until`` (of one ``kind``) at each month end of ``year``
+    before ``until``, then ``at_until``: their rows at ``until`` itself, which the caller
+    holds already (the year's scores at the date, or a unit's explanation)."""
     key = memo.data_key(uow(), year)
     ends = [day for day in month_ends(year) if day < until]
-    # The year's trend is remembered whole; a page shows a few units of it (one county, or
-    # the counties), whose rows alone are laid out, on every request.
-    found = memo.remember(("year_trend", *key), lambda: year_trend(uow(), year)) if ends else None
-    months = _by_month(found, units) if found is not None else {}
-    scores = scores_at(uow, year, until).rows
-    at_until = {r["unit"]: r for r in scores if units is None or r["unit"] in units}
+    # The kind's trend is remembered whole; a page shows a few units of it (one county, or
+    # the counties), whose rows alone are laid out.
+    found = None
+    if ends and at_until:
+        found = memo.remember(
+            ("year_trend", *key, kind),
+            lambda: year_trend(uow(), year, kind=UnitKind(kind)),
+        )
+    months = _by_month(found, set(at_until)) if found is not None else {}
     rows = [MonthRows(day, months.get(day, {})) for day in ends]
     rows.append(MonthRows(until, at_until))
     return rows

@@ -53,15 +53,17 @@ def year_trend(uow: UnitOfWork, year: int, *, kind: UnitKind | None = None) -> T
                 _("no data is held for the year %(year)s; import a bundle first", year=year)
             )
         revision = uow.years.revision(year)
-        units = uow.index.scored_units(year, ruleset.scored_kinds)
+        # Ranks are within a kind: one kind's series read that kind's units alone.
+        read = ruleset.scored_kinds if kind is None else (kind,)
+        units = uow.index.scored_units(year, read)
         where = uow.reach(year)
         if uow.standings.current(year, ruleset, revision):
-            kept = uow.standings.in_force(year, ruleset.scored_kinds, days)
+            kept = uow.standings.in_force(year, read, days)
             series = _kept_series(units, kept, days, ruleset, uow.evaluator)
         else:
-            monthly = uow.index.monthly(year, days, ruleset.attribution, ruleset.scored_kinds)
+            monthly = uow.index.monthly(year, days, ruleset.attribution, read)
             series = _series(assess_days(year, units, monthly, days, ruleset, uow.evaluator))
-    wanted = [s for s in series if (kind is None or s.kind == kind.value) and where.has(s.unit)]
+    wanted = [s for s in series if where.has(s.unit)]
     return Trend(year, ruleset.content_hash, revision, days, wanted)
 
 

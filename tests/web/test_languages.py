@@ -133,3 +133,15 @@ def test_the_login_page_names_no_command(demo: Site) -> None:
     page = demo.client().get("/login").text
     assert "请管理员为您开设账号" in page
     assert "python -m" not in page and "users create" not in page
+
+
+@pytest.mark.language(None)
+@pytest.mark.parametrize("path", ["/years/2018", "/years/2018/units/441602"])
+def test_a_page_remembered_in_one_language_is_read_in_the_other(demo: Site, path: str) -> None:
+    """The pages rendered once per data revision are remembered per language too."""
+    client = demo.client("office")
+    chinese = client.get(path, headers={"Accept-Language": "zh-CN"}).text
+    english = client.get(path, headers={"Accept-Language": "en-US"}).text
+    assert english_runs(visible_text(chinese)) == []
+    assert "Month by month" in english and "Month by month" not in chinese
+    assert client.get(path, headers={"Accept-Language": "zh-CN"}).text == chinese

@@ -360,3 +360,51 @@ def test_a_unit_page_reads_its_rules_in_words(demo: Site) -> None:
     # The rule set named by its year and date, not by its hash.
     meta = re.search(r'<p class="meta">(.*?)</p>', page, flags=re.S)
     assert meta is not None and "2018年版" in meta.group(1) and "规则版本" not in meta.group(1)
+
+
+@pytest.mark.parametrize("measure", ["commendation", "criticism", "interview"])
+def test_the_ranking_filtered_to_a_measure_lists_the_units_it_falls_on(
+    demo: Site, measure: str
+) -> None:
+    client = demo.client("office")
+    rows = current_scores(demo.uow(), 2018, as_of=None).rows
+    for kind in ("county", "town", "helping_unit"):
+        page = client.get(f"/years/2018/scores?kind={kind}&measure={measure}").text
+        wanted = [r["unit"] for r in rows if r["kind"] == kind and measure in r["measures"]]
+        assert attrs(page, "data-unit") == wanted
+        # Its downloads hold the same rows.
+        csv_file = client.get(f"/years/2018/scores?kind={kind}&measure={measure}&format=csv")
+        lines = list(csv.reader(io.StringIO(csv_file.text.lstrip("\ufeff"))))[1:]
+        assert [line[2] for line in lines] == wanted  # kind, rank, unit code, ...
+
+
+def test_the_year_at_a_glance_names_a_few_units_per_measure_and_links_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib
+
+    overview = importlib.import_module("web.pages.overview")
+    monkeypatch.setattr(overview, "NAMED", 2)
+    url = f"sqlite:///{tmp_path / 'scoring.db'}"
+    upgrade(url)
+    site = make_site(url)  # its own pages: none remembered with another NAMED
+    try:
+        client = site.client("office")
+        rows = current_scores(site.uow(), 2018, as_of=None).rows
+        tree = parse(client.get("/years/2018").text)
+        for measure in ("commendation", "criticism"):
+            taking = [r for r in rows if measure in r["measures"]]
+            assert len(taking) > 2, "the demo data gives this measure to more than two units"
+            named = tree.xpath(
+                f"//p[@class='measure-list'][@data-measure='{measure}']/a/@data-unit"
+            )
+            assert named == [r["unit"] for r in taking[:2]]
+            links = tree.xpath(f"//p[@class='measure-kinds'][@data-measure='{measure}']/a")
+            assert {a.get("data-kind"): int(a.text.split()[-1]) for a in links} == Counter(
+                r["kind"] for r in taking
+            )
+            for a in links:
+                listed = attrs(client.get(a.get("href")).text, "data-unit")
+                assert listed == [r["unit"] for r in taking if r["kind"] == a.get("data-kind")]
+    finally:
+        site.services.close()

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from flask import render_template
+from markupsafe import Markup
 
 from scoring_service.assessment.rules_in_force import as_of_for, ruleset_of
 from scoring_service.assessment.services import year_alerts
-from scoring_service.domain.results import ScoreRun
 from scoring_service.records import findings as finding_records
 from scoring_service.records.groups import list_groups
 from scoring_service.records.inspections import InspectionSummary, list_inspections
@@ -31,6 +30,7 @@ from web.query import args
 
 bp = page_blueprint("overview", __name__)
 MEASURES = ("commendation", "criticism", "interview", "accountability")
+NAMED = 30  # units named under each measure; the rest are a link to the ranking
 
 
 class OverviewQuery(Form):
@@ -79,58 +79,36 @@ def _cadence(
     return {"months": months, "rows": rows}
 
 
-@dataclass(frozen=True, slots=True)
-class Figures:
-    """What the page counts, read from the services once per data revision."""
+def _measured(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each measure's units: how many, the first ``NAMED`` rows, and how many of each kind."""
+    found = {}
+    for m in MEASURES:
+        taking = [r for r in rows if m in r["measures"]]
+        kinds = Counter(r["kind"] for r in taking)
+        found[m] = {"total": len(taking), "named": taking[:NAMED], "kinds": list(kinds.items())}
+    return found
 
-    scores: ScoreRun
-    inspections: list[InspectionSummary]
-    groups: list[Any]
-    alerts: list[Any]
-    tally: Counter[tuple[str, str, str]]
 
-
-def _figures(year: int, as_of: date | None) -> Figures:
+def _figures(year: int, query: OverviewQuery) -> str:
+    """The page below the site's frame, rendered from the services' answers."""
+    ruleset = ruleset_of(uow().rules, year)
     # The score rows are the month rows' of the as-of date too: one computation for both.
-    day = as_of_for(ruleset_of(uow().rules, year), year, as_of)
-    scores = trend.scores_at(uow, year, day)
+    scores = trend.scores_at(uow, year, as_of_for(ruleset, year, query.as_of))
     as_of = scores.as_of
     inspections = list(_every(lambda c: list_inspections(uow(), year, limit=1000, cursor=c)))
     groups = list(_every(lambda c: list_groups(uow(), year, limit=1000, cursor=c)))
     _, alerts = year_alerts(uow(), year, as_of=as_of)
     _, tally = finding_records.tally_findings(uow(), year, as_of=as_of)
-    return Figures(scores, inspections, groups, alerts, tally)
-
-
-@bp.get("/years/<int:year>")
-def year(year: int) -> str:
-    query = read(OverviewQuery, args())
-    ruleset = ruleset_of(uow().rules, year)
-    # The scores, every finding's state and the year's alerts: remembered until the year's
-    # data or rules change.
-    figures = memo.remember(
-        ("overview", *memo.data_key(uow(), year), query.as_of),
-        lambda: _figures(year, query.as_of),
-    )
-    scores = figures.scores
-    as_of = scores.as_of
-    inspections, groups, alerts, tally = (
-        figures.inspections,
-        figures.groups,
-        figures.alerts,
-        figures.tally,
-    )
     by_category: Counter[tuple[str, str]] = Counter()
     outcomes: Counter[str] = Counter()
     for (category, severity, outcome), count in tally.items():
         by_category[(category, severity)] += count
         outcomes[outcome] += count
     counties = [r for r in scores.rows if r["kind"] == "county"]
-    measured = {m: [r for r in scores.rows if m in r["measures"]] for m in MEASURES}
-    months = trend.monthly(uow, year, as_of, {r["unit"] for r in counties})
+    months = trend.monthly(uow, year, as_of, "county", {r["unit"]: r for r in counties})
     rate_chart, score_chart = trend.month_charts(months, [(c["unit"], c["name"]) for c in counties])
     return render_template(
-        "overview.html",
+        "overview_figures.html",
         year=year,
         as_of=as_of,
         query=query,
@@ -141,8 +119,20 @@ def year(year: int) -> str:
         outcomes=outcomes,
         total=sum(tally.values()),
         counties=counties,
-        measured=measured,
+        measured=_measured(scores.rows),
         alert_counts=Counter(a.type for a in alerts),
         rate_chart=rate_chart,
         score_chart=score_chart,
     )
+
+
+@bp.get("/years/<int:year>")
+def year(year: int) -> str:
+    query = read(OverviewQuery, args())
+    # Rendered once per data revision, rule set, scope, language and date: a province's
+    # page is thousands of links, and everyone reading between writes shares it.
+    figures = memo.remember(
+        ("overview", *memo.view_key(uow(), year), query.as_of),
+        lambda: _figures(year, query),
+    )
+    return render_template("overview.html", year=year, main=Markup(figures))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from flask import Response, render_template
 from pydantic import Field
@@ -23,11 +23,14 @@ bp = page_blueprint("scores", __name__)
 PER_PAGE = 200
 
 Sort = Literal["rank", "unit", "rate", "bonus", "deduction", "score"]
+Measure = Literal["commendation", "criticism", "interview", "accountability"]
 
 
 class ScoresQuery(Form):
     kind: Literal["county", "town", "helping_unit"] = "county"
     as_of: date | None = None
+    # The units a measure falls on (the year at a glance links each measure's list here).
+    measure: Measure | None = None
     sort: Sort = "rank"
     order: Literal["asc", "desc"] = "asc"
     format: Literal["html", "csv", "xlsx"] = "html"
@@ -78,6 +81,8 @@ def ranking(year: int) -> Response | str:
     else:
         whole = current_scores(uow(), year, as_of=query.as_of)
         run, rows = whole.info, [r for r in whole.rows if r["kind"] == query.kind]
+    if query.measure is not None:
+        rows = [r for r in rows if query.measure in r["measures"]]
     if query.format == "csv":
         name = f"考核评分-{year}-{query.kind}-{run.as_of}"
         response = attachment(
@@ -102,4 +107,5 @@ def ranking(year: int) -> Response | str:
         total=len(shown),
         pages=max(1, -(-len(shown) // PER_PAGE)),
         kinds=("county", "town", "helping_unit"),
+        measures=get_args(Measure),
     )
