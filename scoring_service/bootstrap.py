@@ -12,11 +12,12 @@ the schema, its revision, its failures as names to catch), never from ``db``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from scoring_service import db
+from scoring_service.cache import Cache, InProcess
 from scoring_service.config import Settings, normalise_url
 from scoring_service.db.rule_source import VersionedRuleSource
 from scoring_service.domain.assessment import Evaluator
@@ -34,6 +35,10 @@ Engine = db.Engine
 Sessions = db.Sessions
 
 
+# Assessments kept per process: a few dates of a few years (each a province's units).
+RECENT = 8
+
+
 @dataclass(frozen=True, slots=True)
 class Wiring:
     """What one process shares between its requests or commands."""
@@ -44,9 +49,13 @@ class Wiring:
     rules: RuleSource
     evaluator: Evaluator
     files: FileStore
+    # The year's assessments this process computed last (``UnitOfWork.recent``).
+    recent: Cache = field(default_factory=lambda: InProcess(RECENT))
 
     def unit_of_work(self, actor: Principal) -> UnitOfWork:
-        return UnitOfWork(self.sessions, self.rules, self.evaluator, actor, self.files)
+        return UnitOfWork(
+            self.sessions, self.rules, self.evaluator, actor, self.files, recent=self.recent
+        )
 
     def close(self) -> None:
         self.engine.dispose()

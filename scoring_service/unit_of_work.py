@@ -28,6 +28,7 @@ from uuid import uuid4
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from scoring_service.cache import Cache
 from scoring_service.db import begin_write
 from scoring_service.db.accounts import AccountRepository
 from scoring_service.db.inspections import InspectionRepository
@@ -78,9 +79,13 @@ class UnitOfWork:
         evaluator: Evaluator | None,
         actor: Principal,
         files: FileStore | None = None,
+        recent: Cache | None = None,
     ) -> None:
         self._sessions = sessions
         self.files = files  # where evidence files are kept (None: this entrance keeps none)
+        # What this process computed lately that a later computation may start from (the
+        # year's assessment at a date, ``assessment.services``); None: start afresh.
+        self.recent = recent
         self.rules = rules
         self._evaluator = evaluator
         self.actor = actor

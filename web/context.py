@@ -24,5 +24,4 @@ def account() -> AccountInfo | None:
 
 def uow(actor: Principal | None = None) -> UnitOfWork:
     """A unit of work for this request, acting as the signed-in person."""
-    s = services()
-    return UnitOfWork(s.sessions, s.rules, s.evaluator, actor or person(), s.files)
+    return services().unit_of_work(actor or person())

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from scoring_service.access import scope
 from scoring_service.assessment.rules_in_force import as_of_for, ruleset_of
+from scoring_service.cache import missing
 from scoring_service.domain.alerts import Alert, process_alerts
 from scoring_service.domain.assessment import (
     Assessment,
@@ -21,6 +22,7 @@ from scoring_service.domain.assessment import (
     assess,
     assess_counts,
     assess_unit,
+    rescore,
 )
 from scoring_service.domain.errors import Conflict, NotFound
 from scoring_service.domain.explanation import explanation
@@ -181,9 +183,33 @@ def compute(
         if not uow.years.exists(year):
             raise _no_data(year)
         revision = uow.years.revision(year)
-        units = uow.index.scored_units(year, ruleset.scored_kinds)
-        counts = uow.index.counts(year, day, ruleset.attribution, ruleset.scored_kinds)
-    return assess_counts(year, units, counts, ruleset, day, uow.evaluator), revision
+        return _from_counts(uow, year, day, ruleset, revision), revision
+
+
+def _from_counts(
+    uow: UnitOfWork, year: int, day: date, ruleset: Ruleset, revision: int
+) -> Assessment:
+    """The year's assessment at ``day`` from the kept counts: the one this process computed
+    last at that date, brought up to date by scoring again the units whose counts changed
+    since, when few did; else every unit."""
+    recent, key = uow.recent, ("assessment", year, day, ruleset.content_hash)
+    if recent is not None and not missing(kept := recent.get(key)):
+        held, previous = kept
+        changed = uow.index.changed_since(year, held, revision)
+        codes = None if changed is None else {u for u, since in changed.items() if since <= day}
+        # Past a quarter of the units, one aggregate of them all is cheaper than looking
+        # each up.
+        if codes is not None and len(codes) <= len(previous.results) // 4:
+            counts = uow.index.counts(year, day, ruleset.attribution, ruleset.scored_kinds, codes)
+            assessment = rescore(previous, codes, counts, uow.evaluator) if codes else previous
+            recent.put(key, (revision, assessment))
+            return assessment
+    units = uow.index.scored_units(year, ruleset.scored_kinds)
+    counts = uow.index.counts(year, day, ruleset.attribution, ruleset.scored_kinds)
+    assessment = assess_counts(year, units, counts, ruleset, day, uow.evaluator)
+    if recent is not None:
+        recent.put(key, (revision, assessment))
+    return assessment
 
 
 @bulk

@@ -435,9 +435,9 @@ def unit_counts(
     as_of: date,
     attribution: Attribution,
     kinds: Collection[UnitKind],
-    unit: str | None = None,
+    units: Collection[str] | None = None,
 ) -> list[Counts]:
-    """Per unit of ``kinds`` (or ``unit`` alone), how many findings counting for it at
+    """Per unit of ``kinds`` (of ``units`` alone, when given), how many findings counting for it at
     ``as_of`` have each outcome, severity and category, with their fakes and repeats: the
     sum of its month rows before ``as_of``'s month and of that month's day rows up to
     ``as_of`` (month rows alone at a month end), so a date late in the year reads few rows."""
@@ -449,8 +449,9 @@ def unit_counts(
     rest = select(*(days.c[name] for name in _SUMMED)).where(
         *_where(days, year, attribution, kinds), days.c.day > last_month, days.c.day <= as_of
     )
-    if unit is not None:
-        whole, rest = whole.where(months.c.unit == unit), rest.where(days.c.unit == unit)
+    if units is not None:
+        codes = sorted(units)
+        whole, rest = whole.where(months.c.unit.in_(codes)), rest.where(days.c.unit.in_(codes))
     rows = union_all(whole, rest).subquery()
     n = func.sum(rows.c.n)
     statement = (

@@ -169,11 +169,12 @@ def unit_counts(
     as_of: date,
     attribution: Attribution,
     kinds: Collection[UnitKind],
+    units: Collection[str] | None = None,
 ) -> list[Counts]:
-    """Per unit of ``kinds``, how many of the findings counting for it at ``as_of`` have
-    each outcome, severity and category, with their fakes and repeats: the sum of the
-    kept deltas up to ``as_of`` (``db.count_deltas``)."""
-    return count_deltas.unit_counts(session, year, as_of, attribution, kinds)
+    """Per unit of ``kinds`` (of ``units`` alone, when given), how many of the findings
+    counting for it at ``as_of`` have each outcome, severity and category, with their
+    fakes and repeats: the sum of the kept deltas up to ``as_of`` (``db.count_deltas``)."""
+    return count_deltas.unit_counts(session, year, as_of, attribution, kinds, units)
 
 
 def monthly_counts(

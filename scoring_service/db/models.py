@@ -409,6 +409,20 @@ class StandingRow(Base):
     grade: Mapped[str] = mapped_column(String(KIND))
 
 
+class CountChangeRow(Base):
+    """A data revision's change to a unit's kept counts: they changed from ``since`` on.
+    ``unit`` empty: every unit's, every day (an import). Written with the counts, in the
+    same transaction, so that scores computed at an earlier revision are brought up to
+    date by scoring again the units changed since (``db.count_changes``)."""
+
+    __tablename__ = "count_changes"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit: Mapped[str] = mapped_column(String(CODE), primary_key=True)
+    since: Mapped[date] = mapped_column(Date)
+
+
 class StandingsKeptRow(Base):
     """Which rule set and data revision a year's ``unit_standings`` were computed for: they
     are read only while both are the year's now (else scores are computed afresh)."""

@@ -14,7 +14,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from scoring_service.db import counts, findings, score_runs, structure, timelines, years
+from scoring_service.db import (
+    count_changes,
+    counts,
+    findings,
+    score_runs,
+    structure,
+    timelines,
+    years,
+)
 from scoring_service.db.queries import Page, inspection_county
 from scoring_service.db.scopes import visible_findings_condition
 from scoring_service.domain.assessment import Counts
@@ -184,9 +192,19 @@ class AssessmentIndex:
         return structure.find_unit(self.session, year, code)
 
     def counts(
-        self, year: int, as_of: date, attribution: Attribution, kinds: Collection[UnitKind]
+        self,
+        year: int,
+        as_of: date,
+        attribution: Attribution,
+        kinds: Collection[UnitKind],
+        units: Collection[str] | None = None,
     ) -> list[Counts]:
-        return counts.unit_counts(self.session, year, as_of, attribution, kinds)
+        return counts.unit_counts(self.session, year, as_of, attribution, kinds, units)
+
+    def changed_since(self, year: int, after: int, upto: int) -> dict[str, date] | None:
+        """The units whose counts changed after revision ``after`` up to ``upto``, from the
+        day each maps to; None: every unit's may have (``count_changes.changed_since``)."""
+        return count_changes.changed_since(self.session, year, after, upto)
 
     def monthly(
         self,

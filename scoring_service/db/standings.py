@@ -20,7 +20,7 @@ from typing import cast
 from sqlalchemy import Table, and_, bindparam, case, delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from scoring_service.db import count_deltas
+from scoring_service.db import count_changes, count_deltas
 from scoring_service.db.models import StandingRow, StandingsKeptRow, UnitRow
 from scoring_service.db.rows import bulk_insert_tuples, iter_rows, rows_by_key, select_rows
 from scoring_service.db.years import REVISION_BEFORE, get_revision
@@ -41,7 +41,8 @@ ROWS_PER_INSERT = 50_000
 def keep(session: Session, rules_in_force: RulesInForce, evaluator: Evaluator | None) -> None:
     """Bring the standings of every year this transaction wrote up to date: score again the
     units whose counts it changed (every unit after an import) if they were current before
-    it, and note the revision they now hold for; else leave them as not current."""
+    it, and note the revision they now hold for; else leave them as not current. Which
+    units' counts it changed is noted under the revision too (``count_changes``)."""
     changed = count_deltas.take_changed(session)
     before: dict[int, int] = session.info.pop(REVISION_BEFORE, {})
     for year in sorted(set(changed) | set(before)):
@@ -49,6 +50,7 @@ def keep(session: Session, rules_in_force: RulesInForce, evaluator: Evaluator | 
         if revision is None:  # deleted: its standings went with it
             continue
         units = changed.get(year, {})
+        count_changes.record(session, year, revision, units)
         ruleset = rules_in_force(year)
         if (
             ruleset is None

@@ -211,6 +211,26 @@ def assess_counts(
     return Assessment(year, as_of, ruleset, results, {})
 
 
+def rescore(
+    previous: Assessment, changed: Collection[str], counts: Iterable[Counts], evaluator: Evaluator
+) -> Assessment:
+    """``previous`` with the units of ``changed`` scored again from ``counts`` (their counts
+    at its date), then every unit ranked again: the assessment ``assess_counts`` gives
+    when the other units' counts are as they were."""
+    units = [r.unit for r in previous.results if r.unit.code in changed]
+    fresh = {
+        r.unit.code: r
+        for r in score_units(units, metrics_from_counts(units, counts), previous.ruleset, evaluator)
+    }
+    # New results throughout: ranking sets them, and ``previous`` may be shared.
+    results = [
+        fresh.get(r.unit.code) or UnitResult(r.unit, r.metrics, r.verdict) for r in previous.results
+    ]
+    return Assessment(
+        previous.year, previous.as_of, previous.ruleset, _ranked(results, previous.ruleset), {}
+    )
+
+
 def assess_unit(
     year: int,
     unit: Unit,
@@ -312,6 +332,11 @@ def _results(
         UnitResult(unit, metrics[unit.code], verdict(ids, vals))
         for unit, ids, vals in zip(scored, fired, values, strict=True)
     ]
+    return _ranked(results, ruleset)
+
+
+def _ranked(results: list[UnitResult], ruleset: Ruleset) -> list[UnitResult]:
+    """``results`` ranked within their kind, in row order."""
     _rank(results)
     kind_order = {kind: i for i, kind in enumerate(ruleset.scored_kinds)}
     results.sort(key=lambda r: (kind_order[r.unit.kind], r.rank, r.unit.code))

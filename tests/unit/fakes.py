@@ -112,9 +112,19 @@ class FakeIndex:
         return [u for u in self.years.held[year].units if u.kind in kinds]
 
     def counts(
-        self, year: int, as_of: date, attribution: Attribution, kinds: Collection[UnitKind]
+        self,
+        year: int,
+        as_of: date,
+        attribution: Attribution,
+        kinds: Collection[UnitKind],
+        units: Collection[str] | None = None,
     ) -> list[Counts]:
-        return replayed_counts(self.years.held[year], attribution, kinds, as_of)
+        found = replayed_counts(self.years.held[year], attribution, kinds, as_of)
+        return found if units is None else [c for c in found if c.unit in units]
+
+    def changed_since(self, year: int, after: int, upto: int) -> dict[str, date] | None:
+        """The fakes note no changes: every unit's may have changed."""
+        return None
 
     def counting_units(
         self, year: int, codes: Collection[str], attribution: Attribution
