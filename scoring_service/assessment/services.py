@@ -195,6 +195,8 @@ def _from_counts(
     recent, key = uow.recent, ("assessment", year, day, ruleset.content_hash)
     if recent is not None and not missing(kept := recent.get(key)):
         held, previous = kept
+        if held == revision:
+            return previous
         changed = uow.index.changed_since(year, held, revision)
         codes = None if changed is None else {u for u, since in changed.items() if since <= day}
         # Past a quarter of the units, one aggregate of them all is cheaper than looking
