@@ -84,11 +84,16 @@ def state_condition(
     overdue: bool | None = None,
     repeat: bool | None = None,
     due_by: date | None = None,
+    found_in: Select[Any] | None = None,
 ) -> ColumnElement[bool]:
     """Findings (``FindingRow``) found by ``as_of`` whose kept state then matches: an
     outcome, overdue or not, a repeat or not, not rectified with a deadline (extended) on
-    or before ``due_by`` (None: any)."""
+    or before ``due_by`` (None: any). ``found_in``: the codes of the units the findings
+    were found in, when a filter already asks for those only: the timelines are then read
+    through their ``(year, unit, outcome)`` index, not all of the year's."""
     wanted = list(in_force(year, as_of))
+    if found_in is not None:
+        wanted.append(T.unit.in_(found_in))
     if outcome is not None:
         wanted.append(T.outcome == outcome.value)
     if overdue is not None:
