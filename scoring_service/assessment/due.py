@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from scoring_service.assessment.rules_in_force import as_of_for, held_year, ruleset_of
 from scoring_service.domain.errors import InvalidRequest
+from scoring_service.gc_pause import bulk
 from scoring_service.i18n import gettext as _
 from scoring_service.unit_of_work import UnitOfWork
 
@@ -104,6 +105,7 @@ def due(
     return with_waiting(uow, due_lights(uow, year, as_of=as_of, within=within))
 
 
+@bulk  # a province's list: tens of thousands of rows and units, no cycles among them
 def due_lights(
     uow: UnitOfWork, year: int, *, as_of: date | None = None, within: int | None = None
 ) -> DueList:
