@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from edge import compression, converters, cors, errors, language, request_id, throttle
+from edge import compression, converters, cors, errors, language, memo, request_id, throttle
 from edge.context import EXTENSION
 from scoring_service.bootstrap import bootstrap
 from scoring_service.config import Settings
@@ -39,6 +39,7 @@ def create_app(config: Settings | Mapping[str, Any] | None, entrances: list[Entr
     app.url_map.strict_slashes = False
     converters.register_converters(app)
     app.extensions[EXTENSION] = bootstrap(settings, server=True)
+    memo.init_app(app, settings.cache_url, settings.database_url)
     # First: every later step (the throttle's 429 too) answers in the chosen language.
     language.register(app, settings)
     errors.register(app)

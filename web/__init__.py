@@ -33,10 +33,9 @@ __all__ = ["init_app"]
 
 def init_app(app: Flask, config: Settings) -> None:
     """Register the pages, their templates' helpers and their security on ``app``."""
-    from web import memo, security, templating
+    from web import security, templating
     from web.pages import blueprint
 
     security.init_app(app, config)
     templating.init_app(app)
-    memo.init_app(app, config.cache_url, config.database_url)
     app.register_blueprint(blueprint())

@@ -7,12 +7,13 @@ replay; a scoped caller sees the findings it reads (the scope rule of ``access.s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Literal
 
 from scoring_service.assessment.rules_in_force import as_of_for, held_year, ruleset_of
 from scoring_service.domain.errors import InvalidRequest
+from scoring_service.gc_pause import bulk
 from scoring_service.i18n import gettext as _
 from scoring_service.unit_of_work import UnitOfWork
 
@@ -101,6 +102,17 @@ def due(
     (yellow; default the rule set's ``alerts.due_within_days``): red first, then by
     deadline and code, each with the id of any report or extension request of it waiting
     for a decision. A scoped caller gets the findings it reads only."""
+    return with_waiting(uow, due_lights(uow, year, as_of=as_of, within=within))
+
+
+@bulk  # a province's list: tens of thousands of rows and units, no cycles among them
+def due_lights(
+    uow: UnitOfWork, year: int, *, as_of: date | None = None, within: int | None = None
+) -> DueList:
+    """``due`` without what waits for a decision: all the year's data revision, the rule
+    set and the caller's scope decide, so it may be remembered under them (a report or a
+    request submitted or decided leaves the revision as it is: ``with_waiting`` reads
+    those at each request)."""
     ruleset = ruleset_of(uow.rules, year)
     day = as_of_for(ruleset, year, as_of)
     days = ruleset.alerts.due_within_days if within is None else within
@@ -112,30 +124,41 @@ def due(
         held_year(uow, year)
         until = day + timedelta(days=days)
         rows = uow.index.due(year, day, until, ruleset.attribution, uow.actor)
-        # What waits on the listed findings, for all of them at once: the listed ones are
-        # those the caller reads, so nothing here widens the scope.
-        codes = [row[0] for row in rows]
-        reports = uow.reports.waiting_of(year, codes)
-        requests = uow.extension_requests.waiting_of(year, codes)
     items = []
+    # One CountedUnit per unit: a county stands beside thousands of its findings.
+    known: dict[tuple[str, str, str], CountedUnit] = {}
     for code, description, found_at, severity, deadline, units in rows:
-        counted = tuple(CountedUnit(*u) for u in units)
-        names = {u.code: u.name for u in counted}
+        counted = tuple(known.get(u) or known.setdefault(u, CountedUnit(*u)) for u in units)
         items.append(
             DueFinding(
                 finding=code,
                 description=description,
                 unit=found_at,
-                unit_name=names.get(found_at, ""),
+                unit_name=next((u.name for u in counted if u.code == found_at), ""),
                 severity=severity,
                 deadline=deadline,
                 days_left=(deadline - day).days,
                 light=light_of(deadline, day, days),
                 counts_for=counted,
-                waiting_report=reports.get(code),
-                waiting_request=requests.get(code),
             )
         )
     # Rows come by deadline: the overdue ones (deadline before as_of) are already first.
     items.sort(key=lambda i: (i.light != "red", i.deadline, i.finding))
     return DueList(year, day, days, items)
+
+
+def with_waiting(uow: UnitOfWork, found: DueList) -> DueList:
+    """``found`` with the id of each finding's report and extension request waiting for a
+    decision now. The listed findings are those the caller reads, so nothing here widens
+    the scope; the year's waiting records are few, read in two queries."""
+    codes = [i.finding for i in found.items]
+    with uow:
+        reports = uow.reports.waiting_of(found.year, codes)
+        requests = uow.extension_requests.waiting_of(found.year, codes)
+    items = [
+        replace(i, waiting_report=reports.get(i.finding), waiting_request=requests.get(i.finding))
+        if i.finding in reports or i.finding in requests
+        else i
+        for i in found.items
+    ]
+    return replace(found, items=items)

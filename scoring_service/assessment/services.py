@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from scoring_service.access import scope
 from scoring_service.assessment.rules_in_force import as_of_for, ruleset_of
@@ -194,7 +194,7 @@ def _from_counts(
     since, when few did; else every unit."""
     recent, key = uow.recent, ("assessment", year, day, ruleset.content_hash)
     if recent is not None and not missing(kept := recent.get(key)):
-        held, previous = kept
+        held, previous = cast(tuple[int, Assessment], kept)
         if held == revision:
             return previous
         changed = uow.index.changed_since(year, held, revision)

@@ -84,11 +84,16 @@ def state_condition(
     overdue: bool | None = None,
     repeat: bool | None = None,
     due_by: date | None = None,
+    found_in: Select[Any] | None = None,
 ) -> ColumnElement[bool]:
     """Findings (``FindingRow``) found by ``as_of`` whose kept state then matches: an
     outcome, overdue or not, a repeat or not, not rectified with a deadline (extended) on
-    or before ``due_by`` (None: any)."""
+    or before ``due_by`` (None: any). ``found_in``: the codes of the units the findings
+    were found in, when a filter already asks for those only: the timelines are then read
+    through their ``(year, unit, outcome)`` index, not all of the year's."""
     wanted = list(in_force(year, as_of))
+    if found_in is not None:
+        wanted.append(T.unit.in_(found_in))
     if outcome is not None:
         wanted.append(T.outcome == outcome.value)
     if overdue is not None:
@@ -332,7 +337,8 @@ def due_findings(
         .where(*where)
         .order_by(T.effective_deadline, F.code),
     )
-    units = _counting_units(session, year, select(F.code).where(*where), attribution)
+    chosen = select(F.code, F.unit, F.criterion).where(*where)
+    units = _counting_units(session, year, chosen, attribution)
     return [(c, d, u, s, dl, units.get(c, [])) for c, d, u, s, dl in rows]
 
 
@@ -341,37 +347,40 @@ def counting_units(
 ) -> dict[str, list[str]]:
     """For each of ``codes``, the codes of the units it counts for (spec section 4)."""
     F = FindingRow
-    among = select(F.code).where(F.year == year, F.code.in_(sorted(set(codes))))
+    chosen = select(F.code, F.unit, F.criterion).where(
+        F.year == year, F.code.in_(sorted(set(codes)))
+    )
     return {
         code: [u[0] for u in units]
-        for code, units in _counting_units(session, year, among, attribution).items()
+        for code, units in _counting_units(session, year, chosen, attribution).items()
     }
 
 
 def _counting_units(
-    session: Session, year: int, among: Select[Any], attribution: Attribution
+    session: Session, year: int, chosen: Select[str, str, str], attribution: Attribution
 ) -> dict[str, list[tuple[str, str, str]]]:
-    """For each finding code ``among`` gives, the units it counts for (spec section 4), each
-    once, as (code, name, kind) in the year's unit order: the three ways of
-    ``counting_for`` (place, pairing, responsibility) for all of them in one query."""
-    F = FindingRow
-    on_place = [A.year == year, A.unit == F.unit]
+    """For each finding ``chosen`` gives (its code, found unit and criterion), the units it
+    counts for (spec section 4), each once, as (code, name, kind) in the year's unit order:
+    the three ways of ``counting_for`` (place, pairing, responsibility) for all of them in
+    one query. The findings are chosen once (a common table) and each way joins them on
+    its own index, so no way reads the year's findings again."""
+    found = chosen.cte("chosen")
+    on_place = [A.year == year, A.unit == found.c.unit]
     if not attribution.territorial:
         on_place.append(A.depth == 0)
-    chosen = [F.year == year, F.code.in_(among)]
     parts: list[Select[str, str]] = [
-        select(F.code.label("finding"), A.ancestor.label("unit"))
-        .join(A, and_(*on_place))
-        .where(*chosen)
+        select(found.c.code.label("finding"), A.ancestor.label("unit")).join(A, and_(*on_place))
     ]
     categories = sorted(attribution.helping_unit_categories)
     if categories:
         parts.append(
-            select(F.code, P.helping_unit)
-            .join(P, and_(P.year == year, P.village == F.unit))
-            .where(*chosen, in_categories(F.criterion, categories))
+            select(found.c.code, P.helping_unit)
+            .join(P, and_(P.year == year, P.village == found.c.unit))
+            .where(in_categories(found.c.criterion, categories))
         )
-    parts.append(select(R.finding, R.unit).where(R.year == year, R.finding.in_(among)))
+    parts.append(
+        select(found.c.code, R.unit).join(R, and_(R.year == year, R.finding == found.c.code))
+    )
     ways = union_all(*parts).subquery()
     statement = (
         select(ways.c.finding, UnitRow.code, UnitRow.name, UnitRow.kind, UnitRow.position)

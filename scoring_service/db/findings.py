@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, func, insert, select, update
+from sqlalchemy import ColumnElement, Table, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from scoring_service.db import holds_write_lock
@@ -103,20 +103,17 @@ def repeat_history(
 ) -> tuple[list[Finding], list[Event]]:
     """What the state of ``findings`` at ``as_of`` depends on: the findings of the same unit
     and criterion found by then (they decide repeats), and every event of those."""
-    units = sorted({f.unit for f in findings})
-    criteria = sorted({f.criterion for f in findings})
-    peers = findings_where(
-        session,
-        year,
-        FindingRow.unit.in_(units),
-        FindingRow.criterion.in_(criteria),
-        FindingRow.found_on <= as_of,
+    pairs = sorted({(f.unit, f.criterion) for f in findings})
+    same = (
+        # The units and the criteria seek the (year, unit, criterion) index; the pairs keep
+        # only the peers: a page of a county's findings spans dozens of units and criteria,
+        # whose every combination holds several times as many findings.
+        FindingRow.unit.in_(sorted({u for u, _ in pairs})),
+        FindingRow.criterion.in_(sorted({c for _, c in pairs})),
+        tuple_(FindingRow.unit, FindingRow.criterion).in_(pairs),
     )
-    codes = select(FindingRow.code).where(
-        FindingRow.year == year,
-        FindingRow.unit.in_(units),
-        FindingRow.criterion.in_(criteria),
-    )
+    peers = findings_where(session, year, *same, FindingRow.found_on <= as_of)
+    codes = select(FindingRow.code).where(FindingRow.year == year, *same)
     events = events_where(session, year, EventRow.finding.in_(codes))
     return peers, events
 

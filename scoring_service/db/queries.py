@@ -16,9 +16,9 @@ from scoring_service.db.models import (
     FindingRow,
     InspectionRow,
     PairingRow,
+    UnitAncestorRow,
     UnitRow,
 )
-from scoring_service.domain.model import PARENT_KIND
 from scoring_service.domain.pages import (
     BadCursor,
     Page,
@@ -78,34 +78,13 @@ def keyset_page(
 # --- units and attribution ---------------------------------------------------------------
 
 
-def _parent_depth() -> int:
-    """The longest chain of parents a unit can have (village -> town -> county: 2)."""
-    longest = 0
-    for kind in PARENT_KIND:
-        depth, current = 0, kind
-        while current in PARENT_KIND:
-            current, depth = PARENT_KIND[current], depth + 1
-        longest = max(longest, depth)
-    return longest
-
-
 def subtree(year: int, roots: Collection[str]) -> Select[str]:
-    """The codes of ``roots`` and of every unit under them.
-
-    One join per level of parents (the kinds fix the depth), each on the units' key: a
-    recursive query would scan the units once per unit visited where ``parent`` has no index.
-    """
-    roots = sorted(roots)
-    unit = aliased(UnitRow)
-    statement = select(unit.code).where(unit.year == year)
-    matches = [unit.code.in_(roots)]
-    below = unit
-    for _ in range(_parent_depth()):
-        above = aliased(UnitRow)
-        statement = statement.outerjoin(above, and_(above.year == year, above.code == below.parent))
-        matches.append(above.code.in_(roots))
-        below = above
-    return statement.where(or_(*matches))
+    """The codes of ``roots`` and of every unit under them: the units whose kept ancestors
+    (``unit_ancestors``, a unit its own at depth 0) include a root, read through the
+    closure's ``(year, ancestor)`` index rather than the year's whole unit table."""
+    return select(UnitAncestorRow.unit).where(
+        UnitAncestorRow.year == year, UnitAncestorRow.ancestor.in_(sorted(roots))
+    )
 
 
 def ancestors_of(session: Session, year: int, code: str) -> list[tuple[str, str, str | None]]:

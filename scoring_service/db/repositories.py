@@ -23,7 +23,7 @@ from scoring_service.db import (
     timelines,
     years,
 )
-from scoring_service.db.queries import Page, inspection_county
+from scoring_service.db.queries import Page, inspection_county, subtree
 from scoring_service.db.scopes import visible_findings_condition
 from scoring_service.domain.assessment import Counts
 from scoring_service.domain.attribution import Reason
@@ -145,6 +145,8 @@ class FindingRepository:
                     overdue=filt.overdue,
                     repeat=filt.repeat,
                     due_by=filt.due_by,
+                    # The place filter's units: the state is read for their findings only.
+                    found_in=None if filt.unit is None else subtree(year, [filt.unit]),
                 )
             )
         return findings.findings_page(self.session, year, conditions, limit=limit, cursor=cursor)

@@ -4,6 +4,7 @@ SQLite and PostgreSQL: random histories, random as-of dates, every attribution s
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -24,7 +25,13 @@ from scoring_service.db.count_deltas import month_end
 from scoring_service.db.counts import counted_findings, monthly_counts, unit_counts
 from scoring_service.db.models import TimelineRow
 from scoring_service.db.timelines import check_year
-from scoring_service.domain.assessment import Counts, assess, finding_facts, replayed_counts
+from scoring_service.domain.assessment import (
+    Counts,
+    FindingFacts,
+    assess,
+    finding_facts,
+    replayed_counts,
+)
 from scoring_service.domain.attribution import Attributor
 from scoring_service.domain.explanation import explanation
 from scoring_service.domain.model import EventType, Outcome, UnitKind, YearData
@@ -91,6 +98,14 @@ def replayed_at(data: YearData, day: date) -> dict[str, tuple[Any, ...]]:
     }
 
 
+def subtree_of(data: YearData, root: str) -> set[str]:
+    """``root`` and every unit under it, by the units' parents."""
+    inside = {root}
+    while grown := {u.code for u in data.units if u.parent in inside} - inside:
+        inside |= grown
+    return inside
+
+
 def ordered(counts: list[Counts]) -> list[Counts]:
     return sorted(counts, key=lambda c: (c.unit, c.outcome, c.severity, c.category))
 
@@ -115,7 +130,7 @@ def agree_at(factory: sessionmaker[Session], data: YearData, day: date) -> None:
             }
             assert {f.code: why for f, _, _, why in got} == want
     facts = finding_facts(data, day)
-    for filt, wanted in [
+    anywhere: list[tuple[FindingFilter, Callable[[FindingFacts], bool]]] = [
         *((FindingFilter(outcome=o), lambda f, o=o: f.outcome is o) for o in Outcome),
         (FindingFilter(overdue=False), lambda f: f.outcome is not Outcome.OVERDUE),
         (FindingFilter(repeat=True), lambda f: f.repeat),
@@ -123,10 +138,23 @@ def agree_at(factory: sessionmaker[Session], data: YearData, day: date) -> None:
             FindingFilter(repeat=False, overdue=True),
             lambda f: not f.repeat and f.outcome is Outcome.OVERDUE,
         ),
-    ]:
+    ]
+    states = list(anywhere)
+    # The same states among the findings found in a county or a town, or under it.
+    for root in sorted(u.code for u in data.units if u.kind in (UnitKind.COUNTY, UnitKind.TOWN)):
+        inside = subtree_of(data, root)
+        states += [
+            (
+                replace(filt, unit=root),
+                lambda f, wanted=wanted, inside=inside: f.finding.unit in inside and wanted(f),
+            )
+            for filt, wanted in anywhere[-3:]
+        ]
+    for filt, wanted in states:
         _, page = list_findings(uow(factory), 2018, filt, as_of=day, limit=1000, cursor=None)
-        assert [v.finding.code for v in page.items] == sorted(
-            code for code, fact in facts.items() if wanted(fact)
+        # Each listed with its state then, repeats included, as the replay has it.
+        assert [(v.finding.code, v.facts) for v in page.items] == sorted(
+            (code, fact) for code, fact in facts.items() if wanted(fact)
         )
     ruleset = RULES.current(2018)
     assert ruleset is not None

@@ -4,6 +4,7 @@ in Chromium through Playwright and with Flask's test client."""
 
 from __future__ import annotations
 
+import importlib
 import shutil
 from collections.abc import Iterator
 from datetime import date
@@ -15,7 +16,9 @@ import pytest
 from scoring_service.access.roles import command_line
 from scoring_service.assessment.due import due
 from scoring_service.db import upgrade
+from scoring_service.domain.model import EventType
 from scoring_service.domain.principals import Principal, Role
+from scoring_service.records.events import NewEvent, append_event
 from scoring_service.records.extensions import submit_request
 from scoring_service.records.reports import submit_report
 from scoring_service.unit_of_work import UnitOfWork
@@ -87,6 +90,9 @@ def loop_site(db_url: str) -> Iterator[Site]:
 
 
 def test_the_due_page_names_the_report_and_the_request_waiting(loop_site: Site) -> None:
+    # Shown once before anything waits: what is submitted later is named all the same.
+    before = parse(loop_site.client("office").get("/years/2018/due?as_of=2018-08-08").text)
+    assert before.xpath("//*[@data-waiting-report or @data-waiting-request]") == []
     report = submit_report(
         writer(loop_site), F2, day=date(2018, 8, 8), text="已拨付", today=date(2018, 8, 9)
     )
@@ -122,6 +128,42 @@ def test_the_due_page_downloads_the_command_lines_file(demo: Site) -> None:
     expected = due(demo.uow(HEPING), 2018, as_of=date(2018, 10, 15)).items
     assert text.count("已逾期（红灯）") == sum(1 for i in expected if i.light == "red")
     assert all(i.finding in text for i in expected)
+
+
+def test_the_due_page_shows_a_page_of_rows_and_counts_the_whole_list(
+    demo: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # ``web.pages.due`` is the blueprint there: the module is read by its full name.
+    monkeypatch.setattr(importlib.import_module("web.pages.due"), "PER_PAGE", 3)
+    path = "/years/2018/due?as_of=2018-10-15&within=30"
+    for who, actor in (("office", command_line()), ("heping", HEPING)):
+        expected = due(demo.uow(actor), 2018, as_of=date(2018, 10, 15), within=30)
+        pages = -(-len(expected.items) // 3)
+        assert pages > 1
+        client, listed = demo.client(who), []
+        for n in range(1, pages + 1):
+            doc = parse(client.get(f"{path}&page={n}").text)
+            rows = doc.xpath("//table[contains(@class, 'due')]/tbody/tr")
+            assert 0 < len(rows) <= 3
+            listed += [r.get("data-finding") for r in rows]
+            # The counts are the whole list's, on every page.
+            red = doc.xpath("//*[@data-count='red']")[0].text_content()
+            assert str(expected.red) in red
+            assert str(expected.yellow) in doc.xpath("//*[@data-count='yellow']")[0].text_content()
+            assert bool(doc.xpath("//a[@rel='next']")) == (n < pages)
+            assert bool(doc.xpath("//a[@rel='prev']")) == (n > 1)
+        # Page after page, the list as the service orders it, each finding once.
+        assert listed == [i.finding for i in expected.items]
+
+
+def test_the_due_page_after_a_write_lists_what_the_year_then_holds(site: Site) -> None:
+    path = "/years/2018/due?as_of=2018-10-15&within=30"
+    client = site.client("office")
+    first = due(site.uow(), 2018, as_of=date(2018, 10, 15), within=30).items[0].finding
+    assert f'data-finding="{first}"' in client.get(path).text
+    append_event(writer(site), first, NewEvent(EventType.RECTIFIED, date(2018, 10, 15)), year=2018)
+    # The remembered list is the former revision's: the page reads the year again.
+    assert f'data-finding="{first}"' not in client.get(path).text
 
 
 def bonus_rules(folder: Path, bonus: int) -> Path:

@@ -1,6 +1,7 @@
 """``/years/{year}/due``: what is due at a date (整改到期提醒), each finding with its light
-(red 已逾期, yellow 临近到期), the units it counts for and what of it waits for a decision;
-as XLSX or CSV too, the command line's and the API's file."""
+(red 已逾期, yellow 临近到期), the units it counts for and what of it waits for a decision,
+a page of rows at a time; as XLSX or CSV too (every row), the command line's and the API's
+file."""
 
 from __future__ import annotations
 
@@ -11,20 +12,24 @@ from flask import Response, render_template
 from pydantic import Field
 
 from edge.files import CSV, XLSX, attachment
-from scoring_service.assessment.due import MAX_WITHIN, due
+from scoring_service.assessment.due import MAX_WITHIN, due_lights, with_waiting
 from scoring_service.reports import exports
+from web import memo
 from web.blueprint import page_blueprint
 from web.context import uow
 from web.forms import Form, read
 from web.query import args
 
 bp = page_blueprint("due", __name__)
+# Rows on one page: a province has thousands due at the year's end; the downloads hold all.
+PER_PAGE = 100
 
 
 class DueQuery(Form):
     as_of: date | None = None
     within: Annotated[int | None, Field(ge=0, le=MAX_WITHIN)] = None
     format: Literal["html", "csv", "xlsx"] = "html"
+    page: Annotated[int, Field(ge=1)] = 1
 
 
 @bp.get("/years/<int:year>/due")
@@ -32,7 +37,13 @@ def due_list(year: int) -> Response | str:
     """The findings overdue (red) or due within the days asked (yellow) at the as-of date;
     a scoped person sees those of their reach (the service's scope rule)."""
     query = read(DueQuery, args())
-    found = due(uow(), year, as_of=query.as_of, within=query.within)
+    # The list remembered until the year's data or rules change (the same the API keeps):
+    # paging it reads nothing again but what waits for a decision, which is read each time.
+    lights = memo.remember(
+        ("due", *memo.data_key(uow(), year), query.as_of, query.within),
+        lambda: due_lights(uow(), year, as_of=query.as_of, within=query.within),
+    )
+    found = with_waiting(uow(), lights)
     name, plain = f"整改到期提醒-{year}-{found.as_of}", f"due-{year}-{found.as_of}"
     if query.format == "csv":
         response = attachment(exports.due_csv(found), CSV, f"{name}.csv", f"{plain}.csv")
@@ -40,4 +51,6 @@ def due_list(year: int) -> Response | str:
         return response
     if query.format == "xlsx":
         return attachment(exports.due_xlsx(found), XLSX, f"{name}.xlsx", f"{plain}.xlsx")
-    return render_template("due.html", year=year, found=found)
+    shown = found.items[(query.page - 1) * PER_PAGE : query.page * PER_PAGE]
+    pages = max(1, -(-len(found.items) // PER_PAGE))
+    return render_template("due.html", year=year, found=found, query=query, rows=shown, pages=pages)
