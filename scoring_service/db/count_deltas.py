@@ -36,7 +36,6 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy import cast as cast_as
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -227,8 +226,16 @@ def _add(
     if not rows:
         return
     table = cast(Table, model.__table__)
-    dialect = session.connection().dialect.name
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    # The dialect's own INSERT (for ON CONFLICT), imported for the database in use: a
+    # command on SQLite does without PostgreSQL's dialect and the asyncio it imports.
+    if session.connection().dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        statement: postgresql.Insert | sqlite.Insert = postgresql.insert(table)
+    else:
+        from sqlalchemy.dialects import sqlite
+
+        statement = sqlite.insert(table)
     upsert = statement.on_conflict_do_update(
         index_elements=list(names[:7]),
         set_={name: table.c[name] + statement.excluded[name] for name in ("n", "fakes", "repeats")},
