@@ -26,7 +26,7 @@ from scoring_service.cli.json_text import dumps, json_items
 from scoring_service.i18n import format_date
 from scoring_service.i18n import gettext as _
 
-# A name for annotations only: ``--help`` does without pydantic-settings (``cli.main``).
+# A name for annotations only: ``--help`` does without the settings (``cli.main``).
 if TYPE_CHECKING:
     from scoring_service.config import Settings
 
