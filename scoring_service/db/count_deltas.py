@@ -473,8 +473,12 @@ def unit_counts(
         .group_by(rows.c.unit, rows.c.outcome, rows.c.severity, rows.c.category)
         .having(n > 0)
     )
+    # A province's year is some 40,000 rows: each made as ``_make`` makes a named tuple,
+    # without the keyword handling of its constructor; the sums are integers on both
+    # databases (PostgreSQL sums integers as bigint).
+    make = Counts._make
     return [
-        Counts(code, _OUTCOMES[o], _SEVERITIES[s], c, int(k), int(f), int(r))
+        make((code, _OUTCOMES[o], _SEVERITIES[s], c, k, f, r))
         for code, o, s, c, k, f, r in select_rows(session, statement)
     ]
 

@@ -182,8 +182,9 @@ class Metrics:
         by_category = {
             c: self.overdue_by_category[c] for c in order if c in self.overdue_by_category
         }
-        for c in sorted(set(self.overdue_by_category) - set(by_category)):
-            by_category[c] = self.overdue_by_category[c]
+        if len(by_category) < len(self.overdue_by_category):  # categories not in the order
+            for c in sorted(set(self.overdue_by_category) - set(by_category)):
+                by_category[c] = self.overdue_by_category[c]
         return {
             "findings": self.findings,
             "due": self.due,
