@@ -17,6 +17,7 @@ command the load, nothing else.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
@@ -173,9 +174,10 @@ def _read_kept(key: str) -> Ruleset | None:
             if os.fstat(file.fileno()).st_uid != os.getuid():
                 return None
             kept = pickle.load(file)
-        os.utime(path)  # recently used: pruned last
     except Exception:  # none, cut short, or unreadable: the files are loaded afresh
         return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # recently used: pruned last
     return kept if isinstance(kept, Ruleset) else None
 
 
