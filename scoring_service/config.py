@@ -1,6 +1,8 @@
 """Settings from ``SCORING_*`` environment variables (the wiring of the parts is ``bootstrap``).
 
-Read by pydantic-settings; refusals are turned into one sentence naming the variable.
+Read here, typed by each setting's default (text, a whole number, a folder); refusals are
+one sentence naming the variable. Every command reads them, so reading them imports
+nothing more than this module does.
 """
 
 from __future__ import annotations
@@ -8,19 +10,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import (
-    BaseSettings,
-    EnvSettingsSource,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-)
-from pydantic_settings.sources.utils import parse_env_vars
 
 from scoring_service.domain.ruleset import Ruleset
 from scoring_service.i18n import gettext as _
@@ -30,44 +22,22 @@ if TYPE_CHECKING:
 
 DEFAULT_DATABASE_URL = "sqlite:///var/scoring.sqlite"
 REPO_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+PREFIX = "SCORING_"
 
 
 MIB = 1024 * 1024
 # An origin as browsers send it: scheme, host and an optional port, nothing after.
 _ORIGIN = re.compile(r"https?://[^\s/?#,]+")
 _PUBLIC_URL = re.compile(r"(https?://[^\s/?#]+)?(/[^\s?#]*)?")
+# A whole number as a variable may write it: a sign, digits in groups joined by "_", and
+# trailing zero decimals ("2048", "+5", "1_000", "3.0").
+_WHOLE = re.compile(r"\s*([+-]?[0-9]+(?:_[0-9]+)*)(?:\.0*)?\s*")
 
 
-# The variables ``from_env`` was given instead of the process's, for the one call.
-_GIVEN: ContextVar[Mapping[str, str] | None] = ContextVar("scoring_settings_env", default=None)
-
-
-class _Variables(EnvSettingsSource):
-    """``SCORING_*`` from the process's environment, or from the mapping ``from_env`` was
-    given; never ``extra``, which only code passes."""
-
-    def _load_env_vars(self) -> Mapping[str, str | None]:
-        given = _GIVEN.get()
-        found = dict(
-            parse_env_vars(
-                os.environ if given is None else given,
-                self.case_sensitive,
-                self.env_ignore_empty,
-                self.env_parse_none_str,
-            )
-        )
-        found.pop("scoring_extra", None)
-        return found
-
-
-class Settings(BaseSettings):
+@dataclass(frozen=True, slots=True)
+class Settings:
     """Every setting of the service, read once from ``SCORING_<NAME>`` variables by
     ``from_env``: the command line, the HTTP API and the benchmarks all use this one."""
-
-    # An empty variable is as good as unset, as before.
-    model_config = SettingsConfigDict(
-        env_prefix="SCORING_", env_ignore_empty=True, frozen=True, extra="forbid"
-    )
 
     database_url: str = DEFAULT_DATABASE_URL
     rules_dir: Path = REPO_RULES_DIR
@@ -158,36 +128,32 @@ class Settings(BaseSettings):
     # Where the pages' remembered answers are kept: empty for each worker's own memory, or
     # a Redis address (redis://127.0.0.1:6379/0) that every worker and machine shares.
     cache_url: str = ""
-    extra: dict[str, Any] = Field(default_factory=dict)  # passed to Flask's config by the API
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # Keyword overrides first: they win, even over a variable that would be refused.
-        return (init_settings, _Variables(settings_cls))
-
-    @field_validator("language", mode="before")
-    @classmethod
-    def _a_language(cls, value: object) -> object:
-        return _language(value) if isinstance(value, str) else value
+    extra: dict[str, Any] = field(default_factory=dict)  # passed to Flask's config by the API
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Read ``SCORING_DATABASE_URL``, ``SCORING_RULES_DIR``, ``SCORING_MAX_BODY_BYTES``...
-        (from ``env`` when given, else the process's environment); keyword overrides win."""
-        given = _GIVEN.set(env)
-        try:
-            config = cls(**{k: v for k, v in overrides.items() if v is not None})
-        except ValidationError as exc:
-            raise ValueError(_refusal(exc)) from None
-        finally:
-            _GIVEN.reset(given)
+        (from ``env`` when given, else the process's environment); keyword overrides win.
+
+        A variable's name may be written in any case; an empty one is as good as unset;
+        ``extra`` comes from code only. A value that is not of its setting's type, or a
+        keyword no setting has, is refused in words naming the variable."""
+        variables = {
+            name.lower(): value
+            for name, value in (os.environ if env is None else env).items()
+            if value and name[: len(PREFIX)].upper() == PREFIX
+        }
+        given = {name: value for name, value in overrides.items() if value is not None}
+        for name in given:
+            if name not in _KINDS:
+                raise ValueError(f"{PREFIX}{name.upper()}: Extra inputs are not permitted")
+        values: dict[str, Any] = {}
+        for name, kind in _KINDS.items():
+            if name in given:
+                values[name] = _typed(name, kind, given[name])
+            elif name != "extra" and (PREFIX.lower() + name) in variables:
+                values[name] = _typed(name, kind, variables[PREFIX.lower() + name])
+        config = cls(**values)
         config.check()
         return config
 
@@ -304,15 +270,36 @@ class Settings(BaseSettings):
         return frozenset(o.strip() for o in self.cors_origins.split(",") if o.strip())
 
 
-def _refusal(exc: ValidationError) -> str:
-    """The first problem of the settings in words naming the variable."""
-    error = exc.errors(include_url=False)[0]
-    name = "SCORING_" + str(error["loc"][0]).upper() if error["loc"] else "SCORING_*"
-    if error["type"] in ("int_parsing", "int_from_float", "int_type"):
-        return _("SCORING_%(name)s must be a whole number", name=name.removeprefix("SCORING_"))
-    if error["type"] == "value_error":
-        return str(error["ctx"]["error"])  # already in words (the language's)
-    return f"{name}: {error['msg']}"
+# Each setting's type, as its default's: text, a whole number, a folder, or a mapping.
+_KINDS: dict[str, type] = {
+    f.name: dict if f.default is MISSING else type(f.default) for f in fields(Settings)
+}
+
+
+def _typed(name: str, kind: type, value: Any) -> Any:
+    """``value`` as a value of the setting ``name`` (of ``kind``, its default's type), or
+    the setting's refusal in words."""
+    variable = PREFIX + name.upper()
+    if kind is int:
+        if isinstance(value, int):
+            return int(value)
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        whole = _WHOLE.fullmatch(value) if isinstance(value, str) else None
+        if whole is None:
+            raise ValueError(_("SCORING_%(name)s must be a whole number", name=name.upper()))
+        return int(whole.group(1))
+    if issubclass(kind, Path):
+        if isinstance(value, (str, Path)):
+            return Path(value)
+        raise ValueError(f"{variable}: Input is not a valid path")
+    if kind is dict:
+        if isinstance(value, dict):
+            return value
+        raise ValueError(f"{variable}: Input should be a valid dictionary")
+    if not isinstance(value, str):
+        raise ValueError(f"{variable}: Input should be a valid string")
+    return _language(value) if name == "language" else value
 
 
 def _language(tag: str) -> str:

@@ -30,7 +30,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from scoring_service.cache import Cache
 from scoring_service.db import begin_write
-from scoring_service.db.accounts import AccountRepository
 from scoring_service.db.inspections import InspectionRepository
 from scoring_service.db.notices import (
     DeliveryRepository,
@@ -38,7 +37,7 @@ from scoring_service.db.notices import (
     ReminderRepository,
     WebhookRepository,
 )
-from scoring_service.db.principals import AuditLog, IdempotencyKeys, TokenRepository
+from scoring_service.db.principals import AuditLog, IdempotencyKeys
 from scoring_service.db.repositories import (
     AssessmentIndex,
     FindingRepository,
@@ -56,17 +55,20 @@ from scoring_service.domain.notices import EventType, Notice
 from scoring_service.domain.principals import EVERYTHING, Principal, Reach
 from scoring_service.domain.ruleset import RuleSource
 
-# The rectification loop's repositories (and its tables) are imported by the first service
-# that asks for them: scoring, explaining and the trend do without.
+# The rectification loop's repositories, the tokens and the accounts (and their tables) are
+# imported by the first service that asks for them: scoring, explaining and the trend do
+# without (the tokens' table would bring PostgreSQL's dialect to a command on SQLite).
 if TYPE_CHECKING:
+    from scoring_service.db.accounts import AccountRepository
     from scoring_service.db.loop import (
         EvidenceRepository,
         ExtensionRequestRepository,
         ReportRepository,
     )
+    from scoring_service.db.tokens import TokenRepository
 
 # The repositories made on first use, forgotten when the session closes.
-_ON_DEMAND = ("reports", "extension_requests", "evidence")
+_ON_DEMAND = ("reports", "extension_requests", "evidence", "tokens", "accounts")
 
 
 class UnitOfWork:
@@ -102,8 +104,6 @@ class UnitOfWork:
         self.inspections: InspectionRepository
         self.rulesets: RulesetRepository
         self.scopes: ScopeRepository
-        self.tokens: TokenRepository
-        self.accounts: AccountRepository
         self.audit_log: AuditLog
         self.idempotency: IdempotencyKeys
         self.notices: NoticeRepository
@@ -157,8 +157,6 @@ class UnitOfWork:
             self.inspections = InspectionRepository(self._session)
             self.rulesets = RulesetRepository(self._session)
             self.scopes = ScopeRepository(self._session)
-            self.tokens = TokenRepository(self._session)
-            self.accounts = AccountRepository(self._session)
             self.audit_log = AuditLog(self._session)
             self.idempotency = IdempotencyKeys(self._session)
             self.notices = NoticeRepository(self._session)
@@ -208,6 +206,18 @@ class UnitOfWork:
         from scoring_service.db.loop import EvidenceRepository
 
         return EvidenceRepository(self.session, self.files)
+
+    @cached_property
+    def tokens(self) -> TokenRepository:
+        from scoring_service.db.tokens import TokenRepository
+
+        return TokenRepository(self.session)
+
+    @cached_property
+    def accounts(self) -> AccountRepository:
+        from scoring_service.db.accounts import AccountRepository
+
+        return AccountRepository(self.session)
 
     def reach(self, year: int) -> Reach:
         """The units of ``year`` the principal reads and writes (every unit when unscoped):

@@ -36,6 +36,17 @@ def language(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) ->
         yield chosen
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cache_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The user's cache folder, where rule sets loaded once are kept for the next command
+    (``rules.loaded``): the run's own, not the person's running it, for the tests and the
+    commands they start."""
+    folder = tmp_path_factory.mktemp("cache-home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(folder))
+        yield folder
+
+
 def _postgres_url() -> str:
     """The PostgreSQL server the integration tests use."""
     return os.environ.get("SCORING_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)

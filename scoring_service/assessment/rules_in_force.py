@@ -1,5 +1,6 @@
 """Whether a year is held, the rule set in force for it and the as-of date a question is asked
-at: what the assessment services and the records of a year both start from."""
+at: what the assessment services and the records of a year both start from; and the words
+for the version of rules a result was computed with."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import date
 from scoring_service.domain.assessment import check_as_of
 from scoring_service.domain.errors import NotFound
 from scoring_service.domain.ruleset import Ruleset, RuleSource
+from scoring_service.domain.versions import version_in_words
 from scoring_service.i18n import gettext as _
 from scoring_service.unit_of_work import UnitOfWork
 
@@ -33,3 +35,10 @@ def as_of_for(ruleset: Ruleset, year: int, as_of: date | None) -> date:
     day = as_of or ruleset.cutoff
     check_as_of(year, day)
     return day
+
+
+def version_label(uow: UnitOfWork, year: int, content_hash: str) -> str:
+    """The words for the rule set version with this hash: its year, revision and date."""
+    with uow:
+        row = uow.rulesets.by_hash(year, content_hash)
+    return version_in_words(year, row)

@@ -40,7 +40,7 @@ from scoring_service.i18n import LANGUAGES, UnknownLanguage, normalize, use_lang
 from scoring_service.i18n import gettext as _
 from scoring_service.i18n.argparse_text import translate_argparse
 
-# The settings (pydantic-settings) are read once the arguments parse: ``--help`` and a
+# The settings are read once the arguments parse: ``--help`` and a
 # refused argument do without them.
 if TYPE_CHECKING:
     from scoring_service.config import Settings

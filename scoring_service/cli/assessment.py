@@ -26,7 +26,7 @@ from scoring_service.cli.json_text import dumps, json_items
 from scoring_service.i18n import format_date
 from scoring_service.i18n import gettext as _
 
-# A name for annotations only: ``--help`` does without pydantic-settings (``cli.main``).
+# A name for annotations only: ``--help`` does without the settings (``cli.main``).
 if TYPE_CHECKING:
     from scoring_service.config import Settings
 
@@ -398,8 +398,8 @@ def _score(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
             run_id=run.id,
         )
     else:
+        from scoring_service.assessment.rules_in_force import version_label
         from scoring_service.reports.text import score_table
-        from scoring_service.rulesets.service import version_label
 
         title = _(
             "%(year)s assessment of rectification after inspections, as of %(as_of)s "
@@ -504,7 +504,7 @@ def _trend(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> 
         out.write(opening.removesuffix("\n}") + ',\n "series": ')
         _write_lines(out, json_items(found.series, depth=1, default=plain), "\n}\n")
         return EXIT_OK
-    from scoring_service.rulesets.service import version_label
+    from scoring_service.assessment.rules_in_force import version_label
 
     headers = [_("unit"), _("name"), _("kind"), *(f"{d.month:02d}" for d in found.months)]
     # Each grade and kind translated once, not once per cell (a province has 45,000);

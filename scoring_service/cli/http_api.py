@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from scoring_service.cli.context import EXIT_OK, Command, Context, print_json, with_context
 from scoring_service.i18n import gettext as _
 
-# A name for annotations only: ``--help`` does without pydantic-settings (``cli.main``).
+# A name for annotations only: ``--help`` does without the settings (``cli.main``).
 if TYPE_CHECKING:
     from scoring_service.config import Settings
 

@@ -12,7 +12,7 @@ from scoring_service.cli.context import Context, date_arg, print_json, with_cont
 from scoring_service.i18n import format_date
 from scoring_service.i18n import gettext as _
 
-# A name for annotations only: ``--help`` does without pydantic-settings (``cli.main``).
+# A name for annotations only: ``--help`` does without the settings (``cli.main``).
 if TYPE_CHECKING:
     from scoring_service.config import Settings
 

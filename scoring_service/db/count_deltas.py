@@ -36,7 +36,6 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy import cast as cast_as
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -227,8 +226,16 @@ def _add(
     if not rows:
         return
     table = cast(Table, model.__table__)
-    dialect = session.connection().dialect.name
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    # The dialect's own INSERT (for ON CONFLICT), imported for the database in use: a
+    # command on SQLite does without PostgreSQL's dialect and the asyncio it imports.
+    if session.connection().dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        statement: postgresql.Insert | sqlite.Insert = postgresql.insert(table)
+    else:
+        from sqlalchemy.dialects import sqlite
+
+        statement = sqlite.insert(table)
     upsert = statement.on_conflict_do_update(
         index_elements=list(names[:7]),
         set_={name: table.c[name] + statement.excluded[name] for name in ("n", "fakes", "repeats")},
@@ -467,8 +474,12 @@ def unit_counts(
         .group_by(rows.c.unit, rows.c.outcome, rows.c.severity, rows.c.category)
         .having(n > 0)
     )
+    # A province's year is some 40,000 rows: each made as ``_make`` makes a named tuple,
+    # without the keyword handling of its constructor; the sums are integers on both
+    # databases (PostgreSQL sums integers as bigint).
+    make = Counts._make
     return [
-        Counts(code, _OUTCOMES[o], _SEVERITIES[s], c, int(k), int(f), int(r))
+        make((code, _OUTCOMES[o], _SEVERITIES[s], c, k, f, r))
         for code, o, s, c, k, f, r in select_rows(session, statement)
     ]
 

@@ -1,4 +1,4 @@
-"""Principals and what they did: bearer tokens, the audit log and idempotency keys.
+"""What principals did: the audit log and idempotency keys (their bearer tokens: ``tokens``).
 
 Each table's rows are read and written only here; callers own the transaction.
 """
@@ -6,7 +6,6 @@ Each table's rows are read and written only here; callers own the transaction.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -15,98 +14,11 @@ from sqlalchemy import ColumnElement, Delete, Update, delete, insert, select, up
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from scoring_service.db.api_models import ApiTokenRow, AuditRow, IdempotencyRow
+from scoring_service.db.api_models import AuditRow, IdempotencyRow
 from scoring_service.db.queries import Page, keyset_page
-from scoring_service.domain.principals import AuditEntry, NameTaken, Principal, Role, TokenInfo
+from scoring_service.domain.principals import AuditEntry, Principal
 
 _Statement = TypeVar("_Statement", Update, Delete)
-
-# --- tokens ----------------------------------------------------------------------------------
-
-
-def _token(row: ApiTokenRow) -> TokenInfo:
-    return TokenInfo(
-        id=row.id,
-        name=row.name,
-        role=Role(row.role),
-        scope=None if row.scope is None else tuple(json.loads(row.scope)),
-        created_at=row.created_at,
-        created_by=row.created_by,
-        revoked_at=row.revoked_at,
-    )
-
-
-def add_token(
-    session: Session,
-    *,
-    name: str,
-    role: Role,
-    scope: Collection[str] | None,
-    token_hash: str,
-    created_by: str,
-) -> TokenInfo:
-    """Store a token (its hash only); ``NameTaken`` when a live token has the name."""
-    try:
-        # A savepoint, so a clash leaves the caller's transaction usable (PostgreSQL
-        # aborts a whole transaction on an error otherwise).
-        with session.begin_nested():
-            token_id = session.execute(
-                insert(ApiTokenRow)
-                .values(
-                    name=name,
-                    role=role.value,
-                    scope=None if scope is None else json.dumps(list(scope)),
-                    token_hash=token_hash,
-                    created_at=datetime.now(UTC),
-                    created_by=created_by,
-                )
-                .returning(ApiTokenRow.id)
-            ).scalar_one()
-    except IntegrityError:
-        raise NameTaken(name) from None
-    return _token(session.get_one(ApiTokenRow, token_id))
-
-
-def live_token(
-    session: Session, *, token_id: int | None = None, name: str | None = None
-) -> TokenInfo | None:
-    """The live token with this id or (else) this name, or None."""
-    statement = select(ApiTokenRow).where(ApiTokenRow.revoked_at.is_(None))
-    if token_id is not None:
-        statement = statement.where(ApiTokenRow.id == token_id)
-    if name is not None:
-        statement = statement.where(ApiTokenRow.name == name)
-    row = session.scalars(statement).first()
-    return None if row is None else _token(row)
-
-
-def revoke_token(session: Session, token_id: int) -> TokenInfo:
-    """Mark the token revoked now; its record as it is after."""
-    session.execute(
-        update(ApiTokenRow).where(ApiTokenRow.id == token_id).values(revoked_at=datetime.now(UTC))
-    )
-    row = session.get_one(ApiTokenRow, token_id)
-    session.refresh(row)
-    return _token(row)
-
-
-def list_tokens(session: Session, *, include_revoked: bool) -> list[TokenInfo]:
-    """Tokens by id; revoked ones only when asked."""
-    statement = select(ApiTokenRow).order_by(ApiTokenRow.id)
-    if not include_revoked:
-        statement = statement.where(ApiTokenRow.revoked_at.is_(None))
-    return [_token(row) for row in session.scalars(statement)]
-
-
-def live_token_by_hash(session: Session, token_hash: str) -> TokenInfo | None:
-    """The live token whose secret has this hash, or None."""
-    row = session.scalars(
-        select(ApiTokenRow).where(
-            ApiTokenRow.token_hash == token_hash, ApiTokenRow.revoked_at.is_(None)
-        )
-    ).first()
-    return None if row is None else _token(row)
-
 
 # --- the audit log ---------------------------------------------------------------------------
 
@@ -303,45 +215,6 @@ def _match(statement: _Statement, token_id: int, key: str) -> _Statement:
 
 
 # --- the repositories on the unit of work ----------------------------------------------------
-
-
-class TokenRepository:
-    """Bearer tokens as ``access.tokens`` keeps them (``uow.tokens``)."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def add(
-        self,
-        *,
-        name: str,
-        role: Role,
-        scope: Collection[str] | None,
-        token_hash: str,
-        created_by: str,
-    ) -> TokenInfo:
-        """Store a token (its hash only); ``NameTaken`` when a live token has the name."""
-        return add_token(
-            self.session,
-            name=name,
-            role=role,
-            scope=scope,
-            token_hash=token_hash,
-            created_by=created_by,
-        )
-
-    def live(self, *, token_id: int | None = None, name: str | None = None) -> TokenInfo | None:
-        """The live token with this id or (else) this name, or None."""
-        return live_token(self.session, token_id=token_id, name=name)
-
-    def live_by_hash(self, token_hash: str) -> TokenInfo | None:
-        return live_token_by_hash(self.session, token_hash)
-
-    def revoke(self, token_id: int) -> TokenInfo:
-        return revoke_token(self.session, token_id)
-
-    def listed(self, *, include_revoked: bool) -> list[TokenInfo]:
-        return list_tokens(self.session, include_revoked=include_revoked)
 
 
 class AuditLog:

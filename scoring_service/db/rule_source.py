@@ -24,8 +24,7 @@ from scoring_service.db import rulesets as repo
 from scoring_service.db.ruleset_models import RulesetVersionRow
 from scoring_service.domain.ruleset import Ruleset
 from scoring_service.i18n import gettext as _
-from scoring_service.rules.files import load_files
-from scoring_service.rules.loader import available_years, load_ruleset
+from scoring_service.rules.loaded import available_years, load_ruleset
 from scoring_service.rules.problems import RuleFileError
 
 
@@ -100,6 +99,9 @@ class VersionedRuleSource:
                     )
                 )
             parent = self.load_version(session, parent_row)
+        # The rule files' readers and their libraries, for a version not loaded before.
+        from scoring_service.rules.files import load_files
+
         files = repo.version_files(session, row.id)
         try:
             ruleset = load_files(row.year, files, parent)

@@ -29,7 +29,6 @@ from scoring_service.domain.versions import (
     StoredVersion,
     TestsSummary,
 )
-from scoring_service.rules.files import chain_files, parent_of, where
 
 
 def _version(row: RulesetVersionRow) -> StoredVersion:
@@ -400,6 +399,10 @@ def record_version(session: Session, ruleset: Ruleset) -> RulesetVersionRow:
     row = version_by_hash(session, ruleset.year, ruleset.content_hash)
     if row is not None:
         return row
+    # Reading the files again is for a version not recorded yet: every other run does
+    # without the libraries that read them.
+    from scoring_service.rules.files import chain_files, parent_of, where
+
     parent = parent_of(ruleset)
     parent_hash = record_version(session, parent).content_hash if parent is not None else None
     return add_version_once(

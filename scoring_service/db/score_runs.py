@@ -15,12 +15,13 @@ from sqlalchemy.orm import Session
 
 from scoring_service.db.models import ScoreRowRow, ScoreRunRow
 from scoring_service.db.queries import Page, keyset_page
-from scoring_service.db.rows import bulk_insert, now
+from scoring_service.db.rows import bulk_insert_tuples, now
 from scoring_service.domain.results import ScoreRun, ScoreRunInfo
 
 # A row as stored: compact JSON, Chinese as it is. One encoder for every row of a run
 # (json.dumps with options builds one per call).
 _row_text = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_ROW_COLUMNS = ("run_id", "position", "unit", "kind", "rank", "row")
 
 
 def store_score_run(
@@ -46,18 +47,12 @@ def store_score_run(
         )
         .returning(ScoreRunRow.id)
     ).scalar_one()
-    bulk_insert(
+    bulk_insert_tuples(
         session,
         ScoreRowRow,
+        _ROW_COLUMNS,
         (
-            {
-                "run_id": run_id,
-                "position": position,
-                "unit": row["unit"],
-                "kind": row["kind"],
-                "rank": row.get("rank"),
-                "row": _row_text(row),
-            }
+            (run_id, position, row["unit"], row["kind"], row.get("rank"), _row_text(row))
             for position, row in enumerate(rows)
         ),
     )

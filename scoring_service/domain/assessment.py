@@ -13,7 +13,7 @@ from typing import NamedTuple, Protocol
 
 from scoring_service.domain.attribution import Attributor, Reason
 from scoring_service.domain.errors import InvalidRequest
-from scoring_service.domain.metrics import Metrics
+from scoring_service.domain.metrics import Metrics, rate_weights
 from scoring_service.domain.model import Event, Finding, Outcome, Severity, Unit, UnitKind, YearData
 from scoring_service.domain.ruleset import Attribution, MetricValue, Ruleset
 from scoring_service.domain.scoring import Verdict, json_number, ranks, shared_verdicts
@@ -166,12 +166,11 @@ class Counts(NamedTuple):
 def metrics_from_counts(scored: Sequence[Unit], counts: Iterable[Counts]) -> dict[str, Metrics]:
     """Each scored unit's metrics (rate not yet closed) from aggregated counts."""
     metrics: dict[str, Metrics] = {u.code: Metrics() for u in scored}
-    for c in counts:
-        unit_metrics = metrics.get(c.unit)
+    # Unpacked rather than read by name: a province has some 40,000 rows of counts.
+    for unit, result, severity, category, n, fakes, repeated in counts:
+        unit_metrics = metrics.get(unit)
         if unit_metrics is not None:
-            unit_metrics.add_counts(
-                c.outcome, c.severity, c.category, c.findings, c.fakes, c.repeats
-            )
+            unit_metrics.add_counts(result, severity, category, n, fakes, repeated)
     return metrics
 
 
@@ -260,7 +259,8 @@ def score_units(
     evaluator: Evaluator,
 ) -> list[UnitResult]:
     """Close the rates, evaluate the rules, apply caps and grades, rank; in row order."""
-    values = [metrics[u.code].close(ruleset).values() for u in scored]
+    weights = rate_weights(ruleset)
+    values = [metrics[u.code].close(ruleset, weights).values() for u in scored]
     fired = evaluator.evaluate(ruleset, values)
     return _results(scored, metrics, values, fired, ruleset)
 
@@ -284,7 +284,8 @@ def assess_days(
     units = [u for u in scored if u.kind in kinds]
     for day in days:
         check_as_of(year, day)
-    empty = Metrics().close(ruleset)
+    weights = rate_weights(ruleset)
+    empty = Metrics().close(ruleset, weights)
     # Which unit's metrics are new on which day, and their values, for one evaluation.
     fresh: list[list[tuple[str, Metrics]]] = []
     for changes in changes_by_day:
@@ -292,7 +293,7 @@ def assess_days(
         for unit in units:
             counts = changes.get(unit.code)
             if counts is not None:
-                metrics = metrics_from_counts([unit], counts)[unit.code].close(ruleset)
+                metrics = metrics_from_counts([unit], counts)[unit.code].close(ruleset, weights)
                 day_fresh.append((unit.code, metrics))
         fresh.append(day_fresh)
     values = [metrics.values() for day_fresh in fresh for _, metrics in day_fresh]

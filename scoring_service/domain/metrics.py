@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
@@ -138,16 +139,17 @@ class Metrics:
         self.due_counts = {k: n for k, n in self.due_counts.items() if n}
         return self
 
-    def close(self, ruleset: Ruleset) -> Metrics:
-        """Compute the rate: weighted credit over weight of the due findings, exactly."""
-        credit, weight = self.rate_sums(ruleset)
+    def close(self, ruleset: Ruleset, weights: RateWeights | None = None) -> Metrics:
+        """Compute the rate: weighted credit over weight of the due findings, exactly.
+        ``weights``: the rule set's ``rate_weights``, read once for many units."""
+        credit, weight = self.rate_sums(ruleset, weights)
         self.rate = Fraction(credit, weight) if weight else None
         return self
 
-    def rate_sums(self, ruleset: Ruleset) -> tuple[int, int]:
+    def rate_sums(self, ruleset: Ruleset, weights: RateWeights | None = None) -> tuple[int, int]:
         """The rate's weighted credit and weight, both scaled by one common denominator
         (which cancels in the rate): integers that add up as the counts do."""
-        scaled = _scaled_weights(ruleset.late_credit, tuple(ruleset.severity_weights.items()))
+        scaled = rate_weights(ruleset) if weights is None else weights
         credit = weight = 0
         for key, count in self.due_counts.items():
             c, w = scaled[key]
@@ -180,8 +182,9 @@ class Metrics:
         by_category = {
             c: self.overdue_by_category[c] for c in order if c in self.overdue_by_category
         }
-        for c in sorted(set(self.overdue_by_category) - set(by_category)):
-            by_category[c] = self.overdue_by_category[c]
+        if len(by_category) < len(self.overdue_by_category):  # categories not in the order
+            for c in sorted(set(self.overdue_by_category) - set(by_category)):
+                by_category[c] = self.overdue_by_category[c]
         return {
             "findings": self.findings,
             "due": self.due,
@@ -195,6 +198,17 @@ class Metrics:
             "repeats": self.repeats,
             "rate": round_rate(self.rate),
         }
+
+
+# (credit, weight) of one due finding by outcome and severity, as integers.
+RateWeights = Mapping[tuple[Outcome, Severity], tuple[int, int]]
+
+
+def rate_weights(ruleset: Ruleset) -> RateWeights:
+    """The rule set's (credit, weight) of one due finding by outcome and severity, scaled to
+    integers. Looking them up hashes the rule set's fractions: a caller closing many units'
+    metrics reads them once and hands them to ``Metrics.close``."""
+    return _scaled_weights(ruleset.late_credit, tuple(ruleset.severity_weights.items()))
 
 
 @lru_cache(maxsize=64)

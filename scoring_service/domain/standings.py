@@ -15,7 +15,7 @@ from itertools import groupby
 from typing import NamedTuple
 
 from scoring_service.domain.assessment import Evaluator
-from scoring_service.domain.metrics import Metrics, round_rate
+from scoring_service.domain.metrics import Metrics, rate_weights, round_rate
 from scoring_service.domain.model import Outcome, Severity
 from scoring_service.domain.ruleset import Ruleset
 from scoring_service.domain.scoring import shared_verdicts
@@ -107,7 +107,8 @@ def _scored(
 ) -> Iterator[Standing]:
     """The standings of ``pending`` (unit, kind, since, until, metrics), the rules of all
     evaluated in one call; a unit's consecutive equal standings merged."""
-    values = [m.close(ruleset).values() for *_, m in pending]
+    weights = rate_weights(ruleset)
+    values = [m.close(ruleset, weights).values() for *_, m in pending]
     verdict = shared_verdicts(ruleset)
     held: Standing | None = None
     for (unit, kind, since, until, m), ids, vals in zip(

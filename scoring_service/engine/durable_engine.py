@@ -127,8 +127,7 @@ class _ScoringHost(Host):  # type: ignore[misc]
             return
         state_text, message_text = started[0], started[1]
         while message_text:
-            message: dict[str, Any] = json.loads(message_text)
-            rule_id = next(iter(message))  # {rule id: the facts it matched}
+            rule_id = _rule_of(message_text)
             if self.fired.count(rule_id) >= compiled.branches.get(rule_id, 1):
                 durable_rules_engine.abandon_action(handle, state_handle)
                 raise RuleEvaluationStopped(
@@ -168,6 +167,17 @@ class _ScoringHost(Host):  # type: ignore[misc]
         if SEEN_RULE not in self.fired:
             raise RuntimeError(f"rule engine did not run the actions of {sid}")
         return frozenset(self.fired) - {SEEN_RULE}
+
+
+def _rule_of(message_text: str) -> str:
+    """The rule an action message is for: its one key, ``{"R1":{...the facts it matched}}``,
+    read without parsing the facts (ids are letters, digits, ``_`` and ``-``: no character
+    JSON escapes)."""
+    end = message_text.find('"', 2)
+    if message_text.startswith('{"') and end > 2 and "\\" not in message_text[2:end]:
+        return message_text[2:end]
+    message: dict[str, Any] = json.loads(message_text)
+    return next(iter(message))
 
 
 _host: _ScoringHost | None = None

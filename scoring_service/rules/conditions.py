@@ -22,7 +22,6 @@ always zero (``rate / 0``, ``x / (1 - 1)``) is refused: the rule could never fir
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -466,6 +465,8 @@ class _Parser:
                 ),
                 token,
             )
+        import difflib  # for a misspelt metric only: loading sound rules does without it
+
         close = difflib.get_close_matches(name, sorted(self.known), n=1)
         hint = _("; did you mean %(name)r?", name=close[0]) if close else ""
         raise self.fail(_("unknown metric %(name)r%(hint)s", name=name, hint=hint), token)

@@ -26,7 +26,7 @@ from scoring_service.domain.assessment import Evaluator
 from scoring_service.domain.ruleset import Ruleset
 from scoring_service.domain.versions import TestsSummary
 from scoring_service.i18n import gettext
-from scoring_service.rules.loader import load_ruleset
+from scoring_service.rules.loaded import load_ruleset
 from scoring_service.rules.problems import RuleFileError, RuleProblem, unique
 from scoring_service.rules.yaml_source import read_yaml
 

@@ -1,11 +1,12 @@
-"""Loading a year's rule set: read, merge ``extends``, validate, build the domain value."""
+"""Loading a year's rule set: read, merge ``extends``, validate, build the domain value.
+
+``load_ruleset`` (``rules.loaded``) loads a content once; this module does the loading.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import threading
 from collections.abc import Callable
 from datetime import date
 from fractions import Fraction
@@ -26,24 +27,11 @@ from scoring_service.domain.ruleset import (
 from scoring_service.i18n import gettext as _
 from scoring_service.rules.checks import check_year
 from scoring_service.rules.conditions import ParsedCondition
-from scoring_service.rules.merge import YearDoc, display_dir, resolve, year_dirs
-from scoring_service.rules.problems import RuleFileError, RuleProblem, UnknownRulesetYear, unique
+from scoring_service.rules.loaded import default_rules_dir, year_dirs
+from scoring_service.rules.merge import YearDoc, resolve
+from scoring_service.rules.problems import RuleProblem, unique
 from scoring_service.rules.schema import PointsModel, RulesetModel
 from scoring_service.rules.yaml_source import Path_
-
-RULES_DIR_ENV = "SCORING_RULES_DIR"
-_REPO_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
-
-
-def default_rules_dir() -> Path:
-    """``$SCORING_RULES_DIR`` when set, else the repository's top-level ``rules/``."""
-    configured = os.environ.get(RULES_DIR_ENV)
-    return Path(configured) if configured else _REPO_RULES_DIR
-
-
-def available_years(rules_dir: Path | None = None) -> list[int]:
-    """Years that have a rule set folder (``<year>/ruleset.yaml``), ascending."""
-    return year_dirs(rules_dir or default_rules_dir())
 
 
 def validate_rules_dir(rules_dir: Path | None = None) -> list[RuleProblem]:
@@ -51,52 +39,12 @@ def validate_rules_dir(rules_dir: Path | None = None) -> list[RuleProblem]:
     directory = rules_dir or default_rules_dir()
     problems: list[RuleProblem] = []
     for year in year_dirs(directory):
-        problems += _load(directory, year)[1]
+        problems += load_year(directory, year)[1]
     return unique(problems)
 
 
-def load_ruleset(year: int, rules_dir: Path | None = None) -> Ruleset:
-    """The year's checked rule set; raises ``RuleFileError`` listing every problem."""
-    directory = rules_dir or default_rules_dir()
-    if year not in year_dirs(directory):
-        where = f"{display_dir(directory)}/{year}/ruleset.yaml"
-        raise UnknownRulesetYear(
-            year, [RuleProblem(where, 0, "", _("no rule set for %(year)s", year=year))]
-        )
-    key = (str(directory.resolve()), year, _fingerprint(directory))
-    with _cache_lock:
-        cached = _cache.get(key)
-    if cached is not None:
-        return cached
-    ruleset, problems = _load(directory, year)
-    if ruleset is None:
-        raise RuleFileError(unique(problems))
-    with _cache_lock:
-        if len(_cache) >= _CACHE_SIZE:
-            _cache.pop(next(iter(_cache)))
-        _cache[key] = ruleset
-    return ruleset
-
-
-# Parsed rule sets by directory, year and the bytes of every rule file there: reading
-# bytes is cheap, parsing and checking is not, and any edit gives a new fingerprint.
-_CACHE_SIZE = 32
-_cache: dict[tuple[str, int, str], Ruleset] = {}
-_cache_lock = threading.Lock()
-
-
-def _fingerprint(rules_dir: Path) -> str:
-    digest = hashlib.sha256()
-    for year in year_dirs(rules_dir):
-        for path in sorted((rules_dir / str(year)).iterdir()):
-            if path.is_file() and path.suffix in (".yaml", ".yml"):
-                digest.update(f"{year}/{path.name}\0".encode())
-                digest.update(path.read_bytes())
-                digest.update(b"\0")
-    return digest.hexdigest()
-
-
-def _load(rules_dir: Path, year: int) -> tuple[Ruleset | None, list[RuleProblem]]:
+def load_year(rules_dir: Path, year: int) -> tuple[Ruleset | None, list[RuleProblem]]:
+    """The year's rule set as its files give it now, or None and every problem they have."""
     doc, problems = resolve(rules_dir, year)
     if doc is None or doc.broken:
         return None, problems

@@ -10,17 +10,16 @@ and key path it was written at, so problems found after merging still point ther
 from __future__ import annotations
 
 import copy
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from scoring_service.i18n import gettext as _
+from scoring_service.rules.loaded import display_dir, year_dirs
 from scoring_service.rules.problems import RuleProblem
 from scoring_service.rules.schema import FILE_KEYS
 from scoring_service.rules.yaml_source import Loc, Path_, key_text, read_yaml
 
-YEAR_DIR = re.compile(r"^\d{4}$")
 # Keys that describe the year itself and are never inherited.
 OWN_KEYS = ("year", "extends", "name", "reference")
 
@@ -52,22 +51,6 @@ class YearDoc:
         """A problem located at ``path`` of the merged document."""
         loc, key = self.locate(path)
         return RuleProblem(loc.file, loc.line, key, message)
-
-
-def display_dir(rules_dir: Path) -> str:
-    """How problems name the rules directory: its last component (``rules``)."""
-    return rules_dir.name or str(rules_dir)
-
-
-def year_dirs(rules_dir: Path) -> list[int]:
-    """Years with a directory and a ``ruleset.yaml`` in it."""
-    if not rules_dir.is_dir():
-        return []
-    return sorted(
-        int(entry.name)
-        for entry in rules_dir.iterdir()
-        if entry.is_dir() and YEAR_DIR.match(entry.name) and (entry / "ruleset.yaml").is_file()
-    )
 
 
 def read_year(rules_dir: Path, year: int) -> tuple[YearDoc, list[RuleProblem]]:

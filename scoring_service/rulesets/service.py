@@ -39,7 +39,6 @@ from scoring_service.domain.versions import (
     StoredVersion,
     TestsSummary,
     VersionedRules,
-    version_in_words,
 )
 from scoring_service.engine.port import RuleEvaluationStopped
 from scoring_service.i18n import format_date, gettext, ngettext
@@ -244,13 +243,6 @@ def list_versions(uow: UnitOfWork, year: int) -> VersionList:
 def _extends_hash(ruleset: Ruleset) -> str | None:
     parent = parent_of(ruleset)
     return parent.content_hash if parent else None
-
-
-def version_label(uow: UnitOfWork, year: int, content_hash: str) -> str:
-    """The words for the rule set version with this hash: its year, revision and date."""
-    with uow:
-        row = uow.rulesets.by_hash(year, content_hash)
-    return version_in_words(year, row)
 
 
 def find_version(uow: UnitOfWork, year: int, ref: str) -> StoredVersion:

@@ -176,6 +176,46 @@ def test_a_command_run_in_process_leaves_the_collector_as_it_found_it(sqlite_url
     assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
+# What a score run has no use for: the web stack, the documents' and spreadsheets'
+# libraries, the bundle's and the rule files' readers, and the schema's migrations.
+NOT_FOR_SCORING = {"flask", "werkzeug", "jinja2", "docx", "docxtpl", "openpyxl", "ijson"}
+NOT_FOR_SCORING |= {"pydantic", "pydantic_settings", "yaml", "alembic", "api", "web", "edge"}
+
+
+def test_scoring_commands_import_nothing_they_do_not_use(sqlite_url: str) -> None:
+    """``score``, ``explain`` and ``trend``, each its own process: once a command has loaded
+    the year's rule files, the next needs neither them nor what other commands use (each
+    import costs every run)."""
+    assert run("--db", sqlite_url, "import", str(DEMO_2018))[0] == 0
+    script = (
+        "import json, sys\n"
+        "from scoring_service.cli import main\n"
+        "code = main(sys.argv[1:])\n"
+        "print(json.dumps(sorted({name.split('.')[0] for name in sys.modules})), file=sys.stderr)\n"
+        "sys.exit(code)\n"
+    )
+    commands = [
+        ["score", "--year", "2018"],  # keeps the rule set, if no command of this run did yet
+        ["score", "--year", "2018"],
+        ["score", "--year", "2018", "--format", "json"],
+        ["explain", "--year", "2018", "441624"],
+        ["trend", "--year", "2018"],
+    ]
+    for index, command in enumerate(commands):
+        done = subprocess.run(
+            [sys.executable, "-c", script, "--db", sqlite_url, *command],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        loaded = set(json.loads(done.stderr.splitlines()[-1]))
+        assert {"sqlalchemy", "durable_rules_engine"} <= loaded
+        if index:
+            assert loaded & NOT_FOR_SCORING == set(), command
+
+
 def test_score_kind_must_be_a_scored_kind(sqlite_url: str) -> None:
     run("--db", sqlite_url, "import", str(DEMO_2018))
     code, _, err = run("--db", sqlite_url, "score", "--year", "2018", "--kind", "village")

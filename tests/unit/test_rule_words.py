@@ -39,7 +39,7 @@ def test_a_condition_reads_as_a_sentence(condition: str, words: str) -> None:
 
 
 def test_the_shipped_rules_read_without_the_condition_language() -> None:
-    from scoring_service.rules.loader import load_ruleset
+    from scoring_service.rules.loaded import load_ruleset
 
     ruleset = load_ruleset(2018, Path("rules"))
     for rule in ruleset.rules:

@@ -16,7 +16,7 @@ from scoring_service.domain.principals import Forbidden, Principal, Role
 from scoring_service.domain.ruleset import Ruleset
 from scoring_service.engine import PythonEngine
 from scoring_service.rules.files import load_files, read_folder
-from scoring_service.rules.loader import available_years, load_ruleset
+from scoring_service.rules.loaded import available_years, load_ruleset
 from scoring_service.rulesets import service
 from tests.unit.fakes import FakeRulesets, FakeUnitOfWork
 

@@ -8,10 +8,10 @@ from datetime import date
 from flask import render_template
 from markupsafe import Markup
 
+from scoring_service.assessment.rules_in_force import version_label
 from scoring_service.assessment.services import explain_unit
 from scoring_service.assessment.way_up import WayUp, find_way_up, read_way_up
 from scoring_service.records.units import unit_names
-from scoring_service.rulesets.service import version_label
 from web import memo, trend
 from web.blueprint import page_blueprint
 from web.context import uow

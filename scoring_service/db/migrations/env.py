@@ -13,6 +13,7 @@ from scoring_service.db import (  # noqa: F401
     make_engine,
     notice_models,
     ruleset_models,
+    token_models,
 )
 from scoring_service.db.models import Base
 

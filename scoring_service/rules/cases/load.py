@@ -44,8 +44,8 @@ from scoring_service.rules.cases.schema import (
     pointer_path,
     show,
 )
+from scoring_service.rules.loaded import YEAR_DIR
 from scoring_service.rules.loader import schema_messages
-from scoring_service.rules.merge import YEAR_DIR
 from scoring_service.rules.problems import RuleProblem, unique
 from scoring_service.rules.yaml_source import Loc, Path_, key_text, read_yaml
 

@@ -35,7 +35,7 @@ from scoring_service.rules.cases.schema import (
     alert_subject,
     show,
 )
-from scoring_service.rules.loader import available_years, load_ruleset
+from scoring_service.rules.loaded import available_years, load_ruleset
 from scoring_service.rules.problems import RuleProblem
 
 # What a case expects, named as the case file writes it in English and in the catalogue's
