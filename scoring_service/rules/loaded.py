@@ -6,13 +6,13 @@ every rule and condition: ``rules.loader``) costs a command more than scoring a 
 with them, most of it in importing the validating libraries. What it gives depends only on
 the bytes of the rule folder's files, the folder's name (problems and sources are named
 from it) and the code that reads them. So a loaded rule set is kept under a key made of
-those: in memory, and pickled in the user's cache folder (``$XDG_CACHE_HOME``, else
-``~/.cache``, then ``scoring_service/rules``). Any edit of a file, of this code or of its
-libraries gives another key, so what is kept never goes stale; files with problems are
-never kept. The folder is used only while the user alone can write it (a pickle is code),
-each file is written whole or not at all, and the least recently used go past
-``KEPT_ON_DISK``. A cache that cannot be used (no home, a read-only one) costs the next
-command the load, nothing else.
+those: in memory, and pickled in the user's cache folder beside the compiled message
+catalogues (``$XDG_CACHE_HOME/scoring-service/rules``, by default under ``~/.cache``).
+Any edit of a file, of this code or of its libraries gives another key, so what is kept
+never goes stale; files with problems are never kept. The folder is used only while the
+user alone can write it (a pickle is code), each file is written whole or not at all, and
+the least recently used go past ``KEPT_ON_DISK``. A cache that cannot be used (no home, a
+read-only one) costs the next command the load, nothing else.
 """
 
 from __future__ import annotations
@@ -151,7 +151,7 @@ def _private_folder(*, create: bool) -> Path | None:
         base = os.path.join(os.path.expanduser("~"), ".cache")
         if not os.path.isabs(base):  # no home to speak of
             return None
-    folder = Path(base) / "scoring_service" / "rules"
+    folder = Path(base) / "scoring-service" / "rules"
     try:
         if create:
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)

@@ -20,7 +20,7 @@ SHIPPED = Path(__file__).resolve().parents[2] / "rules"
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A cache home of the test's own; returns where the rule sets are kept in it."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    return tmp_path / "cache" / "scoring_service" / "rules"
+    return tmp_path / "cache" / "scoring-service" / "rules"
 
 
 @pytest.fixture
