@@ -29,7 +29,7 @@ from uuid import uuid4
 from sqlalchemy.orm import Session, sessionmaker
 
 from scoring_service.cache import Cache
-from scoring_service.db import begin_write
+from scoring_service.db import begin_write, checkpoint
 from scoring_service.db.inspections import InspectionRepository
 from scoring_service.db.notices import (
     DeliveryRepository,
@@ -231,6 +231,11 @@ class UnitOfWork:
         # it, whichever service wrote (``db.standings``).
         keep_standings(self.session, self.rules.current, self._evaluator)
         self.session.commit()
+
+    def settle(self) -> None:
+        """After a bulk write has committed (an import): leave the database as fast to
+        read as before it (``db.checkpoint``)."""
+        checkpoint(self.session)
 
     def rollback(self) -> None:
         self.session.rollback()

@@ -133,6 +133,7 @@ def import_bundle(
             detail={"replaced": exists, **counts},
         )
         uow.commit()
+        uow.settle()
     say("done")
     return summary
 

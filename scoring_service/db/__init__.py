@@ -37,6 +37,7 @@ __all__ = [
     "WriteClash",
     "alembic_config",
     "begin_write",
+    "checkpoint",
     "downgrade",
     "holds_write_lock",
     "make_engine",
@@ -198,6 +199,16 @@ def begin_write(session: Session) -> Callable[[], None]:
     connection = session.connection(execution_options={_WRITE_LOCK: True})
     give_back: Callable[[], None] = connection.info.pop(_GIVE_BACK, _nothing)
     return give_back
+
+
+def checkpoint(session: Session) -> None:
+    """On SQLite, after a bulk write has committed: copy the write-ahead log into the
+    database file and empty it. An import leaves hundreds of MB in the log, which SQLite's
+    own checkpoints (passive, at commits) leave in place while anyone reads; every read
+    then looks its pages up in the log: the first views after an import took three times
+    as long. A no-op on PostgreSQL."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection().exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _nothing() -> None:

@@ -128,3 +128,26 @@ def test_replace_swaps_the_year_whole_and_other_years_stay(
         assert "2018-G1-07-01" not in {f.code for f in loaded.findings}
         assert len(loaded.findings) == summary.findings
     assert years[2019]["findings"] == 2
+
+
+def test_an_import_into_a_sqlite_file_leaves_its_write_ahead_log_empty(tmp_path: Path) -> None:
+    """The import's pages are in the database file, not left in the log every read would
+    look them up in."""
+    from scoring_service.db import make_engine, make_session_factory, upgrade
+    from scoring_service.engine import PythonEngine
+
+    path = tmp_path / "scoring.sqlite"
+    url = f"sqlite:///{path}"
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        factory = make_session_factory(engine)
+        rules = FileRuleSource(REPO_RULES_DIR)
+        uow = UnitOfWork(factory, rules, PythonEngine(), command_line())
+        import_bundle(uow, DEMO.read_bytes())
+        log = Path(f"{path}-wal")
+        assert log.exists() and log.stat().st_size == 0
+        with factory() as session:
+            assert year_data.load_year(session, 2018) is not None
+    finally:
+        engine.dispose()

@@ -1024,6 +1024,9 @@ class FakeUnitOfWork(UnitOfWork):
         outbox.stored.update((n.id, n) for n in outbox.pending)
         outbox.pending.clear()
 
+    def settle(self) -> None:
+        """Nothing to settle in memory."""
+
     def audit(
         self,
         action: str,
