@@ -36,7 +36,7 @@ Sessions = db.Sessions
 
 
 # Assessments kept per process: a few dates of a few years (each a province's units).
-RECENT = 8
+RECENT = 4
 
 
 @dataclass(frozen=True, slots=True)
