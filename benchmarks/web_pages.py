@@ -7,7 +7,7 @@ A synthetic bundle (``synth``) is imported into a new SQLite database (or ``--db
 score run is stored as the office does after each round of events, and a signed-in test
 client asks for each page ``--requests`` times after two unmeasured ones; the API's
 corresponding requests are timed the same way with a bearer token. The table gives the
-first request's time (before the pages remember anything, ``web.memo``), then p50, p95 and
+first request's time (before the pages remember anything, ``edge.memo``), then p50, p95 and
 the slowest, in milliseconds, and whether p95 is under 200 ms; then the page's first
 request after a finding's rectification is recorded through the API (a new data revision:
 nothing remembered applies), and for the year at a glance and the county with most findings

@@ -3,7 +3,7 @@ charts: the trend service (``scoring_service.assessment.trend``) for the month e
 and the rows at the date itself for its own month, which the page holds already (the year's
 scores at the date, ``scores_at``, or a unit's explanation).
 
-A kind's trend is remembered until the year's data or rules change (``web.memo``):
+A kind's trend is remembered until the year's data or rules change (``edge.memo``):
 people reading the same year between writes share one computation.
 """
 
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from edge import memo
 from scoring_service.assessment.trend import month_ends, year_trend
 from scoring_service.domain.model import UnitKind
 from scoring_service.domain.results import ScoreRun, Trend
@@ -21,7 +22,6 @@ from scoring_service.i18n import format_percent
 from scoring_service.i18n import gettext as _
 from scoring_service.records.score_runs import current_scores
 from scoring_service.unit_of_work import UnitOfWork
-from web import memo
 from web.charts import Chart, Series, line_chart
 
 Rows = dict[str, dict[str, Any]]

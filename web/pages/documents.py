@@ -22,6 +22,7 @@ from typing import Annotated, Literal
 from flask import Response, render_template
 from pydantic import Field
 
+from edge import memo
 from edge.context import services
 from edge.files import attachment
 from scoring_service import documents
@@ -32,7 +33,7 @@ from scoring_service.domain.model import FindingFilter, UnitKind
 from scoring_service.i18n import _
 from scoring_service.records.groups import list_groups
 from scoring_service.records.units import list_units
-from web import background, memo
+from web import background
 from web.blueprint import page_blueprint
 from web.context import person, uow
 from web.errors import page

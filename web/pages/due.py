@@ -11,10 +11,10 @@ from typing import Annotated, Literal
 from flask import Response, render_template
 from pydantic import Field
 
+from edge import memo
 from edge.files import CSV, XLSX, attachment
 from scoring_service.assessment.due import MAX_WITHIN, due_lights, with_waiting
 from scoring_service.reports import exports
-from web import memo
 from web.blueprint import page_blueprint
 from web.context import uow
 from web.forms import Form, read

@@ -17,12 +17,13 @@ from typing import Any
 from flask import render_template
 from markupsafe import Markup
 
+from edge import memo
 from scoring_service.assessment.rules_in_force import as_of_for, ruleset_of
 from scoring_service.assessment.services import year_alerts
 from scoring_service.records import findings as finding_records
 from scoring_service.records.groups import list_groups
 from scoring_service.records.inspections import InspectionSummary, list_inspections
-from web import memo, trend
+from web import trend
 from web.blueprint import page_blueprint
 from web.context import uow
 from web.forms import Form, read

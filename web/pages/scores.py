@@ -8,11 +8,11 @@ from typing import Annotated, Any, Literal, get_args
 from flask import Response, render_template
 from pydantic import Field
 
+from edge import memo
 from edge.files import CSV, XLSX, attachment
 from scoring_service.domain.results import ScoreRunInfo
 from scoring_service.records.score_runs import current_scores, current_scores_page
 from scoring_service.reports import exports
-from web import memo
 from web.blueprint import page_blueprint
 from web.context import uow
 from web.forms import Form, read

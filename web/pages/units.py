@@ -8,11 +8,12 @@ from datetime import date
 from flask import render_template
 from markupsafe import Markup
 
+from edge import memo
 from scoring_service.assessment.rules_in_force import version_label
 from scoring_service.assessment.services import explain_unit
 from scoring_service.assessment.way_up import WayUp, find_way_up, read_way_up
 from scoring_service.records.units import unit_names
-from web import memo, trend
+from web import trend
 from web.blueprint import page_blueprint
 from web.context import uow
 from web.forms import Form, read
