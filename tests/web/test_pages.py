@@ -10,6 +10,7 @@ from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from openpyxl import load_workbook
@@ -376,6 +377,12 @@ def test_the_ranking_filtered_to_a_measure_lists_the_units_it_falls_on(
         csv_file = client.get(f"/years/2018/scores?kind={kind}&measure={measure}&format=csv")
         lines = list(csv.reader(io.StringIO(csv_file.text.lstrip("\ufeff"))))[1:]
         assert [line[2] for line in lines] == wanted  # kind, rank, unit code, ...
+        # The page and its file say which units they hold.
+        words = {"commendation": "通报表扬", "criticism": "通报批评", "interview": "约谈"}
+        disposition = unquote(csv_file.headers["Content-Disposition"])
+        assert f"考核评分-2018-{kind}-{words[measure]}-2018-12-31.csv" in disposition
+        assert f'filename="scores-2018-{kind}-{measure}-2018-12-31.csv"' in disposition
+        assert parse(page).xpath("//h1/span/@data-measure") == [measure]
 
 
 def test_the_year_at_a_glance_names_a_few_units_per_measure_and_links_the_rest(

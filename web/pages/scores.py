@@ -13,6 +13,7 @@ from edge.files import CSV, XLSX, attachment
 from scoring_service.domain.results import ScoreRunInfo
 from scoring_service.records.score_runs import current_scores, current_scores_page
 from scoring_service.reports import exports
+from scoring_service.reports.text import MEASURE_NAMES
 from web.blueprint import page_blueprint
 from web.context import uow
 from web.forms import Form, read
@@ -83,19 +84,19 @@ def ranking(year: int) -> Response | str:
         run, rows = whole.info, [r for r in whole.rows if r["kind"] == query.kind]
     if query.measure is not None:
         rows = [r for r in rows if query.measure in r["measures"]]
+    # The file says which units it holds: the kind, and the measure when filtered to one.
+    measure = f"-{MEASURE_NAMES[query.measure]}" if query.measure else ""
+    name = f"考核评分-{year}-{query.kind}{measure}-{run.as_of}"
+    plain = f"scores-{year}-{query.kind}{'-' + query.measure if query.measure else ''}-{run.as_of}"
     if query.format == "csv":
-        name = f"考核评分-{year}-{query.kind}-{run.as_of}"
-        response = attachment(
-            exports.scores_csv(rows), CSV, f"{name}.csv", f"scores-{year}-{run.as_of}.csv"
-        )
+        response = attachment(exports.scores_csv(rows), CSV, f"{name}.csv", f"{plain}.csv")
         response.content_type = f"{CSV}; charset=utf-8"
         return response
     if query.format == "xlsx":
-        name = f"考核评分-{year}-{query.kind}-{run.as_of}"
         body = exports.scores_xlsx(
             rows, year=year, as_of=run.as_of, ruleset_hash=run.ruleset_hash, run_id=run.id
         )
-        return attachment(body, XLSX, f"{name}.xlsx", f"scores-{year}-{run.as_of}.xlsx")
+        return attachment(body, XLSX, f"{name}.xlsx", f"{plain}.xlsx")
     shown = ordered(rows, query.sort, query.order)
     start = (query.page - 1) * PER_PAGE
     return render_template(
