@@ -35,8 +35,9 @@ Engine = db.Engine
 Sessions = db.Sessions
 
 
-# Assessments kept per process: a few dates of a few years (each a province's units).
-RECENT = 4
+# Answers kept per process: the assessment and the process alerts of a few dates of a few
+# years (an assessment holds a province's units, the alerts are few).
+RECENT = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +50,7 @@ class Wiring:
     rules: RuleSource
     evaluator: Evaluator
     files: FileStore
-    # The year's assessments this process computed last (``UnitOfWork.recent``).
+    # The year's assessments and alerts this process computed last (``UnitOfWork.recent``).
     recent: Cache = field(default_factory=lambda: InProcess(RECENT))
 
     def unit_of_work(self, actor: Principal) -> UnitOfWork:

@@ -86,7 +86,8 @@ class UnitOfWork:
         self._sessions = sessions
         self.files = files  # where evidence files are kept (None: this entrance keeps none)
         # What this process computed lately that a later computation may start from (the
-        # year's assessment at a date, ``assessment.services``); None: start afresh.
+        # year's assessment and its process alerts at a date, ``assessment.services``);
+        # None: start afresh.
         self.recent = recent
         self.rules = rules
         self._evaluator = evaluator

@@ -381,13 +381,32 @@ def _alerts(uow: UnitOfWork, year: int, as_of: date | None) -> tuple[date, list[
     ruleset = ruleset_of(uow.rules, year)
     day = as_of_for(ruleset, year, as_of)
     with uow:
-        data = uow.years.load_for_alerts(year, day)
-        if data is None:
-            raise _no_data(year)
-        found = process_alerts(data, ruleset.alerts, day)
+        every, data = _every_alert(uow, year, day, ruleset)
+        found = list(every)  # the caller's own: the one remembered stays as it is
         if uow.actor.scope is not None:
             found = scope.alerts_in_reach(uow, year, ruleset.attribution, found)
         return day, found, data
+
+
+def _every_alert(
+    uow: UnitOfWork, year: int, day: date, ruleset: Ruleset
+) -> tuple[list[Alert], YearData]:
+    """Every process alert of the year at ``day``, with the data they were read from: those
+    this process computed last, while no write since changed what they read (most writes
+    are events, which leave the alerts as they were unless they escalate)."""
+    revision = uow.years.process_revision(year)  # 0 exactly when the year is not held
+    if not revision:
+        raise _no_data(year)
+    recent, key = uow.recent, ("alerts", year, revision, day, ruleset.content_hash)
+    if recent is not None and not missing(kept := recent.get(key)):
+        return cast(tuple[list[Alert], YearData], kept)
+    data = uow.years.load_for_alerts(year, day)
+    if data is None:
+        raise _no_data(year)
+    computed = (process_alerts(data, ruleset.alerts, day), data)
+    if recent is not None:
+        recent.put(key, computed)
+    return computed
 
 
 def check_index(uow: UnitOfWork, year: int | None = None) -> list[IndexCheck]:

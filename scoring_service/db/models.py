@@ -83,6 +83,9 @@ def _year_fk() -> Mapped[int]:
 class YearRow(Base):
     """One imported year; ``revision`` grows on every write to the year's data.
 
+    ``process_revision`` is the revision of the last write to what the process alerts read
+    (spec section 7): every write but an event other than an escalation.
+
     The row survives ``delete_year`` with ``imported_at`` NULL so that a later
     re-import continues the revision count: a revision never names two data sets.
     """
@@ -91,6 +94,7 @@ class YearRow(Base):
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    process_revision: Mapped[int] = mapped_column(Integer, default=1, server_default="0")
     imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 

@@ -27,7 +27,15 @@ from scoring_service.db.queries import Page, inspection_county, subtree
 from scoring_service.db.scopes import visible_findings_condition
 from scoring_service.domain.assessment import Counts
 from scoring_service.domain.attribution import Reason
-from scoring_service.domain.model import Event, Finding, FindingFilter, Unit, UnitKind, YearData
+from scoring_service.domain.model import (
+    Event,
+    EventType,
+    Finding,
+    FindingFilter,
+    Unit,
+    UnitKind,
+    YearData,
+)
 from scoring_service.domain.principals import Principal
 from scoring_service.domain.results import Difference, ScoreRun, ScoreRunInfo, YearSummary
 from scoring_service.domain.ruleset import Attribution
@@ -45,6 +53,10 @@ class YearRepository:
 
     def revision(self, year: int) -> int:
         return years.get_revision(self.session, year) or 0
+
+    def process_revision(self, year: int) -> int:
+        """The revision of the last write to what the process alerts read (0: not held)."""
+        return years.get_process_revision(self.session, year) or 0
 
     def summary(self) -> list[YearSummary]:
         return [YearSummary(**year) for year in years.years_summary(self.session)]
@@ -176,7 +188,8 @@ class FindingRepository:
         # The finding's timeline, and its peers' repeats, change with it.
         known = None if history is None else {finding.code: [*history, stored]}
         timelines.refresh_timelines(self.session, year, [finding], known)
-        years.bump_revision(self.session, year)
+        # Of the events, the process alerts read only the escalations.
+        years.bump_revision(self.session, year, process=event.type is EventType.ESCALATED)
         return stored
 
 

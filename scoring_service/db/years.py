@@ -98,6 +98,15 @@ def year_exists(session: Session, year: int) -> bool:
     return session.execute(statement).first() is not None
 
 
+def get_process_revision(session: Session, year: int) -> int | None:
+    """The revision of the last write to what the year's process alerts read, or None when
+    the year is not stored."""
+    statement = select(YearRow.process_revision).where(
+        YearRow.year == year, YearRow.imported_at.is_not(None)
+    )
+    return session.execute(statement).scalar_one_or_none()
+
+
 def get_revision(session: Session, year: int) -> int | None:
     """The year's data revision, or None when the year is not stored."""
     statement = select(YearRow.revision).where(
@@ -106,13 +115,19 @@ def get_revision(session: Session, year: int) -> int | None:
     return session.execute(statement).scalar_one_or_none()
 
 
-def bump_revision(session: Session, year: int) -> int:
-    """Increment the year's revision (any write to its data) and return the new value."""
+def bump_revision(session: Session, year: int, *, process: bool = True) -> int:
+    """Increment the year's revision (any write to its data) and return the new value.
+
+    ``process``: the write may change what the process alerts read, which is then noted as
+    changed at this revision too (``YearRow.process_revision``)."""
+    values = {"revision": YearRow.revision + 1}
+    if process:
+        values["process_revision"] = YearRow.revision + 1
     # One round trip: the new revision comes back with the update.
     row = session.execute(
         update(YearRow)
         .where(YearRow.year == year)
-        .values(revision=YearRow.revision + 1)
+        .values(values)
         .returning(YearRow.revision, YearRow.imported_at)
     ).first()
     if row is None or row.imported_at is None:
@@ -174,7 +189,11 @@ def delete_year(session: Session, year: int) -> None:
     session.execute(
         update(YearRow)
         .where(YearRow.year == year)
-        .values(revision=YearRow.revision + 1, imported_at=None)
+        .values(
+            revision=YearRow.revision + 1,
+            process_revision=YearRow.revision + 1,
+            imported_at=None,
+        )
     )
 
 
@@ -270,7 +289,11 @@ def _claim_year(session: Session, year: int) -> None:
     session.execute(
         update(YearRow)
         .where(YearRow.year == year)
-        .values(revision=YearRow.revision + 1, imported_at=now())
+        .values(
+            revision=YearRow.revision + 1,
+            process_revision=YearRow.revision + 1,
+            imported_at=now(),
+        )
     )
 
 

@@ -188,3 +188,26 @@ def test_0012_fills_the_month_rows_from_the_kept_day_rows_as_an_import_writes_th
     assert "unit_count_months" not in _tables(db_url)
     upgrade(db_url)
     assert _month_rows(db_url) == written
+
+
+def _year_revisions(url: str) -> list[tuple[int, ...]]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            names = {c["name"] for c in inspect(connection).get_columns("years")}
+            kept = ", process_revision" if "process_revision" in names else ""
+            columns = "year, revision" + kept
+            rows = connection.execute(text(f"SELECT {columns} FROM years ORDER BY year"))
+            return [tuple(row) for row in rows]
+    finally:
+        engine.dispose()
+
+
+def test_0016_notes_every_held_year_as_written_to_at_its_revision(db_url: str) -> None:
+    # Nothing is known of the writes before: the alerts are computed afresh once.
+    _hold_a_year(db_url)
+    downgrade(db_url, "0015")
+    before = _year_revisions(db_url)
+    assert before and all(len(row) == 2 for row in before)
+    upgrade(db_url)
+    assert _year_revisions(db_url) == [(year, revision, revision) for year, revision in before]
