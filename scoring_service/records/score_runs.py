@@ -11,6 +11,7 @@ from typing import Any
 
 from scoring_service.assessment.rules_in_force import as_of_for, held_year, ruleset_of
 from scoring_service.assessment.services import compute
+from scoring_service.domain.assessment import Assessment
 from scoring_service.domain.errors import NotFound
 from scoring_service.domain.pages import Page, list_page, position_page
 from scoring_service.domain.results import ScoreRun, ScoreRunInfo
@@ -129,9 +130,12 @@ def current_scores_page(
                 return uow.runs.rows(run_id, kind=kind, start=start, count=count)
 
             return run, position_page(fetch, tag=tag, limit=limit, cursor=cursor)
-        computed = _computed(uow, year, day)
-    rows = _of_kind(computed.rows, kind)
-    return computed.info, list_page(rows, tag=tag, limit=limit, cursor=cursor)
+        assessment, revision = compute(uow, year, as_of=day)
+    # Only the page's rows are written out: a province has thousands.
+    results = [r for r in assessment.results if kind is None or r.unit.kind.value == kind]
+    order = list(assessment.ruleset.catalogue.categories)
+    page = list_page(results, tag=tag, limit=limit, cursor=cursor)
+    return _computed_info(uow, assessment, revision), page.map(lambda r: r.to_row(order))
 
 
 def _current_run(uow: UnitOfWork, year: int, day: date, ruleset: Ruleset) -> ScoreRunInfo | None:
@@ -153,13 +157,17 @@ def _current_run(uow: UnitOfWork, year: int, day: date, ruleset: Ruleset) -> Sco
 def _computed(uow: UnitOfWork, year: int, day: date) -> ScoreRun:
     """The scores at ``day`` computed now, as a run that was not stored (no id)."""
     assessment, revision = compute(uow, year, as_of=day)
-    return ScoreRun(
+    return ScoreRun.of(_computed_info(uow, assessment, revision), assessment.rows())
+
+
+def _computed_info(uow: UnitOfWork, assessment: Assessment, revision: int) -> ScoreRunInfo:
+    """An assessment computed now as a run that was not stored (no id), without its rows."""
+    return ScoreRunInfo(
         id=None,
-        year=year,
-        as_of=day,
+        year=assessment.year,
+        as_of=assessment.as_of,
         ruleset_hash=assessment.ruleset.content_hash,
         data_revision=revision,
         engine=type(uow.evaluator).__name__,
         created_at=None,
-        rows=assessment.rows(),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -166,6 +167,23 @@ def test_scores_are_computed_when_no_current_run_exists(loaded: Api) -> None:
     problem(loaded.post("/api/v1/years/2019/score-runs", {}, who="assessor"), 404)
     problem(loaded.post(f"{Y}/score-runs", {"as_of": "2017-01-01"}, who="assessor"), 422)
     problem(loaded.post(f"{Y}/score-runs", {"as_of": 20180101}, who="assessor"), 422)
+
+
+def test_computed_scores_page_as_a_stored_run_does(loaded: Api) -> None:
+    """Pages of scores computed now (no current run), of one kind or all, hold the rows and
+    totals that pages of the run stored from the same data hold."""
+    kind = Counter(r["kind"] for r in all_rows(loaded, f"{Y}/scores?limit=1000")).most_common()[0][
+        0
+    ]
+    urls = [f"{Y}/scores?limit=1", f"{Y}/scores?kind={kind}&limit=1"]
+    first = loaded.get(urls[1]).get_json()
+    assert first["run_id"] is None and first["total"] > 1 and first["next_cursor"]
+    computed = [all_rows(loaded, url) for url in urls]
+    assert loaded.post(f"{Y}/score-runs", None, who="assessor").status_code == 201
+    assert loaded.get(urls[1]).get_json()["run_id"] is not None
+    assert [all_rows(loaded, url) for url in urls] == computed
+    assert {r["kind"] for r in computed[1]} == {kind}
+    assert len(computed[0]) > len(computed[1]) == first["total"]
 
 
 def test_scores_as_csv_and_xlsx(loaded: Api) -> None:
