@@ -349,8 +349,8 @@ def year_alerts(
 ) -> tuple[date, list[Alert]]:
     """The process alerts of a year as of a date (default: the rule set's cutoff), those
     the caller reads when it is scoped."""
-    day, found, _data = _alerts(uow, year, as_of)
-    return day, found
+    day, grouped = year_alerts_by_group(uow, year, as_of=as_of)
+    return day, [g.alert for g in grouped]
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,44 +366,38 @@ class GroupedAlert:
 def year_alerts_by_group(
     uow: UnitOfWork, year: int, *, as_of: date | None = None
 ) -> tuple[date, list[GroupedAlert]]:
-    """``year_alerts`` with each alert's responsible group, read from the same data."""
-    day, found, data = _alerts(uow, year, as_of)
-    group_of = {i.code: i.group for i in data.inspections}
-    inspection_of = {f.code: f.inspection for f in data.findings}
-    grouped = []
-    for alert in found:
-        inspection = alert.inspection or inspection_of.get(alert.finding or "")
-        grouped.append(GroupedAlert(alert, alert.group or group_of.get(inspection or "")))
-    return day, grouped
-
-
-def _alerts(uow: UnitOfWork, year: int, as_of: date | None) -> tuple[date, list[Alert], YearData]:
+    """``year_alerts`` with each alert's responsible group."""
     ruleset = ruleset_of(uow.rules, year)
     day = as_of_for(ruleset, year, as_of)
     with uow:
-        every, data = _every_alert(uow, year, day, ruleset)
-        found = list(every)  # the caller's own: the one remembered stays as it is
-        if uow.actor.scope is not None:
-            found = scope.alerts_in_reach(uow, year, ruleset.attribution, found)
-        return day, found, data
+        every = _every_alert(uow, year, day, ruleset)
+        if uow.actor.scope is None:
+            return day, list(every)  # the caller's own: the one remembered stays as it is
+        seen = scope.alerts_in_reach(uow, year, ruleset.attribution, [g.alert for g in every])
+        kept = {id(alert) for alert in seen}
+        return day, [g for g in every if id(g.alert) in kept]
 
 
-def _every_alert(
-    uow: UnitOfWork, year: int, day: date, ruleset: Ruleset
-) -> tuple[list[Alert], YearData]:
-    """Every process alert of the year at ``day``, with the data they were read from: those
-    this process computed last, while no write since changed what they read (most writes
-    are events, which leave the alerts as they were unless they escalate)."""
+def _every_alert(uow: UnitOfWork, year: int, day: date, ruleset: Ruleset) -> list[GroupedAlert]:
+    """Every process alert of the year at ``day`` with its group: those this process
+    computed last, while no write since changed what they read (most writes are events,
+    which leave the alerts as they were unless they escalate). Only the alerts are kept,
+    not the year's data they were read from."""
     revision = uow.years.process_revision(year)  # 0 exactly when the year is not held
     if not revision:
         raise _no_data(year)
     recent, key = uow.recent, ("alerts", year, revision, day, ruleset.content_hash)
     if recent is not None and not missing(kept := recent.get(key)):
-        return cast(tuple[list[Alert], YearData], kept)
+        return cast(list[GroupedAlert], kept)
     data = uow.years.load_for_alerts(year, day)
     if data is None:
         raise _no_data(year)
-    computed = (process_alerts(data, ruleset.alerts, day), data)
+    group_of = {i.code: i.group for i in data.inspections}
+    inspection_of = {f.code: f.inspection for f in data.findings}
+    computed = []
+    for alert in process_alerts(data, ruleset.alerts, day):
+        inspection = alert.inspection or inspection_of.get(alert.finding or "")
+        computed.append(GroupedAlert(alert, alert.group or group_of.get(inspection or "")))
     if recent is not None:
         recent.put(key, computed)
     return computed
