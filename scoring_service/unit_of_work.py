@@ -19,6 +19,7 @@ the writes, which come last: the lock is held for as long as the transaction las
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from functools import cached_property
@@ -47,6 +48,7 @@ from scoring_service.db.repositories import (
 from scoring_service.db.rulesets import RulesetRepository
 from scoring_service.db.scopes import ScopeRepository
 from scoring_service.db.standings import StandingRepository, forget_changes
+from scoring_service.db.standings import catch_up as catch_up_standings
 from scoring_service.db.standings import keep as keep_standings
 from scoring_service.db.structure import StructureRepository
 from scoring_service.domain.assessment import Evaluator
@@ -66,6 +68,8 @@ if TYPE_CHECKING:
         ReportRepository,
     )
     from scoring_service.db.tokens import TokenRepository
+
+log = logging.getLogger(__name__)
 
 # The repositories made on first use, forgotten when the session closes.
 _ON_DEMAND = ("reports", "extension_requests", "evidence", "tokens", "accounts")
@@ -228,10 +232,18 @@ class UnitOfWork:
         return self.scopes.reach(year, self.actor)
 
     def commit(self) -> None:
-        # What is kept from the counts this transaction changed is brought up to date in
-        # it, whichever service wrote (``db.standings``).
-        keep_standings(self.session, self.rules.current, self._evaluator)
+        # Which units' counts this transaction changed is noted in it, whichever service
+        # wrote; their standings are scored again once it has committed (``db.standings``).
+        behind = keep_standings(self.session, self.rules.current, self._evaluator)
         self.session.commit()
+        if behind and self._evaluator is not None:
+            try:
+                catch_up_standings(self.session, behind, self.rules.current, self._evaluator)
+            except Exception:
+                # The write is done and stays done: its standings are left behind, and not
+                # read, until the next write brings them up to date.
+                self.session.rollback()
+                log.exception("the standings of %s were not brought up to date", behind)
 
     def settle(self) -> None:
         """After a bulk write has committed (an import): leave the database as fast to

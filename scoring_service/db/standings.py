@@ -1,12 +1,16 @@
 """Each scored unit's standings (``domain.standings``) kept beside the counts they come from,
 so that a rank at any date is one count and the trend one read.
 
-They are kept in the transaction of every write that changes counts, before its commit
-(``keep``): the units whose counts changed are scored again, or the whole year after an
-import. ``standings_kept`` says for which rule set and data revision they hold; a reader
-uses them only while both are the year's now, and computes afresh otherwise (after the
-rules in force change, until the next import or write brings them up to date, or when the
-writer had no rule engine). Nothing here commits.
+An import scores the whole year's in its transaction (``keep``). Every other write notes
+in its transaction which units' counts it changed (``count_changes``), and once it has
+committed, scores those units' standings again in a short transaction of its own
+(``catch_up``): the write's locks are not held while they are scored, so the year's
+writers do not queue behind it. On SQLite, whose writers take turns for their whole
+transaction anyway, they are scored in it. ``standings_kept`` says for which rule set and
+data revision they hold; a reader uses them only while both are the year's now, and computes
+afresh otherwise (between a write's commit and its catch-up, after the rules in force
+change until they are scored again, or after a writer with no rule engine until the next
+writer with one). Only ``catch_up`` commits.
 """
 
 from __future__ import annotations
@@ -38,33 +42,71 @@ RulesInForce = Callable[[int], Ruleset | None]
 ROWS_PER_INSERT = 50_000
 
 
-def keep(session: Session, rules_in_force: RulesInForce, evaluator: Evaluator | None) -> None:
-    """Bring the standings of every year this transaction wrote up to date: score again the
-    units whose counts it changed (every unit after an import) if they were current before
-    it, and note the revision they now hold for; else leave them as not current. Which
-    units' counts it changed is noted under the revision too (``count_changes``)."""
+def keep(session: Session, rules_in_force: RulesInForce, evaluator: Evaluator | None) -> list[int]:
+    """In the transaction of every write: note under the revision it made which units'
+    counts it changed (``count_changes``). After an import, or on request (``rebuild``),
+    score every unit's standings afresh in it too. Return the years whose standings a
+    write of some units left behind, for ``catch_up`` once it has committed, so that its
+    locks are not held while they are scored (PostgreSQL; on SQLite, whose writers take
+    turns for their whole transaction anyway, they are brought up to date in it)."""
     changed = count_deltas.take_changed(session)
     before: dict[int, int] = session.info.pop(REVISION_BEFORE, {})
+    behind = []
     for year in sorted(set(changed) | set(before)):
         revision = get_revision(session, year)
         if revision is None:  # deleted: its standings went with it
             continue
         units = changed.get(year, {})
         count_changes.record(session, year, revision, units)
-        ruleset = rules_in_force(year)
-        if (
-            ruleset is None
-            or evaluator is None
-            or (
-                units is not None
-                and kept_for(session, year) != (ruleset.content_hash, before.get(year, revision))
-            )
-        ):
-            # Not kept now: the revision moved past them, and when counts changed without
-            # it, they are marked as holding for none.
-            if units is None or units:
-                _forget(session, year)
+        if units is not None:
+            behind.append(year)
             continue
+        # First, as ``catch_up`` does: the row that says what they hold for, then them.
+        _forget(session, year)
+        ruleset = rules_in_force(year)
+        if ruleset is not None and evaluator is not None:
+            _store(session, year, ruleset, evaluator, None)
+            _note(session, year, ruleset.content_hash, revision)
+    if session.get_bind().dialect.name != "sqlite":
+        return behind
+    if evaluator is not None:
+        for year in behind:
+            _bring_up_to_date(session, year, rules_in_force, evaluator)
+    return []
+
+
+def catch_up(
+    session: Session, years: Collection[int], rules_in_force: RulesInForce, evaluator: Evaluator
+) -> None:
+    """After a write has committed: bring each year's standings up to date
+    (``_bring_up_to_date``) in a transaction of its own, which commits. Writers catching up
+    at once take turns on the row that says what the standings hold for; a later one finds
+    less to do."""
+    for year in years:
+        _bring_up_to_date(session, year, rules_in_force, evaluator)
+        session.commit()
+
+
+def _bring_up_to_date(
+    session: Session, year: int, rules_in_force: RulesInForce, evaluator: Evaluator
+) -> None:
+    """Bring the year's standings from the revision they hold for to the year's now,
+    scoring again the units whose counts changed in between (``count_changes``). They are
+    left as they are, and so not read, when they hold for other rules or for none, or when
+    the units changed are not known; the next write tries again."""
+    ruleset = rules_in_force(year)
+    kept = kept_for(session, year, lock=True)
+    revision = get_revision(session, year)
+    if (
+        ruleset is None
+        or kept is None
+        or revision is None
+        or kept[0] != ruleset.content_hash
+        or kept[1] >= revision
+    ):
+        return
+    units = count_changes.changed_since(session, year, kept[1], revision)
+    if units is not None:
         _store(session, year, ruleset, evaluator, units)
         _note(session, year, ruleset.content_hash, revision)
 
@@ -75,13 +117,15 @@ def forget_changes(session: Session) -> None:
     session.info.pop(REVISION_BEFORE, None)
 
 
-def kept_for(session: Session, year: int) -> tuple[str, int] | None:
-    """The rule set's hash and the data revision the year's standings hold for, if any."""
-    row = session.execute(
-        select(StandingsKeptRow.ruleset_hash, StandingsKeptRow.data_revision).where(
-            StandingsKeptRow.year == year
-        )
-    ).first()
+def kept_for(session: Session, year: int, *, lock: bool = False) -> tuple[str, int] | None:
+    """The rule set's hash and the data revision the year's standings hold for, if any;
+    ``lock``: the row locked until the transaction ends (PostgreSQL)."""
+    statement = select(StandingsKeptRow.ruleset_hash, StandingsKeptRow.data_revision).where(
+        StandingsKeptRow.year == year
+    )
+    if lock:
+        statement = statement.with_for_update()
+    row = session.execute(statement).first()
     return None if row is None else (row[0], int(row[1]))
 
 
