@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from scoring_service.db import count_changes, count_deltas
 from scoring_service.db.models import StandingRow, StandingsKeptRow, UnitRow
 from scoring_service.db.rows import bulk_insert_tuples, iter_rows, rows_by_key, select_rows
-from scoring_service.db.years import REVISION_BEFORE, get_revision
+from scoring_service.db.years import WRITTEN, get_revision
 from scoring_service.domain.assessment import Evaluator
 from scoring_service.domain.model import UnitKind
 from scoring_service.domain.results import Difference, differences
@@ -50,9 +50,9 @@ def keep(session: Session, rules_in_force: RulesInForce, evaluator: Evaluator | 
     locks are not held while they are scored (PostgreSQL; on SQLite, whose writers take
     turns for their whole transaction anyway, they are brought up to date in it)."""
     changed = count_deltas.take_changed(session)
-    before: dict[int, int] = session.info.pop(REVISION_BEFORE, {})
+    written: set[int] = session.info.pop(WRITTEN, set())
     behind = []
-    for year in sorted(set(changed) | set(before)):
+    for year in sorted(set(changed) | written):
         revision = get_revision(session, year)
         if revision is None:  # deleted: its standings went with it
             continue
@@ -114,7 +114,7 @@ def _bring_up_to_date(
 def forget_changes(session: Session) -> None:
     """Forget what the transaction rolled back had changed."""
     count_deltas.take_changed(session)
-    session.info.pop(REVISION_BEFORE, None)
+    session.info.pop(WRITTEN, None)
 
 
 def kept_for(session: Session, year: int, *, lock: bool = False) -> tuple[str, int] | None:

@@ -132,14 +132,13 @@ def bump_revision(session: Session, year: int, *, process: bool = True) -> int:
     ).first()
     if row is None or row.imported_at is None:
         raise LookupError(f"year {year} is not stored")
-    # What is kept from the year's data was current for the revision before this
-    # transaction's first write, or not at all (``db.standings``).
-    session.info.setdefault(REVISION_BEFORE, {}).setdefault(year, int(row.revision) - 1)
+    # What is kept from the year's data follows it to the new revision (``db.standings``).
+    session.info.setdefault(WRITTEN, set()).add(year)
     return int(row.revision)
 
 
-# ``session.info``'s key for each year's revision before this transaction's first write.
-REVISION_BEFORE = "scoring.revision_before"
+# ``session.info``'s key for the years this transaction raised the revision of.
+WRITTEN = "scoring.years_written"
 
 
 def years_summary(session: Session) -> list[dict[str, Any]]:
