@@ -16,7 +16,7 @@ from api.scores import csv_attachment
 from edge import memo
 from edge.context import uow
 from edge.files import CSV, XLSX, attachment
-from scoring_service.assessment.due import MAX_WITHIN, due_lights, with_waiting
+from scoring_service.assessment.due import MAX_WITHIN
 from scoring_service.assessment.way_up import way_up
 from scoring_service.domain.pages import list_page
 from scoring_service.domain.principals import Permission
@@ -134,13 +134,7 @@ def due_list(year: int, query: DueQuery) -> DuePage | Response:
     or extension request of it waiting for a decision. ``format=csv|xlsx`` gives the whole
     list as the command line's ``due --format csv|xlsx`` writes it. A token scoped to
     units gets the findings it reads."""
-    # The list remembered until the year's data or rules change (the same the pages keep):
-    # each page of it then reads only what waits for a decision, which changes without them.
-    lights = memo.remember(
-        ("due", *memo.data_key(uow(), year), query.as_of, query.within),
-        lambda: due_lights(uow(), year, as_of=query.as_of, within=query.within),
-    )
-    found = with_waiting(uow(), lights)
+    found = memo.due(uow, year, query.as_of, query.within)
     if query.format != "json":
         name, plain = f"整改到期提醒-{year}-{found.as_of}", f"due-{year}-{found.as_of}"
         if query.format == "csv":

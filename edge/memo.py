@@ -11,10 +11,12 @@ Redis to share the answers between workers and machines.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from datetime import date
 from typing import TypeVar, cast
 
 from flask import Flask, current_app
 
+from scoring_service.assessment.due import DueList, due_lights, with_waiting
 from scoring_service.assessment.rules_in_force import ruleset_of
 from scoring_service.assessment.services import year_revision
 from scoring_service.cache import Cache, missing, open_cache
@@ -61,3 +63,17 @@ def remember(key: Hashable, compute: Callable[[], T]) -> T:
     value = compute()  # two requests may compute it at once, both right
     cache.put(key, value)
     return value
+
+
+def due(
+    uow: Callable[[], UnitOfWork], year: int, as_of: date | None, within: int | None
+) -> DueList:
+    """What is due (``assessment.due``) as the API and the pages give it: the list
+    remembered until the year's data or rules change, so that paging it reads nothing
+    again but what waits for a decision, which changes without them and is read each
+    time."""
+    lights = remember(
+        ("due", *data_key(uow(), year), as_of, within),
+        lambda: due_lights(uow(), year, as_of=as_of, within=within),
+    )
+    return with_waiting(uow(), lights)

@@ -13,7 +13,7 @@ from pydantic import Field
 
 from edge import memo
 from edge.files import CSV, XLSX, attachment
-from scoring_service.assessment.due import MAX_WITHIN, due_lights, with_waiting
+from scoring_service.assessment.due import MAX_WITHIN
 from scoring_service.reports import exports
 from web.blueprint import page_blueprint
 from web.context import uow
@@ -37,13 +37,7 @@ def due_list(year: int) -> Response | str:
     """The findings overdue (red) or due within the days asked (yellow) at the as-of date;
     a scoped person sees those of their reach (the service's scope rule)."""
     query = read(DueQuery, args())
-    # The list remembered until the year's data or rules change (the same the API keeps):
-    # paging it reads nothing again but what waits for a decision, which is read each time.
-    lights = memo.remember(
-        ("due", *memo.data_key(uow(), year), query.as_of, query.within),
-        lambda: due_lights(uow(), year, as_of=query.as_of, within=query.within),
-    )
-    found = with_waiting(uow(), lights)
+    found = memo.due(uow, year, query.as_of, query.within)
     name, plain = f"整改到期提醒-{year}-{found.as_of}", f"due-{year}-{found.as_of}"
     if query.format == "csv":
         response = attachment(exports.due_csv(found), CSV, f"{name}.csv", f"{plain}.csv")
