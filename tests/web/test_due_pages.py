@@ -154,6 +154,11 @@ def test_the_due_page_shows_a_page_of_rows_and_counts_the_whole_list(
             assert bool(doc.xpath("//a[@rel='prev']")) == (n > 1)
         # Page after page, the list as the service orders it, each finding once.
         assert listed == [i.finding for i in expected.items]
+    # A page past the last (an old link, a list that has since shrunk) shows the last one.
+    past = parse(client.get(f"{path}&page=999").text)
+    rows = past.xpath("//table[contains(@class, 'due')]/tbody/tr")
+    assert [r.get("data-finding") for r in rows] == listed[-len(rows) :] and rows
+    assert not past.xpath("//a[@rel='next']") and past.xpath("//a[@rel='prev']")
 
 
 def test_the_due_page_after_a_write_lists_what_the_year_then_holds(site: Site) -> None:

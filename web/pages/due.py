@@ -18,6 +18,7 @@ from scoring_service.reports import exports
 from web.blueprint import page_blueprint
 from web.context import uow
 from web.forms import Form, read
+from web.paging import shown_page
 from web.query import args
 
 bp = page_blueprint("due", __name__)
@@ -45,6 +46,5 @@ def due_list(year: int) -> Response | str:
         return response
     if query.format == "xlsx":
         return attachment(exports.due_xlsx(found), XLSX, f"{name}.xlsx", f"{plain}.xlsx")
-    shown = found.items[(query.page - 1) * PER_PAGE : query.page * PER_PAGE]
-    pages = max(1, -(-len(found.items) // PER_PAGE))
-    return render_template("due.html", year=year, found=found, query=query, rows=shown, pages=pages)
+    shown = shown_page(found.items, query.page, PER_PAGE)
+    return render_template("due.html", year=year, found=found, query=query, shown=shown)

@@ -17,6 +17,7 @@ from scoring_service.reports.text import MEASURE_NAMES
 from web.blueprint import page_blueprint
 from web.context import uow
 from web.forms import Form, read
+from web.paging import shown_page
 from web.query import args
 
 bp = page_blueprint("scores", __name__)
@@ -97,16 +98,12 @@ def ranking(year: int) -> Response | str:
             rows, year=year, as_of=run.as_of, ruleset_hash=run.ruleset_hash, run_id=run.id
         )
         return attachment(body, XLSX, f"{name}.xlsx", f"{plain}.xlsx")
-    shown = ordered(rows, query.sort, query.order)
-    start = (query.page - 1) * PER_PAGE
     return render_template(
         "scores.html",
         year=year,
         run=run,
         query=query,
-        rows=shown[start : start + PER_PAGE],
-        total=len(shown),
-        pages=max(1, -(-len(shown) // PER_PAGE)),
+        shown=shown_page(ordered(rows, query.sort, query.order), query.page, PER_PAGE),
         kinds=("county", "town", "helping_unit"),
         measures=get_args(Measure),
     )
